@@ -1,0 +1,5 @@
+export type * from './repositories/types';
+export { openStore, migrateDatabase, type OpenStoreOptions } from './sqlite/open-store';
+export { jobCatalog, parseJob, jobIdFor, QUEUE_NAMES, type JobName, type JobData, type QueueName } from './queues/catalog';
+export { makeQueues, closeQueues, enqueue, enqueueBulk, type Queues } from './queues/queues';
+export type { Processor, Processors } from './queues/processors';

@@ -1,0 +1,65 @@
+/**
+ * The one job catalog: every queue, its job name, payload schema, deterministic job id and retry
+ * settings. Producers enqueue through `enqueue`/`enqueueBulk`; processors parse on entry with
+ * `parseJob`. A `Processors` map must name a handler for every job, so a missing one fails to compile.
+ * Redis only carries ids: payloads point at ledger rows, which are the truth.
+ */
+import { z } from 'zod';
+import type { JobsOptions } from 'bullmq';
+
+const id = z.number().int().positive();
+
+const retrying = (attempts: number, delayMs: number): JobsOptions => ({
+  attempts,
+  backoff: { type: 'exponential', delay: delayMs, jitter: 0.5 },
+  // Keep finished jobs a while so a re-add with the same id is a no-op, then let Redis forget them.
+  removeOnComplete: { age: 24 * 3600, count: 100_000 },
+  removeOnFail: { age: 14 * 24 * 3600 },
+});
+
+export const jobCatalog = {
+  /** Plans due reminders (scheduled every SCAN_EVERY by a job scheduler). */
+  scan: {
+    queue: 'scan',
+    schema: z.object({ now: z.string().datetime().optional(), dryRun: z.boolean().optional() }),
+    jobId: null,
+    options: { ...retrying(3, 5_000), removeOnComplete: { count: 50 } },
+  },
+  /** Applies one recorded billing event (inbound_events row). */
+  'order-event': {
+    queue: 'order-events',
+    schema: z.object({ inboundEventId: id }),
+    jobId: (d: { inboundEventId: number }) => `event-${d.inboundEventId}`,
+    options: retrying(12, 1_000),
+  },
+  /** Fans one due reminder out to the order's current recipients. */
+  reminder: {
+    queue: 'reminders',
+    schema: z.object({ reminderId: id }),
+    jobId: (d: { reminderId: number }) => `reminder-${d.reminderId}`,
+    options: retrying(8, 5_000),
+  },
+  /** Sends one email for one delivery row. */
+  send: {
+    queue: 'send',
+    schema: z.object({ deliveryId: id }),
+    jobId: (d: { deliveryId: number }) => `delivery-${d.deliveryId}`,
+    options: retrying(10, 2_000),
+  },
+} as const;
+
+export type JobName = keyof typeof jobCatalog;
+export type QueueName = (typeof jobCatalog)[JobName]['queue'];
+export type JobData<N extends JobName> = z.infer<(typeof jobCatalog)[N]['schema']>;
+export const QUEUE_NAMES = Object.values(jobCatalog).map((j) => j.queue) as QueueName[];
+
+/** Parses a job's payload on entry to its processor; throws a ZodError naming the bad field. */
+export function parseJob<N extends JobName>(name: N, data: unknown): JobData<N> {
+  return jobCatalog[name].schema.parse(data) as JobData<N>;
+}
+
+/** The deterministic job id of a payload, or undefined for jobs that have none. */
+export function jobIdFor<N extends JobName>(name: N, data: JobData<N>): string | undefined {
+  const make = jobCatalog[name].jobId as ((d: JobData<N>) => string) | null;
+  return make ? make(data) : undefined;
+}

@@ -1,0 +1,183 @@
+/**
+ * Repository contracts. Everything outside packages/db talks to storage only through these
+ * interfaces, so a PostgreSQL implementation can follow without touching callers: methods are
+ * async, take and return plain domain values, and every multi-row change that must be atomic is a
+ * single method (a unit of work), never a transaction handle leaked to the caller.
+ */
+import type {
+  DeliverySource, DeliveryStatus, IsoDate, ListId, MembershipRole, MembershipStatus, Order, Organization,
+  ReminderKind, ReminderStatus, SubscriptionStatus, SuppressionReason,
+} from '@tickler/domain';
+
+export interface User { id: number; email: string; name: string | null }
+export interface Membership { organizationId: string; userId: number; email: string; status: MembershipStatus; role: MembershipRole }
+/** An order joined with its organization's time zone: what the reminder engine needs. */
+export interface OrderWithZone extends Order { timeZone: string; organizationName: string }
+export interface Contact { email: string; userId: number; membershipStatus: MembershipStatus | null; addedAt: Date }
+
+// ---------------------------------------------------------------- directory (owner: foundation)
+export interface OrderUpsert {
+  orderId: string;
+  organization: Organization;
+  product: string;
+  licenseExpiresOn: IsoDate | null;
+  maintenanceExpiresOn: IsoDate | null;
+  purchaserEmail: string;
+  purchaserName: string | null;
+  occurredAt: Date;
+}
+export type OrderEventOutcome =
+  | { outcome: 'applied'; order: OrderWithZone; changedKinds: ReminderKind[]; cancelledReminderIds: number[] }
+  | { outcome: 'ignored'; reason: string };
+
+export interface DirectoryRepository {
+  getOrganization(id: string): Promise<Organization | null>;
+  getUserByEmail(email: string): Promise<User | null>;
+  ensureUser(email: string, name?: string | null): Promise<User>;
+  getMembership(organizationId: string, email: string): Promise<Membership | null>;
+  listMembers(organizationId: string): Promise<Membership[]>;
+
+  getOrder(orderId: string): Promise<OrderWithZone | null>;
+  /**
+   * Applies `order.upserted` atomically: organization (created or updated), the purchaser as first
+   * active member and first contact of a new organization/order, the order's dates, and — when an
+   * expiry date changed — cancels the not-yet-sent reminders of the old cycle. Ignored (and says
+   * why) when `occurredAt` is older than the last event applied to the order.
+   */
+  applyOrderUpsert(event: OrderUpsert): Promise<OrderEventOutcome>;
+  /** Applies `order.cancelled`: status cancelled, pending reminders cancelled. */
+  applyOrderCancel(orderId: string, occurredAt: Date): Promise<OrderEventOutcome>;
+
+  /** Active orders whose `kind` expiry date lies in [from, to] (inclusive), streamed in pages. */
+  findOrdersExpiringBetween(kind: ReminderKind, from: IsoDate, to: IsoDate): AsyncIterable<OrderWithZone[]>;
+
+  listContacts(orderId: string): Promise<Contact[]>;
+  isContact(orderId: string, email: string): Promise<boolean>;
+  /** Adds an active member as a contact; returns false if already present. */
+  addContact(orderId: string, email: string, addedByEmail: string): Promise<boolean>;
+  /** Removes a contact; returns false if they were not on the list. */
+  removeContact(orderId: string, email: string): Promise<boolean>;
+  /** Orders the address is a contact of (for the preferences page). */
+  listOrdersForContact(email: string): Promise<OrderWithZone[]>;
+}
+
+// ---------------------------------------------------------------- reminders ledger (owner: scheduler)
+export interface PlannedReminder {
+  orderId: string; kind: ReminderKind; expiresOn: IsoDate; offsetDays: number; sendAt: Date;
+  status: Extract<ReminderStatus, 'queued' | 'skipped'>; reason: string | null;
+}
+export interface ReminderRow extends Omit<PlannedReminder, 'status'> { id: number; status: ReminderStatus; createdAt: Date }
+
+export interface RemindersRepository {
+  /** Inserts reminders not yet in the ledger (identity = order, kind, expiry, offset); returns only the new rows. */
+  insertNew(rows: PlannedReminder[]): Promise<ReminderRow[]>;
+  get(id: number): Promise<ReminderRow | null>;
+  setStatus(id: number, status: ReminderStatus, reason: string | null): Promise<void>;
+  /** Queued reminders with sendAt ≤ before: what reconciliation re-enqueues. */
+  listQueued(before: Date, limit: number): Promise<ReminderRow[]>;
+  listForOrder(orderId: string): Promise<ReminderRow[]>;
+  getState(key: string): Promise<string | null>;
+  setState(key: string, value: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------- deliveries ledger (owner: mailer)
+export interface DeliveryRow {
+  id: number; sourceType: DeliverySource; sourceId: number; email: string; listId: ListId | null; orderId: string | null;
+  status: DeliveryStatus; reason: string | null; sesMessageId: string | null; attempts: number; lastError: string | null;
+  createdAt: Date; sentAt: Date | null;
+}
+export interface NewDelivery {
+  sourceType: DeliverySource; sourceId: number; email: string; listId: ListId | null; orderId: string | null;
+  status: Extract<DeliveryStatus, 'queued' | 'skipped'>; reason: string | null;
+}
+export interface DeliveriesRepository {
+  /** Inserts deliveries not yet in the ledger (unique per source and email); returns every row for those keys. */
+  upsertMany(rows: NewDelivery[]): Promise<DeliveryRow[]>;
+  get(id: number): Promise<DeliveryRow | null>;
+  /**
+   * Claims a delivery for sending: status → sending, attempts + 1. Returns the row as it was
+   * before, or null if it does not exist. Callers must not send when the previous status is
+   * `sent` (or any terminal status).
+   */
+  claimForSending(id: number): Promise<DeliveryRow | null>;
+  markSent(id: number, sesMessageId: string, at: Date): Promise<void>;
+  markFailed(id: number, error: string, permanent: boolean): Promise<void>;
+  markSkipped(id: number, reason: string): Promise<void>;
+  findBySesMessageId(messageId: string): Promise<DeliveryRow | null>;
+  setOutcome(id: number, status: Extract<DeliveryStatus, 'delivered' | 'bounced' | 'complained'>, detail: string | null): Promise<void>;
+  /** Deliveries stuck in queued (or sending for longer than staleAfter): what reconciliation re-enqueues. */
+  listUnfinished(olderThan: Date, limit: number): Promise<DeliveryRow[]>;
+  listByEmail(email: string): Promise<DeliveryRow[]>;
+  listByOrder(orderId: string): Promise<DeliveryRow[]>;
+  countByStatusAndReason(): Promise<Array<{ status: DeliveryStatus; reason: string | null; count: number }>>;
+}
+
+// ---------------------------------------------------------------- lists and suppressions (owner: mailer)
+export interface ListsRepository {
+  unsubscribe(email: string, listId: ListId, source: string): Promise<void>;
+  resubscribe(email: string, listId: ListId): Promise<void>;
+  isUnsubscribed(email: string, listId: ListId): Promise<boolean>;
+  /** The subset of `emails` that left `listId`. */
+  unsubscribedAmong(listId: ListId, emails: string[]): Promise<Set<string>>;
+  listUnsubscribed(email: string): Promise<ListId[]>;
+  suppress(email: string, reason: SuppressionReason, detail: string | null): Promise<void>;
+  unsuppress(email: string): Promise<boolean>;
+  getSuppression(email: string): Promise<{ reason: SuppressionReason; detail: string | null; createdAt: Date } | null>;
+  /** The subset of `emails` that are suppressed. */
+  suppressedAmong(emails: string[]): Promise<Set<string>>;
+}
+
+// ---------------------------------------------------------------- invitations and newsletter (owner: edge)
+export interface InvitationRow {
+  id: number; organizationId: string; email: string; invitedByEmail: string; expiresAt: Date;
+  acceptedAt: Date | null; revokedAt: Date | null; createdAt: Date;
+}
+export interface InvitationsRepository {
+  /** Creates an invitation, or replaces the token of the open one for the same (organization, email). */
+  createOrRenew(input: { organizationId: string; email: string; invitedByEmail: string; tokenHash: string; expiresAt: Date }): Promise<InvitationRow>;
+  findByTokenHash(tokenHash: string): Promise<InvitationRow | null>;
+  /** Accepts atomically: user ensured, membership active. Accepting twice is harmless. */
+  accept(id: number, at: Date): Promise<InvitationRow>;
+}
+export interface SubscriptionRow { id: number; email: string; status: SubscriptionStatus; topics: string[]; createdAt: Date; confirmedAt: Date | null }
+export interface NewsletterRepository {
+  /** Stores a pending subscription (or updates topics of an existing one). */
+  subscribe(email: string, topics: string[]): Promise<SubscriptionRow>;
+  get(email: string): Promise<SubscriptionRow | null>;
+  confirm(email: string, at: Date): Promise<SubscriptionRow | null>;
+  /** Confirmed subscribers of a topic, paged by id. */
+  listConfirmed(topic: string, afterId: number, limit: number): Promise<SubscriptionRow[]>;
+  /** Creates the broadcast for (topic, template) or returns the existing one (re-running does not resend). */
+  ensureBroadcast(topic: string, template: string): Promise<{ id: number; created: boolean }>;
+}
+
+// ---------------------------------------------------------------- inbound events (owner: edge + scheduler)
+export type InboundStatus = 'pending' | 'applied' | 'ignored' | 'rejected';
+export interface InboundEventRow {
+  id: number; source: string; eventId: string; type: string; status: InboundStatus; reason: string | null;
+  orderId: string | null; email: string | null; occurredAt: Date | null; payload: string; receivedAt: Date; appliedAt: Date | null;
+}
+export interface InboundEventsRepository {
+  /** Records an event once per (source, eventId); `duplicate` is true when it was already there. */
+  record(input: { source: string; eventId: string; type: string; status: InboundStatus; reason?: string | null; orderId?: string | null; email?: string | null; occurredAt?: Date | null; payload: string }): Promise<{ row: InboundEventRow; duplicate: boolean }>;
+  get(id: number): Promise<InboundEventRow | null>;
+  mark(id: number, status: InboundStatus, reason: string | null, at: Date): Promise<void>;
+  listPending(limit: number): Promise<InboundEventRow[]>;
+  listByOrder(orderId: string): Promise<InboundEventRow[]>;
+  listByEmail(email: string): Promise<InboundEventRow[]>;
+  countBySourceAndStatus(): Promise<Array<{ source: string; status: InboundStatus; count: number }>>;
+}
+
+/** All repositories over one database. */
+export interface Store {
+  directory: DirectoryRepository;
+  reminders: RemindersRepository;
+  deliveries: DeliveriesRepository;
+  lists: ListsRepository;
+  invitations: InvitationsRepository;
+  newsletter: NewsletterRepository;
+  events: InboundEventsRepository;
+  /** Cheap round trip for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

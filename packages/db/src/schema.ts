@@ -1,0 +1,175 @@
+/**
+ * The SQLite schema (drizzle-orm). The database is the source of truth; Redis only carries jobs.
+ * Timestamps are integer milliseconds since the epoch; calendar dates are `YYYY-MM-DD` text.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const ms = (name: string) => integer(name, { mode: 'timestamp_ms' });
+const createdAt = () => ms('created_at').notNull().default(sql`(unixepoch('subsec') * 1000)`);
+
+export const organizations = sqliteTable('organizations', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  timeZone: text('time_zone').notNull().default('UTC'),
+  createdAt: createdAt(),
+});
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** Normalised (trimmed, lower-cased, IDN to ASCII) address. */
+  email: text('email').notNull().unique(),
+  name: text('name'),
+  createdAt: createdAt(),
+});
+
+export const memberships = sqliteTable('memberships', {
+  organizationId: text('organization_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  status: text('status', { enum: ['invited', 'active'] }).notNull(),
+  role: text('role', { enum: ['owner', 'member'] }).notNull().default('member'),
+  createdAt: createdAt(),
+  activatedAt: ms('activated_at'),
+}, (t) => [primaryKey({ columns: [t.organizationId, t.userId] }), index('memberships_user_idx').on(t.userId)]);
+
+export const invitations = sqliteTable('invitations', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  organizationId: text('organization_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  email: text('email').notNull(),
+  invitedByUserId: integer('invited_by_user_id').notNull().references(() => users.id),
+  /** SHA-256 of the random token in the email; the token itself is never stored. */
+  tokenHash: text('token_hash').notNull().unique(),
+  expiresAt: ms('expires_at').notNull(),
+  acceptedAt: ms('accepted_at'),
+  revokedAt: ms('revoked_at'),
+  createdAt: createdAt(),
+}, (t) => [index('invitations_org_email_idx').on(t.organizationId, t.email)]);
+
+export const orders = sqliteTable('orders', {
+  id: text('id').primaryKey(),
+  organizationId: text('organization_id').notNull().references(() => organizations.id),
+  product: text('product').notNull(),
+  licenseExpiresOn: text('license_expires_on'),
+  maintenanceExpiresOn: text('maintenance_expires_on'),
+  status: text('status', { enum: ['active', 'cancelled'] }).notNull().default('active'),
+  /** `occurredAt` of the last billing event applied; older events are recorded and ignored. */
+  lastEventAt: ms('last_event_at'),
+  createdAt: createdAt(),
+  updatedAt: ms('updated_at'),
+}, (t) => [
+  // The scan asks "which orders expire in this date range" per (kind, offset): range queries on these.
+  index('orders_license_expiry_idx').on(t.licenseExpiresOn),
+  index('orders_maintenance_expiry_idx').on(t.maintenanceExpiresOn),
+  index('orders_org_idx').on(t.organizationId),
+]);
+
+export const orderContacts = sqliteTable('order_contacts', {
+  orderId: text('order_id').notNull().references(() => orders.id, { onDelete: 'cascade' }),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  addedByUserId: integer('added_by_user_id').references(() => users.id),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.orderId, t.userId] }), index('order_contacts_user_idx').on(t.userId)]);
+
+export const reminders = sqliteTable('reminders', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  orderId: text('order_id').notNull().references(() => orders.id, { onDelete: 'cascade' }),
+  kind: text('kind', { enum: ['license', 'maintenance'] }).notNull(),
+  expiresOn: text('expires_on').notNull(),
+  offsetDays: integer('offset_days').notNull(),
+  /** 09:00 in the organization's time zone on (expiry − offset). */
+  sendAt: ms('send_at').notNull(),
+  status: text('status', { enum: ['planned', 'queued', 'sent', 'skipped', 'cancelled'] }).notNull(),
+  reason: text('reason'),
+  createdAt: createdAt(),
+  updatedAt: ms('updated_at'),
+}, (t) => [
+  uniqueIndex('reminders_identity_uq').on(t.orderId, t.kind, t.expiresOn, t.offsetDays),
+  index('reminders_status_send_at_idx').on(t.status, t.sendAt),
+]);
+
+export const broadcasts = sqliteTable('broadcasts', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  topic: text('topic').notNull(),
+  template: text('template').notNull(),
+  status: text('status', { enum: ['sending', 'done'] }).notNull().default('sending'),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('broadcasts_topic_template_uq').on(t.topic, t.template)]);
+
+export const deliveries = sqliteTable('deliveries', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  sourceType: text('source_type', { enum: ['reminder', 'broadcast', 'invitation', 'newsletter-confirmation'] }).notNull(),
+  sourceId: integer('source_id').notNull(),
+  email: text('email').notNull(),
+  listId: text('list_id'),
+  orderId: text('order_id'),
+  status: text('status', { enum: ['queued', 'sending', 'sent', 'skipped', 'failed', 'delivered', 'bounced', 'complained'] }).notNull(),
+  reason: text('reason'),
+  sesMessageId: text('ses_message_id'),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  createdAt: createdAt(),
+  updatedAt: ms('updated_at'),
+  sentAt: ms('sent_at'),
+}, (t) => [
+  uniqueIndex('deliveries_source_email_uq').on(t.sourceType, t.sourceId, t.email),
+  index('deliveries_ses_message_idx').on(t.sesMessageId),
+  index('deliveries_email_idx').on(t.email),
+  index('deliveries_order_idx').on(t.orderId),
+  index('deliveries_status_idx').on(t.status),
+]);
+
+export const listUnsubscribes = sqliteTable('list_unsubscribes', {
+  email: text('email').notNull(),
+  listId: text('list_id').notNull(),
+  /** link | one-click | preferences | complaint */
+  source: text('source').notNull(),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.email, t.listId] }), index('list_unsubscribes_list_idx').on(t.listId)]);
+
+export const suppressions = sqliteTable('suppressions', {
+  email: text('email').primaryKey(),
+  reason: text('reason', { enum: ['bounce', 'complaint', 'manual'] }).notNull(),
+  detail: text('detail'),
+  createdAt: createdAt(),
+});
+
+export const newsletterSubscriptions = sqliteTable('newsletter_subscriptions', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  email: text('email').notNull().unique(),
+  status: text('status', { enum: ['pending', 'confirmed'] }).notNull(),
+  createdAt: createdAt(),
+  confirmedAt: ms('confirmed_at'),
+});
+
+export const newsletterSubscriptionTopics = sqliteTable('newsletter_subscription_topics', {
+  subscriptionId: integer('subscription_id').notNull().references(() => newsletterSubscriptions.id, { onDelete: 'cascade' }),
+  topic: text('topic').notNull(),
+}, (t) => [primaryKey({ columns: [t.subscriptionId, t.topic] }), index('newsletter_topics_topic_idx').on(t.topic)]);
+
+export const inboundEvents = sqliteTable('inbound_events', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** billing | ses */
+  source: text('source').notNull(),
+  eventId: text('event_id').notNull(),
+  type: text('type').notNull(),
+  /** pending (recorded, not applied yet) | applied | ignored (e.g. out of order) | rejected */
+  status: text('status', { enum: ['pending', 'applied', 'ignored', 'rejected'] }).notNull(),
+  reason: text('reason'),
+  orderId: text('order_id'),
+  email: text('email'),
+  occurredAt: ms('occurred_at'),
+  payload: text('payload').notNull(),
+  receivedAt: createdAt(),
+  appliedAt: ms('applied_at'),
+}, (t) => [
+  uniqueIndex('inbound_events_source_event_uq').on(t.source, t.eventId),
+  index('inbound_events_status_idx').on(t.status),
+  index('inbound_events_order_idx').on(t.orderId),
+]);
+
+/** Small key/value state, e.g. the reminder scan's horizon. */
+export const schedulerState = sqliteTable('scheduler_state', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: ms('updated_at'),
+});
