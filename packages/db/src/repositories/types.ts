@@ -135,6 +135,7 @@ export interface InvitationRow {
 export interface InvitationsRepository {
   /** Creates an invitation, or replaces the token of the open one for the same (organization, email). */
   createOrRenew(input: { organizationId: string; email: string; invitedByEmail: string; tokenHash: string; expiresAt: Date }): Promise<InvitationRow>;
+  get(id: number): Promise<InvitationRow | null>;
   findByTokenHash(tokenHash: string): Promise<InvitationRow | null>;
   /** Accepts atomically: user ensured, membership active. Accepting twice is harmless. */
   accept(id: number, at: Date): Promise<InvitationRow>;
@@ -144,6 +145,9 @@ export interface NewsletterRepository {
   /** Stores a pending subscription (or updates topics of an existing one). */
   subscribe(email: string, topics: string[]): Promise<SubscriptionRow>;
   get(email: string): Promise<SubscriptionRow | null>;
+  getById(id: number): Promise<SubscriptionRow | null>;
+  getBroadcast(id: number): Promise<{ id: number; topic: string; template: string; status: 'sending' | 'done' } | null>;
+  markBroadcastDone(id: number): Promise<void>;
   confirm(email: string, at: Date): Promise<SubscriptionRow | null>;
   /** Confirmed subscribers of a topic, paged by id. */
   listConfirmed(topic: string, afterId: number, limit: number): Promise<SubscriptionRow[]>;
