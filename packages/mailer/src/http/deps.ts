@@ -1,0 +1,36 @@
+import type { Logger } from 'pino';
+import type { Queues, Store } from '@tickler/db';
+
+/** Configuration the HTTP edge needs; parsed from the environment once, by the composition root. */
+export interface HttpConfig {
+  /** https base URL used in links, e.g. https://tickler.example.com (no trailing slash). */
+  publicBaseUrl: string;
+  /** Token signing secrets, newest first; all are accepted when verifying (key rotation). */
+  tokenSecrets: string[];
+  adminToken: string;
+  portalApiKey: string;
+  billingWebhookSecret: string;
+  /** SNS topic ARNs whose messages are accepted. */
+  snsTopicArns: string[];
+  /** Folder where SNS signing certificates are cached as `<sha256 of URL>.pem`. */
+  snsCertCacheDir: string;
+  /** Newsletter topics offered on the subscription form. */
+  newsletterTopics: Array<{ id: string; label: string }>;
+  /** Domains accepted as business email even if on a free-mail list. */
+  emailDomainAllowlist: string[];
+  supportEmail: string;
+  /** Largest accepted webhook body, bytes (default 64 KiB). */
+  bodyLimitBytes: number;
+}
+
+/** Everything the HTTP edge talks to; created by the composition root, never inside the server. */
+export interface HttpDeps {
+  store: Store;
+  queues: Queues;
+  config: HttpConfig;
+  logger: Logger;
+  /** The clock; tests pass a fixed one. */
+  now: () => Date;
+  /** Fetches a URL's body as text (SNS certificates, SubscribeURL); injectable for tests. */
+  fetchText: (url: string) => Promise<string>;
+}
