@@ -1,0 +1,69 @@
+import { utcMsToIsoDate } from './calendar';
+import { DomainError } from './errors';
+import { sendAtFor, type ReminderOffsets } from './reminder-policy';
+import type { IsoDate, ReminderKind } from './types';
+
+const DAY_MS = 86_400_000;
+
+/** Longest forecast, in days. */
+export const MAX_FORECAST_DAYS = 366;
+
+export interface ForecastOrder {
+  id: string;
+  kind: ReminderKind;
+  /** Expiry date of `kind`; null means nothing to remind. */
+  expiresOn: IsoDate | null;
+  timeZone: string;
+}
+
+export interface ForecastDay {
+  /** UTC calendar date of the reminders' sendAt. */
+  date: IsoDate;
+  license: number;
+  maintenance: number;
+  /** Distinct order ids with a reminder that day, in first-seen order. */
+  orderIds: string[];
+}
+
+/**
+ * What will be sent when: reminders with sendAt ≥ `from` and before the end of the `days`-th UTC
+ * day counted from `from`'s UTC date, grouped by UTC date of sendAt. Every day of the range is
+ * present, also those with nothing to send. Counts are reminders (per order, kind, offset), not
+ * recipients. `days` is a whole number in 1..366.
+ * @throws DomainError `invalid_forecast_days`
+ */
+export function forecastReminders(input: {
+  orders: Iterable<ForecastOrder>;
+  offsets: ReminderOffsets;
+  from: Date;
+  days: number;
+}): ForecastDay[] {
+  const { orders, offsets, from, days } = input;
+  if (!Number.isInteger(days) || days < 1 || days > MAX_FORECAST_DAYS) {
+    throw new DomainError('invalid_forecast_days', `days must be a whole number from 1 to ${MAX_FORECAST_DAYS}, got ${String(days)}.`, 'days');
+  }
+  const firstDayMs = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate());
+  const result: ForecastDay[] = [];
+  const byDate = new Map<IsoDate, { day: ForecastDay; ids: Set<string> }>();
+  for (let i = 0; i < days; i += 1) {
+    const day: ForecastDay = { date: utcMsToIsoDate(firstDayMs + i * DAY_MS), license: 0, maintenance: 0, orderIds: [] };
+    result.push(day);
+    byDate.set(day.date, { day, ids: new Set() });
+  }
+  const endMs = firstDayMs + days * DAY_MS;
+  for (const order of orders) {
+    if (order.expiresOn === null) continue;
+    for (const offsetDays of offsets[order.kind] ?? []) {
+      const sendAt = sendAtFor(order.expiresOn, offsetDays, order.timeZone).getTime();
+      if (sendAt < from.getTime() || sendAt >= endMs) continue;
+      const bucket = byDate.get(utcMsToIsoDate(sendAt));
+      if (!bucket) continue;
+      bucket.day[order.kind] += 1;
+      if (!bucket.ids.has(order.id)) {
+        bucket.ids.add(order.id);
+        bucket.day.orderIds.push(order.id);
+      }
+    }
+  }
+  return result;
+}

@@ -1,0 +1,138 @@
+import { addDays, isoDateToUtcMs, utcMsToIsoDate } from './calendar';
+import { DomainError } from './errors';
+import { zonedWallTimeToInstant } from './timezone';
+import { expiryOf, type IsoDate, type Order, type ReminderKind } from './types';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Local wall-clock hour at which reminders go out, in the organization's time zone. */
+export const SEND_HOUR = 9;
+
+/** Offsets in whole days before expiry (negative = after expiry) accepted by {@link parseOffsets}. */
+export const MAX_OFFSET_DAYS = 366;
+
+/**
+ * How far back, in days before `until`, {@link expiryRangeFor} looks when there was no previous scan
+ * (`after === null`). Older reminders are never planned.
+ */
+export const EXPIRY_LOOKBACK_DAYS = 400;
+
+/** Default reminder offsets in days before expiry (SPEC §3). */
+export const DEFAULT_OFFSETS: Record<ReminderKind, number[]> = Object.freeze({
+  license: Object.freeze([60, 30, 14, 7, 1, 0, -7]) as number[],
+  maintenance: Object.freeze([60, 30, 7, 0, -30]) as number[],
+}) as Record<ReminderKind, number[]>;
+
+export type ReminderOffsets = Readonly<Record<ReminderKind, readonly number[]>>;
+
+/**
+ * Parses a comma-separated list of whole-day offsets (`"60, 30, 7, 0, -30"`) read from env
+ * `variable`. Returns them sorted from earliest reminder to latest (largest offset first).
+ * Each must be an integer in [-366, 366]; duplicates and empty lists are refused.
+ * @throws DomainError `invalid_offsets` naming `variable` and the bad item
+ */
+export function parseOffsets(text: string, variable: string): number[] {
+  const fail = (why: string) => new DomainError('invalid_offsets', `${variable}: ${why} (expected whole days before expiry, e.g. "60,30,7,0,-30").`, variable);
+  const items = String(text ?? '').split(',').map((item) => item.trim());
+  if (items.length === 1 && items[0] === '') throw fail('no offsets given');
+  const seen = new Set<number>();
+  for (const item of items) {
+    if (item === '') throw fail('an empty item between commas');
+    if (!/^[+-]?\d+$/.test(item)) throw fail(`"${item}" is not a whole number of days`);
+    const days = Number(item);
+    if (Math.abs(days) > MAX_OFFSET_DAYS) throw fail(`${item} is outside -${MAX_OFFSET_DAYS}..${MAX_OFFSET_DAYS} days`);
+    const value = days === 0 ? 0 : days; // "-0" is 0
+    if (seen.has(value)) throw fail(`${value} is listed twice`);
+    seen.add(value);
+  }
+  return [...seen].sort((a, b) => b - a);
+}
+
+/**
+ * When the reminder `offsetDays` before `expiresOn` goes out: 09:00 wall-clock time in `timeZone`
+ * on the calendar day `expiresOn − offsetDays`. If 09:00 does not exist that day (a daylight-saving
+ * gap), the first instant after the gap. `timeZone` must be a valid IANA zone (see assertTimeZone).
+ */
+export function sendAtFor(expiresOn: IsoDate, offsetDays: number, timeZone: string): Date {
+  const dayMs = isoDateToUtcMs(expiresOn, 'expiresOn') - offsetDays * DAY_MS;
+  return zonedWallTimeToInstant(dayMs + SEND_HOUR * HOUR_MS, timeZone);
+}
+
+/** Whether a reminder is sent before, on or after the expiry day (offset > 0, = 0, < 0). */
+export function reminderVariant(offsetDays: number): 'before' | 'on' | 'after' {
+  if (offsetDays > 0) return 'before';
+  return offsetDays === 0 ? 'on' : 'after';
+}
+
+export interface PlannedReminder {
+  offsetDays: number;
+  sendAt: Date;
+  /** `queued`: send it (delayed until sendAt when in the future); `skipped`: record, never send. */
+  status: 'queued' | 'skipped';
+  /** Why it is skipped (`superseded`), else null. */
+  reason: string | null;
+}
+
+export interface PlanInput {
+  kind: ReminderKind;
+  expiresOn: IsoDate;
+  timeZone: string;
+  offsets: ReminderOffsets;
+  /** Exclusive lower bound on sendAt (the previous scan's `until`); null = from the beginning. */
+  after: Date | null;
+  /** Inclusive upper bound on sendAt (usually now + look-ahead). */
+  until: Date;
+  now: Date;
+}
+
+/**
+ * The reminders of one cycle (order, kind, expiresOn) whose sendAt ∈ (after, until], earliest first.
+ * A reminder already due (sendAt ≤ now) is `skipped` with reason `superseded` when a later reminder
+ * of the same cycle is also due — after downtime only the latest due one is sent. All others are
+ * `queued`; those with sendAt > now are to be delayed until sendAt.
+ */
+export function planReminders(input: PlanInput): PlannedReminder[] {
+  const { kind, expiresOn, timeZone, offsets, after, until, now } = input;
+  const all = (offsets[kind] ?? []).map((offsetDays) => ({ offsetDays, sendAt: sendAtFor(expiresOn, offsetDays, timeZone) }));
+  const dueTimes = all.map((r) => r.sendAt.getTime()).filter((t) => t <= now.getTime());
+  const latestDue = dueTimes.length > 0 ? Math.max(...dueTimes) : null;
+  const lower = after === null ? Number.NEGATIVE_INFINITY : after.getTime();
+  return all
+    .filter((r) => r.sendAt.getTime() > lower && r.sendAt.getTime() <= until.getTime())
+    .sort((a, b) => a.sendAt.getTime() - b.sendAt.getTime())
+    .map((r) => {
+      const superseded = latestDue !== null && r.sendAt.getTime() < latestDue;
+      return { ...r, status: superseded ? 'skipped' : 'queued', reason: superseded ? 'superseded' : null };
+    });
+}
+
+/**
+ * The inclusive range of expiry dates to query for reminders at `offsetDays` so that every order
+ * whose reminder has sendAt ∈ (after, until] in ANY time zone (UTC−12..UTC+14, plus a DST gap) is
+ * included. Wider than exact on purpose: callers filter exactly with {@link planReminders}.
+ * With `after === null` it looks back {@link EXPIRY_LOOKBACK_DAYS} days before `until`.
+ */
+export function expiryRangeFor(offsetDays: number, after: Date | null, until: Date): { from: IsoDate; to: IsoDate } {
+  // 09:00 local on day D is between D 09:00−14h (= D−5h) and D 09:00+12h (+1h gap) = D+22h in UTC,
+  // so D lies within one day either side of the UTC dates of `after` and `until`.
+  const fromDay = after === null ? utcMsToIsoDate(until.getTime() - EXPIRY_LOOKBACK_DAYS * DAY_MS) : utcMsToIsoDate(after);
+  const toDay = utcMsToIsoDate(until);
+  return { from: addDays(fromDay, offsetDays - 1), to: addDays(toDay, offsetDays + 1) };
+}
+
+export type ReminderValidity = { ok: true } | { ok: false; reason: 'order-not-found' | 'order-cancelled' | 'expiry-changed' };
+
+/**
+ * Re-checks a planned reminder against the order as it is now (SPEC §3): the order must exist,
+ * not be cancelled, and still have the reminder's expiry date for its kind.
+ */
+export function checkReminderStillValid(
+  reminder: { kind: ReminderKind; expiresOn: IsoDate },
+  order: Pick<Order, 'status' | 'licenseExpiresOn' | 'maintenanceExpiresOn'> | null,
+): ReminderValidity {
+  if (order === null) return { ok: false, reason: 'order-not-found' };
+  if (order.status === 'cancelled') return { ok: false, reason: 'order-cancelled' };
+  if (expiryOf(order, reminder.kind) !== reminder.expiresOn) return { ok: false, reason: 'expiry-changed' };
+  return { ok: true };
+}
