@@ -1,0 +1,109 @@
+/** SQLite implementation of DeliveriesRepository: the at-most-once send ledger. */
+import type { DeliverySource, DeliveryStatus, ListId } from '@tickler/domain';
+import type { DeliveriesRepository, DeliveryRow, NewDelivery } from '../repositories/types';
+import type { Sqlite } from './connection';
+import { normalizeEmail } from './email';
+import { makeStatementCache } from './statements';
+
+interface DeliverySqlRow {
+  id: number; source_type: DeliverySource; source_id: number; email: string; list_id: ListId | null; order_id: string | null;
+  status: DeliveryStatus; reason: string | null; ses_message_id: string | null; attempts: number; last_error: string | null;
+  created_at: number; sent_at: number | null;
+}
+const COLUMNS = 'id, source_type, source_id, email, list_id, order_id, status, reason, ses_message_id, attempts, last_error, created_at, sent_at';
+
+function toDelivery(row: DeliverySqlRow): DeliveryRow {
+  return {
+    id: row.id, sourceType: row.source_type, sourceId: row.source_id, email: row.email, listId: row.list_id, orderId: row.order_id,
+    status: row.status, reason: row.reason, sesMessageId: row.ses_message_id, attempts: row.attempts, lastError: row.last_error,
+    createdAt: new Date(row.created_at), sentAt: row.sent_at === null ? null : new Date(row.sent_at),
+  };
+}
+
+/** Statuses a send may (re)claim: fresh, or left `sending` by a worker that died mid-send. */
+const CLAIMABLE = `('queued', 'sending')`;
+
+export function makeSqliteDeliveriesRepository(sqlite: Sqlite): DeliveriesRepository {
+  const prepare = makeStatementCache(sqlite);
+  const byId = (id: number) => prepare(`SELECT ${COLUMNS} FROM deliveries WHERE id = ?`).get(id) as DeliverySqlRow | undefined;
+
+  const upsertBatch = sqlite.transaction((rows: NewDelivery[]): DeliveryRow[] => {
+    const insert = prepare(`INSERT INTO deliveries (source_type, source_id, email, list_id, order_id, status, reason, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(source_type, source_id, email) DO NOTHING`);
+    const select = prepare(`SELECT ${COLUMNS} FROM deliveries WHERE source_type = ? AND source_id = ? AND email = ?`);
+    const now = Date.now();
+    const seen = new Set<number>();
+    const out: DeliveryRow[] = [];
+    for (const r of rows) {
+      const email = normalizeEmail(r.email);
+      insert.run(r.sourceType, r.sourceId, email, r.listId, r.orderId, r.status, r.reason, now);
+      const row = select.get(r.sourceType, r.sourceId, email) as DeliverySqlRow;
+      if (!seen.has(row.id)) {
+        seen.add(row.id);
+        out.push(toDelivery(row));
+      }
+    }
+    return out;
+  });
+
+  /** Compare-and-set under the write lock: reads the row, claims it only if still claimable. */
+  const claim = sqlite.transaction((id: number): DeliveryRow | null => {
+    const before = byId(id);
+    if (!before) return null;
+    prepare(`UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ? AND status IN ${CLAIMABLE}`)
+      .run(Date.now(), id);
+    return toDelivery(before);
+  });
+
+  const list = (where: string, ...params: unknown[]) =>
+    (prepare(`SELECT ${COLUMNS} FROM deliveries WHERE ${where}`).all(...params) as DeliverySqlRow[]).map(toDelivery);
+
+  return {
+    async upsertMany(rows) {
+      return rows.length === 0 ? [] : upsertBatch.immediate(rows);
+    },
+    async get(id) {
+      const row = byId(id);
+      return row ? toDelivery(row) : null;
+    },
+    async claimForSending(id) {
+      return claim.immediate(id);
+    },
+    async markSent(id, sesMessageId, at) {
+      prepare(`UPDATE deliveries SET status = 'sent', ses_message_id = ?, sent_at = ?, updated_at = ?, last_error = NULL WHERE id = ?`)
+        .run(sesMessageId, at.getTime(), at.getTime(), id);
+    },
+    async markFailed(id, error, permanent) {
+      // A transient failure goes back to `queued` so a retry (or reconciliation) may claim it again.
+      prepare(`UPDATE deliveries SET status = ?, last_error = ?, updated_at = ? WHERE id = ? AND status NOT IN ('sent', 'delivered', 'bounced', 'complained')`)
+        .run(permanent ? 'failed' : 'queued', error, Date.now(), id);
+    },
+    async markSkipped(id, reason) {
+      prepare(`UPDATE deliveries SET status = 'skipped', reason = ?, updated_at = ? WHERE id = ?`).run(reason, Date.now(), id);
+    },
+    async findBySesMessageId(messageId) {
+      const row = prepare(`SELECT ${COLUMNS} FROM deliveries WHERE ses_message_id = ? ORDER BY id LIMIT 1`).get(messageId) as DeliverySqlRow | undefined;
+      return row ? toDelivery(row) : null;
+    },
+    async setOutcome(id, status, detail) {
+      // A late "delivered" never hides an earlier bounce or complaint.
+      const guard = status === 'delivered' ? `AND status NOT IN ('bounced', 'complained')` : '';
+      prepare(`UPDATE deliveries SET status = ?, reason = coalesce(?, reason), updated_at = ? WHERE id = ? ${guard}`)
+        .run(status, detail, Date.now(), id);
+    },
+    async listUnfinished(olderThan, limit) {
+      return list(`status IN ${CLAIMABLE} AND coalesce(updated_at, created_at) <= ? ORDER BY id LIMIT ?`, olderThan.getTime(), limit);
+    },
+    async listByEmail(email) {
+      return list(`email = ? ORDER BY id`, normalizeEmail(email));
+    },
+    async listByOrder(orderId) {
+      return list(`order_id = ? ORDER BY id`, orderId);
+    },
+    async countByStatusAndReason() {
+      const rows = prepare(`SELECT status, reason, count(*) AS count FROM deliveries GROUP BY status, reason ORDER BY status, reason`)
+        .all() as Array<{ status: DeliveryStatus; reason: string | null; count: number }>;
+      return rows.map((r) => ({ status: r.status, reason: r.reason, count: r.count }));
+    },
+  };
+}

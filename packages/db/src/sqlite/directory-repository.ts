@@ -1,0 +1,117 @@
+/** SQLite implementation of DirectoryRepository: organizations, users, memberships, orders, contacts. */
+import type { IsoDate, Organization, ReminderKind } from '@tickler/domain';
+import type { Contact, DirectoryRepository, OrderWithZone } from '../repositories/types';
+import type { Sqlite } from './connection';
+import { normalizeEmail } from './email';
+import { EXPIRY_COLUMN, makeOrderEvents } from './order-events';
+import { type MembershipSqlRow, ORDER_COLUMNS, type OrderSqlRow, toMembership, toOrder, toUser, type UserSqlRow } from './rows';
+import { makeStatementCache } from './statements';
+
+/** Rows per page of `findOrdersExpiringBetween`: large enough to amortise the query, small enough to stream. */
+export const EXPIRY_PAGE_SIZE = 5000;
+
+interface ContactSqlRow { email: string; user_id: number; membership_status: Contact['membershipStatus']; created_at: number }
+
+export function makeSqliteDirectoryRepository(sqlite: Sqlite, options: { pageSize?: number } = {}): DirectoryRepository {
+  const prepare = makeStatementCache(sqlite);
+  const events = makeOrderEvents(sqlite, prepare);
+  const pageSize = options.pageSize ?? EXPIRY_PAGE_SIZE;
+
+  const userByEmail = (email: string) =>
+    prepare(`SELECT id, email, name FROM users WHERE email = ?`).get(normalizeEmail(email)) as UserSqlRow | undefined;
+  const orderIdsSql = (where: string) => `SELECT ${ORDER_COLUMNS} FROM orders o JOIN organizations g ON g.id = o.organization_id WHERE ${where}`;
+
+  /** Keyset page over one expiry index: (expiry, rowid) is exactly the index order, so no sort step. */
+  const expiringPage = (kind: ReminderKind, from: IsoDate, to: IsoDate, after: { expiry: string; rowid: number } | null) => {
+    const column = `o.${EXPIRY_COLUMN[kind]}`;
+    return prepare(`SELECT ${ORDER_COLUMNS}, o.rowid AS row_id FROM orders o INDEXED BY orders_${kind}_expiry_idx
+      JOIN organizations g ON g.id = o.organization_id
+      WHERE ${column} >= ? AND ${column} <= ? AND (${column}, o.rowid) > (?, ?) AND o.status = 'active'
+      ORDER BY ${column}, o.rowid LIMIT ?`)
+      .all(from, to, after?.expiry ?? '', after?.rowid ?? 0, pageSize) as Array<OrderSqlRow & { row_id: number }>;
+  };
+
+  return {
+    async getOrganization(id) {
+      const row = prepare(`SELECT id, name, time_zone FROM organizations WHERE id = ?`).get(id) as { id: string; name: string; time_zone: string } | undefined;
+      return row ? ({ id: row.id, name: row.name, timeZone: row.time_zone } satisfies Organization) : null;
+    },
+    async getUserByEmail(email) {
+      const row = userByEmail(email);
+      return row ? toUser(row) : null;
+    },
+    async ensureUser(email, name = null) {
+      const row = prepare(`INSERT INTO users (email, name) VALUES (?, ?)
+        ON CONFLICT(email) DO UPDATE SET name = coalesce(users.name, excluded.name) RETURNING id, email, name`)
+        .get(normalizeEmail(email), name) as UserSqlRow;
+      return toUser(row);
+    },
+    async getMembership(organizationId, email) {
+      const row = prepare(`SELECT m.organization_id, m.user_id, u.email, m.status, m.role FROM memberships m
+        JOIN users u ON u.id = m.user_id WHERE m.organization_id = ? AND u.email = ?`)
+        .get(organizationId, normalizeEmail(email)) as MembershipSqlRow | undefined;
+      return row ? toMembership(row) : null;
+    },
+    async listMembers(organizationId) {
+      const rows = prepare(`SELECT m.organization_id, m.user_id, u.email, m.status, m.role FROM memberships m
+        JOIN users u ON u.id = m.user_id WHERE m.organization_id = ? ORDER BY m.created_at, u.email`)
+        .all(organizationId) as MembershipSqlRow[];
+      return rows.map(toMembership);
+    },
+    async getOrder(orderId) {
+      const row = prepare(orderIdsSql('o.id = ?')).get(orderId) as OrderSqlRow | undefined;
+      return row ? toOrder(row) : null;
+    },
+    async applyOrderUpsert(event) {
+      return events.applyOrderUpsert(event);
+    },
+    async applyOrderCancel(orderId, occurredAt) {
+      return events.applyOrderCancel(orderId, occurredAt);
+    },
+    async *findOrdersExpiringBetween(kind, from, to) {
+      let after: { expiry: string; rowid: number } | null = null;
+      for (;;) {
+        const rows = expiringPage(kind, from, to, after);
+        if (rows.length === 0) return;
+        const last = rows[rows.length - 1]!;
+        after = { expiry: (kind === 'license' ? last.license_expires_on : last.maintenance_expires_on) ?? '', rowid: last.row_id };
+        yield rows.map(toOrder);
+        if (rows.length < pageSize) return;
+      }
+    },
+    async listContacts(orderId) {
+      const rows = prepare(`SELECT u.email, u.id AS user_id, m.status AS membership_status, c.created_at FROM order_contacts c
+        JOIN users u ON u.id = c.user_id JOIN orders o ON o.id = c.order_id
+        LEFT JOIN memberships m ON m.organization_id = o.organization_id AND m.user_id = c.user_id
+        WHERE c.order_id = ? ORDER BY c.created_at, u.email`).all(orderId) as ContactSqlRow[];
+      return rows.map((r) => ({ email: r.email, userId: r.user_id, membershipStatus: r.membership_status, addedAt: new Date(r.created_at) }));
+    },
+    async isContact(orderId, email) {
+      return prepare(`SELECT 1 FROM order_contacts c JOIN users u ON u.id = c.user_id WHERE c.order_id = ? AND u.email = ?`)
+        .get(orderId, normalizeEmail(email)) !== undefined;
+    },
+    async addContact(orderId, email, addedByEmail) {
+      const add = sqlite.transaction(() => {
+        const order = prepare(`SELECT organization_id FROM orders WHERE id = ?`).get(orderId) as { organization_id: string } | undefined;
+        if (!order) throw new Error(`cannot add a contact to order ${orderId}: the order does not exist`);
+        const member = prepare(`SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id
+          WHERE u.email = ? AND m.organization_id = ? AND m.status = 'active'`)
+          .get(normalizeEmail(email), order.organization_id) as { id: number } | undefined;
+        if (!member) throw new Error(`cannot add ${normalizeEmail(email)} as a contact of order ${orderId}: not an active member of organization ${order.organization_id}`);
+        const addedBy = userByEmail(addedByEmail)?.id ?? null;
+        return prepare(`INSERT INTO order_contacts (order_id, user_id, added_by_user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
+          .run(orderId, member.id, addedBy).changes > 0;
+      });
+      return add.immediate();
+    },
+    async removeContact(orderId, email) {
+      return prepare(`DELETE FROM order_contacts WHERE order_id = ? AND user_id = (SELECT id FROM users WHERE email = ?)`)
+        .run(orderId, normalizeEmail(email)).changes > 0;
+    },
+    async listOrdersForContact(email) {
+      const rows = prepare(orderIdsSql(`o.id IN (SELECT c.order_id FROM order_contacts c JOIN users u ON u.id = c.user_id WHERE u.email = ?)
+        ORDER BY o.id`)).all(normalizeEmail(email)) as OrderSqlRow[];
+      return rows.map(toOrder) satisfies OrderWithZone[];
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/** SQLite implementation of ListsRepository: per-list unsubscribes and address-wide suppressions. */
+import type { ListId, SuppressionReason } from '@tickler/domain';
+import type { ListsRepository } from '../repositories/types';
+import type { Sqlite } from './connection';
+import { normalizeEmail } from './email';
+import { chunk, makeStatementCache, placeholders } from './statements';
+
+/** Bound parameters per IN list (SQLite's limit is 32766; stay well below). */
+const IN_CHUNK = 500;
+
+export function makeSqliteListsRepository(sqlite: Sqlite): ListsRepository {
+  const prepare = makeStatementCache(sqlite);
+
+  /** The members of `emails` (normalised) for which `sqlFor(n)` returns a row; queried in chunks. */
+  const among = (emails: string[], sqlFor: (n: number) => string, lead: unknown[]): Set<string> => {
+    const found = new Set<string>();
+    const unique = [...new Set(emails.map(normalizeEmail))];
+    for (const part of chunk(unique, IN_CHUNK)) {
+      for (const row of prepare(sqlFor(part.length)).all(...lead, ...part) as Array<{ email: string }>) found.add(row.email);
+    }
+    return found;
+  };
+
+  return {
+    async unsubscribe(email, listId, source) {
+      prepare(`INSERT INTO list_unsubscribes (email, list_id, source) VALUES (?, ?, ?) ON CONFLICT(email, list_id) DO NOTHING`)
+        .run(normalizeEmail(email), listId, source);
+    },
+    async resubscribe(email, listId) {
+      prepare(`DELETE FROM list_unsubscribes WHERE email = ? AND list_id = ?`).run(normalizeEmail(email), listId);
+    },
+    async isUnsubscribed(email, listId) {
+      return prepare(`SELECT 1 FROM list_unsubscribes WHERE email = ? AND list_id = ?`).get(normalizeEmail(email), listId) !== undefined;
+    },
+    async unsubscribedAmong(listId, emails) {
+      return among(emails, (n) => `SELECT email FROM list_unsubscribes WHERE list_id = ? AND email IN (${placeholders(n)})`, [listId]);
+    },
+    async listUnsubscribed(email) {
+      const rows = prepare(`SELECT list_id FROM list_unsubscribes WHERE email = ? ORDER BY list_id`).all(normalizeEmail(email)) as Array<{ list_id: ListId }>;
+      return rows.map((r) => r.list_id);
+    },
+    async suppress(email, reason, detail) {
+      // The latest reason wins (a complaint after a bounce is still a suppression, with newer detail).
+      prepare(`INSERT INTO suppressions (email, reason, detail) VALUES (?, ?, ?)
+        ON CONFLICT(email) DO UPDATE SET reason = excluded.reason, detail = excluded.detail`).run(normalizeEmail(email), reason, detail);
+    },
+    async unsuppress(email) {
+      return prepare(`DELETE FROM suppressions WHERE email = ?`).run(normalizeEmail(email)).changes > 0;
+    },
+    async getSuppression(email) {
+      const row = prepare(`SELECT reason, detail, created_at FROM suppressions WHERE email = ?`).get(normalizeEmail(email)) as
+        { reason: SuppressionReason; detail: string | null; created_at: number } | undefined;
+      return row ? { reason: row.reason, detail: row.detail, createdAt: new Date(row.created_at) } : null;
+    },
+    async suppressedAmong(emails) {
+      return among(emails, (n) => `SELECT email FROM suppressions WHERE email IN (${placeholders(n)})`, []);
+    },
+  };
+}

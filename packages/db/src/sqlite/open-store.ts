@@ -1,0 +1,56 @@
+/** Composes every SQLite repository over one connection: the `Store` the rest of Tickler uses. */
+import type { Store } from '../repositories/types';
+import { openConnection, runMigrations } from './connection';
+import { makeSqliteDeliveriesRepository } from './deliveries-repository';
+import { makeSqliteDirectoryRepository } from './directory-repository';
+import { makeSqliteInboundEventsRepository } from './inbound-events-repository';
+import { makeSqliteInvitationsRepository } from './invitations-repository';
+import { makeSqliteListsRepository } from './lists-repository';
+import { makeSqliteNewsletterRepository } from './newsletter-repository';
+import { makeSqliteRemindersRepository } from './reminders-repository';
+
+export interface OpenStoreOptions {
+  /** `DATABASE_URL`: `file:./data/tickler.db`, a bare path, or `:memory:`. */
+  url: string;
+  /** Apply pending migrations on open (default true; harmless when up to date). */
+  migrate?: boolean;
+  /** How long a writer waits for another process's lock, ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+/** Opens the database (creating its folder), migrates it unless told not to, and returns the repositories. */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const sqlite = openConnection(options.url, { busyTimeoutMs: options.busyTimeoutMs });
+  try {
+    if (options.migrate !== false) runMigrations(sqlite);
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+  const ping = sqlite.prepare('SELECT 1');
+  return {
+    directory: makeSqliteDirectoryRepository(sqlite),
+    reminders: makeSqliteRemindersRepository(sqlite),
+    deliveries: makeSqliteDeliveriesRepository(sqlite),
+    lists: makeSqliteListsRepository(sqlite),
+    invitations: makeSqliteInvitationsRepository(sqlite),
+    newsletter: makeSqliteNewsletterRepository(sqlite),
+    events: makeSqliteInboundEventsRepository(sqlite),
+    async ping() {
+      ping.get();
+    },
+    async close() {
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}
+
+/** Applies the committed migrations to the database at `url`; `applied` is 0 when it was up to date. */
+export async function migrateDatabase(url: string): Promise<{ applied: number }> {
+  const sqlite = openConnection(url);
+  try {
+    return runMigrations(sqlite);
+  } finally {
+    sqlite.close();
+  }
+}

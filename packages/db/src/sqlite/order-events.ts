@@ -1,0 +1,126 @@
+/**
+ * Billing order events as units of work: each runs synchronously inside one SQLite transaction
+ * (better-sqlite3 transactions are synchronous), so an event is applied entirely or not at all.
+ */
+import type { ReminderKind } from '@tickler/domain';
+import type { OrderEventOutcome, OrderUpsert } from '../repositories/types';
+import type { Sqlite } from './connection';
+import { normalizeEmail } from './email';
+import { ORDER_COLUMNS, type OrderSqlRow, toOrder } from './rows';
+import type { Prepare } from './statements';
+
+interface StoredOrder { organization_id: string; license_expires_on: string | null; maintenance_expires_on: string | null; status: string; last_event_at: number | null }
+
+const EXPIRY_COLUMN: Record<ReminderKind, string> = { license: 'license_expires_on', maintenance: 'maintenance_expires_on' };
+const KINDS: ReminderKind[] = ['license', 'maintenance'];
+
+export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
+  const readStored = (orderId: string) =>
+    prepare(`SELECT organization_id, license_expires_on, maintenance_expires_on, status, last_event_at FROM orders WHERE id = ?`)
+      .get(orderId) as StoredOrder | undefined;
+
+  const readOrder = (orderId: string) => {
+    const row = prepare(`SELECT ${ORDER_COLUMNS} FROM orders o JOIN organizations g ON g.id = o.organization_id WHERE o.id = ?`)
+      .get(orderId) as OrderSqlRow | undefined;
+    if (!row) throw new Error(`order ${orderId} vanished inside its own transaction`);
+    return toOrder(row);
+  };
+
+  const outOfOrder = (stored: StoredOrder | undefined, occurredAt: Date): OrderEventOutcome | null => {
+    if (stored?.last_event_at == null || occurredAt.getTime() >= stored.last_event_at) return null;
+    return {
+      outcome: 'ignored',
+      reason: `out-of-order: event occurred at ${occurredAt.toISOString()}, before the last applied event at ${new Date(stored.last_event_at).toISOString()}`,
+    };
+  };
+
+  /** Cancels still-pending reminders of an order (of one kind and other cycles than `keepExpiresOn`, or all). */
+  const cancelPending = (orderId: string, reason: string, at: number, only?: { kind: ReminderKind; keepExpiresOn: string | null }): number[] => {
+    const rows = only
+      ? prepare(`UPDATE reminders SET status = 'cancelled', reason = ?, updated_at = ?
+          WHERE order_id = ? AND kind = ? AND expires_on IS NOT ? AND status IN ('planned', 'queued') RETURNING id`)
+        .all(reason, at, orderId, only.kind, only.keepExpiresOn)
+      : prepare(`UPDATE reminders SET status = 'cancelled', reason = ?, updated_at = ?
+          WHERE order_id = ? AND status IN ('planned', 'queued') RETURNING id`)
+        .all(reason, at, orderId);
+    return (rows as Array<{ id: number }>).map((r) => r.id).sort((a, b) => a - b);
+  };
+
+  /** Creates or updates the organization; true when it was seen for the first time. */
+  const upsertOrganization = (event: OrderUpsert): boolean => {
+    const { id, name, timeZone } = event.organization;
+    const created = prepare(`INSERT INTO organizations (id, name, time_zone) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING`).run(id, name, timeZone);
+    if (created.changes === 0) {
+      prepare(`UPDATE organizations SET name = ?, time_zone = ? WHERE id = ? AND (name IS NOT ? OR time_zone IS NOT ?)`).run(name, timeZone, id, name, timeZone);
+    }
+    return created.changes > 0;
+  };
+
+  const ensurePurchaser = (event: OrderUpsert): number =>
+    (prepare(`INSERT INTO users (email, name) VALUES (?, ?)
+      ON CONFLICT(email) DO UPDATE SET name = coalesce(users.name, excluded.name) RETURNING id`)
+      .get(normalizeEmail(event.purchaserEmail), event.purchaserName) as { id: number }).id;
+
+  const isActiveMember = (organizationId: string, userId: number) =>
+    prepare(`SELECT 1 FROM memberships WHERE organization_id = ? AND user_id = ? AND status = 'active'`).get(organizationId, userId) !== undefined;
+
+  const upsert = (event: OrderUpsert): OrderEventOutcome => {
+    const at = event.occurredAt.getTime();
+    const stored = readStored(event.orderId);
+    const ignored = outOfOrder(stored, event.occurredAt);
+    if (ignored) return ignored;
+    const firstSight = upsertOrganization(event);
+    const purchaserId = ensurePurchaser(event);
+    if (firstSight) {
+      prepare(`INSERT INTO memberships (organization_id, user_id, status, role, activated_at) VALUES (?, ?, 'active', 'owner', ?)
+        ON CONFLICT(organization_id, user_id) DO NOTHING`).run(event.organization.id, purchaserId, at);
+    }
+    const next = { license: event.licenseExpiresOn, maintenance: event.maintenanceExpiresOn };
+    const changedKinds: ReminderKind[] = [];
+    const cancelledReminderIds: number[] = [];
+    if (!stored) {
+      prepare(`INSERT INTO orders (id, organization_id, product, license_expires_on, maintenance_expires_on, status, last_event_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, 'active', ?, ?)`)
+        .run(event.orderId, event.organization.id, event.product, next.license, next.maintenance, at, at);
+      if (isActiveMember(event.organization.id, purchaserId)) {
+        prepare(`INSERT INTO order_contacts (order_id, user_id, added_by_user_id) VALUES (?, ?, NULL) ON CONFLICT DO NOTHING`).run(event.orderId, purchaserId);
+      }
+      changedKinds.push(...KINDS.filter((kind) => next[kind] !== null));
+    } else {
+      const reactivated = stored.status !== 'active';
+      prepare(`UPDATE orders SET organization_id = ?, product = ?, license_expires_on = ?, maintenance_expires_on = ?,
+        status = 'active', last_event_at = ?, updated_at = ? WHERE id = ?`)
+        .run(event.organization.id, event.product, next.license, next.maintenance, at, at, event.orderId);
+      for (const kind of KINDS) {
+        const previous = kind === 'license' ? stored.license_expires_on : stored.maintenance_expires_on;
+        if (previous !== next[kind]) {
+          changedKinds.push(kind);
+          cancelledReminderIds.push(...cancelPending(event.orderId, 'expiry-changed', at, { kind, keepExpiresOn: next[kind] }));
+        } else if (reactivated && next[kind] !== null) {
+          changedKinds.push(kind);
+        }
+      }
+    }
+    return { outcome: 'applied', order: readOrder(event.orderId), changedKinds, cancelledReminderIds: cancelledReminderIds.sort((a, b) => a - b) };
+  };
+
+  const cancel = (orderId: string, occurredAt: Date): OrderEventOutcome => {
+    const stored = readStored(orderId);
+    if (!stored) return { outcome: 'ignored', reason: `order-not-found: order ${orderId} is unknown` };
+    const ignored = outOfOrder(stored, occurredAt);
+    if (ignored) return ignored;
+    const at = occurredAt.getTime();
+    prepare(`UPDATE orders SET status = 'cancelled', last_event_at = ?, updated_at = ? WHERE id = ?`).run(at, at, orderId);
+    const cancelledReminderIds = cancelPending(orderId, 'order-cancelled', at);
+    return { outcome: 'applied', order: readOrder(orderId), changedKinds: [], cancelledReminderIds };
+  };
+
+  return {
+    /** See DirectoryRepository.applyOrderUpsert. */
+    applyOrderUpsert: sqlite.transaction(upsert).immediate,
+    /** See DirectoryRepository.applyOrderCancel. */
+    applyOrderCancel: sqlite.transaction(cancel).immediate,
+  };
+}
+
+export { EXPIRY_COLUMN };

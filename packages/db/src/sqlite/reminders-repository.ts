@@ -1,0 +1,64 @@
+/** SQLite implementation of RemindersRepository: the reminder ledger and the scheduler's small state. */
+import type { ReminderKind, ReminderStatus } from '@tickler/domain';
+import type { PlannedReminder, ReminderRow, RemindersRepository } from '../repositories/types';
+import type { Sqlite } from './connection';
+import { makeStatementCache } from './statements';
+
+interface ReminderSqlRow {
+  id: number; order_id: string; kind: ReminderKind; expires_on: string; offset_days: number; send_at: number;
+  status: ReminderStatus; reason: string | null; created_at: number;
+}
+const COLUMNS = 'id, order_id, kind, expires_on, offset_days, send_at, status, reason, created_at';
+
+function toReminder(row: ReminderSqlRow): ReminderRow {
+  return {
+    id: row.id, orderId: row.order_id, kind: row.kind, expiresOn: row.expires_on, offsetDays: row.offset_days,
+    sendAt: new Date(row.send_at), status: row.status, reason: row.reason, createdAt: new Date(row.created_at),
+  };
+}
+
+export function makeSqliteRemindersRepository(sqlite: Sqlite): RemindersRepository {
+  const prepare = makeStatementCache(sqlite);
+
+  /** One transaction for the whole batch; rows already in the ledger are left untouched. */
+  const insertBatch = sqlite.transaction((rows: PlannedReminder[]): ReminderRow[] => {
+    const insert = prepare(`INSERT INTO reminders (order_id, kind, expires_on, offset_days, send_at, status, reason, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT(order_id, kind, expires_on, offset_days) DO NOTHING RETURNING ${COLUMNS}`);
+    const inserted: ReminderRow[] = [];
+    for (const r of rows) {
+      const row = insert.get(r.orderId, r.kind, r.expiresOn, r.offsetDays, r.sendAt.getTime(), r.status, r.reason) as ReminderSqlRow | undefined;
+      if (row) inserted.push(toReminder(row));
+    }
+    return inserted;
+  });
+
+  return {
+    async insertNew(rows) {
+      return rows.length === 0 ? [] : insertBatch.immediate(rows);
+    },
+    async get(id) {
+      const row = prepare(`SELECT ${COLUMNS} FROM reminders WHERE id = ?`).get(id) as ReminderSqlRow | undefined;
+      return row ? toReminder(row) : null;
+    },
+    async setStatus(id, status, reason) {
+      prepare(`UPDATE reminders SET status = ?, reason = ?, updated_at = ? WHERE id = ?`).run(status, reason, Date.now(), id);
+    },
+    async listQueued(before, limit) {
+      const rows = prepare(`SELECT ${COLUMNS} FROM reminders WHERE status = 'queued' AND send_at <= ? ORDER BY send_at, id LIMIT ?`)
+        .all(before.getTime(), limit) as ReminderSqlRow[];
+      return rows.map(toReminder);
+    },
+    async listForOrder(orderId) {
+      const rows = prepare(`SELECT ${COLUMNS} FROM reminders WHERE order_id = ? ORDER BY send_at, id`).all(orderId) as ReminderSqlRow[];
+      return rows.map(toReminder);
+    },
+    async getState(key) {
+      const row = prepare(`SELECT value FROM scheduler_state WHERE key = ?`).get(key) as { value: string } | undefined;
+      return row?.value ?? null;
+    },
+    async setState(key, value) {
+      prepare(`INSERT INTO scheduler_state (key, value, updated_at) VALUES (?, ?, ?)
+        ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, value, Date.now());
+    },
+  };
+}
