@@ -1,0 +1,106 @@
+import { EnvError, loadEnv, parseDuration } from './env';
+
+const httpReady = {
+  PUBLIC_BASE_URL: 'https://tickler.example.com/',
+  TOKEN_SECRETS: 'new-secret-0123456789,old-secret-0123456789',
+  ADMIN_TOKEN: 'admin-token-0123456789',
+  PORTAL_API_KEY: 'portal-key-0123456789',
+  BILLING_WEBHOOK_SECRET: 'billing-secret-0123456789',
+};
+
+function errorOf(fn: () => unknown): EnvError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof EnvError) return error;
+    throw error;
+  }
+  throw new Error('expected an EnvError');
+}
+
+describe('loadEnv', () => {
+  it('applies the SPEC defaults when nothing is set', () => {
+    const env = loadEnv({});
+    expect(env.databaseUrl).toBe('file:./data/tickler.db');
+    expect(env.databasePath).toBe('./data/tickler.db');
+    expect(env.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(env.queuePrefix).toBe('tickler');
+    expect(env.httpPort).toBe(3000);
+    expect(env.offsets.license).toEqual([60, 30, 14, 7, 1, 0, -7]);
+    expect(env.offsets.maintenance).toEqual([60, 30, 7, 0, -30]);
+    expect(env.scanEveryMs).toBe(15 * 60_000);
+    expect(env.ses.region).toBe('us-east-1');
+    expect(env.ses.endpoint).toBeNull();
+  });
+
+  it('parses the http role configuration', () => {
+    const env = loadEnv({ ...httpReady, SNS_TOPIC_ARNS: 'arn:aws:sns:eu-west-1:123456789012:ses-events', HTTP_PORT: '8080' }, 'http');
+    expect(env.publicBaseUrl).toBe('https://tickler.example.com');
+    expect(env.tokenSecrets).toEqual(['new-secret-0123456789', 'old-secret-0123456789']);
+    expect(env.snsTopicArns).toEqual(['arn:aws:sns:eu-west-1:123456789012:ses-events']);
+    expect(env.httpPort).toBe(8080);
+  });
+
+  it('names a bad REDIS_URL and a missing TOKEN_SECRETS in one message', () => {
+    const { TOKEN_SECRETS: _omit, ...rest } = httpReady;
+    const error = errorOf(() => loadEnv({ ...rest, REDIS_URL: 'http://nope' }, 'http'));
+    expect(error.variables.sort()).toEqual(['REDIS_URL', 'TOKEN_SECRETS']);
+    expect(error.message).toContain('REDIS_URL must be a redis://');
+    expect(error.message).toContain('TOKEN_SECRETS is required for the http role');
+    expect(error.message.split('\n')).toHaveLength(1);
+  });
+
+  it('names every missing variable of the http role', () => {
+    const error = errorOf(() => loadEnv({}, 'http'));
+    expect(error.variables.sort()).toEqual(['ADMIN_TOKEN', 'BILLING_WEBHOOK_SECRET', 'PORTAL_API_KEY', 'PUBLIC_BASE_URL', 'TOKEN_SECRETS']);
+  });
+
+  it('refuses a plain-http public URL outside the local machine', () => {
+    const error = errorOf(() => loadEnv({ ...httpReady, PUBLIC_BASE_URL: 'http://tickler.example.com' }, 'http'));
+    expect(error.variables).toEqual(['PUBLIC_BASE_URL']);
+    expect(loadEnv({ ...httpReady, PUBLIC_BASE_URL: 'http://localhost:3000' }, 'http').publicBaseUrl).toBe('http://localhost:3000');
+  });
+
+  it('refuses malformed offsets, ports, durations, short secrets and ARNs, all together', () => {
+    const error = errorOf(() => loadEnv({
+      REMINDER_OFFSETS_LICENSE: '30,x,7',
+      REMINDER_OFFSETS_MAINTENANCE: '7,7',
+      HTTP_PORT: '70000',
+      SCAN_EVERY: 'often',
+      TOKEN_SECRETS: 'short',
+      SNS_TOPIC_ARNS: 'not-an-arn',
+      DATABASE_URL: 'postgres://x',
+      LOG_LEVEL: 'loud',
+    }));
+    expect(error.variables.sort()).toEqual([
+      'DATABASE_URL', 'HTTP_PORT', 'LOG_LEVEL', 'REMINDER_OFFSETS_LICENSE', 'REMINDER_OFFSETS_MAINTENANCE', 'SCAN_EVERY', 'SNS_TOPIC_ARNS', 'TOKEN_SECRETS',
+    ]);
+  });
+
+  it('requires sender addresses for the mailer role', () => {
+    const error = errorOf(() => loadEnv({ PUBLIC_BASE_URL: 'https://t.example.com', TOKEN_SECRETS: httpReady.TOKEN_SECRETS, SES_FROM_REMINDERS: 'nope' }, 'mailer'));
+    expect(error.variables.sort()).toEqual(['SES_FROM_NEWSLETTER', 'SES_FROM_REMINDERS']);
+    const env = loadEnv({
+      PUBLIC_BASE_URL: 'https://t.example.com', TOKEN_SECRETS: httpReady.TOKEN_SECRETS,
+      SES_FROM_REMINDERS: 'Tickler <reminders@example.com>', SES_FROM_NEWSLETTER: 'news@example.com', SES_MAX_SEND_RATE: '2.5',
+    }, 'mailer');
+    expect(env.ses.fromReminders).toBe('Tickler <reminders@example.com>');
+    expect(env.ses.maxSendRate).toBe(2.5);
+  });
+
+  it('parses newsletter topics as id:Label pairs', () => {
+    expect(loadEnv({ NEWSLETTER_TOPICS: 'releases:New releases, tips' }).newsletterTopics).toEqual([
+      { id: 'releases', label: 'New releases' },
+      { id: 'tips', label: 'tips' },
+    ]);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([['30s', 30_000], ['15m', 900_000], ['2h', 7_200_000], ['1d', 86_400_000], ['250ms', 250]])('%s → %d ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+  it.each(['', '2', 'h', '-1h', '0m', '1w'])('refuses %p', (text) => {
+    expect(parseDuration(text)).toBeNull();
+  });
+});

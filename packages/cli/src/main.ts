@@ -1,0 +1,128 @@
+/**
+ * `tickler`: the operator CLI and composition root. Each sub-command parses the environment once
+ * (env.ts), opens only the resources it needs (runtime/), and exits 0 on success or non-zero with a
+ * one-line reason. Command bodies are loaded lazily so `--help` stays fast.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { loadEnv, parseDuration, type Env, type Role } from './env';
+import { runCommand } from './runtime/errors';
+
+function env(role: Role): Env {
+  return loadEnv(process.env, role);
+}
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number.`);
+    return n;
+  };
+}
+
+function isoInstant(value: string): Date {
+  const date = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) throw new InvalidArgumentError('expected an ISO date-time like 2026-11-27T09:00:00Z.');
+  return date;
+}
+
+function durationMs(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === null) throw new InvalidArgumentError('expected a duration like 30m, 2h or 1d.');
+  return ms;
+}
+
+const queueOption = () => new Option('--queue <queue>', 'only this queue').choices(['scan', 'order-events', 'reminders', 'send']);
+
+function addRoles(program: Command): void {
+  program.command('scheduler')
+    .description('run the scheduler role: periodic reminder scan, order events, reconciliation (until SIGTERM)')
+    .action(() => runCommand(async () => (await import('./commands/role-scheduler')).schedulerCommand(env('scheduler'))));
+  program.command('mailer')
+    .description('run a mailer worker: fans reminders out and sends emails through SES (until SIGTERM); run as many as you like')
+    .action(() => runCommand(async () => (await import('./commands/role-mailer')).mailerCommand(env('mailer'))));
+  program.command('http')
+    .description('run the HTTP edge: webhooks, unsubscribe/preferences/invitation/newsletter pages, portal API, admin, health and metrics')
+    .action(() => runCommand(async () => (await import('./commands/role-http')).httpCommand(env('http'))));
+  program.command('start')
+    .description('everything in one process on embedded defaults: SQLite under ./data, local SES inbox, demo data on first run')
+    .action(() => runCommand(async () => (await import('./commands/start')).startCommand(process.env)));
+}
+
+function addDb(program: Command): void {
+  const db = program.command('db').description('database maintenance');
+  db.command('migrate')
+    .description('apply pending migrations (idempotent); prints how many were applied')
+    .action(() => runCommand(async () => (await import('./commands/db-migrate')).dbMigrateCommand(env('base'))));
+  db.command('seed')
+    .description('load synthetic organizations, contacts and orders (for load tests and demos)')
+    .requiredOption('--orders <n>', 'number of orders to create', positiveInt('--orders'))
+    .action((opts: { orders: number }) => runCommand(async () => (await import('./commands/db-seed')).dbSeedCommand(env('base'), opts)));
+}
+
+function addScheduling(program: Command): void {
+  program.command('scan')
+    .description('plan due reminders now and enqueue them (what the scheduler does every SCAN_EVERY)')
+    .option('--now <iso>', 'pretend the time is this instant', isoInstant)
+    .option('--dry-run', 'print what would be planned and write nothing')
+    .action((opts: { now?: Date; dryRun?: boolean }) => runCommand(async () => (await import('./commands/scan')).scanCommand(env('scheduler'), opts)));
+  program.command('forecast')
+    .description('how many reminders will go out per day and kind')
+    .option('--days <n>', 'days ahead (default 30)', positiveInt('--days'), 30)
+    .option('--now <iso>', 'start from this instant instead of now', isoInstant)
+    .action((opts: { days: number; now?: Date }) => runCommand(async () => (await import('./commands/forecast')).forecastCommand(env('base'), opts)));
+}
+
+function addJobs(program: Command): void {
+  const jobs = program.command('jobs').description('inspect and retry failed jobs');
+  jobs.command('failed')
+    .description('list failed jobs with their errors')
+    .addOption(queueOption())
+    .action((opts: { queue?: string }) => runCommand(async () => (await import('./commands/jobs-failed')).jobsFailedCommand(env('base'), opts)));
+  jobs.command('replay')
+    .description('retry failed jobs (a delivery already sent is never sent again)')
+    .addOption(queueOption())
+    .option('--id <id>', 'only the job with this id')
+    .option('--since <duration>', 'only jobs that failed within this long, e.g. 30m, 2h, 1d', durationMs)
+    .action((opts: { queue?: string; id?: string; since?: number }) => runCommand(async () => (await import('./commands/jobs-replay')).jobsReplayCommand(env('base'), opts)));
+}
+
+function addContent(program: Command): void {
+  const newsletter = program.command('newsletter').description('newsletter broadcasts');
+  newsletter.command('send')
+    .description('send a template to every confirmed subscriber of a topic (re-running does not resend)')
+    .requiredOption('--topic <topic>', 'newsletter topic id')
+    .requiredOption('--template <name>', 'template name under TEMPLATES_DIR')
+    .action((opts: { topic: string; template: string }) => runCommand(async () => (await import('./commands/newsletter-send')).newsletterSendCommand(env('base'), opts)));
+  const templates = program.command('templates').description('email templates (MJML)');
+  templates.command('check')
+    .description('compile every template; fails on any MJML error')
+    .action(() => runCommand(async () => (await import('./commands/templates')).templatesCheckCommand(env('base'))));
+  templates.command('preview')
+    .description('render every template with sample data to HTML files')
+    .option('--out <dir>', 'output folder', './data/preview')
+    .action((opts: { out: string }) => runCommand(async () => (await import('./commands/templates')).templatesPreviewCommand(env('base'), opts)));
+}
+
+/** Builds the `tickler` program (exported for tests of the command tree). */
+export function makeProgram(): Command {
+  const program = new Command('tickler')
+    .description('Tickler: renewal reminders, invitations and newsletters over BullMQ. Configure with environment variables (see .env.example).')
+    .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') })
+    .exitOverride((err) => {
+      process.exit(err.exitCode);
+    });
+  addRoles(program);
+  addDb(program);
+  addScheduling(program);
+  addJobs(program);
+  addContent(program);
+  return program;
+}
+
+async function main(): Promise<void> {
+  await makeProgram().parseAsync(process.argv);
+  // Long-lived roles resolve only after a clean shutdown; one-shot commands are done here.
+  process.exit(process.exitCode ?? 0);
+}
+
+void main();

@@ -1,0 +1,54 @@
+/**
+ * Scoped process resources for one command or role: the store, one Redis connection, the queues
+ * and a logger. `withRuntime(env, cb)` opens what is asked for and closes everything afterwards,
+ * in reverse order, even when `cb` throws.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { closeQueues, makeQueues, openStore, type Queues, type Store } from '@tickler/db';
+import type { Env } from '../env';
+import { makeLogger } from './logger';
+import { assertRedis, makeRedis } from './redis';
+
+export interface Runtime {
+  env: Env;
+  logger: Logger;
+  store: Store;
+  redis: Redis;
+  queues: Queues;
+}
+
+export interface RuntimeOptions {
+  /** Where logs go: long-lived roles use stdout, table-printing commands stderr. */
+  logTo?: 'stdout' | 'stderr';
+  logger?: Logger;
+}
+
+/** Opens store, Redis and queues; closes them all when `cb` settles. */
+export async function withRuntime<T>(env: Env, cb: (rt: Runtime) => Promise<T>, options: RuntimeOptions = {}): Promise<T> {
+  const logger = options.logger ?? makeLogger(env, options.logTo ?? 'stderr');
+  await assertRedis(env.redisUrl);
+  const closers: Array<() => Promise<unknown>> = [];
+  try {
+    const store = await openStore(env.databaseUrl);
+    closers.push(() => store.close());
+    const redis = makeRedis(env.redisUrl);
+    redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
+    closers.push(() => redis.quit().catch(() => redis.disconnect()));
+    const queues = makeQueues(redis, env.queuePrefix);
+    closers.push(() => closeQueues(queues));
+    return await cb({ env, logger, store, redis, queues });
+  } finally {
+    for (const close of closers.reverse()) await close().catch((error: Error) => logger.warn({ err: error.message }, 'close failed'));
+  }
+}
+
+/** Opens only the store (commands that do not touch Redis). */
+export async function withStore<T>(env: Env, cb: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(env.databaseUrl);
+  try {
+    return await cb(store);
+  } finally {
+    await store.close();
+  }
+}
