@@ -2,7 +2,7 @@
 import type { DeliverySource, DeliveryStatus, ListId } from '@tickler/domain';
 import type { DeliveriesRepository, DeliveryRow, NewDelivery } from '../repositories/types';
 import type { Sqlite } from './connection';
-import { normalizeEmail } from './email';
+import { emailKey } from './email';
 import { makeStatementCache } from './statements';
 
 interface DeliverySqlRow {
@@ -35,7 +35,7 @@ export function makeSqliteDeliveriesRepository(sqlite: Sqlite): DeliveriesReposi
     const seen = new Set<number>();
     const out: DeliveryRow[] = [];
     for (const r of rows) {
-      const email = normalizeEmail(r.email);
+      const email = emailKey(r.email);
       insert.run(r.sourceType, r.sourceId, email, r.listId, r.orderId, r.status, r.reason, now);
       const row = select.get(r.sourceType, r.sourceId, email) as DeliverySqlRow;
       if (!seen.has(row.id)) {
@@ -95,7 +95,7 @@ export function makeSqliteDeliveriesRepository(sqlite: Sqlite): DeliveriesReposi
       return list(`status IN ${CLAIMABLE} AND coalesce(updated_at, created_at) <= ? ORDER BY id LIMIT ?`, olderThan.getTime(), limit);
     },
     async listByEmail(email) {
-      return list(`email = ? ORDER BY id`, normalizeEmail(email));
+      return list(`email = ? ORDER BY id`, emailKey(email));
     },
     async listByOrder(orderId) {
       return list(`order_id = ? ORDER BY id`, orderId);

@@ -2,7 +2,7 @@
 import type { IsoDate, Organization, ReminderKind } from '@tickler/domain';
 import type { Contact, DirectoryRepository, OrderWithZone } from '../repositories/types';
 import type { Sqlite } from './connection';
-import { normalizeEmail } from './email';
+import { emailKey, normalizeEmail } from './email';
 import { EXPIRY_COLUMN, makeOrderEvents } from './order-events';
 import { type MembershipSqlRow, ORDER_COLUMNS, type OrderSqlRow, toMembership, toOrder, toUser, type UserSqlRow } from './rows';
 import { makeStatementCache } from './statements';
@@ -18,7 +18,7 @@ export function makeSqliteDirectoryRepository(sqlite: Sqlite, options: { pageSiz
   const pageSize = options.pageSize ?? EXPIRY_PAGE_SIZE;
 
   const userByEmail = (email: string) =>
-    prepare(`SELECT id, email, name FROM users WHERE email = ?`).get(normalizeEmail(email)) as UserSqlRow | undefined;
+    prepare(`SELECT id, email, name FROM users WHERE email = ?`).get(emailKey(email)) as UserSqlRow | undefined;
   const orderIdsSql = (where: string) => `SELECT ${ORDER_COLUMNS} FROM orders o JOIN organizations g ON g.id = o.organization_id WHERE ${where}`;
 
   /** Keyset page over one expiry index: (expiry, rowid) is exactly the index order, so no sort step. */
@@ -49,7 +49,7 @@ export function makeSqliteDirectoryRepository(sqlite: Sqlite, options: { pageSiz
     async getMembership(organizationId, email) {
       const row = prepare(`SELECT m.organization_id, m.user_id, u.email, m.status, m.role FROM memberships m
         JOIN users u ON u.id = m.user_id WHERE m.organization_id = ? AND u.email = ?`)
-        .get(organizationId, normalizeEmail(email)) as MembershipSqlRow | undefined;
+        .get(organizationId, emailKey(email)) as MembershipSqlRow | undefined;
       return row ? toMembership(row) : null;
     },
     async listMembers(organizationId) {
@@ -88,7 +88,7 @@ export function makeSqliteDirectoryRepository(sqlite: Sqlite, options: { pageSiz
     },
     async isContact(orderId, email) {
       return prepare(`SELECT 1 FROM order_contacts c JOIN users u ON u.id = c.user_id WHERE c.order_id = ? AND u.email = ?`)
-        .get(orderId, normalizeEmail(email)) !== undefined;
+        .get(orderId, emailKey(email)) !== undefined;
     },
     async addContact(orderId, email, addedByEmail) {
       const add = sqlite.transaction(() => {
@@ -96,8 +96,8 @@ export function makeSqliteDirectoryRepository(sqlite: Sqlite, options: { pageSiz
         if (!order) throw new Error(`cannot add a contact to order ${orderId}: the order does not exist`);
         const member = prepare(`SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id
           WHERE u.email = ? AND m.organization_id = ? AND m.status = 'active'`)
-          .get(normalizeEmail(email), order.organization_id) as { id: number } | undefined;
-        if (!member) throw new Error(`cannot add ${normalizeEmail(email)} as a contact of order ${orderId}: not an active member of organization ${order.organization_id}`);
+          .get(emailKey(email), order.organization_id) as { id: number } | undefined;
+        if (!member) throw new Error(`cannot add ${emailKey(email)} as a contact of order ${orderId}: not an active member of organization ${order.organization_id}`);
         const addedBy = userByEmail(addedByEmail)?.id ?? null;
         return prepare(`INSERT INTO order_contacts (order_id, user_id, added_by_user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
           .run(orderId, member.id, addedBy).changes > 0;
@@ -106,11 +106,11 @@ export function makeSqliteDirectoryRepository(sqlite: Sqlite, options: { pageSiz
     },
     async removeContact(orderId, email) {
       return prepare(`DELETE FROM order_contacts WHERE order_id = ? AND user_id = (SELECT id FROM users WHERE email = ?)`)
-        .run(orderId, normalizeEmail(email)).changes > 0;
+        .run(orderId, emailKey(email)).changes > 0;
     },
     async listOrdersForContact(email) {
       const rows = prepare(orderIdsSql(`o.id IN (SELECT c.order_id FROM order_contacts c JOIN users u ON u.id = c.user_id WHERE u.email = ?)
-        ORDER BY o.id`)).all(normalizeEmail(email)) as OrderSqlRow[];
+        ORDER BY o.id`)).all(emailKey(email)) as OrderSqlRow[];
       return rows.map(toOrder) satisfies OrderWithZone[];
     },
   };

@@ -1,7 +1,7 @@
 /** SQLite implementation of InboundEventsRepository: billing and SES events, recorded once each. */
 import type { InboundEventRow, InboundEventsRepository, InboundStatus } from '../repositories/types';
 import type { Sqlite } from './connection';
-import { normalizeEmail } from './email';
+import { emailKey } from './email';
 import { makeStatementCache } from './statements';
 
 interface EventSqlRow {
@@ -25,7 +25,7 @@ export function makeSqliteInboundEventsRepository(sqlite: Sqlite): InboundEvents
 
   return {
     async record(input) {
-      const email = input.email == null ? null : normalizeEmail(input.email);
+      const email = input.email == null ? null : emailKey(input.email);
       const inserted = prepare(`INSERT INTO inbound_events (source, event_id, type, status, reason, order_id, email, occurred_at, payload)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(source, event_id) DO NOTHING RETURNING ${COLUMNS}`)
         .get(input.source, input.eventId, input.type, input.status, input.reason ?? null, input.orderId ?? null, email,
@@ -48,7 +48,7 @@ export function makeSqliteInboundEventsRepository(sqlite: Sqlite): InboundEvents
       return list(`order_id = ? ORDER BY id`, orderId);
     },
     async listByEmail(email) {
-      return list(`email = ? ORDER BY id`, normalizeEmail(email));
+      return list(`email = ? ORDER BY id`, emailKey(email));
     },
     async countBySourceAndStatus() {
       const rows = prepare(`SELECT source, status, count(*) AS count FROM inbound_events GROUP BY source, status ORDER BY source, status`)

@@ -2,7 +2,7 @@
 import type { ListId, SuppressionReason } from '@tickler/domain';
 import type { ListsRepository } from '../repositories/types';
 import type { Sqlite } from './connection';
-import { normalizeEmail } from './email';
+import { emailKey } from './email';
 import { chunk, makeStatementCache, placeholders } from './statements';
 
 /** Bound parameters per IN list (SQLite's limit is 32766; stay well below). */
@@ -14,7 +14,7 @@ export function makeSqliteListsRepository(sqlite: Sqlite): ListsRepository {
   /** The members of `emails` (normalised) for which `sqlFor(n)` returns a row; queried in chunks. */
   const among = (emails: string[], sqlFor: (n: number) => string, lead: unknown[]): Set<string> => {
     const found = new Set<string>();
-    const unique = [...new Set(emails.map(normalizeEmail))];
+    const unique = [...new Set(emails.map(emailKey))];
     for (const part of chunk(unique, IN_CHUNK)) {
       for (const row of prepare(sqlFor(part.length)).all(...lead, ...part) as Array<{ email: string }>) found.add(row.email);
     }
@@ -24,31 +24,31 @@ export function makeSqliteListsRepository(sqlite: Sqlite): ListsRepository {
   return {
     async unsubscribe(email, listId, source) {
       prepare(`INSERT INTO list_unsubscribes (email, list_id, source) VALUES (?, ?, ?) ON CONFLICT(email, list_id) DO NOTHING`)
-        .run(normalizeEmail(email), listId, source);
+        .run(emailKey(email), listId, source);
     },
     async resubscribe(email, listId) {
-      prepare(`DELETE FROM list_unsubscribes WHERE email = ? AND list_id = ?`).run(normalizeEmail(email), listId);
+      prepare(`DELETE FROM list_unsubscribes WHERE email = ? AND list_id = ?`).run(emailKey(email), listId);
     },
     async isUnsubscribed(email, listId) {
-      return prepare(`SELECT 1 FROM list_unsubscribes WHERE email = ? AND list_id = ?`).get(normalizeEmail(email), listId) !== undefined;
+      return prepare(`SELECT 1 FROM list_unsubscribes WHERE email = ? AND list_id = ?`).get(emailKey(email), listId) !== undefined;
     },
     async unsubscribedAmong(listId, emails) {
       return among(emails, (n) => `SELECT email FROM list_unsubscribes WHERE list_id = ? AND email IN (${placeholders(n)})`, [listId]);
     },
     async listUnsubscribed(email) {
-      const rows = prepare(`SELECT list_id FROM list_unsubscribes WHERE email = ? ORDER BY list_id`).all(normalizeEmail(email)) as Array<{ list_id: ListId }>;
+      const rows = prepare(`SELECT list_id FROM list_unsubscribes WHERE email = ? ORDER BY list_id`).all(emailKey(email)) as Array<{ list_id: ListId }>;
       return rows.map((r) => r.list_id);
     },
     async suppress(email, reason, detail) {
       // The latest reason wins (a complaint after a bounce is still a suppression, with newer detail).
       prepare(`INSERT INTO suppressions (email, reason, detail) VALUES (?, ?, ?)
-        ON CONFLICT(email) DO UPDATE SET reason = excluded.reason, detail = excluded.detail`).run(normalizeEmail(email), reason, detail);
+        ON CONFLICT(email) DO UPDATE SET reason = excluded.reason, detail = excluded.detail`).run(emailKey(email), reason, detail);
     },
     async unsuppress(email) {
-      return prepare(`DELETE FROM suppressions WHERE email = ?`).run(normalizeEmail(email)).changes > 0;
+      return prepare(`DELETE FROM suppressions WHERE email = ?`).run(emailKey(email)).changes > 0;
     },
     async getSuppression(email) {
-      const row = prepare(`SELECT reason, detail, created_at FROM suppressions WHERE email = ?`).get(normalizeEmail(email)) as
+      const row = prepare(`SELECT reason, detail, created_at FROM suppressions WHERE email = ?`).get(emailKey(email)) as
         { reason: SuppressionReason; detail: string | null; created_at: number } | undefined;
       return row ? { reason: row.reason, detail: row.detail, createdAt: new Date(row.created_at) } : null;
     },

@@ -2,7 +2,7 @@
 import type { SubscriptionStatus } from '@tickler/domain';
 import type { NewsletterRepository, SubscriptionRow } from '../repositories/types';
 import type { Sqlite } from './connection';
-import { normalizeEmail } from './email';
+import { emailKey, normalizeEmail } from './email';
 import { makeStatementCache, placeholders } from './statements';
 
 interface SubscriptionSqlRow { id: number; email: string; status: SubscriptionStatus; created_at: number; confirmed_at: number | null }
@@ -42,7 +42,7 @@ export function makeSqliteNewsletterRepository(sqlite: Sqlite): NewsletterReposi
       return subscribe.immediate(normalizeEmail(email), [...new Set(topics)]);
     },
     async get(email) {
-      return one('s.email = ?', normalizeEmail(email));
+      return one('s.email = ?', emailKey(email));
     },
     async getById(id) {
       return one('s.id = ?', id);
@@ -56,7 +56,7 @@ export function makeSqliteNewsletterRepository(sqlite: Sqlite): NewsletterReposi
       prepare(`UPDATE broadcasts SET status = 'done' WHERE id = ?`).run(id);
     },
     async confirm(email, at) {
-      const normalized = normalizeEmail(email);
+      const normalized = emailKey(email);
       prepare(`UPDATE newsletter_subscriptions SET status = 'confirmed', confirmed_at = coalesce(confirmed_at, ?) WHERE email = ?`)
         .run(at.getTime(), normalized);
       return one('s.email = ?', normalized);
