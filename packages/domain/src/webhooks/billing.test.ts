@@ -1,0 +1,109 @@
+import { createBillingSignatureHeader, parseBillingEvent, verifyBillingSignature } from './billing';
+
+const secret = 'whsec_test';
+const now = new Date('2026-11-26T10:00:00Z');
+const t = Math.floor(now.getTime() / 1000);
+const body = '{"id":"evt_1"}';
+
+describe('verifyBillingSignature', () => {
+  it('accepts a header signed over t.rawBody with the secret', () => {
+    const header = createBillingSignatureHeader(secret, t, body);
+    expect(verifyBillingSignature({ header, rawBody: body, secret, now })).toEqual({ ok: true, timestamp: t });
+  });
+
+  it('accepts when one of several v1 values matches (secret rotation on the sender side)', () => {
+    const good = createBillingSignatureHeader(secret, t, body).split(',')[1];
+    const header = `t=${t},v1=${'0'.repeat(64)},${good}`;
+    expect(verifyBillingSignature({ header, rawBody: body, secret, now }).ok).toBe(true);
+  });
+
+  it.each([
+    [undefined, 'missing_signature'],
+    ['', 'missing_signature'],
+    ['v1=abc', 'malformed_signature'],
+    [`t=${t}`, 'malformed_signature'],
+    [`t=abc,v1=${'a'.repeat(64)}`, 'malformed_signature'],
+    [`t=${t},v1=${'a'.repeat(64)}`, 'bad_signature'],
+    [`t=${t},v1=nothex`, 'bad_signature'],
+  ])('refuses header %p as %s', (header, code) => {
+    const result = verifyBillingSignature({ header, rawBody: body, secret, now });
+    expect(result).toMatchObject({ ok: false, code });
+  });
+
+  it('refuses a tampered body, another secret, and a timestamp outside the tolerance', () => {
+    const header = createBillingSignatureHeader(secret, t, body);
+    expect(verifyBillingSignature({ header, rawBody: `${body} `, secret, now })).toMatchObject({ code: 'bad_signature' });
+    expect(verifyBillingSignature({ header, rawBody: body, secret: 'other', now })).toMatchObject({ code: 'bad_signature' });
+    const old = createBillingSignatureHeader(secret, t - 301, body);
+    expect(verifyBillingSignature({ header: old, rawBody: body, secret, now })).toMatchObject({ code: 'stale_timestamp' });
+    const future = createBillingSignatureHeader(secret, t + 301, body);
+    expect(verifyBillingSignature({ header: future, rawBody: body, secret, now })).toMatchObject({ code: 'stale_timestamp' });
+    const edge = createBillingSignatureHeader(secret, t - 300, body);
+    expect(verifyBillingSignature({ header: edge, rawBody: body, secret, now }).ok).toBe(true);
+    expect(verifyBillingSignature({ header: old, rawBody: body, secret, now, toleranceSeconds: 600 }).ok).toBe(true);
+  });
+});
+
+const upsert = () => ({
+  id: 'evt_1', type: 'order.upserted', occurredAt: '2026-11-26T10:00:00Z',
+  data: {
+    orderId: 'ORD-1001', organization: { id: 'org-1', name: 'Acme', timeZone: 'europe/berlin' },
+    product: 'Barcode Reader SDK', licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: null,
+    purchaserEmail: ' Ann@Acme.com ', purchaserName: 'Ann',
+  },
+});
+
+describe('parseBillingEvent', () => {
+  it('parses order.upserted and normalizes email and time zone', () => {
+    const result = parseBillingEvent(upsert());
+    expect(result).toEqual({
+      ok: true,
+      event: {
+        id: 'evt_1', type: 'order.upserted', occurredAt: new Date('2026-11-26T10:00:00Z'),
+        data: {
+          orderId: 'ORD-1001', organization: { id: 'org-1', name: 'Acme', timeZone: 'Europe/Berlin' }, product: 'Barcode Reader SDK',
+          licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: null, purchaserEmail: 'ann@acme.com', purchaserName: 'Ann',
+        },
+      },
+    });
+  });
+
+  it('defaults the time zone to UTC and purchaserName to null', () => {
+    const event = upsert();
+    delete (event.data.organization as { timeZone?: string }).timeZone;
+    delete (event.data as { purchaserName?: string }).purchaserName;
+    const result = parseBillingEvent(event);
+    expect(result.ok && result.event.type === 'order.upserted' && result.event.data).toMatchObject({ organization: { timeZone: 'UTC' }, purchaserName: null });
+  });
+
+  it('parses order.cancelled', () => {
+    const result = parseBillingEvent({ id: 'evt_2', type: 'order.cancelled', occurredAt: '2026-11-26T11:00:00+01:00', data: { orderId: 'ORD-1001' } });
+    expect(result).toEqual({ ok: true, event: { id: 'evt_2', type: 'order.cancelled', occurredAt: new Date('2026-11-26T10:00:00Z'), data: { orderId: 'ORD-1001' } } });
+  });
+
+  it.each([
+    ['data.licenseExpiresOn', (e: ReturnType<typeof upsert>) => { e.data.licenseExpiresOn = '2027-02-30'; }],
+    ['data.licenseExpiresOn', (e: ReturnType<typeof upsert>) => { delete (e.data as Partial<typeof e.data>).licenseExpiresOn; }],
+    ['data.maintenanceExpiresOn', (e: ReturnType<typeof upsert>) => { (e.data as Record<string, unknown>).maintenanceExpiresOn = 20270131; }],
+    ['data.organization.timeZone', (e: ReturnType<typeof upsert>) => { e.data.organization.timeZone = 'Mars/Olympus'; }],
+    ['data.purchaserEmail', (e: ReturnType<typeof upsert>) => { e.data.purchaserEmail = 'not-an-email'; }],
+    ['data.orderId', (e: ReturnType<typeof upsert>) => { e.data.orderId = 'ORD 1/2'; }],
+    ['data.product', (e: ReturnType<typeof upsert>) => { e.data.product = '  '; }],
+    ['occurredAt', (e: ReturnType<typeof upsert>) => { e.occurredAt = 'yesterday'; }],
+    ['id', (e: ReturnType<typeof upsert>) => { (e as Record<string, unknown>).id = 42; }],
+    ['data', (e: ReturnType<typeof upsert>) => { delete (e as Partial<typeof e>).data; }],
+  ])('names %s when it is wrong', (field, mutate) => {
+    const event = upsert();
+    mutate(event);
+    const result = parseBillingEvent(event);
+    expect(result).toMatchObject({ ok: false, code: 'invalid_payload', field });
+    expect(!result.ok && result.message).toContain(field);
+  });
+
+  it('refuses unknown and missing types, and non-objects', () => {
+    expect(parseBillingEvent({ ...upsert(), type: 'order.deleted' })).toMatchObject({ ok: false, code: 'unknown_event_type', field: 'type' });
+    expect(parseBillingEvent({ id: 'x' })).toMatchObject({ ok: false, code: 'unknown_event_type', field: 'type' });
+    expect(parseBillingEvent([1])).toMatchObject({ ok: false, code: 'invalid_payload' });
+    expect(parseBillingEvent(null)).toMatchObject({ ok: false, code: 'invalid_payload' });
+  });
+});

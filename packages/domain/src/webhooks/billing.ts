@@ -1,0 +1,183 @@
+/**
+ * Billing webhook, pure half: verify the `Tickler-Signature` header over the raw body, then parse the
+ * JSON into a typed event. The HTTP handler does only I/O around these (SPEC §5 "Billing webhook").
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { isIsoDate } from '../calendar';
+import { normalizeEmail } from '../email';
+import { assertTimeZone } from '../timezone';
+import type { IsoDate, Organization } from '../types';
+
+/** Why a billing webhook signature was refused; each code maps to a 401 answer. */
+export type BillingSignatureProblem = 'missing_signature' | 'malformed_signature' | 'stale_timestamp' | 'bad_signature';
+
+export type BillingSignatureCheck =
+  | { ok: true; timestamp: number }
+  | { ok: false; code: BillingSignatureProblem; message: string };
+
+/** Default tolerance between the signed timestamp and `now`, in seconds (SPEC §5: 300 s). */
+export const BILLING_SIGNATURE_TOLERANCE_SECONDS = 300;
+
+/** Computes the `v1` signature: hex HMAC-SHA256(secret, `${t}.${rawBody}`). */
+export function signBillingPayload(secret: string, timestampSeconds: number, rawBody: string): string {
+  return createHmac('sha256', secret).update(`${timestampSeconds}.${rawBody}`, 'utf8').digest('hex');
+}
+
+/** Builds a complete `Tickler-Signature` header value (for billing systems, tests and the bench). */
+export function createBillingSignatureHeader(secret: string, timestampSeconds: number, rawBody: string): string {
+  return `t=${timestampSeconds},v1=${signBillingPayload(secret, timestampSeconds, rawBody)}`;
+}
+
+function parseHeader(header: string): { t: number; v1: string[] } | null {
+  let t: number | null = null;
+  const v1: string[] = [];
+  for (const part of header.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) return null;
+    const key = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    if (key === 't') {
+      if (!/^\d{1,12}$/.test(value)) return null;
+      t = Number(value);
+    } else if (key === 'v1') {
+      v1.push(value);
+    }
+  }
+  return t === null || v1.length === 0 ? null : { t, v1 };
+}
+
+function equalHex(expectedHex: string, givenHex: string): boolean {
+  if (!/^[0-9a-fA-F]{64}$/.test(givenHex)) return false;
+  return timingSafeEqual(Buffer.from(expectedHex, 'hex'), Buffer.from(givenHex.toLowerCase(), 'hex'));
+}
+
+/**
+ * Verifies a `Tickler-Signature: t=<unix seconds>,v1=<hex>` header over the exact raw body.
+ * Several `v1` entries are allowed (the sender may sign with a new and an old secret); one match
+ * suffices. Comparison is constant-time. `toleranceSeconds` (default 300) bounds |now − t|.
+ */
+export function verifyBillingSignature(input: {
+  header: string | undefined | null;
+  rawBody: string;
+  secret: string;
+  now: Date;
+  toleranceSeconds?: number;
+}): BillingSignatureCheck {
+  const { header, rawBody, secret, now } = input;
+  const tolerance = input.toleranceSeconds ?? BILLING_SIGNATURE_TOLERANCE_SECONDS;
+  if (header === undefined || header === null || header.trim() === '') {
+    return { ok: false, code: 'missing_signature', message: 'The Tickler-Signature header is missing.' };
+  }
+  const parsed = parseHeader(header);
+  if (!parsed) {
+    return { ok: false, code: 'malformed_signature', message: 'The Tickler-Signature header must look like "t=<unix seconds>,v1=<hex HMAC-SHA256>".' };
+  }
+  const ageSeconds = Math.abs(now.getTime() / 1000 - parsed.t);
+  if (ageSeconds > tolerance) {
+    return { ok: false, code: 'stale_timestamp', message: `The signature timestamp is ${Math.round(ageSeconds)} s away from now; at most ${tolerance} s are accepted.` };
+  }
+  const expected = signBillingPayload(secret, parsed.t, rawBody);
+  if (!parsed.v1.some((given) => equalHex(expected, given))) {
+    return { ok: false, code: 'bad_signature', message: 'The Tickler-Signature does not match the request body.' };
+  }
+  return { ok: true, timestamp: parsed.t };
+}
+
+// ---------------------------------------------------------------- parsing
+
+export const BILLING_EVENT_TYPES = ['order.upserted', 'order.cancelled'] as const;
+export type BillingEventType = (typeof BILLING_EVENT_TYPES)[number];
+
+/** What `order.upserted` carries, normalized (email lower-cased, zone canonical). */
+export interface OrderUpsertData {
+  orderId: string;
+  organization: Organization;
+  product: string;
+  licenseExpiresOn: IsoDate | null;
+  maintenanceExpiresOn: IsoDate | null;
+  purchaserEmail: string;
+  purchaserName: string | null;
+}
+
+export type BillingEvent =
+  | { id: string; type: 'order.upserted'; occurredAt: Date; data: OrderUpsertData }
+  | { id: string; type: 'order.cancelled'; occurredAt: Date; data: { orderId: string } };
+
+export type BillingEventParse =
+  | { ok: true; event: BillingEvent }
+  | { ok: false; code: 'invalid_payload' | 'unknown_event_type'; field: string; message: string };
+
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+/** Order and organization ids end up in list ids, job ids and URLs: keep them plain. */
+const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be 1–100 letters, digits, ".", "_" or "-"');
+const calendarDate = z.string().refine(isIsoDate, 'must be a calendar date YYYY-MM-DD').nullable();
+
+const timeZone = z.string().transform((tz, ctx) => {
+  try {
+    return assertTimeZone(tz);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const email = z.string().transform((raw, ctx) => {
+  try {
+    return normalizeEmail(raw);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const envelope = {
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'must be 1–200 letters, digits, ".", "_", ":" or "-"'),
+  occurredAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
+};
+
+const upsertSchema = z.object({
+  ...envelope,
+  type: z.literal('order.upserted'),
+  data: z.object({
+    orderId: identifier,
+    organization: z.object({ id: identifier, name: text(200), timeZone: timeZone.optional().default('UTC') }),
+    product: text(200),
+    licenseExpiresOn: calendarDate,
+    maintenanceExpiresOn: calendarDate,
+    purchaserEmail: email,
+    purchaserName: z.string().trim().max(200).nullable().optional().transform((n) => (n ? n : null)),
+  }),
+});
+
+const cancelSchema = z.object({ ...envelope, type: z.literal('order.cancelled'), data: z.object({ orderId: identifier }) });
+
+function describeIssue(issue: z.core.$ZodIssue): { field: string; message: string } {
+  const field = issue.path.map(String).join('.') || '(body)';
+  const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+  return { field, message: missing ? `${field} is required.` : `${field}: ${issue.message}.` };
+}
+
+/**
+ * Parses a billing event (already JSON-decoded). Refusals name the offending field with its dotted
+ * path (`data.licenseExpiresOn`). Dates must be real calendar dates, the time zone an IANA zone
+ * (default UTC), the purchaser email valid (it is normalized).
+ */
+export function parseBillingEvent(json: unknown): BillingEventParse {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { ok: false, code: 'invalid_payload', field: '(body)', message: 'The body must be a JSON object.' };
+  }
+  const type = (json as { type?: unknown }).type;
+  const schema = type === 'order.upserted' ? upsertSchema : type === 'order.cancelled' ? cancelSchema : null;
+  if (schema === null) {
+    const given = typeof type === 'string' ? `"${type.slice(0, 100)}"` : 'missing';
+    return { ok: false, code: 'unknown_event_type', field: 'type', message: `type is ${given}; expected one of ${BILLING_EVENT_TYPES.join(', ')}.` };
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    const { field, message } = first ? describeIssue(first) : { field: '(body)', message: 'The body is not a valid billing event.' };
+    return { ok: false, code: 'invalid_payload', field, message };
+  }
+  return { ok: true, event: result.data as BillingEvent };
+}

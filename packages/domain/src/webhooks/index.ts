@@ -1,0 +1,3 @@
+export * from './billing';
+export * from './sns';
+export * from './ses-event';
