@@ -7,3 +7,4 @@ export * from './reminder-policy';
 export * from './rules';
 export * from './tokens';
 export * from './forecast';
+export * from './webhooks';
