@@ -12,6 +12,19 @@ export const EXPIRY_PAGE_SIZE = 5000;
 
 interface ContactSqlRow { email: string; user_id: number; membership_status: Contact['membershipStatus']; created_at: number }
 
+/**
+ * One keyset page of active orders whose `kind` expiry lies in [from, to]; parameters
+ * (from, to, afterExpiry, afterRowid, limit). (expiry, rowid) is exactly the expiry index's order,
+ * so SQLite seeks the index and needs no sort step; INDEXED BY makes a missing index an error.
+ */
+export function expiringOrdersSql(kind: ReminderKind): string {
+  const column = `o.${EXPIRY_COLUMN[kind]}`;
+  return `SELECT ${ORDER_COLUMNS}, o.rowid AS row_id FROM orders o INDEXED BY orders_${kind}_expiry_idx
+    JOIN organizations g ON g.id = o.organization_id
+    WHERE ${column} >= ? AND ${column} <= ? AND (${column}, o.rowid) > (?, ?) AND o.status = 'active'
+    ORDER BY ${column}, o.rowid LIMIT ?`;
+}
+
 export function makeSqliteDirectoryRepository(sqlite: Sqlite, options: { pageSize?: number } = {}): DirectoryRepository {
   const prepare = makeStatementCache(sqlite);
   const events = makeOrderEvents(sqlite, prepare);
@@ -21,15 +34,8 @@ export function makeSqliteDirectoryRepository(sqlite: Sqlite, options: { pageSiz
     prepare(`SELECT id, email, name FROM users WHERE email = ?`).get(emailKey(email)) as UserSqlRow | undefined;
   const orderIdsSql = (where: string) => `SELECT ${ORDER_COLUMNS} FROM orders o JOIN organizations g ON g.id = o.organization_id WHERE ${where}`;
 
-  /** Keyset page over one expiry index: (expiry, rowid) is exactly the index order, so no sort step. */
-  const expiringPage = (kind: ReminderKind, from: IsoDate, to: IsoDate, after: { expiry: string; rowid: number } | null) => {
-    const column = `o.${EXPIRY_COLUMN[kind]}`;
-    return prepare(`SELECT ${ORDER_COLUMNS}, o.rowid AS row_id FROM orders o INDEXED BY orders_${kind}_expiry_idx
-      JOIN organizations g ON g.id = o.organization_id
-      WHERE ${column} >= ? AND ${column} <= ? AND (${column}, o.rowid) > (?, ?) AND o.status = 'active'
-      ORDER BY ${column}, o.rowid LIMIT ?`)
-      .all(from, to, after?.expiry ?? '', after?.rowid ?? 0, pageSize) as Array<OrderSqlRow & { row_id: number }>;
-  };
+  const expiringPage = (kind: ReminderKind, from: IsoDate, to: IsoDate, after: { expiry: string; rowid: number } | null) =>
+    prepare(expiringOrdersSql(kind)).all(from, to, after?.expiry ?? '', after?.rowid ?? 0, pageSize) as Array<OrderSqlRow & { row_id: number }>;
 
   return {
     async getOrganization(id) {

@@ -1,0 +1,50 @@
+import Database from 'better-sqlite3';
+import { expiringOrdersSql, makeSqliteDirectoryRepository } from '../src/sqlite/directory-repository';
+import { openTempStore, orderEvent, at } from './helpers';
+import type { OrderWithZone } from '../src/repositories/types';
+
+async function collect(pages: AsyncIterable<OrderWithZone[]>): Promise<OrderWithZone[][]> {
+  const out: OrderWithZone[][] = [];
+  for await (const page of pages) out.push(page);
+  return out;
+}
+
+describe('findOrdersExpiringBetween', () => {
+  it('streams active orders in the inclusive range, by expiry, in keyset pages, with the time zone', async () => {
+    const { store, url, close } = await openTempStore();
+    const dates = ['2027-01-01', '2027-01-02', '2027-01-02', '2027-01-02', '2027-01-03', '2027-01-05', '2027-01-06'];
+    for (const [i, date] of dates.entries()) {
+      await store.directory.applyOrderUpsert(orderEvent({
+        orderId: `ORD-${i}`, licenseExpiresOn: date, maintenanceExpiresOn: i === 0 ? null : '2030-01-01',
+        organization: i % 2 === 0 ? { id: 'org-a', name: 'A', timeZone: 'Asia/Tokyo' } : { id: 'org-b', name: 'B', timeZone: 'America/New_York' },
+      }));
+    }
+    await store.directory.applyOrderCancel('ORD-3', at('2026-12-01T00:00:00Z'));
+    const sqlite = new Database(url.slice('file:'.length));
+    const repo = makeSqliteDirectoryRepository(sqlite, { pageSize: 2 });
+    const pages = await collect(repo.findOrdersExpiringBetween('license', '2027-01-02', '2027-01-05'));
+    expect(pages.map((p) => p.length)).toEqual([2, 2]);
+    expect(pages.flat().map((o) => [o.id, o.licenseExpiresOn, o.timeZone])).toEqual([
+      ['ORD-1', '2027-01-02', 'America/New_York'],
+      ['ORD-2', '2027-01-02', 'Asia/Tokyo'],
+      ['ORD-4', '2027-01-03', 'Asia/Tokyo'],
+      ['ORD-5', '2027-01-05', 'America/New_York'],
+    ]);
+    const maintenance = (await collect(store.directory.findOrdersExpiringBetween('maintenance', '2000-01-01', '2100-01-01'))).flat();
+    expect(maintenance.map((o) => o.id).sort()).toEqual(['ORD-1', 'ORD-2', 'ORD-4', 'ORD-5', 'ORD-6']);
+    expect(await collect(store.directory.findOrdersExpiringBetween('license', '2028-01-01', '2028-12-31'))).toEqual([]);
+    sqlite.close();
+    await close();
+  });
+
+  it.each(['license', 'maintenance'] as const)('uses the %s expiry index, with no sort step', async (kind) => {
+    const { url, close } = await openTempStore();
+    const sqlite = new Database(url.slice('file:'.length), { readonly: true });
+    const plan = (sqlite.prepare(`EXPLAIN QUERY PLAN ${expiringOrdersSql(kind)}`).all('2027-01-01', '2027-02-01', '', 0, 5000) as Array<{ detail: string }>)
+      .map((row) => row.detail);
+    expect(plan).toContainEqual(expect.stringMatching(new RegExp(`^SEARCH o USING INDEX orders_${kind}_expiry_idx \\(${kind}_expires_on>\\? AND ${kind}_expires_on<\\?\\)`)));
+    expect(plan.join('\n')).not.toMatch(/SCAN o|TEMP B-TREE/);
+    sqlite.close();
+    await close();
+  });
+});

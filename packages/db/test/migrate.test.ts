@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { migrateDatabase, openStore } from '../src/sqlite/open-store';
+import { parseDatabaseUrl } from '../src/sqlite/database-url';
+import { makeTempDir } from './helpers';
+
+describe('migrateDatabase', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  beforeEach(() => { temp = makeTempDir(); });
+  afterEach(() => temp.cleanup());
+
+  it('creates the folder and every table on an empty database, and is a no-op the second time', async () => {
+    const file = path.join(temp.dir, 'a', 'b', 'tickler.db');
+    expect(await migrateDatabase(`file:${file}`)).toEqual({ applied: 1 });
+    expect(await migrateDatabase(`file:${file}`)).toEqual({ applied: 0 });
+    const db = new Database(file, { readonly: true });
+    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{ name: string }>).map((t) => t.name);
+    expect(tables).toEqual(expect.arrayContaining(['orders', 'organizations', 'reminders', 'deliveries', 'inbound_events', 'list_unsubscribes', 'suppressions']));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('accepts a bare relative path, resolved against the working directory', async () => {
+    const cwd = process.cwd();
+    process.chdir(temp.dir);
+    try {
+      expect(await migrateDatabase('./data/tickler.db')).toEqual({ applied: 1 });
+      expect(fs.existsSync(path.join(temp.dir, 'data', 'tickler.db'))).toBe(true);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('names DATABASE_URL when the URL is not usable', async () => {
+    await expect(migrateDatabase('postgres://localhost/tickler')).rejects.toThrow(/DATABASE_URL "postgres:\/\/localhost\/tickler" is not a SQLite URL/);
+    await expect(migrateDatabase('')).rejects.toThrow(/DATABASE_URL is empty/);
+    await expect(migrateDatabase('file:')).rejects.toThrow(/DATABASE_URL "file:" does not name a database file/);
+    fs.writeFileSync(path.join(temp.dir, 'not-a-folder'), 'x');
+    await expect(migrateDatabase(`file:${path.join(temp.dir, 'not-a-folder', 'x.db')}`)).rejects.toThrow(/DATABASE_URL .* cannot be opened/);
+  });
+
+  it('parses file:, file:// and :memory: forms', () => {
+    expect(parseDatabaseUrl('file:./data/tickler.db', '/srv/app')).toEqual({ kind: 'file', path: '/srv/app/data/tickler.db' });
+    expect(parseDatabaseUrl('file:///var/lib/tickler.db', '/srv')).toEqual({ kind: 'file', path: '/var/lib/tickler.db' });
+    expect(parseDatabaseUrl('/var/lib/t.db', '/srv')).toEqual({ kind: 'file', path: '/var/lib/t.db' });
+    expect(parseDatabaseUrl(':memory:')).toEqual({ kind: 'memory' });
+  });
+});
+
+describe('openStore', () => {
+  it('works on :memory: and enforces foreign keys', async () => {
+    const store = await openStore({ url: ':memory:' });
+    await store.ping();
+    await expect(store.reminders.insertNew([{
+      orderId: 'missing', kind: 'license', expiresOn: '2027-01-01', offsetDays: 7, sendAt: new Date(), status: 'queued', reason: null,
+    }])).rejects.toThrow(/FOREIGN KEY/);
+    await store.close();
+    await store.close();
+  });
+
+  it('opens without migrating when told so, and the first query then fails clearly', async () => {
+    const store = await openStore({ url: ':memory:', migrate: false });
+    await expect(store.directory.getOrder('x')).rejects.toThrow(/no such table: orders/);
+    await store.close();
+  });
+});
