@@ -64,9 +64,12 @@ export function isDisposableDomain(domain: string): boolean {
   return domainAndParents(domain).some((d) => disposableDomains.has(d));
 }
 
-/** True when `domain` (ASCII, lower-case) or a parent of it is a known free-mail provider. */
+/**
+ * True when `domain` (ASCII, lower-case) is a known free-mail provider. Exact match only: the list
+ * holds some public suffixes (`com.ar`), so a parent match would refuse every company below them.
+ */
 export function isFreeMailDomain(domain: string): boolean {
-  return domainAndParents(domain).some((d) => freeMailDomains.has(d));
+  return freeMailDomains.has(domain);
 }
 
 export type BusinessEmailCheck =

@@ -4,8 +4,8 @@ import { DomainError } from './errors';
 const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
 
 /**
- * Checks that `tz` is an IANA time zone known to this runtime and returns its canonical spelling
- * (e.g. `europe/berlin` → `Europe/Berlin`). Offsets like `+01:00` and abbreviations like `CET` that
+ * Checks that `tz` is an IANA time zone known to this runtime and returns it with ICU's
+ * capitalization (e.g. `europe/berlin` → `Europe/Berlin`; aliases like `Asia/Kolkata` are kept). Offsets like `+01:00` and abbreviations like `CET` that
  * the runtime does not know are refused: daylight-saving rules need a real zone.
  * @throws DomainError `invalid_time_zone`
  */
@@ -15,7 +15,10 @@ export function assertTimeZone(tz: string): string {
     throw new DomainError('invalid_time_zone', `"${String(tz)}" is not an IANA time zone name (e.g. "Europe/Berlin" or "UTC").`, 'timeZone');
   }
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: trimmed }).resolvedOptions().timeZone;
+    // ICU may resolve to a legacy alias (Asia/Kolkata → Asia/Calcutta); keep the caller's name and
+    // only take ICU's spelling when it is the same name in another case.
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: trimmed }).resolvedOptions().timeZone;
+    return resolved.toLowerCase() === trimmed.toLowerCase() ? resolved : trimmed;
   } catch {
     throw new DomainError('invalid_time_zone', `"${trimmed}" is not a known IANA time zone (e.g. "Europe/Berlin" or "UTC").`, 'timeZone');
   }

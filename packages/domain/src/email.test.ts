@@ -1,0 +1,112 @@
+import { checkBusinessEmail, isDisposableDomain, isFreeMailDomain, normalizeDomain, normalizeEmail } from './email';
+import { DomainError } from './errors';
+
+describe('normalizeEmail', () => {
+  it('trims and lower-cases', () => {
+    expect(normalizeEmail('  Ann.Smith+Renewals@ACME.com \n')).toBe('ann.smith+renewals@acme.com');
+  });
+
+  it('converts an internationalized domain to punycode', () => {
+    expect(normalizeEmail('Ann@Bücher.de')).toBe('ann@xn--bcher-kva.de');
+    expect(normalizeEmail('bob@münchen.example.com')).toBe('bob@xn--mnchen-3ya.example.com');
+  });
+
+  it('keeps an already-punycode domain and drops a trailing root dot', () => {
+    expect(normalizeEmail('ann@xn--bcher-kva.de.')).toBe('ann@xn--bcher-kva.de');
+  });
+
+  it.each([
+    ['', 'empty'],
+    ['ann.acme.com', 'no "@"'],
+    ['@acme.com', 'nothing before the "@"'],
+    ['ann@', 'is not a valid domain'],
+    ['ann@acme', 'is not a valid domain'],
+    ['ann@acme..com', 'is not a valid domain'],
+    ['ann@-acme.com', 'is not a valid domain'],
+    ['ann@acme.c0m', 'is not a valid domain'],
+    ['ann@acme.com/x', 'is not a valid domain'],
+    ['ann smith@acme.com', 'characters or dots that are not allowed'],
+    ['ann..smith@acme.com', 'characters or dots that are not allowed'],
+    ['.ann@acme.com', 'characters or dots that are not allowed'],
+    ['Ann <ann@acme.com>', 'characters or dots that are not allowed'],
+    ['jürgen@acme.com', 'characters or dots that are not allowed'],
+    [`${'a'.repeat(65)}@acme.com`, 'longer than 64 characters'],
+    [`ann@${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(60)}.com`, 'is not a valid domain'],
+  ])('refuses %j (%s)', (raw, why) => {
+    let thrown: unknown;
+    try {
+      normalizeEmail(raw);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(DomainError);
+    expect((thrown as DomainError).code).toBe('invalid_email');
+    expect((thrown as DomainError).field).toBe('email');
+    expect((thrown as DomainError).message).toContain(why);
+  });
+
+  it('refuses an address longer than 254 characters in all', () => {
+    const domain = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(60)}.com`;
+    expect(() => normalizeEmail(`${'x'.repeat(64)}@${domain}`)).toThrow(/longer than 254 characters/);
+  });
+});
+
+describe('normalizeDomain', () => {
+  it('returns null for IP addresses and single labels', () => {
+    expect(normalizeDomain('127.0.0.1')).toBeNull();
+    expect(normalizeDomain('localhost')).toBeNull();
+    expect(normalizeDomain('ACME.COM')).toBe('acme.com');
+  });
+});
+
+describe('checkBusinessEmail', () => {
+  it('accepts a company address and returns it normalized', () => {
+    expect(checkBusinessEmail(' Ann@Acme.COM ')).toEqual({ ok: true, email: 'ann@acme.com' });
+    expect(checkBusinessEmail('Ann@Bücher.de')).toEqual({ ok: true, email: 'ann@xn--bcher-kva.de' });
+  });
+
+  it.each(['gmail.com', 'googlemail.com', 'outlook.com', 'hotmail.com', 'yahoo.com', 'gmx.de', 'web.de', 'icloud.com', 'proton.me', 'aol.com'])(
+    'refuses free-mail %s, saying why',
+    (domain) => {
+      const result = checkBusinessEmail(`Someone@${domain.toUpperCase()}`);
+      expect(result).toEqual({ ok: false, code: 'free_mail', message: expect.stringContaining(`${domain} is a free email provider`) });
+      if (!result.ok) expect(result.message).toMatch(/business email address/);
+    },
+  );
+
+  it.each(['mailinator.com', 'guerrillamail.com', 'yopmail.com', '10minutemail.com'])('refuses disposable %s, saying why', (domain) => {
+    expect(checkBusinessEmail(`temp@${domain}`)).toEqual({
+      ok: false,
+      code: 'disposable',
+      message: expect.stringContaining(`${domain} is a disposable (temporary) email service`),
+    });
+  });
+
+  it('refuses subdomains of a disposable domain', () => {
+    expect(checkBusinessEmail('temp@x.mailinator.com')).toMatchObject({ ok: false, code: 'disposable' });
+  });
+
+  it('does not refuse companies under a public suffix that the free-mail list contains', () => {
+    expect(isFreeMailDomain('com.ar')).toBe(true);
+    expect(checkBusinessEmail('ventas@acme.com.ar')).toEqual({ ok: true, email: 'ventas@acme.com.ar' });
+  });
+
+  it('reports invalid addresses as invalid_email with the reason', () => {
+    expect(checkBusinessEmail('not-an-address')).toEqual({ ok: false, code: 'invalid_email', message: expect.stringContaining('has no "@"') });
+  });
+
+  it('lets allowDomains override both lists (any case, IDN)', () => {
+    expect(checkBusinessEmail('dev@gmail.com', { allowDomains: ['GMAIL.com'] })).toEqual({ ok: true, email: 'dev@gmail.com' });
+    expect(checkBusinessEmail('qa@mailinator.com', { allowDomains: ['mailinator.com'] })).toEqual({ ok: true, email: 'qa@mailinator.com' });
+    expect(checkBusinessEmail('ann@bücher.de', { allowDomains: ['Bücher.de'] })).toEqual({ ok: true, email: 'ann@xn--bcher-kva.de' });
+    // The allowlist is exact: other free-mail domains stay refused.
+    expect(checkBusinessEmail('dev@outlook.com', { allowDomains: ['gmail.com'] })).toMatchObject({ ok: false, code: 'free_mail' });
+  });
+
+  it('classifies domains directly', () => {
+    expect(isDisposableDomain('mailinator.com')).toBe(true);
+    expect(isDisposableDomain('acme.com')).toBe(false);
+    expect(isFreeMailDomain('gmail.com')).toBe(true);
+    expect(isFreeMailDomain('mail.gmail.com')).toBe(false);
+  });
+});
