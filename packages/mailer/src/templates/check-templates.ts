@@ -1,0 +1,64 @@
+/**
+ * `tickler templates check` and `tickler templates preview`: strict validation of every template
+ * and variant with file and line, and sample renders written to disk for a look in a browser.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { TemplateIssue } from './compile-mjml';
+import { compileTemplate, dedupeIssues, listTemplateNames, loadTemplates } from './load-templates';
+import { renderEmail } from './render-email';
+
+/**
+ * Every problem in the templates of `dir`: MJML validation errors (strict), unreadable includes,
+ * missing plain-text parts or subjects, placeholders not in the data schema, unknown templates.
+ * An empty array means all templates are valid.
+ */
+export async function checkTemplates(dir: string): Promise<TemplateIssue[]> {
+  const absolute = path.resolve(dir);
+  let names: string[];
+  try {
+    names = await listTemplateNames(absolute);
+  } catch (err) {
+    return [{ file: absolute, line: null, message: `cannot read the templates folder: ${(err as Error).message}` }];
+  }
+  if (names.length === 0) return [{ file: absolute, line: null, message: 'no *.mjml templates in this folder' }];
+  const issues: TemplateIssue[] = [];
+  for (const name of names) issues.push(...(await compileTemplate(absolute, name)).issues);
+  return dedupeIssues(issues);
+}
+
+export interface PreviewFile {
+  template: string;
+  variant: string;
+  html: string;
+  text: string;
+  subject: string;
+}
+
+/**
+ * Renders every template and variant with its sample data into `outDir`
+ * (`<template>.<variant>.html` and `.txt`, plus an `index.html` linking them).
+ * @throws TemplateError when a template is invalid (run `checkTemplates` for the list).
+ */
+export async function previewTemplates(dir: string, outDir: string): Promise<PreviewFile[]> {
+  const set = await loadTemplates(dir);
+  await mkdir(outDir, { recursive: true });
+  const files: PreviewFile[] = [];
+  for (const template of set.templates.values()) {
+    for (const variant of template.variants.keys()) {
+      const email = renderEmail(set, template.name, template.definition.sample(variant));
+      const base = path.join(path.resolve(outDir), `${template.name}.${variant}`);
+      await writeFile(`${base}.html`, email.html);
+      await writeFile(`${base}.txt`, `Subject: ${email.subject}\n\n${email.text}`);
+      files.push({ template: template.name, variant, html: `${base}.html`, text: `${base}.txt`, subject: email.subject });
+    }
+  }
+  await writeFile(path.join(outDir, 'index.html'), indexPage(files));
+  return files;
+}
+
+function indexPage(files: PreviewFile[]): string {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+  const rows = files.map((f) => `<li><a href="${esc(path.basename(f.html))}">${esc(f.template)} / ${esc(f.variant)}</a> — ${esc(f.subject)} (<a href="${esc(path.basename(f.text))}">text</a>)</li>`);
+  return `<!doctype html><meta charset="utf-8"><title>Tickler email previews</title><h1>Email previews</h1><ul>${rows.join('')}</ul>\n`;
+}

@@ -1,0 +1,145 @@
+/**
+ * The data each email template receives, as zod schemas, plus what the loader needs to know about
+ * a template: its variants (compiled separately: reminders differ before / on / after expiry) and
+ * its section flags (`{{#list}}` in the shared footer is kept only for list mail). Every
+ * `{{placeholder}}` a template uses must be a key of its schema; `checkTemplates` enforces that.
+ */
+import { z } from 'zod';
+
+/** Links in emails: web or mail links only (never `javascript:`). */
+const link = z.url({ protocol: /^(https?|mailto)$/ });
+const text = z.string().min(1);
+
+const footerFields = { supportEmail: text, recipientEmail: text };
+/** Fields of list mail (reminders, newsletters): the footer's unsubscribe and preferences links. */
+const listFooterFields = { ...footerFields, listName: text, unsubscribeUrl: link, preferencesUrl: link };
+
+export const REMINDER_VARIANTS = ['before', 'on', 'after'] as const;
+export type ReminderVariant = (typeof REMINDER_VARIANTS)[number];
+
+export const reminderEmailSchema = z.object({
+  variant: z.enum(REMINDER_VARIANTS),
+  orderNumber: text,
+  product: text,
+  organizationName: text,
+  /** Expiry date as shown to the reader, e.g. "31 January 2027". */
+  expiresOn: text,
+  /** Whole days from the send day to the expiry day (negative once expired). */
+  daysLeft: z.number().int(),
+  /** |daysLeft| with its unit, e.g. "1 day", "14 days". */
+  daysText: text,
+  renewUrl: link,
+  ...listFooterFields,
+});
+
+export const invitationEmailSchema = z.object({
+  organizationName: text,
+  inviterEmail: text,
+  acceptUrl: link,
+  /** Last day the invitation can be accepted, as shown to the reader. */
+  expiresOn: text,
+  ...footerFields,
+});
+
+export const newsletterConfirmationEmailSchema = z.object({
+  /** The chosen topics as one readable phrase, e.g. "Product news and Events". */
+  topics: text,
+  confirmUrl: link,
+  ...footerFields,
+});
+
+export const newsletterEmailSchema = z.object({
+  topic: text,
+  topicLabel: text,
+  publicBaseUrl: link,
+  ...listFooterFields,
+});
+
+export type ReminderEmailData = z.infer<typeof reminderEmailSchema>;
+export type InvitationEmailData = z.infer<typeof invitationEmailSchema>;
+export type NewsletterConfirmationEmailData = z.infer<typeof newsletterConfirmationEmailSchema>;
+export type NewsletterEmailData = z.infer<typeof newsletterEmailSchema>;
+
+export interface TemplateDefinition {
+  schema: z.ZodObject;
+  /** Compiled separately; the variant name is also a section flag (`{{#before}}…{{/before}}`). */
+  variants: readonly string[];
+  /** Section flags that are on for every variant, e.g. `list`. */
+  flags: readonly string[];
+  /** Which variant a data object selects. */
+  variantOf: (data: Record<string, unknown>) => string;
+  /** Sample data for previews and tests. */
+  sample: (variant: string) => Record<string, unknown>;
+}
+
+export const DEFAULT_VARIANT = 'default';
+const single = () => DEFAULT_VARIANT;
+const SAMPLE_BASE = 'https://tickler.example.com';
+const sampleFooter = { supportEmail: 'support@example.com', recipientEmail: 'ann@acme.example' };
+const sampleListFooter = (listName: string) => ({
+  ...sampleFooter, listName,
+  unsubscribeUrl: `${SAMPLE_BASE}/u/SAMPLE-LIST-TOKEN`, preferencesUrl: `${SAMPLE_BASE}/preferences/SAMPLE-ADDRESS-TOKEN`,
+});
+
+const sampleDays: Record<ReminderVariant, number> = { before: 14, on: 0, after: -7 };
+
+function reminderDefinition(kind: 'license' | 'maintenance'): TemplateDefinition {
+  return {
+    schema: reminderEmailSchema,
+    variants: REMINDER_VARIANTS,
+    flags: ['list'],
+    variantOf: (data) => String(data.variant),
+    sample: (variant) => {
+      const daysLeft = sampleDays[variant as ReminderVariant] ?? 14;
+      return {
+        variant, orderNumber: 'ORD-1001', product: 'Barcode Reader SDK', organizationName: 'Acme',
+        expiresOn: '31 January 2027', daysLeft, daysText: daysText(daysLeft),
+        renewUrl: 'https://shop.example.com/renew?order=ORD-1001', ...sampleListFooter(`${kind === 'license' ? 'License' : 'Maintenance'} renewal reminders for order ORD-1001`),
+      } satisfies ReminderEmailData;
+    },
+  };
+}
+
+const DEFINITIONS: Record<string, TemplateDefinition> = {
+  'license-reminder': reminderDefinition('license'),
+  'maintenance-reminder': reminderDefinition('maintenance'),
+  invitation: {
+    schema: invitationEmailSchema, variants: [DEFAULT_VARIANT], flags: [], variantOf: single,
+    sample: () => ({
+      organizationName: 'Acme', inviterEmail: 'ann@acme.example', acceptUrl: `${SAMPLE_BASE}/invitations/SAMPLE-INVITATION-TOKEN`,
+      expiresOn: '11 December 2026', ...sampleFooter,
+    } satisfies InvitationEmailData),
+  },
+  'newsletter-confirmation': {
+    schema: newsletterConfirmationEmailSchema, variants: [DEFAULT_VARIANT], flags: [], variantOf: single,
+    sample: () => ({ topics: 'Product news and Events', confirmUrl: `${SAMPLE_BASE}/newsletter/confirm/SAMPLE-CONFIRM-TOKEN`, ...sampleFooter } satisfies NewsletterConfirmationEmailData),
+  },
+};
+
+/** Every newsletter other than the confirmation is a broadcast template named `newsletter-<name>`. */
+const NEWSLETTER_DEFINITION: TemplateDefinition = {
+  schema: newsletterEmailSchema, variants: [DEFAULT_VARIANT], flags: ['list'], variantOf: single,
+  sample: () => ({ topic: 'product-news', topicLabel: 'Product news', publicBaseUrl: SAMPLE_BASE, ...sampleListFooter('Newsletter: Product news') } satisfies NewsletterEmailData),
+};
+
+/** The definition of a template by file name (without `.mjml`), or null when no schema describes it. */
+export function templateDefinition(name: string): TemplateDefinition | null {
+  if (Object.hasOwn(DEFINITIONS, name)) return DEFINITIONS[name] ?? null;
+  return /^newsletter-[a-z0-9-]+$/.test(name) ? NEWSLETTER_DEFINITION : null;
+}
+
+/** The template a reminder of `kind` uses. */
+export function reminderTemplateName(kind: 'license' | 'maintenance'): string {
+  return `${kind}-reminder`;
+}
+
+/** The template a broadcast uses: `newsletter send --template product-news` → `newsletter-product-news`. */
+export function newsletterTemplateName(template: string): string {
+  return template.startsWith('newsletter-') ? template : `newsletter-${template}`;
+}
+
+/** "1 day", "14 days" (absolute value). */
+export function daysText(days: number): string {
+  const n = Math.abs(days);
+  return n === 1 ? '1 day' : `${n} days`;
+}
