@@ -1,0 +1,59 @@
+import { DEFAULT_OFFSETS, type ReminderKind } from '@tickler/domain';
+import type { Queues, Store } from '@tickler/db';
+import type { Logger } from 'pino';
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Scheduler settings; the composition root builds them once (see {@link makeSchedulerConfig}). */
+export interface SchedulerConfig {
+  /** Reminder offsets in whole days before expiry, per kind (negative = after). */
+  offsets: Record<ReminderKind, number[]>;
+  /**
+   * How far past `now` a scan plans, in ms (default 24 h). Reminders due later today are enqueued
+   * now, delayed until their 09:00 org-local send time, so a short scheduler outage loses nothing.
+   */
+  lookAheadMs: number;
+  /**
+   * How far back the very first scan (no horizon saved yet) looks, in ms (default 7 days).
+   * Reminders due before that are never sent: a fresh install does not mail a year of history.
+   */
+  firstScanLookBackMs: number;
+  /**
+   * When an order event plans a cycle immediately, a due reminder older than this (ms, default
+   * 7 days) is recorded as skipped (`stale`) instead of being sent late.
+   */
+  catchUpMs: number;
+  /** A delivery `sending` for longer than this (ms, default 10 min) is re-enqueued by reconciliation. */
+  staleSendingMs: number;
+  /** Jobs per `addBulk` round trip (default 1000). */
+  enqueueChunk: number;
+  /** Most ledger rows reconciliation re-enqueues per run, per kind of row (default 100 000). */
+  reconcileLimit: number;
+}
+
+export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
+  offsets: DEFAULT_OFFSETS,
+  lookAheadMs: DAY_MS,
+  firstScanLookBackMs: 7 * DAY_MS,
+  catchUpMs: 7 * DAY_MS,
+  staleSendingMs: 10 * MINUTE_MS,
+  enqueueChunk: 1000,
+  reconcileLimit: 100_000,
+};
+
+/** The defaults, overridden by whatever `partial` sets. */
+export function makeSchedulerConfig(partial: Partial<SchedulerConfig> = {}): SchedulerConfig {
+  return { ...DEFAULT_SCHEDULER_CONFIG, ...partial };
+}
+
+/** What every scheduler processor needs; created by the entry point (or a test). */
+export interface SchedulerDeps {
+  store: Store;
+  queues: Queues;
+  logger: Logger;
+  /** The clock; only processors call it, tests pass a fixed one. */
+  now: () => Date;
+  config: SchedulerConfig;
+}

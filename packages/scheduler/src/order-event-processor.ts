@@ -1,0 +1,66 @@
+/**
+ * Applies one recorded billing event (an `inbound_events` row): creates or changes the order (and,
+ * on first sight, the organization with the purchaser as first member and contact), or cancels it;
+ * then removes the jobs of reminders that will not be sent and plans the new cycle immediately.
+ * Re-running an event that is no longer pending does nothing.
+ */
+import { expiryOf, parseBillingEvent, REMINDER_KINDS, type BillingEvent } from '@tickler/domain';
+import type { InboundEventRow, OrderEventOutcome, Processor } from '@tickler/db';
+import { UnrecoverableError } from 'bullmq';
+import type { SchedulerDeps } from './config';
+import { planOrderNow, type OrderPlanResult } from './plan-order';
+import { removeReminderJobs } from './reminder-jobs';
+
+export type OrderEventResult =
+  | { outcome: 'applied'; orderId: string; cancelled: number; planned: OrderPlanResult }
+  | { outcome: 'ignored' | 'rejected'; reason: string }
+  | { outcome: 'already-done'; status: InboundEventRow['status'] };
+
+export function makeOrderEventProcessor(deps: SchedulerDeps): Processor<'order-event'> {
+  return async ({ inboundEventId }, job) => {
+    const logger = deps.logger.child({ queue: 'order-events', jobId: job.id, inboundEventId });
+    const row = await deps.store.events.get(inboundEventId);
+    if (!row) throw new UnrecoverableError(`inbound event ${inboundEventId} does not exist`);
+    if (row.status !== 'pending') return { outcome: 'already-done', status: row.status } satisfies OrderEventResult;
+    const now = deps.now();
+    const parsed = readBillingEvent(row);
+    if (!parsed.ok) {
+      await deps.store.events.mark(row.id, 'rejected', parsed.reason, now);
+      logger.error({ reason: parsed.reason }, 'billing event rejected');
+      return { outcome: 'rejected', reason: parsed.reason } satisfies OrderEventResult;
+    }
+    const event = parsed.event;
+    const outcome = await applyEvent(deps, event);
+    if (outcome.outcome === 'ignored') {
+      await deps.store.events.mark(row.id, 'ignored', outcome.reason, now);
+      logger.warn({ orderId: event.data.orderId, reason: outcome.reason }, 'billing event ignored');
+      return { outcome: 'ignored', reason: outcome.reason } satisfies OrderEventResult;
+    }
+    await removeReminderJobs(deps.queues, outcome.cancelledReminderIds, logger);
+    // A retry may follow a crash after the order was applied but before planning; the repeated
+    // upsert then reports no change, so plan every kind again (the ledger ignores known reminders).
+    const kinds = job.attemptsMade > 0 ? REMINDER_KINDS.filter((k) => expiryOf(outcome.order, k) !== null) : outcome.changedKinds;
+    const planned = await planOrderNow(deps, outcome.order, kinds, now);
+    // Marked last: a crash before this retries the job, and every step above is idempotent.
+    await deps.store.events.mark(row.id, 'applied', null, now);
+    logger.info({ orderId: outcome.order.id, type: event.type, changedKinds: outcome.changedKinds, cancelled: outcome.cancelledReminderIds.length, ...planned }, 'billing event applied');
+    return { outcome: 'applied', orderId: outcome.order.id, cancelled: outcome.cancelledReminderIds.length, planned } satisfies OrderEventResult;
+  };
+}
+
+/** The stored payload (the webhook's raw JSON body), parsed again with the edge's own parser. */
+function readBillingEvent(row: InboundEventRow): { ok: true; event: BillingEvent } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(row.payload);
+  } catch {
+    return { ok: false, reason: 'invalid_payload: the stored payload is not JSON' };
+  }
+  const parsed = parseBillingEvent(json);
+  return parsed.ok ? parsed : { ok: false, reason: `${parsed.code}: ${parsed.message}` };
+}
+
+function applyEvent(deps: SchedulerDeps, event: BillingEvent): Promise<OrderEventOutcome> {
+  if (event.type === 'order.cancelled') return deps.store.directory.applyOrderCancel(event.data.orderId, event.occurredAt);
+  return deps.store.directory.applyOrderUpsert({ ...event.data, occurredAt: event.occurredAt });
+}

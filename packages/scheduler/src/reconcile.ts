@@ -1,0 +1,44 @@
+/**
+ * Reconciliation: the SQLite ledger is the truth, Redis only carries jobs. Re-adds a job for every
+ * ledger row that still waits for one — queued reminders due within the look-ahead, deliveries
+ * still queued (or stuck sending), pending billing events. Job ids are deterministic, so re-adding
+ * a job that still exists is a no-op; after Redis lost its data (flush, failover) this restores
+ * every job. Runs at the end of every scan job.
+ */
+import { enqueueBulk, type Queues } from '@tickler/db';
+import type { SchedulerDeps } from './config';
+import { enqueueReminderRows } from './reminder-jobs';
+
+export interface ReconcileReport {
+  /** Queued reminders handed to Redis again (no-ops for jobs that still exist). */
+  reminders: number;
+  /** Unfinished deliveries handed to Redis again. */
+  deliveries: number;
+  /** Pending billing events handed to Redis again. */
+  events: number;
+}
+
+/** Re-enqueues what the ledger says should be in Redis at `now`. */
+export async function reconcile(deps: SchedulerDeps, now: Date): Promise<ReconcileReport> {
+  const { store, queues, config, logger } = deps;
+  const limit = config.reconcileLimit;
+  const reminders = await store.reminders.listQueued(new Date(now.getTime() + config.lookAheadMs), limit);
+  await enqueueReminderRows(queues, reminders, now, config.enqueueChunk);
+
+  const deliveries = await store.deliveries.listUnfinished(new Date(now.getTime() - config.staleSendingMs), limit);
+  await enqueueChunked(queues, 'send', deliveries.map((d) => ({ data: { deliveryId: d.id } })), config.enqueueChunk);
+
+  const events = (await store.events.listPending(limit)).filter((e) => e.source === 'billing');
+  await enqueueChunked(queues, 'order-event', events.map((e) => ({ data: { inboundEventId: e.id } })), config.enqueueChunk);
+
+  const report = { reminders: reminders.length, deliveries: deliveries.length, events: events.length };
+  if (Object.values(report).some((n) => n >= limit)) logger.warn({ ...report, limit }, 'reconciliation hit its limit; rows past it wait for a later run');
+  logger.info(report, 'reconciliation finished');
+  return report;
+}
+
+async function enqueueChunked<N extends 'send' | 'order-event'>(
+  queues: Queues, name: N, items: Parameters<typeof enqueueBulk<N>>[2], chunk: number,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += chunk) await enqueueBulk(queues, name, items.slice(i, i + chunk));
+}

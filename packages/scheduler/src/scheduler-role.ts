@@ -1,0 +1,90 @@
+/**
+ * The scheduler role's entry point: the only place that creates BullMQ Workers and their Redis
+ * connections, and owns their shutdown. Runs the periodic reminder scan and applies billing events.
+ */
+import { closeQueues, jobCatalog, makeQueues, parseJob, type Processor, type Store } from '@tickler/db';
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { ZodError } from 'zod';
+import { makeSchedulerConfig, type SchedulerConfig, type SchedulerDeps } from './config';
+import { makeOrderEventProcessor } from './order-event-processor';
+import { makeScanProcessor } from './scan-processor';
+
+/** Id of the BullMQ job scheduler that adds a `scan` job every `scanEveryMs`. */
+export const SCAN_SCHEDULER_ID = 'reminder-scan';
+
+export interface SchedulerRoleOptions {
+  connection: ConnectionOptions;
+  /** BullMQ key prefix (QUEUE_PREFIX). */
+  prefix: string;
+  store: Store;
+  logger: Logger;
+  /** Interval between scans, ms. */
+  scanEveryMs: number;
+  /** Overrides of the scheduler defaults (offsets, look-ahead …). */
+  config?: Partial<SchedulerConfig>;
+  /** The clock (default: system time). */
+  now?: () => Date;
+  /** Billing events applied in parallel by this process (default 1). */
+  orderEventConcurrency?: number;
+}
+
+export interface SchedulerRole {
+  /** Stops taking jobs, lets in-flight ones finish, closes every connection this role opened. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the scheduler role: upserts the scan job scheduler, limits the `scan` queue to one job at
+ * a time across every scheduler process (global concurrency 1), and starts the `scan` and
+ * `order-events` workers.
+ */
+export async function startSchedulerRole(options: SchedulerRoleOptions): Promise<SchedulerRole> {
+  const { connection, prefix, logger } = options;
+  if (!Number.isInteger(options.scanEveryMs) || options.scanEveryMs < 1000) {
+    throw new Error(`scanEveryMs must be a whole number of milliseconds ≥ 1000, got ${String(options.scanEveryMs)}`);
+  }
+  const queues = makeQueues(connection, prefix);
+  const deps: SchedulerDeps = { store: options.store, queues, logger, now: options.now ?? (() => new Date()), config: makeSchedulerConfig(options.config) };
+  try {
+    await queues.scan.setGlobalConcurrency(1);
+    await queues.scan.upsertJobScheduler(SCAN_SCHEDULER_ID, { every: options.scanEveryMs }, { name: 'scan', data: {}, opts: jobCatalog.scan.options });
+  } catch (error) {
+    await closeQueues(queues);
+    throw error;
+  }
+  const workers = [
+    makeWorker('scan', makeScanProcessor(deps), { connection, prefix, concurrency: 1 }, logger),
+    makeWorker('order-event', makeOrderEventProcessor(deps), { connection, prefix, concurrency: options.orderEventConcurrency ?? 1 }, logger),
+  ];
+  logger.info({ prefix, scanEveryMs: options.scanEveryMs }, 'scheduler role started');
+  return {
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await closeQueues(queues);
+      logger.info({ prefix }, 'scheduler role stopped');
+    },
+  };
+}
+
+type SchedulerJob = 'scan' | 'order-event';
+
+function makeWorker<N extends SchedulerJob>(
+  name: N, processor: Processor<N>, opts: { connection: ConnectionOptions; prefix: string; concurrency: number }, logger: Logger,
+): Worker {
+  const queue = jobCatalog[name].queue;
+  const worker = new Worker(queue, async (job: Job) => processor(parsePayload(name, job), job), opts);
+  worker.on('failed', (job, err) => logger.error({ queue, jobId: job?.id, attemptsMade: job?.attemptsMade, err }, 'job failed'));
+  worker.on('error', (err) => logger.error({ queue, err }, 'worker error'));
+  return worker;
+}
+
+/** A payload that does not match the catalog will never succeed: fail it permanently, naming the field. */
+function parsePayload<N extends SchedulerJob>(name: N, job: Job) {
+  try {
+    return parseJob(name, job.data);
+  } catch (error) {
+    if (error instanceof ZodError) throw new UnrecoverableError(`invalid ${name} job payload: ${error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw error;
+  }
+}
