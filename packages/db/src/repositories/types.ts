@@ -110,6 +110,12 @@ export interface DeliveriesRepository {
   listByEmail(email: string): Promise<DeliveryRow[]>;
   listByOrder(orderId: string): Promise<DeliveryRow[]>;
   countByStatusAndReason(): Promise<Array<{ status: DeliveryStatus; reason: string | null; count: number }>>;
+  /**
+   * Puts a finished delivery (sent, skipped, failed) back to `queued` for a deliberate resend — an
+   * invitation renewed with a new link, a confirmation asked for again. True when it changed; a
+   * delivery already queued or sending is left alone.
+   */
+  requeue(id: number): Promise<boolean>;
 }
 
 // ---------------------------------------------------------------- lists and suppressions (owner: mailer)

@@ -100,6 +100,11 @@ export function makeSqliteDeliveriesRepository(sqlite: Sqlite): DeliveriesReposi
     async listByOrder(orderId) {
       return list(`order_id = ? ORDER BY id`, orderId);
     },
+    async requeue(id) {
+      const result = prepare(`UPDATE deliveries SET status = 'queued', reason = NULL, last_error = NULL, updated_at = ?
+        WHERE id = ? AND status NOT IN ${CLAIMABLE}`).run(Date.now(), id);
+      return result.changes > 0;
+    },
     async countByStatusAndReason() {
       const rows = prepare(`SELECT status, reason, count(*) AS count FROM deliveries GROUP BY status, reason ORDER BY status, reason`)
         .all() as Array<{ status: DeliveryStatus; reason: string | null; count: number }>;
