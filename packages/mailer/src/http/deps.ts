@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Queues, Store } from '@tickler/db';
+import type { ForecastDay } from '@tickler/domain';
 
 /** Configuration the HTTP edge needs; parsed from the environment once, by the composition root. */
 export interface HttpConfig {
@@ -21,6 +22,8 @@ export interface HttpConfig {
   supportEmail: string;
   /** Largest accepted webhook body, bytes (default 64 KiB). */
   bodyLimitBytes: number;
+  /** How long a request waits for Redis to take a job before answering anyway, ms (default 2000). */
+  enqueueTimeoutMs?: number;
 }
 
 /** Everything the HTTP edge talks to; created by the composition root, never inside the server. */
@@ -33,4 +36,9 @@ export interface HttpDeps {
   now: () => Date;
   /** Fetches a URL's body as text (SNS certificates, SubscribeURL); injectable for tests. */
   fetchText: (url: string) => Promise<string>;
+  /**
+   * What will be sent per day from `now` (the scheduler's forecaster), for `GET /admin/forecast`.
+   * Injected by the composition root; the route answers 503 without it.
+   */
+  forecast?: (days: number, now: Date) => Promise<ForecastDay[]>;
 }

@@ -1,0 +1,87 @@
+/**
+ * The audit behind `GET /admin/deliveries`: everything that answers "why did (or didn't) this person
+ * get this reminder" — reminders and their status, deliveries with a plain explanation, list
+ * unsubscribes, suppression, contacts and inbound events — for one address or one order.
+ */
+import { renewalListId, type ListId } from '@tickler/domain';
+import type { DeliveryRow, InboundEventRow, OrderWithZone, ReminderRow, Store } from '@tickler/db';
+
+export interface ExplainedDelivery extends DeliveryRow { explanation: string }
+export type AuditEvent = Omit<InboundEventRow, 'payload'>;
+
+export interface EmailAudit {
+  kind: 'email';
+  email: string;
+  suppression: { reason: string; detail: string | null; createdAt: Date } | null;
+  unsubscribedFrom: ListId[];
+  contactOf: Array<{ orderId: string; product: string; organizationName: string }>;
+  deliveries: ExplainedDelivery[];
+  events: AuditEvent[];
+}
+
+export interface OrderAudit {
+  kind: 'order';
+  order: OrderWithZone | null;
+  contacts: Array<{ email: string; membershipStatus: string | null; unsubscribed: boolean; suppressed: string | null }>;
+  reminders: Array<ReminderRow & { deliveries: ExplainedDelivery[] }>;
+  deliveries: ExplainedDelivery[];
+  events: AuditEvent[];
+}
+
+/** One sentence on what happened to a delivery. */
+export function explainDelivery(d: DeliveryRow): string {
+  switch (d.status) {
+    case 'sent': return `sent${d.sentAt ? ` at ${d.sentAt.toISOString()}` : ''}${d.sesMessageId ? ` (SES ${d.sesMessageId})` : ''}`;
+    case 'delivered': return 'delivered to the recipient\'s mail server';
+    case 'bounced': return `bounced${d.reason ? `: ${d.reason}` : ''}; the address is suppressed if the bounce was permanent`;
+    case 'complained': return 'recipient marked it as spam; the address is suppressed';
+    case 'skipped': return `not sent: ${d.reason ?? 'skipped'}`;
+    case 'failed': return `failed after ${d.attempts} attempt(s): ${d.lastError ?? d.reason ?? 'unknown error'}`;
+    case 'sending': return `being sent (attempt ${d.attempts}); if this stays, the mailer stopped mid-send and reconciliation retries it`;
+    case 'queued': return 'waiting in the send queue';
+    default: return d.status;
+  }
+}
+
+const explained = (rows: DeliveryRow[]): ExplainedDelivery[] => rows.map((d) => ({ ...d, explanation: explainDelivery(d) }));
+const withoutPayload = (rows: InboundEventRow[]): AuditEvent[] => rows.map(({ payload: _payload, ...rest }) => rest);
+
+export async function auditEmail(store: Store, email: string): Promise<EmailAudit> {
+  const [suppression, unsubscribedFrom, orders, deliveries, events] = await Promise.all([
+    store.lists.getSuppression(email),
+    store.lists.listUnsubscribed(email),
+    store.directory.listOrdersForContact(email),
+    store.deliveries.listByEmail(email),
+    store.events.listByEmail(email),
+  ]);
+  return {
+    kind: 'email', email, suppression, unsubscribedFrom,
+    contactOf: orders.map((o) => ({ orderId: o.id, product: o.product, organizationName: o.organizationName })),
+    deliveries: explained(deliveries), events: withoutPayload(events),
+  };
+}
+
+export async function auditOrder(store: Store, orderId: string): Promise<OrderAudit> {
+  const [order, contacts, reminders, deliveries, events] = await Promise.all([
+    store.directory.getOrder(orderId),
+    store.directory.listContacts(orderId),
+    store.reminders.listForOrder(orderId),
+    store.deliveries.listByOrder(orderId),
+    store.events.listByOrder(orderId),
+  ]);
+  const emails = contacts.map((c) => c.email);
+  const [unsubscribed, suppressed] = await Promise.all([
+    store.lists.unsubscribedAmong(renewalListId(orderId), emails),
+    store.lists.suppressedAmong(emails),
+  ]);
+  const suppressionOf = async (email: string) => (suppressed.has(email) ? (await store.lists.getSuppression(email))?.reason ?? 'suppressed' : null);
+  const all = explained(deliveries);
+  return {
+    kind: 'order', order,
+    contacts: await Promise.all(contacts.map(async (c) => ({
+      email: c.email, membershipStatus: c.membershipStatus, unsubscribed: unsubscribed.has(c.email), suppressed: await suppressionOf(c.email),
+    }))),
+    reminders: reminders.map((r) => ({ ...r, deliveries: all.filter((d) => d.sourceType === 'reminder' && d.sourceId === r.id) })),
+    deliveries: all, events: withoutPayload(events),
+  };
+}

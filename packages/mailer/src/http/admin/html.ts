@@ -1,0 +1,30 @@
+/** Minimal server-rendered HTML for admin pages: escaped text, a layout, tables. No scripts. */
+export function esc(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+export function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)} · Tickler admin</title>
+<style>
+body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1d2433}
+h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}table{border-collapse:collapse;width:100%;margin:.5rem 0}
+th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e3e6ec;vertical-align:top}th{background:#f5f6f8}
+td.n{text-align:right;font-variant-numeric:tabular-nums}.muted{color:#6b7385}.bad{color:#b42318}.good{color:#067647}
+nav a{margin-right:1rem}form{margin:1rem 0}input{padding:.3rem}
+</style></head><body><nav><a href="/admin/queues">Queues</a><a href="/admin/forecast">Forecast</a><a href="/admin/deliveries">Audit</a></nav>
+<h1>${esc(title)}</h1>${body}</body></html>`;
+}
+
+export function table(headers: string[], rows: unknown[][], numeric: number[] = []): string {
+  if (rows.length === 0) return '<p class="muted">None.</p>';
+  const th = headers.map((h) => `<th>${esc(h)}</th>`).join('');
+  const trs = rows.map((r) => `<tr>${r.map((c, i) => `<td${numeric.includes(i) ? ' class="n"' : ''}>${esc(c instanceof Date ? c.toISOString() : c)}</td>`).join('')}</tr>`).join('\n');
+  return `<table><thead><tr>${th}</tr></thead><tbody>${trs}</tbody></table>`;
+}
+
+/** True when the client asked for JSON rather than a page. */
+export function wantsJson(accept: string | undefined): boolean {
+  const a = accept ?? '';
+  return a.includes('application/json') && !a.includes('text/html');
+}

@@ -1,0 +1,93 @@
+/**
+ * Admin routes (bearer ADMIN_TOKEN, else 401 JSON): the BullMQ dashboard, failed jobs and replay,
+ * the send forecast, and the delivery audit. Pages are plain HTML; ask for JSON with
+ * `Accept: application/json`.
+ */
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { isDomainError, normalizeEmail } from '@tickler/domain';
+import { FailedJobsError, isQueueName, listFailedJobs, replayFailedJobs } from '../../admin/failed-jobs';
+import type { HttpDeps } from '../deps';
+import { auditEmail, auditOrder } from './audit';
+import { renderEmailAudit, renderOrderAudit, searchForm } from './audit-page';
+import { makeAdminAuth } from './auth';
+import { registerBoard } from './board';
+import { renderForecastPage } from './forecast-page';
+import { page, table, wantsJson } from './html';
+
+const replayBody = z.object({
+  queue: z.string().refine(isQueueName, 'unknown queue').optional(),
+  id: z.string().min(1).optional(),
+  since: z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration like 30m, 2h or 1d').optional(),
+}).strict();
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+function sinceDate(text: string | undefined, now: Date): Date | undefined {
+  const m = text ? /^(\d+)(ms|s|m|h|d)$/.exec(text) : null;
+  return m ? new Date(now.getTime() - Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]) : undefined;
+}
+
+function badRequest(reply: FastifyReply, message: string) {
+  return reply.code(400).send({ error: 'bad_request', message });
+}
+
+export const adminRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
+  app.addHook('onRequest', makeAdminAuth(deps.config.adminToken));
+  await registerBoard(app, deps.queues);
+
+  app.get('/admin/jobs/failed', async (request, reply) => {
+    const queue = (request.query as { queue?: string }).queue;
+    if (queue !== undefined && !isQueueName(queue)) return badRequest(reply, `unknown queue "${queue}"`);
+    const jobs = await listFailedJobs(deps.queues, { queue, limit: 1000 });
+    if (wantsJson(request.headers.accept) || !(request.headers.accept ?? '').includes('text/html')) return { jobs };
+    return reply.type('text/html').send(page('Failed jobs', table(['queue', 'job id', 'failed at', 'attempts', 'error'],
+      jobs.map((j) => [j.queue, j.id, j.failedAt ?? '', j.attemptsMade, j.failedReason]), [3])));
+  });
+
+  app.post('/admin/jobs/replay', async (request, reply) => {
+    const parsed = replayBody.safeParse(request.body ?? {});
+    if (!parsed.success) return badRequest(reply, parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    try {
+      const result = await replayFailedJobs(deps.queues, { ...parsed.data, queue: parsed.data.queue as never, since: sinceDate(parsed.data.since, deps.now()) });
+      deps.logger.info({ replayed: result.replayed, filter: parsed.data }, 'failed jobs replayed');
+      return result;
+    } catch (error) {
+      if (error instanceof FailedJobsError) return reply.code(404).send({ error: 'not_found', message: error.message });
+      throw error;
+    }
+  });
+
+  app.get('/admin/forecast', async (request, reply) => {
+    const raw = (request.query as { days?: string }).days ?? '30';
+    const days = Number(raw);
+    if (!Number.isInteger(days) || days < 1 || days > 366) return badRequest(reply, 'days must be a whole number from 1 to 366');
+    if (!deps.forecast) return reply.code(503).send({ error: 'unavailable', message: 'The forecast is not configured on this server.' });
+    const now = deps.now();
+    const forecast = await deps.forecast(days, now);
+    if (wantsJson(request.headers.accept)) return { from: now.toISOString(), days: forecast };
+    return reply.type('text/html').send(renderForecastPage(forecast, now));
+  });
+
+  app.get('/admin/deliveries', async (request, reply) => {
+    const { email, orderId } = request.query as { email?: string; orderId?: string };
+    const json = wantsJson(request.headers.accept);
+    if (email) {
+      let normalized: string;
+      try {
+        normalized = normalizeEmail(email);
+      } catch (error) {
+        if (isDomainError(error)) return badRequest(reply, error.message);
+        throw error;
+      }
+      const audit = await auditEmail(deps.store, normalized);
+      return json ? audit : reply.type('text/html').send(renderEmailAudit(audit));
+    }
+    if (orderId) {
+      const audit = await auditOrder(deps.store, orderId);
+      if (json) return audit.order ? audit : reply.code(404).send({ error: 'not_found', message: `No order ${orderId}.` });
+      return reply.code(audit.order ? 200 : 404).type('text/html').send(renderOrderAudit(audit, orderId));
+    }
+    if (json) return badRequest(reply, 'give ?email=<address> or ?orderId=<order id>');
+    return reply.type('text/html').send(page('Audit', `<p>Why did (or didn't) someone get an email?</p>${searchForm()}`));
+  });
+};

@@ -1,0 +1,52 @@
+/**
+ * Operations routes: `/healthz` (the process answers), `/readyz` (SQLite and Redis answer; 503
+ * naming what is down) and `/metrics` (Prometheus text). No credentials: bind the edge so that
+ * only your network reaches /metrics, or scrape through the load balancer's private side.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { HttpDeps } from '../deps';
+import { makeMetricsRegistry } from './metrics';
+
+export { makeMetricsRegistry } from './metrics';
+
+async function check(name: string, probe: () => Promise<unknown>, timeoutMs: number): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([probe(), timeout]);
+    return null;
+  } catch (error) {
+    return `${name}: ${(error as Error).message}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Options: the edge's deps, plus registries of in-process workers to merge into /metrics. */
+export type OpsRoutesOptions = HttpDeps & { extraMetrics?: Registry[] };
+
+export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, deps) => {
+  const registry = makeMetricsRegistry({ store: deps.store, queues: deps.queues }, deps.extraMetrics ?? []);
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const problems = (await Promise.all([
+      check('database', () => deps.store.ping(), 2000),
+      check('redis', () => deps.queues.send.getJobCounts('waiting'), 2000),
+    ])).filter((p): p is string => p !== null);
+    if (problems.length > 0) {
+      deps.logger.warn({ problems }, 'not ready');
+      return reply.code(503).send({ status: 'unavailable', error: 'not_ready', message: `not ready: ${problems.join('; ')}` });
+    }
+    return { status: 'ready', database: 'ok', redis: 'ok' };
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const text = await registry.metrics();
+    return reply.header('content-type', registry.contentType).send(text);
+  });
+};
