@@ -17,36 +17,48 @@ export interface Forecaster {
   forecast(input: { now: Date; days: number }): Promise<ForecastDay[]>;
 }
 
+type Buckets = Map<string, { day: ForecastDay; ids: Set<string> }>;
+
 export function makeForecaster(deps: Pick<SchedulerDeps, 'store' | 'config'>): Forecaster {
   return {
     async forecast({ now, days }) {
       // Validates `days` and lays out every day of the range, also the empty ones.
       const result = forecastReminders({ orders: [], offsets: deps.config.offsets, from: now, days });
-      const byDate = new Map(result.map((day) => [day.date, { day, ids: new Set<string>() }]));
+      const buckets: Buckets = new Map(result.map((day) => [day.date, { day, ids: new Set<string>() }]));
       const until = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + Math.min(days, MAX_FORECAST_DAYS) * DAY_MS);
       for (const kind of REMINDER_KINDS) {
         for (const offsetDays of deps.config.offsets[kind]) {
           const range = expiryRangeFor(offsetDays, now, until);
           for await (const page of deps.store.directory.findOrdersExpiringBetween(kind, range.from, range.to)) {
-            for (const [key, orders] of groupByCycle(page, kind)) {
-              const [expiresOn, timeZone] = key.split('|') as [string, string];
-              // Orders sharing (expiry, zone) share their send time: ask the domain once per group,
-              // over the three UTC days around expiry − offset where 09:00 local can fall.
-              const around = Math.max(now.getTime(), isoDateToUtcMs(expiresOn, 'expiresOn') - (offsetDays + 1) * DAY_MS);
-              const hits = forecastReminders({ orders: [{ id: '', kind, expiresOn, timeZone }], offsets: only(kind, offsetDays), from: new Date(around), days: 3 });
-              for (const hit of hits.filter((d) => d[kind] > 0)) {
-                const bucket = byDate.get(hit.date);
-                if (!bucket) continue;
-                bucket.day[kind] += orders.length;
-                for (const id of orders) if (!bucket.ids.has(id)) (bucket.ids.add(id), bucket.day.orderIds.push(id));
-              }
-            }
+            addPage(buckets, page, kind, offsetDays, now);
           }
         }
       }
       return result;
     },
   };
+}
+
+/**
+ * Orders sharing (expiry, zone) share their send time, so the domain is asked once per group, over
+ * the three UTC days around expiry − offset where 09:00 local can fall.
+ */
+function addPage(buckets: Buckets, page: OrderWithZone[], kind: ReminderKind, offsetDays: number, now: Date): void {
+  for (const [key, orders] of groupByCycle(page, kind)) {
+    const [expiresOn, timeZone] = key.split('|') as [string, string];
+    const around = Math.max(now.getTime(), isoDateToUtcMs(expiresOn, 'expiresOn') - (offsetDays + 1) * DAY_MS);
+    const hits = forecastReminders({ orders: [{ id: '', kind, expiresOn, timeZone }], offsets: only(kind, offsetDays), from: new Date(around), days: 3 });
+    for (const hit of hits) {
+      const bucket = hit[kind] > 0 ? buckets.get(hit.date) : undefined;
+      if (!bucket) continue;
+      bucket.day[kind] += orders.length;
+      for (const id of orders) {
+        if (bucket.ids.has(id)) continue;
+        bucket.ids.add(id);
+        bucket.day.orderIds.push(id);
+      }
+    }
+  }
 }
 
 function only(kind: ReminderKind, offsetDays: number): Record<ReminderKind, number[]> {
