@@ -92,7 +92,7 @@ function reminderDefinition(kind: 'license' | 'maintenance'): TemplateDefinition
     sample: (variant) => {
       const daysLeft = sampleDays[variant as ReminderVariant] ?? 14;
       return {
-        variant, orderNumber: 'ORD-1001', product: 'Barcode Reader SDK', organizationName: 'Acme',
+        variant: variant as ReminderVariant, orderNumber: 'ORD-1001', product: 'Barcode Reader SDK', organizationName: 'Acme',
         expiresOn: '31 January 2027', daysLeft, daysText: daysText(daysLeft),
         renewUrl: 'https://shop.example.com/renew?order=ORD-1001', ...sampleListFooter(`${kind === 'license' ? 'License' : 'Maintenance'} renewal reminders for order ORD-1001`),
       } satisfies ReminderEmailData;

@@ -1,0 +1,11 @@
+/** @tickler/mailer: email templates, transports, the reminder and send processors, the mailer role. */
+export type { MailerConfig } from './config';
+export * from './templates';
+export * from './transport';
+export { makeSesTransport as makeMailTransport } from './transport';
+export { makeReminderProcessor, type ReminderDeps, type ReminderOutcome } from './processors/reminder-processor';
+export { makeSendProcessor, type SendDeps, type SendOutcome } from './processors/send-processor';
+export { composeEmail, type ComposeDeps, type Composed } from './processors/compose';
+export { listHeaders, unsubscribeUrl, preferencesUrl, confirmUrl, invitationUrl, renewUrl } from './processors/links';
+export { startMailerRole, type MailerRole, type MailerRoleOptions } from './role/start-mailer-role';
+// export * from './http';

@@ -1,0 +1,31 @@
+/** The double opt-in email of a pending newsletter subscription. */
+import { renderEmail, type NewsletterConfirmationEmailData } from '../../templates';
+import { confirmUrl } from '../links';
+import type { Composer } from './types';
+
+function joinTopics(labels: string[]): string {
+  if (labels.length <= 1) return labels[0] ?? 'our newsletter';
+  return `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]}`;
+}
+
+export const composeConfirmation: Composer = async ({ store, templates, config }, delivery) => {
+  const subscription = await store.newsletter.getById(delivery.sourceId);
+  if (!subscription) return { skip: 'subscription-not-found' };
+  if (subscription.status === 'confirmed') return { skip: 'already-confirmed' };
+  const labels = subscription.topics.map((id) => config.newsletterTopics?.find((t) => t.id === id)?.label ?? id);
+  const data: NewsletterConfirmationEmailData = {
+    topics: joinTopics(labels),
+    confirmUrl: confirmUrl(config, delivery.email),
+    supportEmail: config.supportEmail,
+    recipientEmail: delivery.email,
+  };
+  return {
+    send: {
+      from: config.fromReminders,
+      to: delivery.email,
+      ...renderEmail(templates, 'newsletter-confirmation', data),
+      headers: {},
+      tags: { delivery: String(delivery.id), source: 'newsletter-confirmation', subscription: String(subscription.id) },
+    },
+  };
+};

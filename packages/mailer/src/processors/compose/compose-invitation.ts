@@ -1,0 +1,39 @@
+/** An organization invitation; the link token is re-derived (tokens are deterministic) and checked against the stored hash. */
+import { sha256Hex } from '@tickler/domain';
+import { renderEmail, type InvitationEmailData } from '../../templates';
+import { PermanentSendError } from '../../transport';
+import { invitationUrl } from '../links';
+import { displayInstant } from './format';
+import type { Composer } from './types';
+
+export const composeInvitation: Composer = async ({ store, templates, config }, delivery, now) => {
+  const invitation = await store.invitations.get(delivery.sourceId);
+  if (!invitation) return { skip: 'invitation-not-found' };
+  if (invitation.acceptedAt) return { skip: 'invitation-accepted' };
+  if (invitation.revokedAt) return { skip: 'invitation-revoked' };
+  if (invitation.expiresAt.getTime() <= now.getTime()) return { skip: 'invitation-expired' };
+  const organization = await store.directory.getOrganization(invitation.organizationId);
+  const { url, token } = invitationUrl(config, invitation);
+  // A link that would not open this invitation (e.g. TOKEN_SECRETS rotated since it was created) must not go out.
+  const stored = await store.invitations.findByTokenHash(sha256Hex(token));
+  if (stored?.id !== invitation.id) {
+    throw new PermanentSendError(`Invitation ${invitation.id}: the link cannot be rebuilt (token hash differs; were TOKEN_SECRETS rotated?)`);
+  }
+  const data: InvitationEmailData = {
+    organizationName: organization?.name ?? invitation.organizationId,
+    inviterEmail: invitation.invitedByEmail,
+    acceptUrl: url,
+    expiresOn: displayInstant(invitation.expiresAt),
+    supportEmail: config.supportEmail,
+    recipientEmail: delivery.email,
+  };
+  return {
+    send: {
+      from: config.fromReminders,
+      to: delivery.email,
+      ...renderEmail(templates, 'invitation', data),
+      headers: {},
+      tags: { delivery: String(delivery.id), source: 'invitation', invitation: String(invitation.id) },
+    },
+  };
+};

@@ -1,0 +1,43 @@
+/** Links and list headers carried by emails (SPEC §4; RFC 2369, RFC 2919, RFC 8058). */
+import { createAddressToken, createConfirmToken, createInvitationToken, createListToken, type ListId } from '@tickler/domain';
+import type { MailerConfig } from '../config';
+
+type LinkConfig = Pick<MailerConfig, 'publicBaseUrl' | 'tokenSecrets'>;
+
+const base = (config: LinkConfig) => config.publicBaseUrl.replace(/\/+$/, '');
+
+export function unsubscribeUrl(config: LinkConfig, email: string, listId: ListId): string {
+  return `${base(config)}/u/${createListToken(config.tokenSecrets, email, listId)}`;
+}
+
+export function preferencesUrl(config: LinkConfig, email: string): string {
+  return `${base(config)}/preferences/${createAddressToken(config.tokenSecrets, email)}`;
+}
+
+export function invitationUrl(config: LinkConfig, invitation: { organizationId: string; email: string; expiresAt: Date }): { url: string; token: string } {
+  const token = createInvitationToken(config.tokenSecrets, invitation);
+  return { url: `${base(config)}/invitations/${token}`, token };
+}
+
+export function confirmUrl(config: LinkConfig, email: string): string {
+  return `${base(config)}/newsletter/confirm/${createConfirmToken(config.tokenSecrets, email)}`;
+}
+
+export function renewUrl(config: Pick<MailerConfig, 'renewUrlTemplate' | 'supportEmail'>, orderId: string): string {
+  if (config.renewUrlTemplate) return config.renewUrlTemplate.replaceAll('{orderId}', encodeURIComponent(orderId));
+  return `mailto:${config.supportEmail}?subject=${encodeURIComponent(`Renewal of order ${orderId}`)}`;
+}
+
+/**
+ * The list headers of list mail: one-click unsubscribe (RFC 8058) and a stable List-Id (RFC 2919),
+ * e.g. `<renewal.ord-1001.tickler.example.com>`.
+ */
+export function listHeaders(config: Pick<MailerConfig, 'publicBaseUrl'>, unsubscribe: string, listId: ListId): Record<string, string> {
+  const host = new URL(config.publicBaseUrl).hostname;
+  const label = listId.toLowerCase().replace(/[^a-z0-9-]+/g, '.').replace(/^\.+|\.+$/g, '');
+  return {
+    'List-Unsubscribe': `<${unsubscribe}>`,
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    'List-Id': `<${label}.${host}>`,
+  };
+}

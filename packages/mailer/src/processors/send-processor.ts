@@ -1,0 +1,113 @@
+/**
+ * The `send` job: one email for one delivery row.
+ *
+ * Idempotence: `claimForSending` moves the row to `sending` under the database write lock and
+ * returns its previous state; a delivery already `sent` (or otherwise finished) is never sent again,
+ * so a retried job, a replay or a duplicate enqueue sends nothing twice.
+ *
+ * Crash window (at-least-once): between SES accepting the email and `markSent` committing, a crash
+ * (process killed, SQLite unwritable) leaves the row in `sending`; the job's lock expires, BullMQ
+ * (or reconciliation) runs it again, and the email goes out a second time. The window is one HTTP
+ * round trip plus one SQLite write — milliseconds — and cannot be closed without a provider-side
+ * idempotency key, which SES does not offer. Every other step is exactly-once.
+ *
+ * Failures: throttling → the send queue is rate-limited and the job goes back to waiting without
+ * counting as a failed attempt; transient → rethrown for BullMQ's exponential backoff; permanent →
+ * the row is `failed` and the job fails once (`UnrecoverableError`); sending paused → the send queue
+ * is paused for an operator, the job fails this attempt.
+ */
+import { Worker, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { DeliveryStatus } from '@tickler/domain';
+import type { DeliveryRow, Processor } from '@tickler/db';
+import type { MailTransport } from '../transport';
+import { PermanentSendError, SendingPausedError, ThrottledError, classifySendError } from '../transport';
+import { TemplateDataError } from '../templates';
+import { composeEmail, type ComposeDeps } from './compose';
+
+export interface SendDeps extends ComposeDeps {
+  transport: MailTransport;
+  /** The clock; tests pass a fixed one. */
+  now: () => Date;
+  /** Holds the whole send queue back for `ms` (BullMQ `queue.rateLimit`). */
+  rateLimit: (ms: number) => Promise<void>;
+  /** Pauses the send queue for every worker until an operator resumes it. */
+  pauseSending: () => Promise<void>;
+}
+
+export type SendOutcome =
+  | { status: 'sent'; messageId: string }
+  | { status: 'skipped'; reason: string }
+  | { status: 'already-handled'; previous: DeliveryStatus };
+
+/** Statuses `claimForSending` accepts; anything else was finished by an earlier run. */
+const CLAIMABLE: ReadonlySet<DeliveryStatus> = new Set(['queued', 'sending']);
+
+export function makeSendProcessor(deps: SendDeps): Processor<'send'> {
+  return async ({ deliveryId }, job) => {
+    const log = deps.logger.child({ queue: 'send', jobId: job.id, deliveryId });
+    const before = await deps.store.deliveries.claimForSending(deliveryId);
+    if (!before) throw new PermanentSendError(`Delivery ${deliveryId} does not exist`);
+    if (!CLAIMABLE.has(before.status)) {
+      log.info({ status: before.status }, 'delivery already handled; not sending again');
+      return { status: 'already-handled', previous: before.status } satisfies SendOutcome;
+    }
+    const composed = await compose(deps, before, log);
+    if ('skip' in composed) {
+      await deps.store.deliveries.markSkipped(deliveryId, composed.skip);
+      log.info({ reason: composed.skip, sourceType: before.sourceType }, 'delivery skipped');
+      return { status: 'skipped', reason: composed.skip } satisfies SendOutcome;
+    }
+    let messageId: string;
+    try {
+      ({ messageId } = await deps.transport.send(composed.send));
+    } catch (err) {
+      return handleSendFailure(deps, before, job, log, classifySendError(err));
+    }
+    // ↑ SES has accepted the email; until the next line commits, a crash means a resend (see header).
+    await deps.store.deliveries.markSent(deliveryId, messageId, deps.now());
+    log.debug({ messageId }, 'email sent');
+    return { status: 'sent', messageId } satisfies SendOutcome;
+  };
+}
+
+async function compose(deps: SendDeps, delivery: DeliveryRow, log: Logger) {
+  try {
+    return await composeEmail(deps, delivery, deps.now());
+  } catch (err) {
+    // Bad template data or an unusable source is a bug or a configuration problem: fail once, loudly.
+    if (err instanceof TemplateDataError || err instanceof PermanentSendError) {
+      log.error({ err, sourceType: delivery.sourceType, sourceId: delivery.sourceId }, 'email cannot be composed');
+      await deps.store.deliveries.markFailed(delivery.id, err.message, true);
+      throw err instanceof PermanentSendError ? err : new PermanentSendError(err.message);
+    }
+    await deps.store.deliveries.markFailed(delivery.id, (err as Error).message, false);
+    throw err;
+  }
+}
+
+async function handleSendFailure(deps: SendDeps, delivery: DeliveryRow, job: Job, log: Logger, err: Error): Promise<never> {
+  const id = delivery.id;
+  if (err instanceof ThrottledError) {
+    const ms = err.retryAfterMs ?? deps.config.throttleDelayMs ?? 1_000;
+    await deps.store.deliveries.markFailed(id, err.message, false);
+    log.warn({ delayMs: ms, error: err.message }, 'provider throttled; send queue rate-limited');
+    await deps.rateLimit(ms);
+    throw Worker.RateLimitError();
+  }
+  if (err instanceof PermanentSendError) {
+    await deps.store.deliveries.markFailed(id, err.message, true);
+    log.warn({ error: err.message, to: delivery.email }, 'email refused by provider; not retrying');
+    throw err;
+  }
+  if (err instanceof SendingPausedError) {
+    await deps.store.deliveries.markFailed(id, err.message, false);
+    await deps.pauseSending();
+    log.error({ error: err.message }, 'sending is paused at the provider; send queue paused until an operator resumes it');
+    throw err;
+  }
+  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  await deps.store.deliveries.markFailed(id, err.message, lastAttempt);
+  log.warn({ error: err.message, attempt: job.attemptsMade + 1, lastAttempt }, 'send failed; will retry with backoff');
+  throw err;
+}

@@ -1,0 +1,86 @@
+/**
+ * The mailer role: the `reminders` and `send` workers of one process. Owns its Redis connections
+ * and its workers; `close()` stops taking jobs, lets in-flight ones finish, then disconnects.
+ */
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { closeQueues, makeQueues, parseJob, type Queues, type Store } from '@tickler/db';
+import type { MailerConfig } from '../config';
+import { makeReminderProcessor } from '../processors/reminder-processor';
+import { makeSendProcessor } from '../processors/send-processor';
+import type { TemplateSet } from '../templates';
+import type { MailTransport } from '../transport';
+
+export interface MailerRoleOptions {
+  connection: ConnectionOptions;
+  /** Queue key prefix (QUEUE_PREFIX). */
+  prefix: string;
+  store: Store;
+  logger: Logger;
+  transport: MailTransport;
+  templates: TemplateSet;
+  config: MailerConfig;
+  /** Send jobs processed at once by this process (default 50): sends wait on the network, not the CPU. */
+  concurrency?: number;
+  /** Emails per second across ALL mailer processes (SES_MAX_SEND_RATE); BullMQ enforces it in Redis. */
+  maxSendRate: number;
+  /** The clock (default: the system clock). */
+  now?: () => Date;
+}
+
+export interface MailerRole {
+  workers: { reminders: Worker; send: Worker };
+  queues: Queues;
+  /** Stops fetching jobs, waits for in-flight ones, closes connections. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Starts the mailer workers. */
+export function startMailerRole(options: MailerRoleOptions): MailerRole {
+  const { connection, prefix, store, logger, transport, templates, config } = options;
+  if (!(options.maxSendRate > 0)) throw new Error(`maxSendRate must be a positive number of emails per second (got ${options.maxSendRate})`);
+  const now = options.now ?? (() => new Date());
+  const queues = makeQueues(connection, prefix);
+  const concurrency = options.concurrency ?? 50;
+
+  const reminder = makeReminderProcessor({ store, queues, logger });
+  const send = makeSendProcessor({
+    store, templates, config, logger, transport, now,
+    rateLimit: (ms) => queues.send.rateLimit(ms),
+    pauseSending: () => queues.send.pause(),
+  });
+
+  const common = { connection, prefix, autorun: true };
+  const workers = {
+    reminders: new Worker('reminders', (job: Job) => reminder(parseJob('reminder', job.data), job), { ...common, concurrency: Math.min(concurrency, 10) }),
+    send: new Worker('send', (job: Job) => send(parseJob('send', job.data), job), {
+      ...common,
+      concurrency,
+      // Global: the limiter lives in Redis, so N mailer processes together stay under SES_MAX_SEND_RATE.
+      limiter: { max: options.maxSendRate, duration: 1000 },
+    }),
+  };
+  for (const [name, worker] of Object.entries(workers)) {
+    worker.on('failed', (job, err) => {
+      if (!job) return;
+      const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+      logger[final ? 'error' : 'warn']({ queue: name, jobId: job.id, attemptsMade: job.attemptsMade, err }, final ? 'job failed for good' : 'job failed; will retry');
+    });
+    worker.on('error', (err) => logger.error({ queue: name, err }, 'worker error'));
+  }
+  logger.info({ prefix, concurrency, maxSendRate: options.maxSendRate, templates: [...templates.templates.keys()] }, 'mailer role started');
+
+  let closing: Promise<void> | null = null;
+  return {
+    workers,
+    queues,
+    close() {
+      closing ??= (async () => {
+        await Promise.all([workers.reminders.close(), workers.send.close()]);
+        await closeQueues(queues);
+        logger.info('mailer role stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * SES v2 transport: one `SendEmail` (Simple content: subject, HTML + text, custom headers) per email.
+ * SDK retries are off (`maxAttempts: 1`): BullMQ owns retries, so a throttled or failed call is
+ * classified (`classifySendError`) and handed back to the send processor at once. Sockets are kept
+ * alive and pooled so high send rates do not pay a TCP/TLS handshake per email.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { SendEmailCommand, SESv2Client, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import { classifySendError, TransientSendError } from './errors';
+import type { MailTransport, OutgoingEmail } from './mail-transport';
+
+export interface SesTransportOptions {
+  region: string;
+  /** A local or alternative SES endpoint (SES_ENDPOINT), e.g. http://127.0.0.1:8005. */
+  endpoint?: string;
+  /** Default configuration set (SES_CONFIGURATION_SET); a message may name another. */
+  configurationSet?: string;
+  /** Explicit credentials; by default the SDK's provider chain (dummy ones for a custom endpoint). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Most sockets to SES at once (default 256). */
+  maxSockets?: number;
+  /** Per-request timeout in ms (default 15 000). */
+  requestTimeoutMs?: number;
+}
+
+/** SES accepts tag names/values of ASCII letters, digits, `_`, `-`, `.`, `@`: anything else is replaced. */
+function tagValue(value: string): string {
+  return value.replace(/[^A-Za-z0-9_.@-]/g, '_').slice(0, 256) || '_';
+}
+
+export function toSendEmailInput(message: OutgoingEmail, defaultConfigurationSet?: string): SendEmailCommandInput {
+  const configurationSet = message.configurationSet ?? defaultConfigurationSet;
+  return {
+    FromEmailAddress: message.from,
+    Destination: { ToAddresses: [message.to] },
+    Content: {
+      Simple: {
+        Subject: { Data: message.subject, Charset: 'UTF-8' },
+        Body: { Html: { Data: message.html, Charset: 'UTF-8' }, Text: { Data: message.text, Charset: 'UTF-8' } },
+        Headers: Object.entries(message.headers).map(([Name, Value]) => ({ Name, Value })),
+      },
+    },
+    EmailTags: Object.entries(message.tags).map(([Name, Value]) => ({ Name: tagValue(Name), Value: tagValue(Value) })),
+    ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
+  };
+}
+
+/** Creates the SES v2 transport. Call `close()` on shutdown to release pooled sockets. */
+export function makeSesTransport(options: SesTransportOptions): MailTransport {
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, keepAliveMsecs: 10_000 };
+  const httpAgent = new http.Agent(agentOptions);
+  const httpsAgent = new https.Agent(agentOptions);
+  const credentials = options.credentials ?? (options.endpoint ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined);
+  const client = new SESv2Client({
+    region: options.region,
+    maxAttempts: 1,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+    requestHandler: { httpAgent, httpsAgent, connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs ?? 15_000 },
+  });
+  return {
+    async send(message) {
+      let output;
+      try {
+        output = await client.send(new SendEmailCommand(toSendEmailInput(message, options.configurationSet)));
+      } catch (err) {
+        throw classifySendError(err);
+      }
+      // Accepted without an id cannot be recorded for bounce matching; retrying would duplicate, so it is transient only in theory.
+      if (!output.MessageId) throw new TransientSendError('SES accepted the email but returned no MessageId');
+      return { messageId: output.MessageId };
+    },
+    close() {
+      client.destroy();
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
