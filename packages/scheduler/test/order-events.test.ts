@@ -1,0 +1,107 @@
+/** Applying recorded billing events: directory changes, reminder cycles planned and cancelled, jobs removed. */
+import { makeOrderEventProcessor } from '../src';
+import { at, fakeJob, makeTestEnv, recordBillingEvent, reminderJobs, upsert, type TestEnv } from './helpers';
+
+const HOUR = 3_600_000;
+const NOW = at('2027-01-23T10:00:00Z');
+
+async function cycle(env: TestEnv, orderId: string) {
+  return (await env.store.reminders.listForOrder(orderId)).map((r) => ({ kind: r.kind, expiresOn: r.expiresOn, offsetDays: r.offsetDays, status: r.status, reason: r.reason, id: r.id }));
+}
+
+describe('order-event processor', () => {
+  let env: TestEnv;
+  let apply: (eventRowId: number, attemptsMade?: number) => Promise<unknown>;
+  beforeEach(async () => {
+    env = await makeTestEnv('order-events');
+    const processor = makeOrderEventProcessor(env.deps(NOW));
+    apply = (inboundEventId, attemptsMade = 0) => processor({ inboundEventId }, fakeJob(`event-${inboundEventId}`, attemptsMade));
+  });
+  afterEach(async () => {
+    await env.cleanup();
+  });
+
+  const created = upsert({
+    orderId: 'ORD-1', organization: { id: 'org-new', name: 'New Co', timeZone: 'Europe/Berlin' },
+    licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: '2027-03-31', purchaserEmail: 'Ann@NewCo.example', occurredAt: at('2027-01-23T09:00:00Z'),
+  });
+
+  it('a new organization gets its purchaser as active member and contact, and the cycle is planned at once', async () => {
+    const id = await recordBillingEvent(env.store, 'evt_1', created);
+    await expect(apply(id)).resolves.toMatchObject({ outcome: 'applied', orderId: 'ORD-1', planned: { enqueued: 2, skipped: 2 } });
+
+    expect(await env.store.directory.getMembership('org-new', 'ann@newco.example')).toMatchObject({ status: 'active' });
+    expect((await env.store.directory.listContacts('ORD-1')).map((c) => c.email)).toEqual(['ann@newco.example']);
+    expect(await env.store.events.get(id)).toMatchObject({ status: 'applied', reason: null });
+
+    // 14 days before (2027-01-17) is the latest due: sent now; 60 and 30 are recorded as skipped;
+    // 7 days before (2027-01-24 09:00 Berlin) is within the look-ahead: delayed 22 h.
+    const rows = await cycle(env, 'ORD-1');
+    expect(rows.map(({ offsetDays, status, reason }) => [offsetDays, status, reason])).toEqual([
+      [60, 'skipped', 'superseded'], [30, 'skipped', 'superseded'], [14, 'queued', null], [7, 'queued', null],
+    ]);
+    const jobs = await reminderJobs(env.queues);
+    expect(jobs.size).toBe(2);
+    expect(jobs.get(rows[2]!.id)).toMatchObject({ state: 'waiting' });
+    expect(jobs.get(rows[3]!.id)).toMatchObject({ state: 'delayed', delay: 22 * HOUR });
+
+    // Applying the same event again does nothing.
+    await expect(apply(id)).resolves.toEqual({ outcome: 'already-done', status: 'applied' });
+    expect(await cycle(env, 'ORD-1')).toEqual(rows);
+  });
+
+  it('a changed expiry cancels the old cycle (and removes its jobs) and plans the new one; an older event is ignored', async () => {
+    await apply(await recordBillingEvent(env.store, 'evt_1', created));
+    const changed = await recordBillingEvent(env.store, 'evt_2', { ...created, licenseExpiresOn: '2027-02-20', occurredAt: at('2027-01-23T09:30:00Z') });
+    await expect(apply(changed)).resolves.toMatchObject({ outcome: 'applied', cancelled: 2, planned: { enqueued: 1, skipped: 1 } });
+
+    const rows = await cycle(env, 'ORD-1');
+    expect(rows.filter((r) => r.expiresOn === '2027-01-31').map((r) => [r.offsetDays, r.status, r.reason])).toEqual([
+      [60, 'skipped', 'superseded'], [30, 'skipped', 'superseded'], [14, 'cancelled', 'expiry-changed'], [7, 'cancelled', 'expiry-changed'],
+    ]);
+    // New cycle: 30 days before 2027-02-20 (2027-01-21) is due now; 60 days before is skipped.
+    const fresh = rows.filter((r) => r.expiresOn === '2027-02-20');
+    expect(fresh.map((r) => [r.offsetDays, r.status])).toEqual([[60, 'skipped'], [30, 'queued']]);
+    expect([...(await reminderJobs(env.queues)).keys()]).toEqual([fresh[1]!.id]);
+
+    const stale = await recordBillingEvent(env.store, 'evt_0', { ...created, licenseExpiresOn: '2026-12-31', occurredAt: at('2027-01-23T08:00:00Z') });
+    const result = await apply(stale);
+    expect(result).toMatchObject({ outcome: 'ignored' });
+    expect(await env.store.events.get(stale)).toMatchObject({ status: 'ignored', reason: expect.stringMatching(/^out-of-order/) });
+    expect((await env.store.directory.getOrder('ORD-1'))?.licenseExpiresOn).toBe('2027-02-20');
+  });
+
+  it('a renewal a year ahead cancels the old cycle and plans nothing yet', async () => {
+    await apply(await recordBillingEvent(env.store, 'evt_1', created));
+    const renewed = await recordBillingEvent(env.store, 'evt_2', { ...created, licenseExpiresOn: '2028-01-31', occurredAt: at('2027-01-23T09:30:00Z') });
+    await expect(apply(renewed)).resolves.toMatchObject({ outcome: 'applied', cancelled: 2, planned: { enqueued: 0, skipped: 0 } });
+    expect((await reminderJobs(env.queues)).size).toBe(0);
+    expect((await cycle(env, 'ORD-1')).filter((r) => r.status === 'queued')).toEqual([]);
+  });
+
+  it('a cancellation cancels queued reminders and removes their jobs', async () => {
+    await apply(await recordBillingEvent(env.store, 'evt_1', created));
+    const cancel = await recordBillingEvent(env.store, 'evt_2', { orderId: 'ORD-1', occurredAt: at('2027-01-23T09:45:00Z'), cancel: true });
+    await expect(apply(cancel)).resolves.toMatchObject({ outcome: 'applied', cancelled: 2, planned: { enqueued: 0 } });
+    expect((await env.store.directory.getOrder('ORD-1'))?.status).toBe('cancelled');
+    expect((await cycle(env, 'ORD-1')).filter((r) => r.offsetDays <= 14).map((r) => [r.status, r.reason])).toEqual([
+      ['cancelled', 'order-cancelled'], ['cancelled', 'order-cancelled'],
+    ]);
+    expect((await reminderJobs(env.queues)).size).toBe(0);
+  });
+
+  it('a retry after a crash between applying and planning still plans the cycle', async () => {
+    const id = await recordBillingEvent(env.store, 'evt_1', created);
+    // Simulate the crash: the order was applied, planning and marking never happened.
+    await env.store.directory.applyOrderUpsert(created);
+    await expect(apply(id, 1)).resolves.toMatchObject({ outcome: 'applied', planned: { enqueued: 2 } });
+    expect((await reminderJobs(env.queues)).size).toBe(2);
+  });
+
+  it('a stored payload that is not a billing event is recorded as rejected, naming the field', async () => {
+    const { row } = await env.store.events.record({ source: 'billing', eventId: 'evt_bad', type: 'order.upserted', status: 'pending', payload: JSON.stringify({ id: 'evt_bad', type: 'order.upserted', occurredAt: '2027-01-23T09:00:00Z', data: { orderId: 'ORD-9' } }) });
+    await expect(apply(row.id)).resolves.toMatchObject({ outcome: 'rejected', reason: expect.stringContaining('data.organization') });
+    expect(await env.store.events.get(row.id)).toMatchObject({ status: 'rejected' });
+    expect(await env.store.directory.getOrder('ORD-9')).toBeNull();
+  });
+});
