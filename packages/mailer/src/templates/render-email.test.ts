@@ -1,0 +1,153 @@
+import { mkdtemp, cp, writeFile, rm, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { checkTemplates, previewTemplates } from './check-templates';
+import { loadTemplates, type TemplateSet } from './load-templates';
+import { renderEmail, TemplateDataError } from './render-email';
+
+const TEMPLATES = path.resolve(__dirname, '../../../../templates');
+let set: TemplateSet;
+
+beforeAll(async () => {
+  set = await loadTemplates(TEMPLATES);
+});
+
+const cases = () => [...set.templates.values()].flatMap((t) => [...t.variants.keys()].map((variant) => [t.name, variant] as const));
+
+describe('renderEmail', () => {
+  it('loads every template of the repository', () => {
+    expect([...set.templates.keys()]).toEqual(
+      expect.arrayContaining(['license-reminder', 'maintenance-reminder', 'invitation', 'newsletter-confirmation', 'newsletter-product-news']),
+    );
+    expect(set.templates.get('license-reminder')?.variants.size).toBe(3);
+  });
+
+  it('renders every template and variant with subject, HTML and text and no placeholder left', () => {
+    for (const [name, variant] of cases()) {
+      const data = set.templates.get(name)!.definition.sample(variant);
+      const email = renderEmail(set, name, data);
+      expect(email.subject.length).toBeGreaterThan(5);
+      expect(email.html).toContain('<!doctype html>');
+      for (const part of [email.subject, email.html, email.text]) expect(part).not.toMatch(/\{\{|\}\}/);
+      expect(email.text).toContain(String(data.supportEmail));
+      expect(email.html).toContain(`mailto:${String(data.supportEmail)}`);
+    }
+  });
+
+  it('gives reminders a subject and preheader per variant with order, product, expiry and days left', () => {
+    const sample = (variant: string) => set.templates.get('license-reminder')!.definition.sample(variant);
+    const before = renderEmail(set, 'license-reminder', { ...sample('before'), daysLeft: 7, daysText: '7 days' });
+    const on = renderEmail(set, 'license-reminder', sample('on'));
+    const after = renderEmail(set, 'license-reminder', sample('after'));
+    expect(before.subject).toBe('Your Barcode Reader SDK license expires in 7 days (order ORD-1001)');
+    expect(on.subject).toBe('Your Barcode Reader SDK license expires today (order ORD-1001)');
+    expect(after.subject).toBe('Your Barcode Reader SDK license expired 7 days ago (order ORD-1001)');
+    expect(before.html).toContain('Renew before 31 January 2027');
+    expect(on.html).toContain('Renew today');
+    expect(after.html).toContain('Renew now');
+    for (const email of [before, on, after]) {
+      expect(email.html).toContain('ORD-1001');
+      expect(email.html).toContain('31 January 2027');
+      expect(email.html).toContain('href="https://shop.example.com/renew?order=ORD-1001"');
+      expect(email.text).toContain('Renew license: https://shop.example.com/renew?order=ORD-1001');
+    }
+    expect(before.text).toMatch(/Days left: +7/);
+    const maintenance = renderEmail(set, 'maintenance-reminder', set.templates.get('maintenance-reminder')!.definition.sample('before'));
+    expect(maintenance.subject).toBe('Your Barcode Reader SDK maintenance expires in 14 days (order ORD-1001)');
+  });
+
+  it('puts the unsubscribe and preferences links in the footer of list mail only', () => {
+    for (const name of ['license-reminder', 'maintenance-reminder', 'newsletter-product-news']) {
+      const data = set.templates.get(name)!.definition.sample(name.endsWith('reminder') ? 'before' : 'default');
+      const email = renderEmail(set, name, data);
+      expect(email.html).toMatch(/<a href="https:\/\/tickler\.example\.com\/u\/SAMPLE-LIST-TOKEN"[^>]*>Unsubscribe from this list<\/a>/);
+      expect(email.html).toContain('href="https://tickler.example.com/preferences/SAMPLE-ADDRESS-TOKEN"');
+      expect(email.text).toContain('Unsubscribe from this list: https://tickler.example.com/u/SAMPLE-LIST-TOKEN');
+    }
+    for (const name of ['invitation', 'newsletter-confirmation']) {
+      const email = renderEmail(set, name, set.templates.get(name)!.definition.sample('default'));
+      expect(email.html).not.toContain('Unsubscribe');
+      expect(email.text).not.toContain('Unsubscribe');
+    }
+  });
+
+  it('escapes HTML in values: a <script> product name is text, not markup', () => {
+    const data = { ...set.templates.get('license-reminder')!.definition.sample('before'), product: '<script>alert("x")</script> & Co' };
+    const email = renderEmail(set, 'license-reminder', data);
+    expect(email.html).not.toContain('<script>alert');
+    expect(email.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co');
+    expect(email.subject).toBe('Your <script>alert("x")</script> & Co license expires in 14 days (order ORD-1001)');
+    expect(email.text).toContain('Product:             <script>alert("x")</script> & Co');
+  });
+
+  it('keeps subjects on one line whatever the data holds', () => {
+    const data = { ...set.templates.get('license-reminder')!.definition.sample('on'), product: 'Evil\r\nBcc: x@y.z' };
+    expect(renderEmail(set, 'license-reminder', data).subject).toBe('Your Evil Bcc: x@y.z license expires today (order ORD-1001)');
+  });
+
+  it('refuses data that does not match the schema, naming the field', () => {
+    const data = { ...set.templates.get('license-reminder')!.definition.sample('before'), unsubscribeUrl: 'javascript:alert(1)' };
+    expect(() => renderEmail(set, 'license-reminder', data)).toThrow(TemplateDataError);
+    expect(() => renderEmail(set, 'license-reminder', data)).toThrow(/unsubscribeUrl/);
+    expect(() => renderEmail(set, 'nope', {})).toThrow(/no such template/);
+  });
+
+  it('renders in well under 50 µs per email', () => {
+    const data = set.templates.get('license-reminder')!.definition.sample('before');
+    for (let i = 0; i < 2_000; i += 1) renderEmail(set, 'license-reminder', data);
+    const n = 10_000;
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < n; i += 1) renderEmail(set, 'license-reminder', { ...data, orderNumber: `ORD-${i}` });
+    const micros = Number(process.hrtime.bigint() - start) / n / 1_000;
+    expect(micros).toBeLessThan(50);
+  });
+});
+
+describe('checkTemplates / previewTemplates', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'tickler-templates-'));
+    await cp(TEMPLATES, dir, { recursive: true });
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('finds no problem in the repository templates', async () => {
+    expect(await checkTemplates(TEMPLATES)).toEqual([]);
+  });
+
+  it('reports every MJML error with its file and line, including errors inside a layout', async () => {
+    const file = path.join(dir, 'invitation.mjml');
+    const source = (await readFile(file, 'utf8')).replace('<mj-button href="{{acceptUrl}}"', '<mj-buton href="{{acceptUrl}}"').replace('</mj-button>', '</mj-buton>');
+    await writeFile(file, source);
+    const footer = path.join(dir, 'layout/footer.mjml');
+    await writeFile(footer, (await readFile(footer, 'utf8')).replace('<mj-divider ', '<mj-divider colour="red" '));
+    const issues = await checkTemplates(dir);
+    const line = source.split('\n').findIndex((l) => l.includes('<mj-buton')) + 1;
+    expect(issues).toEqual(expect.arrayContaining([
+      expect.objectContaining({ file, line, message: expect.stringContaining('mj-buton') }),
+      expect.objectContaining({ file: footer, line: 3, message: expect.stringContaining('colour') }),
+    ]));
+  });
+
+  it('reports a placeholder that the data schema does not know, and a missing text part', async () => {
+    const file = path.join(dir, 'newsletter-confirmation.mjml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('{{recipientEmail}}', '{{recipientMail}}'));
+    await rm(path.join(dir, 'invitation.txt'));
+    const issues = await checkTemplates(dir);
+    expect(issues).toEqual(expect.arrayContaining([
+      expect.objectContaining({ file, message: expect.stringContaining('{{recipientMail}}'), line: expect.any(Number) }),
+      expect.objectContaining({ file: path.join(dir, 'invitation.txt'), message: expect.stringContaining('plain-text part') }),
+    ]));
+    await expect(loadTemplates(dir)).rejects.toThrow(/recipientMail/);
+  });
+
+  it('writes one HTML file per template and variant', async () => {
+    const out = path.join(dir, 'out');
+    const files = await previewTemplates(TEMPLATES, out);
+    expect(files.map((f) => `${f.template}.${f.variant}`)).toEqual(expect.arrayContaining([
+      'license-reminder.before', 'license-reminder.on', 'license-reminder.after', 'maintenance-reminder.after',
+      'invitation.default', 'newsletter-confirmation.default', 'newsletter-product-news.default',
+    ]));
+    expect(await readFile(path.join(out, 'license-reminder.after.html'), 'utf8')).toContain('expired 7 days ago');
+  });
+});
