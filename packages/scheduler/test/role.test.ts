@@ -1,0 +1,83 @@
+/** The scheduler role as a process runs it: job scheduler, workers, reconciliation after Redis lost its jobs. */
+import { enqueue } from '@tickler/db';
+import { HORIZON_KEY, makeScanProcessor, SCAN_SCHEDULER_ID, startSchedulerRole } from '../src';
+import { at, connection, fakeJob, makeTestEnv, obliterateAll, quietLogger, recordBillingEvent, reminderJobs, upsert, type TestEnv } from './helpers';
+
+const NOW = at('2027-01-23T10:00:00Z');
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('scheduler role', () => {
+  let env: TestEnv;
+  beforeEach(async () => {
+    env = await makeTestEnv('role');
+  });
+  afterEach(async () => {
+    await env.cleanup();
+  });
+
+  it('applies an event accepted while no worker ran once the role starts, and runs the scan on its schedule', async () => {
+    const eventId = await recordBillingEvent(env.store, 'evt_1', upsert({ orderId: 'ORD-1', occurredAt: at('2027-01-23T09:00:00Z') }));
+    await enqueue(env.queues, 'order-event', { inboundEventId: eventId });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await env.store.events.get(eventId)).toMatchObject({ status: 'pending' });
+    expect(await env.queues['order-events'].getJobState(`event-${eventId}`)).toBe('waiting');
+
+    const role = await startSchedulerRole({ connection, prefix: env.prefix, store: env.store, logger: quietLogger, scanEveryMs: 60_000, now: () => NOW });
+    try {
+      await waitFor('the event to be applied', async () => (await env.store.events.get(eventId))?.status === 'applied');
+      expect(await env.store.directory.getOrder('ORD-1')).toMatchObject({ licenseExpiresOn: '2027-01-31', status: 'active' });
+      // The scan scheduler exists, only one scan runs at a time, and its first scan saved the horizon.
+      expect(await env.queues.scan.getJobScheduler(SCAN_SCHEDULER_ID)).toMatchObject({ every: 60_000 });
+      expect(await env.queues.scan.getGlobalConcurrency()).toBe(1);
+      await waitFor('the first scan', () => env.store.reminders.getState(HORIZON_KEY));
+      expect(await env.store.reminders.getState(HORIZON_KEY)).toBe('2027-01-24T10:00:00.000Z');
+    } finally {
+      await role.close();
+    }
+  });
+
+  it('refuses a scan interval below one second', async () => {
+    await expect(startSchedulerRole({ connection, prefix: env.prefix, store: env.store, logger: quietLogger, scanEveryMs: 10 })).rejects.toThrow(/scanEveryMs/);
+  });
+
+  it('after Redis lost every job, the next scan job restores queued reminders, deliveries and pending events', async () => {
+    for (const [orderId, timeZone] of [['ORD-BER', 'Europe/Berlin'], ['ORD-AKL', 'Pacific/Auckland']] as const) {
+      await env.store.directory.applyOrderUpsert(upsert({ orderId, organization: { id: `org-${orderId}`, name: orderId, timeZone } }));
+    }
+    await env.store.reminders.setState(HORIZON_KEY, '2027-01-23T10:00:00.000Z');
+    const scan = makeScanProcessor(env.deps(NOW));
+    await scan({}, fakeJob());
+    const before = await reminderJobs(env.queues);
+    expect(before.size).toBe(2);
+    const [reminderId] = [...before.keys()];
+    const [delivery] = await env.store.deliveries.upsertMany([{ sourceType: 'reminder', sourceId: reminderId!, email: 'ann@acme.com', listId: 'renewal:ORD-BER', orderId: 'ORD-BER', status: 'queued', reason: null }]);
+    const eventId = await recordBillingEvent(env.store, 'evt_9', upsert({ orderId: 'ORD-NEW', occurredAt: at('2027-01-23T09:00:00Z') }));
+
+    await obliterateAll(env.queues);
+    expect(await env.queues.reminders.count()).toBe(0);
+
+    const later = at('2027-01-23T11:00:00Z');
+    const result = await makeScanProcessor(env.deps(later))({}, fakeJob());
+    expect(result).toMatchObject({ totals: { enqueued: 0 }, reconciled: { reminders: 2, deliveries: 1, events: 1 } });
+    const after = await reminderJobs(env.queues);
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    // Still delayed until the same send time, now an hour closer.
+    for (const [id, job] of after) expect(job).toMatchObject({ state: 'delayed', delay: before.get(id)!.delay - 3_600_000 });
+    expect(await env.queues.send.getJobState(`delivery-${delivery!.id}`)).toBe('waiting');
+    expect(await env.queues['order-events'].getJobState(`event-${eventId}`)).toBe('waiting');
+
+    // Reconciling again while the jobs exist adds nothing.
+    await makeScanProcessor(env.deps(later))({}, fakeJob());
+    expect((await reminderJobs(env.queues)).size).toBe(2);
+    expect(await env.queues.send.count()).toBe(1);
+  });
+});
