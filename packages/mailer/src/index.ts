@@ -8,4 +8,5 @@ export { makeSendProcessor, type SendDeps, type SendOutcome } from './processors
 export { composeEmail, type ComposeDeps, type Composed } from './processors/compose';
 export { listHeaders, unsubscribeUrl, preferencesUrl, confirmUrl, invitationUrl, renewUrl } from './processors/links';
 export { startMailerRole, type MailerRole, type MailerRoleOptions } from './role/start-mailer-role';
-// export * from './http';
+export * from './http';
+export { listFailedJobs, replayFailedJobs, isQueueName, FailedJobsError, type FailedJobView, type FailedJobFilter } from './admin/failed-jobs';

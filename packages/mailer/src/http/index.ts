@@ -1,0 +1,2 @@
+export { makeHttpServer, type HttpServerDeps } from './server';
+export type { HttpConfig, HttpDeps } from './deps';

@@ -1,0 +1,60 @@
+/**
+ * `GET /u/:token` shows which list the recipient is about to leave and changes nothing (link
+ * scanners fetch links); `POST /u/:token` leaves exactly that list. RFC 8058 one-click
+ * (`List-Unsubscribe=One-Click`, urlencoded or multipart) gets a plain 200: no redirect, no cookie.
+ */
+import { createAddressToken, readListToken } from '@tickler/domain';
+import type { RoutesPlugin } from '../plugin';
+import { describeList, formField, parseListId, registerFormParsers, sendInvalidLink } from './common';
+import { html } from './html';
+import { sendPage } from './layout';
+
+type TokenParams = { Params: { token: string } };
+
+export const unsubscribeRoutes: RoutesPlugin = async (app, deps) => {
+  await registerFormParsers(app, deps);
+  const { config } = deps;
+
+  const read = (token: string) => {
+    const claim = readListToken(config.tokenSecrets, token);
+    const listId = parseListId(claim?.listId);
+    return claim && listId ? { email: claim.email, listId } : null;
+  };
+  const preferencesLink = (email: string) => `/preferences/${createAddressToken(config.tokenSecrets, email)}`;
+
+  app.get<TokenParams>('/u/:token', async (request, reply) => {
+    const claim = read(request.params.token);
+    if (!claim) return sendInvalidLink(reply, deps);
+    const list = await describeList(deps, claim.listId);
+    const already = await deps.store.lists.isUnsubscribed(claim.email, claim.listId);
+    return sendPage(reply, 200, {
+      title: 'Unsubscribe',
+      supportEmail: config.supportEmail,
+      body: html`<h1>Unsubscribe from this list?</h1>
+<p><strong>${list}</strong></p>
+<p>Emails for ${claim.email} from this list will stop. ${claim.listId.startsWith('renewal:') ? 'Your access to the license is not affected, and other lists stay as they are.' : 'Other lists stay as they are.'}</p>
+${already ? html`<p class="notice">You already left this list.</p>` : ''}
+<form method="post"><button type="submit">Unsubscribe</button></form>
+<p class="muted"><a href="${preferencesLink(claim.email)}">Manage all your email preferences</a></p>`,
+    });
+  });
+
+  app.post<TokenParams>('/u/:token', async (request, reply) => {
+    const claim = read(request.params.token);
+    if (!claim) {
+      request.log.info({ route: '/u/:token' }, 'unsubscribe refused: invalid token');
+      return sendInvalidLink(reply, deps);
+    }
+    const oneClick = formField(request.body, 'List-Unsubscribe') === 'One-Click';
+    await deps.store.lists.unsubscribe(claim.email, claim.listId, oneClick ? 'one-click' : 'link');
+    request.log.info({ listId: claim.listId, oneClick }, 'unsubscribed');
+    const list = await describeList(deps, claim.listId);
+    return sendPage(reply, 200, {
+      title: 'Unsubscribed',
+      supportEmail: config.supportEmail,
+      body: html`<h1>You are unsubscribed</h1>
+<p class="notice">${claim.email} will no longer get: <strong>${list}</strong>.</p>
+<p class="muted">Changed your mind? <a href="${preferencesLink(claim.email)}">Manage your email preferences</a> to rejoin.</p>`,
+    });
+  });
+};

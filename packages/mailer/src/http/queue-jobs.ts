@@ -1,0 +1,48 @@
+/**
+ * Enqueueing from request handlers. The database row is written first and is the truth; if Redis
+ * does not take the job within `enqueueTimeoutMs` the request still succeeds and the scheduler's
+ * reconciliation re-enqueues the pending row later. A warning is logged.
+ */
+import { enqueue, type DeliveryRow, type NewDelivery } from '@tickler/db';
+import type { FastifyBaseLogger } from 'fastify';
+import { withinMs } from './bounded';
+import type { HttpDeps } from './deps';
+
+const DEFAULT_ENQUEUE_TIMEOUT_MS = 2000;
+
+/** Enqueues the `order-event` job of a recorded billing event; false (logged) when Redis did not take it. */
+export async function enqueueOrderEvent(deps: HttpDeps, log: FastifyBaseLogger, inboundEventId: number): Promise<boolean> {
+  try {
+    await withinMs(enqueue(deps.queues, 'order-event', { inboundEventId }), deps.config.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS);
+    return true;
+  } catch (error) {
+    log.warn({ inboundEventId, err: (error as Error).message }, 'order event recorded but not enqueued; reconciliation will retry');
+    return false;
+  }
+}
+
+/**
+ * Writes a delivery row and enqueues its `send` job. When the row already exists and finished
+ * (sent, skipped, failed), it is sent again only if `resend(existing)` says so — then under a fresh job id,
+ * since BullMQ keeps finished job ids for a day and would ignore the same id.
+ */
+export async function queueDelivery(
+  deps: HttpDeps,
+  log: FastifyBaseLogger,
+  input: Omit<NewDelivery, 'status' | 'reason'>,
+  resend: (existing: DeliveryRow) => boolean,
+): Promise<{ delivery: DeliveryRow; sending: boolean }> {
+  const [delivery] = await deps.store.deliveries.upsertMany([{ ...input, status: 'queued', reason: null }]);
+  if (!delivery) throw new Error('deliveries.upsertMany returned no row');
+  let jobId: string | undefined;
+  if (delivery.status !== 'queued' && delivery.status !== 'sending') {
+    if (!resend(delivery) || !(await deps.store.deliveries.requeue(delivery.id))) return { delivery, sending: false };
+    jobId = `delivery-${delivery.id}-resend-${deps.now().getTime()}`;
+  }
+  try {
+    await withinMs(enqueue(deps.queues, 'send', { deliveryId: delivery.id }, jobId ? { jobId } : {}), deps.config.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS);
+  } catch (error) {
+    log.warn({ deliveryId: delivery.id, err: (error as Error).message }, 'delivery recorded but not enqueued; reconciliation will retry');
+  }
+  return { delivery, sending: true };
+}

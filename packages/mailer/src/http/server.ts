@@ -1,0 +1,50 @@
+/**
+ * The HTTP edge (`tickler http`): billing and SES webhooks, recipient pages, the portal API, and the
+ * admin and ops routes — one fastify instance built from injected deps. It opens no connections
+ * itself: the composition root owns the store, queues and their shutdown.
+ */
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { adminRoutes } from './admin';
+import type { HttpDeps } from './deps';
+import { handleError, sendError } from './errors';
+import { opsRoutes, type OpsRoutesOptions } from './ops';
+import { invitationRoutes } from './pages/invitation-routes';
+import { newsletterRoutes } from './pages/newsletter-routes';
+import { preferencesRoutes } from './pages/preferences-routes';
+import { unsubscribeRoutes } from './pages/unsubscribe-routes';
+import { portalRoutes } from './portal';
+import { billingWebhookRoutes } from './webhooks/billing-route';
+import { sesWebhookRoutes } from './webhooks/ses-route';
+
+/** The edge's deps plus what the ops routes optionally take (e.g. in-process worker metrics). */
+export type HttpServerDeps = HttpDeps & Omit<OpsRoutesOptions, keyof HttpDeps>;
+
+/** Builds the server with every route registered; call `listen` (or `inject` in tests) on it. */
+export function makeHttpServer(deps: HttpServerDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // Request URLs carry tokens: the per-request lines below log the route pattern instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.config.bodyLimitBytes,
+    trustProxy: true,
+  }) as unknown as FastifyInstance;
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `There is no ${request.method} route here.`));
+  app.addHook('onResponse', async (request, reply) => {
+    const fields = { method: request.method, route: request.routeOptions.url ?? '(none)', status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    if (reply.statusCode >= 500) request.log.error(fields, 'request done');
+    else request.log.debug(fields, 'request done');
+  });
+
+  void app.register(billingWebhookRoutes, deps);
+  void app.register(sesWebhookRoutes, deps);
+  void app.register(unsubscribeRoutes, deps);
+  void app.register(preferencesRoutes, deps);
+  void app.register(invitationRoutes, deps);
+  void app.register(newsletterRoutes, deps);
+  void app.register(portalRoutes, deps);
+  void app.register(adminRoutes, deps);
+  void app.register(opsRoutes, deps);
+  return app;
+}

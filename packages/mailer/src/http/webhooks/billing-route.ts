@@ -1,0 +1,56 @@
+/**
+ * `POST /webhooks/billing`: verify the signature over the raw body (401), parse the event (400,
+ * naming the field), record it once in the inbound ledger (200 duplicate), enqueue its
+ * `order-event` job and answer 202. Nothing is written for 400/401.
+ */
+import { parseBillingEvent, verifyBillingSignature } from '@tickler/domain';
+import { sendError } from '../errors';
+import type { RoutesPlugin } from '../plugin';
+import { enqueueOrderEvent } from '../queue-jobs';
+import { acceptRawBodies } from './raw-body';
+
+export const billingWebhookRoutes: RoutesPlugin = async (app, deps) => {
+  acceptRawBodies(app, deps.config.bodyLimitBytes);
+
+  app.post('/webhooks/billing', async (request, reply) => {
+    const rawBody = typeof request.body === 'string' ? request.body : '';
+    const header = request.headers['tickler-signature'];
+    const signature = verifyBillingSignature({
+      header: Array.isArray(header) ? header.join(',') : header,
+      rawBody,
+      secret: deps.config.billingWebhookSecret,
+      now: deps.now(),
+    });
+    if (!signature.ok) {
+      request.log.warn({ code: signature.code }, 'billing webhook refused: signature');
+      return sendError(reply, 401, signature.code, signature.message);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(rawBody);
+    } catch {
+      request.log.warn({ code: 'invalid_json' }, 'billing webhook refused: body');
+      return sendError(reply, 400, 'invalid_json', 'The body is not valid JSON.');
+    }
+    const parsed = parseBillingEvent(json);
+    if (!parsed.ok) {
+      const eventId = typeof (json as { id?: unknown })?.id === 'string' ? (json as { id: string }).id.slice(0, 200) : undefined;
+      request.log.warn({ code: parsed.code, field: parsed.field, eventId }, 'billing webhook refused: body');
+      return sendError(reply, 400, parsed.code, parsed.message, parsed.field);
+    }
+    const event = parsed.event;
+    const { row, duplicate } = await deps.store.events.record({
+      source: 'billing', eventId: event.id, type: event.type, status: 'pending', orderId: event.data.orderId,
+      email: event.type === 'order.upserted' ? event.data.purchaserEmail : null, occurredAt: event.occurredAt, payload: rawBody,
+    });
+    if (duplicate) {
+      request.log.info({ eventId: event.id, inboundEventId: row.id, status: row.status }, 'billing event duplicate');
+      // Still pending (e.g. Redis was down the first time): enqueue again; the job id makes it a no-op otherwise.
+      if (row.status === 'pending') await enqueueOrderEvent(deps, request.log, row.id);
+      return reply.code(200).send({ status: 'duplicate', eventId: event.id });
+    }
+    await enqueueOrderEvent(deps, request.log, row.id);
+    request.log.info({ eventId: event.id, inboundEventId: row.id, orderId: event.data.orderId, type: event.type }, 'billing event accepted');
+    return reply.code(202).send({ status: 'accepted', eventId: event.id });
+  });
+};
