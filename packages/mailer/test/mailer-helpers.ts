@@ -1,0 +1,165 @@
+/**
+ * Integration helpers for the mailer: a migrated SQLite file per test, queues under a unique prefix
+ * (obliterated afterwards), the repository templates, the local SES emulator (aws-ses-v2-local,
+ * in-process on a free port) and a recording SES v2 stub that can answer errors.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import sesLocal from 'aws-ses-v2-local';
+import { closeQueues, makeQueues, openStore, type PlannedReminder, type Queues, type Store } from '@tickler/db';
+import { createInvitationToken, sha256Hex } from '@tickler/domain';
+import type { MailerConfig } from '../src/config';
+import { loadTemplates, type TemplateSet } from '../src/templates';
+
+export const connection = { host: '127.0.0.1', port: 6379 };
+export const quietLogger = pino({ level: 'silent' });
+export const TEMPLATES_DIR = path.resolve(__dirname, '../../../templates');
+
+export const config: MailerConfig = {
+  publicBaseUrl: 'https://tickler.example.com',
+  tokenSecrets: ['test-secret-new', 'test-secret-old'],
+  fromReminders: 'Tickler Reminders <reminders@tickler.example.com>',
+  fromNewsletter: 'Tickler News <news@tickler.example.com>',
+  supportEmail: 'support@tickler.example.com',
+  renewUrlTemplate: 'https://shop.example.com/renew?order={orderId}',
+  newsletterTopics: [{ id: 'product-news', label: 'Product news' }],
+  throttleDelayMs: 300,
+};
+
+export interface MailerTestEnv {
+  store: Store;
+  queues: Queues;
+  prefix: string;
+  templates: TemplateSet;
+  cleanup: () => Promise<void>;
+}
+
+let templatesPromise: Promise<TemplateSet> | null = null;
+
+export async function makeMailerEnv(name: string): Promise<MailerTestEnv> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tickler-mailer-${name}-`));
+  const store = await openStore({ url: `file:${path.join(dir, 'tickler.db')}` });
+  const prefix = `test-mailer-${name}-${randomUUID().slice(0, 8)}`;
+  const queues = makeQueues(connection, prefix);
+  templatesPromise ??= loadTemplates(TEMPLATES_DIR);
+  return {
+    store, queues, prefix, templates: await templatesPromise,
+    cleanup: async () => {
+      for (const queue of Object.values(queues)) await queue.obliterate({ force: true });
+      await closeQueues(queues);
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` until it returns a truthy value (or throws after `timeoutMs`). */
+export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Organization org-1 (Berlin) with order ORD-1001 and the given active members as its contacts (first = purchaser). */
+export async function seedOrder(store: Store, contacts: string[], expiresOn = '2027-01-31'): Promise<void> {
+  const [purchaser, ...others] = contacts;
+  await store.directory.applyOrderUpsert({
+    orderId: 'ORD-1001', organization: { id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin' }, product: 'Barcode Reader SDK',
+    licenseExpiresOn: expiresOn, maintenanceExpiresOn: null, purchaserEmail: purchaser as string, purchaserName: 'Ann',
+    occurredAt: new Date('2026-11-26T10:00:00Z'),
+  });
+  for (const email of others) {
+    const expiresAt = new Date('2027-06-01T00:00:00Z');
+    const tokenHash = sha256Hex(createInvitationToken(config.tokenSecrets, { organizationId: 'org-1', email, expiresAt }));
+    const invitation = await store.invitations.createOrRenew({ organizationId: 'org-1', email, invitedByEmail: purchaser as string, tokenHash, expiresAt });
+    await store.invitations.accept(invitation.id, new Date('2026-11-26T11:00:00Z'));
+    await store.directory.addContact('ORD-1001', email, purchaser as string);
+  }
+}
+
+/** Plans one queued license reminder of ORD-1001 and returns its id. */
+export async function planReminder(store: Store, offsetDays: number, expiresOn = '2027-01-31'): Promise<number> {
+  const row: PlannedReminder = {
+    orderId: 'ORD-1001', kind: 'license', expiresOn, offsetDays, sendAt: new Date('2027-01-24T08:00:00Z'), status: 'queued', reason: null,
+  };
+  const [inserted] = await store.reminders.insertNew([row]);
+  if (!inserted) throw new Error('reminder already planned');
+  return inserted.id;
+}
+
+// ------------------------------------------------------------------------------------------- SES
+
+export interface StoredEmail {
+  messageId: string;
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  headers?: Array<{ name: string; value: string }>;
+}
+
+/** aws-ses-v2-local in this process on a free port; its store is read over HTTP like a user would. */
+export async function startLocalSes(): Promise<{ endpoint: string; emails: () => Promise<StoredEmail[]>; clear: () => Promise<void>; close: () => Promise<void> }> {
+  const server = await sesLocal({ host: '127.0.0.1', port: 0 });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    endpoint,
+    emails: async () => ((await (await fetch(`${endpoint}/store`)).json()) as { emails: StoredEmail[] }).emails,
+    clear: async () => {
+      await fetch(`${endpoint}/clear-store`, { method: 'POST' });
+    },
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+export interface StubReply { status: number; errorType?: string; message?: string }
+
+/**
+ * A tiny SES v2 `SendEmail` endpoint that records every request and answers from a script: the
+ * next scripted replies first (e.g. 429 TooManyRequestsException), then 200 with a MessageId.
+ */
+export async function startSesStub(): Promise<{ endpoint: string; requests: Array<Record<string, unknown>>; script: (...replies: StubReply[]) => void; close: () => Promise<void> }> {
+  const requests: Array<Record<string, unknown>> = [];
+  const replies: StubReply[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      requests.push(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>);
+      const reply = replies.shift();
+      if (reply && reply.status !== 200) {
+        res.writeHead(reply.status, { 'content-type': 'application/json', 'x-amzn-ErrorType': reply.errorType ?? 'InternalFailure' });
+        res.end(JSON.stringify({ message: reply.message ?? reply.errorType }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ MessageId: `stub-${requests.length}` }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    script: (...r) => replies.push(...r),
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+export function header(email: StoredEmail, name: string): string | undefined {
+  return email.headers?.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
+}
