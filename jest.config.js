@@ -1,6 +1,10 @@
 /** One jest run across the workspace: fast pure unit tests, and integration tests on real Redis/SQLite/SES. */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+// A few dependencies ship ESM only (content-disposition 3 via @fastify/static for the bull-board
+// dashboard, cookie 2 via light-my-request for fastify's inject): let swc compile them to CommonJS.
+const esmOnly = ['content-disposition', 'cookie'].join('|');
+const transformIgnorePatterns = [`/node_modules/(?!\\.pnpm/(${esmOnly})@|(${esmOnly})/)`];
+const common = { transform, transformIgnorePatterns, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/packages/*/src/**/*.test.ts'] },

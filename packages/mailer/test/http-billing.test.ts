@@ -1,0 +1,129 @@
+import { parseBillingEvent } from '@tickler/domain';
+import { billingRequest, makeHarness, T0, type Harness } from './http-harness';
+
+let h: Harness;
+beforeEach(async () => { h = await makeHarness(); });
+afterEach(async () => h.close());
+
+const upsert = (over: Record<string, unknown> = {}, data: Record<string, unknown> = {}) => ({
+  id: 'evt_1', type: 'order.upserted', occurredAt: '2026-11-26T09:00:00Z', ...over,
+  data: {
+    orderId: 'ORD-1001', organization: { id: 'org-1', name: 'Acme', timeZone: 'Europe/Berlin' }, product: 'Barcode Reader SDK',
+    licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: '2027-01-31', purchaserEmail: 'ann@acme.com', purchaserName: 'Ann', ...data,
+  },
+});
+
+const post = (req: { headers: Record<string, string>; payload: string }) => h.app.inject({ method: 'POST', url: '/webhooks/billing', ...req });
+const nothingWritten = async () => {
+  expect(await h.store.events.countBySourceAndStatus()).toEqual([]);
+  expect(await h.queues['order-events'].getJobCounts('waiting', 'delayed', 'active')).toEqual({ waiting: 0, delayed: 0, active: 0 });
+};
+
+describe('POST /webhooks/billing', () => {
+  it('accepts a signed event: 202, recorded pending with its payload, order-event job enqueued', async () => {
+    const req = billingRequest(upsert());
+    const res = await post(req);
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ status: 'accepted', eventId: 'evt_1' });
+    const [row] = await h.store.events.listByOrder('ORD-1001');
+    expect(row).toMatchObject({ source: 'billing', eventId: 'evt_1', type: 'order.upserted', status: 'pending', email: 'ann@acme.com', payload: req.payload });
+    expect(row?.occurredAt).toEqual(new Date('2026-11-26T09:00:00Z'));
+    const job = await h.queues['order-events'].getJob(`event-${row!.id}`);
+    expect(job?.data).toEqual({ inboundEventId: row!.id });
+  });
+
+  it('answers 200 duplicate for an id seen before and records it once', async () => {
+    expect((await post(billingRequest(upsert()))).statusCode).toBe(202);
+    const again = await post(billingRequest(upsert({}, { product: 'Changed' })));
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual({ status: 'duplicate', eventId: 'evt_1' });
+    expect(await h.store.events.listByOrder('ORD-1001')).toHaveLength(1);
+    expect(await h.queues['order-events'].getJobCounts('waiting')).toEqual({ waiting: 1 });
+  });
+
+  it.each([
+    ['missing header', () => ({ headers: { 'content-type': 'application/json' }, payload: JSON.stringify(upsert()) }), 'missing_signature'],
+    ['malformed header', () => ({ headers: { 'content-type': 'application/json', 'tickler-signature': 'sha256=abc' }, payload: JSON.stringify(upsert()) }), 'malformed_signature'],
+    ['wrong secret', () => billingRequest(upsert(), { secret: 'another-secret' }), 'bad_signature'],
+    ['old timestamp', () => billingRequest(upsert(), { at: new Date(T0.getTime() - 301_000) }), 'stale_timestamp'],
+    ['future timestamp', () => billingRequest(upsert(), { at: new Date(T0.getTime() + 301_000) }), 'stale_timestamp'],
+    ['tampered body', () => { const r = billingRequest(upsert()); return { ...r, payload: r.payload.replace('2027-01-31', '2029-01-31') }; }, 'bad_signature'],
+  ])('refuses %s with 401 and writes nothing', async (_name, build, code) => {
+    const res = await post(build());
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ error: code, message: expect.any(String) });
+    await nothingWritten();
+  });
+
+  it('refuses invalid JSON with 400 and writes nothing', async () => {
+    const res = await post(billingRequest('{"id": "evt_1", '));
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: 'invalid_json', message: 'The body is not valid JSON.' });
+    await nothingWritten();
+  });
+
+  it.each([
+    ['data.licenseExpiresOn', upsert({}, { licenseExpiresOn: undefined })],
+    ['data.licenseExpiresOn', upsert({}, { licenseExpiresOn: '2027-02-30' })],
+    ['data.maintenanceExpiresOn', upsert({}, { maintenanceExpiresOn: 20270131 })],
+    ['data.organization.timeZone', upsert({}, { organization: { id: 'org-1', name: 'Acme', timeZone: 'Berlin/Europe' } })],
+    ['data.purchaserEmail', upsert({}, { purchaserEmail: 'ann at acme' })],
+    ['data.orderId', upsert({}, { orderId: 42 })],
+    ['occurredAt', upsert({ occurredAt: '26.11.2026' })],
+    ['id', upsert({ id: undefined })],
+  ])('refuses a bad %s with 400 naming the field, writes nothing', async (field, body) => {
+    const res = await post(billingRequest(body));
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'invalid_payload', field });
+    expect(res.json().message).toContain(field);
+    await nothingWritten();
+  });
+
+  it('refuses an unknown type with 400 naming "type"', async () => {
+    const res = await post(billingRequest(upsert({ type: 'order.deleted' })));
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'unknown_event_type', field: 'type' });
+    await nothingWritten();
+  });
+
+  it('answers 413 for a body over the limit, before anything is written', async () => {
+    const res = await post(billingRequest(upsert({}, { product: 'x'.repeat(70 * 1024) })));
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ error: 'payload_too_large' });
+    await nothingWritten();
+  });
+
+  it('accepts an order.cancelled event', async () => {
+    const res = await post(billingRequest({ id: 'evt_9', type: 'order.cancelled', occurredAt: '2026-11-26T09:30:00Z', data: { orderId: 'ORD-1001' } }));
+    expect(res.statusCode).toBe(202);
+    expect(await h.store.events.listByOrder('ORD-1001')).toMatchObject([{ type: 'order.cancelled', status: 'pending', email: null }]);
+  });
+
+  it('records out-of-order events; applying the stored payloads keeps the newer one', async () => {
+    expect((await post(billingRequest(upsert({ id: 'evt_new', occurredAt: '2026-11-26T09:00:00Z' }, { licenseExpiresOn: '2028-01-31' })))).statusCode).toBe(202);
+    expect((await post(billingRequest(upsert({ id: 'evt_old', occurredAt: '2026-11-25T09:00:00Z' }, { licenseExpiresOn: '2027-01-31' })))).statusCode).toBe(202);
+    const outcomes = [];
+    for (const row of await h.store.events.listByOrder('ORD-1001')) {
+      const parsed = parseBillingEvent(JSON.parse(row.payload));
+      if (!parsed.ok || parsed.event.type !== 'order.upserted') throw new Error('stored payload does not parse');
+      outcomes.push((await h.store.directory.applyOrderUpsert({ ...parsed.event.data, occurredAt: parsed.event.occurredAt })).outcome);
+    }
+    expect(outcomes).toEqual(['applied', 'ignored']);
+    expect((await h.store.directory.getOrder('ORD-1001'))?.licenseExpiresOn).toBe('2028-01-31');
+  });
+});
+
+describe('POST /webhooks/billing with Redis down', () => {
+  it('still answers 202 for a recorded event (reconciliation re-enqueues pending events)', async () => {
+    const down = await makeHarness({ redisPort: 1 });
+    try {
+      const started = Date.now();
+      const res = await down.app.inject({ method: 'POST', url: '/webhooks/billing', ...billingRequest(upsert()) });
+      expect(res.statusCode).toBe(202);
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(await down.store.events.listPending(10)).toMatchObject([{ eventId: 'evt_1', status: 'pending' }]);
+    } finally {
+      await down.close();
+    }
+  });
+});
