@@ -1,0 +1,123 @@
+/**
+ * How the send worker reacts to SES answers, through the real SDK against a recording SES v2 stub:
+ * throttling waits and retries without failing the job; a rejected message fails once; a paused
+ * account pauses the send queue; transient errors retry with backoff.
+ */
+import { enqueue } from '@tickler/db';
+import { startMailerRole, type MailerRole } from '../src/role/start-mailer-role';
+import { makeSesTransport, type MailTransport } from '../src/transport';
+import { config, connection, makeMailerEnv, planReminder, quietLogger, seedOrder, startSesStub, waitFor, type MailerTestEnv } from './mailer-helpers';
+
+const NOW = new Date('2027-01-24T08:30:00Z');
+
+let stub: Awaited<ReturnType<typeof startSesStub>>;
+let env: MailerTestEnv;
+let role: MailerRole;
+let transport: MailTransport;
+
+beforeEach(async () => {
+  stub = await startSesStub();
+  env = await makeMailerEnv('failures');
+  transport = makeSesTransport({ region: 'eu-west-1', endpoint: stub.endpoint, configurationSet: 'tickler-events' });
+  role = startMailerRole({
+    connection, prefix: env.prefix, store: env.store, logger: quietLogger, transport, templates: env.templates, config,
+    concurrency: 2, maxSendRate: 50, now: () => NOW,
+  });
+  await seedOrder(env.store, ['ann@acme.com']);
+});
+
+afterEach(async () => {
+  await role.close();
+  await transport.close?.();
+  await env.cleanup();
+  await stub.close();
+});
+
+/** Fans a reminder out to ann and returns her delivery id (its send job is `delivery-<id>`). */
+async function fanOut(): Promise<number> {
+  const reminderId = await planReminder(env.store, 7);
+  await enqueue(env.queues, 'reminder', { reminderId });
+  const [delivery] = await waitFor(async () => {
+    const rows = await env.store.deliveries.listByOrder('ORD-1001');
+    return rows.length > 0 ? rows : null;
+  }, 'the fan-out');
+  return delivery!.id;
+}
+
+const sendJob = (deliveryId: number) => env.queues.send.getJob(`delivery-${deliveryId}`);
+
+describe('send worker against SES answers', () => {
+  it('sends SendEmail with Simple content, both bodies, list headers, configuration set and id-only tags', async () => {
+    const deliveryId = await fanOut();
+    await waitFor(async () => (await env.store.deliveries.get(deliveryId))?.status === 'sent', 'the send');
+    expect(stub.requests).toHaveLength(1);
+    const request = stub.requests[0] as {
+      FromEmailAddress: string; Destination: { ToAddresses: string[] }; ConfigurationSetName: string;
+      Content: { Simple: { Subject: { Data: string }; Body: { Html: { Data: string }; Text: { Data: string } }; Headers: Array<{ Name: string; Value: string }> } };
+      EmailTags: Array<{ Name: string; Value: string }>;
+    };
+    expect(request.FromEmailAddress).toBe(config.fromReminders);
+    expect(request.Destination.ToAddresses).toEqual(['ann@acme.com']);
+    expect(request.ConfigurationSetName).toBe('tickler-events');
+    expect(request.Content.Simple.Subject.Data).toContain('expires in 7 days');
+    expect(request.Content.Simple.Body.Html.Data).toContain('<!doctype html>');
+    expect(request.Content.Simple.Body.Text.Data).toContain('Order number:');
+    expect(request.Content.Simple.Headers.map((h) => h.Name)).toEqual(['List-Unsubscribe', 'List-Unsubscribe-Post', 'List-Id']);
+    expect(Object.fromEntries(request.EmailTags.map((t) => [t.Name, t.Value]))).toEqual({
+      delivery: String(deliveryId), source: 'reminder', reminder: expect.stringMatching(/^\d+$/), kind: 'license',
+    });
+    expect(JSON.stringify(request.EmailTags)).not.toContain('ann');
+    expect(await env.store.deliveries.get(deliveryId)).toMatchObject({ status: 'sent', sesMessageId: 'stub-1' });
+  });
+
+  it('waits and retries when SES throttles (HTTP 429), without failing the job', async () => {
+    stub.script({ status: 429, errorType: 'TooManyRequestsException', message: 'Maximum sending rate exceeded.' }, { status: 429, errorType: 'TooManyRequestsException' });
+    const started = Date.now();
+    const deliveryId = await fanOut();
+    await waitFor(async () => (await env.store.deliveries.get(deliveryId))?.status === 'sent', 'the send after throttling');
+
+    expect(stub.requests).toHaveLength(3);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2 * config.throttleDelayMs!);
+    const job = await sendJob(deliveryId);
+    expect(await job!.getState()).toBe('completed');
+    expect(job!.attemptsMade).toBe(1); // throttled tries are not counted as failed attempts
+    expect((await env.queues.send.getJobCounts('failed')).failed).toBe(0);
+    expect(await env.store.deliveries.get(deliveryId)).toMatchObject({ status: 'sent', attempts: 3, sesMessageId: 'stub-3', lastError: null });
+  });
+
+  it('fails once and does not retry when SES rejects the message', async () => {
+    stub.script({ status: 400, errorType: 'MessageRejected', message: 'Email address is not verified.' });
+    const deliveryId = await fanOut();
+    await waitFor(async () => (await env.store.deliveries.get(deliveryId))?.status === 'failed', 'the failure');
+    await waitFor(async () => (await sendJob(deliveryId))?.finishedOn, 'the job to finish');
+
+    const job = await sendJob(deliveryId);
+    expect(await job!.getState()).toBe('failed');
+    expect(job!.attemptsMade).toBe(1);
+    expect(job!.failedReason).toContain('MessageRejected');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(stub.requests).toHaveLength(1);
+    expect(await env.store.deliveries.get(deliveryId)).toMatchObject({ status: 'failed', lastError: expect.stringContaining('Email address is not verified.') });
+  });
+
+  it('retries a 5xx with backoff and then sends', async () => {
+    stub.script({ status: 503, errorType: 'ServiceUnavailable', message: 'try later' });
+    const deliveryId = await fanOut();
+    await waitFor(async () => (await env.store.deliveries.get(deliveryId))?.status === 'sent', 'the send after a 503', 20_000);
+    const job = await sendJob(deliveryId);
+    expect(job!.attemptsMade).toBe(2);
+    expect(stub.requests).toHaveLength(2);
+  });
+
+  it('pauses the send queue when the account cannot send', async () => {
+    stub.script({ status: 400, errorType: 'SendingPausedException', message: 'Sending is paused for this account.' });
+    const deliveryId = await fanOut();
+    await waitFor(async () => env.queues.send.isPaused(), 'the send queue to pause');
+    expect(await env.store.deliveries.get(deliveryId)).toMatchObject({ status: 'queued', lastError: expect.stringContaining('SendingPausedException') });
+    expect(stub.requests).toHaveLength(1);
+
+    await env.queues.send.resume();
+    await waitFor(async () => (await env.store.deliveries.get(deliveryId))?.status === 'sent', 'the send after resuming', 20_000);
+    expect(stub.requests).toHaveLength(2);
+  });
+});
