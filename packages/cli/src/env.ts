@@ -190,12 +190,12 @@ const envSchema = z.object({
   REMINDER_OFFSETS_LICENSE: offsets('REMINDER_OFFSETS_LICENSE', '60,30,14,7,1,0,-7'),
   REMINDER_OFFSETS_MAINTENANCE: offsets('REMINDER_OFFSETS_MAINTENANCE', '60,30,7,0,-30'),
   SCAN_EVERY: duration('15m'),
-  MAILER_CONCURRENCY: int(8, 1, 256),
+  MAILER_CONCURRENCY: int(50, 1, 1000),
   NEWSLETTER_TOPICS: newsletterTopics,
   EMAIL_DOMAIN_ALLOWLIST: optionalText.transform((v) => list(v).map((d) => d.toLowerCase())),
   SUPPORT_EMAIL: emailish('support@example.com'),
   TEMPLATES_DIR: trimmed.optional().transform((v) => v || './templates'),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).optional().default('info'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
 });
 
 type Parsed = z.infer<typeof envSchema>;
@@ -225,7 +225,8 @@ export interface Env {
   emailDomainAllowlist: string[];
   supportEmail: string;
   templatesDir: string;
-  logLevel: (typeof LOG_LEVELS)[number];
+  /** LOG_LEVEL; unset means info for long-lived roles and warn for one-shot commands. */
+  logLevel: (typeof LOG_LEVELS)[number] | null;
 }
 
 /** Start-up refused: `message` is one line naming every bad variable; `variables` lists them. */
@@ -279,7 +280,7 @@ function toEnv(p: Parsed): Env {
     emailDomainAllowlist: p.EMAIL_DOMAIN_ALLOWLIST,
     supportEmail: p.SUPPORT_EMAIL ?? 'support@example.com',
     templatesDir: p.TEMPLATES_DIR,
-    logLevel: p.LOG_LEVEL,
+    logLevel: p.LOG_LEVEL ?? null,
   };
 }
 

@@ -16,7 +16,7 @@ export class CliError extends Error {
 function isExpected(error: unknown): error is Error {
   if (error instanceof CliError || error instanceof EnvError) return true;
   // DomainError from @tickler/domain is checked by name so this module stays dependency-free.
-  return error instanceof Error && (error.name === 'DomainError' || error instanceof ZodError);
+  return error instanceof Error && (['DomainError', 'TemplateError', 'DatabaseUrlError'].includes(error.name) || error instanceof ZodError);
 }
 
 function oneLine(error: Error): string {

@@ -6,5 +6,5 @@ import type { Env } from '../env';
  * stay clean for pipes.
  */
 export function makeLogger(env: Pick<Env, 'logLevel'>, stream: 'stdout' | 'stderr' = 'stdout', name = 'tickler'): Logger {
-  return pino({ name, level: env.logLevel }, pino.destination({ fd: stream === 'stdout' ? 1 : 2, sync: true }));
+  return pino({ name, level: env.logLevel ?? (stream === 'stdout' ? 'info' : 'warn') }, pino.destination({ fd: stream === 'stdout' ? 1 : 2, sync: true }));
 }

@@ -1,0 +1,201 @@
+/**
+ * Send-path benchmark: one mailer process sends N newsletter emails end to end — BullMQ `send` jobs
+ * on the real Redis, the SQLite delivery ledger, template rendering, the real SES v2 SDK — against a
+ * minimal local SES-compatible HTTP stub. In the same run it measures a no-op BullMQ worker (the
+ * queue's own ceiling on this machine) and template rendering alone.
+ *
+ * Targets: ≥ 1,500 emails/s end to end, ≤ 50 µs to render one email.
+ * Run: `npx tsx packages/cli/src/bench/send.ts [N] [concurrency]`.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { enqueueBulk, makeQueues, closeQueues, openStore, type Queues, type Store } from '@tickler/db';
+import { loadTemplates, makeSesTransport, renderEmail, startMailerRole, type MailerConfig, type TemplateSet } from '@tickler/mailer';
+
+export interface BenchSendOptions {
+  /** Emails to send (default 20,000). */
+  emails?: number;
+  /** Send worker concurrency (default 200). */
+  concurrency?: number;
+  redisUrl?: string;
+  templatesDir?: string;
+  /** Where figures are printed (default stdout). */
+  print?: (line: string) => void;
+}
+
+export interface BenchSendResult {
+  emails: number;
+  concurrency: number;
+  emailsPerSecond: number;
+  noopJobsPerSecond: number;
+  renderMicrosPerEmail: number;
+  sentOk: number;
+}
+
+const TOPIC = 'product-news';
+const CONFIG: MailerConfig = {
+  publicBaseUrl: 'https://tickler.example.com',
+  tokenSecrets: ['bench-secret-0123456789'],
+  fromReminders: 'reminders@tickler.example.com',
+  fromNewsletter: 'news@tickler.example.com',
+  supportEmail: 'support@tickler.example.com',
+  newsletterTopics: [{ id: TOPIC, label: 'Product news' }],
+};
+
+/** A minimal SES v2 endpoint: drains the request and answers SendEmail with a MessageId. */
+async function startSesStub(): Promise<{ endpoint: string; requests: () => number; close: () => Promise<void> }> {
+  let count = 0;
+  const server = http.createServer((req, res) => {
+    req.on('data', () => undefined);
+    req.on('end', () => {
+      count += 1;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"MessageId":"bench-${count}"}`);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => count,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** N confirmed subscribers of the topic, one broadcast, N queued deliveries; returns their ids. */
+async function seed(store: Store, n: number): Promise<number[]> {
+  for (let i = 0; i < n; i += 1) {
+    const email = `reader-${i}@bench-corp.example`;
+    await store.newsletter.subscribe(email, [TOPIC]);
+    await store.newsletter.confirm(email, new Date());
+  }
+  const { id } = await store.newsletter.ensureBroadcast(TOPIC, 'product-news');
+  const ids: number[] = [];
+  for (let from = 0; from < n; from += 1_000) {
+    const rows = await store.deliveries.upsertMany(Array.from({ length: Math.min(1_000, n - from) }, (_, k) => ({
+      sourceType: 'broadcast' as const, sourceId: id, email: `reader-${from + k}@bench-corp.example`,
+      listId: `newsletter:${TOPIC}` as const, orderId: null, status: 'queued' as const, reason: null,
+    })));
+    ids.push(...rows.map((r) => r.id));
+  }
+  return ids;
+}
+
+async function enqueueSends(queues: Queues, ids: number[]): Promise<void> {
+  for (let from = 0; from < ids.length; from += 1_000) {
+    await enqueueBulk(queues, 'send', ids.slice(from, from + 1_000).map((deliveryId) => ({ data: { deliveryId } })));
+  }
+}
+
+/** Resolves when `worker` has finished `n` jobs (completed or failed); returns elapsed ms from `start`. */
+function whenFinished(worker: Worker, n: number, start: () => number): Promise<{ ms: number; failed: number }> {
+  let done = 0;
+  let failed = 0;
+  return new Promise((resolve) => {
+    const tick = () => {
+      done += 1;
+      if (done === n) resolve({ ms: performance.now() - start(), failed });
+    };
+    worker.on('completed', tick);
+    worker.on('failed', () => {
+      failed += 1;
+      tick();
+    });
+  });
+}
+
+async function benchEndToEnd(connection: Redis, prefix: string, store: Store, templates: TemplateSet, n: number, concurrency: number) {
+  const stub = await startSesStub();
+  const queues = makeQueues(connection, prefix);
+  const ids = await seed(store, n);
+  await enqueueSends(queues, ids);
+  const transport = makeSesTransport({ region: 'eu-west-1', endpoint: stub.endpoint, maxSockets: concurrency });
+  let startedAt = 0;
+  const role = startMailerRole({
+    connection, prefix, store, templates, transport, config: CONFIG, logger: pino({ level: 'warn' }),
+    concurrency, maxSendRate: 1_000_000,
+  });
+  startedAt = performance.now();
+  const { ms, failed } = await whenFinished(role.workers.send, n, () => startedAt);
+  await role.close();
+  await transport.close?.();
+  const counts = await store.deliveries.countByStatusAndReason();
+  const sentOk = counts.filter((c) => c.status === 'sent').reduce((sum, c) => sum + c.count, 0);
+  for (const queue of Object.values(queues)) await queue.obliterate({ force: true });
+  await closeQueues(queues);
+  await stub.close();
+  return { emailsPerSecond: (n / ms) * 1000, failed, sentOk, requests: stub.requests() };
+}
+
+async function benchNoop(connection: Redis, prefix: string, n: number, concurrency: number): Promise<number> {
+  const queue = new Queue('bench-noop', { connection, prefix });
+  for (let from = 0; from < n; from += 1_000) {
+    await queue.addBulk(Array.from({ length: Math.min(1_000, n - from) }, (_, k) => ({ name: 'noop', data: { i: from + k }, opts: { removeOnComplete: true } })));
+  }
+  const started = performance.now();
+  const worker = new Worker('bench-noop', async () => undefined, { connection, prefix, concurrency });
+  const { ms } = await whenFinished(worker, n, () => started);
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  return (n / ms) * 1000;
+}
+
+function benchRender(templates: TemplateSet, n: number): number {
+  const reminder = templates.templates.get('license-reminder')!.definition.sample('before');
+  const newsletter = templates.templates.get('newsletter-product-news')!.definition.sample('default');
+  for (let i = 0; i < 2_000; i += 1) renderEmail(templates, 'license-reminder', reminder);
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < n; i += 1) {
+    if (i % 2 === 0) renderEmail(templates, 'license-reminder', { ...reminder, orderNumber: `ORD-${i}` });
+    else renderEmail(templates, 'newsletter-product-news', { ...newsletter, recipientEmail: `reader-${i}@bench-corp.example` });
+  }
+  return Number(process.hrtime.bigint() - started) / n / 1_000;
+}
+
+/** Runs the three measurements and prints them; see the file header. */
+export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendResult> {
+  const n = opts.emails ?? 20_000;
+  const concurrency = opts.concurrency ?? 200;
+  const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickler-bench-send-'));
+  const connection = new Redis(opts.redisUrl ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const prefix = `bench-send-${randomUUID().slice(0, 8)}`;
+  const store = await openStore({ url: `file:${path.join(dir, 'bench.db')}` });
+  try {
+    const templates = await loadTemplates(opts.templatesDir ?? path.resolve(__dirname, '../../../../templates'));
+    print(`send bench: ${n} emails, concurrency ${concurrency}, Redis prefix ${prefix}, SQLite ${dir}`);
+    const renderMicrosPerEmail = benchRender(templates, n);
+    print(`  render:        ${renderMicrosPerEmail.toFixed(1)} µs/email (target ≤ 50)`);
+    const noopJobsPerSecond = await benchNoop(connection, prefix, n, concurrency);
+    print(`  no-op BullMQ:  ${Math.round(noopJobsPerSecond)} jobs/s`);
+    const e2e = await benchEndToEnd(connection, prefix, store, templates, n, concurrency);
+    print(`  end to end:    ${Math.round(e2e.emailsPerSecond)} emails/s (target ≥ 1500); ${e2e.sentOk} sent, ${e2e.failed} failed, ${e2e.requests} SES requests`);
+    return { emails: n, concurrency, emailsPerSecond: e2e.emailsPerSecond, noopJobsPerSecond, renderMicrosPerEmail, sentOk: e2e.sentOk };
+  } finally {
+    await store.close();
+    connection.disconnect();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const [emails, concurrency] = process.argv.slice(2).map(Number);
+  benchSend({ emails: emails || undefined, concurrency: concurrency || undefined }).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`send bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,20 @@
+import type { ForecastDay } from '@tickler/domain';
+import type { Env } from '../env';
+import { formatTable } from '../output/table';
+import { makeForecaster, makeSchedulerConfig } from '@tickler/scheduler';
+import { withStore } from '../runtime/with-runtime';
+
+export function formatForecast(days: ForecastDay[], from: Date): string {
+  const rows = days.map((d) => [d.date, d.license, d.maintenance, d.license + d.maintenance]);
+  const total = days.reduce((n, d) => n + d.license + d.maintenance, 0);
+  return `${formatTable(['date (UTC)', 'license', 'maintenance', 'total'], rows)}\n${total} reminder${total === 1 ? '' : 's'} in ${days.length} days from ${from.toISOString()} (each goes to every contact of its order)\n`;
+}
+
+/** `tickler forecast [--days N] [--now ISO]`: reminders per day and kind. */
+export async function forecastCommand(env: Env, opts: { days: number; now?: Date }): Promise<void> {
+  await withStore(env, async (store) => {
+    const now = opts.now ?? new Date();
+    const days = await makeForecaster({ store, config: makeSchedulerConfig({ offsets: env.offsets }) }).forecast({ now, days: opts.days });
+    process.stdout.write(formatForecast(days, now));
+  });
+}
