@@ -1,0 +1,63 @@
+import { createInvitationToken, sha256Hex } from '@tickler/domain';
+import { makeHarness, SECRETS, seedOrder, T0, type Harness } from './http-harness';
+
+let h: Harness;
+let token: string;
+const expiresAt = new Date(T0.getTime() + 7 * 86_400_000);
+
+beforeEach(async () => {
+  h = await makeHarness();
+  await seedOrder(h.store);
+  await h.store.directory.ensureUser('ann@acme.com', 'Ann');
+  token = createInvitationToken(SECRETS, { organizationId: 'org-1', email: 'bob@acme.com', expiresAt });
+  await h.store.invitations.createOrRenew({ organizationId: 'org-1', email: 'bob@acme.com', invitedByEmail: 'ann@acme.com', tokenHash: sha256Hex(token), expiresAt });
+});
+afterEach(async () => h.close());
+
+const status = async () => (await h.store.directory.getMembership('org-1', 'bob@acme.com'))?.status;
+
+describe('invitation pages', () => {
+  it('GET shows the organization and the inviter and changes nothing', async () => {
+    const res = await h.app.inject({ method: 'GET', url: `/invitations/${token}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Join Acme');
+    expect(res.body).toContain('ann@acme.com');
+    expect(res.body).toContain('Accept invitation');
+    expect(await status()).toBe('invited');
+  });
+
+  it('POST accepts: bob becomes an active member; accepting twice is harmless', async () => {
+    const first = await h.app.inject({ method: 'POST', url: `/invitations/${token}` });
+    expect(first.statusCode).toBe(200);
+    expect(first.body).toContain('Welcome to Acme');
+    expect(await status()).toBe('active');
+    const second = await h.app.inject({ method: 'POST', url: `/invitations/${token}` });
+    expect(second.statusCode).toBe(200);
+    expect(second.body).toContain('You are already a member of Acme');
+    expect(await status()).toBe('active');
+  });
+
+  it('an expired invitation shows a clear page (410) and changes nothing', async () => {
+    h.setNow(new Date(expiresAt.getTime() + 1000));
+    for (const method of ['GET', 'POST'] as const) {
+      const res = await h.app.inject({ method, url: `/invitations/${token}` });
+      expect(res.statusCode).toBe(410);
+      expect(res.body).toContain('This invitation has expired');
+    }
+    expect(await status()).toBe('invited');
+  });
+
+  it('a forged token, or a genuine one replaced by a newer invitation, is not valid (400)', async () => {
+    const forged = await h.app.inject({ method: 'POST', url: '/invitations/AQBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' });
+    expect(forged.statusCode).toBe(400);
+    const later = new Date(expiresAt.getTime() + 3600_000);
+    const renewed = createInvitationToken(SECRETS, { organizationId: 'org-1', email: 'bob@acme.com', expiresAt: later });
+    await h.store.invitations.createOrRenew({ organizationId: 'org-1', email: 'bob@acme.com', invitedByEmail: 'ann@acme.com', tokenHash: sha256Hex(renewed), expiresAt: later });
+    const stale = await h.app.inject({ method: 'POST', url: `/invitations/${token}` });
+    expect(stale.statusCode).toBe(400);
+    expect(stale.body).toContain('This link is not valid');
+    expect(await status()).toBe('invited');
+    expect((await h.app.inject({ method: 'POST', url: `/invitations/${renewed}` })).statusCode).toBe(200);
+    expect(await status()).toBe('active');
+  });
+});

@@ -1,0 +1,136 @@
+import { createAddressToken, createListToken } from '@tickler/domain';
+import { makeHarness, SECRETS, seedOrder, type Harness } from './http-harness';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await makeHarness();
+  await seedOrder(h.store, 'ORD-1001');
+  await seedOrder(h.store, 'ORD-2002');
+});
+afterEach(async () => h.close());
+
+const listToken = (listId: string, email = 'ann@acme.com', secrets = SECRETS) => createListToken(secrets, email, listId);
+const form = (payload: string) => ({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload });
+/** A multipart body exactly as some mailbox providers send RFC 8058 one-click. */
+function multipartOneClick() {
+  const boundary = '----MailboxProviderBoundary7MA4YWxkTrZu0gW';
+  const payload = `--${boundary}\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--${boundary}--\r\n`;
+  return { headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, payload };
+}
+
+describe('unsubscribe /u/:token', () => {
+  it('GET shows the list (order id and product) and changes nothing', async () => {
+    const res = await h.app.inject({ method: 'GET', url: `/u/${listToken('renewal:ORD-1001')}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.body).toContain('Renewal reminders for order ORD-1001 (Barcode Reader SDK)');
+    expect(res.body).toContain('<form method="post">');
+    expect(res.body).not.toContain('<script');
+    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual([]);
+  });
+
+  it('POST from the page leaves exactly that list; repeating is harmless', async () => {
+    const url = `/u/${listToken('renewal:ORD-1001')}`;
+    const res = await h.app.inject({ method: 'POST', url, ...form('') });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('You are unsubscribed');
+    expect((await h.app.inject({ method: 'POST', url })).statusCode).toBe(200);
+    expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual(['renewal:ORD-1001']);
+  });
+
+  it.each([
+    ['urlencoded', () => form('List-Unsubscribe=One-Click')],
+    ['multipart', multipartOneClick],
+  ])('RFC 8058 one-click (%s) answers 200 with no redirect and no cookie', async (_kind, body) => {
+    const res = await h.app.inject({ method: 'POST', url: `/u/${listToken('renewal:ORD-2002')}`, ...body() });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers.location).toBeUndefined();
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual(['renewal:ORD-2002']);
+  });
+
+  it('a token for one list cannot leave another, whatever the body says', async () => {
+    await h.app.inject({ method: 'POST', url: `/u/${listToken('renewal:ORD-1001')}`, ...form('listId=renewal%3AORD-2002&email=bob%40acme.com') });
+    expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual(['renewal:ORD-1001']);
+    expect(await h.store.lists.listUnsubscribed('bob@acme.com')).toEqual([]);
+  });
+
+  it('accepts tokens signed with an older secret (rotation)', async () => {
+    const old = listToken('newsletter:security', 'ann@acme.com', [SECRETS[1]!]);
+    const page = await h.app.inject({ method: 'GET', url: `/u/${old}` });
+    expect(page.body).toContain('Newsletter: Security advisories');
+    expect((await h.app.inject({ method: 'POST', url: `/u/${old}`, ...form('List-Unsubscribe=One-Click') })).statusCode).toBe(200);
+    expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual(['newsletter:security']);
+  });
+
+  it.each([
+    ['forged', () => 'AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+    ['tampered', () => { const t = listToken('renewal:ORD-1001'); return `${t.slice(0, 10)}${t[10] === 'A' ? 'B' : 'A'}${t.slice(11)}`; }],
+    ['of another kind', () => createAddressToken(SECRETS, 'ann@acme.com')],
+    ['signed with an unknown secret', () => listToken('renewal:ORD-1001', 'ann@acme.com', ['some-other-secret-0123456789'])],
+  ])('a token that is %s gets the neutral "not valid" page (400) and changes nothing', async (_kind, token) => {
+    for (const method of ['GET', 'POST'] as const) {
+      const res = await h.app.inject({ method, url: `/u/${token()}`, ...(method === 'POST' ? form('List-Unsubscribe=One-Click') : {}) });
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('This link is not valid');
+    }
+    expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual([]);
+  });
+
+  it('escapes everything it shows', async () => {
+    await h.store.directory.applyOrderUpsert({
+      orderId: 'ORD-3003', organization: { id: 'org-1', name: 'Acme', timeZone: 'UTC' }, product: '<script>alert("x")</script> & Co',
+      licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: null, purchaserEmail: 'ann@acme.com', purchaserName: null, occurredAt: new Date('2026-11-01T00:00:00Z'),
+    });
+    const res = await h.app.inject({ method: 'GET', url: `/u/${listToken('renewal:ORD-3003')}` });
+    expect(res.body).not.toContain('<script>');
+    expect(res.body).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co');
+  });
+});
+
+describe('preferences /preferences/:token', () => {
+  const url = () => `/preferences/${createAddressToken(SECRETS, 'ann@acme.com')}`;
+  beforeEach(async () => {
+    await h.store.newsletter.subscribe('ann@acme.com', ['security']);
+    await seedOrder(h.store, 'ORD-9009', 'org-2', 'zoe@other.test'); // not Ann's
+  });
+
+  it('GET lists exactly the address\'s lists and changes nothing', async () => {
+    const res = await h.app.inject({ method: 'GET', url: url() });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Renewal reminders for order ORD-1001 (Barcode Reader SDK)');
+    expect(res.body).toContain('Renewal reminders for order ORD-2002');
+    expect(res.body).toContain('Newsletter: Security advisories');
+    expect(res.body).not.toContain('ORD-9009');
+    expect(res.body).not.toContain('Product news');
+    expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual([]);
+  });
+
+  it('POST leaves and rejoins a list of the address', async () => {
+    const leave = await h.app.inject({ method: 'POST', url: url(), ...form('listId=renewal%3AORD-1001&action=leave') });
+    expect(leave.statusCode).toBe(200);
+    expect(leave.body).toContain('You left: Renewal reminders for order ORD-1001');
+    expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual(['renewal:ORD-1001']);
+    const rejoin = await h.app.inject({ method: 'POST', url: url(), ...form('listId=renewal%3AORD-1001&action=rejoin') });
+    expect(rejoin.statusCode).toBe(200);
+    expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual([]);
+  });
+
+  it.each([
+    ['a list the address is not on', 'listId=renewal%3AORD-9009&action=leave'],
+    ['a made-up list', 'listId=newsletter%3Aproduct-news&action=leave'],
+    ['an unknown action', 'listId=renewal%3AORD-1001&action=delete'],
+  ])('POST for %s is refused (400) and changes nothing', async (_case, body) => {
+    const res = await h.app.inject({ method: 'POST', url: url(), ...form(body) });
+    expect(res.statusCode).toBe(400);
+    expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual([]);
+  });
+
+  it('a list token is not a preferences token', async () => {
+    const res = await h.app.inject({ method: 'POST', url: `/preferences/${listToken('renewal:ORD-1001')}`, ...form('listId=renewal%3AORD-1001&action=leave') });
+    expect(res.statusCode).toBe(400);
+    expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual([]);
+  });
+});
