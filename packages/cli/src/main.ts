@@ -119,7 +119,18 @@ export function makeProgram(): Command {
   return program;
 }
 
+/** The AWS SDK warns about Node 20's end of support on every start; operators act on it via the README, not per command. */
+function silenceSdkNodeVersionWarning(): void {
+  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+    if (type === 'NodeVersionSupportWarning' || (warning instanceof Error && warning.name === 'NodeVersionSupportWarning')) return;
+    emit(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
 async function main(): Promise<void> {
+  silenceSdkNodeVersionWarning();
   await makeProgram().parseAsync(process.argv);
   // Long-lived roles resolve only after a clean shutdown; one-shot commands are done here.
   process.exit(process.exitCode ?? 0);

@@ -1,0 +1,148 @@
+/**
+ * Scan benchmark: seeds N orders (default 1,000,000) into a temporary SQLite file, times ONE reminder
+ * scan of one day's reminders (the steady state: horizon = now, window (now, now + 24 h]) enqueuing
+ * on the real Redis, then times raw BullMQ `addBulk` of the same number of jobs (same ids, options,
+ * delays, chunk size) into a fresh queue, and prints both with their ratio. Queues are obliterated.
+ *
+ * Seeding runs in a child process so the peak RSS reported (process.resourceUsage().maxRSS) is
+ * the scan's own, not the seeder's.
+ *
+ * Targets: scan ≤ 10 s, peak RSS ≤ 300 MB, enqueue rate ≥ 70 % of raw addBulk.
+ * Run: `pnpm bench scan [--orders N]` or `npx tsx packages/cli/src/bench/scan.ts [N]`.
+ */
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { closeQueues, jobCatalog, makeQueues, openStore, seedDatabase, type Queues } from '@tickler/db';
+import { HORIZON_KEY, makeScanner, makeSchedulerConfig } from '@tickler/scheduler';
+
+export interface BenchScanOptions {
+  /** Orders to seed (default 1,000,000). */
+  orders?: number;
+  redisUrl?: string;
+  /** The scan instant; the seed spreads expiries over the year after it (default: now). */
+  now?: Date;
+  /** Reuse this already seeded SQLite file instead of seeding a temporary one. */
+  databaseFile?: string;
+  /** Where figures are printed (default stdout). */
+  print?: (line: string) => void;
+}
+
+export interface BenchScanResult {
+  orders: number;
+  seedSeconds: number | null;
+  remindersEnqueued: number;
+  scanSeconds: number;
+  peakRssMb: number;
+  rawAddBulkSeconds: number;
+  /** Scan enqueue rate ÷ raw addBulk rate (1 = as fast as raw). */
+  ratio: number;
+}
+
+const SEED_CHILD_FLAG = '--bench-scan-seed-child';
+const DAY_MS = 86_400_000;
+
+/** Seeds in a child process (its memory is not ours); resolves with the seconds it took. */
+function seedInChild(url: string, orders: number, now: Date): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, [SEED_CHILD_FLAG, url, String(orders), now.toISOString()], { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve((performance.now() - started) / 1000) : reject(new Error(`seeding failed (exit ${code})`))));
+  });
+}
+
+async function obliterate(queues: Queue[]): Promise<void> {
+  for (const queue of queues) await queue.obliterate({ force: true });
+}
+
+/** One scan of one day's reminders at `now`; returns what it enqueued and how long it took. */
+async function timeScan(url: string, queues: Queues, now: Date): Promise<{ enqueued: number; seconds: number; sendAts: number[] }> {
+  const store = await openStore({ url });
+  try {
+    await store.reminders.setState(HORIZON_KEY, now.toISOString());
+    const config = makeSchedulerConfig();
+    const scanner = makeScanner({ store, queues, logger: pino({ level: 'warn' }), now: () => now, config });
+    const started = performance.now();
+    const report = await scanner.scan({ now });
+    const seconds = (performance.now() - started) / 1000;
+    const sendAts = (await store.reminders.listQueued(new Date(now.getTime() + DAY_MS), report.totals.enqueued + 1)).map((r) => r.sendAt.getTime());
+    return { enqueued: report.totals.enqueued, seconds, sendAts };
+  } finally {
+    await store.close();
+  }
+}
+
+/** Raw BullMQ: the same jobs (ids, options, delays, chunks of 1000) straight into a fresh queue. */
+async function timeRawAddBulk(queue: Queue, sendAts: number[], now: Date): Promise<number> {
+  const chunk = makeSchedulerConfig().enqueueChunk;
+  const started = performance.now();
+  for (let i = 0; i < sendAts.length; i += chunk) {
+    await queue.addBulk(sendAts.slice(i, i + chunk).map((at, j) => ({
+      name: 'reminder', data: { reminderId: i + j + 1 },
+      opts: { ...jobCatalog.reminder.options, jobId: `reminder-${i + j + 1}`, delay: Math.max(0, at - now.getTime()) },
+    })));
+  }
+  return (performance.now() - started) / 1000;
+}
+
+/** Runs the benchmark and prints the figures; see the file header. */
+export async function benchScan(opts: BenchScanOptions = {}): Promise<BenchScanResult> {
+  const orders = opts.orders ?? 1_000_000;
+  if (!Number.isSafeInteger(orders) || orders < 1) throw new Error(`--orders must be a whole number ≥ 1 (got ${String(orders)})`);
+  const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const now = opts.now ?? new Date();
+  const dir = opts.databaseFile ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'tickler-bench-scan-'));
+  const url = `file:${opts.databaseFile ?? path.join(dir!, 'bench.db')}`;
+  const prefix = `bench-scan-${randomUUID().slice(0, 8)}`;
+  const connection = new Redis(opts.redisUrl ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const queues = makeQueues(connection, `${prefix}-scan`);
+  const raw = new Queue('reminders', { connection, prefix: `${prefix}-raw` });
+  try {
+    print(`scan bench: ${orders} orders, now ${now.toISOString()}, Redis prefix ${prefix}, SQLite ${url}`);
+    const seedSeconds = opts.databaseFile ? null : await seedInChild(url, orders, now);
+    if (seedSeconds !== null) print(`  seed:      ${seedSeconds.toFixed(1)} s (child process)`);
+    const scan = await timeScan(url, queues, now);
+    const peakRssMb = process.resourceUsage().maxRSS / 1024;
+    const rawAddBulkSeconds = await timeRawAddBulk(raw, scan.sendAts, now);
+    const ratio = rawAddBulkSeconds / scan.seconds;
+    const rate = (n: number, s: number) => Math.round(n / s);
+    print(`  scan:      ${scan.enqueued} reminders enqueued in ${scan.seconds.toFixed(2)} s (${rate(scan.enqueued, scan.seconds)}/s; target ≤ 10 s)`);
+    print(`  peak RSS:  ${peakRssMb.toFixed(0)} MB (target ≤ 300)`);
+    print(`  raw addBulk of ${scan.sendAts.length} jobs: ${rawAddBulkSeconds.toFixed(2)} s (${rate(scan.sendAts.length, rawAddBulkSeconds)}/s)`);
+    print(`  ratio:     scan enqueue rate = ${(ratio * 100).toFixed(0)} % of raw addBulk (target ≥ 70 %)`);
+    return { orders, seedSeconds, remindersEnqueued: scan.enqueued, scanSeconds: scan.seconds, peakRssMb, rawAddBulkSeconds, ratio };
+  } finally {
+    await obliterate([...Object.values(queues), raw]);
+    await closeQueues(queues);
+    await raw.close();
+    connection.disconnect();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Child-process half: seed and exit. */
+async function seedChild(url: string, orders: number, now: Date): Promise<void> {
+  await seedDatabase(url, { orders, now });
+}
+
+if (require.main === module) {
+  const [flag, ...rest] = process.argv.slice(2);
+  if (flag === SEED_CHILD_FLAG) {
+    const [url, orders, now] = rest as [string, string, string];
+    seedChild(url, Number(orders), new Date(now)).then(() => process.exit(0), (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    });
+  } else {
+    benchScan({ orders: flag ? Number(flag) : undefined }).catch((error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    });
+  }
+}
