@@ -12,6 +12,10 @@ describe('calendar dates', () => {
     expect(isIsoDate('2028-02-29')).toBe(true);
     expect(isIsoDate('2027-02-29')).toBe(false);
     expect(isIsoDate('2027-1-05')).toBe(false);
+    expect(isIsoDate('0999-12-31')).toBe(false);
+    expect(isIsoDate('2027-04-31')).toBe(false);
+    expect(isIsoDate('2027-00-10')).toBe(false);
+    expect(isIsoDate('2027-12-31')).toBe(true);
     expect(() => isoDateToUtcMs('2027-13-01', 'licenseExpiresOn')).toThrow(expect.objectContaining({ code: 'invalid_date', field: 'licenseExpiresOn' }));
   });
 

@@ -1,6 +1,6 @@
 import { utcMsToIsoDate } from './calendar';
 import { DomainError } from './errors';
-import { sendAtFor, type ReminderOffsets } from './reminder-policy';
+import { sendAtMsFor, type ReminderOffsets } from './reminder-policy';
 import type { IsoDate, ReminderKind } from './types';
 
 const DAY_MS = 86_400_000;
@@ -43,20 +43,16 @@ export function forecastReminders(input: {
     throw new DomainError('invalid_forecast_days', `days must be a whole number from 1 to ${MAX_FORECAST_DAYS}, got ${String(days)}.`, 'days');
   }
   const firstDayMs = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate());
-  const result: ForecastDay[] = [];
-  const byDate = new Map<IsoDate, { day: ForecastDay; ids: Set<string> }>();
-  for (let i = 0; i < days; i += 1) {
-    const day: ForecastDay = { date: utcMsToIsoDate(firstDayMs + i * DAY_MS), license: 0, maintenance: 0, orderIds: [] };
-    result.push(day);
-    byDate.set(day.date, { day, ids: new Set() });
-  }
-  const endMs = firstDayMs + days * DAY_MS;
+  const buckets = Array.from({ length: days }, (_, i) => ({
+    day: { date: utcMsToIsoDate(firstDayMs + i * DAY_MS), license: 0, maintenance: 0, orderIds: [] as string[] },
+    ids: new Set<string>(),
+  }));
+  const fromMs = from.getTime();
   for (const order of orders) {
     if (order.expiresOn === null) continue;
     for (const offsetDays of offsets[order.kind] ?? []) {
-      const sendAt = sendAtFor(order.expiresOn, offsetDays, order.timeZone).getTime();
-      if (sendAt < from.getTime() || sendAt >= endMs) continue;
-      const bucket = byDate.get(utcMsToIsoDate(sendAt));
+      const sendAt = sendAtMsFor(order.expiresOn, offsetDays, order.timeZone);
+      const bucket = sendAt >= fromMs ? buckets[Math.floor((sendAt - firstDayMs) / DAY_MS)] : undefined;
       if (!bucket) continue;
       bucket.day[order.kind] += 1;
       if (!bucket.ids.has(order.id)) {
@@ -65,5 +61,5 @@ export function forecastReminders(input: {
       }
     }
   }
-  return result;
+  return buckets.map((b) => b.day);
 }

@@ -55,9 +55,29 @@ export function parseOffsets(text: string, variable: string): number[] {
  * gap), the first instant after the gap. `timeZone` must be a valid IANA zone (see assertTimeZone).
  */
 export function sendAtFor(expiresOn: IsoDate, offsetDays: number, timeZone: string): Date {
-  const dayMs = isoDateToUtcMs(expiresOn, 'expiresOn') - offsetDays * DAY_MS;
-  return zonedWallTimeToInstant(dayMs + SEND_HOUR * HOUR_MS, timeZone);
+  return new Date(sendAtMsFor(expiresOn, offsetDays, timeZone));
 }
+
+/** {@link sendAtFor} as epoch milliseconds, for hot loops. */
+export function sendAtMsFor(expiresOn: IsoDate, offsetDays: number, timeZone: string): number {
+  const localMs = isoDateToUtcMs(expiresOn, 'expiresOn') - offsetDays * DAY_MS + SEND_HOUR * HOUR_MS;
+  let zoneCache = sendAtCache.get(timeZone);
+  if (zoneCache === undefined) {
+    zoneCache = new Map();
+    sendAtCache.set(timeZone, zoneCache);
+  }
+  let sendAt = zoneCache.get(localMs);
+  if (sendAt === undefined) {
+    sendAt = zonedWallTimeToInstant(localMs, timeZone).getTime();
+    if (zoneCache.size >= SEND_AT_CACHE_SIZE) zoneCache.clear();
+    zoneCache.set(localMs, sendAt);
+  }
+  return sendAt;
+}
+
+/** Scans and forecasts compute the same (zone, day) pairs for many orders; the result never changes. */
+const SEND_AT_CACHE_SIZE = 50_000;
+const sendAtCache = new Map<string, Map<number, number>>();
 
 /** Whether a reminder is sent before, on or after the expiry day (offset > 0, = 0, < 0). */
 export function reminderVariant(offsetDays: number): 'before' | 'on' | 'after' {
@@ -94,7 +114,7 @@ export interface PlanInput {
  */
 export function planReminders(input: PlanInput): PlannedReminder[] {
   const { kind, expiresOn, timeZone, offsets, after, until, now } = input;
-  const all = (offsets[kind] ?? []).map((offsetDays) => ({ offsetDays, sendAt: sendAtFor(expiresOn, offsetDays, timeZone) }));
+  const all = (offsets[kind] ?? []).map((offsetDays) => ({ offsetDays, sendAt: new Date(sendAtMsFor(expiresOn, offsetDays, timeZone)) }));
   const dueTimes = all.map((r) => r.sendAt.getTime()).filter((t) => t <= now.getTime());
   const latestDue = dueTimes.length > 0 ? Math.max(...dueTimes) : null;
   const lower = after === null ? Number.NEGATIVE_INFINITY : after.getTime();

@@ -24,48 +24,52 @@ export function assertTimeZone(tz: string): string {
   }
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const DAY_MS = 86_400_000;
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+const OFFSET_TEXT = /GMT(?:([+-])(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?)?$/;
 
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
+function offsetFormatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = offsetFormatters.get(timeZone);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
+    // `longOffset` prints "GMT+01:00" (or "GMT"); format() is several times faster than formatToParts().
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    offsetFormatters.set(timeZone, formatter);
   }
   return formatter;
 }
 
 /** Offset of `timeZone` from UTC at instant `epochMs`, in milliseconds (Berlin in summer: +7 200 000). */
 export function zoneOffsetMs(timeZone: string, epochMs: number): number {
-  const parts: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(new Date(epochMs))) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  const asUtc = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
-  const wholeSeconds = Math.floor(epochMs / 1000) * 1000;
-  return asUtc - wholeSeconds;
+  const text = offsetFormatterFor(timeZone).format(epochMs);
+  const match = OFFSET_TEXT.exec(text);
+  if (!match) throw new DomainError('invalid_time_zone', `Cannot read the UTC offset of "${timeZone}" (got "${text}").`, 'timeZone');
+  if (match[1] === undefined) return 0;
+  const magnitude = Number(match[2]) * 3_600_000 + Number(match[3] ?? 0) * 60_000 + Number(match[4] ?? 0) * 1000;
+  return match[1] === '-' ? -magnitude : magnitude;
 }
 
 /**
  * The instant at which the wall clock in `timeZone` shows `localMs` (a wall-clock time encoded as if
  * it were UTC). A wall time skipped by a daylight-saving gap maps to the first instant after the gap,
- * so "no earlier than" holds; a repeated wall time maps to its first occurrence.
+ * so "no earlier than" holds; a repeated wall time maps to its first occurrence. Assumes at most one
+ * offset change within a day either side, which holds for every IANA zone since 1970.
  */
 export function zonedWallTimeToInstant(localMs: number, timeZone: string): Date {
-  const firstGuess = localMs - zoneOffsetMs(timeZone, localMs);
-  const offsetAtGuess = zoneOffsetMs(timeZone, firstGuess);
-  const candidates = [localMs - offsetAtGuess, firstGuess, localMs - zoneOffsetMs(timeZone, localMs - 86_400_000), localMs - zoneOffsetMs(timeZone, localMs + 86_400_000)];
-  const exact = candidates.filter((t) => t + zoneOffsetMs(timeZone, t) === localMs).sort((a, b) => a - b);
-  if (exact[0] !== undefined) return new Date(exact[0]);
-  // In a gap: the wall clock jumps over localMs. The transition instant lies between the two
-  // candidates; the earliest instant whose wall time is >= localMs is the transition itself.
-  let low = Math.min(...candidates);
-  let high = Math.max(...candidates);
+  const offsetBefore = zoneOffsetMs(timeZone, localMs - DAY_MS);
+  const offsetAfter = zoneOffsetMs(timeZone, localMs + DAY_MS);
+  const early = localMs - Math.max(offsetBefore, offsetAfter);
+  const late = localMs - Math.min(offsetBefore, offsetAfter);
+  if (offsetBefore === offsetAfter && zoneOffsetMs(timeZone, early) === offsetBefore) return new Date(early);
+  const wallAt = (t: number) => t + zoneOffsetMs(timeZone, t);
+  // Earliest exact match first: in a fall-back overlap both are exact and the first occurrence wins.
+  for (const t of [early, late]) if (wallAt(t) === localMs) return new Date(t);
+  // In a gap the wall clock jumps over localMs: return the transition, the first instant whose
+  // wall time is at or after localMs (found to the second between the two candidates).
+  let low = early;
+  let high = late;
   while (high - low > 1000) {
     const mid = Math.floor((low + high) / 2000) * 1000;
-    if (mid + zoneOffsetMs(timeZone, mid) >= localMs) high = mid;
+    if (wallAt(mid) >= localMs) high = mid;
     else low = mid;
   }
   return new Date(high);
