@@ -1,0 +1,138 @@
+/**
+ * Recipient journeys in a real headless Chromium against the HTTP edge listening on a free port.
+ * Links come from real emails: the mailer role sends through the SES v2 SDK to aws-ses-v2-local and
+ * the test reads them from its /store, as a person would read their inbox.
+ */
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { enqueue } from '@tickler/db';
+import { startMailerRole, type MailerRole } from '../src/role/start-mailer-role';
+import { makeSesTransport, type MailTransport } from '../src/transport';
+import { makeHarness, portal, SECRETS, seedOrder, type Harness } from './http-harness';
+import { config as mailerConfig, connection, quietLogger, startLocalSes, TEMPLATES_DIR, waitFor, type StoredEmail } from './mailer-helpers';
+import { loadTemplates } from '../src/templates';
+
+const NOW = new Date('2027-01-24T08:30:00Z'); // 09:30 in Berlin, 7 days before ORD-1001's license expires
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+let browser: Browser;
+let ses: Awaited<ReturnType<typeof startLocalSes>>;
+let h: Harness;
+let base: string;
+let role: MailerRole;
+let transport: MailTransport;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  ses = await startLocalSes();
+});
+afterAll(async () => {
+  await browser.close();
+  await ses.close();
+});
+
+beforeEach(async () => {
+  await ses.clear();
+  h = await makeHarness();
+  h.setNow(NOW);
+  await h.app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+  transport = makeSesTransport({ region: 'eu-west-1', endpoint: ses.endpoint });
+  const prefix = (h.queues.send.opts.prefix ?? '') as string;
+  role = startMailerRole({
+    connection, prefix, store: h.store, logger: quietLogger, transport, templates: await loadTemplates(TEMPLATES_DIR),
+    config: { ...mailerConfig, publicBaseUrl: base, tokenSecrets: SECRETS }, concurrency: 4, maxSendRate: 50, now: () => NOW,
+  });
+  page = await browser.newPage();
+});
+
+afterEach(async () => {
+  await page.close();
+  await role.close();
+  await transport.close?.();
+  await h.close();
+});
+
+/** The first link in the newest email to `to` whose path starts with `path`. */
+async function linkFromInbox(to: string, path: string): Promise<string> {
+  const email = await waitFor(async () => (await ses.emails()).reverse().find((e: StoredEmail) => e.destination.to.some((t) => t.includes(to))), `an email to ${to}`);
+  const escaped = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`href="(${escaped}${path}[^"]+)"`).exec(email.body.html ?? '');
+  if (!match?.[1]) throw new Error(`no ${path} link in "${email.subject}"`);
+  return match[1];
+}
+
+describe('recipients in a browser', () => {
+  it('unsubscribes from one order\'s reminders via the link in a real reminder email', async () => {
+    await seedOrder(h.store, 'ORD-1001');
+    await seedOrder(h.store, 'ORD-2002');
+    const [reminder] = await h.store.reminders.insertNew([{
+      orderId: 'ORD-1001', kind: 'license', expiresOn: '2027-01-31', offsetDays: 7, sendAt: new Date('2027-01-24T08:00:00Z'), status: 'queued', reason: null,
+    }]);
+    await enqueue(h.queues, 'reminder', { reminderId: reminder!.id });
+    const link = await linkFromInbox('ann@acme.com', '/u/');
+
+    await page.goto(link);
+    await page.getByText('Renewal reminders for order ORD-1001 (Barcode Reader SDK)').waitFor();
+    expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual([]); // opening the page changed nothing
+    await page.getByRole('button', { name: 'Unsubscribe' }).click();
+    await page.getByRole('heading', { name: 'You are unsubscribed' }).waitFor();
+
+    expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual(['renewal:ORD-1001']);
+    expect(await h.store.lists.getSuppression('ann@acme.com')).toBeNull();
+  });
+
+  it('accepts an organization invitation from the invitation email', async () => {
+    await seedOrder(h.store, 'ORD-1001');
+    const res = await fetch(`${base}/api/organizations/org-1/invitations`, {
+      method: 'POST', headers: { ...portal('ann@acme.com'), 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bob@acme.com' }),
+    });
+    expect(res.status).toBe(202);
+    const link = await linkFromInbox('bob@acme.com', '/invitations/');
+
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Join Acme' }).waitFor();
+    expect((await h.store.directory.getMembership('org-1', 'bob@acme.com'))?.status).toBe('invited');
+    await page.getByRole('button', { name: 'Accept invitation' }).click();
+    await page.getByRole('heading', { name: 'Welcome to Acme' }).waitFor();
+    expect((await h.store.directory.getMembership('org-1', 'bob@acme.com'))?.status).toBe('active');
+  });
+
+  it('subscribes to the newsletter: free mail refused with the reason, business email confirmed by the emailed link', async () => {
+    await page.goto(`${base}/newsletter`);
+    await page.getByLabel('Security advisories').check();
+    await page.getByLabel('Business email address').fill('jo@gmail.com');
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.getByRole('alert').getByText('gmail.com is a free email provider').waitFor();
+    expect(await page.getByLabel('Security advisories').isChecked()).toBe(true);
+    expect(await page.getByLabel('Business email address').inputValue()).toBe('jo@gmail.com');
+
+    await page.getByLabel('Business email address').fill('jo@acme-corp.de');
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+    expect((await h.store.newsletter.get('jo@acme-corp.de'))?.status).toBe('pending');
+
+    const link = await linkFromInbox('jo@acme-corp.de', '/newsletter/confirm/');
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Confirm subscription' }).click();
+    await page.getByRole('heading', { name: 'Your subscription is confirmed' }).waitFor();
+    expect(await h.store.newsletter.get('jo@acme-corp.de')).toMatchObject({ status: 'confirmed', topics: ['security'] });
+  });
+
+  it('works without JavaScript and fits a phone screen', async () => {
+    const phone = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
+    try {
+      const p = await phone.newPage();
+      await p.goto(`${base}/newsletter`);
+      const width = await p.evaluate(() => document.documentElement.scrollWidth);
+      expect(width).toBeLessThanOrEqual(360);
+      await p.getByLabel('Product news').check();
+      await p.getByLabel('Business email address').fill('kim@acme-corp.de');
+      await p.getByRole('button', { name: 'Subscribe' }).click();
+      await p.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+    } finally {
+      await phone.close();
+    }
+  });
+});
