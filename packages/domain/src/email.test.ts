@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { checkBusinessEmail, isDisposableDomain, isFreeMailDomain, normalizeDomain, normalizeEmail } from './email';
 import { DomainError } from './errors';
 
@@ -108,5 +109,28 @@ describe('checkBusinessEmail', () => {
     expect(isDisposableDomain('acme.com')).toBe(false);
     expect(isFreeMailDomain('gmail.com')).toBe(true);
     expect(isFreeMailDomain('mail.gmail.com')).toBe(false);
+  });
+});
+
+describe('normalizeEmail (property)', () => {
+  it('is idempotent and yields lower-case ASCII for every address it accepts', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.emailAddress(), fc.constantFrom('', ' ', '\t'), fc.boolean(), (address, pad, upper) => {
+        let email: string;
+        try {
+          email = normalizeEmail(`${pad}${upper ? address.toUpperCase() : address}${pad}`);
+        } catch (error) {
+          expect(error).toMatchObject({ code: 'invalid_email' });
+          return;
+        }
+        accepted += 1;
+        expect(normalizeEmail(email)).toBe(email);
+        expect(email).toBe(address.toLowerCase().replace(/\.$/, ''));
+        expect(email).toMatch(/^[\x21-\x7e]+$/);
+      }),
+      { numRuns: 500 },
+    );
+    expect(accepted).toBeGreaterThan(250);
   });
 });

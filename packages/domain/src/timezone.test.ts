@@ -42,3 +42,10 @@ describe('zone offsets', () => {
     expect(zonedWallTimeToInstant(Date.parse('2027-10-31T02:30:00Z'), 'Europe/Berlin').toISOString()).toBe('2027-10-31T00:30:00.000Z');
   });
 });
+
+describe('a skipped calendar day', () => {
+  it('maps 09:00 on the day Samoa skipped (2011-12-30) to the first instant after the gap', () => {
+    // Pacific/Apia jumped from 2011-12-29 24:00 (−10) straight to 2011-12-31 00:00 (+14) at 10:00Z.
+    expect(zonedWallTimeToInstant(Date.parse('2011-12-30T09:00:00Z'), 'Pacific/Apia').toISOString()).toBe('2011-12-30T10:00:00.000Z');
+  });
+});
