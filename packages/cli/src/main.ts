@@ -7,8 +7,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadEnv, parseDuration, type Env, type Role } from './env';
 import { runCommand } from './runtime/errors';
 
-function env(role: Role): Env {
-  return loadEnv(process.env, role);
+/** Parses the environment for `role` BEFORE loading the command's modules, so config errors are instant. */
+function run(role: Role, body: (env: Env) => Promise<void>): Promise<void> {
+  return runCommand(async () => body(loadEnv(process.env, role)));
 }
 
 function positiveInt(name: string) {
@@ -36,13 +37,13 @@ const queueOption = () => new Option('--queue <queue>', 'only this queue').choic
 function addRoles(program: Command): void {
   program.command('scheduler')
     .description('run the scheduler role: periodic reminder scan, order events, reconciliation (until SIGTERM)')
-    .action(() => runCommand(async () => (await import('./commands/role-scheduler')).schedulerCommand(env('scheduler'))));
+    .action(() => run('scheduler', async (e) => (await import('./commands/role-scheduler')).schedulerCommand(e)));
   program.command('mailer')
     .description('run a mailer worker: fans reminders out and sends emails through SES (until SIGTERM); run as many as you like')
-    .action(() => runCommand(async () => (await import('./commands/role-mailer')).mailerCommand(env('mailer'))));
+    .action(() => run('mailer', async (e) => (await import('./commands/role-mailer')).mailerCommand(e)));
   program.command('http')
     .description('run the HTTP edge: webhooks, unsubscribe/preferences/invitation/newsletter pages, portal API, admin, health and metrics')
-    .action(() => runCommand(async () => (await import('./commands/role-http')).httpCommand(env('http'))));
+    .action(() => run('http', async (e) => (await import('./commands/role-http')).httpCommand(e)));
   program.command('start')
     .description('everything in one process on embedded defaults: SQLite under ./data, local SES inbox, demo data on first run')
     .action(() => runCommand(async () => (await import('./commands/start')).startCommand(process.env)));
@@ -52,11 +53,11 @@ function addDb(program: Command): void {
   const db = program.command('db').description('database maintenance');
   db.command('migrate')
     .description('apply pending migrations (idempotent); prints how many were applied')
-    .action(() => runCommand(async () => (await import('./commands/db-migrate')).dbMigrateCommand(env('base'))));
+    .action(() => run('base', async (e) => (await import('./commands/db-migrate')).dbMigrateCommand(e)));
   db.command('seed')
     .description('load synthetic organizations, contacts and orders (for load tests and demos)')
     .requiredOption('--orders <n>', 'number of orders to create', positiveInt('--orders'))
-    .action((opts: { orders: number }) => runCommand(async () => (await import('./commands/db-seed')).dbSeedCommand(env('base'), opts)));
+    .action((opts: { orders: number }) => run('base', async (e) => (await import('./commands/db-seed')).dbSeedCommand(e, opts)));
 }
 
 function addScheduling(program: Command): void {
@@ -64,12 +65,12 @@ function addScheduling(program: Command): void {
     .description('plan due reminders now and enqueue them (what the scheduler does every SCAN_EVERY)')
     .option('--now <iso>', 'pretend the time is this instant', isoInstant)
     .option('--dry-run', 'print what would be planned and write nothing')
-    .action((opts: { now?: Date; dryRun?: boolean }) => runCommand(async () => (await import('./commands/scan')).scanCommand(env('scheduler'), opts)));
+    .action((opts: { now?: Date; dryRun?: boolean }) => run('scheduler', async (e) => (await import('./commands/scan')).scanCommand(e, opts)));
   program.command('forecast')
     .description('how many reminders will go out per day and kind')
     .option('--days <n>', 'days ahead (default 30)', positiveInt('--days'), 30)
     .option('--now <iso>', 'start from this instant instead of now', isoInstant)
-    .action((opts: { days: number; now?: Date }) => runCommand(async () => (await import('./commands/forecast')).forecastCommand(env('base'), opts)));
+    .action((opts: { days: number; now?: Date }) => run('base', async (e) => (await import('./commands/forecast')).forecastCommand(e, opts)));
 }
 
 function addJobs(program: Command): void {
@@ -77,13 +78,13 @@ function addJobs(program: Command): void {
   jobs.command('failed')
     .description('list failed jobs with their errors')
     .addOption(queueOption())
-    .action((opts: { queue?: string }) => runCommand(async () => (await import('./commands/jobs-failed')).jobsFailedCommand(env('base'), opts)));
+    .action((opts: { queue?: string }) => run('base', async (e) => (await import('./commands/jobs-failed')).jobsFailedCommand(e, opts)));
   jobs.command('replay')
     .description('retry failed jobs (a delivery already sent is never sent again)')
     .addOption(queueOption())
     .option('--id <id>', 'only the job with this id')
     .option('--since <duration>', 'only jobs that failed within this long, e.g. 30m, 2h, 1d', durationMs)
-    .action((opts: { queue?: string; id?: string; since?: number }) => runCommand(async () => (await import('./commands/jobs-replay')).jobsReplayCommand(env('base'), opts)));
+    .action((opts: { queue?: string; id?: string; since?: number }) => run('base', async (e) => (await import('./commands/jobs-replay')).jobsReplayCommand(e, opts)));
 }
 
 function addContent(program: Command): void {
@@ -92,15 +93,15 @@ function addContent(program: Command): void {
     .description('send a template to every confirmed subscriber of a topic (re-running does not resend)')
     .requiredOption('--topic <topic>', 'newsletter topic id')
     .requiredOption('--template <name>', 'template name under TEMPLATES_DIR')
-    .action((opts: { topic: string; template: string }) => runCommand(async () => (await import('./commands/newsletter-send')).newsletterSendCommand(env('base'), opts)));
+    .action((opts: { topic: string; template: string }) => run('base', async (e) => (await import('./commands/newsletter-send')).newsletterSendCommand(e, opts)));
   const templates = program.command('templates').description('email templates (MJML)');
   templates.command('check')
     .description('compile every template; fails on any MJML error')
-    .action(() => runCommand(async () => (await import('./commands/templates')).templatesCheckCommand(env('base'))));
+    .action(() => run('base', async (e) => (await import('./commands/templates')).templatesCheckCommand(e)));
   templates.command('preview')
     .description('render every template with sample data to HTML files')
     .option('--out <dir>', 'output folder', './data/preview')
-    .action((opts: { out: string }) => runCommand(async () => (await import('./commands/templates')).templatesPreviewCommand(env('base'), opts)));
+    .action((opts: { out: string }) => run('base', async (e) => (await import('./commands/templates')).templatesPreviewCommand(e, opts)));
 }
 
 /** Builds the `tickler` program (exported for tests of the command tree). */

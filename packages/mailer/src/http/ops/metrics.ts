@@ -72,7 +72,7 @@ function ledgerGauges(registry: Registry, store: Store): void {
 /** A fresh registry (one per server, so tests and embedded mode never collide on global state). */
 export function makeMetricsRegistry(sources: MetricsSources, extraRegistries: Registry[] = []): Registry {
   const own = new Registry();
-  collectDefaultMetrics({ register: own, prefix: 'tickler_process_' });
+  collectDefaultMetrics({ register: own, prefix: 'tickler_' });
   queueGauges(own, sources.queues);
   ledgerGauges(own, sources.store);
   return extraRegistries.length > 0 ? Registry.merge([own, ...extraRegistries]) : own;

@@ -1,0 +1,182 @@
+/** `tickler` as operators run it: real child processes, exit codes, one-line reasons, real SQLite and Redis. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { openStore } from '@tickler/db';
+import { cleanPrefix, runCli, SECRETS, uniquePrefix } from './helpers/cli';
+
+jest.setTimeout(120_000);
+
+let dir: string;
+let dbUrl: string;
+const prefix = uniquePrefix('cli');
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'tickler-cli-'));
+  dbUrl = `file:${path.join(dir, 'tickler.db')}`;
+});
+afterAll(async () => {
+  await cleanPrefix(prefix);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const env = () => ({ DATABASE_URL: dbUrl, QUEUE_PREFIX: prefix });
+
+describe('help and usage', () => {
+  it.each([
+    [['--help'], /Usage: tickler/],
+    [['scheduler', '--help'], /Usage: tickler scheduler/],
+    [['mailer', '--help'], /Usage: tickler mailer/],
+    [['http', '--help'], /Usage: tickler http/],
+    [['start', '--help'], /Usage: tickler start/],
+    [['db', 'migrate', '--help'], /Usage: tickler db migrate/],
+    [['db', 'seed', '--help'], /--orders <n>/],
+    [['scan', '--help'], /--dry-run/],
+    [['forecast', '--help'], /--days <n>/],
+    [['jobs', 'failed', '--help'], /--queue <queue>/],
+    [['jobs', 'replay', '--help'], /--since <duration>/],
+    [['newsletter', 'send', '--help'], /--template <name>/],
+    [['templates', 'check', '--help'], /Usage: tickler templates check/],
+    [['templates', 'preview', '--help'], /--out <dir>/],
+  ])('%j prints help and exits 0', async (args, pattern) => {
+    const result = await runCli(args, env());
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(pattern);
+  });
+
+  it('an unknown command fails with one line', async () => {
+    const result = await runCli(['frobnicate'], env());
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining("unknown command 'frobnicate'")]);
+  });
+
+  it('a bad option value fails with one line naming it', async () => {
+    const result = await runCli(['jobs', 'replay', '--since', 'yesterday'], env());
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining('--since')]);
+  });
+});
+
+describe('configuration errors', () => {
+  it('names a bad REDIS_URL and a missing TOKEN_SECRETS together, in one line, before starting', async () => {
+    const { TOKEN_SECRETS: _omit, ...rest } = SECRETS;
+    const result = await runCli(['http'], { ...env(), ...rest, PUBLIC_BASE_URL: 'https://tickler.example.com', REDIS_URL: 'http://not-redis' });
+    expect(result.code).not.toBe(0);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/REDIS_URL/);
+    expect(lines[0]).toMatch(/TOKEN_SECRETS/);
+    expect(lines[0]).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it('says Redis does not answer, in one line, instead of hanging', async () => {
+    const result = await runCli(['scan', '--dry-run'], { ...env(), REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/Redis does not answer at redis:\/\/127\.0\.0\.1:1/)]);
+  });
+});
+
+describe('db migrate', () => {
+  it('applies the migration once; running it again applies none', async () => {
+    const first = await runCli(['db', 'migrate'], env());
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^1 migration applied/);
+    const second = await runCli(['db', 'migrate'], env());
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/^0 migrations applied .*up to date/);
+  });
+});
+
+describe('scan', () => {
+  const now = '2026-11-27T10:00:00Z';
+
+  beforeAll(async () => {
+    const store = await openStore({ url: dbUrl });
+    try {
+      await store.directory.applyOrderUpsert({
+        orderId: 'ORD-CLI-1', organization: { id: 'org-cli', name: 'CLI GmbH', timeZone: 'Europe/Berlin' }, product: 'Barcode Reader SDK',
+        licenseExpiresOn: '2026-12-04', maintenanceExpiresOn: null, purchaserEmail: 'ann@cli-gmbh.example', purchaserName: 'Ann', occurredAt: new Date('2026-11-01T00:00:00Z'),
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
+  async function reminderCount(): Promise<number> {
+    const store = await openStore({ url: dbUrl });
+    try {
+      return (await store.reminders.listForOrder('ORD-CLI-1')).length;
+    } finally {
+      await store.close();
+    }
+  }
+
+  async function queuedReminderJobs(): Promise<number> {
+    const queue = new Queue('reminders', { connection: { url: 'redis://127.0.0.1:6379' }, prefix });
+    try {
+      const counts = await queue.getJobCounts('waiting', 'delayed', 'prioritized');
+      return (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0);
+    } finally {
+      await queue.close();
+    }
+  }
+
+  it('--dry-run reports the due reminder and writes nothing', async () => {
+    const result = await runCli(['scan', '--dry-run', '--now', now], env());
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/dry run \(nothing written\)/);
+    expect(result.stdout).toMatch(/license\s+7\s+1\s+1\s+0\s+0/);
+    expect(await reminderCount()).toBe(0);
+    expect(await queuedReminderJobs()).toBe(0);
+  });
+
+  it('a real scan records and enqueues it; a second scan finds nothing new', async () => {
+    const result = await runCli(['scan', '--now', now], env());
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/total: 1 due, 1 enqueued/);
+    expect(await reminderCount()).toBe(1);
+    expect(await queuedReminderJobs()).toBe(1);
+    const again = await runCli(['scan', '--now', now], env());
+    expect(again.code).toBe(0);
+    expect(await queuedReminderJobs()).toBe(1);
+  });
+
+  it('refuses a malformed --now', async () => {
+    const result = await runCli(['scan', '--now', 'tomorrow'], env());
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('forecast, jobs, templates', () => {
+  it('forecast prints one row per day', async () => {
+    const result = await runCli(['forecast', '--days', '10', '--now', '2026-11-27T00:00:00Z'], env());
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/2026-11-27/);
+    expect(result.stdout).toMatch(/2026-12-06/);
+    expect(result.stdout).toMatch(/reminders? in 10 days/);
+  });
+
+  it('jobs failed says there are none; replaying an unknown id fails with one line', async () => {
+    const failed = await runCli(['jobs', 'failed'], env());
+    expect(failed.code).toBe(0);
+    expect(failed.stdout).toMatch(/no failed jobs/);
+    const replay = await runCli(['jobs', 'replay', '--id', 'delivery-999999'], env());
+    expect(replay.code).not.toBe(0);
+    expect(replay.stderr.trim().split('\n')).toEqual([expect.stringContaining('no failed job with id "delivery-999999"')]);
+  });
+
+  it('templates check passes on the shipped templates and fails on a folder without any', async () => {
+    expect((await runCli(['templates', 'check'], env())).code).toBe(0);
+    const bad = await runCli(['templates', 'check'], { ...env(), TEMPLATES_DIR: dir });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/template problem/);
+  });
+
+  it('newsletter send refuses an unknown topic', async () => {
+    const result = await runCli(['newsletter', 'send', '--topic', 'nope', '--template', 'newsletter-product-news'], env());
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining('unknown topic "nope"')]);
+  });
+});
