@@ -32,7 +32,7 @@ describe('reminders ledger', () => {
   });
 
   it('a failing row rolls back the whole batch', async () => {
-    await expect(store.reminders.insertNew([reminder(30), reminder(7, { orderId: 'unknown' })])).rejects.toThrow(/FOREIGN KEY/);
+    await expect(store.reminders.insertNew([reminder(30), reminder(7, { orderId: 'unknown' })])).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
     expect(await store.reminders.listForOrder('ORD-1001')).toEqual([]);
   });
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { migrateDatabase, openStore } from '../src/sqlite/open-store';
+import { StoreError } from '../src/sqlite/store-error';
 import { parseDatabaseUrl } from '../src/sqlite/database-url';
 import { makeTempDir } from './helpers';
 
@@ -54,13 +55,14 @@ describe('openStore', () => {
     await store.ping();
     await expect(store.reminders.insertNew([{
       orderId: 'missing', kind: 'license', expiresOn: '2027-01-01', offsetDays: 7, sendAt: new Date(), status: 'queued', reason: null,
-    }])).rejects.toThrow(/FOREIGN KEY/);
+    }])).rejects.toMatchObject({ name: 'StoreError', code: 'SQLITE_CONSTRAINT_FOREIGNKEY', message: expect.stringMatching(/FOREIGN KEY/) });
     await store.close();
     await store.close();
   });
 
   it('opens without migrating when told so, and the first query then fails clearly', async () => {
     const store = await openStore({ url: ':memory:', migrate: false });
+    await expect(store.directory.getOrder('x')).rejects.toThrow(StoreError);
     await expect(store.directory.getOrder('x')).rejects.toThrow(/no such table: orders/);
     await store.close();
   });

@@ -8,6 +8,7 @@ import { makeSqliteInvitationsRepository } from './invitations-repository';
 import { makeSqliteListsRepository } from './lists-repository';
 import { makeSqliteNewsletterRepository } from './newsletter-repository';
 import { makeSqliteRemindersRepository } from './reminders-repository';
+import { translateError, withStoreErrors } from './store-error';
 
 export interface OpenStoreOptions {
   /** `DATABASE_URL`: `file:./data/tickler.db`, a bare path, or `:memory:`. */
@@ -18,26 +19,33 @@ export interface OpenStoreOptions {
   busyTimeoutMs?: number;
 }
 
-/** Opens the database (creating its folder), migrates it unless told not to, and returns the repositories. */
+/**
+ * Opens the database (creating its folder), migrates it unless told not to, and returns the
+ * repositories. Storage failures reject with StoreError; a bad URL throws DatabaseUrlError.
+ */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const sqlite = openConnection(options.url, { busyTimeoutMs: options.busyTimeoutMs });
   try {
     if (options.migrate !== false) runMigrations(sqlite);
   } catch (error) {
     sqlite.close();
-    throw error;
+    translateError(error);
   }
   const ping = sqlite.prepare('SELECT 1');
   return {
-    directory: makeSqliteDirectoryRepository(sqlite),
-    reminders: makeSqliteRemindersRepository(sqlite),
-    deliveries: makeSqliteDeliveriesRepository(sqlite),
-    lists: makeSqliteListsRepository(sqlite),
-    invitations: makeSqliteInvitationsRepository(sqlite),
-    newsletter: makeSqliteNewsletterRepository(sqlite),
-    events: makeSqliteInboundEventsRepository(sqlite),
+    directory: withStoreErrors(makeSqliteDirectoryRepository(sqlite)),
+    reminders: withStoreErrors(makeSqliteRemindersRepository(sqlite)),
+    deliveries: withStoreErrors(makeSqliteDeliveriesRepository(sqlite)),
+    lists: withStoreErrors(makeSqliteListsRepository(sqlite)),
+    invitations: withStoreErrors(makeSqliteInvitationsRepository(sqlite)),
+    newsletter: withStoreErrors(makeSqliteNewsletterRepository(sqlite)),
+    events: withStoreErrors(makeSqliteInboundEventsRepository(sqlite)),
     async ping() {
-      ping.get();
+      try {
+        ping.get();
+      } catch (error) {
+        translateError(error);
+      }
     },
     async close() {
       if (sqlite.open) sqlite.close();
@@ -50,6 +58,8 @@ export async function migrateDatabase(url: string): Promise<{ applied: number }>
   const sqlite = openConnection(url);
   try {
     return runMigrations(sqlite);
+  } catch (error) {
+    translateError(error);
   } finally {
     sqlite.close();
   }

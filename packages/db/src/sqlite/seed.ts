@@ -9,6 +9,7 @@ import { DomainError } from '@tickler/domain';
 import { openConnection, runMigrations, type Sqlite } from './connection';
 import { companyName, expiryDates, PRODUCTS, personName, TIME_ZONES } from './seed-data';
 import { createRandom, type Random } from './seed-random';
+import { translateError } from './store-error';
 
 export interface SeedOptions {
   /** How many orders to create (a non-negative integer; the CLI's `--orders`). */
@@ -186,6 +187,8 @@ export async function seedDatabase(url: string, options: SeedOptions): Promise<S
     sqlite.pragma('wal_checkpoint(TRUNCATE)');
     const bytes = (sqlite.pragma('page_count', { simple: true }) as number) * (sqlite.pragma('page_size', { simple: true }) as number);
     return { ...counts, ms: Math.round(performance.now() - started), bytes };
+  } catch (error) {
+    translateError(error);
   } finally {
     sqlite.close();
   }
