@@ -53,7 +53,7 @@ export interface BenchEventsResult {
   doubled: number;
 }
 
-interface ChildSetup { role: 'http' | 'worker'; databaseUrl: string; redisUrl: string; prefix: string; secret: string; workerConcurrency: number }
+interface ChildSetup { role: 'http' | 'worker' | 'both'; databaseUrl: string; redisUrl: string; prefix: string; secret: string; workerConcurrency: number }
 const CHILD_FLAG = '--bench-events-child';
 
 /** autocannon ships no types; this is the slice used here. */
@@ -81,8 +81,17 @@ async function runChild(setup: ChildSetup): Promise<void> {
   const store = await openStore({ url: setup.databaseUrl, migrate: false });
   const queues = makeQueues(redisConnection(setup.redisUrl), setup.prefix);
   const logger = pino({ level: 'warn' });
-  let stop: () => Promise<void>;
-  if (setup.role === 'http') {
+  const stops: Array<() => Promise<void>> = [];
+  if (setup.role !== 'http') {
+    const processor = makeOrderEventProcessor({ store, queues, logger, now: () => new Date(), config: makeSchedulerConfig() });
+    const worker = new Worker('order-events', (job: Job) => processor(parseJob('order-event', job.data), job), {
+      connection: redisConnection(setup.redisUrl), prefix: setup.prefix, concurrency: setup.workerConcurrency,
+    });
+    await worker.waitUntilReady();
+    stops.push(() => worker.close());
+  }
+  let port: number | undefined;
+  if (setup.role !== 'worker') {
     const app = makeHttpServer({
       store, queues, logger, now: () => new Date(), fetchText: async () => { throw new Error('no fetching in the bench'); },
       config: {
@@ -92,17 +101,13 @@ async function runChild(setup: ChildSetup): Promise<void> {
       },
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
-    process.send?.({ port: (app.server.address() as AddressInfo).port });
-    stop = () => app.close();
-  } else {
-    const processor = makeOrderEventProcessor({ store, queues, logger, now: () => new Date(), config: makeSchedulerConfig() });
-    const worker = new Worker('order-events', (job: Job) => processor(parseJob('order-event', job.data), job), {
-      connection: redisConnection(setup.redisUrl), prefix: setup.prefix, concurrency: setup.workerConcurrency,
-    });
-    await worker.waitUntilReady();
-    process.send?.({ ready: true });
-    stop = () => worker.close();
+    port = (app.server.address() as AddressInfo).port;
+    stops.unshift(() => app.close());
   }
+  process.send?.({ port });
+  const stop = async () => {
+    for (const s of stops) await s();
+  };
   process.on('message', () => {
     void stop().then(() => closeQueues(queues)).then(() => store.close()).then(() => process.exit(0));
   });
@@ -133,7 +138,7 @@ function makeRequests(secret: string, run: string) {
   let unexpected = 0;
   const request = {
     method: 'POST', path: '/webhooks/billing',
-    setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => {
+    setupRequest: (req: Record<string, unknown>) => {
       n += 1;
       const seq = n % 100 === 0 && n > 1 ? n - 1 : n;
       const org = seq % 200;
@@ -145,15 +150,16 @@ function makeRequests(secret: string, run: string) {
           purchaserEmail: `buyer${org}@bench-corp.com`, purchaserName: null,
         },
       });
-      context.eventId = `evt-${run}-${seq}`;
-      context.orderId = `B-${run}-${seq}`;
       const headers = { 'content-type': 'application/json', 'tickler-signature': createBillingSignatureHeader(secret, Math.floor(Date.now() / 1000), body) };
       return { ...req, headers, body };
     },
-    onResponse: (status: number, _body: string, context: Record<string, unknown>) => {
+    // autocannon prepares a connection's next request before the answer arrives, so the event id is
+    // read from the answer itself rather than from the per-connection context.
+    onResponse: (status: number, body: string) => {
+      const eventId = status === 202 || status === 200 ? (JSON.parse(body) as { eventId: string }).eventId : '';
       if (status === 202) {
-        if (accepted.has(String(context.eventId))) acceptedTwice += 1;
-        accepted.set(String(context.eventId), String(context.orderId));
+        if (accepted.has(eventId)) acceptedTwice += 1;
+        accepted.set(eventId, eventId.replace(/^evt-/, 'B-'));
       } else if (status === 200) duplicatesAnswered += 1;
       else unexpected += 1;
     },

@@ -4,7 +4,7 @@
  * (`deliveries.claimForSending`) guarantees a delivery already sent is not sent again.
  */
 import type { Job, Queue } from 'bullmq';
-import { QUEUE_NAMES, type QueueName, type Queues } from '@tickler/db';
+import { QUEUE_NAMES, type DeliveriesRepository, type QueueName, type Queues } from '@tickler/db';
 
 export interface FailedJobView {
   queue: QueueName;
@@ -82,14 +82,29 @@ export async function listFailedJobs(queues: Queues, filter: FailedJobFilter = {
 }
 
 /**
- * Moves matching failed jobs back to waiting (attempts start again). Returns what was replayed.
- * With `id`, a job that is not failed (or missing) is an error naming it.
+ * A send job failed for good leaves its delivery `failed`, which the send processor will not claim.
+ * Replaying is the operator saying "try again": only a `failed` delivery goes back to `queued`;
+ * one that was sent (or skipped) stays as it is, so replay never sends an email twice.
  */
-export async function replayFailedJobs(queues: Queues, filter: FailedJobFilter = {}): Promise<{ replayed: number; jobs: Array<{ queue: QueueName; id: string }> }> {
+async function reopenDelivery(job: Job, deliveries: Pick<DeliveriesRepository, 'get' | 'requeue'>): Promise<void> {
+  const id = (job.data as { deliveryId?: unknown } | undefined)?.deliveryId;
+  if (job.name !== 'send' || typeof id !== 'number') return;
+  if ((await deliveries.get(id))?.status === 'failed') await deliveries.requeue(id);
+}
+
+/**
+ * Moves matching failed jobs back to waiting (attempts start again). Returns what was replayed.
+ * With `id`, a job that is not failed (or missing) is an error naming it. Pass `deliveries` so that
+ * permanently failed sends are reopened (see {@link reopenDelivery}).
+ */
+export async function replayFailedJobs(
+  queues: Queues, filter: FailedJobFilter = {}, deliveries?: Pick<DeliveriesRepository, 'get' | 'requeue'>,
+): Promise<{ replayed: number; jobs: Array<{ queue: QueueName; id: string }> }> {
   const jobs: Array<{ queue: QueueName; id: string }> = [];
   for (const [name, queue] of queuesFor(queues, filter.queue)) {
     for (const job of await failedJobsOf(queue, filter)) {
       if (!matches(job, filter)) continue;
+      if (deliveries) await reopenDelivery(job, deliveries);
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
       jobs.push({ queue: name, id: String(job.id) });
     }

@@ -48,7 +48,7 @@ export const adminRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
     const parsed = replayBody.safeParse(request.body ?? {});
     if (!parsed.success) return badRequest(reply, parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     try {
-      const result = await replayFailedJobs(deps.queues, { ...parsed.data, queue: parsed.data.queue as never, since: sinceDate(parsed.data.since, deps.now()) });
+      const result = await replayFailedJobs(deps.queues, { ...parsed.data, queue: parsed.data.queue as never, since: sinceDate(parsed.data.since, deps.now()) }, deps.store.deliveries);
       deps.logger.info({ replayed: result.replayed, filter: parsed.data }, 'failed jobs replayed');
       return result;
     } catch (error) {

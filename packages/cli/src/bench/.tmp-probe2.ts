@@ -1,0 +1,12 @@
+import { assertTimeZone, normalizeEmail, parseBillingEvent, verifyBillingSignature, createBillingSignatureHeader } from '@tickler/domain';
+const N = 5000;
+const time = (name: string, f: (i: number) => unknown) => { const t = performance.now(); for (let i = 0; i < N; i++) f(i); console.log(name, ((performance.now() - t) * 1000 / N).toFixed(1), 'µs'); };
+const body = (n: number) => JSON.stringify({ id: `e${n}`, type: 'order.upserted', occurredAt: new Date().toISOString(), data: { orderId: `O${n}`, organization: { id: 'o', name: 'O', timeZone: 'Europe/Berlin' }, product: 'P', licenseExpiresOn: '2028-01-01', maintenanceExpiresOn: null, purchaserEmail: 'a@acme.com', purchaserName: null } });
+const b = body(1);
+time('assertTimeZone', () => assertTimeZone('Europe/Berlin'));
+time('normalizeEmail', () => normalizeEmail('a@acme.com'));
+time('JSON.parse', () => JSON.parse(b));
+const j = JSON.parse(b);
+time('parseBillingEvent', () => parseBillingEvent(j));
+const h = createBillingSignatureHeader('s', Math.floor(Date.now() / 1000), b);
+time('verify', () => verifyBillingSignature({ header: h, rawBody: b, secret: 's', now: new Date() }));
