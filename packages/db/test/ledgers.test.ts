@@ -118,6 +118,20 @@ describe('deliveries ledger', () => {
     ]);
   });
 
+  it('requeues a finished delivery for a deliberate resend, but leaves queued/sending ones alone', async () => {
+    const [a, b] = await store.deliveries.upsertMany([delivery('a@acme.com'), delivery('b@acme.com')]);
+    expect(await store.deliveries.requeue(a!.id)).toBe(false);
+    await store.deliveries.claimForSending(a!.id);
+    expect(await store.deliveries.requeue(a!.id)).toBe(false);
+    await store.deliveries.markSent(a!.id, 'm-a', at('2027-01-01T08:00:00Z'));
+    expect(await store.deliveries.requeue(a!.id)).toBe(true);
+    expect(await store.deliveries.get(a!.id)).toMatchObject({ status: 'queued', reason: null });
+    expect((await store.deliveries.claimForSending(a!.id))?.status).toBe('queued');
+    await store.deliveries.markSkipped(b!.id, 'unsubscribed');
+    expect(await store.deliveries.requeue(b!.id)).toBe(true);
+    expect(await store.deliveries.requeue(9999)).toBe(false);
+  });
+
   it('lists unfinished deliveries (queued or stuck sending) older than an instant', async () => {
     const [a, b, c] = await store.deliveries.upsertMany([delivery('a@acme.com'), delivery('b@acme.com'), delivery('c@acme.com')]);
     await store.deliveries.claimForSending(b!.id);

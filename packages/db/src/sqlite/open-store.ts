@@ -8,7 +8,7 @@ import { makeSqliteInvitationsRepository } from './invitations-repository';
 import { makeSqliteListsRepository } from './lists-repository';
 import { makeSqliteNewsletterRepository } from './newsletter-repository';
 import { makeSqliteRemindersRepository } from './reminders-repository';
-import { translateError, withStoreErrors } from './store-error';
+import { StoreError, translateError, withStoreErrors } from './store-error';
 
 export interface OpenStoreOptions {
   /** `DATABASE_URL`: `file:./data/tickler.db`, a bare path, or `:memory:`. */
@@ -32,15 +32,17 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     translateError(error);
   }
   const ping = sqlite.prepare('SELECT 1');
+  const isOpen = () => sqlite.open;
   return {
-    directory: withStoreErrors(makeSqliteDirectoryRepository(sqlite)),
-    reminders: withStoreErrors(makeSqliteRemindersRepository(sqlite)),
-    deliveries: withStoreErrors(makeSqliteDeliveriesRepository(sqlite)),
-    lists: withStoreErrors(makeSqliteListsRepository(sqlite)),
-    invitations: withStoreErrors(makeSqliteInvitationsRepository(sqlite)),
-    newsletter: withStoreErrors(makeSqliteNewsletterRepository(sqlite)),
-    events: withStoreErrors(makeSqliteInboundEventsRepository(sqlite)),
+    directory: withStoreErrors(makeSqliteDirectoryRepository(sqlite), isOpen),
+    reminders: withStoreErrors(makeSqliteRemindersRepository(sqlite), isOpen),
+    deliveries: withStoreErrors(makeSqliteDeliveriesRepository(sqlite), isOpen),
+    lists: withStoreErrors(makeSqliteListsRepository(sqlite), isOpen),
+    invitations: withStoreErrors(makeSqliteInvitationsRepository(sqlite), isOpen),
+    newsletter: withStoreErrors(makeSqliteNewsletterRepository(sqlite), isOpen),
+    events: withStoreErrors(makeSqliteInboundEventsRepository(sqlite), isOpen),
     async ping() {
+      if (!isOpen()) throw new StoreError('The store is closed.', 'STORE_CLOSED');
       try {
         ping.get();
       } catch (error) {

@@ -12,31 +12,42 @@ export class StoreError extends Error {
   }
 }
 
-function isDriverError(error: unknown): error is { message: string; code: string } {
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string'
-    && (error as { code: string }).code.startsWith('SQLITE_') && typeof (error as { message?: unknown }).message === 'string';
+/** SQLite's own errors, or any error object from another realm (which can only be the driver's). */
+function driverErrorCode(error: unknown): string | null {
+  if (typeof error !== 'object' || error === null || typeof (error as { message?: unknown }).message !== 'string') return null;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) return code;
+  return error instanceof Error ? null : 'STORE_ERROR';
 }
 
 /** Rethrows a driver error as a StoreError; anything else unchanged. */
 export function translateError(error: unknown): never {
-  if (isDriverError(error)) throw new StoreError(error.message, error.code, { cause: error });
+  const code = driverErrorCode(error);
+  if (code !== null) throw new StoreError((error as { message: string }).message, code, { cause: error });
   throw error;
 }
 
-function wrapAsyncIterable<T>(iterable: AsyncIterable<T>): AsyncIterable<T> {
+function wrapAsyncIterable<T>(iterable: AsyncIterable<T>, fail: (error: unknown) => never): AsyncIterable<T> {
   return {
     [Symbol.asyncIterator]() {
       const iterator = iterable[Symbol.asyncIterator]();
       return {
-        next: () => iterator.next().catch(translateError),
-        return: async (value?: unknown) => (iterator.return ? iterator.return(value).catch(translateError) : { done: true, value: undefined as never }),
+        next: () => iterator.next().catch(fail),
+        return: async (value?: unknown) => (iterator.return ? iterator.return(value).catch(fail) : { done: true, value: undefined as never }),
       };
     },
   };
 }
 
-/** Wraps every method of a repository so driver errors come out as StoreError. */
-export function withStoreErrors<T extends object>(repository: T): T {
+/**
+ * Wraps every method of a repository so driver errors come out as StoreError, and a failure on a
+ * closed store as StoreError `STORE_CLOSED`.
+ */
+export function withStoreErrors<T extends object>(repository: T, isOpen: () => boolean = () => true): T {
+  const fail = (error: unknown): never => {
+    if (!isOpen()) throw new StoreError('The store is closed.', 'STORE_CLOSED', { cause: error });
+    return translateError(error);
+  };
   const wrapped: Record<string, unknown> = {};
   for (const [name, member] of Object.entries(repository)) {
     if (typeof member !== 'function') {
@@ -48,10 +59,10 @@ export function withStoreErrors<T extends object>(repository: T): T {
       try {
         result = (member as (...a: unknown[]) => unknown).apply(repository, args);
       } catch (error) {
-        translateError(error);
+        fail(error);
       }
-      if (result instanceof Promise) return result.catch(translateError);
-      if (result && typeof result === 'object' && Symbol.asyncIterator in result) return wrapAsyncIterable(result as AsyncIterable<unknown>);
+      if (result instanceof Promise) return result.catch(fail);
+      if (result && typeof result === 'object' && Symbol.asyncIterator in result) return wrapAsyncIterable(result as AsyncIterable<unknown>, fail);
       return result;
     };
   }
