@@ -9,7 +9,7 @@
  * omission), the lag from acceptance to applied (inbound_events receivedAt → appliedAt) p50/p99,
  * and checks that every accepted event was applied exactly once (nothing lost, nothing doubled).
  * Targets: ≥ 2,000 events/s, p99 ≤ 50 ms, lag p99 ≤ 1 s.
- * Run: `npx tsx packages/cli/src/bench/events.ts [seconds] [rate]`.
+ * Run: `npx tsx packages/cli/src/bench/events.ts [seconds] [rate] [separate|together]`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -35,6 +35,11 @@ export interface BenchEventsOptions {
   redisUrl?: string;
   /** Order-event worker concurrency (default 16). */
   workerConcurrency?: number;
+  /**
+   * `separate` (default): HTTP edge and order-event worker in two processes, like a deployment.
+   * `together`: both in one process (like `tickler start`).
+   */
+  topology?: 'separate' | 'together';
   print?: (line: string) => void;
 }
 
@@ -51,6 +56,8 @@ export interface BenchEventsResult {
   applied: number;
   lost: number;
   doubled: number;
+  /** Events recorded whose 202 was still in flight when the load stopped (also checked: applied). */
+  inFlightAtStop: number;
 }
 
 interface ChildSetup { role: 'http' | 'worker' | 'both'; databaseUrl: string; redisUrl: string; prefix: string; secret: string; workerConcurrency: number }
@@ -108,7 +115,12 @@ async function runChild(setup: ChildSetup): Promise<void> {
   const stop = async () => {
     for (const s of stops) await s();
   };
-  process.on('message', () => {
+  process.on('message', (message) => {
+    if (message === 'cpu') {
+      const usage = process.cpuUsage();
+      process.send?.({ cpuMs: (usage.user + usage.system) / 1000 });
+      return;
+    }
     void stop().then(() => closeQueues(queues)).then(() => store.close()).then(() => process.exit(0));
   });
 }
@@ -126,6 +138,14 @@ function stopChild(child: ChildProcess): Promise<void> {
     if (child.exitCode !== null) return resolve();
     child.once('exit', () => resolve());
     child.send('stop');
+  });
+}
+
+/** CPU time (user + system, ms) the child has used so far. */
+function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (m: { cpuMs: number }) => resolve(m.cpuMs));
+    child.send('cpu');
   });
 }
 
@@ -164,7 +184,7 @@ function makeRequests(secret: string, run: string) {
       else unexpected += 1;
     },
   };
-  return { request, accepted, counts: () => ({ duplicatesAnswered, acceptedTwice, unexpected }) };
+  return { request, accepted, counts: () => ({ duplicatesAnswered, acceptedTwice, unexpected, sent: n }) };
 }
 
 async function waitUntilApplied(databaseUrl: string, timeoutMs: number): Promise<void> {
@@ -182,26 +202,31 @@ async function waitUntilApplied(databaseUrl: string, timeoutMs: number): Promise
   }
 }
 
-/** Every accepted event must be recorded once and applied; returns lags (ms) and what is missing or extra. */
-async function verify(databaseUrl: string, accepted: Map<string, string>): Promise<{ lags: number[]; applied: number; lost: number; extraRows: number }> {
+/**
+ * Reads back every event the load generator sent (it knows their order ids): each observed 202 must
+ * have exactly one applied row; a row whose answer was still in flight when the load stopped must be
+ * applied too. Returns lags (ms, sorted) and what was lost or doubled.
+ */
+async function verify(databaseUrl: string, run: string, sent: number, observed: ReadonlyMap<string, string>) {
   const store = await openStore({ url: databaseUrl, migrate: false });
   try {
     const lags: number[] = [];
     let lost = 0;
-    let extraRows = 0;
-    for (const [eventId, orderId] of accepted) {
-      const rows = (await store.events.listByOrder(orderId)).filter((r) => r.source === 'billing');
-      extraRows += Math.max(0, rows.length - 1);
-      const row = rows.find((r) => r.eventId === eventId);
-      if (!row || row.status !== 'applied' || !row.appliedAt || !(await store.directory.getOrder(orderId))) {
-        lost += 1;
+    let doubled = 0;
+    let unobserved = 0;
+    for (let seq = 1; seq <= sent; seq += 1) {
+      const rows = (await store.events.listByOrder(`B-${run}-${seq}`)).filter((r) => r.source === 'billing');
+      doubled += Math.max(0, rows.length - 1);
+      const row = rows[0];
+      const seen = observed.has(`evt-${run}-${seq}`);
+      if (row && !seen) unobserved += 1;
+      if (!row || row.status !== 'applied' || !row.appliedAt || !(await store.directory.getOrder(`B-${run}-${seq}`))) {
+        if (seen || row) lost += 1;
         continue;
       }
       lags.push(row.appliedAt.getTime() - row.receivedAt.getTime());
     }
-    const total = (await store.events.countBySourceAndStatus()).filter((c) => c.source === 'billing').reduce((sum, c) => sum + c.count, 0);
-    extraRows += Math.max(0, total - accepted.size - extraRows);
-    return { lags: lags.sort((a, b) => a - b), applied: lags.length, lost, extraRows };
+    return { lags: lags.sort((x, y) => x - y), applied: lags.length, lost, doubled, unobserved };
   } finally {
     await store.close();
   }
@@ -222,10 +247,12 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
   await migrateDatabase(setup.databaseUrl);
   const children: ChildProcess[] = [];
   try {
-    const http = await startChild({ ...setup, role: 'http' });
+    const together = opts.topology === 'together';
+    const http = await startChild({ ...setup, role: together ? 'both' : 'http' });
     children.push(http.child);
-    children.push((await startChild({ ...setup, role: 'worker' })).child);
-    print(`events bench: ${durationSeconds} s at ${rate} events/s offered, ${opts.connections ?? 32} connections, Redis prefix ${setup.prefix}`);
+    if (!together) children.push((await startChild({ ...setup, role: 'worker' })).child);
+    print(`events bench: ${durationSeconds} s at ${rate} events/s offered, ${opts.connections ?? 32} connections, ${together ? 'edge + worker in one process' : 'edge and worker in separate processes'}, Redis prefix ${setup.prefix}`);
+    const cpuBefore = await Promise.all(children.map(cpuOf));
     const load = makeRequests(setup.secret, run);
     const result = await autocannon({
       url: `http://127.0.0.1:${http.port}`, connections: opts.connections ?? 32, duration: durationSeconds, overallRate: rate, requests: [load.request],
@@ -233,20 +260,24 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
     const drainStarted = performance.now();
     await waitUntilApplied(setup.databaseUrl, 120_000);
     const drainSeconds = (performance.now() - drainStarted) / 1000;
-    const checked = await verify(setup.databaseUrl, load.accepted);
+    const cpuAfter = await Promise.all(children.map(cpuOf));
     const counts = load.counts();
+    const checked = await verify(setup.databaseUrl, run, counts.sent, load.accepted);
     const figures: BenchEventsResult = {
       requests: Object.values(result.statusCodeStats).reduce((sum, s) => sum + Number(s.count), 0),
       accepted: load.accepted.size, duplicatesAnswered: counts.duplicatesAnswered, errors: counts.unexpected + result.errors + result.timeouts,
       acceptedPerSecond: Math.round(load.accepted.size / result.duration), latencyP50Ms: result.latency.p50, latencyP99Ms: result.latency.p99,
       lagP50Ms: percentile(checked.lags, 50), lagP99Ms: percentile(checked.lags, 99), applied: checked.applied, lost: checked.lost,
-      doubled: checked.extraRows + counts.acceptedTwice,
+      doubled: checked.doubled + counts.acceptedTwice, inFlightAtStop: checked.unobserved,
     };
     print(`  requests:  ${figures.requests} (${figures.accepted} accepted 202, ${figures.duplicatesAnswered} repeated ids answered 200 duplicate, ${figures.errors} errors)`);
     print(`  accepted:  ${figures.acceptedPerSecond} events/s (target ≥ 2000)`);
     print(`  latency:   p50 ${figures.latencyP50Ms} ms, p99 ${figures.latencyP99Ms} ms (target p99 ≤ 50 ms)`);
     print(`  lag:       accepted → applied p50 ${figures.lagP50Ms} ms, p99 ${figures.lagP99Ms} ms (target p99 ≤ 1000 ms); drained ${drainSeconds.toFixed(1)} s after load`);
-    print(`  integrity: ${figures.applied} applied of ${figures.accepted} accepted; lost ${figures.lost}, doubled ${figures.doubled} (target 0 and 0)`);
+    const recorded = figures.applied;
+    const cpuPerEvent = cpuAfter.map((after, i) => ((after - (cpuBefore[i] ?? 0)) * 1000) / Math.max(1, recorded));
+    print(`  CPU:       ${cpuPerEvent.map((us, i) => `${['edge', 'worker'][i] ?? 'child'}${together && i === 0 ? '+worker' : ''} ${Math.round(us)} µs/event`).join(', ')} (load average ${os.loadavg()[0]?.toFixed(1)} on ${os.cpus().length} CPUs)`);
+    print(`  integrity: ${figures.applied} applied = ${figures.accepted} accepted + ${figures.inFlightAtStop} in flight at stop; lost ${figures.lost}, doubled ${figures.doubled} (target 0 and 0)`);
     return figures;
   } finally {
     await Promise.all(children.map(stopChild));
@@ -265,7 +296,8 @@ if (require.main === module) {
       process.exit(1);
     });
   } else {
-    benchEvents({ durationSeconds: first ? Number(first) : undefined, rate: second ? Number(second) : undefined }).catch((error: unknown) => {
+    const topology = process.argv[4] === 'together' ? 'together' : 'separate';
+    benchEvents({ durationSeconds: first ? Number(first) : undefined, rate: second ? Number(second) : undefined, topology }).catch((error: unknown) => {
       process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(1);
     });

@@ -113,9 +113,20 @@ const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(
 const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be 1–100 letters, digits, ".", "_" or "-"');
 const calendarDate = z.string().refine(isIsoDate, 'must be a calendar date YYYY-MM-DD').nullable();
 
+/** Zone names already found valid (bounded: only real zones get in); checking one costs ~80 µs. */
+const validZones = new Map<string, string>();
+
+function canonicalZone(tz: string): string {
+  const known = validZones.get(tz);
+  if (known) return known;
+  const canonical = assertTimeZone(tz);
+  if (validZones.size < 2000) validZones.set(tz, canonical);
+  return canonical;
+}
+
 const timeZone = z.string().transform((tz, ctx) => {
   try {
-    return assertTimeZone(tz);
+    return canonicalZone(tz);
   } catch (error) {
     ctx.addIssue({ code: 'custom', message: (error as Error).message });
     return z.NEVER;
