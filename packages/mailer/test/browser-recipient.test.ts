@@ -125,7 +125,7 @@ describe('recipients in a browser', () => {
     try {
       const p = await phone.newPage();
       await p.goto(`${base}/newsletter`);
-      const width = await p.evaluate(() => document.documentElement.scrollWidth);
+      const width = await p.evaluate('document.documentElement.scrollWidth') as number;
       expect(width).toBeLessThanOrEqual(360);
       await p.getByLabel('Product news').check();
       await p.getByLabel('Business email address').fill('kim@acme-corp.de');
