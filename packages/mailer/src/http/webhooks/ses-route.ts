@@ -5,14 +5,16 @@
  * SubscribeURL only when it is on an SNS host; Notification records the event once per SNS MessageId
  * and applies it.
  */
-import { checkSigningCertUrl, checkSnsUrl, parseSesEvent, parseSnsMessage, verifySnsSignature, type SnsNotification } from '@tickler/domain';
+import {
+  checkSigningCertUrl, checkSnsUrl, parseSesEvent, parseSnsMessage, verifySnsSignature, type SnsConfirmation, type SnsMessage, type SnsNotification,
+} from '@tickler/domain';
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import type { HttpDeps } from '../deps';
 import { sendError } from '../errors';
 import type { RoutesPlugin } from '../plugin';
 import { acceptRawBodies } from './raw-body';
 import { applySesEvent } from './ses-apply';
-import { makeSnsCertStore } from './sns-certs';
+import { makeSnsCertStore, type SnsCertStore } from './sns-certs';
 
 async function handleNotification(deps: HttpDeps, log: FastifyBaseLogger, reply: FastifyReply, message: SnsNotification): Promise<FastifyReply> {
   const parsed = parseSesEvent(message.Message);
@@ -36,64 +38,75 @@ async function handleNotification(deps: HttpDeps, log: FastifyBaseLogger, reply:
   return reply.code(200).send({ status: result.status });
 }
 
+type Refusal = { status: number; code: string; message: string; field?: string; log: Record<string, unknown> };
+type Verified = { ok: true; message: SnsMessage } | ({ ok: false } & Refusal);
+
+/** Everything that must hold before an SNS message is believed: shape, topic, certificate URL, signature. */
+async function verifyEnvelope(deps: HttpDeps, certs: SnsCertStore, topics: Set<string>, body: unknown): Promise<Verified> {
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof body === 'string' ? body : '');
+  } catch {
+    return { ok: false, status: 400, code: 'invalid_json', message: 'The body is not valid JSON.', log: {} };
+  }
+  const envelope = parseSnsMessage(json);
+  if (!envelope.ok) return { ok: false, status: 400, code: 'invalid_sns_message', message: envelope.message, field: envelope.field, log: { field: envelope.field } };
+  const message = envelope.message;
+  const ids = { messageId: message.MessageId, topicArn: message.TopicArn, type: message.Type };
+  if (!topics.has(message.TopicArn)) {
+    return { ok: false, status: 403, code: 'topic_not_allowed', message: `Messages from topic ${message.TopicArn} are not accepted.`, log: ids };
+  }
+  const certUrl = checkSigningCertUrl(message.SigningCertURL);
+  if (!certUrl.ok) {
+    return { ok: false, status: 403, code: 'untrusted_signing_cert', message: `SigningCertURL is not trusted: ${certUrl.reason}.`, log: { ...ids, reason: certUrl.reason } };
+  }
+  let pem: string;
+  try {
+    pem = await certs.load(certUrl.url.href);
+  } catch (error) {
+    return { ok: false, status: 503, code: 'signing_cert_unavailable', message: 'The signing certificate could not be loaded; please retry.', log: { ...ids, err: (error as Error).message } };
+  }
+  const signature = verifySnsSignature(message, pem, deps.now());
+  if (!signature.ok) {
+    return { ok: false, status: 403, code: 'invalid_signature', message: `The SNS signature is not valid: ${signature.reason}.`, log: { ...ids, reason: signature.reason } };
+  }
+  return { ok: true, message };
+}
+
+async function confirmSubscription(deps: HttpDeps, log: FastifyBaseLogger, reply: FastifyReply, message: SnsConfirmation): Promise<FastifyReply> {
+  const ids = { messageId: message.MessageId, topicArn: message.TopicArn, type: message.Type };
+  if (message.Type === 'UnsubscribeConfirmation') {
+    log.warn(ids, 'sns subscription ended');
+    return reply.code(200).send({ status: 'noted' });
+  }
+  const subscribeUrl = checkSnsUrl(message.SubscribeURL);
+  if (!subscribeUrl.ok) {
+    log.warn({ ...ids, code: 'untrusted_subscribe_url', reason: subscribeUrl.reason }, 'ses webhook refused');
+    return sendError(reply, 400, 'untrusted_subscribe_url', `SubscribeURL is not trusted: ${subscribeUrl.reason}.`);
+  }
+  try {
+    await deps.fetchText(subscribeUrl.url.href);
+  } catch (error) {
+    log.warn({ ...ids, err: (error as Error).message }, 'sns subscription confirmation failed');
+    return sendError(reply, 503, 'subscribe_failed', 'Confirming the subscription failed; please retry.');
+  }
+  log.info(ids, 'sns subscription confirmed');
+  return reply.code(200).send({ status: 'subscribed' });
+}
+
 export const sesWebhookRoutes: RoutesPlugin = async (app, deps) => {
   acceptRawBodies(app, deps.config.bodyLimitBytes);
   const certs = makeSnsCertStore({ dir: deps.config.snsCertCacheDir, fetchText: deps.fetchText });
   const topics = new Set(deps.config.snsTopicArns);
 
   app.post('/webhooks/ses', async (request, reply) => {
-    let json: unknown;
-    try {
-      json = JSON.parse(typeof request.body === 'string' ? request.body : '');
-    } catch {
-      request.log.warn({ code: 'invalid_json' }, 'ses webhook refused');
-      return sendError(reply, 400, 'invalid_json', 'The body is not valid JSON.');
+    const verified = await verifyEnvelope(deps, certs, topics, request.body);
+    if (!verified.ok) {
+      request.log.warn({ ...verified.log, code: verified.code }, 'ses webhook refused');
+      return sendError(reply, verified.status, verified.code, verified.message, verified.field);
     }
-    const envelope = parseSnsMessage(json);
-    if (!envelope.ok) {
-      request.log.warn({ code: 'invalid_sns_message', field: envelope.field }, 'ses webhook refused');
-      return sendError(reply, 400, 'invalid_sns_message', envelope.message, envelope.field);
-    }
-    const message = envelope.message;
-    const ids = { messageId: message.MessageId, topicArn: message.TopicArn, type: message.Type };
-    if (!topics.has(message.TopicArn)) {
-      request.log.warn({ ...ids, code: 'topic_not_allowed' }, 'ses webhook refused');
-      return sendError(reply, 403, 'topic_not_allowed', `Messages from topic ${message.TopicArn} are not accepted.`);
-    }
-    const certUrl = checkSigningCertUrl(message.SigningCertURL);
-    if (!certUrl.ok) {
-      request.log.warn({ ...ids, code: 'untrusted_signing_cert', reason: certUrl.reason }, 'ses webhook refused');
-      return sendError(reply, 403, 'untrusted_signing_cert', `SigningCertURL is not trusted: ${certUrl.reason}.`);
-    }
-    let pem: string;
-    try {
-      pem = await certs.load(certUrl.url.href);
-    } catch (error) {
-      request.log.warn({ ...ids, err: (error as Error).message }, 'ses webhook: signing certificate unavailable');
-      return sendError(reply, 503, 'signing_cert_unavailable', 'The signing certificate could not be loaded; please retry.');
-    }
-    const signature = verifySnsSignature(message, pem, deps.now());
-    if (!signature.ok) {
-      request.log.warn({ ...ids, code: 'invalid_signature', reason: signature.reason }, 'ses webhook refused');
-      return sendError(reply, 403, 'invalid_signature', `The SNS signature is not valid: ${signature.reason}.`);
-    }
+    const message = verified.message;
     if (message.Type === 'Notification') return handleNotification(deps, request.log, reply, message);
-    if (message.Type === 'UnsubscribeConfirmation') {
-      request.log.warn(ids, 'sns subscription ended');
-      return reply.code(200).send({ status: 'noted' });
-    }
-    const subscribeUrl = checkSnsUrl(message.SubscribeURL);
-    if (!subscribeUrl.ok) {
-      request.log.warn({ ...ids, code: 'untrusted_subscribe_url', reason: subscribeUrl.reason }, 'ses webhook refused');
-      return sendError(reply, 400, 'untrusted_subscribe_url', `SubscribeURL is not trusted: ${subscribeUrl.reason}.`);
-    }
-    try {
-      await deps.fetchText(subscribeUrl.url.href);
-    } catch (error) {
-      request.log.warn({ ...ids, err: (error as Error).message }, 'sns subscription confirmation failed');
-      return sendError(reply, 503, 'subscribe_failed', 'Confirming the subscription failed; please retry.');
-    }
-    request.log.info(ids, 'sns subscription confirmed');
-    return reply.code(200).send({ status: 'subscribed' });
+    return confirmSubscription(deps, request.log, reply, message);
   });
 };
