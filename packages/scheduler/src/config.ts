@@ -29,6 +29,8 @@ export interface SchedulerConfig {
   staleSendingMs: number;
   /** Jobs per `addBulk` round trip (default 1000). */
   enqueueChunk: number;
+  /** `addBulk` chunks awaiting Redis at once (default 4). */
+  enqueueInFlight: number;
   /** Most ledger rows reconciliation re-enqueues per run, per kind of row (default 100 000). */
   reconcileLimit: number;
 }
@@ -40,8 +42,14 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
   catchUpMs: 7 * DAY_MS,
   staleSendingMs: 10 * MINUTE_MS,
   enqueueChunk: 1000,
+  enqueueInFlight: 4,
   reconcileLimit: 100_000,
 };
+
+/** How the scheduler hands jobs to Redis. */
+export function enqueueOptionsOf(config: SchedulerConfig): { chunk: number; maxInFlight: number } {
+  return { chunk: config.enqueueChunk, maxInFlight: config.enqueueInFlight };
+}
 
 /** The defaults, overridden by whatever `partial` sets. */
 export function makeSchedulerConfig(partial: Partial<SchedulerConfig> = {}): SchedulerConfig {

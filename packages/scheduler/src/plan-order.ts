@@ -5,7 +5,7 @@
  */
 import { expiryOf, planReminders, type ReminderKind } from '@tickler/domain';
 import type { OrderWithZone, PlannedReminder } from '@tickler/db';
-import type { SchedulerDeps } from './config';
+import { enqueueOptionsOf, type SchedulerDeps } from './config';
 import { enqueueReminderRows } from './reminder-jobs';
 
 export interface OrderPlanResult {
@@ -25,7 +25,7 @@ export async function planOrderNow(deps: SchedulerDeps, order: OrderWithZone, ki
   const rows = kinds.flatMap((kind) => planCycle(deps, order, kind, now));
   const inserted = await deps.store.reminders.insertNew(rows);
   const queued = inserted.filter((r) => r.status === 'queued');
-  await enqueueReminderRows(deps.queues, queued, now, deps.config.enqueueChunk);
+  await enqueueReminderRows(deps.queues, queued, now, enqueueOptionsOf(deps.config));
   return { enqueued: queued.length, skipped: inserted.length - queued.length };
 }
 

@@ -2,7 +2,7 @@
  * Turning orders into ledger rows for one (kind, offset) and one window (after, until]. The domain's
  * `planReminders` decides; this file only avoids calling it for orders that cannot match.
  */
-import { planReminders, sendAtFor, type IsoDate, type ReminderKind } from '@tickler/domain';
+import { addDays, planReminders, sendAtFor, type IsoDate, type ReminderKind } from '@tickler/domain';
 import type { PlannedReminder } from '@tickler/db';
 
 /** A planning window: reminders with sendAt ∈ (after, until], judged at `now`. */
@@ -54,4 +54,23 @@ export function planOne(
   const planned = planReminders({ kind, expiresOn, timeZone: order.timeZone, offsets, ...window })
     .find((r) => r.offsetDays === offsetDays);
   return planned ? { ...base, sendAt: planned.sendAt, status: planned.status, reason: planned.reason } : null;
+}
+
+/** The zones where 09:00 of a calendar day comes last (UTC−12) and first (UTC+14) in UTC. */
+const LATEST_ZONE = 'Etc/GMT+12';
+const EARLIEST_ZONE = 'Pacific/Kiritimati';
+
+/**
+ * Trims the domain's expiry range (`expiryRangeFor`, deliberately a day wider on each side) to the
+ * dates whose reminder can fall in the window in SOME zone: the latest 09:00 of the day (UTC−12)
+ * must be after `after`, the earliest (UTC+14) not after `until`. A scan every 15 minutes then
+ * reads one day of expiries per offset instead of three. Null when no date can match.
+ */
+export function narrowExpiryRange(
+  range: { from: IsoDate; to: IsoDate }, offsetDays: number, window: Pick<PlanWindow, 'after' | 'until'>, sendAtOf: SendAtOf,
+): { from: IsoDate; to: IsoDate } | null {
+  let { from, to } = range;
+  while (from <= to && sendAtOf(from, offsetDays, LATEST_ZONE) <= window.after.getTime()) from = addDays(from, 1);
+  while (to >= from && sendAtOf(to, offsetDays, EARLIEST_ZONE) > window.until.getTime()) to = addDays(to, -1);
+  return from <= to ? { from, to } : null;
 }

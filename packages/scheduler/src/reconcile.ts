@@ -6,7 +6,7 @@
  * every job. Runs at the end of every scan job.
  */
 import { enqueueBulk, type Queues } from '@tickler/db';
-import type { SchedulerDeps } from './config';
+import { enqueueOptionsOf, type SchedulerDeps } from './config';
 import { enqueueReminderRows } from './reminder-jobs';
 
 export interface ReconcileReport {
@@ -23,7 +23,7 @@ export async function reconcile(deps: SchedulerDeps, now: Date): Promise<Reconci
   const { store, queues, config, logger } = deps;
   const limit = config.reconcileLimit;
   const reminders = await store.reminders.listQueued(new Date(now.getTime() + config.lookAheadMs), limit);
-  await enqueueReminderRows(queues, reminders, now, config.enqueueChunk);
+  await enqueueReminderRows(queues, reminders, now, enqueueOptionsOf(config));
 
   const deliveries = await store.deliveries.listUnfinished(new Date(now.getTime() - config.staleSendingMs), limit);
   await enqueueChunked(queues, 'send', deliveries.map((d) => ({ data: { deliveryId: d.id } })), config.enqueueChunk);

@@ -2,16 +2,49 @@
 import { enqueueBulk, jobIdFor, type Queues, type ReminderRow } from '@tickler/db';
 import type { Logger } from 'pino';
 
+/** Hands reminder rows to Redis in `addBulk` chunks, with a bounded number of chunks in flight. */
+export interface ReminderEnqueuer {
+  /** Starts enqueuing `rows`; returns once all but `maxInFlight` chunks were answered. */
+  add(rows: Array<Pick<ReminderRow, 'id' | 'sendAt'>>): Promise<void>;
+  /** Waits for every chunk; rejects with the first failure. */
+  drain(): Promise<void>;
+}
+
 /**
- * Enqueues one `reminder` job per row, delayed until its `sendAt` when that is after `now`, in
- * round trips of `chunk` jobs. Job ids are deterministic, so re-adding a row whose job still
- * exists is a no-op. Returns the number of rows handed to Redis.
+ * One `reminder` job per row, delayed until its `sendAt` when that is after `now`, in chunks of
+ * `chunk` jobs with at most `maxInFlight` chunks awaiting Redis. Keeping a few chunks in flight lets
+ * Redis work while the caller reads the next page from SQLite. Job ids are deterministic, so
+ * re-adding a row whose job still exists is a no-op.
  */
-export async function enqueueReminderRows(queues: Queues, rows: Array<Pick<ReminderRow, 'id' | 'sendAt'>>, now: Date, chunk: number): Promise<number> {
-  for (let i = 0; i < rows.length; i += chunk) {
-    const items = rows.slice(i, i + chunk).map((r) => ({ data: { reminderId: r.id }, delayMs: Math.max(0, r.sendAt.getTime() - now.getTime()) }));
-    await enqueueBulk(queues, 'reminder', items);
-  }
+export function makeReminderEnqueuer(queues: Queues, now: Date, options: { chunk: number; maxInFlight: number }): ReminderEnqueuer {
+  const inFlight: Array<Promise<void>> = [];
+  const waitOldest = async () => {
+    await inFlight.shift();
+  };
+  return {
+    async add(rows) {
+      for (let i = 0; i < rows.length; i += options.chunk) {
+        while (inFlight.length >= options.maxInFlight) await waitOldest();
+        const items = rows.slice(i, i + options.chunk).map((r) => ({ data: { reminderId: r.id }, delayMs: Math.max(0, r.sendAt.getTime() - now.getTime()) }));
+        const sent = enqueueBulk(queues, 'reminder', items);
+        // Awaited later; the no-op handler keeps a failure from surfacing as an unhandled rejection meanwhile.
+        sent.catch(() => undefined);
+        inFlight.push(sent);
+      }
+    },
+    async drain() {
+      while (inFlight.length > 0) await waitOldest();
+    },
+  };
+}
+
+/** Enqueues `rows` (see {@link makeReminderEnqueuer}) and waits for Redis; returns how many. */
+export async function enqueueReminderRows(
+  queues: Queues, rows: Array<Pick<ReminderRow, 'id' | 'sendAt'>>, now: Date, options: { chunk: number; maxInFlight: number },
+): Promise<number> {
+  const enqueuer = makeReminderEnqueuer(queues, now, options);
+  await enqueuer.add(rows);
+  await enqueuer.drain();
   return rows.length;
 }
 

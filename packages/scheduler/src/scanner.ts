@@ -10,9 +10,9 @@
  */
 import { expiryOf, expiryRangeFor, REMINDER_KINDS, type ReminderKind } from '@tickler/domain';
 import type { OrderWithZone, PlannedReminder, ReminderRow } from '@tickler/db';
-import type { SchedulerDeps } from './config';
-import { makeSendAtCache, planOne, type PlanWindow, type SendAtOf } from './plan-window';
-import { enqueueReminderRows } from './reminder-jobs';
+import { enqueueOptionsOf, type SchedulerDeps } from './config';
+import { makeSendAtCache, narrowExpiryRange, planOne, type PlanWindow, type SendAtOf } from './plan-window';
+import { makeReminderEnqueuer } from './reminder-jobs';
 import { readScanWindow, saveHorizon, type ScanWindow } from './scan-window';
 import { supersedeEarlierReminders } from './supersede';
 
@@ -75,9 +75,10 @@ async function scanOffset(deps: SchedulerDeps, scan: OffsetScan): Promise<{ row:
   const { kind, offsetDays, plan } = scan;
   const row: ScanRow = { kind, offsetDays, due: 0, enqueued: 0, skipped: 0, existing: 0 };
   let superseded = 0;
-  // The previous page's enqueue runs while the next page is read and inserted.
-  let inFlight: Promise<unknown> = Promise.resolve();
-  const range = expiryRangeFor(offsetDays, plan.after, plan.until);
+  // Redis works on a page's jobs while the next page is read and inserted.
+  const enqueuer = makeReminderEnqueuer(deps.queues, plan.now, enqueueOptionsOf(deps.config));
+  const range = narrowExpiryRange(expiryRangeFor(offsetDays, plan.after, plan.until), offsetDays, plan, scan.sendAtOf);
+  if (range === null) return { row, superseded };
   for await (const page of deps.store.directory.findOrdersExpiringBetween(kind, range.from, range.to)) {
     const planned = planPage(deps, scan, page);
     row.due += planned.length;
@@ -95,13 +96,10 @@ async function scanOffset(deps: SchedulerDeps, scan: OffsetScan): Promise<{ row:
     row.existing += planned.length - inserted.length;
     row.enqueued += queued.length;
     row.skipped += inserted.length - queued.length;
-    await inFlight;
-    inFlight = enqueueReminderRows(deps.queues, queued, plan.now, deps.config.enqueueChunk);
-    // Awaited below; the no-op handler keeps a failure from surfacing as an unhandled rejection meanwhile.
-    inFlight.catch(() => undefined);
+    await enqueuer.add(queued);
     superseded += await supersedeDue(deps, queued, plan.now);
   }
-  await inFlight;
+  await enqueuer.drain();
   return { row, superseded };
 }
 

@@ -15,7 +15,7 @@ import { quietLogger, upsert } from './helpers';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
-const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Pacific/Auckland', 'Australia/Lord_Howe', 'Pacific/Chatham', 'Asia/Kolkata', 'Pacific/Pago_Pago', 'Pacific/Kiritimati'];
+const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Pacific/Auckland', 'Australia/Lord_Howe', 'Pacific/Chatham', 'Asia/Kolkata', 'Pacific/Pago_Pago', 'Pacific/Kiritimati', 'Etc/GMT+12'];
 const START = Date.parse('2027-01-20T00:00:00Z');
 
 interface FakeJob { reminderId: number; fireAt: number }
