@@ -26,7 +26,6 @@ export function makeHttpServer(deps: HttpServerDeps): FastifyInstance {
     // Request URLs carry tokens: the per-request lines below log the route pattern instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.config.bodyLimitBytes,
-    trustProxy: true,
   }) as unknown as FastifyInstance;
 
   app.setErrorHandler(handleError);
