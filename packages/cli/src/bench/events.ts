@@ -58,6 +58,10 @@ export interface BenchEventsResult {
   doubled: number;
   /** Events recorded whose 202 was still in flight when the load stopped (also checked: applied). */
   inFlightAtStop: number;
+  /** Seconds from the end of the load until no event was pending. */
+  drainSeconds: number;
+  /** CPU (user + system) per applied event, µs, per process. */
+  cpuMicrosPerEvent: Record<string, number>;
 }
 
 interface ChildSetup { role: 'http' | 'worker' | 'both'; databaseUrl: string; redisUrl: string; prefix: string; secret: string; workerConcurrency: number }
@@ -232,6 +236,16 @@ async function verify(databaseUrl: string, run: string, sent: number, observed: 
   }
 }
 
+function printFigures(print: (line: string) => void, f: BenchEventsResult): void {
+  print(`  requests:  ${f.requests} (${f.accepted} accepted 202, ${f.duplicatesAnswered} repeated ids answered 200 duplicate, ${f.errors} errors)`);
+  print(`  accepted:  ${f.acceptedPerSecond} events/s (target ≥ 2000)`);
+  print(`  latency:   p50 ${f.latencyP50Ms} ms, p99 ${f.latencyP99Ms} ms (target p99 ≤ 50 ms)`);
+  print(`  lag:       accepted → applied p50 ${f.lagP50Ms} ms, p99 ${f.lagP99Ms} ms (target p99 ≤ 1000 ms); drained ${f.drainSeconds.toFixed(1)} s after load`);
+  const cpu = Object.entries(f.cpuMicrosPerEvent).map(([name, us]) => `${name} ${us} µs/event`).join(', ');
+  print(`  CPU:       ${cpu} (load average ${os.loadavg()[0]?.toFixed(1)} on ${os.cpus().length} CPUs)`);
+  print(`  integrity: ${f.applied} applied = ${f.accepted} accepted + ${f.inFlightAtStop} in flight at stop; lost ${f.lost}, doubled ${f.doubled} (target 0 and 0)`);
+}
+
 /** Runs the benchmark and prints the figures; see the file header. */
 export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchEventsResult> {
   const durationSeconds = opts.durationSeconds ?? 10;
@@ -268,16 +282,12 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
       accepted: load.accepted.size, duplicatesAnswered: counts.duplicatesAnswered, errors: counts.unexpected + result.errors + result.timeouts,
       acceptedPerSecond: Math.round(load.accepted.size / result.duration), latencyP50Ms: result.latency.p50, latencyP99Ms: result.latency.p99,
       lagP50Ms: percentile(checked.lags, 50), lagP99Ms: percentile(checked.lags, 99), applied: checked.applied, lost: checked.lost,
-      doubled: checked.doubled + counts.acceptedTwice, inFlightAtStop: checked.unobserved,
+      doubled: checked.doubled + counts.acceptedTwice, inFlightAtStop: checked.unobserved, drainSeconds,
+      cpuMicrosPerEvent: Object.fromEntries(cpuAfter.map((after, i) => [
+        together ? 'edge+worker' : ['edge', 'worker'][i] ?? `child${i}`, Math.round(((after - (cpuBefore[i] ?? 0)) * 1000) / Math.max(1, checked.applied)),
+      ])),
     };
-    print(`  requests:  ${figures.requests} (${figures.accepted} accepted 202, ${figures.duplicatesAnswered} repeated ids answered 200 duplicate, ${figures.errors} errors)`);
-    print(`  accepted:  ${figures.acceptedPerSecond} events/s (target ≥ 2000)`);
-    print(`  latency:   p50 ${figures.latencyP50Ms} ms, p99 ${figures.latencyP99Ms} ms (target p99 ≤ 50 ms)`);
-    print(`  lag:       accepted → applied p50 ${figures.lagP50Ms} ms, p99 ${figures.lagP99Ms} ms (target p99 ≤ 1000 ms); drained ${drainSeconds.toFixed(1)} s after load`);
-    const recorded = figures.applied;
-    const cpuPerEvent = cpuAfter.map((after, i) => ((after - (cpuBefore[i] ?? 0)) * 1000) / Math.max(1, recorded));
-    print(`  CPU:       ${cpuPerEvent.map((us, i) => `${['edge', 'worker'][i] ?? 'child'}${together && i === 0 ? '+worker' : ''} ${Math.round(us)} µs/event`).join(', ')} (load average ${os.loadavg()[0]?.toFixed(1)} on ${os.cpus().length} CPUs)`);
-    print(`  integrity: ${figures.applied} applied = ${figures.accepted} accepted + ${figures.inFlightAtStop} in flight at stop; lost ${figures.lost}, doubled ${figures.doubled} (target 0 and 0)`);
+    printFigures(print, figures);
     return figures;
   } finally {
     await Promise.all(children.map(stopChild));
