@@ -8,11 +8,10 @@
  * Run: `npx tsx packages/cli/src/bench/send.ts [N] [concurrency]`.
  */
 import fs from 'node:fs';
-import http from 'node:http';
+import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
@@ -22,7 +21,7 @@ import { loadTemplates, makeSesTransport, renderEmail, startMailerRole, type Mai
 export interface BenchSendOptions {
   /** Emails to send (default 20,000). */
   emails?: number;
-  /** Send worker concurrency (default 200). */
+  /** Send worker concurrency (default 64: higher only adds garbage once the CPU is the limit). */
   concurrency?: number;
   redisUrl?: string;
   templatesDir?: string;
@@ -34,6 +33,8 @@ export interface BenchSendResult {
   emails: number;
   concurrency: number;
   emailsPerSecond: number;
+  /** CPU time of this (mailer) process per email, µs: the figure that does not depend on machine load. */
+  cpuMicrosPerEmail: number;
   noopJobsPerSecond: number;
   renderMicrosPerEmail: number;
   sentOk: number;
@@ -49,26 +50,42 @@ const CONFIG: MailerConfig = {
   newsletterTopics: [{ id: TOPIC, label: 'Product news' }],
 };
 
-/** A minimal SES v2 endpoint: drains the request and answers SendEmail with a MessageId. */
-async function startSesStub(): Promise<{ endpoint: string; requests: () => number; close: () => Promise<void> }> {
-  let count = 0;
-  const server = http.createServer((req, res) => {
-    req.on('data', () => undefined);
-    req.on('end', () => {
-      count += 1;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(`{"MessageId":"bench-${count}"}`);
-    });
+/**
+ * A minimal SES v2 endpoint, run in its own Node process (SES is remote; its CPU must not be
+ * billed to the mailer): drains each request and answers SendEmail with a MessageId;
+ * `GET /count` says how many it answered.
+ */
+const STUB_SOURCE = `
+const http = require('node:http');
+let count = 0;
+const server = http.createServer((req, res) => {
+  if (req.method === 'GET' && req.url === '/count') { res.end(String(count)); return; }
+  req.on('data', () => undefined);
+  req.on('end', () => {
+    count += 1;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"MessageId":"bench-' + count + '"}');
   });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+});
+server.keepAliveTimeout = 60000;
+server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+`;
+
+async function startSesStub(): Promise<{ endpoint: string; requests: () => Promise<number>; close: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['-e', STUB_SOURCE], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`SES stub exited with ${code}`)));
+    child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests: () => count,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    endpoint,
+    requests: async () => Number(await (await fetch(`${endpoint}/count`)).text()),
+    close: async () => {
+      child.removeAllListeners('exit');
+      child.kill();
+    },
   };
 }
 
@@ -126,15 +143,18 @@ async function benchEndToEnd(connection: Redis, prefix: string, store: Store, te
     concurrency, maxSendRate: 1_000_000,
   });
   startedAt = performance.now();
+  const cpuBefore = process.cpuUsage();
   const { ms, failed } = await whenFinished(role.workers.send, n, () => startedAt);
+  const cpu = process.cpuUsage(cpuBefore);
   await role.close();
   await transport.close?.();
   const counts = await store.deliveries.countByStatusAndReason();
   const sentOk = counts.filter((c) => c.status === 'sent').reduce((sum, c) => sum + c.count, 0);
+  const requests = await stub.requests();
   for (const queue of Object.values(queues)) await queue.obliterate({ force: true });
   await closeQueues(queues);
   await stub.close();
-  return { emailsPerSecond: (n / ms) * 1000, failed, sentOk, requests: stub.requests() };
+  return { emailsPerSecond: (n / ms) * 1000, cpuMicrosPerEmail: (cpu.user + cpu.system) / n, failed, sentOk, requests };
 }
 
 async function benchNoop(connection: Redis, prefix: string, n: number, concurrency: number): Promise<number> {
@@ -166,7 +186,7 @@ function benchRender(templates: TemplateSet, n: number): number {
 /** Runs the three measurements and prints them; see the file header. */
 export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendResult> {
   const n = opts.emails ?? 20_000;
-  const concurrency = opts.concurrency ?? 200;
+  const concurrency = opts.concurrency ?? 64;
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickler-bench-send-'));
   const connection = new Redis(opts.redisUrl ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
@@ -181,7 +201,10 @@ export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendR
     print(`  no-op BullMQ:  ${Math.round(noopJobsPerSecond)} jobs/s`);
     const e2e = await benchEndToEnd(connection, prefix, store, templates, n, concurrency);
     print(`  end to end:    ${Math.round(e2e.emailsPerSecond)} emails/s (target ≥ 1500); ${e2e.sentOk} sent, ${e2e.failed} failed, ${e2e.requests} SES requests`);
-    return { emails: n, concurrency, emailsPerSecond: e2e.emailsPerSecond, noopJobsPerSecond, renderMicrosPerEmail, sentOk: e2e.sentOk };
+    print(`  mailer CPU:    ${Math.round(e2e.cpuMicrosPerEmail)} µs/email (= ${Math.round(1e6 / e2e.cpuMicrosPerEmail)} emails/s per fully available core); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
+    return {
+      emails: n, concurrency, emailsPerSecond: e2e.emailsPerSecond, cpuMicrosPerEmail: e2e.cpuMicrosPerEmail, noopJobsPerSecond, renderMicrosPerEmail, sentOk: e2e.sentOk,
+    };
   } finally {
     await store.close();
     connection.disconnect();

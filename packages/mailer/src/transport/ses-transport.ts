@@ -56,7 +56,7 @@ export function toSendEmailInput(message: OutgoingEmail, defaultConfigurationSet
  * build-step middleware swaps in `JSON.stringify` of the real input before the request is signed.
  * `ses-transport.test.ts` checks that the body equals what the SDK itself would send.
  */
-const realBodies = new WeakMap<object, string>();
+const realBodies = new WeakMap<object, Buffer>();
 
 function useNativeJsonBody(client: SESv2Client): void {
   client.middlewareStack.add(
@@ -65,7 +65,7 @@ function useNativeJsonBody(client: SESv2Client): void {
       const request = args.request as { body?: unknown; headers?: Record<string, string> } | undefined;
       if (body !== undefined && request?.headers) {
         request.body = body;
-        request.headers['content-length'] = String(Buffer.byteLength(body));
+        request.headers['content-length'] = String(body.length);
       }
       return next(args);
     },
@@ -78,7 +78,8 @@ function nativeJsonCommand(input: SendEmailCommandInput): SendEmailCommand {
   const simple = input.Content?.Simple;
   if (!simple) return new SendEmailCommand(input);
   const light: SendEmailCommandInput = { ...input, Content: { Simple: { ...simple, Body: { Html: { Data: '' }, Text: { Data: '' } } } } };
-  realBodies.set(light, JSON.stringify(input));
+  // Encoded once: the signer hashes and the socket writes these bytes without further copies.
+  realBodies.set(light, Buffer.from(JSON.stringify(input), 'utf8'));
   return new SendEmailCommand(light);
 }
 
