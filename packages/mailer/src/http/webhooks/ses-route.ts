@@ -62,7 +62,7 @@ async function verifyEnvelope(deps: HttpDeps, certs: SnsCertStore, topics: Set<s
   }
   let pem: string;
   try {
-    pem = await certs.load(certUrl.url.href);
+    pem = await certs.load(message.SigningCertURL); // the URL exactly as SNS sent it names the cache file
   } catch (error) {
     return { ok: false, status: 503, code: 'signing_cert_unavailable', message: 'The signing certificate could not be loaded; please retry.', log: { ...ids, err: (error as Error).message } };
   }
