@@ -43,19 +43,39 @@ function countApplied(sqlite: Sqlite): number {
   return (sqlite.prepare(`SELECT count(*) AS n FROM ${MIGRATIONS_TABLE}`).get() as { n: number }).n;
 }
 
+/** True when `error` (or its cause: drizzle wraps driver errors) says a table already exists. */
+function lostMigrationRace(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (/already exists/i.test(String((e as { message?: unknown }).message ?? ''))) return true;
+  }
+  return false;
+}
+
+/** Rows changed by this connection so far (DDL does not count; drizzle's bookkeeping inserts do). */
+function totalChanges(sqlite: Sqlite): number {
+  return (sqlite.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+}
+
 /**
- * Applies pending migrations; returns how many were applied (0 when up to date). Two processes
- * starting together may race: the loser's migration fails on "already exists", and a second pass
- * then finds everything applied.
+ * Applies pending migrations (drizzle's better-sqlite3 migrator); returns how many this call
+ * applied (0 when up to date). Processes starting together may race: one applies, the others
+ * wait for its lock and find nothing to do, or fail on "already exists" and retry once.
  */
 export function runMigrations(sqlite: Sqlite): { applied: number } {
-  const before = countApplied(sqlite);
   const db = drizzle({ client: sqlite });
+  const attempt = () => {
+    const before = countApplied(sqlite);
+    const changesBefore = totalChanges(sqlite);
+    migrate(db, { migrationsFolder: MIGRATIONS_FOLDER, migrationsTable: MIGRATIONS_TABLE });
+    // Another process may have applied them between our count and our lock: then this
+    // connection changed nothing, and it applied none.
+    if (totalChanges(sqlite) === changesBefore) return { applied: 0 };
+    return { applied: Math.max(0, countApplied(sqlite) - before) };
+  };
   try {
-    migrate(db, { migrationsFolder: MIGRATIONS_FOLDER, migrationsTable: MIGRATIONS_TABLE });
+    return attempt();
   } catch (error) {
-    if (!/already exists/i.test((error as Error).message)) throw error;
-    migrate(db, { migrationsFolder: MIGRATIONS_FOLDER, migrationsTable: MIGRATIONS_TABLE });
+    if (!lostMigrationRace(error)) throw error;
+    return attempt();
   }
-  return { applied: Math.max(0, countApplied(sqlite) - before) };
 }
