@@ -158,6 +158,14 @@ describe('POST /webhooks/ses refusals', () => {
     expect(h.fetched).toEqual([]);
   });
 
+  it('answers 503 (SNS retries) when an uncached certificate cannot be fetched, and caches nothing', async () => {
+    const url = 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-unreachable.pem';
+    await refusedWithNothingWritten(await post(notification(bounce('ses-9', 'eve@acme.com'), { SigningCertURL: url })), 503, 'signing_cert_unavailable');
+    h.responses.set(url, 'not a certificate');
+    await refusedWithNothingWritten(await post(notification(bounce('ses-9', 'eve@acme.com'), { SigningCertURL: url })), 503, 'signing_cert_unavailable');
+    expect(h.fetched).toEqual([url, url]);
+  });
+
   it('refuses bodies that are not SNS messages (400)', async () => {
     await refusedWithNothingWritten(await post('not json'), 400, 'invalid_json');
     const { Signature: _drop, ...unsigned } = notification(bounce('ses-9', 'eve@acme.com'));
@@ -182,6 +190,16 @@ describe('POST /webhooks/ses subscription confirmation', () => {
     const res = await post(confirmation(url));
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'subscribed' });
+    expect(h.fetched).toEqual([url]);
+  });
+
+  it('answers 503 when confirming fails, and notes an UnsubscribeConfirmation without fetching', async () => {
+    const url = 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=unreachable';
+    expect((await post(confirmation(url))).statusCode).toBe(503);
+    const ended = signed({ ...confirmation('https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=t2'), Type: 'UnsubscribeConfirmation' });
+    const res = await post(ended);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'noted' });
     expect(h.fetched).toEqual([url]);
   });
 

@@ -1,0 +1,27 @@
+import { makeHarness, type Harness } from './http-harness';
+
+let h: Harness;
+beforeEach(async () => { h = await makeHarness(); });
+afterEach(async () => h.close());
+
+describe('the HTTP edge as a whole', () => {
+  it('answers unknown routes with the SPEC error JSON (404)', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/nope' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ error: 'not_found', message: 'There is no GET route here.' });
+  });
+
+  it('answers malformed JSON on the portal API with 400 invalid_json', async () => {
+    const res = await h.app.inject({
+      method: 'POST', url: '/api/orders/ORD-1/contacts', payload: '{"email":',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${h.deps.config.portalApiKey}`, 'x-acting-user': 'ann@acme.com' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'invalid_json' });
+  });
+
+  it('registers the admin and ops routes', async () => {
+    expect((await h.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    expect((await h.app.inject({ method: 'GET', url: '/admin/jobs/failed' })).statusCode).toBe(401);
+  });
+});
