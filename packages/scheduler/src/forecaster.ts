@@ -1,36 +1,47 @@
 /**
  * What will be sent when: reminders per UTC day for the next `days` days, by kind, with order ids
  * (for `tickler forecast` and `/admin/forecast`). Counts are reminders, not recipients; the
- * recipients are resolved at send time.
+ * recipients are resolved at send time. Same rules as the domain's `forecastReminders` (which lays
+ * out the days and validates `days`), computed over range queries instead of every order.
  */
-import { forecastReminders, expiryOf, isoDateToUtcMs, expiryRangeFor, MAX_FORECAST_DAYS, REMINDER_KINDS, type ForecastDay, type ReminderKind } from '@tickler/domain';
-import type { OrderWithZone } from '@tickler/db';
+import { expiryOf, expiryRangeFor, forecastReminders, REMINDER_KINDS, utcMsToIsoDate, isoDateToUtcMs, type ForecastDay, type IsoDate, type ReminderKind } from '@tickler/domain';
 import type { SchedulerDeps } from './config';
+import { makeSendAtCache, narrowExpiryRange, type SendAtOf } from './plan-window';
 
 const DAY_MS = 86_400_000;
 
 export interface Forecaster {
   /**
-   * Reminders with sendAt from `now` to the end of the `days`-th UTC day (1..366).
+   * Reminders with sendAt from `now` to the end of the `days`-th UTC day (1..366). Counts are
+   * complete; `orderIds` lists at most `maxOrderIdsPerDay` distinct orders per day (default 1000,
+   * in expiry order), so a year's forecast stays small.
    * @throws DomainError `invalid_forecast_days`
    */
-  forecast(input: { now: Date; days: number }): Promise<ForecastDay[]>;
+  forecast(input: { now: Date; days: number; maxOrderIdsPerDay?: number }): Promise<ForecastDay[]>;
 }
 
-type Buckets = Map<string, { day: ForecastDay; ids: Set<string> }>;
+interface Bucket { day: ForecastDay; ids: Set<string> }
+/** One range query and the offsets whose reminders it can contain. */
+interface Query { kind: ReminderKind; from: IsoDate; to: IsoDate; offsets: number[] }
 
 export function makeForecaster(deps: Pick<SchedulerDeps, 'store' | 'config'>): Forecaster {
   return {
-    async forecast({ now, days }) {
-      // Validates `days` and lays out every day of the range, also the empty ones.
+    async forecast({ now, days, maxOrderIdsPerDay = 1000 }) {
       const result = forecastReminders({ orders: [], offsets: deps.config.offsets, from: now, days });
-      const buckets: Buckets = new Map(result.map((day) => [day.date, { day, ids: new Set<string>() }]));
-      const until = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + Math.min(days, MAX_FORECAST_DAYS) * DAY_MS);
-      for (const kind of REMINDER_KINDS) {
-        for (const offsetDays of deps.config.offsets[kind]) {
-          const range = expiryRangeFor(offsetDays, now, until);
-          for await (const page of deps.store.directory.findOrdersExpiringBetween(kind, range.from, range.to)) {
-            addPage(buckets, page, kind, offsetDays, now);
+      const buckets = new Map<IsoDate, Bucket>(result.map((day) => [day.date, { day, ids: new Set() }]));
+      const window = { from: now.getTime(), end: isoDateToUtcMs(result[0]!.date) + days * DAY_MS };
+      const sendAtOf = makeSendAtCache();
+      for (const query of REMINDER_KINDS.flatMap((kind) => queriesFor(kind, deps.config.offsets[kind], window, sendAtOf))) {
+        for await (const page of deps.store.directory.findOrdersExpiringBetween(query.kind, query.from, query.to)) {
+          for (const order of page) {
+            const expiresOn = expiryOf(order, query.kind);
+            if (expiresOn === null) continue;
+            for (const offsetDays of query.offsets) {
+              const at = sendAtOf(expiresOn, offsetDays, order.timeZone);
+              if (at < window.from || at >= window.end) continue;
+              const bucket = buckets.get(utcMsToIsoDate(at));
+              if (bucket) count(bucket, query.kind, order.id, maxOrderIdsPerDay);
+            }
           }
         }
       }
@@ -39,42 +50,29 @@ export function makeForecaster(deps: Pick<SchedulerDeps, 'store' | 'config'>): F
   };
 }
 
+function count(bucket: Bucket, kind: ReminderKind, orderId: string, maxIds: number): void {
+  bucket.day[kind] += 1;
+  if (bucket.ids.size >= maxIds || bucket.ids.has(orderId)) return;
+  bucket.ids.add(orderId);
+  bucket.day.orderIds.push(orderId);
+}
+
+const spanDays = (q: { from: IsoDate; to: IsoDate }) => (isoDateToUtcMs(q.to) - isoDateToUtcMs(q.from)) / DAY_MS + 1;
+
 /**
- * Orders sharing (expiry, zone) share their send time, so the domain is asked once per group, over
- * the three UTC days around expiry − offset where 09:00 local can fall.
+ * The range queries for `kind`: one per offset, or — when the offsets' ranges overlap enough to
+ * make it cheaper (long forecasts) — one query over their union checking every offset.
  */
-function addPage(buckets: Buckets, page: OrderWithZone[], kind: ReminderKind, offsetDays: number, now: Date): void {
-  for (const [key, orders] of groupByCycle(page, kind)) {
-    const [expiresOn, timeZone] = key.split('|') as [string, string];
-    const around = Math.max(now.getTime(), isoDateToUtcMs(expiresOn, 'expiresOn') - (offsetDays + 1) * DAY_MS);
-    const hits = forecastReminders({ orders: [{ id: '', kind, expiresOn, timeZone }], offsets: only(kind, offsetDays), from: new Date(around), days: 3 });
-    for (const hit of hits) {
-      const bucket = hit[kind] > 0 ? buckets.get(hit.date) : undefined;
-      if (!bucket) continue;
-      bucket.day[kind] += orders.length;
-      for (const id of orders) {
-        if (bucket.ids.has(id)) continue;
-        bucket.ids.add(id);
-        bucket.day.orderIds.push(id);
-      }
-    }
-  }
-}
-
-function only(kind: ReminderKind, offsetDays: number): Record<ReminderKind, number[]> {
-  return { license: [], maintenance: [], [kind]: [offsetDays] };
-}
-
-/** Order ids of a page grouped by `${expiresOn}|${timeZone}` for `kind`. */
-function groupByCycle(page: OrderWithZone[], kind: ReminderKind): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
-  for (const order of page) {
-    const expiresOn = expiryOf(order, kind);
-    if (expiresOn === null) continue;
-    const key = `${expiresOn}|${order.timeZone}`;
-    const ids = groups.get(key);
-    if (ids) ids.push(order.id);
-    else groups.set(key, [order.id]);
-  }
-  return groups;
+function queriesFor(kind: ReminderKind, offsets: number[], window: { from: number; end: number }, sendAtOf: SendAtOf): Query[] {
+  const plan = { after: new Date(window.from - 1), until: new Date(window.end - 1) };
+  const perOffset = offsets.flatMap((offsetDays) => {
+    const range = narrowExpiryRange(expiryRangeFor(offsetDays, plan.after, plan.until), offsetDays, plan, sendAtOf);
+    return range ? [{ kind, ...range, offsets: [offsetDays] }] : [];
+  });
+  if (perOffset.length <= 1) return perOffset;
+  const from = perOffset.map((q) => q.from).reduce((a, b) => (a < b ? a : b));
+  const to = perOffset.map((q) => q.to).reduce((a, b) => (a > b ? a : b));
+  const union = { kind, from, to, offsets: perOffset.flatMap((q) => q.offsets) };
+  const separate = perOffset.reduce((n, q) => n + spanDays(q), 0);
+  return spanDays(union) < separate ? [union] : perOffset;
 }
