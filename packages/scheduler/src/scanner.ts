@@ -12,7 +12,7 @@ import { expiryOf, expiryRangeFor, REMINDER_KINDS, type ReminderKind } from '@ti
 import type { OrderWithZone, PlannedReminder, ReminderRow } from '@tickler/db';
 import { enqueueOptionsOf, type SchedulerDeps } from './config';
 import { makeSendAtCache, narrowExpiryRange, planOne, type PlanWindow, type SendAtOf } from './plan-window';
-import { makeReminderEnqueuer } from './reminder-jobs';
+import { makeReminderEnqueuer, type ReminderEnqueuer } from './reminder-jobs';
 import { readScanWindow, saveHorizon, type ScanWindow } from './scan-window';
 import { supersedeEarlierReminders } from './supersede';
 
@@ -49,16 +49,20 @@ export function makeScanner(deps: SchedulerDeps): Scanner {
       const window = await readScanWindow(deps.store.reminders, deps.config, now);
       const plan: PlanWindow = { after: window.after, until: window.until, now };
       const sendAtOf = makeSendAtCache();
+      // One enqueuer for the whole scan: Redis works on earlier jobs while later pages are read.
+      const enqueuer = makeReminderEnqueuer(deps.queues, now, enqueueOptionsOf(deps.config));
       const rows: ScanRow[] = [];
       let superseded = 0;
       if (window.until.getTime() > window.after.getTime()) {
         for (const kind of REMINDER_KINDS) {
           for (const offsetDays of deps.config.offsets[kind]) {
-            const result = await scanOffset(deps, { kind, offsetDays, plan, sendAtOf, dryRun });
+            const result = await scanOffset(deps, { kind, offsetDays, plan, sendAtOf, dryRun, enqueuer });
             rows.push(result.row);
             superseded += result.superseded;
           }
         }
+        await enqueuer.drain();
+        // Only now is every job in Redis: a crash before this replays the same window.
         if (!dryRun) await saveHorizon(deps.store.reminders, window);
       }
       const report: ScanReport = { dryRun, now, horizon: window, rows, totals: { ...sumRows(rows), superseded } };
@@ -68,15 +72,13 @@ export function makeScanner(deps: SchedulerDeps): Scanner {
   };
 }
 
-interface OffsetScan { kind: ReminderKind; offsetDays: number; plan: PlanWindow; sendAtOf: SendAtOf; dryRun: boolean }
+interface OffsetScan { kind: ReminderKind; offsetDays: number; plan: PlanWindow; sendAtOf: SendAtOf; dryRun: boolean; enqueuer: ReminderEnqueuer }
 
 /** One (kind, offset): range query, exact filter, insert, enqueue — page by page. */
 async function scanOffset(deps: SchedulerDeps, scan: OffsetScan): Promise<{ row: ScanRow; superseded: number }> {
   const { kind, offsetDays, plan } = scan;
   const row: ScanRow = { kind, offsetDays, due: 0, enqueued: 0, skipped: 0, existing: 0 };
   let superseded = 0;
-  // Redis works on a page's jobs while the next page is read and inserted.
-  const enqueuer = makeReminderEnqueuer(deps.queues, plan.now, enqueueOptionsOf(deps.config));
   const range = narrowExpiryRange(expiryRangeFor(offsetDays, plan.after, plan.until), offsetDays, plan, scan.sendAtOf);
   if (range === null) return { row, superseded };
   for await (const page of deps.store.directory.findOrdersExpiringBetween(kind, range.from, range.to)) {
@@ -84,11 +86,7 @@ async function scanOffset(deps: SchedulerDeps, scan: OffsetScan): Promise<{ row:
     row.due += planned.length;
     if (planned.length === 0) continue;
     if (scan.dryRun) {
-      const known = await countKnown(deps, planned);
-      const fresh = planned.filter((p) => !known.has(identity(p)));
-      row.existing += planned.length - fresh.length;
-      row.enqueued += fresh.filter((p) => p.status === 'queued').length;
-      row.skipped += fresh.filter((p) => p.status === 'skipped').length;
+      await countDryRun(deps, planned, row);
       continue;
     }
     const inserted = await deps.store.reminders.insertNew(planned);
@@ -96,10 +94,9 @@ async function scanOffset(deps: SchedulerDeps, scan: OffsetScan): Promise<{ row:
     row.existing += planned.length - inserted.length;
     row.enqueued += queued.length;
     row.skipped += inserted.length - queued.length;
-    await enqueuer.add(queued);
+    await scan.enqueuer.add(queued);
     superseded += await supersedeDue(deps, queued, plan.now);
   }
-  await enqueuer.drain();
   return { row, superseded };
 }
 
@@ -121,13 +118,16 @@ async function supersedeDue(deps: SchedulerDeps, queued: ReminderRow[], now: Dat
 
 const identity = (r: Pick<PlannedReminder, 'orderId' | 'kind' | 'expiresOn' | 'offsetDays'>) => `${r.orderId}|${r.kind}|${r.expiresOn}|${r.offsetDays}`;
 
-/** Dry run only: identities of `planned` already in the ledger (one lookup per order). */
-async function countKnown(deps: SchedulerDeps, planned: PlannedReminder[]): Promise<Set<string>> {
+/** Dry run only: what inserting `planned` would do, from the ledger as it is (one lookup per order). */
+async function countDryRun(deps: SchedulerDeps, planned: PlannedReminder[], row: ScanRow): Promise<void> {
   const known = new Set<string>();
   for (const orderId of new Set(planned.map((p) => p.orderId))) {
     for (const r of await deps.store.reminders.listForOrder(orderId)) known.add(identity(r));
   }
-  return known;
+  const fresh = planned.filter((p) => !known.has(identity(p)));
+  row.existing += planned.length - fresh.length;
+  row.enqueued += fresh.filter((p) => p.status === 'queued').length;
+  row.skipped += fresh.length - fresh.filter((p) => p.status === 'queued').length;
 }
 
 function sumRows(rows: ScanRow[]): Omit<ScanRow, 'kind' | 'offsetDays'> {
