@@ -30,7 +30,7 @@ export interface BenchEventsOptions {
   durationSeconds?: number;
   /** Offered events per second (default 2,500). */
   rate?: number;
-  /** Concurrent HTTP connections (default 32). */
+  /** Concurrent HTTP connections (default 100). */
   connections?: number;
   redisUrl?: string;
   /** Order-event worker concurrency (default 16). */
@@ -265,11 +265,11 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
     const http = await startChild({ ...setup, role: together ? 'both' : 'http' });
     children.push(http.child);
     if (!together) children.push((await startChild({ ...setup, role: 'worker' })).child);
-    print(`events bench: ${durationSeconds} s at ${rate} events/s offered, ${opts.connections ?? 32} connections, ${together ? 'edge + worker in one process' : 'edge and worker in separate processes'}, Redis prefix ${setup.prefix}`);
+    print(`events bench: ${durationSeconds} s at ${rate} events/s offered, ${opts.connections ?? 100} connections, ${together ? 'edge + worker in one process' : 'edge and worker in separate processes'}, Redis prefix ${setup.prefix}`);
     const cpuBefore = await Promise.all(children.map(cpuOf));
     const load = makeRequests(setup.secret, run);
     const result = await autocannon({
-      url: `http://127.0.0.1:${http.port}`, connections: opts.connections ?? 32, duration: durationSeconds, overallRate: rate, requests: [load.request],
+      url: `http://127.0.0.1:${http.port}`, connections: opts.connections ?? 100, duration: durationSeconds, overallRate: rate, requests: [load.request],
     });
     const drainStarted = performance.now();
     await waitUntilApplied(setup.databaseUrl, 120_000);
