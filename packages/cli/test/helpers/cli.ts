@@ -1,15 +1,20 @@
 /**
- * Test helpers: run `tickler` as a real child process (tsx, exactly as `pnpm tickler` does), keep
+ * Test helpers: run `tickler` as a real child process (TypeScript through tsx, as `pnpm tickler` does), keep
  * track of long-lived children so afterAll can always kill them, and read the local SES store.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 
 export const ROOT = path.resolve(__dirname, '../../../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const MAIN = path.join(ROOT, 'packages/cli/src/main.ts');
+/**
+ * `node --import tsx main.ts` is what `tsx main.ts` runs, minus tsx's wrapper process: signals
+ * (SIGKILL above all) reach the CLI itself, so a killed role really is dead.
+ */
+const NODE_ARGS = ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, MAIN];
 
 export const SECRETS = {
   TOKEN_SECRETS: 'test-token-secret-0123456789abcdef',
@@ -32,7 +37,7 @@ export interface CliResult { code: number | null; signal: NodeJS.Signals | null;
 /** Runs one command to completion. */
 export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [MAIN, ...args], { cwd: ROOT, env: baseEnv(env) });
+    const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: ROOT, env: baseEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
@@ -49,7 +54,7 @@ const children = new Set<ChildProcess>();
 
 /** Starts a long-lived command (a role, `start`); `killAll` in afterAll always stops it. */
 export function startCli(args: string[], env: Record<string, string>, cwd = ROOT): LongRunning {
-  const child = spawn(TSX, [MAIN, ...args], { cwd, env: baseEnv(env) });
+  const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd, env: baseEnv(env) });
   children.add(child);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
