@@ -1,0 +1,80 @@
+/**
+ * `pnpm start` smoke test: embedded mode from an empty folder — prints the URLs, the app, inbox and
+ * dashboard answer, demo reminders land in the local SES inbox, Ctrl-C (SIGINT) exits cleanly.
+ * A second run without a reachable Redis starts (and stops) a private redis-server.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { redisAnswers } from '../src/runtime/redis';
+import { freePort } from '../src/start/free-port';
+import { cleanPrefix, killAll, startCli, uniquePrefix, waitUntil, type StoredEmail } from './helpers/cli';
+
+jest.setTimeout(180_000);
+
+const prefixes: string[] = [];
+const dirs: string[] = [];
+afterAll(async () => {
+  await killAll();
+  for (const p of prefixes) await cleanPrefix(p);
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function urlAfter(output: string, label: string): string {
+  const match = new RegExp(`${label}:\\s+(\\S+)`).exec(output);
+  if (!match) throw new Error(`no "${label}" URL in:\n${output}`);
+  return match[1]!;
+}
+
+async function startEmbedded(extra: Record<string, string> = {}) {
+  const cwd = mkdtempSync(path.join(tmpdir(), 'tickler-start-'));
+  dirs.push(cwd);
+  const prefix = uniquePrefix('start');
+  prefixes.push(prefix);
+  const port = await freePort(0);
+  const proc = startCli(['start'], { QUEUE_PREFIX: prefix, HTTP_PORT: String(port), ...extra }, cwd);
+  await proc.waitFor(/Dashboard \(BullMQ\):/, 120_000);
+  return { proc, port, output: proc.output() };
+}
+
+it('runs everything from an empty folder, demo reminders reach the inbox, SIGINT exits 0', async () => {
+  const { proc, output } = await startEmbedded();
+  const app = urlAfter(output, 'App \\(newsletter sign-up\\)');
+  const inbox = urlAfter(output, 'Inbox \\(local SES\\)');
+  const dashboard = urlAfter(output, 'Dashboard \\(BullMQ\\)');
+
+  expect((await fetch(app)).status).toBe(200);
+  expect(await (await fetch(app)).text()).toMatch(/newsletter/i);
+  expect((await fetch(inbox)).status).toBe(200);
+  const board = await fetch(dashboard);
+  expect(board.status).toBe(200);
+  expect(await board.text()).toMatch(/<html/i);
+
+  let emails: StoredEmail[] = [];
+  await waitUntil(async () => {
+    emails = ((await (await fetch(`${inbox.replace(/\/$/, '')}/store`)).json()) as { emails: StoredEmail[] }).emails;
+    return emails.filter((e) => /license|maintenance/.test(e.subject)).length >= 10;
+  }, 60_000, () => `reminders in the inbox (have ${emails.length})`);
+  expect(emails.some((e) => /invited you to join/.test(e.subject))).toBe(true);
+  const reminder = emails.find((e) => /license/.test(e.subject))!;
+  expect(reminder.headers?.find((h) => h.name.toLowerCase() === 'list-unsubscribe-post')?.value).toBe('List-Unsubscribe=One-Click');
+
+  proc.child.kill('SIGINT');
+  const exit = await proc.exited;
+  expect(exit.code).toBe(0);
+  expect(proc.output()).toMatch(/SIGINT: stopping/);
+});
+
+const hasRedisServer = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+(hasRedisServer ? it : it.skip)('starts a private redis-server when REDIS_URL does not answer, and stops it on exit', async () => {
+  const unused = await freePort(0);
+  const { proc, output } = await startEmbedded({ REDIS_URL: `redis://127.0.0.1:${unused}` });
+  const match = /Redis:\s+(redis:\/\/127\.0\.0\.1:\d+) \(private redis-server/.exec(output);
+  expect(match).not.toBeNull();
+  const privateUrl = match![1]!;
+  expect(await redisAnswers(privateUrl)).toBe(true);
+  proc.child.kill('SIGTERM');
+  expect((await proc.exited).code).toBe(0);
+  await waitUntil(async () => !(await redisAnswers(privateUrl, 300)), 10_000, () => 'private redis to stop');
+});
