@@ -1,4 +1,6 @@
-import { EnvError, loadEnv, parseDuration } from './env';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ENV_VARIABLES, EnvError, loadEnv, parseDuration } from './env';
 
 const httpReady = {
   PUBLIC_BASE_URL: 'https://tickler.example.com/',
@@ -102,5 +104,18 @@ describe('parseDuration', () => {
   });
   it.each(['', '2', 'h', '-1h', '0m', '1w'])('refuses %p', (text) => {
     expect(parseDuration(text)).toBeNull();
+  });
+});
+
+describe('.env.example', () => {
+  const text = readFileSync(path.resolve(__dirname, '../../../.env.example'), 'utf8');
+  const values = Object.fromEntries(text.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+
+  it('documents every variable the schema reads', () => {
+    for (const name of ENV_VARIABLES) expect(text).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
+  });
+
+  it('is a valid configuration for every role', () => {
+    expect(() => loadEnv(values, 'all')).not.toThrow();
   });
 });
