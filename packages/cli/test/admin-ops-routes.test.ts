@@ -133,7 +133,11 @@ describe('forecast and audit', () => {
     await store.lists.suppress('ann@admin-ag.example', 'bounce', 'mailbox does not exist');
     const json = await app.inject({ method: 'GET', url: '/admin/deliveries?email=Ann@Admin-AG.example', headers: { ...auth, accept: 'application/json' } });
     expect(json.json()).toEqual(expect.objectContaining({ email: 'ann@admin-ag.example', suppression: expect.objectContaining({ reason: 'bounce' }), unsubscribedFrom: ['renewal:ORD-ADM-1'] }));
-    await store.lists.unsuppress('ann@admin-ag.example');
+    const lift = await app.inject({ method: 'DELETE', url: '/admin/suppressions/Ann%40admin-ag.example', headers: auth });
+    expect(lift.json()).toEqual({ email: 'ann@admin-ag.example', lifted: true });
+    expect(await store.lists.getSuppression('ann@admin-ag.example')).toBeNull();
+    expect((await app.inject({ method: 'DELETE', url: '/admin/suppressions/ann%40admin-ag.example', headers: auth })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'DELETE', url: '/admin/suppressions/ann%40admin-ag.example' })).statusCode).toBe(401);
   });
 });
 

@@ -16,7 +16,8 @@ export function searchForm(email = '', orderId = ''): string {
 
 export function renderEmailAudit(a: EmailAudit): string {
   const status = a.suppression
-    ? `<p class="bad">Suppressed (${esc(a.suppression.reason)}${a.suppression.detail ? `: ${esc(a.suppression.detail)}` : ''}) since ${esc(a.suppression.createdAt.toISOString())}: gets no mail at all.</p>`
+    ? `<p class="bad">Suppressed (${esc(a.suppression.reason)}${a.suppression.detail ? `: ${esc(a.suppression.detail)}` : ''}) since ${esc(a.suppression.createdAt.toISOString())}: gets no mail at all.
+ Lift it with <code>DELETE /admin/suppressions/${esc(encodeURIComponent(a.email))}</code>.</p>`
     : '<p class="good">Not suppressed.</p>';
   return page(`Audit: ${a.email}`, searchForm(a.email) + status
     + `<h2>Left these lists</h2>${a.unsubscribedFrom.length ? `<ul>${a.unsubscribedFrom.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : '<p class="muted">None.</p>'}`

@@ -1,6 +1,6 @@
 /**
  * Admin routes (bearer ADMIN_TOKEN, else 401 JSON): the BullMQ dashboard, failed jobs and replay,
- * the send forecast, and the delivery audit. Pages are plain HTML; ask for JSON with
+ * the send forecast, the delivery audit, and lifting a suppression. Pages are plain HTML; ask for JSON with
  * `Accept: application/json`.
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
@@ -66,6 +66,20 @@ export const adminRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
     const forecast = await deps.forecast(days, now);
     if (wantsJson(request.headers.accept)) return { from: now.toISOString(), days: forecast };
     return reply.type('text/html').send(renderForecastPage(forecast, now));
+  });
+
+  app.delete('/admin/suppressions/:email', async (request, reply) => {
+    let email: string;
+    try {
+      email = normalizeEmail((request.params as { email: string }).email);
+    } catch (error) {
+      if (isDomainError(error)) return badRequest(reply, error.message);
+      throw error;
+    }
+    const lifted = await deps.store.lists.unsuppress(email);
+    deps.logger.info({ email, lifted }, 'suppression lifted by admin');
+    if (!lifted) return reply.code(404).send({ error: 'not_found', message: `${email} is not suppressed.` });
+    return { email, lifted: true };
   });
 
   app.get('/admin/deliveries', async (request, reply) => {
