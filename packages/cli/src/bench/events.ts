@@ -238,6 +238,22 @@ async function verify(databaseUrl: string, run: string, sent: number, observed: 
   }
 }
 
+type LoadResult = Awaited<ReturnType<Autocannon>>;
+type Checked = Awaited<ReturnType<typeof verify>>;
+
+function summarize(
+  result: LoadResult, counts: { duplicatesAnswered: number; acceptedTwice: number; unexpected: number }, accepted: number, checked: Checked,
+  extra: Pick<BenchEventsResult, 'drainSeconds' | 'cpuMicrosPerEvent'>,
+): BenchEventsResult {
+  return {
+    requests: Object.values(result.statusCodeStats).reduce((sum, s) => sum + Number(s.count), 0),
+    accepted, duplicatesAnswered: counts.duplicatesAnswered, errors: counts.unexpected + result.errors + result.timeouts,
+    acceptedPerSecond: Math.round(accepted / result.duration), latencyP50Ms: result.latency.p50, latencyP99Ms: result.latency.p99,
+    lagP50Ms: percentile(checked.lags, 50), lagP99Ms: percentile(checked.lags, 99), applied: checked.applied, lost: checked.lost,
+    doubled: checked.doubled + counts.acceptedTwice, inFlightAtStop: checked.unobserved, ...extra,
+  };
+}
+
 function printFigures(print: (line: string) => void, f: BenchEventsResult): void {
   print(`  requests:  ${f.requests} (${f.accepted} accepted 202, ${f.duplicatesAnswered} repeated ids answered 200 duplicate, ${f.errors} errors)`);
   print(`  accepted:  ${f.acceptedPerSecond} events/s (target ≥ 2000)`);
@@ -263,8 +279,7 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
   await migrateDatabase(setup.databaseUrl);
   const children: ChildProcess[] = [];
   try {
-    const together = opts.topology === 'together';
-    const http = await startChild({ ...setup, role: together ? 'both' : 'http' });
+    const http = await startChild({ ...setup, role: opts.topology === 'together' ? 'both' : 'http' });
     children.push(http.child);
     if (opts.topology !== 'together' && opts.topology !== 'deferred') children.push((await startChild({ ...setup, role: 'worker' })).child);
     const shape = { together: 'edge + worker in one process', deferred: 'worker started after the load', separate: 'edge and worker in separate processes' }[opts.topology ?? 'separate'];
@@ -281,16 +296,9 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
     const cpuAfter = (await Promise.all(children.map(cpuOf))).slice(0, cpuBefore.length);
     const counts = load.counts();
     const checked = await verify(setup.databaseUrl, run, counts.sent, load.accepted);
-    const figures: BenchEventsResult = {
-      requests: Object.values(result.statusCodeStats).reduce((sum, s) => sum + Number(s.count), 0),
-      accepted: load.accepted.size, duplicatesAnswered: counts.duplicatesAnswered, errors: counts.unexpected + result.errors + result.timeouts,
-      acceptedPerSecond: Math.round(load.accepted.size / result.duration), latencyP50Ms: result.latency.p50, latencyP99Ms: result.latency.p99,
-      lagP50Ms: percentile(checked.lags, 50), lagP99Ms: percentile(checked.lags, 99), applied: checked.applied, lost: checked.lost,
-      doubled: checked.doubled + counts.acceptedTwice, inFlightAtStop: checked.unobserved, drainSeconds,
-      cpuMicrosPerEvent: Object.fromEntries(cpuAfter.map((after, i) => [
-        together ? 'edge+worker' : ['edge', 'worker'][i] ?? `child${i}`, Math.round(((after - (cpuBefore[i] ?? 0)) * 1000) / Math.max(1, checked.applied)),
-      ])),
-    };
+    const names = opts.topology === 'together' ? ['edge+worker'] : ['edge', 'worker'];
+    const cpuMicrosPerEvent = Object.fromEntries(cpuAfter.map((after, i) => [names[i] ?? `child${i}`, Math.round(((after - (cpuBefore[i] ?? 0)) * 1000) / Math.max(1, checked.applied))]));
+    const figures = summarize(result, counts, load.accepted.size, checked, { drainSeconds, cpuMicrosPerEvent });
     printFigures(print, figures);
     return figures;
   } finally {
