@@ -49,7 +49,7 @@ export const fakeJob = (id = 'test-job', attemptsMade = 0) => ({ id, attemptsMad
 
 /** Reminder jobs currently in Redis: reminderId → { state, delay }. */
 export async function reminderJobs(queues: Queues): Promise<Map<number, { state: string; delay: number; id: string }>> {
-  const jobs = await queues.reminders.getJobs(['delayed', 'waiting', 'prioritized', 'active', 'paused']);
+  const jobs = await queues.reminders.getJobs(['delayed', 'waiting', 'prioritized', 'active']);
   const result = new Map<number, { state: string; delay: number; id: string }>();
   for (const job of jobs) {
     result.set((job.data as { reminderId: number }).reminderId, { state: await job.getState(), delay: job.opts.delay ?? 0, id: String(job.id) });
