@@ -41,6 +41,16 @@ describe('POST /webhooks/billing', () => {
     expect(await h.queues['order-events'].getJobCounts('waiting')).toEqual({ waiting: 1 });
   });
 
+  it('records concurrent events together (one transaction) and still answers each one: a repeated id once 202, else 200', async () => {
+    const distinct = Array.from({ length: 20 }, (_, i) => post(billingRequest(upsert({ id: `evt_c${i}` }, { orderId: `ORD-C${i}` }))));
+    const same = Array.from({ length: 5 }, () => post(billingRequest(upsert({ id: 'evt_same' }, { orderId: 'ORD-SAME' }))));
+    const answers = await Promise.all([...distinct, ...same]);
+    expect(answers.slice(0, 20).map((r) => r.statusCode)).toEqual(Array(20).fill(202));
+    expect(answers.slice(20).map((r) => r.statusCode).sort()).toEqual([200, 200, 200, 200, 202]);
+    expect(await h.store.events.countBySourceAndStatus()).toEqual([{ source: 'billing', status: 'pending', count: 21 }]);
+    expect(await h.queues['order-events'].getJobCounts('waiting')).toEqual({ waiting: 21 });
+  });
+
   it.each([
     ['missing header', () => ({ headers: { 'content-type': 'application/json' }, payload: JSON.stringify(upsert()) }), 'missing_signature'],
     ['malformed header', () => ({ headers: { 'content-type': 'application/json', 'tickler-signature': 'sha256=abc' }, payload: JSON.stringify(upsert()) }), 'malformed_signature'],

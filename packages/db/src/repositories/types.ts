@@ -170,6 +170,11 @@ export interface InboundEventRow {
 export interface InboundEventsRepository {
   /** Records an event once per (source, eventId); `duplicate` is true when it was already there. */
   record(input: { source: string; eventId: string; type: string; status: InboundStatus; reason?: string | null; orderId?: string | null; email?: string | null; occurredAt?: Date | null; payload: string }): Promise<{ row: InboundEventRow; duplicate: boolean }>;
+  /**
+   * Records several events in one transaction (group commit: one WAL commit instead of one per
+   * event); each result is what `record` would have returned, in input order.
+   */
+  recordMany(inputs: Array<Parameters<InboundEventsRepository['record']>[0]>): Promise<Array<{ row: InboundEventRow; duplicate: boolean }>>;
   get(id: number): Promise<InboundEventRow | null>;
   mark(id: number, status: InboundStatus, reason: string | null, at: Date): Promise<void>;
   listPending(limit: number): Promise<InboundEventRow[]>;

@@ -3,22 +3,35 @@
  * does not take the job within `enqueueTimeoutMs` the request still succeeds and the scheduler's
  * reconciliation re-enqueues the pending row later. A warning is logged.
  */
-import { enqueue, type DeliveryRow, type NewDelivery } from '@tickler/db';
+import { enqueue, enqueueBulk, type DeliveryRow, type NewDelivery } from '@tickler/db';
 import type { FastifyBaseLogger } from 'fastify';
+import { makeBatcher } from './batcher';
 import { withinMs } from './bounded';
 import type { HttpDeps } from './deps';
 
 const DEFAULT_ENQUEUE_TIMEOUT_MS = 2000;
 
-/** Enqueues the `order-event` job of a recorded billing event; false (logged) when Redis did not take it. */
-export async function enqueueOrderEvent(deps: HttpDeps, log: FastifyBaseLogger, inboundEventId: number): Promise<boolean> {
-  try {
-    await withinMs(enqueue(deps.queues, 'order-event', { inboundEventId }), deps.config.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS);
-    return true;
-  } catch (error) {
-    log.warn({ inboundEventId, err: (error as Error).message }, 'order event recorded but not enqueued; reconciliation will retry');
-    return false;
-  }
+/**
+ * Enqueues the `order-event` job of a recorded billing event; false (logged) when Redis did not take
+ * it in time. Concurrent requests share one `addBulk` round trip.
+ */
+export function makeOrderEventEnqueuer(deps: HttpDeps): (log: FastifyBaseLogger, inboundEventId: number) => Promise<boolean> {
+  const add = makeBatcher<number, void>({
+    many: async (ids) => {
+      await enqueueBulk(deps.queues, 'order-event', ids.map((inboundEventId) => ({ data: { inboundEventId } })));
+      return ids.map(() => undefined);
+    },
+    one: (inboundEventId) => enqueue(deps.queues, 'order-event', { inboundEventId }),
+  });
+  return async (log, inboundEventId) => {
+    try {
+      await withinMs(add(inboundEventId), deps.config.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS);
+      return true;
+    } catch (error) {
+      log.warn({ inboundEventId, err: (error as Error).message }, 'order event recorded but not enqueued; reconciliation will retry');
+      return false;
+    }
+  };
 }
 
 /**

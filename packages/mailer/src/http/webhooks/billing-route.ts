@@ -6,11 +6,16 @@
 import { parseBillingEvent, verifyBillingSignature } from '@tickler/domain';
 import { sendError } from '../errors';
 import type { RoutesPlugin } from '../plugin';
-import { enqueueOrderEvent } from '../queue-jobs';
+import { makeBatcher } from '../batcher';
+import { makeOrderEventEnqueuer } from '../queue-jobs';
 import { acceptRawBodies } from './raw-body';
 
 export const billingWebhookRoutes: RoutesPlugin = async (app, deps) => {
   acceptRawBodies(app, deps.config.bodyLimitBytes);
+  const { events } = deps.store;
+  // Group commit: events arriving together are recorded in one transaction.
+  const record = makeBatcher({ many: (inputs: Parameters<typeof events.record>[0][]) => events.recordMany(inputs), one: (input) => events.record(input) });
+  const enqueueOrderEvent = makeOrderEventEnqueuer(deps);
 
   app.post('/webhooks/billing', async (request, reply) => {
     const rawBody = typeof request.body === 'string' ? request.body : '';
@@ -39,17 +44,17 @@ export const billingWebhookRoutes: RoutesPlugin = async (app, deps) => {
       return sendError(reply, 400, parsed.code, parsed.message, parsed.field);
     }
     const event = parsed.event;
-    const { row, duplicate } = await deps.store.events.record({
+    const { row, duplicate } = await record({
       source: 'billing', eventId: event.id, type: event.type, status: 'pending', orderId: event.data.orderId,
       email: event.type === 'order.upserted' ? event.data.purchaserEmail : null, occurredAt: event.occurredAt, payload: rawBody,
     });
     if (duplicate) {
       request.log.info({ eventId: event.id, inboundEventId: row.id, status: row.status }, 'billing event duplicate');
       // Still pending (e.g. Redis was down the first time): enqueue again; the job id makes it a no-op otherwise.
-      if (row.status === 'pending') await enqueueOrderEvent(deps, request.log, row.id);
+      if (row.status === 'pending') await enqueueOrderEvent(request.log, row.id);
       return reply.code(200).send({ status: 'duplicate', eventId: event.id });
     }
-    await enqueueOrderEvent(deps, request.log, row.id);
+    await enqueueOrderEvent(request.log, row.id);
     request.log.info({ eventId: event.id, inboundEventId: row.id, orderId: event.data.orderId, type: event.type }, 'billing event accepted');
     return reply.code(202).send({ status: 'accepted', eventId: event.id });
   });
