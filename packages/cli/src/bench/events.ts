@@ -9,7 +9,7 @@
  * omission), the lag from acceptance to applied (inbound_events receivedAt → appliedAt) p50/p99,
  * and checks that every accepted event was applied exactly once (nothing lost, nothing doubled).
  * Targets: ≥ 2,000 events/s, p99 ≤ 50 ms, lag p99 ≤ 1 s.
- * Run: `npx tsx packages/cli/src/bench/events.ts [seconds] [rate] [separate|together|deferred]`.
+ * Run: `npx tsx packages/cli/src/bench/events.ts [seconds] [rate] [separate|together|deferred] [worker concurrency]`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -319,7 +319,7 @@ if (require.main === module) {
     });
   } else {
     const topology = process.argv[4] === 'together' || process.argv[4] === 'deferred' ? process.argv[4] : 'separate';
-    benchEvents({ durationSeconds: first ? Number(first) : undefined, rate: second ? Number(second) : undefined, topology }).catch((error: unknown) => {
+    benchEvents({ durationSeconds: first ? Number(first) : undefined, rate: second ? Number(second) : undefined, topology, workerConcurrency: process.argv[5] ? Number(process.argv[5]) : undefined }).catch((error: unknown) => {
       process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(1);
     });
