@@ -10,7 +10,10 @@ import { enqueueOptionsOf, type SchedulerDeps } from './config';
 import { enqueueReminderRows } from './reminder-jobs';
 
 export interface ReconcileReport {
-  /** Queued reminders handed to Redis again (no-ops for jobs that still exist). */
+  /**
+   * Queued reminders handed to Redis again (no-ops for jobs that still exist); 0 when Redis already
+   * holds at least as many open reminder jobs as the ledger has queued reminders.
+   */
   reminders: number;
   /** Unfinished deliveries handed to Redis again. */
   deliveries: number;
@@ -22,7 +25,12 @@ export interface ReconcileReport {
 export async function reconcile(deps: SchedulerDeps, now: Date): Promise<ReconcileReport> {
   const { store, queues, config, logger } = deps;
   const limit = config.reconcileLimit;
-  const reminders = await store.reminders.listQueued(new Date(now.getTime() + config.lookAheadMs), limit);
+  const queued = await store.reminders.listQueued(new Date(now.getTime() + config.lookAheadMs), limit);
+  // Re-adding existing jobs is harmless but costs a round of Redis work per row (seconds for tens of
+  // thousands): skip it when Redis holds at least as many open reminder jobs as the ledger expects.
+  const open = await queues.reminders.getJobCounts('delayed', 'waiting', 'active', 'prioritized');
+  const jobsInRedis = Object.values(open).reduce((n, c) => n + c, 0);
+  const reminders = jobsInRedis >= queued.length ? [] : queued;
   await enqueueReminderRows(queues, reminders, now, enqueueOptionsOf(config));
 
   const deliveries = await store.deliveries.listUnfinished(new Date(now.getTime() - config.staleSendingMs), limit);

@@ -75,9 +75,13 @@ describe('scheduler role', () => {
     expect(await env.queues.send.getJobState(`delivery-${delivery!.id}`)).toBe('waiting');
     expect(await env.queues['order-events'].getJobState(`event-${eventId}`)).toBe('waiting');
 
-    // Reconciling again while the jobs exist adds nothing.
-    await makeScanProcessor(env.deps(later))({}, fakeJob());
+    // Reconciling again while the jobs exist adds nothing …
+    await expect(makeScanProcessor(env.deps(later))({}, fakeJob())).resolves.toMatchObject({ reconciled: { reminders: 0 } });
     expect((await reminderJobs(env.queues)).size).toBe(2);
     expect(await env.queues.send.count()).toBe(1);
+    // … and a single lost job is noticed and restored.
+    await env.queues.reminders.remove(`reminder-${reminderId}`);
+    await expect(makeScanProcessor(env.deps(later))({}, fakeJob())).resolves.toMatchObject({ reconciled: { reminders: 2 } });
+    expect([...(await reminderJobs(env.queues)).keys()].sort()).toEqual([...before.keys()].sort());
   });
 });
