@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { chromium } from 'playwright-core';
 import { redisAnswers } from '../src/runtime/redis';
 import { freePort } from '../src/start/free-port';
 import { cleanPrefix, killAll, startCli, uniquePrefix, waitUntil, type StoredEmail } from './helpers/cli';
@@ -50,6 +51,20 @@ it('runs everything from an empty folder, demo reminders reach the inbox, SIGINT
   const board = await fetch(dashboard);
   expect(board.status).toBe(200);
   expect(await board.text()).toMatch(/<html/i);
+
+  // The dashboard link works in a real browser: the token in the URL becomes a cookie for the UI's API calls.
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(dashboard);
+    await page.getByText('reminders', { exact: true }).first().waitFor({ timeout: 30_000 });
+    await page.getByText('send', { exact: true }).first().waitFor({ timeout: 30_000 });
+  } finally {
+    await browser.close();
+  }
 
   let emails: StoredEmail[] = [];
   await waitUntil(async () => {
