@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { openStore } from '../src/sqlite/open-store';
 import { seedDatabase } from '../src/sqlite/seed';
 
 async function main(): Promise<void> {
@@ -25,6 +26,14 @@ async function main(): Promise<void> {
     });
     const onDisk = fs.readdirSync(dir).reduce((sum, name) => sum + fs.statSync(path.join(dir, name)).size, 0);
     console.log(JSON.stringify({ ...result, seconds: result.ms / 1000, mib: +(result.bytes / 2 ** 20).toFixed(1), filesOnDiskBytes: onDisk }, null, 2));
+    const store = await openStore({ url: `file:${file}` });
+    for (const [from, to] of [['2026-12-01', '2026-12-31'], ['2026-11-27', '2027-11-27']] as const) {
+      const started = performance.now();
+      let rows = 0;
+      for await (const page of store.directory.findOrdersExpiringBetween('license', from, to)) rows += page.length;
+      console.log(`findOrdersExpiringBetween(license, ${from}, ${to}): ${rows.toLocaleString('en')} orders in ${Math.round(performance.now() - started)} ms`);
+    }
+    await store.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

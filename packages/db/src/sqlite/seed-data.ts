@@ -60,11 +60,14 @@ export function companyName(random: Random): CompanyName {
 export interface PersonName { name: string; local: string }
 
 /** A person's display name and the ASCII local part of their work address (`first.last`). */
+const ascii = (text: string) => text.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase();
+const FIRST_ASCII = FIRST_NAMES.map(ascii);
+const LAST_ASCII = LAST_NAMES.map(ascii);
+
 export function personName(random: Random): PersonName {
-  const first = random.pick(FIRST_NAMES);
-  const last = random.pick(LAST_NAMES);
-  const ascii = (text: string) => text.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase();
-  return { name: `${first} ${last}`, local: `${ascii(first)}.${ascii(last)}` };
+  const f = random.int(0, FIRST_NAMES.length - 1);
+  const l = random.int(0, LAST_NAMES.length - 1);
+  return { name: `${FIRST_NAMES[f]} ${LAST_NAMES[l]}`, local: `${FIRST_ASCII[f]}.${LAST_ASCII[l]}` };
 }
 
 const DAY_MS = 86_400_000;

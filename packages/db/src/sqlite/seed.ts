@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '@tickler/domain';
 import { openConnection, runMigrations, type Sqlite } from './connection';
+import { makeBatchInsert } from './seed-batch';
 import { companyName, expiryDates, PRODUCTS, personName, TIME_ZONES } from './seed-data';
 import { createRandom, type Random } from './seed-random';
 import { translateError } from './store-error';
@@ -49,14 +50,16 @@ function assertSeedOptions(options: SeedOptions): void {
 }
 
 function statementsFor(sqlite: Sqlite) {
+  const org = makeBatchInsert(sqlite, 'organizations', ['id', 'name', 'time_zone', 'created_at']);
+  const user = makeBatchInsert(sqlite, 'users', ['id', 'email', 'name', 'created_at']);
+  const order = makeBatchInsert(sqlite, 'orders',
+    ['id', 'organization_id', 'product', 'license_expires_on', 'maintenance_expires_on', 'status', 'last_event_at', 'created_at', 'updated_at'], [org]);
   return {
-    org: sqlite.prepare(`INSERT INTO organizations (id, name, time_zone, created_at) VALUES (?, ?, ?, ?)`),
-    user: sqlite.prepare(`INSERT INTO users (id, email, name, created_at) VALUES (?, ?, ?, ?)`),
-    member: sqlite.prepare(`INSERT INTO memberships (organization_id, user_id, status, role, created_at, activated_at) VALUES (?, ?, ?, ?, ?, ?)`),
-    invitation: sqlite.prepare(`INSERT INTO invitations (organization_id, email, invited_by_user_id, token_hash, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
-    order: sqlite.prepare(`INSERT INTO orders (id, organization_id, product, license_expires_on, maintenance_expires_on, status, last_event_at, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    contact: sqlite.prepare(`INSERT INTO order_contacts (order_id, user_id, added_by_user_id, created_at) VALUES (?, ?, ?, ?)`),
+    org, user, order,
+    member: makeBatchInsert(sqlite, 'memberships', ['organization_id', 'user_id', 'status', 'role', 'created_at', 'activated_at'], [org, user]),
+    invitation: makeBatchInsert(sqlite, 'invitations',
+      ['organization_id', 'email', 'invited_by_user_id', 'token_hash', 'expires_at', 'created_at'], [org, user]),
+    contact: makeBatchInsert(sqlite, 'order_contacts', ['order_id', 'user_id', 'added_by_user_id', 'created_at'], [order, user]),
   };
 }
 type Statements = ReturnType<typeof statementsFor>;
@@ -96,7 +99,7 @@ function writeOrganization(s: Statements, random: Random, now: Date, c: Counters
   const timeZone = random.pick(TIME_ZONES);
   const domain = domainFor(random, company.slug, timeZone, c);
   const createdAt = now.getTime() - random.int(30, 1500) * DAY_MS;
-  s.org.run(orgId, company.name, timeZone, createdAt);
+  s.org.push(orgId, company.name, timeZone, createdAt);
   const locals = new Set<string>();
   const active: number[] = [];
   const memberCount = random.int(1, 6);
@@ -107,12 +110,12 @@ function writeOrganization(s: Statements, random: Random, now: Date, c: Counters
     locals.add(local);
     c.user += 1;
     const email = `${local}@${domain}`;
-    s.user.run(c.user, email, person.name, createdAt);
+    s.user.push(c.user, email, person.name, createdAt);
     const invited = i > 0 && random.chance(0.12);
-    s.member.run(orgId, c.user, invited ? 'invited' : 'active', i === 0 ? 'owner' : 'member', createdAt, invited ? null : createdAt);
+    s.member.push(orgId, c.user, invited ? 'invited' : 'active', i === 0 ? 'owner' : 'member', createdAt, invited ? null : createdAt);
     if (invited) {
       const tokenHash = createHash('sha256').update(`seed-invitation:${orgId}:${c.user}`).digest('hex');
-      s.invitation.run(orgId, email, active[0]!, tokenHash, now.getTime() + random.int(1, 14) * DAY_MS, now.getTime() - random.int(0, 13) * DAY_MS);
+      s.invitation.push(orgId, email, active[0]!, tokenHash, now.getTime() + random.int(1, 14) * DAY_MS, now.getTime() - random.int(0, 13) * DAY_MS);
     } else {
       active.push(c.user);
     }
@@ -128,14 +131,14 @@ function writeOrders(s: Statements, random: Random, now: Date, c: Counters, org:
     const orderId = `SEED-${String(c.order).padStart(7, '0')}`;
     const { license, maintenance } = expiryDates(random, now);
     const eventAt = now.getTime() - random.int(1, 400) * DAY_MS;
-    s.order.run(orderId, org.orgId, random.pick(PRODUCTS), license, maintenance, random.chance(0.03) ? 'cancelled' : 'active', eventAt, eventAt, eventAt);
+    s.order.push(orderId, org.orgId, random.pick(PRODUCTS), license, maintenance, random.chance(0.03) ? 'cancelled' : 'active', eventAt, eventAt, eventAt);
     const pool = [...org.active];
     const contacts = Math.min(pool.length, random.int(1, 4));
     for (let k = 0; k < contacts; k++) {
       // The purchaser (owner) is usually the first contact; the rest are drawn from the other active members.
       const pickAt = k === 0 && random.chance(0.8) ? 0 : random.int(k, pool.length - 1);
       [pool[k], pool[pickAt]] = [pool[pickAt]!, pool[k]!];
-      s.contact.run(orderId, pool[k]!, owner, eventAt);
+      s.contact.push(orderId, pool[k]!, owner, eventAt);
       c.contacts += 1;
     }
   }
@@ -157,6 +160,7 @@ function bulkLoad(sqlite: Sqlite, options: SeedOptions): Omit<SeedResult, 'ms' |
       writeOrders(s, random, options.now, c, org, count);
       written += count;
     }
+    for (const batch of Object.values(s)) batch.flush();
   });
   while (done < total) {
     const limit = Math.min(chunkSize, total - done);
@@ -180,7 +184,7 @@ export async function seedDatabase(url: string, options: SeedOptions): Promise<S
     runMigrations(sqlite);
     // Bulk-load settings: WAL stays on (a crash cannot corrupt the file); only fsyncs are skipped.
     sqlite.pragma('synchronous = OFF');
-    sqlite.pragma('cache_size = -131072');
+    sqlite.pragma('cache_size = -262144');
     sqlite.pragma('temp_store = MEMORY');
     const counts = bulkLoad(sqlite, options);
     sqlite.pragma('synchronous = NORMAL');
