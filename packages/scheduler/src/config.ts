@@ -27,9 +27,9 @@ export interface SchedulerConfig {
   catchUpMs: number;
   /** A delivery `sending` for longer than this (ms, default 10 min) is re-enqueued by reconciliation. */
   staleSendingMs: number;
-  /** Jobs per `addBulk` round trip (default 1000). */
+  /** Jobs per `addBulk` round trip (default 250). */
   enqueueChunk: number;
-  /** `addBulk` chunks awaiting Redis at once (default 4). */
+  /** `addBulk` chunks awaiting Redis at once (default 4). Each job in flight costs BullMQ client memory: 1000 in flight keep a 1M-order scan under 300 MB RSS. */
   enqueueInFlight: number;
   /** Most ledger rows reconciliation re-enqueues per run, per kind of row (default 100 000). */
   reconcileLimit: number;
@@ -41,7 +41,7 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
   firstScanLookBackMs: 7 * DAY_MS,
   catchUpMs: 7 * DAY_MS,
   staleSendingMs: 10 * MINUTE_MS,
-  enqueueChunk: 1000,
+  enqueueChunk: 250,
   enqueueInFlight: 4,
   reconcileLimit: 100_000,
 };
