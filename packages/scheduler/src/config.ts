@@ -29,7 +29,10 @@ export interface SchedulerConfig {
   staleSendingMs: number;
   /** Jobs per `addBulk` round trip (default 250). */
   enqueueChunk: number;
-  /** `addBulk` chunks awaiting Redis at once (default 4). Each job in flight costs BullMQ client memory: 1000 in flight keep a 1M-order scan under 300 MB RSS. */
+  /**
+   * `addBulk` chunks awaiting Redis at once (default 4). Each job in flight costs BullMQ client
+   * memory; 1000 in flight keep a 1M-order scan well under 300 MB RSS.
+   */
   enqueueInFlight: number;
   /** Most ledger rows reconciliation re-enqueues per run, per kind of row (default 100 000). */
   reconcileLimit: number;
