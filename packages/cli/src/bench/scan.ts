@@ -27,7 +27,7 @@ export interface BenchScanOptions {
   redisUrl?: string;
   /** The scan instant; the seed spreads expiries over the year after it (default: now). */
   now?: Date;
-  /** Reuse this already seeded SQLite file instead of seeding a temporary one. */
+  /** Reuse this already seeded SQLite file instead of seeding: a temporary copy is scanned, the file stays as it is. */
   databaseFile?: string;
   /** Where figures are printed (default stdout). */
   print?: (line: string) => void;
@@ -46,6 +46,13 @@ export interface BenchScanResult {
 
 const SEED_CHILD_FLAG = '--bench-scan-seed-child';
 const DAY_MS = 86_400_000;
+
+/** Copies a seeded database (and its WAL, if any) so the scan's ledger rows do not end up in it. */
+function copyDatabase(from: string, to: string): void {
+  if (!fs.existsSync(from)) throw new Error(`--database ${from} does not exist`);
+  fs.copyFileSync(from, to);
+  if (fs.existsSync(`${from}-wal`)) fs.copyFileSync(`${from}-wal`, `${to}-wal`);
+}
 
 /** Seeds in a child process (its memory is not ours); resolves with the seconds it took. */
 function seedInChild(url: string, orders: number, now: Date): Promise<number> {
@@ -103,14 +110,17 @@ export async function benchScan(opts: BenchScanOptions = {}): Promise<BenchScanR
   if (!Number.isSafeInteger(orders) || orders < 1) throw new Error(`--orders must be a whole number ≥ 1 (got ${String(orders)})`);
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const now = opts.now ?? new Date();
-  const dir = opts.databaseFile ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'tickler-bench-scan-'));
-  const url = `file:${opts.databaseFile ?? path.join(dir!, 'bench.db')}`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickler-bench-scan-'));
+  const file = path.join(dir, 'bench.db');
+  if (opts.databaseFile) copyDatabase(opts.databaseFile, file);
+  const url = `file:${file}`;
   const prefix = `bench-scan-${randomUUID().slice(0, 8)}`;
   const connection = new Redis(opts.redisUrl ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
   const queues = makeQueues(connection, `${prefix}-scan`);
   const raw = new Queue('reminders', { connection, prefix: `${prefix}-raw` });
   try {
-    print(`scan bench: ${orders} orders, now ${now.toISOString()}, Redis prefix ${prefix}, SQLite ${url}`);
+    const source = opts.databaseFile ? `a copy of ${opts.databaseFile}` : `${orders} seeded orders`;
+    print(`scan bench: ${source}, now ${now.toISOString()}, Redis prefix ${prefix}, SQLite ${url}`);
     const seedSeconds = opts.databaseFile ? null : await seedInChild(url, orders, now);
     if (seedSeconds !== null) print(`  seed:      ${seedSeconds.toFixed(1)} s (child process)`);
     const baselineRssMb = process.memoryUsage().rss / 1024 / 1024;
@@ -129,7 +139,7 @@ export async function benchScan(opts: BenchScanOptions = {}): Promise<BenchScanR
     await closeQueues(queues);
     await raw.close();
     connection.disconnect();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
