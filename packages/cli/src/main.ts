@@ -6,6 +6,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadEnv, parseDuration, type Env, type Role } from './env';
 import { runCommand } from './runtime/errors';
+import { silenceSdkNodeVersionWarning } from './runtime/warnings';
 
 /** Parses the environment for `role` BEFORE loading the command's modules, so config errors are instant. */
 function run(role: Role, body: (env: Env) => Promise<void>): Promise<void> {
@@ -118,16 +119,6 @@ export function makeProgram(): Command {
   addJobs(program);
   addContent(program);
   return program;
-}
-
-/** The AWS SDK warns about Node 20's end of support on every start; operators act on it via the README, not per command. */
-function silenceSdkNodeVersionWarning(): void {
-  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
-    if (type === 'NodeVersionSupportWarning' || (warning instanceof Error && warning.name === 'NodeVersionSupportWarning')) return;
-    emit(warning, ...rest);
-  }) as typeof process.emitWarning;
 }
 
 async function main(): Promise<void> {

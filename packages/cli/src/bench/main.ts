@@ -6,6 +6,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadEnv } from '../env';
 import { runCommand } from '../runtime/errors';
+import { silenceSdkNodeVersionWarning } from '../runtime/warnings';
 
 function positive(name: string) {
   return (value: string): number => {
@@ -56,6 +57,7 @@ function makeBenchProgram(): Command {
 }
 
 async function main(): Promise<void> {
+  silenceSdkNodeVersionWarning();
   await makeBenchProgram().parseAsync(process.argv);
   process.exit(process.exitCode ?? 0);
 }
