@@ -89,15 +89,24 @@ async function scanOffset(deps: SchedulerDeps, scan: OffsetScan): Promise<{ row:
       await countDryRun(deps, planned, row);
       continue;
     }
-    const inserted = await deps.store.reminders.insertNew(planned);
-    const queued = inserted.filter((r) => r.status === 'queued');
-    row.existing += planned.length - inserted.length;
-    row.enqueued += queued.length;
-    row.skipped += inserted.length - queued.length;
-    await scan.enqueuer.add(queued);
-    superseded += await supersedeDue(deps, queued, plan.now);
+    // Insert and enqueue in slices of one chunk, so Redis gets work while the next slice is inserted.
+    const slice = deps.config.enqueueChunk;
+    for (let i = 0; i < planned.length; i += slice) {
+      superseded += await recordAndEnqueue(deps, scan, planned.slice(i, i + slice), row);
+    }
   }
   return { row, superseded };
+}
+
+/** Inserts new ledger rows, enqueues the queued ones, supersedes what they overtake; counts into `row`. */
+async function recordAndEnqueue(deps: SchedulerDeps, scan: OffsetScan, planned: PlannedReminder[], row: ScanRow): Promise<number> {
+  const inserted = await deps.store.reminders.insertNew(planned);
+  const queued = inserted.filter((r) => r.status === 'queued');
+  row.existing += planned.length - inserted.length;
+  row.enqueued += queued.length;
+  row.skipped += inserted.length - queued.length;
+  await scan.enqueuer.add(queued);
+  return supersedeDue(deps, queued, scan.plan.now);
 }
 
 function planPage(deps: SchedulerDeps, scan: OffsetScan, page: OrderWithZone[]): PlannedReminder[] {
