@@ -27,8 +27,9 @@ export async function reconcile(deps: SchedulerDeps, now: Date): Promise<Reconci
   const limit = config.reconcileLimit;
   const queued = await store.reminders.listQueued(new Date(now.getTime() + config.lookAheadMs), limit);
   // Re-adding existing jobs is harmless but costs a round of Redis work per row (seconds for tens of
-  // thousands): skip it when Redis holds at least as many open reminder jobs as the ledger expects.
-  const open = await queues.reminders.getJobCounts('delayed', 'waiting', 'active', 'prioritized');
+  // thousands): skip it when Redis holds at least as many reminder jobs as the ledger expects. Failed
+  // jobs count too: re-adding cannot revive them (same id), replaying them is an admin's decision.
+  const open = await queues.reminders.getJobCounts('delayed', 'waiting', 'active', 'prioritized', 'failed');
   const jobsInRedis = Object.values(open).reduce((n, c) => n + c, 0);
   const reminders = jobsInRedis >= queued.length ? [] : queued;
   await enqueueReminderRows(queues, reminders, now, enqueueOptionsOf(config));
