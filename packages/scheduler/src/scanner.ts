@@ -3,10 +3,12 @@
  * records the new ones in the ledger and enqueues them (delayed until their send time).
  *
  * Cost follows what is due, not how many orders exist: for each (kind, offset) one range query on
- * the expiry index (`expiryRangeFor`), streamed in pages; each page is filtered exactly, inserted
- * and enqueued before the next one is read, so memory stays bounded. The horizon is saved only
- * after every job was handed to Redis; a crash before that replays the same window (the ledger
- * ignores known identities, and reconciliation re-enqueues queued rows).
+ * the expiry index (`expiryRangeFor`, trimmed to dates that can match), streamed in pages; each page
+ * is filtered exactly, inserted and handed to Redis (at most a few `addBulk` chunks in flight)
+ * before the next one is read, so memory stays bounded. The horizon is saved only after Redis
+ * acknowledged every job; a crash before that replays the same window (the ledger ignores known
+ * identities, and reconciliation re-enqueues queued rows). The first scan ever looks back
+ * `firstScanLookBackMs` (7 days).
  */
 import { expiryOf, expiryRangeFor, REMINDER_KINDS, type ReminderKind } from '@tickler/domain';
 import type { OrderWithZone, PlannedReminder, ReminderRow } from '@tickler/db';
