@@ -91,8 +91,9 @@ async function scanOffset(deps: SchedulerDeps, scan: OffsetScan): Promise<{ row:
       await countDryRun(deps, planned, row);
       continue;
     }
-    // Insert and enqueue in slices of one chunk, so Redis gets work while the next slice is inserted.
-    const slice = deps.config.enqueueChunk;
+    // Insert and enqueue in slices of what may be in flight, so Redis gets work while the next slice
+    // is inserted (one transaction per slice: smaller slices would cost more commits).
+    const slice = deps.config.enqueueChunk * deps.config.enqueueInFlight;
     for (let i = 0; i < planned.length; i += slice) {
       superseded += await recordAndEnqueue(deps, scan, planned.slice(i, i + slice), row);
     }
