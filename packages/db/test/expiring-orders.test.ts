@@ -12,7 +12,7 @@ async function collect(pages: AsyncIterable<OrderWithZone[]>): Promise<OrderWith
 describe('findOrdersExpiringBetween', () => {
   it('streams active orders in the inclusive range, by expiry, in keyset pages, with the time zone', async () => {
     const { store, url, close } = await openTempStore();
-    const dates = ['2027-01-01', '2027-01-02', '2027-01-02', '2027-01-02', '2027-01-03', '2027-01-05', '2027-01-06'];
+    const dates = ['2027-01-01', '2027-01-02', '2027-01-02', '2027-01-02', '2027-01-03', '2027-01-05', '2027-01-06', '2027-01-02', '2027-01-02'];
     for (const [i, date] of dates.entries()) {
       await store.directory.applyOrderUpsert(orderEvent({
         orderId: `ORD-${i}`, licenseExpiresOn: date, maintenanceExpiresOn: i === 0 ? null : '2030-01-01',
@@ -22,16 +22,21 @@ describe('findOrdersExpiringBetween', () => {
     await store.directory.applyOrderCancel('ORD-3', at('2026-12-01T00:00:00Z'));
     const sqlite = new Database(url.slice('file:'.length));
     const repo = makeSqliteDirectoryRepository(sqlite, { pageSize: 2 });
+    // Page breaks fall inside 2027-01-02 (four active orders that day): none is lost or repeated.
     const pages = await collect(repo.findOrdersExpiringBetween('license', '2027-01-02', '2027-01-05'));
-    expect(pages.map((p) => p.length)).toEqual([2, 2]);
+    expect(pages.map((p) => p.length)).toEqual([2, 2, 2]);
     expect(pages.flat().map((o) => [o.id, o.licenseExpiresOn, o.timeZone])).toEqual([
       ['ORD-1', '2027-01-02', 'America/New_York'],
       ['ORD-2', '2027-01-02', 'Asia/Tokyo'],
+      ['ORD-7', '2027-01-02', 'America/New_York'],
+      ['ORD-8', '2027-01-02', 'Asia/Tokyo'],
       ['ORD-4', '2027-01-03', 'Asia/Tokyo'],
       ['ORD-5', '2027-01-05', 'America/New_York'],
     ]);
+    expect((await collect(repo.findOrdersExpiringBetween('license', '2027-01-02', '2027-01-02'))).flat().map((o) => o.id)).toEqual(['ORD-1', 'ORD-2', 'ORD-7', 'ORD-8']);
+    expect(await collect(repo.findOrdersExpiringBetween('license', '2027-01-05', '2027-01-02'))).toEqual([]);
     const maintenance = (await collect(store.directory.findOrdersExpiringBetween('maintenance', '2000-01-01', '2100-01-01'))).flat();
-    expect(maintenance.map((o) => o.id).sort()).toEqual(['ORD-1', 'ORD-2', 'ORD-4', 'ORD-5', 'ORD-6']);
+    expect(maintenance.map((o) => o.id).sort()).toEqual(['ORD-1', 'ORD-2', 'ORD-4', 'ORD-5', 'ORD-6', 'ORD-7', 'ORD-8']);
     expect(await collect(store.directory.findOrdersExpiringBetween('license', '2028-01-01', '2028-12-31'))).toEqual([]);
     sqlite.close();
     await close();
@@ -40,9 +45,12 @@ describe('findOrdersExpiringBetween', () => {
   it.each(['license', 'maintenance'] as const)('uses the %s expiry index, with no sort step', async (kind) => {
     const { url, close } = await openTempStore();
     const sqlite = new Database(url.slice('file:'.length), { readonly: true });
-    const plan = (sqlite.prepare(`EXPLAIN QUERY PLAN ${expiringOrdersSql(kind)}`).all('2027-01-01', '2027-02-01', '', 0, 5000) as Array<{ detail: string }>)
+    const plan = (sqlite.prepare(`EXPLAIN QUERY PLAN ${expiringOrdersSql(kind)}`).all('2027-01-01', 0, '2027-01-01', '2027-02-01', 5000) as Array<{ detail: string }>)
       .map((row) => row.detail);
-    expect(plan).toContainEqual(expect.stringMatching(new RegExp(`^SEARCH o USING INDEX orders_${kind}_expiry_idx \\(${kind}_expires_on>\\? AND ${kind}_expires_on<\\?\\)`)));
+    // The rest of the current date, then the later dates: both are index seeks, merged without a sort.
+    expect(plan).toContain(`SEARCH o USING INDEX orders_${kind}_expiry_idx (${kind}_expires_on=? AND rowid>?)`);
+    expect(plan).toContain(`SEARCH o USING INDEX orders_${kind}_expiry_idx (${kind}_expires_on>? AND ${kind}_expires_on<?)`);
+    expect(plan).toContain('MERGE (UNION ALL)');
     expect(plan.join('\n')).not.toMatch(/SCAN o|TEMP B-TREE/);
     sqlite.close();
     await close();
