@@ -144,7 +144,7 @@ function writeOrders(s: Statements, random: Random, now: Date, c: Counters, org:
   }
 }
 
-function bulkLoad(sqlite: Sqlite, options: SeedOptions): Omit<SeedResult, 'ms' | 'bytes'> {
+async function bulkLoad(sqlite: Sqlite, options: SeedOptions): Promise<Omit<SeedResult, 'ms' | 'bytes'>> {
   const random = createRandom(options.random ?? 1);
   const s = statementsFor(sqlite);
   const start = startingPoint(sqlite);
@@ -167,6 +167,8 @@ function bulkLoad(sqlite: Sqlite, options: SeedOptions): Omit<SeedResult, 'ms' |
     chunk.immediate(limit);
     done += limit;
     options.onProgress?.(done, total);
+    // Let the event loop breathe between chunks (progress output, signals).
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return { organizations: c.org - start.org, users: c.user - start.user, orders: c.order - start.order, contacts: c.contacts };
 }
@@ -186,7 +188,7 @@ export async function seedDatabase(url: string, options: SeedOptions): Promise<S
     sqlite.pragma('synchronous = OFF');
     sqlite.pragma('cache_size = -262144');
     sqlite.pragma('temp_store = MEMORY');
-    const counts = bulkLoad(sqlite, options);
+    const counts = await bulkLoad(sqlite, options);
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('wal_checkpoint(TRUNCATE)');
     const bytes = (sqlite.pragma('page_count', { simple: true }) as number) * (sqlite.pragma('page_size', { simple: true }) as number);
