@@ -191,6 +191,15 @@ const envSchema = z.object({
   REMINDER_OFFSETS_MAINTENANCE: offsets('REMINDER_OFFSETS_MAINTENANCE', '60,30,7,0,-30'),
   SCAN_EVERY: duration('15m'),
   MAILER_CONCURRENCY: int(50, 1, 1000),
+  METRICS_PORT: trimmed.optional().transform((v, ctx) => {
+    if (!v) return null;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) {
+      ctx.addIssue({ code: 'custom', message: `must be a port from 1 to 65535 (got "${v}")` });
+      return z.NEVER;
+    }
+    return n;
+  }),
   NEWSLETTER_TOPICS: newsletterTopics,
   EMAIL_DOMAIN_ALLOWLIST: optionalText.transform((v) => list(v).map((d) => d.toLowerCase())),
   SUPPORT_EMAIL: emailish('support@example.com'),
@@ -221,6 +230,8 @@ export interface Env {
   /** Scan interval, ms (SCAN_EVERY, default 15m). */
   scanEveryMs: number;
   mailerConcurrency: number;
+  /** METRICS_PORT: where `tickler mailer` serves its own /metrics (send latency, SES outcomes); null = off. */
+  metricsPort: number | null;
   newsletterTopics: Array<{ id: string; label: string }>;
   emailDomainAllowlist: string[];
   supportEmail: string;
@@ -276,6 +287,7 @@ function toEnv(p: Parsed): Env {
     offsets: { license: p.REMINDER_OFFSETS_LICENSE, maintenance: p.REMINDER_OFFSETS_MAINTENANCE },
     scanEveryMs: p.SCAN_EVERY,
     mailerConcurrency: p.MAILER_CONCURRENCY,
+    metricsPort: p.METRICS_PORT,
     newsletterTopics: p.NEWSLETTER_TOPICS,
     emailDomainAllowlist: p.EMAIL_DOMAIN_ALLOWLIST,
     supportEmail: p.SUPPORT_EMAIL ?? 'support@example.com',

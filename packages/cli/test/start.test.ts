@@ -75,6 +75,9 @@ it('runs everything from an empty folder, demo reminders reach the inbox, SIGINT
   const reminder = emails.find((e) => /license/.test(e.subject))!;
   expect(reminder.headers?.find((h) => h.name.toLowerCase() === 'list-unsubscribe-post')?.value).toBe('List-Unsubscribe=One-Click');
 
+  const metrics = await (await fetch(app.replace('/newsletter', '/metrics'))).text();
+  expect(metrics).toMatch(/tickler_ses_send_total\{outcome="accepted"\} [1-9]/);
+
   proc.child.kill('SIGINT');
   const exit = await proc.exited;
   expect(exit.code).toBe(0);

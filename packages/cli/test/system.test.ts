@@ -89,7 +89,8 @@ it('delivers every due reminder across SIGTERM and SIGKILL of mailers', async ()
   await mailerB.exited;
   const afterKill = (await received()).length;
 
-  const mailerC = startCli(['mailer'], { ...env, MAILER_CONCURRENCY: '10', SES_MAX_SEND_RATE: '50' });
+  const metricsPort = await freePort(0);
+  const mailerC = startCli(['mailer'], { ...env, MAILER_CONCURRENCY: '10', SES_MAX_SEND_RATE: '50', METRICS_PORT: String(metricsPort) });
   // The killed worker's job is recovered once its lock expires (BullMQ stalled-job check, ~30 s).
   await waitUntil(async () => new Set(await received()).size >= expected.length, 180_000, () => 'for every due email');
   await new Promise((r) => setTimeout(r, 2000));
@@ -102,6 +103,11 @@ it('delivers every due reminder across SIGTERM and SIGKILL of mailers', async ()
   expect([...counts.keys()].sort()).toEqual([...expected].sort());
   expect(doubled.length).toBeLessThanOrEqual(1); // only the SIGKILLed mailer can double, and it had one send in flight
   expect(doubled.every(([, n]) => n === 2)).toBe(true);
+
+  const mailerMetrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  expect(mailerMetrics).toMatch(/tickler_ses_send_duration_seconds_count\{outcome="accepted"\} [1-9]/);
+  const edgeMetrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  expect(edgeMetrics).toMatch(/tickler_emails\{status="sent",reason=""\} [1-9]/);
 
   for (const proc of [scheduler, mailerC, httpEdge]) proc.child.kill('SIGTERM');
   for (const proc of [scheduler, mailerC, httpEdge]) expect((await proc.exited).code).toBe(0);

@@ -10,3 +10,4 @@ export { listHeaders, unsubscribeUrl, preferencesUrl, confirmUrl, invitationUrl,
 export { startMailerRole, type MailerRole, type MailerRoleOptions } from './role/start-mailer-role';
 export * from './http';
 export { listFailedJobs, replayFailedJobs, isQueueName, FailedJobsError, type FailedJobView, type FailedJobFilter } from './admin/failed-jobs';
+export { makeTransportMetrics, serveMetrics, type TransportMetrics } from './http/ops';

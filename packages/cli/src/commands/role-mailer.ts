@@ -1,4 +1,4 @@
-import { loadTemplates, startMailerRole } from '@tickler/mailer';
+import { loadTemplates, makeTransportMetrics, serveMetrics, startMailerRole } from '@tickler/mailer';
 import type { Env } from '../env';
 import { makeLogger } from '../runtime/logger';
 import { mailerConfigOf, makeTransport } from '../runtime/mailer';
@@ -9,13 +9,17 @@ import { withRuntime } from '../runtime/with-runtime';
 export async function mailerCommand(env: Env): Promise<void> {
   const logger = makeLogger(env, 'stdout', 'tickler-mailer');
   const templates = await loadTemplates(env.templatesDir);
+  const metrics = makeTransportMetrics();
   await withRuntime(env, async ({ store, redis }) => {
+    const server = env.metricsPort === null ? null : await serveMetrics([metrics.registry], env.metricsPort, env.httpHost);
+    if (server) logger.info({ port: server.port }, 'mailer metrics listening');
     const role = startMailerRole({
-      connection: redis, prefix: env.queuePrefix, store, logger, transport: makeTransport(env), templates,
+      connection: redis, prefix: env.queuePrefix, store, logger, transport: metrics.instrument(makeTransport(env)), templates,
       config: mailerConfigOf(env), concurrency: env.mailerConcurrency, maxSendRate: env.ses.maxSendRate,
     });
     const signal = await waitForShutdown();
     logger.info({ signal }, 'shutting down: finishing in-flight sends');
     await role.close();
+    await server?.close();
   }, { logger });
 }

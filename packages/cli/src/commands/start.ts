@@ -3,7 +3,7 @@
  * ./data, the local SES with its web inbox, Redis from REDIS_URL or a private redis-server, demo
  * data on first run, a scan right away — then prints where to look. Ctrl-C stops everything.
  */
-import { loadTemplates, startMailerRole } from '@tickler/mailer';
+import { loadTemplates, makeTransportMetrics, startMailerRole } from '@tickler/mailer';
 import { makeScanner, startSchedulerRole } from '@tickler/scheduler';
 import { loadEnv, type Env } from '../env';
 import { startHttp } from '../runtime/http';
@@ -43,11 +43,12 @@ async function runAll(rt: Runtime, sesUrl: string, redis: { url: string; private
   const demo = await loadDemoData(store, queues, env.tokenSecrets, now);
   const templates = await loadTemplates(env.templatesDir);
   const scheduler = await startSchedulerRole({ connection, prefix: env.queuePrefix, store, logger, scanEveryMs: env.scanEveryMs, config: { offsets: env.offsets } });
+  const metrics = makeTransportMetrics();
   const mailer = startMailerRole({
-    connection, prefix: env.queuePrefix, store, logger, transport: makeTransport(env), templates,
+    connection, prefix: env.queuePrefix, store, logger, transport: metrics.instrument(makeTransport(env)), templates,
     config: mailerConfigOf(env), concurrency: env.mailerConcurrency, maxSendRate: env.ses.maxSendRate,
   });
-  const app = await startHttp(env, { store, queues, logger });
+  const app = await startHttp(env, { store, queues, logger, extraMetrics: [metrics.registry] });
   try {
     const report = await makeScanner(schedulerDepsOf(rt, env, now)).scan({ now });
     process.stdout.write(banner(env, sesUrl, redis, demo, report.totals.enqueued));
