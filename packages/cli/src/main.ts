@@ -128,4 +128,4 @@ async function main(): Promise<void> {
   process.exit(process.exitCode ?? 0);
 }
 
-void main();
+if (require.main === module) void main();

@@ -62,4 +62,4 @@ async function main(): Promise<void> {
   process.exit(process.exitCode ?? 0);
 }
 
-void main();
+if (require.main === module) void main();
