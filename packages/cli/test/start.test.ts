@@ -96,3 +96,15 @@ const hasRedisServer = spawnSync('redis-server', ['--version'], { stdio: 'ignore
   expect((await proc.exited).code).toBe(0);
   await waitUntil(async () => !(await redisAnswers(privateUrl, 300)), 10_000, () => 'private redis to stop');
 });
+
+it('without Redis and without redis-server it says how to get one, in one line, and exits 1', async () => {
+  const cwd = mkdtempSync(path.join(tmpdir(), 'tickler-start-'));
+  dirs.push(cwd);
+  const unused = await freePort(0);
+  // An empty PATH: no redis-server binary can be found.
+  const proc = startCli(['start'], { REDIS_URL: `redis://127.0.0.1:${unused}`, PATH: path.join(cwd, 'no-bin') }, cwd);
+  const exit = await proc.exited;
+  expect(exit.code).toBe(1);
+  const lines = proc.output().trim().split('\n');
+  expect(lines).toEqual([expect.stringMatching(/^tickler: no Redis answers at redis:\/\/127\.0\.0\.1:\d+ and redis-server is not installed: install Redis 7/)]);
+});
