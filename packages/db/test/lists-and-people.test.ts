@@ -128,6 +128,16 @@ describe('inbound events', () => {
     expect((await store.events.listByEmail('bob@acme.com')).map((e) => e.eventId)).toEqual(['m-1']);
   });
 
+  it('records a batch in one go: duplicates within the batch and against earlier rows are flagged, in input order', async () => {
+    const earlier = (await store.events.record(billing('evt_0'))).row;
+    const results = await store.events.recordMany([billing('evt_1'), billing('evt_0'), billing('evt_2'), billing('evt_1')]);
+    expect(results.map((r) => [r.row.eventId, r.duplicate])).toEqual([['evt_1', false], ['evt_0', true], ['evt_2', false], ['evt_1', true]]);
+    expect(results[1]!.row.id).toBe(earlier.id);
+    expect(results[3]!.row.id).toBe(results[0]!.row.id);
+    expect(await store.events.recordMany([])).toEqual([]);
+    expect((await store.events.listPending(10)).map((e) => e.eventId)).toEqual(['evt_0', 'evt_1', 'evt_2']);
+  });
+
   it('marks, lists pending and counts', async () => {
     const a = (await store.events.record(billing('evt_a'))).row;
     const b = (await store.events.record(billing('evt_b'))).row;
