@@ -6,8 +6,10 @@ const esmOnly = ['content-disposition', 'cookie'].join('|');
 const transformIgnorePatterns = [`/node_modules/(?!\\.pnpm/(${esmOnly})@|(${esmOnly})/)`];
 const common = { transform, transformIgnorePatterns, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 module.exports = {
+  // Per-project testTimeout is ignored by jest 30; integration tests talk to Redis, SES and Chromium.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/packages/*/src/**/*.test.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/packages/*/test/**/*.test.ts'], testTimeout: 60000 },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/packages/*/test/**/*.test.ts'] },
   ],
 };
