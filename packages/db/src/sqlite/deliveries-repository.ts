@@ -3,6 +3,7 @@ import type { DeliverySource, DeliveryStatus, ListId } from '@tickler/domain';
 import type { DeliveriesRepository, DeliveryRow, NewDelivery } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { emailKey } from './email';
+import { makeGroupCommit } from './group-commit';
 import { makeStatementCache } from './statements';
 
 interface DeliverySqlRow {
@@ -46,14 +47,17 @@ export function makeSqliteDeliveriesRepository(sqlite: Sqlite): DeliveriesReposi
     return out;
   });
 
+  // Claims and mark-sent of concurrent sends share one commit (see group-commit.ts).
+  const group = makeGroupCommit(sqlite);
+
   /** Compare-and-set under the write lock: reads the row, claims it only if still claimable. */
-  const claim = sqlite.transaction((id: number): DeliveryRow | null => {
+  const claim = (id: number): DeliveryRow | null => {
     const before = byId(id);
     if (!before) return null;
     prepare(`UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ? AND status IN ${CLAIMABLE}`)
       .run(Date.now(), id);
     return toDelivery(before);
-  });
+  };
 
   const list = (where: string, ...params: unknown[]) =>
     (prepare(`SELECT ${COLUMNS} FROM deliveries WHERE ${where}`).all(...params) as DeliverySqlRow[]).map(toDelivery);
@@ -67,11 +71,11 @@ export function makeSqliteDeliveriesRepository(sqlite: Sqlite): DeliveriesReposi
       return row ? toDelivery(row) : null;
     },
     async claimForSending(id) {
-      return claim.immediate(id);
+      return group(() => claim(id));
     },
     async markSent(id, sesMessageId, at) {
-      prepare(`UPDATE deliveries SET status = 'sent', ses_message_id = ?, sent_at = ?, updated_at = ?, last_error = NULL WHERE id = ?`)
-        .run(sesMessageId, at.getTime(), at.getTime(), id);
+      await group(() => prepare(`UPDATE deliveries SET status = 'sent', ses_message_id = ?, sent_at = ?, updated_at = ?, last_error = NULL WHERE id = ?`)
+        .run(sesMessageId, at.getTime(), at.getTime(), id));
     },
     async markFailed(id, error, permanent) {
       // A transient failure goes back to `queued` so a retry (or reconciliation) may claim it again.
