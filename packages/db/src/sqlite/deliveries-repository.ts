@@ -3,7 +3,7 @@ import type { DeliverySource, DeliveryStatus, ListId } from '@tickler/domain';
 import type { DeliveriesRepository, DeliveryRow, NewDelivery } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { emailKey } from './email';
-import { makeGroupCommit } from './group-commit';
+import { groupCommitFor } from './group-commit';
 import { makeStatementCache } from './statements';
 
 interface DeliverySqlRow {
@@ -48,7 +48,7 @@ export function makeSqliteDeliveriesRepository(sqlite: Sqlite): DeliveriesReposi
   });
 
   // Claims and mark-sent of concurrent sends share one commit (see group-commit.ts).
-  const group = makeGroupCommit(sqlite);
+  const group = groupCommitFor(sqlite);
 
   /** Compare-and-set under the write lock: reads the row, claims it only if still claimable. */
   const claim = (id: number): DeliveryRow | null => {

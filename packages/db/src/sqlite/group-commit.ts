@@ -18,7 +18,23 @@ interface Pending {
 
 export type GroupCommit = <T>(run: () => T) => Promise<T>;
 
-export function makeGroupCommit(sqlite: Sqlite): GroupCommit {
+const perConnection = new WeakMap<Sqlite, GroupCommit>();
+
+/**
+ * The group committer of a connection, shared by every repository on it so that, e.g., an order
+ * event's upsert, its planned reminders and its event status share one commit with other events'.
+ * An operation may itself be a better-sqlite3 transaction function: nested, it runs as a savepoint.
+ */
+export function groupCommitFor(sqlite: Sqlite): GroupCommit {
+  let group = perConnection.get(sqlite);
+  if (!group) {
+    group = makeGroupCommit(sqlite);
+    perConnection.set(sqlite, group);
+  }
+  return group;
+}
+
+function makeGroupCommit(sqlite: Sqlite): GroupCommit {
   let pending: Pending[] = [];
   let scheduled = false;
 

@@ -2,6 +2,7 @@
 import type { InboundEventRow, InboundEventsRepository, InboundStatus } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { emailKey } from './email';
+import { groupCommitFor } from './group-commit';
 import { makeStatementCache } from './statements';
 
 type RecordInput = Parameters<InboundEventsRepository['record']>[0];
@@ -22,6 +23,7 @@ function toEvent(row: EventSqlRow): InboundEventRow {
 
 export function makeSqliteInboundEventsRepository(sqlite: Sqlite): InboundEventsRepository {
   const prepare = makeStatementCache(sqlite);
+  const group = groupCommitFor(sqlite);
   const list = (where: string, ...params: unknown[]) =>
     (prepare(`SELECT ${COLUMNS} FROM inbound_events WHERE ${where}`).all(...params) as EventSqlRow[]).map(toEvent);
 
@@ -50,7 +52,7 @@ export function makeSqliteInboundEventsRepository(sqlite: Sqlite): InboundEvents
       return row ? toEvent(row) : null;
     },
     async mark(id, status, reason, at) {
-      prepare(`UPDATE inbound_events SET status = ?, reason = ?, applied_at = ? WHERE id = ?`).run(status, reason, at.getTime(), id);
+      await group(() => prepare(`UPDATE inbound_events SET status = ?, reason = ?, applied_at = ? WHERE id = ?`).run(status, reason, at.getTime(), id));
     },
     async listPending(limit) {
       return list(`status = 'pending' ORDER BY id LIMIT ?`, limit);

@@ -5,6 +5,7 @@
 import type { ReminderKind } from '@tickler/domain';
 import type { OrderEventOutcome, OrderUpsert } from '../repositories/types';
 import type { Sqlite } from './connection';
+import { groupCommitFor } from './group-commit';
 import { normalizeEmail } from './email';
 import { ORDER_COLUMNS, type OrderSqlRow, toOrder } from './rows';
 import type { Prepare } from './statements';
@@ -115,11 +116,16 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     return { outcome: 'applied', order: readOrder(orderId), changedKinds: [], cancelledReminderIds };
   };
 
+  // Each event is its own transaction (a savepoint inside the connection's group commit): applied
+  // entirely or not at all, while concurrent events share one WAL commit.
+  const group = groupCommitFor(sqlite);
+  const upsertTx = sqlite.transaction(upsert);
+  const cancelTx = sqlite.transaction(cancel);
   return {
     /** See DirectoryRepository.applyOrderUpsert. */
-    applyOrderUpsert: sqlite.transaction(upsert).immediate,
+    applyOrderUpsert: (event: OrderUpsert) => group(() => upsertTx(event)),
     /** See DirectoryRepository.applyOrderCancel. */
-    applyOrderCancel: sqlite.transaction(cancel).immediate,
+    applyOrderCancel: (orderId: string, occurredAt: Date) => group(() => cancelTx(orderId, occurredAt)),
   };
 }
 

@@ -2,6 +2,7 @@
 import type { ReminderKind, ReminderStatus } from '@tickler/domain';
 import type { PlannedReminder, ReminderRow, RemindersRepository } from '../repositories/types';
 import type { Sqlite } from './connection';
+import { groupCommitFor } from './group-commit';
 import { makeStatementCache } from './statements';
 
 interface ReminderSqlRow {
@@ -19,6 +20,7 @@ function toReminder(row: ReminderSqlRow): ReminderRow {
 
 export function makeSqliteRemindersRepository(sqlite: Sqlite): RemindersRepository {
   const prepare = makeStatementCache(sqlite);
+  const group = groupCommitFor(sqlite);
 
   /** One transaction for the whole batch; rows already in the ledger are left untouched. */
   const insertBatch = sqlite.transaction((rows: PlannedReminder[]): ReminderRow[] => {
@@ -34,7 +36,7 @@ export function makeSqliteRemindersRepository(sqlite: Sqlite): RemindersReposito
 
   return {
     async insertNew(rows) {
-      return rows.length === 0 ? [] : insertBatch.immediate(rows);
+      return rows.length === 0 ? [] : group(() => insertBatch(rows));
     },
     async get(id) {
       const row = prepare(`SELECT ${COLUMNS} FROM reminders WHERE id = ?`).get(id) as ReminderSqlRow | undefined;
