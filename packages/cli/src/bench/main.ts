@@ -1,5 +1,5 @@
 /**
- * `pnpm bench <scan|send|events>`: the three benchmarks behind the README's figures. Each prints
+ * `pnpm bench <scan|send|events|broadcast>`: the benchmarks behind the README's figures. Each prints
  * its own figures and cleans up its queues and temporary files. REDIS_URL and TEMPLATES_DIR come
  * from the environment (env.ts), like every other command.
  */
@@ -52,6 +52,14 @@ function makeBenchProgram(): Command {
       const env = loadEnv(process.env);
       const { benchEvents } = await import('./events');
       await benchEvents({ durationSeconds: opts.duration, rate: opts.rate, connections: opts.connections, topology: opts.topology, redisUrl: env.redisUrl });
+    }));
+  program.command('broadcast')
+    .description('newsletter to N confirmed subscribers against a local SES, mailer interrupted at ~40% and resumed; exactly once per address, emails/s')
+    .option('--subscribers <n>', 'confirmed subscribers (default 10,000)', positive('--subscribers'))
+    .action((opts: { subscribers?: number }) => runCommand(async () => {
+      const env = loadEnv(process.env);
+      const { benchBroadcast } = await import('./broadcast');
+      await benchBroadcast({ subscribers: opts.subscribers, redisUrl: env.redisUrl, templatesDir: env.templatesDir });
     }));
   return program;
 }
