@@ -3,7 +3,9 @@ export function silenceSdkNodeVersionWarning(): void {
   const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
     const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
-    if (type === 'NodeVersionSupportWarning' || (warning instanceof Error && warning.name === 'NodeVersionSupportWarning')) return;
+    const text = typeof warning === 'string' ? warning : warning.name;
+    // @aws-sdk/core emits it as a plain string that starts with the name.
+    if (type === 'NodeVersionSupportWarning' || text.startsWith('NodeVersionSupportWarning')) return;
     emit(warning, ...rest);
   }) as typeof process.emitWarning;
 }
