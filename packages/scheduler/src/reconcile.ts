@@ -5,15 +5,12 @@
  * a job that still exists is a no-op; after Redis lost its data (flush, failover) this restores
  * every job. Runs at the end of every scan job.
  */
-import { enqueueBulk, type Queues } from '@tickler/db';
+import { enqueueBulk, jobIdFor, type Queues, type ReminderRow } from '@tickler/db';
 import { enqueueOptionsOf, type SchedulerDeps } from './config';
 import { enqueueReminderRows } from './reminder-jobs';
 
 export interface ReconcileReport {
-  /**
-   * Queued reminders handed to Redis again (no-ops for jobs that still exist); 0 when Redis already
-   * holds at least as many open reminder jobs as the ledger has queued reminders.
-   */
+  /** Queued reminders whose job was missing from Redis and was added again. */
   reminders: number;
   /** Unfinished deliveries handed to Redis again. */
   deliveries: number;
@@ -26,12 +23,10 @@ export async function reconcile(deps: SchedulerDeps, now: Date): Promise<Reconci
   const { store, queues, config, logger } = deps;
   const limit = config.reconcileLimit;
   const queued = await store.reminders.listQueued(new Date(now.getTime() + config.lookAheadMs), limit);
-  // Re-adding existing jobs is harmless but costs a round of Redis work per row (seconds for tens of
-  // thousands): skip it when Redis holds at least as many reminder jobs as the ledger expects. Failed
-  // jobs count too: re-adding cannot revive them (same id), replaying them is an admin's decision.
-  const open = await queues.reminders.getJobCounts('delayed', 'waiting', 'active', 'prioritized', 'failed');
-  const jobsInRedis = Object.values(open).reduce((n, c) => n + c, 0);
-  const reminders = jobsInRedis >= queued.length ? [] : queued;
+  // Re-adding an existing job is a no-op but costs a round of Redis work per row (seconds for tens of
+  // thousands), so only rows whose job key is gone are re-added. A failed job still exists: reviving
+  // it is an admin's replay, not reconciliation.
+  const reminders = await withoutJobs(queues, queued);
   await enqueueReminderRows(queues, reminders, now, enqueueOptionsOf(config));
 
   const deliveries = await store.deliveries.listUnfinished(new Date(now.getTime() - config.staleSendingMs), limit);
@@ -44,6 +39,22 @@ export async function reconcile(deps: SchedulerDeps, now: Date): Promise<Reconci
   if (Object.values(report).some((n) => n >= limit)) logger.warn({ ...report, limit }, 'reconciliation hit its limit; rows past it wait for a later run');
   logger.info(report, 'reconciliation finished');
   return report;
+}
+
+/** The rows whose `reminder` job no longer exists in Redis (one pipelined EXISTS per row). */
+async function withoutJobs(queues: Queues, rows: ReminderRow[]): Promise<ReminderRow[]> {
+  if (rows.length === 0) return [];
+  const queue = queues.reminders;
+  const client = await queue.backend.client;
+  const missing: ReminderRow[] = [];
+  for (let i = 0; i < rows.length; i += 10_000) {
+    const slice = rows.slice(i, i + 10_000);
+    const pipeline = client.pipeline();
+    for (const r of slice) pipeline.runCommand('exists', [queue.toKey(jobIdFor('reminder', { reminderId: r.id })!)]);
+    const results = (await pipeline.exec()) ?? [];
+    slice.forEach((r, k) => { if (results[k]?.[1] === 0) missing.push(r); });
+  }
+  return missing;
 }
 
 async function enqueueChunked<N extends 'send' | 'order-event'>(
