@@ -3,7 +3,7 @@ import type { ReminderKind, ReminderStatus } from '@tickler/domain';
 import type { PlannedReminder, ReminderRow, RemindersRepository } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { groupCommitFor } from './group-commit';
-import { makeStatementCache } from './statements';
+import { chunk, makeStatementCache } from './statements';
 
 interface ReminderSqlRow {
   id: number; order_id: string; kind: ReminderKind; expires_on: string; offset_days: number; send_at: number;
@@ -22,16 +22,21 @@ export function makeSqliteRemindersRepository(sqlite: Sqlite): RemindersReposito
   const prepare = makeStatementCache(sqlite);
   const group = groupCommitFor(sqlite);
 
+  /** Rows per multi-row INSERT: 7 parameters each, well under SQLite's 32,766 bound parameters. */
+  const ROWS_PER_STATEMENT = 200;
+  const insertSql = (n: number) => `INSERT INTO reminders (order_id, kind, expires_on, offset_days, send_at, status, reason, updated_at)
+    VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, NULL)').join(', ')}
+    ON CONFLICT(order_id, kind, expires_on, offset_days) DO NOTHING RETURNING ${COLUMNS}`;
+
   /** One transaction for the whole batch; rows already in the ledger are left untouched. */
   const insertBatch = sqlite.transaction((rows: PlannedReminder[]): ReminderRow[] => {
-    const insert = prepare(`INSERT INTO reminders (order_id, kind, expires_on, offset_days, send_at, status, reason, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT(order_id, kind, expires_on, offset_days) DO NOTHING RETURNING ${COLUMNS}`);
     const inserted: ReminderRow[] = [];
-    for (const r of rows) {
-      const row = insert.get(r.orderId, r.kind, r.expiresOn, r.offsetDays, r.sendAt.getTime(), r.status, r.reason) as ReminderSqlRow | undefined;
-      if (row) inserted.push(toReminder(row));
+    for (const slice of chunk(rows, ROWS_PER_STATEMENT)) {
+      const params = slice.flatMap((r) => [r.orderId, r.kind, r.expiresOn, r.offsetDays, r.sendAt.getTime(), r.status, r.reason]);
+      for (const row of prepare(insertSql(slice.length)).all(...params) as ReminderSqlRow[]) inserted.push(toReminder(row));
     }
-    return inserted;
+    // RETURNING order is unspecified for multi-row inserts: keep the callers' (send time) order.
+    return inserted.sort((a, b) => a.id - b.id);
   });
 
   return {
