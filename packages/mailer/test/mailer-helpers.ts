@@ -15,6 +15,8 @@ import { closeQueues, makeQueues, openStore, type PlannedReminder, type Queues, 
 import { createInvitationToken, sha256Hex } from '@tickler/domain';
 import type { MailerConfig } from '../src/config';
 import { loadTemplates, type TemplateSet } from '../src/templates';
+import { startMailerRole, type MailerRole } from '../src/role/start-mailer-role';
+import { makeSesTransport, type MailTransport } from '../src/transport';
 
 export const connection = { host: '127.0.0.1', port: 6379 };
 export const quietLogger = pino({ level: 'silent' });
@@ -162,4 +164,32 @@ export async function startSesStub(): Promise<{ endpoint: string; requests: Arra
 
 export function header(email: StoredEmail, name: string): string | undefined {
   return email.headers?.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
+}
+
+/**
+ * Jest hooks for a suite that runs a real mailer role against the local SES: one emulator per
+ * suite, and per test a fresh store, queue prefix, SES transport and role (closed afterwards).
+ * Read the returned object's fields inside tests (they change per test).
+ */
+export function useMailerAgainstLocalSes(name: string, now: Date): {
+  ses: Awaited<ReturnType<typeof startLocalSes>>; env: MailerTestEnv; role: MailerRole; transport: MailTransport;
+} {
+  const ctx = {} as ReturnType<typeof useMailerAgainstLocalSes>;
+  beforeAll(async () => { ctx.ses = await startLocalSes(); });
+  afterAll(() => ctx.ses.close());
+  beforeEach(async () => {
+    await ctx.ses.clear();
+    ctx.env = await makeMailerEnv(name);
+    ctx.transport = makeSesTransport({ region: 'eu-west-1', endpoint: ctx.ses.endpoint });
+    ctx.role = startMailerRole({
+      connection, prefix: ctx.env.prefix, store: ctx.env.store, logger: quietLogger, transport: ctx.transport, templates: ctx.env.templates, config,
+      concurrency: 4, maxSendRate: 50, now: () => now,
+    });
+  });
+  afterEach(async () => {
+    await ctx.role.close();
+    await ctx.transport.close?.();
+    await ctx.env.cleanup();
+  });
+  return ctx;
 }

@@ -5,57 +5,33 @@
  */
 import { enqueueBulk } from '@tickler/db';
 import { createInvitationToken, readConfirmToken, readListToken, sha256Hex } from '@tickler/domain';
-import { startMailerRole, type MailerRole } from '../src/role/start-mailer-role';
-import { makeSesTransport, type MailTransport } from '../src/transport';
-import { config, connection, header, makeMailerEnv, quietLogger, seedOrder, startLocalSes, waitFor, type MailerTestEnv } from './mailer-helpers';
+import {
+  config, header, seedOrder, waitFor, useMailerAgainstLocalSes,
+} from './mailer-helpers';
 
 const NOW = new Date('2026-11-27T10:00:00Z');
 
-let ses: Awaited<ReturnType<typeof startLocalSes>>;
-let env: MailerTestEnv;
-let role: MailerRole;
-let transport: MailTransport;
-
-beforeAll(async () => {
-  ses = await startLocalSes();
-});
-afterAll(() => ses.close());
-
-beforeEach(async () => {
-  await ses.clear();
-  env = await makeMailerEnv('other');
-  transport = makeSesTransport({ region: 'eu-west-1', endpoint: ses.endpoint });
-  role = startMailerRole({
-    connection, prefix: env.prefix, store: env.store, logger: quietLogger, transport, templates: env.templates, config,
-    concurrency: 4, maxSendRate: 50, now: () => NOW,
-  });
-});
-
-afterEach(async () => {
-  await role.close();
-  await transport.close?.();
-  await env.cleanup();
-});
+const ctx = useMailerAgainstLocalSes('other', NOW);
 
 async function sendAll(ids: number[]): Promise<void> {
-  await enqueueBulk(env.queues, 'send', ids.map((deliveryId) => ({ data: { deliveryId } })));
+  await enqueueBulk(ctx.env.queues, 'send', ids.map((deliveryId) => ({ data: { deliveryId } })));
   await waitFor(async () => {
-    const rows = await Promise.all(ids.map((id) => env.store.deliveries.get(id)));
+    const rows = await Promise.all(ids.map((id) => ctx.env.store.deliveries.get(id)));
     return rows.every((r) => r && r.status !== 'queued' && r.status !== 'sending');
   }, 'the sends');
 }
 
 describe('invitation, confirmation and newsletter emails', () => {
   it('sends an invitation whose link carries the token stored for it', async () => {
-    await seedOrder(env.store, ['ann@acme.com']);
+    await seedOrder(ctx.env.store, ['ann@acme.com']);
     // An invitation as the HTTP edge creates it: only the token's hash is stored.
     const expiresAt = new Date('2026-12-11T10:00:00Z');
     const token = createInvitationToken(config.tokenSecrets, { organizationId: 'org-1', email: 'eve@acme.com', expiresAt });
-    const row = await env.store.invitations.createOrRenew({ organizationId: 'org-1', email: 'eve@acme.com', invitedByEmail: 'ann@acme.com', tokenHash: sha256Hex(token), expiresAt });
-    const [delivery] = await env.store.deliveries.upsertMany([{ sourceType: 'invitation', sourceId: row.id, email: 'eve@acme.com', listId: null, orderId: null, status: 'queued', reason: null }]);
+    const row = await ctx.env.store.invitations.createOrRenew({ organizationId: 'org-1', email: 'eve@acme.com', invitedByEmail: 'ann@acme.com', tokenHash: sha256Hex(token), expiresAt });
+    const [delivery] = await ctx.env.store.deliveries.upsertMany([{ sourceType: 'invitation', sourceId: row.id, email: 'eve@acme.com', listId: null, orderId: null, status: 'queued', reason: null }]);
     await sendAll([delivery!.id]);
 
-    const [email] = await ses.emails();
+    const [email] = await ctx.ses.emails();
     expect(email).toMatchObject({ from: config.fromReminders, destination: { to: ['eve@acme.com'] }, subject: 'ann@acme.com invited you to join Acme GmbH on Tickler' });
     expect(email!.body.html).toContain(`href="https://tickler.example.com/invitations/${token}"`);
     expect(email!.body.text).toContain(`Accept the invitation: https://tickler.example.com/invitations/${token}`);
@@ -64,21 +40,21 @@ describe('invitation, confirmation and newsletter emails', () => {
   });
 
   it('skips an invitation that was accepted before its email went out', async () => {
-    await seedOrder(env.store, ['ann@acme.com']);
+    await seedOrder(ctx.env.store, ['ann@acme.com']);
     const expiresAt = new Date('2026-12-11T10:00:00Z');
-    const row = await env.store.invitations.createOrRenew({ organizationId: 'org-1', email: 'eve@acme.com', invitedByEmail: 'ann@acme.com', tokenHash: 'whatever', expiresAt });
-    await env.store.invitations.accept(row.id, NOW);
-    const [delivery] = await env.store.deliveries.upsertMany([{ sourceType: 'invitation', sourceId: row.id, email: 'eve@acme.com', listId: null, orderId: null, status: 'queued', reason: null }]);
+    const row = await ctx.env.store.invitations.createOrRenew({ organizationId: 'org-1', email: 'eve@acme.com', invitedByEmail: 'ann@acme.com', tokenHash: 'whatever', expiresAt });
+    await ctx.env.store.invitations.accept(row.id, NOW);
+    const [delivery] = await ctx.env.store.deliveries.upsertMany([{ sourceType: 'invitation', sourceId: row.id, email: 'eve@acme.com', listId: null, orderId: null, status: 'queued', reason: null }]);
     await sendAll([delivery!.id]);
-    expect(await env.store.deliveries.get(delivery!.id)).toMatchObject({ status: 'skipped', reason: 'invitation-accepted' });
-    expect(await ses.emails()).toEqual([]);
+    expect(await ctx.env.store.deliveries.get(delivery!.id)).toMatchObject({ status: 'skipped', reason: 'invitation-accepted' });
+    expect(await ctx.ses.emails()).toEqual([]);
   });
 
   it('sends the double opt-in email with a confirmation link for the address', async () => {
-    const subscription = await env.store.newsletter.subscribe('carol@contoso.com', ['product-news']);
-    const [delivery] = await env.store.deliveries.upsertMany([{ sourceType: 'newsletter-confirmation', sourceId: subscription.id, email: 'carol@contoso.com', listId: null, orderId: null, status: 'queued', reason: null }]);
+    const subscription = await ctx.env.store.newsletter.subscribe('carol@contoso.com', ['product-news']);
+    const [delivery] = await ctx.env.store.deliveries.upsertMany([{ sourceType: 'newsletter-confirmation', sourceId: subscription.id, email: 'carol@contoso.com', listId: null, orderId: null, status: 'queued', reason: null }]);
     await sendAll([delivery!.id]);
-    const [email] = await ses.emails();
+    const [email] = await ctx.ses.emails();
     expect(email).toMatchObject({ from: config.fromReminders, subject: 'Please confirm your newsletter subscription', destination: { to: ['carol@contoso.com'] } });
     const token = email!.body.html!.match(/newsletter\/confirm\/([A-Za-z0-9_-]+)/)?.[1];
     expect(readConfirmToken(config.tokenSecrets, token!)).toEqual({ email: 'carol@contoso.com' });
@@ -86,16 +62,16 @@ describe('invitation, confirmation and newsletter emails', () => {
   });
 
   it('sends a newsletter only to confirmed subscribers still on the list, from the newsletter sender, with list headers', async () => {
-    for (const email of ['a@contoso.com', 'b@contoso.com', 'c@contoso.com']) await env.store.newsletter.subscribe(email, ['product-news']);
-    await env.store.newsletter.confirm('a@contoso.com', NOW);
-    await env.store.newsletter.confirm('b@contoso.com', NOW);
-    await env.store.lists.unsubscribe('b@contoso.com', 'newsletter:product-news', 'link');
-    const { id } = await env.store.newsletter.ensureBroadcast('product-news', 'product-news');
-    const rows = await env.store.deliveries.upsertMany(['a@contoso.com', 'b@contoso.com', 'c@contoso.com'].map((email) => (
+    for (const email of ['a@contoso.com', 'b@contoso.com', 'c@contoso.com']) await ctx.env.store.newsletter.subscribe(email, ['product-news']);
+    await ctx.env.store.newsletter.confirm('a@contoso.com', NOW);
+    await ctx.env.store.newsletter.confirm('b@contoso.com', NOW);
+    await ctx.env.store.lists.unsubscribe('b@contoso.com', 'newsletter:product-news', 'link');
+    const { id } = await ctx.env.store.newsletter.ensureBroadcast('product-news', 'product-news');
+    const rows = await ctx.env.store.deliveries.upsertMany(['a@contoso.com', 'b@contoso.com', 'c@contoso.com'].map((email) => (
       { sourceType: 'broadcast' as const, sourceId: id, email, listId: 'newsletter:product-news' as const, orderId: null, status: 'queued' as const, reason: null })));
     await sendAll(rows.map((r) => r.id));
 
-    const emails = await ses.emails();
+    const emails = await ctx.ses.emails();
     expect(emails.map((e) => e.destination.to[0])).toEqual(['a@contoso.com']);
     const [email] = emails;
     expect(email).toMatchObject({ from: config.fromNewsletter, subject: 'Product news: what is new this season' });
@@ -104,7 +80,7 @@ describe('invitation, confirmation and newsletter emails', () => {
     expect(header(email!, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
     expect(header(email!, 'List-Id')).toBe('<newsletter.product-news.tickler.example.com>');
     expect(email!.body.html).toContain(`<a href="${url}" class="tk-unsubscribe"`);
-    const outcome = Object.fromEntries((await Promise.all(rows.map((r) => env.store.deliveries.get(r.id)))).map((r) => [r!.email, [r!.status, r!.reason]]));
+    const outcome = Object.fromEntries((await Promise.all(rows.map((r) => ctx.env.store.deliveries.get(r.id)))).map((r) => [r!.email, [r!.status, r!.reason]]));
     expect(outcome).toEqual({ 'a@contoso.com': ['sent', null], 'b@contoso.com': ['skipped', 'unsubscribed'], 'c@contoso.com': ['skipped', 'not-subscribed'] });
   });
 });

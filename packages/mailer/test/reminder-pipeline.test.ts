@@ -8,58 +8,35 @@ import { readListToken, renewalListId } from '@tickler/domain';
 // The package's own modules, not its index: the index also loads the HTTP edge, which these tests do not need.
 import { makeReminderProcessor } from '../src/processors/reminder-processor';
 import { makeSendProcessor } from '../src/processors/send-processor';
-import { startMailerRole, type MailerRole } from '../src/role/start-mailer-role';
-import { makeSesTransport, type MailTransport } from '../src/transport';
 import {
-  config, header, makeMailerEnv, planReminder, quietLogger, seedOrder, startLocalSes, waitFor, connection, type MailerTestEnv, type StoredEmail,
+  config, header, planReminder, quietLogger, seedOrder, waitFor, type StoredEmail, useMailerAgainstLocalSes,
 } from './mailer-helpers';
 
 const NOW = new Date('2027-01-24T08:30:00Z'); // 09:30 in Berlin, 7 days before the license expires
 const CONTACTS = ['ann@acme.com', 'bob@acme.com', 'carol@acme.com', 'dave@acme.com'];
 
-let ses: Awaited<ReturnType<typeof startLocalSes>>;
-let env: MailerTestEnv;
-let role: MailerRole;
-let transport: MailTransport;
-
-beforeAll(async () => {
-  ses = await startLocalSes();
-});
-afterAll(() => ses.close());
+const ctx = useMailerAgainstLocalSes('pipeline', NOW);
 
 beforeEach(async () => {
-  await ses.clear();
-  env = await makeMailerEnv('pipeline');
-  transport = makeSesTransport({ region: 'eu-west-1', endpoint: ses.endpoint });
-  role = startMailerRole({
-    connection, prefix: env.prefix, store: env.store, logger: quietLogger, transport, templates: env.templates, config,
-    concurrency: 4, maxSendRate: 50, now: () => NOW,
-  });
-  await seedOrder(env.store, CONTACTS);
-});
-
-afterEach(async () => {
-  await role.close();
-  await transport.close?.();
-  await env.cleanup();
+  await seedOrder(ctx.env.store, CONTACTS);
 });
 
 async function runReminder(reminderId: number): Promise<void> {
-  await enqueue(env.queues, 'reminder', { reminderId });
+  await enqueue(ctx.env.queues, 'reminder', { reminderId });
   await waitFor(async () => {
-    const reminder = await env.store.reminders.get(reminderId);
+    const reminder = await ctx.env.store.reminders.get(reminderId);
     if (!reminder || reminder.status === 'queued') return false;
-    const rows = (await env.store.deliveries.listByOrder('ORD-1001')).filter((d) => d.sourceId === reminderId);
+    const rows = (await ctx.env.store.deliveries.listByOrder('ORD-1001')).filter((d) => d.sourceId === reminderId);
     return rows.every((d) => d.status !== 'queued' && d.status !== 'sending');
   }, `reminder ${reminderId} to be sent`);
 }
 
 const inbox = async (reminderSubject?: RegExp): Promise<StoredEmail[]> =>
-  (await ses.emails()).filter((e) => !reminderSubject || reminderSubject.test(e.subject));
+  (await ctx.ses.emails()).filter((e) => !reminderSubject || reminderSubject.test(e.subject));
 
 describe('reminder → send → SES', () => {
   it('sends the exact emails to every contact, with one-click unsubscribe headers and footer link', async () => {
-    const reminderId = await planReminder(env.store, 7);
+    const reminderId = await planReminder(ctx.env.store, 7);
     await runReminder(reminderId);
 
     const emails = await inbox();
@@ -80,24 +57,24 @@ describe('reminder → send → SES', () => {
       expect(email.body.text).toContain(`Unsubscribe from this list: ${url}`);
       expect(email.body.html).toContain('31 January 2027');
     }
-    const rows = await env.store.deliveries.listByOrder('ORD-1001');
+    const rows = await ctx.env.store.deliveries.listByOrder('ORD-1001');
     expect(rows.map((r) => [r.email, r.status])).toEqual(CONTACTS.map((e) => [e, 'sent']));
     expect(new Set(rows.map((r) => r.sesMessageId))).toEqual(new Set(emails.map((e) => e.messageId)));
-    expect((await env.store.reminders.get(reminderId))?.status).toBe('sent');
+    expect((await ctx.env.store.reminders.get(reminderId))?.status).toBe('sent');
   });
 
   it('after removing one contact and an unsubscribe by another, the next reminder reaches only the rest', async () => {
-    await runReminder(await planReminder(env.store, 7));
+    await runReminder(await planReminder(ctx.env.store, 7));
     expect(await inbox()).toHaveLength(4);
-    await ses.clear();
+    await ctx.ses.clear();
 
-    await env.store.directory.removeContact('ORD-1001', 'bob@acme.com');
-    await env.store.lists.unsubscribe('carol@acme.com', renewalListId('ORD-1001'), 'one-click');
-    const next = await planReminder(env.store, 1);
+    await ctx.env.store.directory.removeContact('ORD-1001', 'bob@acme.com');
+    await ctx.env.store.lists.unsubscribe('carol@acme.com', renewalListId('ORD-1001'), 'one-click');
+    const next = await planReminder(ctx.env.store, 1);
     await runReminder(next);
 
     expect((await inbox()).map((e) => e.destination.to).flat().sort()).toEqual(['ann@acme.com', 'dave@acme.com']);
-    const rows = (await env.store.deliveries.listByOrder('ORD-1001')).filter((d) => d.sourceId === next);
+    const rows = (await ctx.env.store.deliveries.listByOrder('ORD-1001')).filter((d) => d.sourceId === next);
     expect(rows.map((r) => [r.email, r.status, r.reason]).sort()).toEqual([
       ['ann@acme.com', 'sent', null],
       ['carol@acme.com', 'skipped', 'unsubscribed'],
@@ -106,65 +83,65 @@ describe('reminder → send → SES', () => {
   });
 
   it('drops a queued reminder when the order is renewed before it runs', async () => {
-    const reminderId = await planReminder(env.store, 7);
-    await role.workers.reminders.pause();
-    await enqueue(env.queues, 'reminder', { reminderId });
-    await env.store.directory.applyOrderUpsert({
+    const reminderId = await planReminder(ctx.env.store, 7);
+    await ctx.role.workers.reminders.pause();
+    await enqueue(ctx.env.queues, 'reminder', { reminderId });
+    await ctx.env.store.directory.applyOrderUpsert({
       orderId: 'ORD-1001', organization: { id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin' }, product: 'Barcode Reader SDK',
       licenseExpiresOn: '2028-01-31', maintenanceExpiresOn: null, purchaserEmail: 'ann@acme.com', purchaserName: 'Ann',
       occurredAt: new Date('2027-01-20T10:00:00Z'),
     });
-    role.workers.reminders.resume();
-    await waitFor(async () => (await env.queues.reminders.getJobCounts('completed')).completed === 1, 'the reminder job to complete');
+    ctx.role.workers.reminders.resume();
+    await waitFor(async () => (await ctx.env.queues.reminders.getJobCounts('completed')).completed === 1, 'the reminder job to complete');
 
-    expect(await env.store.reminders.get(reminderId)).toMatchObject({ status: 'cancelled', reason: expect.stringMatching(/expiry|renew/) });
-    expect(await env.store.deliveries.listByOrder('ORD-1001')).toEqual([]);
+    expect(await ctx.env.store.reminders.get(reminderId)).toMatchObject({ status: 'cancelled', reason: expect.stringMatching(/expiry|renew/) });
+    expect(await ctx.env.store.deliveries.listByOrder('ORD-1001')).toEqual([]);
     expect(await inbox()).toEqual([]);
   });
 
   it('cancels the reminder with the reason when the processor finds the order changed', async () => {
-    const reminderId = await planReminder(env.store, 7, '2027-01-30'); // planned for an expiry the order no longer has
-    const process = makeReminderProcessor({ store: env.store, queues: env.queues, logger: quietLogger });
+    const reminderId = await planReminder(ctx.env.store, 7, '2027-01-30'); // planned for an expiry the order no longer has
+    const process = makeReminderProcessor({ store: ctx.env.store, queues: ctx.env.queues, logger: quietLogger });
     await expect(process({ reminderId }, { id: 'direct' } as Job)).resolves.toEqual({ status: 'cancelled', reason: 'expiry-changed' });
-    expect(await env.store.reminders.get(reminderId)).toMatchObject({ status: 'cancelled', reason: 'expiry-changed' });
-    expect(await env.store.deliveries.listByOrder('ORD-1001')).toEqual([]);
+    expect(await ctx.env.store.reminders.get(reminderId)).toMatchObject({ status: 'cancelled', reason: 'expiry-changed' });
+    expect(await ctx.env.store.deliveries.listByOrder('ORD-1001')).toEqual([]);
   });
 
   it('never sends a second email when the reminder is re-processed or a send job is retried or replayed', async () => {
-    const reminderId = await planReminder(env.store, 7);
+    const reminderId = await planReminder(ctx.env.store, 7);
     await runReminder(reminderId);
     expect(await inbox()).toHaveLength(4);
-    const [first] = await env.store.deliveries.listByOrder('ORD-1001');
+    const [first] = await ctx.env.store.deliveries.listByOrder('ORD-1001');
 
     // The reminder job again (e.g. after a crash before its completion was recorded).
-    await env.store.reminders.setStatus(reminderId, 'queued', null);
-    const reminder = makeReminderProcessor({ store: env.store, queues: env.queues, logger: quietLogger });
+    await ctx.env.store.reminders.setStatus(reminderId, 'queued', null);
+    const reminder = makeReminderProcessor({ store: ctx.env.store, queues: ctx.env.queues, logger: quietLogger });
     await expect(reminder({ reminderId }, { id: 'again' } as Job)).resolves.toMatchObject({ status: 'sent', recipients: 4 });
     // A replayed send job under a new id, handled by the running worker.
-    await env.queues.send.add('send', { deliveryId: first!.id }, { jobId: 'replay-1' });
-    await waitFor(async () => (await env.queues.send.getJob('replay-1'))?.finishedOn, 'the replayed job to finish');
+    await ctx.env.queues.send.add('send', { deliveryId: first!.id }, { jobId: 'replay-1' });
+    await waitFor(async () => (await ctx.env.queues.send.getJob('replay-1'))?.finishedOn, 'the replayed job to finish');
     // The processor called directly, as a retry would.
     const send = makeSendProcessor({
-      store: env.store, templates: env.templates, config, logger: quietLogger, transport, now: () => NOW,
+      store: ctx.env.store, templates: ctx.env.templates, config, logger: quietLogger, transport: ctx.transport, now: () => NOW,
       rateLimit: async () => undefined, pauseSending: async () => undefined,
     });
     await expect(send({ deliveryId: first!.id }, { id: 'retry', attemptsMade: 1, opts: {} } as unknown as Job)).resolves.toEqual({ status: 'already-handled', previous: 'sent' });
 
     await new Promise((r) => setTimeout(r, 300));
     expect(await inbox()).toHaveLength(4);
-    expect((await env.queues.send.getJob('replay-1'))?.returnvalue).toEqual({ status: 'already-handled', previous: 'sent' });
+    expect((await ctx.env.queues.send.getJob('replay-1'))?.returnvalue).toEqual({ status: 'already-handled', previous: 'sent' });
   });
 
   it('does not send to an address suppressed after the fan-out', async () => {
-    await role.workers.send.pause();
-    const reminderId = await planReminder(env.store, 7);
-    await enqueue(env.queues, 'reminder', { reminderId });
-    await waitFor(async () => (await env.store.reminders.get(reminderId))?.status === 'sent', 'the fan-out');
-    await env.store.lists.suppress('dave@acme.com', 'bounce', 'hard bounce');
-    role.workers.send.resume();
-    await waitFor(async () => (await env.store.deliveries.listByOrder('ORD-1001')).every((d) => d.status === 'sent' || d.status === 'skipped'), 'sends');
+    await ctx.role.workers.send.pause();
+    const reminderId = await planReminder(ctx.env.store, 7);
+    await enqueue(ctx.env.queues, 'reminder', { reminderId });
+    await waitFor(async () => (await ctx.env.store.reminders.get(reminderId))?.status === 'sent', 'the fan-out');
+    await ctx.env.store.lists.suppress('dave@acme.com', 'bounce', 'hard bounce');
+    ctx.role.workers.send.resume();
+    await waitFor(async () => (await ctx.env.store.deliveries.listByOrder('ORD-1001')).every((d) => d.status === 'sent' || d.status === 'skipped'), 'sends');
     expect((await inbox()).map((e) => e.destination.to[0]).sort()).toEqual(['ann@acme.com', 'bob@acme.com', 'carol@acme.com']);
-    const dave = (await env.store.deliveries.listByEmail('dave@acme.com'))[0];
+    const dave = (await ctx.env.store.deliveries.listByEmail('dave@acme.com'))[0];
     expect(dave).toMatchObject({ status: 'skipped', reason: 'suppressed' });
   });
 });

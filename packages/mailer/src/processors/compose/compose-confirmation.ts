@@ -1,7 +1,7 @@
 /** The double opt-in email of a pending newsletter subscription. */
 import { renderEmail, type NewsletterConfirmationEmailData } from '../../templates';
 import { confirmUrl } from '../links';
-import type { Composer } from './types';
+import { transactionalEmail, type Composer } from './types';
 
 function joinTopics(labels: string[]): string {
   if (labels.length <= 1) return labels[0] ?? 'our newsletter';
@@ -19,13 +19,5 @@ export const composeConfirmation: Composer = async ({ store, templates, config }
     supportEmail: config.supportEmail,
     recipientEmail: delivery.email,
   };
-  return {
-    send: {
-      from: config.fromReminders,
-      to: delivery.email,
-      ...renderEmail(templates, 'newsletter-confirmation', data),
-      headers: {},
-      tags: { delivery: String(delivery.id), source: 'newsletter-confirmation', subscription: String(subscription.id) },
-    },
-  };
+  return transactionalEmail(config, delivery, renderEmail(templates, 'newsletter-confirmation', data), { subscription: String(subscription.id) });
 };

@@ -4,7 +4,7 @@ import { renderEmail, type InvitationEmailData } from '../../templates';
 import { PermanentSendError } from '../../transport';
 import { invitationUrl } from '../links';
 import { displayInstant } from './format';
-import type { Composer } from './types';
+import { transactionalEmail, type Composer } from './types';
 
 export const composeInvitation: Composer = async ({ store, templates, config }, delivery, now) => {
   const invitation = await store.invitations.get(delivery.sourceId);
@@ -27,13 +27,5 @@ export const composeInvitation: Composer = async ({ store, templates, config }, 
     supportEmail: config.supportEmail,
     recipientEmail: delivery.email,
   };
-  return {
-    send: {
-      from: config.fromReminders,
-      to: delivery.email,
-      ...renderEmail(templates, 'invitation', data),
-      headers: {},
-      tags: { delivery: String(delivery.id), source: 'invitation', invitation: String(invitation.id) },
-    },
-  };
+  return transactionalEmail(config, delivery, renderEmail(templates, 'invitation', data), { invitation: String(invitation.id) });
 };

@@ -16,3 +16,15 @@ export interface ComposeDeps {
 export type Composed = { send: OutgoingEmail } | { skip: string };
 
 export type Composer = (deps: ComposeDeps, delivery: DeliveryRow, now: Date) => Promise<Composed>;
+
+/**
+ * A transactional email (invitation, confirmation): From the reminders sender, no list headers
+ * (nothing to unsubscribe from), tags carrying ids only.
+ */
+export function transactionalEmail(
+  config: MailerConfig, delivery: DeliveryRow, rendered: Pick<OutgoingEmail, 'subject' | 'html' | 'text'>, tags: Record<string, string>,
+): Composed {
+  return {
+    send: { from: config.fromReminders, to: delivery.email, ...rendered, headers: {}, tags: { delivery: String(delivery.id), source: delivery.sourceType, ...tags } },
+  };
+}
