@@ -4,38 +4,25 @@
  * ones as already sent and adds no job), a new mailer finishes, and the local SES holds exactly one
  * email per subscriber.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Redis } from 'ioredis';
 import { closeQueues, makeQueues, openStore } from '@tickler/db';
-import { cleanPrefix, killAll, runCli, SECRETS, sesStore, startCli, uniquePrefix, waitUntil } from './helpers/cli';
-import { startSes } from './helpers/services';
+import { runCli, sesStore, startCli, waitUntil } from './helpers/cli';
+import { useCliSuite } from './helpers/services';
 
 jest.setTimeout(120_000);
 
 const N = 400;
-const prefix = uniquePrefix('broadcast-interrupted');
+const suite = useCliSuite('broadcast-interrupted');
 const emailOf = (i: number) => `reader-${i}@firm-${i % 13}.example`;
 const SEND = ['newsletter', 'send', '--topic', 'product-news', '--template', 'newsletter-product-news'];
-let dir: string;
-let ses: Awaited<ReturnType<typeof startSes>>;
 let store: Awaited<ReturnType<typeof openStore>> | undefined;
 const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-const queues = makeQueues(redis, prefix);
+const queues = makeQueues(redis, suite.prefix);
 
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'tickler-broadcast-interrupted-'));
-  ses = await startSes();
-});
 afterAll(async () => {
-  await killAll();
   await store?.close();
-  await ses?.close();
   await closeQueues(queues);
   redis.disconnect();
-  await cleanPrefix(prefix);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function jobsInSendQueue(): Promise<number> {
@@ -49,10 +36,7 @@ function recipientCounts(emails: Awaited<ReturnType<typeof sesStore>>): Map<stri
 }
 
 it('mails every confirmed subscriber exactly once when the mailer is stopped mid-broadcast and the send is re-run', async () => {
-  const env = {
-    ...SECRETS, DATABASE_URL: `file:${path.join(dir, 't.db')}`, QUEUE_PREFIX: prefix, PUBLIC_BASE_URL: 'https://tickler.example.com',
-    SES_ENDPOINT: ses.url, SES_FROM_REMINDERS: 'reminders@tickler.example', SES_FROM_NEWSLETTER: 'news@tickler.example', SES_MAX_SEND_RATE: '100',
-  };
+  const env = suite.env();
   store = await openStore({ url: env.DATABASE_URL });
   for (let i = 0; i < N; i += 1) {
     await store.newsletter.subscribe(emailOf(i), ['product-news']);
@@ -65,10 +49,10 @@ it('mails every confirmed subscriber exactly once when the mailer is stopped mid
 
   // SES_MAX_SEND_RATE=100: ~4 s for the whole broadcast, time enough to stop the mailer at ~40%.
   const mailer = startCli(['mailer'], env);
-  await waitUntil(async () => (await sesStore(ses.url)).length >= N * 0.4, 60_000, () => mailer.output().slice(-2000));
+  await waitUntil(async () => (await sesStore(suite.ses.url)).length >= N * 0.4, 60_000, () => mailer.output().slice(-2000));
   mailer.child.kill('SIGTERM');
   expect((await mailer.exited).code).toBe(0);
-  const sentBefore = (await sesStore(ses.url)).length;
+  const sentBefore = (await sesStore(suite.ses.url)).length;
   expect(sentBefore).toBeGreaterThanOrEqual(N * 0.4);
   expect(sentBefore).toBeLessThan(N);
   const ledger = await store.deliveries.countByStatusAndReason();
@@ -81,12 +65,12 @@ it('mails every confirmed subscriber exactly once when the mailer is stopped mid
   expect(await jobsInSendQueue()).toBe(jobsBefore);
 
   const resumed = startCli(['mailer'], env);
-  await waitUntil(async () => (await sesStore(ses.url)).length >= N, 60_000, () => resumed.output().slice(-2000));
+  await waitUntil(async () => (await sesStore(suite.ses.url)).length >= N, 60_000, () => resumed.output().slice(-2000));
   await new Promise((r) => setTimeout(r, 1000));
   resumed.child.kill('SIGTERM');
   expect((await resumed.exited).code).toBe(0);
 
-  const counts = recipientCounts(await sesStore(ses.url));
+  const counts = recipientCounts(await sesStore(suite.ses.url));
   const expected = new Map(Array.from({ length: N }, (_, i) => [emailOf(i), 1]));
   expect(counts).toEqual(expected);
   const final = await store.deliveries.countByStatusAndReason();

@@ -3,35 +3,16 @@
  * topic or are suppressed are recorded as skipped; pending subscriptions get nothing; re-running
  * the same broadcast sends nothing again.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { openStore } from '@tickler/db';
-import { cleanPrefix, killAll, runCli, SECRETS, sesStore, startCli, uniquePrefix, waitUntil } from './helpers/cli';
-import { startSes } from './helpers/services';
+import { runCli, sesStore, startCli, waitUntil } from './helpers/cli';
+import { useCliSuite } from './helpers/services';
 
 jest.setTimeout(180_000);
 
-const prefix = uniquePrefix('newsletter');
-let dir: string;
-let ses: Awaited<ReturnType<typeof startSes>>;
-
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'tickler-newsletter-'));
-  ses = await startSes();
-});
-afterAll(async () => {
-  await killAll();
-  await ses?.close();
-  await cleanPrefix(prefix);
-  rmSync(dir, { recursive: true, force: true });
-});
+const suite = useCliSuite('newsletter');
 
 it('sends once to confirmed subscribers who did not leave, and not again on a re-run', async () => {
-  const env = {
-    ...SECRETS, DATABASE_URL: `file:${path.join(dir, 't.db')}`, QUEUE_PREFIX: prefix, PUBLIC_BASE_URL: 'https://tickler.example.com',
-    SES_ENDPOINT: ses.url, SES_FROM_REMINDERS: 'reminders@tickler.example', SES_FROM_NEWSLETTER: 'news@tickler.example', SES_MAX_SEND_RATE: '100',
-  };
+  const env = suite.env();
   const store = await openStore({ url: env.DATABASE_URL });
   const now = new Date();
   for (const email of ['a@firm-a.example', 'b@firm-b.example', 'left@firm-c.example', 'bounced@firm-d.example', 'pending@firm-e.example', 'other-topic@firm-f.example']) {
@@ -47,16 +28,16 @@ it('sends once to confirmed subscribers who did not leave, and not again on a re
   expect(first.stdout).toMatch(/4 confirmed subscribers, 2 enqueued, 0 already sent, 1 skipped \(unsubscribed\), 1 skipped \(suppressed\)/);
 
   const mailer = startCli(['mailer'], env);
-  await waitUntil(async () => (await sesStore(ses.url)).length >= 2, 60_000);
+  await waitUntil(async () => (await sesStore(suite.ses.url)).length >= 2, 60_000);
   await new Promise((r) => setTimeout(r, 1000));
-  const firstRecipients = (await sesStore(ses.url)).map((e) => e.destination.to[0]).sort();
+  const firstRecipients = (await sesStore(suite.ses.url)).map((e) => e.destination.to[0]).sort();
   expect(firstRecipients).toEqual(['a@firm-a.example', 'b@firm-b.example']);
 
   const again = await runCli(['newsletter', 'send', '--topic', 'product-news', '--template', 'newsletter-product-news'], env);
   expect(again.code).toBe(0);
   expect(again.stdout).toMatch(/existing\): 4 confirmed subscribers, 0 enqueued, 2 already sent/);
   await new Promise((r) => setTimeout(r, 2000));
-  expect(await sesStore(ses.url)).toHaveLength(2);
+  expect(await sesStore(suite.ses.url)).toHaveLength(2);
 
   mailer.child.kill('SIGTERM');
   expect((await mailer.exited).code).toBe(0);

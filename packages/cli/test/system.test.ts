@@ -6,32 +6,16 @@
  * doubled only by the killed process (SES accepted it, the ledger write died with the process).
  */
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { openStore } from '@tickler/db';
 import { freePort } from '../src/start/free-port';
 import { latestDueDay } from '../src/start/demo-data';
-import { cleanPrefix, killAll, runCli, SECRETS, sesStore, startCli, uniquePrefix, waitUntil } from './helpers/cli';
-import { loadDueOrders, startSes } from './helpers/services';
+import { runCli, SECRETS, sesStore, startCli, waitUntil } from './helpers/cli';
+import { loadDueOrders, useCliSuite } from './helpers/services';
 
 jest.setTimeout(300_000);
 
 const ORDERS = 120;
-const prefix = uniquePrefix('system');
-let dir: string;
-let ses: Awaited<ReturnType<typeof startSes>>;
-
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'tickler-system-'));
-  ses = await startSes();
-});
-afterAll(async () => {
-  await killAll();
-  await ses?.close();
-  await cleanPrefix(prefix);
-  rmSync(dir, { recursive: true, force: true });
-});
+const suite = useCliSuite('system');
 
 function signedBilling(secret: string, payload: unknown): { body: string; signature: string } {
   const body = JSON.stringify(payload);
@@ -50,11 +34,7 @@ async function orderExists(dbUrl: string, orderId: string): Promise<boolean> {
 
 it('delivers every due reminder across SIGTERM and SIGKILL of mailers', async () => {
   const port = await freePort(0);
-  const env = {
-    ...SECRETS, DATABASE_URL: `file:${path.join(dir, 'tickler.db')}`, QUEUE_PREFIX: prefix, PUBLIC_BASE_URL: 'https://tickler.example.com',
-    SES_ENDPOINT: ses.url, SES_FROM_REMINDERS: 'reminders@tickler.example', SES_FROM_NEWSLETTER: 'news@tickler.example',
-    SES_MAX_SEND_RATE: '8', MAILER_CONCURRENCY: '1', HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1',
-  };
+  const env = suite.env({ SES_MAX_SEND_RATE: '8', MAILER_CONCURRENCY: '1', HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' });
   const emails = Array.from({ length: ORDERS }, (_, i) => `buyer-${i + 1}@customer-${i + 1}.example`);
   expect((await runCli(['db', 'migrate'], env)).code).toBe(0);
   await loadDueOrders(env.DATABASE_URL, emails);
@@ -79,7 +59,7 @@ it('delivers every due reminder across SIGTERM and SIGKILL of mailers', async ()
 
   expect((await runCli(['scan'], env)).code).toBe(0);
 
-  const received = async () => (await sesStore(ses.url)).map((e) => e.destination.to[0]!);
+  const received = async () => (await sesStore(suite.ses.url)).map((e) => e.destination.to[0]!);
   await waitUntil(async () => (await received()).length >= 20, 60_000);
   mailerA.child.kill('SIGTERM');
   expect((await mailerA.exited).code).toBe(0);

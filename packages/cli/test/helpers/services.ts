@@ -1,9 +1,13 @@
 /** Test services: the local SES (aws-ses-v2-local) on a free port, a switchable failing SES in front of it, and due orders. */
+import { mkdtempSync, rmSync } from 'node:fs';
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import sesServer from 'aws-ses-v2-local';
 import { openStore } from '@tickler/db';
 import { latestDueDay } from '../../src/start/demo-data';
+import { cleanPrefix, killAll, SECRETS, uniquePrefix } from './cli';
 
 export async function startSes(): Promise<{ url: string; close(): Promise<void> }> {
   const server = await sesServer({ host: '127.0.0.1', port: 0 });
@@ -71,4 +75,48 @@ export async function loadDueOrders(dbUrl: string, emails: string[], now = new D
     await store.close();
   }
   return ids;
+}
+
+export interface CliSuite {
+  /** The suite's own BullMQ queue prefix (cleaned up afterwards). */
+  prefix: string;
+  /** A temporary folder for the suite's SQLite files (removed afterwards). */
+  dir: string;
+  /** The local SES the suite's roles send to. */
+  ses: Awaited<ReturnType<typeof startSes>>;
+  /** Environment for CLI roles: its own SQLite file, the queue prefix and SES, plus `extra`. */
+  env(extra?: Record<string, string>): SuiteEnv;
+}
+
+/** CLI role environment; the named variables are always present. */
+export type SuiteEnv = Record<string, string> & { DATABASE_URL: string; QUEUE_PREFIX: string; SES_ENDPOINT: string };
+
+/**
+ * Jest hooks for a suite that drives `tickler` processes: a unique queue prefix, a temporary folder
+ * and a local SES; afterwards every spawned process is killed and everything is removed.
+ */
+export function useCliSuite(name: string): CliSuite {
+  const suite: CliSuite = {
+    prefix: uniquePrefix(name),
+    dir: '',
+    ses: undefined as unknown as CliSuite['ses'],
+    env(extra: Record<string, string> = {}): SuiteEnv {
+      return {
+        ...SECRETS, DATABASE_URL: `file:${path.join(suite.dir, 't.db')}`, QUEUE_PREFIX: suite.prefix, PUBLIC_BASE_URL: 'https://tickler.example.com',
+        SES_ENDPOINT: suite.ses.url, SES_FROM_REMINDERS: 'reminders@tickler.example', SES_FROM_NEWSLETTER: 'news@tickler.example', SES_MAX_SEND_RATE: '100',
+        ...extra,
+      };
+    },
+  };
+  beforeAll(async () => {
+    suite.dir = mkdtempSync(path.join(tmpdir(), `tickler-${name}-`));
+    suite.ses = await startSes();
+  });
+  afterAll(async () => {
+    await killAll();
+    await suite.ses?.close();
+    await cleanPrefix(suite.prefix);
+    rmSync(suite.dir, { recursive: true, force: true });
+  });
+  return suite;
 }

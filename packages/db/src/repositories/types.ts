@@ -6,7 +6,7 @@
  */
 import type {
   DeliverySource, DeliveryStatus, IsoDate, ListId, MembershipRole, MembershipStatus, Order, Organization,
-  ReminderKind, ReminderStatus, SubscriptionStatus, SuppressionReason,
+  OrderUpsertData, ReminderKind, ReminderStatus, SubscriptionStatus, SuppressionReason,
 } from '@tickler/domain';
 
 export interface User { id: number; email: string; name: string | null }
@@ -15,15 +15,9 @@ export interface Membership { organizationId: string; userId: number; email: str
 export interface OrderWithZone extends Order { timeZone: string; organizationName: string }
 export interface Contact { email: string; userId: number; membershipStatus: MembershipStatus | null; addedAt: Date }
 
-// ---------------------------------------------------------------- directory (owner: foundation)
-export interface OrderUpsert {
-  orderId: string;
-  organization: Organization;
-  product: string;
-  licenseExpiresOn: IsoDate | null;
-  maintenanceExpiresOn: IsoDate | null;
-  purchaserEmail: string;
-  purchaserName: string | null;
+// ---------------------------------------------------------------- directory
+/** An `order.upserted` billing event as the directory applies it. */
+export interface OrderUpsert extends OrderUpsertData {
   occurredAt: Date;
 }
 export type OrderEventOutcome =
@@ -61,7 +55,7 @@ export interface DirectoryRepository {
   listOrdersForContact(email: string): Promise<OrderWithZone[]>;
 }
 
-// ---------------------------------------------------------------- reminders ledger (owner: scheduler)
+// ---------------------------------------------------------------- reminders ledger
 export interface PlannedReminder {
   orderId: string; kind: ReminderKind; expiresOn: IsoDate; offsetDays: number; sendAt: Date;
   status: Extract<ReminderStatus, 'queued' | 'skipped'>; reason: string | null;
@@ -80,7 +74,7 @@ export interface RemindersRepository {
   setState(key: string, value: string): Promise<void>;
 }
 
-// ---------------------------------------------------------------- deliveries ledger (owner: mailer)
+// ---------------------------------------------------------------- deliveries ledger
 export interface DeliveryRow {
   id: number; sourceType: DeliverySource; sourceId: number; email: string; listId: ListId | null; orderId: string | null;
   status: DeliveryStatus; reason: string | null; sesMessageId: string | null; attempts: number; lastError: string | null;
@@ -118,7 +112,7 @@ export interface DeliveriesRepository {
   requeue(id: number): Promise<boolean>;
 }
 
-// ---------------------------------------------------------------- lists and suppressions (owner: mailer)
+// ---------------------------------------------------------------- lists and suppressions
 export interface ListsRepository {
   unsubscribe(email: string, listId: ListId, source: string): Promise<void>;
   resubscribe(email: string, listId: ListId): Promise<void>;
@@ -133,7 +127,7 @@ export interface ListsRepository {
   suppressedAmong(emails: string[]): Promise<Set<string>>;
 }
 
-// ---------------------------------------------------------------- invitations and newsletter (owner: edge)
+// ---------------------------------------------------------------- invitations and newsletter
 export interface InvitationRow {
   id: number; organizationId: string; email: string; invitedByEmail: string; expiresAt: Date;
   acceptedAt: Date | null; revokedAt: Date | null; createdAt: Date;
@@ -161,7 +155,7 @@ export interface NewsletterRepository {
   ensureBroadcast(topic: string, template: string): Promise<{ id: number; created: boolean }>;
 }
 
-// ---------------------------------------------------------------- inbound events (owner: edge + scheduler)
+// ---------------------------------------------------------------- inbound events
 export type InboundStatus = 'pending' | 'applied' | 'ignored' | 'rejected';
 export interface InboundEventRow {
   id: number; source: string; eventId: string; type: string; status: InboundStatus; reason: string | null;
