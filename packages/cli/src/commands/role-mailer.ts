@@ -13,13 +13,15 @@ export async function mailerCommand(env: Env): Promise<void> {
   await withRuntime(env, async ({ store, redis }) => {
     const server = env.metricsPort === null ? null : await serveMetrics([metrics.registry], env.metricsPort, env.httpHost);
     if (server) logger.info({ port: server.port }, 'mailer metrics listening');
+    const transport = metrics.instrument(makeTransport(env));
     const role = startMailerRole({
-      connection: redis, prefix: env.queuePrefix, store, logger, transport: metrics.instrument(makeTransport(env)), templates,
+      connection: redis, prefix: env.queuePrefix, store, logger, transport, templates,
       config: mailerConfigOf(env), concurrency: env.mailerConcurrency, maxSendRate: env.ses.maxSendRate,
     });
     const signal = await waitForShutdown();
     logger.info({ signal }, 'shutting down: finishing in-flight sends');
     await role.close();
+    transport.close?.();
     await server?.close();
   }, { logger });
 }

@@ -44,8 +44,9 @@ async function runAll(rt: Runtime, sesUrl: string, redis: { url: string; private
   const templates = await loadTemplates(env.templatesDir);
   const scheduler = await startSchedulerRole({ connection, prefix: env.queuePrefix, store, logger, scanEveryMs: env.scanEveryMs, config: { offsets: env.offsets } });
   const metrics = makeTransportMetrics();
+  const transport = metrics.instrument(makeTransport(env));
   const mailer = startMailerRole({
-    connection, prefix: env.queuePrefix, store, logger, transport: metrics.instrument(makeTransport(env)), templates,
+    connection, prefix: env.queuePrefix, store, logger, transport, templates,
     config: mailerConfigOf(env), concurrency: env.mailerConcurrency, maxSendRate: env.ses.maxSendRate,
   });
   const app = await startHttp(env, { store, queues, logger, extraMetrics: [metrics.registry] });
@@ -57,6 +58,7 @@ async function runAll(rt: Runtime, sesUrl: string, redis: { url: string; private
   } finally {
     await app.close();
     await mailer.close();
+    transport.close?.();
     await scheduler.close();
   }
 }
