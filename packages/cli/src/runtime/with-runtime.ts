@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { closeQueues, makeQueues, openStore, type Queues, type Store } from '@tickler/db';
 import type { Env } from '../env';
+import { claimQueues } from './claim-queues';
 import { makeLogger } from './logger';
 import { assertRedis, makeRedis } from './redis';
 
@@ -37,6 +38,7 @@ export async function withRuntime<T>(env: Env, cb: (rt: Runtime) => Promise<T>, 
     closers.push(() => redis.quit().catch(() => redis.disconnect()));
     const queues = makeQueues(redis, env.queuePrefix);
     closers.push(() => closeQueues(queues));
+    await claimQueues(store, queues, env.queuePrefix, logger);
     return await cb({ env, logger, store, redis, queues });
   } finally {
     for (const close of closers.reverse()) await close().catch((error: Error) => logger.warn({ err: error.message }, 'close failed'));

@@ -72,6 +72,8 @@ export interface RemindersRepository {
   listForOrder(orderId: string): Promise<ReminderRow[]>;
   getState(key: string): Promise<string | null>;
   setState(key: string, value: string): Promise<void>;
+  /** Sets `key` only if it has no value yet; true when this call set it (first claim wins). */
+  claimState(key: string, value: string): Promise<boolean>;
 }
 
 // ---------------------------------------------------------------- deliveries ledger

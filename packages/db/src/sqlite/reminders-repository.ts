@@ -63,6 +63,10 @@ export function makeSqliteRemindersRepository(sqlite: Sqlite): RemindersReposito
       const row = prepare(`SELECT value FROM scheduler_state WHERE key = ?`).get(key) as { value: string } | undefined;
       return row?.value ?? null;
     },
+    async claimState(key, value) {
+      return prepare(`INSERT INTO scheduler_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING`)
+        .run(key, value, Date.now()).changes === 1;
+    },
     async setState(key, value) {
       prepare(`INSERT INTO scheduler_state (key, value, updated_at) VALUES (?, ?, ?)
         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, value, Date.now());
