@@ -13,6 +13,7 @@ main{max-width:34rem;margin:0 auto;padding:1.5rem 1rem 3rem}
 .card{background:#fff;border-radius:12px;padding:1.5rem;box-shadow:0 1px 3px rgba(16,24,40,.1)}
 h1{font-size:1.35rem;line-height:1.3;margin:0 0 1rem}
 p{margin:0 0 1rem}
+form{margin:0 0 1rem}
 .muted{color:#5d6679;font-size:.9rem}
 .notice{background:#ecfdf3;color:#05603a;border-radius:8px;padding:.75rem 1rem;margin-bottom:1rem}
 .problem{background:#fef3f2;color:#912018;border-radius:8px;padding:.75rem 1rem;margin-bottom:1rem}
