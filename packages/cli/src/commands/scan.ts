@@ -20,5 +20,5 @@ export async function scanCommand(env: Env, opts: { now?: Date; dryRun?: boolean
     const now = opts.now ?? new Date();
     const report = await makeScanner(schedulerDepsOf(rt, env, now)).scan({ now, dryRun: opts.dryRun === true });
     process.stdout.write(formatScanReport(report));
-  });
+  }, { claimQueues: opts.dryRun !== true });
 }

@@ -23,6 +23,8 @@ export interface RuntimeOptions {
   /** Where logs go: long-lived roles use stdout, table-printing commands stderr. */
   logTo?: 'stdout' | 'stderr';
   logger?: Logger;
+  /** Claim the queue prefix for this database (see claim-queues.ts); false for read-only commands such as a dry run. */
+  claimQueues?: boolean;
 }
 
 /** Opens store, Redis and queues; closes them all when `cb` settles. */
@@ -38,7 +40,7 @@ export async function withRuntime<T>(env: Env, cb: (rt: Runtime) => Promise<T>, 
     closers.push(() => redis.quit().catch(() => redis.disconnect()));
     const queues = makeQueues(redis, env.queuePrefix);
     closers.push(() => closeQueues(queues));
-    await claimQueues(store, queues, env.queuePrefix, logger);
+    if (options.claimQueues !== false) await claimQueues(store, queues, env.queuePrefix, logger);
     return await cb({ env, logger, store, redis, queues });
   } finally {
     for (const close of closers.reverse()) await close().catch((error: Error) => logger.warn({ err: error.message }, 'close failed'));
