@@ -1,5 +1,11 @@
-/** Claims and mark-sent issued together share one commit, yet each settles on its own. */
-import { openTempStore } from './helpers';
+/**
+ * Claims and mark-sent issued together share one commit, yet each settles on its own; a write waiting
+ * for another process's lock leaves the event loop free and gives up after the busy timeout.
+ */
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { openStore } from '../src/sqlite/open-store';
+import { makeTempDir, openTempStore } from './helpers';
 
 describe('deliveries group commit', () => {
   it('commits concurrent claims and sends, and a missing row answers only its own caller', async () => {
@@ -23,6 +29,53 @@ describe('deliveries group commit', () => {
       expect(again?.status).toBe('sent');
     } finally {
       await close();
+    }
+  });
+});
+
+describe('group commit while another process holds the write lock', () => {
+  const record = (n: number) => ({ source: 'billing', eventId: `evt-${n}`, type: 'order.upserted', status: 'pending' as const, orderId: `ORD-${n}`, email: null, occurredAt: null, payload: '{}' });
+
+  it('waits without blocking the event loop and commits once the lock is free', async () => {
+    const { store, url, close } = await openTempStore();
+    const other = new Database(url.replace(/^file:/, ''));
+    try {
+      other.prepare('BEGIN IMMEDIATE').run();
+      const writing = store.events.recordMany([record(1), record(2)]);
+      // SQLite's own busy handler would freeze this process: neither timer could fire before the write gave up.
+      let ticks = 0;
+      const ticker = setInterval(() => { ticks += 1; }, 5);
+      await new Promise<void>((resolve) => setTimeout(() => { other.prepare('COMMIT').run(); resolve(); }, 100));
+      const rows = await writing;
+      clearInterval(ticker);
+      expect(ticks).toBeGreaterThanOrEqual(5);
+      expect(rows.map((r) => [r.row.eventId, r.duplicate])).toEqual([['evt-1', false], ['evt-2', false]]);
+      expect((await store.events.listByOrder('ORD-2')).length).toBe(1);
+    } finally {
+      other.close();
+      await close();
+    }
+  });
+
+  it('gives up after the busy timeout with SQLITE_BUSY and writes nothing', async () => {
+    const { dir, cleanup } = makeTempDir();
+    const url = `file:${path.join(dir, 'tickler.db')}`;
+    const store = await openStore({ url, busyTimeoutMs: 150 });
+    const other = new Database(url.replace(/^file:/, ''));
+    try {
+      other.prepare('BEGIN IMMEDIATE').run();
+      const started = Date.now();
+      await expect(store.events.recordMany([record(1)])).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+      other.prepare('ROLLBACK').run();
+      expect(await store.events.listByOrder('ORD-1')).toEqual([]);
+      // The committer is usable again once the lock is free.
+      await store.events.recordMany([record(3)]);
+      expect((await store.events.listByOrder('ORD-3')).length).toBe(1);
+    } finally {
+      other.close();
+      await store.close();
+      cleanup();
     }
   });
 });

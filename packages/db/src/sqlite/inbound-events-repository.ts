@@ -45,7 +45,7 @@ export function makeSqliteInboundEventsRepository(sqlite: Sqlite): InboundEvents
       return recordOne(input);
     },
     async recordMany(inputs) {
-      return inputs.length === 0 ? [] : recordBatch.immediate(inputs);
+      return inputs.length === 0 ? [] : group(() => recordBatch(inputs));
     },
     async get(id) {
       const row = prepare(`SELECT ${COLUMNS} FROM inbound_events WHERE id = ?`).get(id) as EventSqlRow | undefined;
