@@ -90,6 +90,27 @@ describe('order-event processor', () => {
     expect((await reminderJobs(env.queues)).size).toBe(0);
   });
 
+  it('an order reactivated with the same expiry gets its cycle planned again (new jobs, not the cancelled ones)', async () => {
+    await apply(await recordBillingEvent(env.store, 'evt_1', created));
+    const before = await cycle(env, 'ORD-1');
+    await apply(await recordBillingEvent(env.store, 'evt_2', { orderId: 'ORD-1', occurredAt: at('2027-01-23T09:45:00Z'), cancel: true }));
+    const reactivated = await recordBillingEvent(env.store, 'evt_3', { ...created, occurredAt: at('2027-01-23T09:50:00Z') });
+    await expect(apply(reactivated)).resolves.toMatchObject({ outcome: 'applied', planned: { enqueued: 2 } });
+
+    expect((await env.store.directory.getOrder('ORD-1'))?.status).toBe('active');
+    const rows = await cycle(env, 'ORD-1');
+    expect(rows.map(({ offsetDays, status, reason }) => [offsetDays, status, reason])).toEqual([
+      [60, 'skipped', 'superseded'], [30, 'skipped', 'superseded'], [14, 'queued', null], [7, 'queued', null],
+    ]);
+    // Fresh ledger rows, hence fresh job ids: finished jobs of the cancelled rows cannot swallow them.
+    const queued = rows.filter((r) => r.status === 'queued');
+    expect(queued.every((r) => !before.some((b) => b.id === r.id))).toBe(true);
+    const jobs = await reminderJobs(env.queues);
+    expect([...jobs.keys()].sort()).toEqual(queued.map((r) => r.id).sort());
+    // The maintenance cycle (not yet due) was never cancelled or re-planned: still nothing for it.
+    expect(rows.some((r) => r.kind === 'maintenance')).toBe(false);
+  });
+
   it('a retry after a crash between applying and planning still plans the cycle', async () => {
     const id = await recordBillingEvent(env.store, 'evt_1', created);
     // Simulate the crash: the order was applied, planning and marking never happened.

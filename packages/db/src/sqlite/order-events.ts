@@ -89,6 +89,15 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
       changedKinds.push(...KINDS.filter((kind) => next[kind] !== null));
     } else {
       const reactivated = stored.status !== 'active';
+      // Reactivation undoes the cancellation: this cycle's reminders that the cancel stopped (never
+      // sent) are forgotten, so they can be planned again; their ledger identity would keep them out.
+      if (reactivated) {
+        for (const kind of KINDS) {
+          if (next[kind] === null) continue;
+          prepare(`DELETE FROM reminders WHERE order_id = ? AND kind = ? AND expires_on = ? AND status = 'cancelled' AND reason = 'order-cancelled'`)
+            .run(event.orderId, kind, next[kind]);
+        }
+      }
       prepare(`UPDATE orders SET organization_id = ?, product = ?, license_expires_on = ?, maintenance_expires_on = ?,
         status = 'active', last_event_at = ?, updated_at = ? WHERE id = ?`)
         .run(event.organization.id, event.product, next.license, next.maintenance, at, at, event.orderId);
