@@ -78,10 +78,10 @@ describe('configuration errors', () => {
 });
 
 describe('db migrate', () => {
-  it('applies the migration once; running it again applies none', async () => {
+  it('applies every committed migration once; running it again applies none', async () => {
     const first = await runCli(['db', 'migrate'], env());
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^1 migration applied/);
+    expect(first.stdout).toMatch(/^2 migrations applied/);
     const second = await runCli(['db', 'migrate'], env());
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/^0 migrations applied .*up to date/);

@@ -165,6 +165,7 @@ export const inboundEvents = sqliteTable('inbound_events', {
   uniqueIndex('inbound_events_source_event_uq').on(t.source, t.eventId),
   index('inbound_events_status_idx').on(t.status),
   index('inbound_events_order_idx').on(t.orderId),
+  index('inbound_events_email_idx').on(t.email),
 ]);
 
 /** Small key/value state, e.g. the reminder scan's horizon. */

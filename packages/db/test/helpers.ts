@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { OrderUpsert, Store } from '../src/repositories/types';
 import { openStore } from '../src/sqlite/open-store';
+import { MIGRATIONS_FOLDER } from '../src/sqlite/connection';
 
 export function makeTempDir(): { dir: string; cleanup: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickler-db-test-'));
@@ -19,6 +20,9 @@ export async function openTempStore(): Promise<{ store: Store; url: string; dir:
 }
 
 export const at = (iso: string) => new Date(iso);
+
+/** How many migrations are committed (drizzle's journal). */
+export const MIGRATION_COUNT = (JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }).entries.length;
 
 /** An `order.upserted` event with sensible defaults. */
 export function orderEvent(overrides: Partial<OrderUpsert> = {}): OrderUpsert {

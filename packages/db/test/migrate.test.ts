@@ -4,7 +4,10 @@ import Database from 'better-sqlite3';
 import { migrateDatabase, openStore } from '../src/sqlite/open-store';
 import { StoreError } from '../src/sqlite/store-error';
 import { parseDatabaseUrl } from '../src/sqlite/database-url';
-import { makeTempDir } from './helpers';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { MIGRATIONS_FOLDER } from '../src/sqlite/connection';
+import { MIGRATION_COUNT, makeTempDir } from './helpers';
 
 describe('migrateDatabase', () => {
   let temp: ReturnType<typeof makeTempDir>;
@@ -13,7 +16,7 @@ describe('migrateDatabase', () => {
 
   it('creates the folder and every table on an empty database, and is a no-op the second time', async () => {
     const file = path.join(temp.dir, 'a', 'b', 'tickler.db');
-    expect(await migrateDatabase(`file:${file}`)).toEqual({ applied: 1 });
+    expect(await migrateDatabase(`file:${file}`)).toEqual({ applied: MIGRATION_COUNT });
     expect(await migrateDatabase(`file:${file}`)).toEqual({ applied: 0 });
     const db = new Database(file, { readonly: true });
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{ name: string }>).map((t) => t.name);
@@ -26,11 +29,33 @@ describe('migrateDatabase', () => {
     const cwd = process.cwd();
     process.chdir(temp.dir);
     try {
-      expect(await migrateDatabase('./data/tickler.db')).toEqual({ applied: 1 });
+      expect(await migrateDatabase('./data/tickler.db')).toEqual({ applied: MIGRATION_COUNT });
       expect(fs.existsSync(path.join(temp.dir, 'data', 'tickler.db'))).toBe(true);
     } finally {
       process.chdir(cwd);
     }
+  });
+
+  it('upgrades a database made by the first release: only the later migrations run, and the data stays', async () => {
+    // The first release's migrations folder: the journal's first entry only.
+    const firstRelease = path.join(temp.dir, 'drizzle-v1');
+    fs.cpSync(MIGRATIONS_FOLDER, firstRelease, { recursive: true });
+    const journalFile = path.join(firstRelease, 'meta', '_journal.json');
+    const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8')) as { entries: unknown[] };
+    fs.writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, 1) }));
+    const file = path.join(temp.dir, 'old.db');
+    const old = new Database(file);
+    migrate(drizzle({ client: old }), { migrationsFolder: firstRelease, migrationsTable: '__drizzle_migrations' });
+    old.prepare(`INSERT INTO inbound_events (source, event_id, type, status, email, payload) VALUES ('ses', 'm-1', 'Bounce', 'applied', 'a@acme.com', '{}')`).run();
+    old.close();
+
+    expect(await migrateDatabase(`file:${file}`)).toEqual({ applied: MIGRATION_COUNT - 1 });
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'inbound_events_email_idx'`).get()).toBeDefined();
+    expect(db.prepare(`SELECT event_id FROM inbound_events`).all()).toEqual([{ event_id: 'm-1' }]);
+    const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM inbound_events WHERE email = ?`).all('a@acme.com') as Array<{ detail: string }>;
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX inbound_events_email_idx/);
+    db.close();
   });
 
   it('names DATABASE_URL when the URL is not usable', async () => {
