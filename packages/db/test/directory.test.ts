@@ -44,6 +44,20 @@ describe('applyOrderUpsert', () => {
     expect((await store.directory.listMembers('org-1')).map((m) => m.email)).toEqual(['ann@acme.com']);
   });
 
+  it('keeps the organization as the newest event of any of its orders says, even when an older one arrives later', async () => {
+    await store.directory.applyOrderUpsert(orderEvent({
+      orderId: 'ORD-2', organization: { id: 'org-1', name: 'Acme Inc.', timeZone: 'America/New_York' }, occurredAt: at('2026-11-27T10:00:00Z'),
+    }));
+    // ORD-1's first event, sent before ORD-2's but delivered after it: the order is applied, the organization is not rolled back.
+    const late = await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-1', occurredAt: at('2026-11-27T09:00:00Z') }));
+    expect(late.outcome).toBe('applied');
+    expect(await store.directory.getOrder('ORD-1')).toMatchObject({ organizationId: 'org-1', timeZone: 'America/New_York' });
+    expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme Inc.', timeZone: 'America/New_York' });
+    // A newer event changes it again.
+    await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-1', occurredAt: at('2026-11-27T11:00:00Z') }));
+    expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin' });
+  });
+
   it('ignores (and says why) an event older than the last one applied, changing nothing', async () => {
     await store.directory.applyOrderUpsert(orderEvent({ occurredAt: at('2026-11-26T10:00:00Z') }));
     const stale = await store.directory.applyOrderUpsert(orderEvent({ licenseExpiresOn: '2030-01-01', occurredAt: at('2026-11-26T09:59:59Z') }));

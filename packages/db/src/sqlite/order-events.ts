@@ -47,12 +47,19 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     return (rows as Array<{ id: number }>).map((r) => r.id).sort((a, b) => a - b);
   };
 
-  /** Creates or updates the organization; true when it was seen for the first time. */
+  /**
+   * Creates or updates the organization; true when it was seen for the first time. Its name and
+   * time zone come from the newest event of ANY of its orders: an older event (of another order,
+   * delivered late) leaves them alone.
+   */
   const upsertOrganization = (event: OrderUpsert): boolean => {
     const { id, name, timeZone } = event.organization;
-    const created = prepare(`INSERT INTO organizations (id, name, time_zone) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING`).run(id, name, timeZone);
+    const at = event.occurredAt.getTime();
+    const created = prepare(`INSERT INTO organizations (id, name, time_zone, last_event_at) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`)
+      .run(id, name, timeZone, at);
     if (created.changes === 0) {
-      prepare(`UPDATE organizations SET name = ?, time_zone = ? WHERE id = ? AND (name IS NOT ? OR time_zone IS NOT ?)`).run(name, timeZone, id, name, timeZone);
+      prepare(`UPDATE organizations SET name = ?, time_zone = ?, last_event_at = ? WHERE id = ? AND coalesce(last_event_at, 0) <= ?`)
+        .run(name, timeZone, at, id, at);
     }
     return created.changes > 0;
   };

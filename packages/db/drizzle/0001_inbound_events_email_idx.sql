@@ -1,1 +1,0 @@
-CREATE INDEX `inbound_events_email_idx` ON `inbound_events` (`email`);
