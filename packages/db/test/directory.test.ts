@@ -58,6 +58,28 @@ describe('applyOrderUpsert', () => {
     expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin' });
   });
 
+  it('an order moved to another organization keeps only contacts who are active members there', async () => {
+    await store.directory.applyOrderUpsert(orderEvent()); // org-1: ann (owner, contact)
+    await store.directory.applyOrderUpsert(orderEvent({
+      orderId: 'ORD-9', organization: { id: 'org-2', name: 'Beta Ltd', timeZone: 'Europe/London' }, purchaserEmail: 'zoe@beta.com', occurredAt: at('2026-11-26T11:00:00Z'),
+    })); // org-2: zoe (owner)
+    const join = async (organizationId: string, email: string, invitedByEmail: string) => {
+      await store.invitations.createOrRenew({ organizationId, email, invitedByEmail, tokenHash: `h-${organizationId}-${email}`, expiresAt: at('2027-01-01T00:00:00Z') });
+      await store.invitations.accept((await store.invitations.findByTokenHash(`h-${organizationId}-${email}`))!.id, at('2026-11-26T12:00:00Z'));
+    };
+    await join('org-2', 'ann@acme.com', 'zoe@beta.com');
+    await join('org-1', 'bob@acme.com', 'ann@acme.com');
+    await store.directory.addContact('ORD-1001', 'bob@acme.com', 'ann@acme.com');
+    expect((await store.directory.listContacts('ORD-1001')).map((c) => c.email)).toEqual(['ann@acme.com', 'bob@acme.com']);
+
+    await store.directory.applyOrderUpsert(orderEvent({
+      organization: { id: 'org-2', name: 'Beta Ltd', timeZone: 'Europe/London' }, purchaserEmail: 'zoe@beta.com', occurredAt: at('2026-11-27T10:00:00Z'),
+    }));
+    expect(await store.directory.getOrder('ORD-1001')).toMatchObject({ organizationId: 'org-2' });
+    // ann is a member of org-2 too and stays; bob is not and goes; zoe, the purchaser and a member, is added.
+    expect((await store.directory.listContacts('ORD-1001')).map((c) => c.email).sort()).toEqual(['ann@acme.com', 'zoe@beta.com']);
+  });
+
   it('ignores (and says why) an event older than the last one applied, changing nothing', async () => {
     await store.directory.applyOrderUpsert(orderEvent({ occurredAt: at('2026-11-26T10:00:00Z') }));
     const stale = await store.directory.applyOrderUpsert(orderEvent({ licenseExpiresOn: '2030-01-01', occurredAt: at('2026-11-26T09:59:59Z') }));

@@ -35,7 +35,8 @@ export interface DirectoryRepository {
   /**
    * Applies `order.upserted` atomically: organization (created or updated), the purchaser as first
    * active member and first contact of a new organization/order, the order's dates, and — when an
-   * expiry date changed — cancels the not-yet-sent reminders of the old cycle. Ignored (and says
+   * expiry date changed — cancels the not-yet-sent reminders of the old cycle; moved to another
+   * organization, it keeps only contacts who are active members there. Ignored (and says
    * why) when `occurredAt` is older than the last event applied to the order.
    */
   applyOrderUpsert(event: OrderUpsert): Promise<OrderEventOutcome>;

@@ -96,6 +96,16 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
       changedKinds.push(...KINDS.filter((kind) => next[kind] !== null));
     } else {
       const reactivated = stored.status !== 'active';
+      if (stored.organization_id !== event.organization.id) {
+        // Moved to another organization: only its active members may stay contacts (SPEC §2.2), so
+        // the old organization's people lose its reminders and license details; the purchaser, when
+        // a member there, becomes a contact as on a new order.
+        prepare(`DELETE FROM order_contacts WHERE order_id = ? AND user_id NOT IN
+          (SELECT user_id FROM memberships WHERE organization_id = ? AND status = 'active')`).run(event.orderId, event.organization.id);
+        if (isActiveMember(event.organization.id, purchaserId)) {
+          prepare(`INSERT INTO order_contacts (order_id, user_id, added_by_user_id) VALUES (?, ?, NULL) ON CONFLICT DO NOTHING`).run(event.orderId, purchaserId);
+        }
+      }
       // Reactivation undoes the cancellation: this cycle's reminders that the cancel stopped (never
       // sent) are forgotten, so they can be planned again; their ledger identity would keep them out.
       if (reactivated) {
