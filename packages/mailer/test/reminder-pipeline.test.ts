@@ -107,30 +107,6 @@ describe('reminder → send → SES', () => {
     expect(await ctx.env.store.deliveries.listByOrder('ORD-1001')).toEqual([]);
   });
 
-  it('waits for 09:00 in the time zone the organization moved to after the reminder was planned', async () => {
-    const reminderId = await planReminder(ctx.env.store, 7); // 09:00 Berlin = 08:00Z; it is 08:30Z now
-    await ctx.env.store.directory.applyOrderUpsert({
-      orderId: 'ORD-1001', organization: { id: 'org-1', name: 'Acme GmbH', timeZone: 'America/New_York' }, product: 'Barcode Reader SDK',
-      licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: null, purchaserEmail: 'ann@acme.com', purchaserName: 'Ann',
-      occurredAt: new Date('2027-01-20T10:00:00Z'),
-    });
-    await enqueue(ctx.env.queues, 'reminder', { reminderId });
-    const newYorkNine = new Date('2027-01-24T14:00:00Z');
-    const job = () => ctx.env.queues.reminders.getJob(`reminder-${reminderId}`);
-    await waitFor(async () => (await (await job())?.getState()) === 'delayed', 'the reminder job to be postponed');
-
-    expect(await ctx.env.store.reminders.get(reminderId)).toMatchObject({ status: 'queued', sendAt: newYorkNine });
-    const client = await ctx.env.queues.reminders.backend.client;
-    const score = Number(await client.zscore(ctx.env.queues.reminders.keys.delayed!, `reminder-${reminderId}`));
-    expect(Math.floor(score / 0x1000)).toBe(newYorkNine.getTime());
-    expect(await ctx.env.store.deliveries.listByOrder('ORD-1001')).toEqual([]);
-    expect(await inbox()).toEqual([]);
-
-    // At 09:00 New York time it goes out.
-    const atNine = makeReminderProcessor({ store: ctx.env.store, queues: ctx.env.queues, logger: quietLogger, now: () => newYorkNine });
-    await expect(atNine({ reminderId }, { id: 'at-nine' } as Job)).resolves.toMatchObject({ status: 'sent', recipients: 4 });
-  });
-
   it('never sends a second email when the reminder is re-processed or a send job is retried or replayed', async () => {
     const reminderId = await planReminder(ctx.env.store, 7);
     await runReminder(reminderId);

@@ -68,8 +68,6 @@ export interface RemindersRepository {
   insertNew(rows: PlannedReminder[]): Promise<ReminderRow[]>;
   get(id: number): Promise<ReminderRow | null>;
   setStatus(id: number, status: ReminderStatus, reason: string | null): Promise<void>;
-  /** Moves a still planned or queued reminder's send time (its organization changed time zone). */
-  reschedule(id: number, sendAt: Date): Promise<void>;
   /** Queued reminders with sendAt ≤ before: what reconciliation re-enqueues. */
   listQueued(before: Date, limit: number): Promise<ReminderRow[]>;
   listForOrder(orderId: string): Promise<ReminderRow[]>;

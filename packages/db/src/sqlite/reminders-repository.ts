@@ -50,9 +50,6 @@ export function makeSqliteRemindersRepository(sqlite: Sqlite): RemindersReposito
     async setStatus(id, status, reason) {
       prepare(`UPDATE reminders SET status = ?, reason = ?, updated_at = ? WHERE id = ?`).run(status, reason, Date.now(), id);
     },
-    async reschedule(id, sendAt) {
-      prepare(`UPDATE reminders SET send_at = ?, updated_at = ? WHERE id = ? AND status IN ('planned', 'queued')`).run(sendAt.getTime(), Date.now(), id);
-    },
     async listQueued(before, limit) {
       const rows = prepare(`SELECT ${COLUMNS} FROM reminders WHERE status = 'queued' AND send_at <= ? ORDER BY send_at, id LIMIT ?`)
         .all(before.getTime(), limit) as ReminderSqlRow[];

@@ -43,7 +43,7 @@ export function startMailerRole(options: MailerRoleOptions): MailerRole {
   const queues = makeQueues(connection, prefix);
   const concurrency = options.concurrency ?? 50;
 
-  const reminder = makeReminderProcessor({ store, queues, logger, now });
+  const reminder = makeReminderProcessor({ store, queues, logger });
   const send = makeSendProcessor({
     store, templates, config, logger, transport, now,
     rateLimit: (ms) => queues.send.rateLimit(ms),
