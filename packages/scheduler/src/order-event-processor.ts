@@ -1,7 +1,8 @@
 /**
  * Applies one recorded billing event (an `inbound_events` row): creates or changes the order (and,
  * on first sight, the organization with the purchaser as first member and contact), or cancels it;
- * then removes the jobs of reminders that will not be sent and plans the new cycle immediately.
+ * then removes the jobs of reminders that will not be sent, re-times those the organization's new
+ * time zone moved, and plans the new cycle immediately.
  * Re-running an event that is no longer pending does nothing.
  */
 import { expiryOf, parseBillingEvent, REMINDER_KINDS, type BillingEvent } from '@tickler/domain';
@@ -9,10 +10,10 @@ import type { InboundEventRow, OrderEventOutcome, Processor } from '@tickler/db'
 import { UnrecoverableError } from 'bullmq';
 import type { SchedulerDeps } from './config';
 import { planOrderNow, type OrderPlanResult } from './plan-order';
-import { removeReminderJobs } from './reminder-jobs';
+import { removeReminderJobs, retimeReminderJobs } from './reminder-jobs';
 
 export type OrderEventResult =
-  | { outcome: 'applied'; orderId: string; cancelled: number; planned: OrderPlanResult }
+  | { outcome: 'applied'; orderId: string; cancelled: number; retimed: number; planned: OrderPlanResult }
   | { outcome: 'ignored' | 'rejected'; reason: string }
   | { outcome: 'already-done'; status: InboundEventRow['status'] };
 
@@ -37,14 +38,19 @@ export function makeOrderEventProcessor(deps: SchedulerDeps): Processor<'order-e
       return { outcome: 'ignored', reason: outcome.reason } satisfies OrderEventResult;
     }
     await removeReminderJobs(deps.queues, outcome.cancelledReminderIds, logger);
+    // A new time zone moved the organization's open reminders in the ledger; their jobs follow (on
+    // a retry too: the repeated upsert no longer sees the change).
+    const retimed = outcome.timeZoneChanged || job.attemptsMade > 0
+      ? await retimeReminderJobs(deps.queues, await deps.store.reminders.listOpenForOrganization(outcome.order.organizationId), now, logger)
+      : 0;
     // A retry may follow a crash after the order was applied but before planning; the repeated
     // upsert then reports no change, so plan every kind again (the ledger ignores known reminders).
     const kinds = job.attemptsMade > 0 ? REMINDER_KINDS.filter((k) => expiryOf(outcome.order, k) !== null) : outcome.changedKinds;
     const planned = await planOrderNow(deps, outcome.order, kinds, now);
     // Marked last: a crash before this retries the job, and every step above is idempotent.
     await deps.store.events.mark(row.id, 'applied', null, now);
-    logger.info({ orderId: outcome.order.id, type: event.type, changedKinds: outcome.changedKinds, cancelled: outcome.cancelledReminderIds.length, ...planned }, 'billing event applied');
-    return { outcome: 'applied', orderId: outcome.order.id, cancelled: outcome.cancelledReminderIds.length, planned } satisfies OrderEventResult;
+    logger.info({ orderId: outcome.order.id, type: event.type, changedKinds: outcome.changedKinds, cancelled: outcome.cancelledReminderIds.length, retimed, ...planned }, 'billing event applied');
+    return { outcome: 'applied', orderId: outcome.order.id, cancelled: outcome.cancelledReminderIds.length, retimed, planned } satisfies OrderEventResult;
   };
 }
 

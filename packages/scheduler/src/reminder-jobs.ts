@@ -1,5 +1,5 @@
 /** Reminder jobs in Redis: adding ledger rows as (delayed) jobs, and removing cancelled ones. */
-import { enqueueBulk, jobIdFor, type Queues, type ReminderRow } from '@tickler/db';
+import { enqueue, enqueueBulk, jobIdFor, type Queues, type ReminderRow } from '@tickler/db';
 import type { Logger } from 'pino';
 
 /** Hands reminder rows to Redis in `addBulk` chunks, with a bounded number of chunks in flight. */
@@ -65,4 +65,38 @@ export async function removeReminderJobs(queues: Queues, reminderIds: number[], 
     }
   }
   return removed;
+}
+
+/**
+ * Makes each reminder's job due at its ledger `sendAt` (after the ledger moved them, e.g. to another
+ * time zone): a delayed job gets the new delay, or is promoted when already due; a waiting job that
+ * is now early is replaced by a delayed one under the same id. An active or finished job is left
+ * alone, and a missing one is re-added by reconciliation. Best effort per job, like removal.
+ * Returns how many jobs were re-timed.
+ */
+export async function retimeReminderJobs(
+  queues: Queues, rows: Array<Pick<ReminderRow, 'id' | 'sendAt'>>, now: Date, logger: Logger,
+): Promise<number> {
+  let retimed = 0;
+  for (const row of rows) {
+    const jobId = jobIdFor('reminder', { reminderId: row.id });
+    if (!jobId) continue;
+    try {
+      const job = await queues.reminders.getJob(jobId);
+      if (!job) continue;
+      const delay = row.sendAt.getTime() - now.getTime();
+      const state = await job.getState();
+      if (state === 'delayed') {
+        await (delay > 0 ? job.changeDelay(delay) : job.promote());
+        retimed += 1;
+      } else if (state === 'waiting' && delay > 0) {
+        await job.remove();
+        await enqueue(queues, 'reminder', { reminderId: row.id }, { delay });
+        retimed += 1;
+      }
+    } catch (error) {
+      logger.warn({ reminderId: row.id, jobId, err: error }, 'reminder job not re-timed');
+    }
+  }
+  return retimed;
 }

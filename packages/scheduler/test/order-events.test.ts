@@ -111,6 +111,47 @@ describe('order-event processor', () => {
     expect(rows.some((r) => r.kind === 'maintenance')).toBe(false);
   });
 
+  it('an organization moving to another time zone moves its open reminders and their jobs to 09:00 there', async () => {
+    /** How far ahead Redis holds the job (BullMQ times delays from the real clock), ms. */
+    const dueIn = async (reminderId: number) => {
+      const client = await env.queues.reminders.backend.client;
+      const score = await client.zscore(env.queues.reminders.keys.delayed!, `reminder-${reminderId}`);
+      return score === null ? null : Math.floor(Number(score) / 0x1000) - Date.now();
+    };
+    const near = (ms: number | null, expected: number) => ms !== null && Math.abs(ms - expected) < 10_000;
+    await apply(await recordBillingEvent(env.store, 'evt_1', created));
+    const [due14, ahead7] = (await cycle(env, 'ORD-1')).filter((r) => r.status === 'queued');
+    expect(near(await dueIn(ahead7!.id), 22 * HOUR)).toBe(true); // 09:00 Berlin on 01-24
+
+    // West: 09:00 New York on 01-24 is 14:00Z, 28 h ahead. The due 14-day reminder stays due.
+    const west = await recordBillingEvent(env.store, 'evt_2', { ...created, organization: { ...created.organization, timeZone: 'America/New_York' }, occurredAt: at('2027-01-23T09:30:00Z') });
+    await expect(apply(west)).resolves.toMatchObject({ outcome: 'applied', cancelled: 0, retimed: 1 });
+    expect((await env.store.reminders.get(ahead7!.id))?.sendAt).toEqual(at('2027-01-24T14:00:00Z'));
+    expect((await env.store.reminders.get(due14!.id))?.sendAt).toEqual(at('2027-01-17T14:00:00Z'));
+    expect(near(await dueIn(ahead7!.id), 28 * HOUR)).toBe(true);
+    expect((await reminderJobs(env.queues)).get(due14!.id)?.state).toBe('waiting');
+
+    // East: 09:00 Tokyo on 01-24 is 00:00Z, 14 h ahead.
+    const east = await recordBillingEvent(env.store, 'evt_3', { ...created, organization: { ...created.organization, timeZone: 'Asia/Tokyo' }, occurredAt: at('2027-01-23T09:40:00Z') });
+    await expect(apply(east)).resolves.toMatchObject({ outcome: 'applied', retimed: 1 });
+    expect((await env.store.reminders.get(ahead7!.id))?.sendAt).toEqual(at('2027-01-24T00:00:00Z'));
+    expect(near(await dueIn(ahead7!.id), 14 * HOUR)).toBe(true);
+  });
+
+  it('a due reminder whose 09:00 is still ahead in the new time zone goes back to waiting for it', async () => {
+    const tokyo = upsert({ orderId: 'ORD-2', organization: { id: 'org-2', name: 'Far East KK', timeZone: 'Asia/Tokyo' }, licenseExpiresOn: '2027-01-30', occurredAt: at('2027-01-23T09:00:00Z') });
+    await apply(await recordBillingEvent(env.store, 'evt_1', tokyo));
+    const [due] = (await cycle(env, 'ORD-2')).filter((r) => r.status === 'queued'); // 7 days before: 09:00 Tokyo on 01-23 = 00:00Z
+    expect(due).toMatchObject({ offsetDays: 7 });
+    expect((await reminderJobs(env.queues)).get(due!.id)?.state).toBe('waiting');
+
+    const moved = await recordBillingEvent(env.store, 'evt_2', { ...tokyo, organization: { ...tokyo.organization, timeZone: 'America/Los_Angeles' }, occurredAt: at('2027-01-23T09:30:00Z') });
+    await expect(apply(moved)).resolves.toMatchObject({ outcome: 'applied', retimed: 1 });
+    expect((await env.store.reminders.get(due!.id))?.sendAt).toEqual(at('2027-01-23T17:00:00Z')); // 09:00 Los Angeles
+    const job = (await reminderJobs(env.queues)).get(due!.id);
+    expect(job).toMatchObject({ state: 'delayed', id: `reminder-${due!.id}`, delay: 7 * HOUR });
+  });
+
   it('a retry after a crash between applying and planning still plans the cycle', async () => {
     const id = await recordBillingEvent(env.store, 'evt_1', created);
     // Simulate the crash: the order was applied, planning and marking never happened.

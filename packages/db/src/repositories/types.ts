@@ -21,7 +21,11 @@ export interface OrderUpsert extends OrderUpsertData {
   occurredAt: Date;
 }
 export type OrderEventOutcome =
-  | { outcome: 'applied'; order: OrderWithZone; changedKinds: ReminderKind[]; cancelledReminderIds: number[] }
+  | {
+    outcome: 'applied'; order: OrderWithZone; changedKinds: ReminderKind[]; cancelledReminderIds: number[];
+    /** The organization's time zone changed: its orders' open reminders were moved in the ledger (their jobs need re-timing). */
+    timeZoneChanged: boolean;
+  }
   | { outcome: 'ignored'; reason: string };
 
 export interface DirectoryRepository {
@@ -36,7 +40,8 @@ export interface DirectoryRepository {
    * Applies `order.upserted` atomically: organization (created or updated), the purchaser as first
    * active member and first contact of a new organization/order, the order's dates, and — when an
    * expiry date changed — cancels the not-yet-sent reminders of the old cycle; moved to another
-   * organization, it keeps only contacts who are active members there. Ignored (and says
+   * organization, it keeps only contacts who are active members there; when the organization's time
+   * zone changed, its orders' open reminders move to 09:00 in the new zone. Ignored (and says
    * why) when `occurredAt` is older than the last event applied to the order.
    */
   applyOrderUpsert(event: OrderUpsert): Promise<OrderEventOutcome>;
@@ -71,6 +76,8 @@ export interface RemindersRepository {
   /** Queued reminders with sendAt ≤ before: what reconciliation re-enqueues. */
   listQueued(before: Date, limit: number): Promise<ReminderRow[]>;
   listForOrder(orderId: string): Promise<ReminderRow[]>;
+  /** Planned and queued reminders of every order of the organization. */
+  listOpenForOrganization(organizationId: string): Promise<ReminderRow[]>;
   getState(key: string): Promise<string | null>;
   setState(key: string, value: string): Promise<void>;
   /** Sets `key` only if it has no value yet; true when this call set it (first claim wins). */

@@ -2,7 +2,7 @@
  * Billing order events as units of work: each runs synchronously inside one SQLite transaction
  * (better-sqlite3 transactions are synchronous), so an event is applied entirely or not at all.
  */
-import type { ReminderKind } from '@tickler/domain';
+import { sendAtMsFor, type ReminderKind } from '@tickler/domain';
 import type { OrderEventOutcome, OrderUpsert } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { groupCommitFor } from './group-commit';
@@ -52,16 +52,30 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
    * time zone come from the newest event of ANY of its orders: an older event (of another order,
    * delivered late) leaves them alone.
    */
-  const upsertOrganization = (event: OrderUpsert): boolean => {
+  const upsertOrganization = (event: OrderUpsert): { created: boolean; timeZoneChanged: boolean } => {
     const { id, name, timeZone } = event.organization;
     const at = event.occurredAt.getTime();
-    const created = prepare(`INSERT INTO organizations (id, name, time_zone, last_event_at) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`)
-      .run(id, name, timeZone, at);
-    if (created.changes === 0) {
-      prepare(`UPDATE organizations SET name = ?, time_zone = ?, last_event_at = ? WHERE id = ? AND coalesce(last_event_at, 0) <= ?`)
-        .run(name, timeZone, at, id, at);
+    const before = prepare(`SELECT time_zone, last_event_at FROM organizations WHERE id = ?`).get(id) as { time_zone: string; last_event_at: number | null } | undefined;
+    if (!before) {
+      prepare(`INSERT INTO organizations (id, name, time_zone, last_event_at) VALUES (?, ?, ?, ?)`).run(id, name, timeZone, at);
+      return { created: true, timeZoneChanged: false };
     }
-    return created.changes > 0;
+    if ((before.last_event_at ?? 0) > at) return { created: false, timeZoneChanged: false };
+    prepare(`UPDATE organizations SET name = ?, time_zone = ?, last_event_at = ? WHERE id = ?`).run(name, timeZone, at, id);
+    return { created: false, timeZoneChanged: before.time_zone !== timeZone };
+  };
+
+  /**
+   * The organization moved to another time zone: every not-yet-sent reminder of its orders moves to
+   * 09:00 of its day in the new zone (the caller re-times the jobs from the ledger).
+   */
+  const replanZone = (organizationId: string, timeZone: string, at: number): void => {
+    const open = prepare(`SELECT r.id, r.expires_on, r.offset_days, r.send_at FROM reminders r JOIN orders o ON o.id = r.order_id
+      WHERE o.organization_id = ? AND r.status IN ('planned', 'queued')`).all(organizationId) as Array<{ id: number; expires_on: string; offset_days: number; send_at: number }>;
+    for (const r of open) {
+      const sendAt = sendAtMsFor(r.expires_on, r.offset_days, timeZone);
+      if (sendAt !== r.send_at) prepare(`UPDATE reminders SET send_at = ?, updated_at = ? WHERE id = ?`).run(sendAt, at, r.id);
+    }
   };
 
   const ensurePurchaser = (event: OrderUpsert): number =>
@@ -77,7 +91,9 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     const stored = readStored(event.orderId);
     const ignored = outOfOrder(stored, event.occurredAt);
     if (ignored) return ignored;
-    const firstSight = upsertOrganization(event);
+    const organization = upsertOrganization(event);
+    const firstSight = organization.created;
+    if (organization.timeZoneChanged) replanZone(event.organization.id, event.organization.timeZone, at);
     const purchaserId = ensurePurchaser(event);
     if (firstSight) {
       prepare(`INSERT INTO memberships (organization_id, user_id, status, role, activated_at) VALUES (?, ?, 'active', 'owner', ?)
@@ -128,7 +144,10 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
         }
       }
     }
-    return { outcome: 'applied', order: readOrder(event.orderId), changedKinds, cancelledReminderIds: cancelledReminderIds.sort((a, b) => a - b) };
+    return {
+      outcome: 'applied', order: readOrder(event.orderId), changedKinds, cancelledReminderIds: cancelledReminderIds.sort((a, b) => a - b),
+      timeZoneChanged: organization.timeZoneChanged,
+    };
   };
 
   const cancel = (orderId: string, occurredAt: Date): OrderEventOutcome => {
@@ -139,7 +158,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     const at = occurredAt.getTime();
     prepare(`UPDATE orders SET status = 'cancelled', last_event_at = ?, updated_at = ? WHERE id = ?`).run(at, at, orderId);
     const cancelledReminderIds = cancelPending(orderId, 'order-cancelled', at);
-    return { outcome: 'applied', order: readOrder(orderId), changedKinds: [], cancelledReminderIds };
+    return { outcome: 'applied', order: readOrder(orderId), changedKinds: [], cancelledReminderIds, timeZoneChanged: false };
   };
 
   // Each event is its own transaction (a savepoint inside the connection's group commit): applied

@@ -59,6 +59,11 @@ export function makeSqliteRemindersRepository(sqlite: Sqlite): RemindersReposito
       const rows = prepare(`SELECT ${COLUMNS} FROM reminders WHERE order_id = ? ORDER BY send_at, id`).all(orderId) as ReminderSqlRow[];
       return rows.map(toReminder);
     },
+    async listOpenForOrganization(organizationId) {
+      const rows = prepare(`SELECT ${COLUMNS.split(', ').map((c) => `r.${c}`).join(', ')} FROM reminders r JOIN orders o ON o.id = r.order_id
+        WHERE o.organization_id = ? AND r.status IN ('planned', 'queued') ORDER BY r.send_at, r.id`).all(organizationId) as ReminderSqlRow[];
+      return rows.map(toReminder);
+    },
     async getState(key) {
       const row = prepare(`SELECT value FROM scheduler_state WHERE key = ?`).get(key) as { value: string } | undefined;
       return row?.value ?? null;
