@@ -23,7 +23,7 @@ describe('applyOrderUpsert', () => {
       },
       changedKinds: ['license', 'maintenance'],
       cancelledReminderIds: [],
-      timeZoneChanged: false,
+      rescheduled: 0,
     });
     expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin' });
     expect(await store.directory.getMembership('org-1', 'ANN@acme.com')).toMatchObject({ email: 'ann@acme.com', status: 'active', role: 'owner' });

@@ -38,9 +38,9 @@ export function makeOrderEventProcessor(deps: SchedulerDeps): Processor<'order-e
       return { outcome: 'ignored', reason: outcome.reason } satisfies OrderEventResult;
     }
     await removeReminderJobs(deps.queues, outcome.cancelledReminderIds, logger);
-    // A new time zone moved the organization's open reminders in the ledger; their jobs follow (on
-    // a retry too: the repeated upsert no longer sees the change).
-    const retimed = outcome.timeZoneChanged || job.attemptsMade > 0
+    // A new time zone moved open reminders in the ledger; their jobs follow (on a retry too: the
+    // repeated upsert no longer sees the change).
+    const retimed = outcome.rescheduled > 0 || job.attemptsMade > 0
       ? await retimeReminderJobs(deps.queues, await deps.store.reminders.listOpenForOrganization(outcome.order.organizationId), now, logger)
       : 0;
     // A retry may follow a crash after the order was applied but before planning; the repeated

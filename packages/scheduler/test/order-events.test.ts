@@ -152,6 +152,18 @@ describe('order-event processor', () => {
     expect(job).toMatchObject({ state: 'delayed', id: `reminder-${due!.id}`, delay: 7 * HOUR });
   });
 
+  it('an order moved to an organization in another time zone takes its reminders along to 09:00 there', async () => {
+    await apply(await recordBillingEvent(env.store, 'evt_1', created)); // org-new, Berlin
+    await apply(await recordBillingEvent(env.store, 'evt_2', upsert({ orderId: 'ORD-9', organization: { id: 'org-ny', name: 'NY Inc.', timeZone: 'America/New_York' }, licenseExpiresOn: '2028-01-01', occurredAt: at('2027-01-23T09:10:00Z') })));
+    const ahead7 = (await cycle(env, 'ORD-1')).find((r) => r.offsetDays === 7)!;
+    expect((await env.store.reminders.get(ahead7.id))?.sendAt).toEqual(at('2027-01-24T08:00:00Z'));
+
+    const moved = await recordBillingEvent(env.store, 'evt_3', { ...created, organization: { id: 'org-ny', name: 'NY Inc.', timeZone: 'America/New_York' }, occurredAt: at('2027-01-23T09:30:00Z') });
+    await expect(apply(moved)).resolves.toMatchObject({ outcome: 'applied', retimed: 1 });
+    expect((await env.store.reminders.get(ahead7.id))?.sendAt).toEqual(at('2027-01-24T14:00:00Z'));
+    expect((await reminderJobs(env.queues)).get(ahead7.id)).toMatchObject({ state: 'delayed' });
+  });
+
   it('a retry after a crash between applying and planning still plans the cycle', async () => {
     const id = await recordBillingEvent(env.store, 'evt_1', created);
     // Simulate the crash: the order was applied, planning and marking never happened.

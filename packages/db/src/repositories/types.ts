@@ -23,8 +23,8 @@ export interface OrderUpsert extends OrderUpsertData {
 export type OrderEventOutcome =
   | {
     outcome: 'applied'; order: OrderWithZone; changedKinds: ReminderKind[]; cancelledReminderIds: number[];
-    /** The organization's time zone changed: its orders' open reminders were moved in the ledger (their jobs need re-timing). */
-    timeZoneChanged: boolean;
+    /** Open reminders moved in the ledger to 09:00 of a new time zone (organization changed zone, or the order changed organization): their jobs need re-timing. */
+    rescheduled: number;
   }
   | { outcome: 'ignored'; reason: string };
 
@@ -41,7 +41,7 @@ export interface DirectoryRepository {
    * active member and first contact of a new organization/order, the order's dates, and — when an
    * expiry date changed — cancels the not-yet-sent reminders of the old cycle; moved to another
    * organization, it keeps only contacts who are active members there; when the organization's time
-   * zone changed, its orders' open reminders move to 09:00 in the new zone. Ignored (and says
+   * zone (or the order's organization) changed, open reminders move to 09:00 in the new zone. Ignored (and says
    * why) when `occurredAt` is older than the last event applied to the order.
    */
   applyOrderUpsert(event: OrderUpsert): Promise<OrderEventOutcome>;

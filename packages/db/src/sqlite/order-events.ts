@@ -66,16 +66,20 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
   };
 
   /**
-   * The organization moved to another time zone: every not-yet-sent reminder of its orders moves to
-   * 09:00 of its day in the new zone (the caller re-times the jobs from the ledger).
+   * Moves not-yet-sent reminders (of an organization's orders, or of one order: `where`) to 09:00 of
+   * their day in `timeZone`; returns how many moved (the caller re-times their jobs from the ledger).
    */
-  const replanZone = (organizationId: string, timeZone: string, at: number): void => {
+  const moveToZone = (where: 'o.organization_id = ?' | 'o.id = ?', key: string, timeZone: string, at: number): number => {
     const open = prepare(`SELECT r.id, r.expires_on, r.offset_days, r.send_at FROM reminders r JOIN orders o ON o.id = r.order_id
-      WHERE o.organization_id = ? AND r.status IN ('planned', 'queued')`).all(organizationId) as Array<{ id: number; expires_on: string; offset_days: number; send_at: number }>;
+      WHERE ${where} AND r.status IN ('planned', 'queued')`).all(key) as Array<{ id: number; expires_on: string; offset_days: number; send_at: number }>;
+    let moved = 0;
     for (const r of open) {
       const sendAt = sendAtMsFor(r.expires_on, r.offset_days, timeZone);
-      if (sendAt !== r.send_at) prepare(`UPDATE reminders SET send_at = ?, updated_at = ? WHERE id = ?`).run(sendAt, at, r.id);
+      if (sendAt === r.send_at) continue;
+      prepare(`UPDATE reminders SET send_at = ?, updated_at = ? WHERE id = ?`).run(sendAt, at, r.id);
+      moved += 1;
     }
+    return moved;
   };
 
   const ensurePurchaser = (event: OrderUpsert): number =>
@@ -93,7 +97,8 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     if (ignored) return ignored;
     const organization = upsertOrganization(event);
     const firstSight = organization.created;
-    if (organization.timeZoneChanged) replanZone(event.organization.id, event.organization.timeZone, at);
+    // A new time zone moves the open reminders of every order of the organization.
+    let rescheduled = organization.timeZoneChanged ? moveToZone('o.organization_id = ?', event.organization.id, event.organization.timeZone, at) : 0;
     const purchaserId = ensurePurchaser(event);
     if (firstSight) {
       prepare(`INSERT INTO memberships (organization_id, user_id, status, role, activated_at) VALUES (?, ?, 'active', 'owner', ?)
@@ -134,6 +139,11 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
       prepare(`UPDATE orders SET organization_id = ?, product = ?, license_expires_on = ?, maintenance_expires_on = ?,
         status = 'active', last_event_at = ?, updated_at = ? WHERE id = ?`)
         .run(event.organization.id, event.product, next.license, next.maintenance, at, at, event.orderId);
+      if (stored.organization_id !== event.organization.id) {
+        // …and its open reminders follow the new organization's time zone.
+        const zone = (prepare(`SELECT time_zone FROM organizations WHERE id = ?`).get(event.organization.id) as { time_zone: string }).time_zone;
+        rescheduled += moveToZone('o.id = ?', event.orderId, zone, at);
+      }
       for (const kind of KINDS) {
         const previous = kind === 'license' ? stored.license_expires_on : stored.maintenance_expires_on;
         if (previous !== next[kind]) {
@@ -146,7 +156,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     }
     return {
       outcome: 'applied', order: readOrder(event.orderId), changedKinds, cancelledReminderIds: cancelledReminderIds.sort((a, b) => a - b),
-      timeZoneChanged: organization.timeZoneChanged,
+      rescheduled,
     };
   };
 
@@ -158,7 +168,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     const at = occurredAt.getTime();
     prepare(`UPDATE orders SET status = 'cancelled', last_event_at = ?, updated_at = ? WHERE id = ?`).run(at, at, orderId);
     const cancelledReminderIds = cancelPending(orderId, 'order-cancelled', at);
-    return { outcome: 'applied', order: readOrder(orderId), changedKinds: [], cancelledReminderIds, timeZoneChanged: false };
+    return { outcome: 'applied', order: readOrder(orderId), changedKinds: [], cancelledReminderIds, rescheduled: 0 };
   };
 
   // Each event is its own transaction (a savepoint inside the connection's group commit): applied
