@@ -12,8 +12,6 @@ export const organizations = sqliteTable('organizations', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   timeZone: text('time_zone').notNull().default('UTC'),
-  /** occurredAt of the newest billing event that set name and time zone: an older one changes nothing. */
-  lastEventAt: ms('last_event_at'),
   createdAt: createdAt(),
 });
 

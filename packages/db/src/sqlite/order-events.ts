@@ -48,20 +48,21 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
   };
 
   /**
-   * Creates or updates the organization; true when it was seen for the first time. Its name and
-   * time zone come from the newest event of ANY of its orders: an older event (of another order,
-   * delivered late) leaves them alone.
+   * Creates or updates the organization. Its name and time zone come from the newest event of ANY of
+   * its orders: an older event (of another order, delivered late) leaves them alone. Each order
+   * keeps the time of its last applied event, so the newest is their maximum (before this event).
    */
   const upsertOrganization = (event: OrderUpsert): { created: boolean; timeZoneChanged: boolean } => {
     const { id, name, timeZone } = event.organization;
-    const at = event.occurredAt.getTime();
-    const before = prepare(`SELECT time_zone, last_event_at FROM organizations WHERE id = ?`).get(id) as { time_zone: string; last_event_at: number | null } | undefined;
+    const before = prepare(`SELECT name, time_zone FROM organizations WHERE id = ?`).get(id) as { name: string; time_zone: string } | undefined;
     if (!before) {
-      prepare(`INSERT INTO organizations (id, name, time_zone, last_event_at) VALUES (?, ?, ?, ?)`).run(id, name, timeZone, at);
+      prepare(`INSERT INTO organizations (id, name, time_zone) VALUES (?, ?, ?)`).run(id, name, timeZone);
       return { created: true, timeZoneChanged: false };
     }
-    if ((before.last_event_at ?? 0) > at) return { created: false, timeZoneChanged: false };
-    prepare(`UPDATE organizations SET name = ?, time_zone = ?, last_event_at = ? WHERE id = ?`).run(name, timeZone, at, id);
+    if (before.name === name && before.time_zone === timeZone) return { created: false, timeZoneChanged: false };
+    const newest = (prepare(`SELECT max(last_event_at) AS at FROM orders WHERE organization_id = ?`).get(id) as { at: number | null }).at;
+    if (newest !== null && newest > event.occurredAt.getTime()) return { created: false, timeZoneChanged: false };
+    prepare(`UPDATE organizations SET name = ?, time_zone = ? WHERE id = ?`).run(name, timeZone, id);
     return { created: false, timeZoneChanged: before.time_zone !== timeZone };
   };
 

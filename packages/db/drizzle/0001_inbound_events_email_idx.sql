@@ -1,0 +1,1 @@
+CREATE INDEX `inbound_events_email_idx` ON `inbound_events` (`email`);
