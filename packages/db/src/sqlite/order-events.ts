@@ -91,6 +91,26 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
   const isActiveMember = (organizationId: string, userId: number) =>
     prepare(`SELECT 1 FROM memberships WHERE organization_id = ? AND user_id = ? AND status = 'active'`).get(organizationId, userId) !== undefined;
 
+  /** The purchaser becomes a contact of the order when an active member of its organization. */
+  const addPurchaserContact = (event: OrderUpsert, purchaserId: number): void => {
+    if (!isActiveMember(event.organization.id, purchaserId)) return;
+    prepare(`INSERT INTO order_contacts (order_id, user_id, added_by_user_id) VALUES (?, ?, NULL) ON CONFLICT DO NOTHING`).run(event.orderId, purchaserId);
+  };
+
+  /**
+   * An order moved to another organization: only its active members may stay contacts (SPEC §2.2),
+   * so the old organization's people lose its reminders and license details; the purchaser, when a
+   * member there, becomes a contact as on a new order; open reminders follow the new time zone.
+   * Returns how many reminders moved.
+   */
+  const moveToOrganization = (event: OrderUpsert, purchaserId: number, at: number): number => {
+    prepare(`DELETE FROM order_contacts WHERE order_id = ? AND user_id NOT IN
+      (SELECT user_id FROM memberships WHERE organization_id = ? AND status = 'active')`).run(event.orderId, event.organization.id);
+    addPurchaserContact(event, purchaserId);
+    const zone = (prepare(`SELECT time_zone FROM organizations WHERE id = ?`).get(event.organization.id) as { time_zone: string }).time_zone;
+    return moveToZone('o.id = ?', event.orderId, zone, at);
+  };
+
   const upsert = (event: OrderUpsert): OrderEventOutcome => {
     const at = event.occurredAt.getTime();
     const stored = readStored(event.orderId);
@@ -112,22 +132,11 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
       prepare(`INSERT INTO orders (id, organization_id, product, license_expires_on, maintenance_expires_on, status, last_event_at, updated_at)
         VALUES (?, ?, ?, ?, ?, 'active', ?, ?)`)
         .run(event.orderId, event.organization.id, event.product, next.license, next.maintenance, at, at);
-      if (isActiveMember(event.organization.id, purchaserId)) {
-        prepare(`INSERT INTO order_contacts (order_id, user_id, added_by_user_id) VALUES (?, ?, NULL) ON CONFLICT DO NOTHING`).run(event.orderId, purchaserId);
-      }
+      addPurchaserContact(event, purchaserId);
       changedKinds.push(...KINDS.filter((kind) => next[kind] !== null));
     } else {
       const reactivated = stored.status !== 'active';
-      if (stored.organization_id !== event.organization.id) {
-        // Moved to another organization: only its active members may stay contacts (SPEC §2.2), so
-        // the old organization's people lose its reminders and license details; the purchaser, when
-        // a member there, becomes a contact as on a new order.
-        prepare(`DELETE FROM order_contacts WHERE order_id = ? AND user_id NOT IN
-          (SELECT user_id FROM memberships WHERE organization_id = ? AND status = 'active')`).run(event.orderId, event.organization.id);
-        if (isActiveMember(event.organization.id, purchaserId)) {
-          prepare(`INSERT INTO order_contacts (order_id, user_id, added_by_user_id) VALUES (?, ?, NULL) ON CONFLICT DO NOTHING`).run(event.orderId, purchaserId);
-        }
-      }
+      if (stored.organization_id !== event.organization.id) rescheduled += moveToOrganization(event, purchaserId, at);
       // Reactivation undoes the cancellation: this cycle's reminders that the cancel stopped (never
       // sent) are forgotten, so they can be planned again; their ledger identity would keep them out.
       if (reactivated) {
@@ -140,11 +149,6 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
       prepare(`UPDATE orders SET organization_id = ?, product = ?, license_expires_on = ?, maintenance_expires_on = ?,
         status = 'active', last_event_at = ?, updated_at = ? WHERE id = ?`)
         .run(event.organization.id, event.product, next.license, next.maintenance, at, at, event.orderId);
-      if (stored.organization_id !== event.organization.id) {
-        // …and its open reminders follow the new organization's time zone.
-        const zone = (prepare(`SELECT time_zone FROM organizations WHERE id = ?`).get(event.organization.id) as { time_zone: string }).time_zone;
-        rescheduled += moveToZone('o.id = ?', event.orderId, zone, at);
-      }
       for (const kind of KINDS) {
         const previous = kind === 'license' ? stored.license_expires_on : stored.maintenance_expires_on;
         if (previous !== next[kind]) {
