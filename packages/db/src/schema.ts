@@ -54,12 +54,18 @@ export const orders = sqliteTable('orders', {
   status: text('status', { enum: ['active', 'cancelled'] }).notNull().default('active'),
   /** `occurredAt` of the last billing event applied; older events are recorded and ignored. */
   lastEventAt: ms('last_event_at'),
+  /**
+   * A copy of the organization's time zone, so the scan reads what it needs from one index. Kept
+   * equal by triggers (migration 0002), whatever writes orders or organizations: never set it.
+   */
+  timeZone: text('time_zone').notNull().default('UTC'),
   createdAt: createdAt(),
   updatedAt: ms('updated_at'),
 }, (t) => [
-  // The scan asks "which orders expire in this date range" per (kind, offset): range queries on these.
-  index('orders_license_expiry_idx').on(t.licenseExpiresOn),
-  index('orders_maintenance_expiry_idx').on(t.maintenanceExpiresOn),
+  // Active orders by expiry date, per kind (partial): the scan reads a date's (zone, id) from these
+  // alone, without the table; the forecast and the catch-up scan page through them in this order.
+  index('orders_license_due_idx').on(t.licenseExpiresOn, t.timeZone, t.id).where(sql`status = 'active'`),
+  index('orders_maintenance_due_idx').on(t.maintenanceExpiresOn, t.timeZone, t.id).where(sql`status = 'active'`),
   index('orders_org_idx').on(t.organizationId),
 ]);
 

@@ -10,7 +10,7 @@ async function collect(pages: AsyncIterable<OrderWithZone[]>): Promise<OrderWith
 }
 
 describe('findOrdersExpiringBetween', () => {
-  it('streams active orders in the inclusive range, by expiry, in keyset pages, with the time zone', async () => {
+  it('streams active orders in the inclusive range, by (expiry, zone, id), in keyset pages, with the time zone', async () => {
     const { store, url, close } = await openTempStore();
     const dates = ['2027-01-01', '2027-01-02', '2027-01-02', '2027-01-02', '2027-01-03', '2027-01-05', '2027-01-06', '2027-01-02', '2027-01-02'];
     for (const [i, date] of dates.entries()) {
@@ -22,18 +22,21 @@ describe('findOrdersExpiringBetween', () => {
     await store.directory.applyOrderCancel('ORD-3', at('2026-12-01T00:00:00Z'));
     const sqlite = new Database(url.slice('file:'.length));
     const repo = makeSqliteDirectoryRepository(sqlite, { pageSize: 2 });
-    // Page breaks fall inside 2027-01-02 (four active orders that day): none is lost or repeated.
+    // Page breaks fall inside 2027-01-02 (four active orders that day), at a zone's end and inside
+    // a zone: none is lost or repeated.
     const pages = await collect(repo.findOrdersExpiringBetween('license', '2027-01-02', '2027-01-05'));
     expect(pages.map((p) => p.length)).toEqual([2, 2, 2]);
     expect(pages.flat().map((o) => [o.id, o.licenseExpiresOn, o.timeZone])).toEqual([
       ['ORD-1', '2027-01-02', 'America/New_York'],
-      ['ORD-2', '2027-01-02', 'Asia/Tokyo'],
       ['ORD-7', '2027-01-02', 'America/New_York'],
+      ['ORD-2', '2027-01-02', 'Asia/Tokyo'],
       ['ORD-8', '2027-01-02', 'Asia/Tokyo'],
       ['ORD-4', '2027-01-03', 'Asia/Tokyo'],
       ['ORD-5', '2027-01-05', 'America/New_York'],
     ]);
-    expect((await collect(repo.findOrdersExpiringBetween('license', '2027-01-02', '2027-01-02'))).flat().map((o) => o.id)).toEqual(['ORD-1', 'ORD-2', 'ORD-7', 'ORD-8']);
+    const threes = await collect(makeSqliteDirectoryRepository(sqlite, { pageSize: 3 }).findOrdersExpiringBetween('license', '2027-01-02', '2027-01-05'));
+    expect(threes.flat().map((o) => o.id)).toEqual(['ORD-1', 'ORD-7', 'ORD-2', 'ORD-8', 'ORD-4', 'ORD-5']);
+    expect((await collect(repo.findOrdersExpiringBetween('license', '2027-01-02', '2027-01-02'))).flat().map((o) => o.id)).toEqual(['ORD-1', 'ORD-7', 'ORD-2', 'ORD-8']);
     expect(await collect(repo.findOrdersExpiringBetween('license', '2027-01-05', '2027-01-02'))).toEqual([]);
     const maintenance = (await collect(store.directory.findOrdersExpiringBetween('maintenance', '2000-01-01', '2100-01-01'))).flat();
     expect(maintenance.map((o) => o.id).sort()).toEqual(['ORD-1', 'ORD-2', 'ORD-4', 'ORD-5', 'ORD-6', 'ORD-7', 'ORD-8']);
@@ -42,14 +45,15 @@ describe('findOrdersExpiringBetween', () => {
     await close();
   });
 
-  it.each(['license', 'maintenance'] as const)('uses the %s expiry index, with no sort step', async (kind) => {
+  it.each(['license', 'maintenance'] as const)('uses the %s due index, with no sort step', async (kind) => {
     const { url, close } = await openTempStore();
     const sqlite = new Database(url.slice('file:'.length), { readonly: true });
-    const plan = (sqlite.prepare(`EXPLAIN QUERY PLAN ${expiringOrdersSql(kind)}`).all('2027-01-01', 0, '2027-01-01', '2027-02-01', 5000) as Array<{ detail: string }>)
+    const plan = (sqlite.prepare(`EXPLAIN QUERY PLAN ${expiringOrdersSql(kind)}`).all('2027-01-01', 'UTC', 'X', '2027-01-01', 'UTC', '2027-01-01', '2027-02-01', 5000) as Array<{ detail: string }>)
       .map((row) => row.detail);
-    // The rest of the current date, then the later dates: both are index seeks, merged without a sort.
-    expect(plan).toContain(`SEARCH o USING INDEX orders_${kind}_expiry_idx (${kind}_expires_on=? AND rowid>?)`);
-    expect(plan).toContain(`SEARCH o USING INDEX orders_${kind}_expiry_idx (${kind}_expires_on>? AND ${kind}_expires_on<?)`);
+    // The rest of the current zone, the later zones of the date, the later dates: index seeks, merged without a sort.
+    expect(plan).toContain(`SEARCH o USING INDEX orders_${kind}_due_idx (${kind}_expires_on=? AND time_zone=? AND id>?)`);
+    expect(plan).toContain(`SEARCH o USING INDEX orders_${kind}_due_idx (${kind}_expires_on=? AND time_zone>?)`);
+    expect(plan).toContain(`SEARCH o USING INDEX orders_${kind}_due_idx (${kind}_expires_on>? AND ${kind}_expires_on<?)`);
     expect(plan).toContain('MERGE (UNION ALL)');
     expect(plan.join('\n')).not.toMatch(/SCAN o|TEMP B-TREE/);
     sqlite.close();

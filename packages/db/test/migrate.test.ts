@@ -47,6 +47,8 @@ describe('migrateDatabase', () => {
     const old = new Database(file);
     migrate(drizzle({ client: old }), { migrationsFolder: firstRelease, migrationsTable: '__drizzle_migrations' });
     old.prepare(`INSERT INTO inbound_events (source, event_id, type, status, email, payload) VALUES ('ses', 'm-1', 'Bounce', 'applied', 'a@acme.com', '{}')`).run();
+    old.prepare(`INSERT INTO organizations (id, name, time_zone) VALUES ('org-1', 'Acme', 'Asia/Tokyo')`).run();
+    old.prepare(`INSERT INTO orders (id, organization_id, product, license_expires_on) VALUES ('ORD-1', 'org-1', 'SDK', '2027-01-31')`).run();
     old.close();
 
     expect(await migrateDatabase(`file:${file}`)).toEqual({ applied: MIGRATION_COUNT - 1 });
@@ -55,6 +57,9 @@ describe('migrateDatabase', () => {
     expect(db.prepare(`SELECT event_id FROM inbound_events`).all()).toEqual([{ event_id: 'm-1' }]);
     const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM inbound_events WHERE email = ?`).all('a@acme.com') as Array<{ detail: string }>;
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX inbound_events_email_idx/);
+    // 0002: each order gets its organization's time zone, and the scan's covering index has it.
+    expect(db.prepare(`SELECT time_zone FROM orders INDEXED BY orders_license_due_idx WHERE license_expires_on = '2027-01-31' AND status = 'active'`).all())
+      .toEqual([{ time_zone: 'Asia/Tokyo' }]);
     db.close();
   });
 

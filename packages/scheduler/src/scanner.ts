@@ -2,16 +2,21 @@
  * The reminder scan: plans every reminder whose send time falls in (horizon, now + lookAhead],
  * records the new ones in the ledger and enqueues them (delayed until their send time).
  *
- * Cost follows what is due, not how many orders exist: for each (kind, offset) one range query on
- * the expiry index (`expiryRangeFor`, trimmed to dates that can match), streamed in pages; each page
- * is filtered exactly, inserted and handed to Redis (at most a few `addBulk` chunks in flight)
- * before the next one is read, so memory stays bounded. The horizon is saved only after Redis
- * acknowledged every job; a crash before that replays the same window (the ledger ignores known
- * identities, and reconciliation re-enqueues queued rows). The first scan ever looks back
- * `firstScanLookBackMs` (7 days).
+ * Cost follows what is due, not how many orders exist: for each (kind, offset) only the expiry
+ * dates that can match are read (`expiryRangeFor`, trimmed by `narrowExpiryRange`). The window is cut
+ * at now:
+ * - reminders still ahead — every scan's whole work in steady state — are all `queued`; SQLite plans
+ *   them itself, one expiry date per transaction, and hands back only the new rows' ids and send
+ *   times (`planFutureSlice`, future-slices.ts in the db package);
+ * - reminders already due — only after downtime or on the first scan — are planned in JavaScript,
+ *   page by page, where the domain decides which of a cycle's are superseded.
+ * New rows go to Redis in `addBulk` chunks with a few in flight, so Redis works while SQLite plans
+ * the next slice, and memory stays bounded. The horizon is saved only after Redis acknowledged every
+ * job; a crash before that replays the same window (the ledger ignores known identities, and
+ * reconciliation re-enqueues queued rows). The first scan ever looks back `firstScanLookBackMs` (7 days).
  */
-import { expiryOf, expiryRangeFor, REMINDER_KINDS, type ReminderKind } from '@tickler/domain';
-import type { OrderWithZone, PlannedReminder, ReminderRow } from '@tickler/db';
+import { addDays, expiryOf, expiryRangeFor, REMINDER_KINDS, type ReminderKind } from '@tickler/domain';
+import type { FutureReminderPlan, FutureReminderSlice, OrderWithZone, PlannedReminder, ReminderRow } from '@tickler/db';
 import { enqueueOptionsOf, type SchedulerDeps } from './config';
 import { makeSendAtCache, narrowExpiryRange, planOne, type PlanWindow, type SendAtOf } from './plan-window';
 import { makeReminderEnqueuer, type ReminderEnqueuer } from './reminder-jobs';
@@ -56,13 +61,17 @@ export function makeScanner(deps: SchedulerDeps): Scanner {
       const rows: ScanRow[] = [];
       let superseded = 0;
       if (window.until.getTime() > window.after.getTime()) {
+        const ahead: AheadSlice[] = [];
         for (const kind of REMINDER_KINDS) {
           for (const offsetDays of deps.config.offsets[kind]) {
-            const result = await scanOffset(deps, { kind, offsetDays, plan, sendAtOf, dryRun, enqueuer });
-            rows.push(result.row);
-            superseded += result.superseded;
+            const scan: OffsetScan = { kind, offsetDays, plan, sendAtOf, dryRun, enqueuer };
+            const row: ScanRow = { kind, offsetDays, due: 0, enqueued: 0, skipped: 0, existing: 0 };
+            rows.push(row);
+            superseded += await scanDue(deps, scan, row);
+            ahead.push(...slicesAhead(scan, row));
           }
         }
+        await planAhead(deps, ahead, enqueuer, dryRun);
         await enqueuer.drain();
         // Only now is every job in Redis: a crash before this replays the same window.
         if (!dryRun) await saveHorizon(deps.store.reminders, window);
@@ -76,15 +85,62 @@ export function makeScanner(deps: SchedulerDeps): Scanner {
 
 interface OffsetScan { kind: ReminderKind; offsetDays: number; plan: PlanWindow; sendAtOf: SendAtOf; dryRun: boolean; enqueuer: ReminderEnqueuer }
 
-/** One (kind, offset): range query, exact filter, insert, enqueue — page by page. */
-async function scanOffset(deps: SchedulerDeps, scan: OffsetScan): Promise<{ row: ScanRow; superseded: number }> {
-  const { kind, offsetDays, plan } = scan;
-  const row: ScanRow = { kind, offsetDays, due: 0, enqueued: 0, skipped: 0, existing: 0 };
+/** One expiry date of one (kind, offset) whose reminders are all still ahead, and the report row it counts into. */
+interface AheadSlice { slice: FutureReminderSlice; row: ScanRow }
+
+/** Slices requested ahead of the one being enqueued: they share a commit, and are ready when their turn comes. */
+const PLAN_AHEAD = 2;
+
+/**
+ * The part of the window after now, one slice per expiry date that can match. Its reminders are all
+ * `queued`, so SQLite plans them on its own (`planFutureSlice`): the hot path of every scan.
+ */
+function slicesAhead(scan: OffsetScan, row: ScanRow): AheadSlice[] {
+  const after = new Date(Math.max(scan.plan.after.getTime(), scan.plan.now.getTime()));
+  const window = { ...scan.plan, after };
+  if (after.getTime() >= window.until.getTime()) return [];
+  const range = narrowExpiryRange(expiryRangeFor(scan.offsetDays, after, window.until), scan.offsetDays, window, scan.sendAtOf);
+  const slices: AheadSlice[] = [];
+  for (let expiresOn = range?.from; range && expiresOn && expiresOn <= range.to; expiresOn = addDays(expiresOn, 1)) {
+    slices.push({ slice: { kind: scan.kind, offsetDays: scan.offsetDays, expiresOn, after, until: window.until }, row });
+  }
+  return slices;
+}
+
+/** Plans each slice (one transaction each, {@link PLAN_AHEAD} requested ahead) and enqueues its new rows. */
+async function planAhead(deps: SchedulerDeps, slices: AheadSlice[], enqueuer: ReminderEnqueuer, dryRun: boolean): Promise<void> {
+  const requested = new Map<number, Promise<FutureReminderPlan>>();
+  const request = (i: number) => {
+    if (i >= slices.length || requested.has(i)) return;
+    const plan = deps.store.reminders.planFutureSlice(slices[i]!.slice, { dryRun });
+    plan.catch(() => undefined); // awaited below, in order
+    requested.set(i, plan);
+  };
+  for (let i = 0; i < slices.length; i++) {
+    for (let j = i; j <= i + PLAN_AHEAD; j++) request(j);
+    const planned = await requested.get(i)!;
+    requested.delete(i);
+    const { row } = slices[i]!;
+    row.due += planned.due;
+    row.existing += planned.due - planned.fresh;
+    row.enqueued += planned.fresh;
+    await enqueuer.add(planned.inserted);
+  }
+}
+
+/**
+ * The part of the window at or before now — reminders already due, met only after downtime or on the
+ * first scan: range query, exact filter in JavaScript (the domain decides which of a cycle's are
+ * superseded), insert, enqueue — page by page. Returns how many earlier reminders were superseded.
+ */
+async function scanDue(deps: SchedulerDeps, scan: OffsetScan, row: ScanRow): Promise<number> {
+  const window = { ...scan.plan, until: new Date(Math.min(scan.plan.until.getTime(), scan.plan.now.getTime())) };
+  if (window.after.getTime() >= window.until.getTime()) return 0;
   let superseded = 0;
-  const range = narrowExpiryRange(expiryRangeFor(offsetDays, plan.after, plan.until), offsetDays, plan, scan.sendAtOf);
-  if (range === null) return { row, superseded };
-  for await (const page of deps.store.directory.findOrdersExpiringBetween(kind, range.from, range.to)) {
-    const planned = planPage(deps, scan, page);
+  const range = narrowExpiryRange(expiryRangeFor(scan.offsetDays, window.after, window.until), scan.offsetDays, window, scan.sendAtOf);
+  if (range === null) return superseded;
+  for await (const page of deps.store.directory.findOrdersExpiringBetween(scan.kind, range.from, range.to)) {
+    const planned = planPage(deps, scan, window, page);
     row.due += planned.length;
     if (planned.length === 0) continue;
     if (scan.dryRun) {
@@ -98,7 +154,7 @@ async function scanOffset(deps: SchedulerDeps, scan: OffsetScan): Promise<{ row:
       superseded += await recordAndEnqueue(deps, scan, planned.slice(i, i + slice), row);
     }
   }
-  return { row, superseded };
+  return superseded;
 }
 
 /** Inserts new ledger rows, enqueues the queued ones, supersedes what they overtake; counts into `row`. */
@@ -112,12 +168,12 @@ async function recordAndEnqueue(deps: SchedulerDeps, scan: OffsetScan, planned: 
   return supersedeDue(deps, queued, scan.plan.now);
 }
 
-function planPage(deps: SchedulerDeps, scan: OffsetScan, page: OrderWithZone[]): PlannedReminder[] {
+function planPage(deps: SchedulerDeps, scan: OffsetScan, window: PlanWindow, page: OrderWithZone[]): PlannedReminder[] {
   const planned: PlannedReminder[] = [];
   for (const order of page) {
     const expiresOn = expiryOf(order, scan.kind);
     if (expiresOn === null) continue;
-    const one = planOne(order, scan.kind, expiresOn, scan.offsetDays, deps.config.offsets, scan.plan, scan.sendAtOf);
+    const one = planOne(order, scan.kind, expiresOn, scan.offsetDays, deps.config.offsets, window, scan.sendAtOf);
     if (one) planned.push(one);
   }
   return planned;

@@ -23,7 +23,7 @@ describe('forecaster', () => {
     // Los Angeles 2027-01-24T17:00Z; Berlin's maintenance (2027-02-01) 7 days before: 2027-01-25T08:00Z.
     expect(days).toEqual([
       { date: '2027-01-23', license: 1, maintenance: 0, orderIds: ['ORD-AKL'] },
-      { date: '2027-01-24', license: 2, maintenance: 0, orderIds: ['ORD-BER', 'ORD-LAX'] },
+      { date: '2027-01-24', license: 2, maintenance: 0, orderIds: ['ORD-LAX', 'ORD-BER'] }, // read by (expiry, zone, id)
       { date: '2027-01-25', license: 0, maintenance: 1, orderIds: ['ORD-BER'] },
     ]);
     await expect(makeForecaster(env.deps(now)).forecast({ now, days: 0 })).rejects.toMatchObject({ code: 'invalid_forecast_days' });

@@ -23,13 +23,14 @@ function makeBenchProgram(): Command {
     .exitOverride((err) => process.exit(err.exitCode));
 
   program.command('scan')
-    .description('seed N orders, time one reminder scan of a day and compare its enqueue rate with raw BullMQ addBulk')
+    .description('seed N orders, time a reminder scan of a day and compare its enqueue rate with raw BullMQ addBulk (median of rounds)')
     .option('--orders <n>', 'orders to seed (default 1,000,000)', positive('--orders'))
     .option('--database <file>', 'reuse an already seeded SQLite file instead of seeding')
-    .action((opts: { orders?: number; database?: string }) => runCommand(async () => {
+    .option('--rounds <n>', 'scan + raw addBulk pairs, each on a fresh copy (default 3)', positive('--rounds'))
+    .action((opts: { orders?: number; database?: string; rounds?: number }) => runCommand(async () => {
       const env = loadEnv(process.env);
       const { benchScan } = await import('./scan');
-      await benchScan({ orders: opts.orders, databaseFile: opts.database, redisUrl: env.redisUrl });
+      await benchScan({ orders: opts.orders, databaseFile: opts.database, rounds: opts.rounds, redisUrl: env.redisUrl });
     }));
 
   program.command('send')

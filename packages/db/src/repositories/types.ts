@@ -68,9 +68,31 @@ export interface PlannedReminder {
 }
 export interface ReminderRow extends Omit<PlannedReminder, 'status'> { id: number; status: ReminderStatus; createdAt: Date }
 
+/**
+ * One expiry date of one (kind, offset) of a scan, planned inside SQLite: the reminders of active
+ * orders whose `kind` expiry is `expiresOn` and whose send time (09:00 in the organization's zone on
+ * expiry − offset) lies in (after, until]. The caller guarantees `after` ≥ now, so each is `queued`.
+ */
+export interface FutureReminderSlice {
+  kind: ReminderKind; offsetDays: number; expiresOn: IsoDate; after: Date; until: Date;
+}
+export interface FutureReminderPlan {
+  /** Reminders of the slice (already in the ledger or not). */
+  due: number;
+  /** Reminders not yet in the ledger: inserted as `queued` unless a dry run. */
+  fresh: number;
+  /** The inserted rows in id order (empty in a dry run). */
+  inserted: Array<Pick<ReminderRow, 'id' | 'sendAt'>>;
+}
+
 export interface RemindersRepository {
   /** Inserts reminders not yet in the ledger (identity = order, kind, expiry, offset); returns only the new rows. */
   insertNew(rows: PlannedReminder[]): Promise<ReminderRow[]>;
+  /**
+   * Plans a {@link FutureReminderSlice} in one transaction without handing each order to
+   * JavaScript: the scan's hot path. With `dryRun` only counts.
+   */
+  planFutureSlice(slice: FutureReminderSlice, options: { dryRun: boolean }): Promise<FutureReminderPlan>;
   get(id: number): Promise<ReminderRow | null>;
   setStatus(id: number, status: ReminderStatus, reason: string | null): Promise<void>;
   /** Queued reminders with sendAt ≤ before: what reconciliation re-enqueues. */

@@ -7,6 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { sendAtMsFor } from '@tickler/domain';
 import { DatabaseUrlError, parseDatabaseUrl } from './database-url';
 
 export type Sqlite = Database.Database;
@@ -18,9 +19,14 @@ const MIGRATIONS_TABLE = '__drizzle_migrations';
 export interface ConnectionOptions {
   /** How long a writer waits for another process's lock, ms (default 5000). */
   busyTimeoutMs?: number;
+  /**
+   * Enforce foreign keys (default true). Off only for the scan planner's own connection, whose one
+   * write inserts ledger rows for orders it reads in the same transaction (see future-slices.ts).
+   */
+  foreignKeys?: boolean;
 }
 
-/** Opens the database named by `url`, creating its parent folder. WAL, foreign keys on. */
+/** Opens the database named by `url`, creating its parent folder. WAL, foreign keys on unless told otherwise. */
 export function openConnection(url: string, options: ConnectionOptions = {}): Sqlite {
   const location = parseDatabaseUrl(url);
   let sqlite: Sqlite;
@@ -32,12 +38,27 @@ export function openConnection(url: string, options: ConnectionOptions = {}): Sq
   }
   sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
   if (location.kind === 'file') sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma(`foreign_keys = ${options.foreignKeys === false ? 'OFF' : 'ON'}`);
   sqlite.pragma('synchronous = NORMAL');
   // Reads go through the OS page cache without copying (the expiry scan touches rows in index order,
   // i.e. randomly): about 1.5x faster on a 1M-order database. Address space only, not memory.
   if (location.kind === 'file') sqlite.pragma('mmap_size = 1073741824');
+  registerFunctions(sqlite);
   return sqlite;
+}
+
+/**
+ * SQL functions backed by the domain, so a scan can filter orders inside SQLite:
+ * `tickler_send_at(expires_on, offset_days, time_zone)` is the domain's `sendAtMsFor` (epoch ms of
+ * 09:00 local on expiry − offset); it raises an error naming the value for an unknown zone or date.
+ */
+function registerFunctions(sqlite: Sqlite): void {
+  sqlite.function('tickler_send_at', { deterministic: true }, (expiresOn: unknown, offsetDays: unknown, timeZone: unknown) => {
+    if (typeof expiresOn !== 'string' || typeof offsetDays !== 'number' || typeof timeZone !== 'string') {
+      throw new TypeError(`tickler_send_at(${String(expiresOn)}, ${String(offsetDays)}, ${String(timeZone)}): expected (text, integer, text)`);
+    }
+    return sendAtMsFor(expiresOn, offsetDays, timeZone);
+  });
 }
 
 function countApplied(sqlite: Sqlite): number {

@@ -12,21 +12,26 @@ export const EXPIRY_PAGE_SIZE = 5000;
 
 interface ContactSqlRow { email: string; user_id: number; membership_status: Contact['membershipStatus']; created_at: number }
 
+/** Where the next keyset page of `findOrdersExpiringBetween` starts: after this (expiry, time zone, id). */
+export interface ExpiryKey { expiry: string; timeZone: string; id: string }
+
 /**
- * One keyset page of active orders whose `kind` expiry lies in [afterExpiry, to], continuing after
- * the key (afterExpiry, afterRowid); parameters (afterExpiry, afterRowid, afterExpiry, to, limit).
- * The first page starts after (from, 0). (expiry, rowid) is exactly the expiry index's order: the first half seeks the
- * rest of the current date, the second the later dates, and SQLite merges them without sorting
- * (twice as fast as a row-value comparison, which SQLite only seeks on its first column).
- * INDEXED BY makes a missing index an error.
+ * One keyset page of active orders whose `kind` expiry lies in [key.expiry, to], after `key`;
+ * parameters (expiry, timeZone, id, expiry, timeZone, expiry, to, limit). The first page starts
+ * after (from, '', ''). (expiry, time zone, id) is exactly the order of `orders_<kind>_due_idx`
+ * (partial: active orders): the three parts seek the rest of the current zone, the later zones of
+ * the current date and the later dates, and SQLite merges them without sorting (a row-value
+ * comparison would seek on its first column only). INDEXED BY makes a missing index an error.
  */
 export function expiringOrdersSql(kind: ReminderKind): string {
   const column = `o.${EXPIRY_COLUMN[kind]}`;
-  const select = `SELECT ${ORDER_COLUMNS}, o.rowid AS row_id FROM orders o INDEXED BY orders_${kind}_expiry_idx
+  const select = `SELECT ${ORDER_COLUMNS} FROM orders o INDEXED BY orders_${kind}_due_idx
     JOIN organizations g ON g.id = o.organization_id`;
-  return `SELECT * FROM (${select} WHERE ${column} = ? AND o.rowid > ? AND o.status = 'active')
-    UNION ALL SELECT * FROM (${select} WHERE ${column} > ? AND ${column} <= ? AND o.status = 'active')
-    ORDER BY ${EXPIRY_COLUMN[kind]}, row_id LIMIT ?`;
+  const active = `o.status = 'active'`;
+  return `SELECT * FROM (${select} WHERE ${column} = ? AND o.time_zone = ? AND o.id > ? AND ${active})
+    UNION ALL SELECT * FROM (${select} WHERE ${column} = ? AND o.time_zone > ? AND ${active})
+    UNION ALL SELECT * FROM (${select} WHERE ${column} > ? AND ${column} <= ? AND ${active})
+    ORDER BY ${EXPIRY_COLUMN[kind]}, time_zone, id LIMIT ?`;
 }
 
 export function makeSqliteDirectoryRepository(sqlite: Sqlite, options: { pageSize?: number } = {}): DirectoryRepository {
@@ -38,8 +43,8 @@ export function makeSqliteDirectoryRepository(sqlite: Sqlite, options: { pageSiz
     prepare(`SELECT id, email, name FROM users WHERE email = ?`).get(emailKey(email)) as UserSqlRow | undefined;
   const orderIdsSql = (where: string) => `SELECT ${ORDER_COLUMNS} FROM orders o JOIN organizations g ON g.id = o.organization_id WHERE ${where}`;
 
-  const expiringPage = (kind: ReminderKind, to: IsoDate, after: { expiry: string; rowid: number }) =>
-    prepare(expiringOrdersSql(kind)).all(after.expiry, after.rowid, after.expiry, to, pageSize) as Array<OrderSqlRow & { row_id: number }>;
+  const expiringPage = (kind: ReminderKind, to: IsoDate, key: ExpiryKey) =>
+    prepare(expiringOrdersSql(kind)).all(key.expiry, key.timeZone, key.id, key.expiry, key.timeZone, key.expiry, to, pageSize) as OrderSqlRow[];
 
   return {
     async getOrganization(id) {
@@ -80,12 +85,12 @@ export function makeSqliteDirectoryRepository(sqlite: Sqlite, options: { pageSiz
     },
     async *findOrdersExpiringBetween(kind, from, to) {
       if (from > to) return;
-      let after = { expiry: from, rowid: 0 };
+      let after: ExpiryKey = { expiry: from, timeZone: '', id: '' };
       for (;;) {
         const rows = expiringPage(kind, to, after);
         if (rows.length === 0) return;
         const last = rows[rows.length - 1]!;
-        after = { expiry: (kind === 'license' ? last.license_expires_on : last.maintenance_expires_on) ?? '', rowid: last.row_id };
+        after = { expiry: (kind === 'license' ? last.license_expires_on : last.maintenance_expires_on) ?? '', timeZone: last.time_zone, id: last.id };
         yield rows.map(toOrder);
         if (rows.length < pageSize) return;
       }

@@ -1,6 +1,7 @@
 /** Composes every SQLite repository over one connection: the `Store` the rest of Tickler uses. */
 import type { Store } from '../repositories/types';
-import { openConnection, runMigrations } from './connection';
+import { openConnection, runMigrations, type Sqlite } from './connection';
+import { parseDatabaseUrl } from './database-url';
 import { makeSqliteDeliveriesRepository } from './deliveries-repository';
 import { makeSqliteDirectoryRepository } from './directory-repository';
 import { makeSqliteInboundEventsRepository } from './inbound-events-repository';
@@ -33,9 +34,15 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   }
   const ping = sqlite.prepare('SELECT 1');
   const isOpen = () => sqlite.open;
+  // The scan's planner gets a connection of its own, opened on first use (see future-slices.ts);
+  // an in-memory database has no second connection to the same data, so it plans on this one.
+  let planner: Sqlite | null = null;
+  const plannerConnection = parseDatabaseUrl(options.url).kind === 'file'
+    ? () => (planner ??= openConnection(options.url, { busyTimeoutMs: options.busyTimeoutMs, foreignKeys: false }))
+    : undefined;
   return {
     directory: withStoreErrors(makeSqliteDirectoryRepository(sqlite), isOpen),
-    reminders: withStoreErrors(makeSqliteRemindersRepository(sqlite), isOpen),
+    reminders: withStoreErrors(makeSqliteRemindersRepository(sqlite, { plannerConnection }), isOpen),
     deliveries: withStoreErrors(makeSqliteDeliveriesRepository(sqlite), isOpen),
     lists: withStoreErrors(makeSqliteListsRepository(sqlite), isOpen),
     invitations: withStoreErrors(makeSqliteInvitationsRepository(sqlite), isOpen),
@@ -50,6 +57,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       }
     },
     async close() {
+      if (planner?.open) planner.close();
       if (sqlite.open) sqlite.close();
     },
   };

@@ -3,6 +3,7 @@ import type { ReminderKind, ReminderStatus } from '@tickler/domain';
 import type { PlannedReminder, ReminderRow, RemindersRepository } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { groupCommitFor } from './group-commit';
+import { makeFutureSlicePlanner, type FutureSlicePlanner } from './future-slices';
 import { chunk, makeStatementCache } from './statements';
 
 interface ReminderSqlRow {
@@ -18,7 +19,12 @@ function toReminder(row: ReminderSqlRow): ReminderRow {
   };
 }
 
-export function makeSqliteRemindersRepository(sqlite: Sqlite): RemindersRepository {
+export interface RemindersRepositoryOptions {
+  /** The connection `planFutureSlice` runs on (see future-slices.ts); default: the repository's own. */
+  plannerConnection?: () => Sqlite;
+}
+
+export function makeSqliteRemindersRepository(sqlite: Sqlite, repositoryOptions: RemindersRepositoryOptions = {}): RemindersRepository {
   const prepare = makeStatementCache(sqlite);
   const group = groupCommitFor(sqlite);
 
@@ -39,9 +45,15 @@ export function makeSqliteRemindersRepository(sqlite: Sqlite): RemindersReposito
     return inserted.sort((a, b) => a.id - b.id);
   });
 
+  let planFuture: FutureSlicePlanner | undefined;
+
   return {
     async insertNew(rows) {
       return rows.length === 0 ? [] : group(() => insertBatch(rows));
+    },
+    async planFutureSlice(slice, options) {
+      planFuture ??= makeFutureSlicePlanner(repositoryOptions.plannerConnection?.() ?? sqlite);
+      return planFuture(slice, options);
     },
     async get(id) {
       const row = prepare(`SELECT ${COLUMNS} FROM reminders WHERE id = ?`).get(id) as ReminderSqlRow | undefined;

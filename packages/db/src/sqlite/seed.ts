@@ -53,7 +53,8 @@ function statementsFor(sqlite: Sqlite) {
   const org = makeBatchInsert(sqlite, 'organizations', ['id', 'name', 'time_zone', 'created_at']);
   const user = makeBatchInsert(sqlite, 'users', ['id', 'email', 'name', 'created_at']);
   const order = makeBatchInsert(sqlite, 'orders',
-    ['id', 'organization_id', 'product', 'license_expires_on', 'maintenance_expires_on', 'status', 'last_event_at', 'created_at', 'updated_at'], [org]);
+    // time_zone is the organization's (a trigger would correct it, at one more write per order).
+    ['id', 'organization_id', 'time_zone', 'product', 'license_expires_on', 'maintenance_expires_on', 'status', 'last_event_at', 'created_at', 'updated_at'], [org]);
   return {
     org, user, order,
     member: makeBatchInsert(sqlite, 'memberships', ['organization_id', 'user_id', 'status', 'role', 'created_at', 'activated_at'], [org, user]),
@@ -92,7 +93,7 @@ function domainFor(random: Random, slug: string, timeZone: string, c: Counters):
 }
 
 /** Writes one organization with its members; returns the active members' ids (owner first). */
-function writeOrganization(s: Statements, random: Random, now: Date, c: Counters): { orgId: string; active: number[] } {
+function writeOrganization(s: Statements, random: Random, now: Date, c: Counters): { orgId: string; timeZone: string; active: number[] } {
   c.org += 1;
   const orgId = `seed-org-${String(c.org).padStart(7, '0')}`;
   const company = companyName(random);
@@ -120,18 +121,18 @@ function writeOrganization(s: Statements, random: Random, now: Date, c: Counters
       active.push(c.user);
     }
   }
-  return { orgId, active };
+  return { orgId, timeZone, active };
 }
 
 /** Writes `count` orders of one organization, each with 1–4 of its active members as contacts. */
-function writeOrders(s: Statements, random: Random, now: Date, c: Counters, org: { orgId: string; active: number[] }, count: number): void {
+function writeOrders(s: Statements, random: Random, now: Date, c: Counters, org: { orgId: string; timeZone: string; active: number[] }, count: number): void {
   const owner = org.active[0]!;
   for (let i = 0; i < count; i++) {
     c.order += 1;
     const orderId = `SEED-${String(c.order).padStart(7, '0')}`;
     const { license, maintenance } = expiryDates(random, now);
     const eventAt = now.getTime() - random.int(1, 400) * DAY_MS;
-    s.order.push(orderId, org.orgId, random.pick(PRODUCTS), license, maintenance, random.chance(0.03) ? 'cancelled' : 'active', eventAt, eventAt, eventAt);
+    s.order.push(orderId, org.orgId, org.timeZone, random.pick(PRODUCTS), license, maintenance, random.chance(0.03) ? 'cancelled' : 'active', eventAt, eventAt, eventAt);
     const pool = [...org.active];
     const contacts = Math.min(pool.length, random.int(1, 4));
     for (let k = 0; k < contacts; k++) {

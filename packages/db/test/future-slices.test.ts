@@ -1,0 +1,132 @@
+/**
+ * The scan's hot path (`reminders.planFutureSlice`, future-slices.ts) and what it relies on: the
+ * `tickler_send_at` SQL function, the orders' copy of their organization's time zone (triggers) and
+ * the covering due index.
+ */
+import Database from 'better-sqlite3';
+import { sendAtMsFor } from '@tickler/domain';
+import type { FutureReminderSlice, Store } from '../src/repositories/types';
+import { openConnection } from '../src/sqlite/connection';
+import { collectSliceSql } from '../src/sqlite/future-slices';
+import { openStore } from '../src/sqlite/open-store';
+import { at, openTempStore, orderEvent } from './helpers';
+
+const EXPIRY = '2027-01-31';
+const ZONES: Record<string, string> = {
+  'ORD-AKL': 'Pacific/Auckland', 'ORD-BER': 'Europe/Berlin', 'ORD-NYC': 'America/New_York', 'ORD-LAX': 'America/Los_Angeles', 'ORD-HNL': 'Pacific/Honolulu',
+};
+
+let store: Store;
+let url: string;
+let close: () => Promise<void>;
+beforeEach(async () => {
+  ({ store, url, close } = await openTempStore());
+  for (const [orderId, timeZone] of Object.entries(ZONES)) {
+    await store.directory.applyOrderUpsert(orderEvent({
+      orderId, organization: { id: `org-${orderId}`, name: orderId, timeZone }, purchaserEmail: `${orderId.toLowerCase()}@example.com`,
+      licenseExpiresOn: EXPIRY, maintenanceExpiresOn: '2027-03-01',
+    }));
+  }
+  await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-OFF', organization: { id: 'org-off', name: 'Off', timeZone: 'Europe/Berlin' }, licenseExpiresOn: EXPIRY }));
+  await store.directory.applyOrderCancel('ORD-OFF', at('2026-12-01T00:00:00Z'));
+});
+afterEach(async () => close());
+
+/** 7 days before expiry: 09:00 on 2027-01-24 — Auckland 20:00Z the day before, Berlin 08:00Z, New York 14:00Z, LA 17:00Z, Honolulu 19:00Z. */
+const slice = (after: string, until: string): FutureReminderSlice => ({ kind: 'license', offsetDays: 7, expiresOn: EXPIRY, after: at(after), until: at(until) });
+
+async function ledgerOrderIds(): Promise<string[]> {
+  const ids: string[] = [];
+  for (const orderId of [...Object.keys(ZONES), 'ORD-OFF']) {
+    if ((await store.reminders.listForOrder(orderId)).length > 0) ids.push(orderId);
+  }
+  return ids;
+}
+
+describe('planFutureSlice', () => {
+  it('inserts the active orders whose 09:00 local falls in (after, until] as queued, once', async () => {
+    const window = slice('2027-01-24T08:00:00Z', '2027-01-24T17:00:00Z'); // Berlin excluded (= after), LA included (= until)
+    const first = await store.reminders.planFutureSlice(window, { dryRun: false });
+    expect(first).toMatchObject({ due: 2, fresh: 2 });
+    const rows = await Promise.all(first.inserted.map(async (r) => store.reminders.get(r.id)));
+    expect(rows.map((r) => [r?.orderId, r?.status, r?.offsetDays, r?.expiresOn, r?.sendAt.toISOString()]).sort()).toEqual([
+      ['ORD-LAX', 'queued', 7, EXPIRY, '2027-01-24T17:00:00.000Z'],
+      ['ORD-NYC', 'queued', 7, EXPIRY, '2027-01-24T14:00:00.000Z'],
+    ]);
+    // Each send time is the domain's, computed through the SQL function.
+    for (const row of rows) expect(row?.sendAt.getTime()).toBe(sendAtMsFor(EXPIRY, 7, ZONES[row!.orderId]!));
+    expect(first.inserted.map((r) => r.id)).toEqual([...first.inserted.map((r) => r.id)].sort((a, b) => a - b));
+
+    const again = await store.reminders.planFutureSlice(window, { dryRun: false });
+    expect(again).toEqual({ due: 2, fresh: 0, inserted: [] });
+    expect(await ledgerOrderIds()).toEqual(['ORD-NYC', 'ORD-LAX']);
+  });
+
+  it('a dry run counts what it would insert and writes nothing', async () => {
+    const day = slice('2027-01-23T00:00:00Z', '2027-01-25T00:00:00Z');
+    await store.reminders.planFutureSlice(slice('2027-01-24T12:00:00Z', '2027-01-24T15:00:00Z'), { dryRun: false }); // New York only
+    expect(await store.reminders.planFutureSlice(day, { dryRun: true })).toEqual({ due: 5, fresh: 4, inserted: [] });
+    expect(await ledgerOrderIds()).toEqual(['ORD-NYC']);
+    expect((await store.reminders.planFutureSlice(day, { dryRun: false })).fresh).toBe(4);
+    expect(await ledgerOrderIds()).toEqual(Object.keys(ZONES));
+  });
+
+  it('follows an organization time-zone change at once', async () => {
+    const newYorkMorning = slice('2027-01-24T13:00:00Z', '2027-01-24T15:00:00Z');
+    await store.directory.applyOrderUpsert(orderEvent({
+      orderId: 'ORD-BER', organization: { id: 'org-ORD-BER', name: 'Moved', timeZone: 'America/Toronto' }, purchaserEmail: 'ord-ber@example.com',
+      licenseExpiresOn: EXPIRY, maintenanceExpiresOn: '2027-03-01', occurredAt: at('2026-11-27T10:00:00Z'),
+    }));
+    const plan = await store.reminders.planFutureSlice(newYorkMorning, { dryRun: false });
+    expect(plan.due).toBe(2);
+    expect(await ledgerOrderIds()).toEqual(['ORD-BER', 'ORD-NYC']);
+  });
+
+  it('reads the due index alone: no table, no organization lookup', () => {
+    const sqlite = openConnection(url);
+    sqlite.exec(`CREATE TEMP TABLE IF NOT EXISTS scan_due (order_id TEXT NOT NULL, send_at INTEGER NOT NULL)`);
+    for (const kind of ['license', 'maintenance'] as const) {
+      const plan = (sqlite.prepare(`EXPLAIN QUERY PLAN ${collectSliceSql(kind)}`).all(EXPIRY, 7, EXPIRY, 0, 1) as Array<{ detail: string }>).map((r) => r.detail);
+      expect(plan).toContain(`SEARCH o USING COVERING INDEX orders_${kind}_due_idx (${kind}_expires_on=?)`);
+      expect(plan.join('\n')).not.toMatch(/organizations|SCAN o/);
+    }
+    sqlite.close();
+  });
+
+  it('plans on an in-memory database too (on its one connection)', async () => {
+    const memory = await openStore({ url: ':memory:' });
+    await memory.directory.applyOrderUpsert(orderEvent({ licenseExpiresOn: EXPIRY }));
+    expect(await memory.reminders.planFutureSlice(slice('2027-01-24T00:00:00Z', '2027-01-25T00:00:00Z'), { dryRun: false })).toMatchObject({ due: 1, fresh: 1 });
+    await memory.close();
+  });
+});
+
+describe('orders.time_zone', () => {
+  const zoneOf = (orderId: string) => (new Database(url.slice('file:'.length), { readonly: true })
+    .prepare(`SELECT time_zone FROM orders WHERE id = ?`).get(orderId) as { time_zone: string }).time_zone;
+
+  it('is the organization\'s, whatever writes orders or organizations', () => {
+    expect(zoneOf('ORD-AKL')).toBe('Pacific/Auckland');
+    const sqlite = openConnection(url);
+    // A write that forgets the zone, or sets another, is corrected by the triggers.
+    sqlite.prepare(`INSERT INTO orders (id, organization_id, product) VALUES ('ORD-RAW', 'org-ORD-NYC', 'SDK')`).run();
+    expect(zoneOf('ORD-RAW')).toBe('America/New_York');
+    sqlite.prepare(`UPDATE orders SET time_zone = 'UTC' WHERE id = 'ORD-RAW'`).run();
+    expect(zoneOf('ORD-RAW')).toBe('America/New_York');
+    sqlite.prepare(`UPDATE orders SET organization_id = 'org-ORD-AKL' WHERE id = 'ORD-RAW'`).run();
+    expect(zoneOf('ORD-RAW')).toBe('Pacific/Auckland');
+    sqlite.prepare(`UPDATE organizations SET time_zone = 'Asia/Tokyo' WHERE id = 'org-ORD-AKL'`).run();
+    expect([zoneOf('ORD-RAW'), zoneOf('ORD-AKL'), zoneOf('ORD-NYC')]).toEqual(['Asia/Tokyo', 'Asia/Tokyo', 'America/New_York']);
+    sqlite.close();
+  });
+});
+
+describe('tickler_send_at', () => {
+  it('is the domain rule, and names its arguments when they are not (text, integer, text)', () => {
+    const sqlite = openConnection(':memory:');
+    expect(sqlite.prepare(`SELECT tickler_send_at('2027-01-31', 7, 'Europe/Berlin') AS at`).get()).toEqual({ at: sendAtMsFor('2027-01-31', 7, 'Europe/Berlin') });
+    expect(() => sqlite.prepare(`SELECT tickler_send_at(NULL, 7, 'UTC')`).get()).toThrow(/tickler_send_at\(null, 7, UTC\): expected \(text, integer, text\)/);
+    expect(() => sqlite.prepare(`SELECT tickler_send_at('2027-01-31', 7, 'Mars/Olympus')`).get()).toThrow(/Mars\/Olympus/);
+    sqlite.close();
+  });
+});
