@@ -111,6 +111,29 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     return moveToZone('o.id = ?', event.orderId, zone, at);
   };
 
+  /**
+   * Writes an applied event onto a stored order. Only columns whose value changes are SET: SQLite
+   * rewrites the entries of every index (and fires the triggers) naming a SET column, changed or not,
+   * and most events repeat the expiry dates and organization.
+   */
+  const updateOrder = (event: OrderUpsert, stored: StoredOrder, at: number) => {
+    const changes: Array<[column: string, value: string | null, previous: string | null]> = [
+      ['organization_id', event.organization.id, stored.organization_id],
+      ['license_expires_on', event.licenseExpiresOn, stored.license_expires_on],
+      ['maintenance_expires_on', event.maintenanceExpiresOn, stored.maintenance_expires_on],
+      ['status', 'active', stored.status],
+    ].filter(([, value, previous]) => value !== previous) as Array<[string, string | null, string | null]>;
+    const sets = changes.map(([column]) => `${column} = ?, `);
+    const values = changes.map(([, value]) => value);
+    if (event.organization.id !== stored.organization_id) {
+      // Moved: the new organization's zone in the same write (see the insert above).
+      sets.push('time_zone = (SELECT time_zone FROM organizations WHERE id = ?), ');
+      values.push(event.organization.id);
+    }
+    prepare(`UPDATE orders SET ${sets.join('')}product = ?, last_event_at = ?, updated_at = ? WHERE id = ?`)
+      .run(...values, event.product, at, at, event.orderId);
+  };
+
   const upsert = (event: OrderUpsert): OrderEventOutcome => {
     const at = event.occurredAt.getTime();
     const stored = readStored(event.orderId);
@@ -129,9 +152,11 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     const changedKinds: ReminderKind[] = [];
     const cancelledReminderIds: number[] = [];
     if (!stored) {
-      prepare(`INSERT INTO orders (id, organization_id, product, license_expires_on, maintenance_expires_on, status, last_event_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, 'active', ?, ?)`)
-        .run(event.orderId, event.organization.id, event.product, next.license, next.maintenance, at, at);
+      // The organization's zone as stored (not the event's, which may be older): the trigger that
+      // keeps orders.time_zone equal to it then has nothing to correct, so the row is written once.
+      prepare(`INSERT INTO orders (id, organization_id, time_zone, product, license_expires_on, maintenance_expires_on, status, last_event_at, updated_at)
+        VALUES (?, ?, (SELECT time_zone FROM organizations WHERE id = ?), ?, ?, ?, 'active', ?, ?)`)
+        .run(event.orderId, event.organization.id, event.organization.id, event.product, next.license, next.maintenance, at, at);
       addPurchaserContact(event, purchaserId);
       changedKinds.push(...KINDS.filter((kind) => next[kind] !== null));
     } else {
@@ -146,9 +171,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
             .run(event.orderId, kind, next[kind]);
         }
       }
-      prepare(`UPDATE orders SET organization_id = ?, product = ?, license_expires_on = ?, maintenance_expires_on = ?,
-        status = 'active', last_event_at = ?, updated_at = ? WHERE id = ?`)
-        .run(event.organization.id, event.product, next.license, next.maintenance, at, at, event.orderId);
+      updateOrder(event, stored, at);
       for (const kind of KINDS) {
         const previous = kind === 'license' ? stored.license_expires_on : stored.maintenance_expires_on;
         if (previous !== next[kind]) {
