@@ -55,8 +55,9 @@ export const orders = sqliteTable('orders', {
   /** `occurredAt` of the last billing event applied; older events are recorded and ignored. */
   lastEventAt: ms('last_event_at'),
   /**
-   * A copy of the organization's time zone, so the scan reads what it needs from one index. Kept
-   * equal by triggers (migration 0002), whatever writes orders or organizations: never set it.
+   * A copy of the organization's time zone, so the scan reads what it needs from one index. Triggers
+   * (migration 0002) keep it equal whatever writes orders or organizations; writers that set it to
+   * the organization's themselves (order events do) spare the trigger's second write.
    */
   timeZone: text('time_zone').notNull().default('UTC'),
   createdAt: createdAt(),

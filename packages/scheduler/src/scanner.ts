@@ -100,8 +100,9 @@ function slicesAhead(scan: OffsetScan, row: ScanRow): AheadSlice[] {
   const window = { ...scan.plan, after };
   if (after.getTime() >= window.until.getTime()) return [];
   const range = narrowExpiryRange(expiryRangeFor(scan.offsetDays, after, window.until), scan.offsetDays, window, scan.sendAtOf);
+  if (range === null) return [];
   const slices: AheadSlice[] = [];
-  for (let expiresOn = range?.from; range && expiresOn && expiresOn <= range.to; expiresOn = addDays(expiresOn, 1)) {
+  for (let expiresOn = range.from; expiresOn <= range.to; expiresOn = addDays(expiresOn, 1)) {
     slices.push({ slice: { kind: scan.kind, offsetDays: scan.offsetDays, expiresOn, after, until: window.until }, row });
   }
   return slices;

@@ -36,8 +36,9 @@ export function openConnection(url: string, options: ConnectionOptions = {}): Sq
   } catch (error) {
     throw new DatabaseUrlError(`DATABASE_URL ${JSON.stringify(url)} cannot be opened: ${(error as Error).message}`);
   }
-  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
-  if (location.kind === 'file') sqlite.pragma('journal_mode = WAL');
+  const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
+  sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  if (location.kind === 'file') enableWal(sqlite, busyTimeoutMs);
   sqlite.pragma(`foreign_keys = ${options.foreignKeys === false ? 'OFF' : 'ON'}`);
   sqlite.pragma('synchronous = NORMAL');
   // Reads go through the OS page cache without copying (the expiry scan touches rows in index order,
@@ -45,6 +46,25 @@ export function openConnection(url: string, options: ConnectionOptions = {}): Sq
   if (location.kind === 'file') sqlite.pragma('mmap_size = 1073741824');
   registerFunctions(sqlite);
   return sqlite;
+}
+
+/**
+ * Switches a file database to WAL (a no-op once it is). When several processes open a new file at
+ * once, SQLite answers all but one with SQLITE_BUSY at once, without its busy handler (waiting
+ * could deadlock them): retried here every 10 ms until the busy timeout. Blocking is fine at open.
+ */
+function enableWal(sqlite: Sqlite, busyTimeoutMs: number): void {
+  const deadline = Date.now() + busyTimeoutMs;
+  for (;;) {
+    try {
+      sqlite.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const code = String((error as { code?: unknown }).code ?? '');
+      if (!code.startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
 }
 
 /**
