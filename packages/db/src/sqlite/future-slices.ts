@@ -40,6 +40,7 @@ export function makeFutureSlicePlanner(sqlite: Sqlite): FutureSlicePlanner {
   const group = groupCommitFor(sqlite);
   sqlite.exec(`CREATE TEMP TABLE IF NOT EXISTS scan_due (order_id TEXT NOT NULL, send_at INTEGER NOT NULL)`);
 
+  /** Empties the scratch table first (one slice at a time), then fills it; returns the slice's count. */
   const collect = (slice: FutureReminderSlice): number => {
     prepare(`DELETE FROM temp.scan_due`).run();
     return prepare(collectSliceSql(slice.kind))
@@ -52,7 +53,6 @@ export function makeFutureSlicePlanner(sqlite: Sqlite): FutureSlicePlanner {
     const rows = prepare(`INSERT INTO reminders (order_id, kind, expires_on, offset_days, send_at, status, reason, updated_at)
       SELECT order_id, ?, ?, ?, send_at, 'queued', NULL, NULL FROM temp.scan_due WHERE true
       ON CONFLICT(order_id, kind, expires_on, offset_days) DO NOTHING RETURNING id, send_at`).all(...identity(slice)) as Array<{ id: number; send_at: number }>;
-    prepare(`DELETE FROM temp.scan_due`).run();
     const inserted = rows.map((r) => ({ id: r.id, sendAt: new Date(r.send_at) })).sort((a, b) => a.id - b.id);
     return { due, fresh: inserted.length, inserted };
   });
@@ -62,7 +62,6 @@ export function makeFutureSlicePlanner(sqlite: Sqlite): FutureSlicePlanner {
     const due = collect(slice);
     const { n } = prepare(`SELECT count(*) AS n FROM temp.scan_due d WHERE NOT EXISTS (SELECT 1 FROM reminders r
       WHERE r.order_id = d.order_id AND r.kind = ? AND r.expires_on = ? AND r.offset_days = ?)`).get(...identity(slice)) as { n: number };
-    prepare(`DELETE FROM temp.scan_due`).run();
     return { due, fresh: n, inserted: [] };
   });
 
