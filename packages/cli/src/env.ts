@@ -4,7 +4,7 @@
  * or missing variable, so an operator fixes them all in one go. Nothing else reads `process.env`.
  */
 import { z } from 'zod';
-import { isDomainError, parseOffsets } from '@tickler/domain';
+import { isDomainError, parseOffsets, perKind, REMINDER_KINDS, reminderKind, type ReminderKind } from '@tickler/domain';
 
 /** What the process is about to do; each role requires a different subset of the variables. */
 export type Role = 'base' | 'scheduler' | 'mailer' | 'http' | 'all';
@@ -77,6 +77,12 @@ const offsets = (variable: string, def: string) => trimmed.optional().transform(
     return z.NEVER;
   }
 });
+
+/** `REMINDER_OFFSETS_<KIND>`, one per reminder kind, defaulting to the kind table's offsets. */
+const offsetVariables = Object.fromEntries(REMINDER_KINDS.map((kind) => {
+  const { offsetsVariable, defaultOffsets } = reminderKind(kind);
+  return [offsetsVariable, offsets(offsetsVariable, defaultOffsets.join(','))];
+})) as { [variable: `REMINDER_OFFSETS_${string}`]: ReturnType<typeof offsets> };
 
 /** SQLite: `file:./data/tickler.db`, `file:///abs.db`, a bare path, or `:memory:` (the db package resolves it). */
 const databaseUrl = trimmed.optional().transform((v, ctx) => {
@@ -187,8 +193,7 @@ const envSchema = z.object({
   SES_MAX_SEND_RATE: positiveNumber(10),
   SNS_TOPIC_ARNS: snsTopicArns,
   SNS_CERT_CACHE_DIR: trimmed.optional().transform((v) => v || './data/sns-certs'),
-  REMINDER_OFFSETS_LICENSE: offsets('REMINDER_OFFSETS_LICENSE', '60,30,14,7,1,0,-7'),
-  REMINDER_OFFSETS_MAINTENANCE: offsets('REMINDER_OFFSETS_MAINTENANCE', '60,30,7,0,-30'),
+  ...offsetVariables,
   SCAN_EVERY: duration('15m'),
   MAILER_CONCURRENCY: int(50, 1, 1000),
   METRICS_PORT: trimmed.optional().transform((v, ctx) => {
@@ -226,7 +231,7 @@ export interface Env {
   ses: { region: string; endpoint: string | null; fromReminders: string; fromNewsletter: string; configurationSet: string | null; maxSendRate: number };
   snsTopicArns: string[];
   snsCertCacheDir: string;
-  offsets: { license: number[]; maintenance: number[] };
+  offsets: Record<ReminderKind, number[]>;
   /** Scan interval, ms (SCAN_EVERY, default 15m). */
   scanEveryMs: number;
   mailerConcurrency: number;
@@ -284,7 +289,7 @@ function toEnv(p: Parsed): Env {
     },
     snsTopicArns: p.SNS_TOPIC_ARNS,
     snsCertCacheDir: p.SNS_CERT_CACHE_DIR,
-    offsets: { license: p.REMINDER_OFFSETS_LICENSE, maintenance: p.REMINDER_OFFSETS_MAINTENANCE },
+    offsets: perKind((_, { offsetsVariable }) => (p as unknown as Record<string, number[]>)[offsetsVariable]!),
     scanEveryMs: p.SCAN_EVERY,
     mailerConcurrency: p.MAILER_CONCURRENCY,
     metricsPort: p.METRICS_PORT,

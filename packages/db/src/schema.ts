@@ -4,8 +4,13 @@
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { REMINDER_KINDS, reminderKind, type ExpiryField } from '@tickler/domain';
 
 const ms = (name: string) => integer(name, { mode: 'timestamp_ms' });
+/** One nullable `YYYY-MM-DD` expiry column per reminder kind (the kind table names it). */
+const expiryColumns = () => Object.fromEntries(REMINDER_KINDS.map((kind) => [reminderKind(kind).expiryField, text(reminderKind(kind).expiryColumn)])) as
+  { [F in ExpiryField]: ReturnType<typeof text> };
+const kindEnum = REMINDER_KINDS as unknown as [string, ...string[]];
 const createdAt = () => ms('created_at').notNull().default(sql`(unixepoch('subsec') * 1000)`);
 
 export const organizations = sqliteTable('organizations', {
@@ -49,8 +54,7 @@ export const orders = sqliteTable('orders', {
   id: text('id').primaryKey(),
   organizationId: text('organization_id').notNull().references(() => organizations.id),
   product: text('product').notNull(),
-  licenseExpiresOn: text('license_expires_on'),
-  maintenanceExpiresOn: text('maintenance_expires_on'),
+  ...expiryColumns(),
   status: text('status', { enum: ['active', 'cancelled'] }).notNull().default('active'),
   /** `occurredAt` of the last billing event applied; older events are recorded and ignored. */
   lastEventAt: ms('last_event_at'),
@@ -65,8 +69,7 @@ export const orders = sqliteTable('orders', {
 }, (t) => [
   // Active orders by expiry date, per kind (partial): the scan reads a date's (zone, id) from these
   // alone, without the table; the forecast and the catch-up scan page through them in this order.
-  index('orders_license_due_idx').on(t.licenseExpiresOn, t.timeZone, t.id).where(sql`status = 'active'`),
-  index('orders_maintenance_due_idx').on(t.maintenanceExpiresOn, t.timeZone, t.id).where(sql`status = 'active'`),
+  ...REMINDER_KINDS.map((kind) => index(`orders_${kind}_due_idx`).on(t[reminderKind(kind).expiryField], t.timeZone, t.id).where(sql`status = 'active'`)),
   index('orders_org_idx').on(t.organizationId),
 ]);
 
@@ -80,12 +83,12 @@ export const orderContacts = sqliteTable('order_contacts', {
 export const reminders = sqliteTable('reminders', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   orderId: text('order_id').notNull().references(() => orders.id, { onDelete: 'cascade' }),
-  kind: text('kind', { enum: ['license', 'maintenance'] }).notNull(),
+  kind: text('kind', { enum: kindEnum }).notNull(),
   expiresOn: text('expires_on').notNull(),
   offsetDays: integer('offset_days').notNull(),
   /** 09:00 in the organization's time zone on (expiry − offset). */
   sendAt: ms('send_at').notNull(),
-  status: text('status', { enum: ['planned', 'queued', 'sent', 'skipped', 'cancelled'] }).notNull(),
+  status: text('status', { enum: ['queued', 'sent', 'skipped', 'cancelled'] }).notNull(),
   reason: text('reason'),
   createdAt: createdAt(),
   updatedAt: ms('updated_at'),

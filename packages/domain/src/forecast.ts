@@ -1,7 +1,8 @@
 import { utcMsToIsoDate } from './calendar';
 import { DomainError } from './errors';
 import { sendAtMsFor, type ReminderOffsets } from './reminder-policy';
-import type { IsoDate, ReminderKind } from './types';
+import { perKind, REMINDER_KINDS, type ReminderKind } from './reminder-kinds';
+import type { IsoDate } from './types';
 
 const DAY_MS = 86_400_000;
 
@@ -19,8 +20,8 @@ export interface ForecastOrder {
 export interface ForecastDay {
   /** UTC calendar date of the reminders' sendAt. */
   date: IsoDate;
-  license: number;
-  maintenance: number;
+  /** Reminders that day, per kind. */
+  counts: Record<ReminderKind, number>;
   /** Distinct order ids with a reminder that day, in first-seen order. */
   orderIds: string[];
 }
@@ -44,7 +45,7 @@ export function forecastReminders(input: {
   }
   const firstDayMs = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate());
   const buckets = Array.from({ length: days }, (_, i) => ({
-    day: { date: utcMsToIsoDate(firstDayMs + i * DAY_MS), license: 0, maintenance: 0, orderIds: [] as string[] },
+    day: { date: utcMsToIsoDate(firstDayMs + i * DAY_MS), counts: perKind(() => 0), orderIds: [] as string[] },
     ids: new Set<string>(),
   }));
   const fromMs = from.getTime();
@@ -54,7 +55,7 @@ export function forecastReminders(input: {
       const sendAt = sendAtMsFor(order.expiresOn, offsetDays, order.timeZone);
       const bucket = sendAt >= fromMs ? buckets[Math.floor((sendAt - firstDayMs) / DAY_MS)] : undefined;
       if (!bucket) continue;
-      bucket.day[order.kind] += 1;
+      bucket.day.counts[order.kind] += 1;
       if (!bucket.ids.has(order.id)) {
         bucket.ids.add(order.id);
         bucket.day.orderIds.push(order.id);
@@ -62,4 +63,23 @@ export function forecastReminders(input: {
     }
   }
   return buckets.map((b) => b.day);
+}
+
+/** Reminders of one forecast day, all kinds together. */
+export function forecastDayTotal(day: ForecastDay): number {
+  return REMINDER_KINDS.reduce((n, kind) => n + day.counts[kind], 0);
+}
+
+/**
+ * A forecast laid out as a table for people: `date`, one column per kind, `total`; and the total over
+ * all days. The CLI and the admin page print the same columns.
+ */
+export function forecastTable(days: readonly ForecastDay[]): { header: string[]; rows: Array<[IsoDate, ...number[]]>; total: number } {
+  const rows = days.map((d): [IsoDate, ...number[]] => [d.date, ...REMINDER_KINDS.map((kind) => d.counts[kind]), forecastDayTotal(d)]);
+  return { header: ['date', ...REMINDER_KINDS, 'total'], rows, total: days.reduce((n, d) => n + forecastDayTotal(d), 0) };
+}
+
+/** A forecast day as JSON for API clients: `{ date, <kind>: n …, total, orderIds }`. */
+export function forecastDayJson(day: ForecastDay): Record<string, unknown> {
+  return { date: day.date, ...day.counts, total: forecastDayTotal(day), orderIds: day.orderIds };
 }

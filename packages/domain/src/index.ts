@@ -1,4 +1,5 @@
 export * from './types';
+export * from './reminder-kinds';
 export * from './errors';
 export * from './calendar';
 export * from './email';

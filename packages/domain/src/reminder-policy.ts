@@ -1,7 +1,8 @@
 import { addDays, isoDateToUtcMs, utcMsToIsoDate } from './calendar';
 import { DomainError } from './errors';
 import { zonedWallTimeToInstant } from './timezone';
-import { expiryOf, type IsoDate, type Order, type ReminderKind } from './types';
+import { expiryOf, perKind, type OrderExpiries, type ReminderKind } from './reminder-kinds';
+import type { IsoDate, Order } from './types';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -19,10 +20,7 @@ export const MAX_OFFSET_DAYS = 366;
 export const EXPIRY_LOOKBACK_DAYS = 400;
 
 /** Default reminder offsets in days before expiry (SPEC §3). */
-export const DEFAULT_OFFSETS: Record<ReminderKind, number[]> = Object.freeze({
-  license: Object.freeze([60, 30, 14, 7, 1, 0, -7]) as number[],
-  maintenance: Object.freeze([60, 30, 7, 0, -30]) as number[],
-}) as Record<ReminderKind, number[]>;
+export const DEFAULT_OFFSETS: Record<ReminderKind, number[]> = Object.freeze(perKind((_, definition) => Object.freeze([...definition.defaultOffsets]) as number[]));
 
 export type ReminderOffsets = Readonly<Record<ReminderKind, readonly number[]>>;
 
@@ -149,7 +147,7 @@ export type ReminderValidity = { ok: true } | { ok: false; reason: 'order-not-fo
  */
 export function checkReminderStillValid(
   reminder: { kind: ReminderKind; expiresOn: IsoDate },
-  order: Pick<Order, 'status' | 'licenseExpiresOn' | 'maintenanceExpiresOn'> | null,
+  order: (Pick<Order, 'status'> & OrderExpiries) | null,
 ): ReminderValidity {
   if (order === null) return { ok: false, reason: 'order-not-found' };
   if (order.status === 'cancelled') return { ok: false, reason: 'order-cancelled' };

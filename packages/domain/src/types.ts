@@ -14,8 +14,9 @@
  * - suppression: an address that gets no mail at all (hard bounce, complaint, manual).
  */
 
-export type ReminderKind = 'license' | 'maintenance';
-export const REMINDER_KINDS: readonly ReminderKind[] = ['license', 'maintenance'];
+import type { OrderExpiries } from './reminder-kinds';
+
+export type { ReminderKind } from './reminder-kinds';
 
 /** Calendar date as `YYYY-MM-DD`. */
 export type IsoDate = string;
@@ -24,7 +25,7 @@ export type OrderStatus = 'active' | 'cancelled';
 export type MembershipStatus = 'invited' | 'active';
 export type MembershipRole = 'owner' | 'member';
 
-export type ReminderStatus = 'planned' | 'queued' | 'sent' | 'skipped' | 'cancelled';
+export type ReminderStatus = 'queued' | 'sent' | 'skipped' | 'cancelled';
 export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'skipped' | 'failed' | 'delivered' | 'bounced' | 'complained';
 export type DeliverySource = 'reminder' | 'broadcast' | 'invitation' | 'newsletter-confirmation';
 export type SuppressionReason = 'bounce' | 'complaint' | 'manual';
@@ -39,19 +40,13 @@ export interface Organization {
   timeZone: string;
 }
 
-export interface Order {
+/** An order; its expiry dates are one field per reminder kind (see reminder-kinds.ts). */
+export type Order = OrderExpiries & {
   id: string;
   organizationId: string;
   product: string;
-  licenseExpiresOn: IsoDate | null;
-  maintenanceExpiresOn: IsoDate | null;
   status: OrderStatus;
-}
-
-/** The expiry date of `kind` on an order. */
-export function expiryOf(order: Pick<Order, 'licenseExpiresOn' | 'maintenanceExpiresOn'>, kind: ReminderKind): IsoDate | null {
-  return kind === 'license' ? order.licenseExpiresOn : order.maintenanceExpiresOn;
-}
+};
 
 export function renewalListId(orderId: string): ListId {
   return `renewal:${orderId}`;

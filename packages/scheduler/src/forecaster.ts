@@ -51,7 +51,7 @@ export function makeForecaster(deps: Pick<SchedulerDeps, 'store' | 'config'>): F
 }
 
 function count(bucket: Bucket, kind: ReminderKind, orderId: string, maxIds: number): void {
-  bucket.day[kind] += 1;
+  bucket.day.counts[kind] += 1;
   if (bucket.ids.size >= maxIds || bucket.ids.has(orderId)) return;
   bucket.ids.add(orderId);
   bucket.day.orderIds.push(orderId);

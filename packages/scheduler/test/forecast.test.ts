@@ -22,9 +22,9 @@ describe('forecaster', () => {
     // 7 days before 2027-01-31 at 09:00 local: Auckland 2027-01-23T20:00Z, Berlin 2027-01-24T08:00Z,
     // Los Angeles 2027-01-24T17:00Z; Berlin's maintenance (2027-02-01) 7 days before: 2027-01-25T08:00Z.
     expect(days).toEqual([
-      { date: '2027-01-23', license: 1, maintenance: 0, orderIds: ['ORD-AKL'] },
-      { date: '2027-01-24', license: 2, maintenance: 0, orderIds: ['ORD-LAX', 'ORD-BER'] }, // read by (expiry, zone, id)
-      { date: '2027-01-25', license: 0, maintenance: 1, orderIds: ['ORD-BER'] },
+      { date: '2027-01-23', counts: { license: 1, maintenance: 0 }, orderIds: ['ORD-AKL'] },
+      { date: '2027-01-24', counts: { license: 2, maintenance: 0 }, orderIds: ['ORD-LAX', 'ORD-BER'] }, // read by (expiry, zone, id)
+      { date: '2027-01-25', counts: { license: 0, maintenance: 1 }, orderIds: ['ORD-BER'] },
     ]);
     await expect(makeForecaster(env.deps(now)).forecast({ now, days: 0 })).rejects.toMatchObject({ code: 'invalid_forecast_days' });
   });
@@ -47,6 +47,6 @@ describe('forecaster', () => {
     const expected = forecastReminders({ orders: reference, offsets: DEFAULT_OFFSETS, from: now, days: 45 });
     const normalize = (days: typeof actual) => days.map((d) => ({ ...d, orderIds: [...d.orderIds].sort() }));
     expect(normalize(actual)).toEqual(normalize(expected));
-    expect(actual.reduce((n, d) => n + d.license + d.maintenance, 0)).toBeGreaterThan(100);
+    expect(actual.reduce((n, d) => n + d.counts.license + d.counts.maintenance, 0)).toBeGreaterThan(100);
   });
 });

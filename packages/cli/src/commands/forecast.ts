@@ -1,13 +1,12 @@
-import type { ForecastDay } from '@tickler/domain';
+import { forecastTable, type ForecastDay } from '@tickler/domain';
 import type { Env } from '../env';
 import { formatTable } from '../output/table';
 import { makeForecaster, makeSchedulerConfig } from '@tickler/scheduler';
 import { withStore } from '../runtime/with-runtime';
 
 export function formatForecast(days: ForecastDay[], from: Date): string {
-  const rows = days.map((d) => [d.date, d.license, d.maintenance, d.license + d.maintenance]);
-  const total = days.reduce((n, d) => n + d.license + d.maintenance, 0);
-  return `${formatTable(['date (UTC)', 'license', 'maintenance', 'total'], rows)}\n${total} reminder${total === 1 ? '' : 's'} in ${days.length} days from ${from.toISOString()} (each goes to every contact of its order)\n`;
+  const { header, rows, total } = forecastTable(days);
+  return `${formatTable(['date (UTC)', ...header.slice(1)], rows)}\n${total} reminder${total === 1 ? '' : 's'} in ${days.length} days from ${from.toISOString()} (each goes to every contact of its order)\n`;
 }
 
 /** `tickler forecast [--days N] [--now ISO]`: reminders per day and kind. */

@@ -1,9 +1,9 @@
 /** SQLite implementation of DirectoryRepository: organizations, users, memberships, orders, contacts. */
-import type { IsoDate, Organization, ReminderKind } from '@tickler/domain';
+import { reminderKind, type IsoDate, type Organization, type ReminderKind } from '@tickler/domain';
 import type { Contact, DirectoryRepository, OrderWithZone } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { emailKey, normalizeEmail } from './email';
-import { EXPIRY_COLUMN, makeOrderEvents } from './order-events';
+import { makeOrderEvents } from './order-events';
 import { type MembershipSqlRow, ORDER_COLUMNS, type OrderSqlRow, toMembership, toOrder, toUser, type UserSqlRow } from './rows';
 import { makeStatementCache } from './statements';
 
@@ -24,14 +24,14 @@ export interface ExpiryKey { expiry: string; timeZone: string; id: string }
  * comparison would seek on its first column only). INDEXED BY makes a missing index an error.
  */
 export function expiringOrdersSql(kind: ReminderKind): string {
-  const column = `o.${EXPIRY_COLUMN[kind]}`;
+  const column = `o.${reminderKind(kind).expiryColumn}`;
   const select = `SELECT ${ORDER_COLUMNS} FROM orders o INDEXED BY orders_${kind}_due_idx
     JOIN organizations g ON g.id = o.organization_id`;
   const active = `o.status = 'active'`;
   return `SELECT * FROM (${select} WHERE ${column} = ? AND o.time_zone = ? AND o.id > ? AND ${active})
     UNION ALL SELECT * FROM (${select} WHERE ${column} = ? AND o.time_zone > ? AND ${active})
     UNION ALL SELECT * FROM (${select} WHERE ${column} > ? AND ${column} <= ? AND ${active})
-    ORDER BY ${EXPIRY_COLUMN[kind]}, time_zone, id LIMIT ?`;
+    ORDER BY ${reminderKind(kind).expiryColumn}, time_zone, id LIMIT ?`;
 }
 
 export function makeSqliteDirectoryRepository(sqlite: Sqlite, options: { pageSize?: number } = {}): DirectoryRepository {
@@ -90,7 +90,7 @@ export function makeSqliteDirectoryRepository(sqlite: Sqlite, options: { pageSiz
         const rows = expiringPage(kind, to, after);
         if (rows.length === 0) return;
         const last = rows[rows.length - 1]!;
-        after = { expiry: (kind === 'license' ? last.license_expires_on : last.maintenance_expires_on) ?? '', timeZone: last.time_zone, id: last.id };
+        after = { expiry: last[reminderKind(kind).expiryColumn] ?? '', timeZone: last.time_zone, id: last.id };
         yield rows.map(toOrder);
         if (rows.length < pageSize) return;
       }

@@ -13,11 +13,10 @@
  * row inserted here belongs to an order read in the same write transaction, so the reminders → orders
  * check cannot fail, and it was ~40 % of the insert (a random lookup in the order-id index per row).
  */
-import type { ReminderKind } from '@tickler/domain';
+import { reminderKind, type ReminderKind } from '@tickler/domain';
 import type { FutureReminderPlan, FutureReminderSlice } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { groupCommitFor } from './group-commit';
-import { EXPIRY_COLUMN } from './order-events';
 import { makeStatementCache } from './statements';
 
 export type FutureSlicePlanner = (slice: FutureReminderSlice, options: { dryRun: boolean }) => Promise<FutureReminderPlan>;
@@ -31,7 +30,7 @@ export function collectSliceSql(kind: ReminderKind): string {
   return `INSERT INTO temp.scan_due (order_id, send_at)
     SELECT id, at FROM (
       SELECT o.id, tickler_send_at(?, ?, o.time_zone) AS at FROM orders o INDEXED BY orders_${kind}_due_idx
-      WHERE o.${EXPIRY_COLUMN[kind]} = ? AND o.status = 'active' LIMIT -1
+      WHERE o.${reminderKind(kind).expiryColumn} = ? AND o.status = 'active' LIMIT -1
     ) WHERE at > ? AND at <= ?`;
 }
 

@@ -2,22 +2,19 @@
  * Billing order events as units of work: each runs synchronously inside one SQLite transaction
  * (better-sqlite3 transactions are synchronous), so an event is applied entirely or not at all.
  */
-import { sendAtMsFor, type ReminderKind } from '@tickler/domain';
+import { expiryOf, perKind, REMINDER_KINDS, reminderKind, sendAtMsFor, type ReminderKind } from '@tickler/domain';
 import type { OrderEventOutcome, OrderUpsert } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { groupCommitFor } from './group-commit';
 import { normalizeEmail } from './email';
-import { ORDER_COLUMNS, type OrderSqlRow, toOrder } from './rows';
+import { expiryColumnList, type ExpirySqlColumns, ORDER_COLUMNS, type OrderSqlRow, toOrder } from './rows';
 import type { Prepare } from './statements';
 
-interface StoredOrder { organization_id: string; license_expires_on: string | null; maintenance_expires_on: string | null; status: string; last_event_at: number | null }
-
-const EXPIRY_COLUMN: Record<ReminderKind, string> = { license: 'license_expires_on', maintenance: 'maintenance_expires_on' };
-const KINDS: ReminderKind[] = ['license', 'maintenance'];
+type StoredOrder = ExpirySqlColumns & { organization_id: string; status: string; last_event_at: number | null };
 
 export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
   const readStored = (orderId: string) =>
-    prepare(`SELECT organization_id, license_expires_on, maintenance_expires_on, status, last_event_at FROM orders WHERE id = ?`)
+    prepare(`SELECT organization_id, ${expiryColumnList()}, status, last_event_at FROM orders WHERE id = ?`)
       .get(orderId) as StoredOrder | undefined;
 
   const readOrder = (orderId: string) => {
@@ -39,10 +36,10 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
   const cancelPending = (orderId: string, reason: string, at: number, only?: { kind: ReminderKind; keepExpiresOn: string | null }): number[] => {
     const rows = only
       ? prepare(`UPDATE reminders SET status = 'cancelled', reason = ?, updated_at = ?
-          WHERE order_id = ? AND kind = ? AND expires_on IS NOT ? AND status IN ('planned', 'queued') RETURNING id`)
+          WHERE order_id = ? AND kind = ? AND expires_on IS NOT ? AND status = 'queued' RETURNING id`)
         .all(reason, at, orderId, only.kind, only.keepExpiresOn)
       : prepare(`UPDATE reminders SET status = 'cancelled', reason = ?, updated_at = ?
-          WHERE order_id = ? AND status IN ('planned', 'queued') RETURNING id`)
+          WHERE order_id = ? AND status = 'queued' RETURNING id`)
         .all(reason, at, orderId);
     return (rows as Array<{ id: number }>).map((r) => r.id).sort((a, b) => a - b);
   };
@@ -72,7 +69,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
    */
   const moveToZone = (where: 'o.organization_id = ?' | 'o.id = ?', key: string, timeZone: string, at: number): number => {
     const open = prepare(`SELECT r.id, r.expires_on, r.offset_days, r.send_at FROM reminders r JOIN orders o ON o.id = r.order_id
-      WHERE ${where} AND r.status IN ('planned', 'queued')`).all(key) as Array<{ id: number; expires_on: string; offset_days: number; send_at: number }>;
+      WHERE ${where} AND r.status = 'queued'`).all(key) as Array<{ id: number; expires_on: string; offset_days: number; send_at: number }>;
     let moved = 0;
     for (const r of open) {
       const sendAt = sendAtMsFor(r.expires_on, r.offset_days, timeZone);
@@ -119,8 +116,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
   const updateOrder = (event: OrderUpsert, stored: StoredOrder, at: number) => {
     const changes: Array<[column: string, value: string | null, previous: string | null]> = [
       ['organization_id', event.organization.id, stored.organization_id],
-      ['license_expires_on', event.licenseExpiresOn, stored.license_expires_on],
-      ['maintenance_expires_on', event.maintenanceExpiresOn, stored.maintenance_expires_on],
+      ...REMINDER_KINDS.map((kind) => [reminderKind(kind).expiryColumn, expiryOf(event, kind), stored[reminderKind(kind).expiryColumn]]),
       ['status', 'active', stored.status],
     ].filter(([, value, previous]) => value !== previous) as Array<[string, string | null, string | null]>;
     const sets = changes.map(([column]) => `${column} = ?, `);
@@ -148,32 +144,32 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
       prepare(`INSERT INTO memberships (organization_id, user_id, status, role, activated_at) VALUES (?, ?, 'active', 'owner', ?)
         ON CONFLICT(organization_id, user_id) DO NOTHING`).run(event.organization.id, purchaserId, at);
     }
-    const next = { license: event.licenseExpiresOn, maintenance: event.maintenanceExpiresOn };
+    const next = perKind((kind) => expiryOf(event, kind));
     const changedKinds: ReminderKind[] = [];
     const cancelledReminderIds: number[] = [];
     if (!stored) {
       // The organization's zone as stored (not the event's, which may be older): the trigger that
       // keeps orders.time_zone equal to it then has nothing to correct, so the row is written once.
-      prepare(`INSERT INTO orders (id, organization_id, time_zone, product, license_expires_on, maintenance_expires_on, status, last_event_at, updated_at)
-        VALUES (?, ?, (SELECT time_zone FROM organizations WHERE id = ?), ?, ?, ?, 'active', ?, ?)`)
-        .run(event.orderId, event.organization.id, event.organization.id, event.product, next.license, next.maintenance, at, at);
+      prepare(`INSERT INTO orders (id, organization_id, time_zone, product, ${expiryColumnList()}, status, last_event_at, updated_at)
+        VALUES (?, ?, (SELECT time_zone FROM organizations WHERE id = ?), ?, ${REMINDER_KINDS.map(() => '?').join(', ')}, 'active', ?, ?)`)
+        .run(event.orderId, event.organization.id, event.organization.id, event.product, ...REMINDER_KINDS.map((kind) => next[kind]), at, at);
       addPurchaserContact(event, purchaserId);
-      changedKinds.push(...KINDS.filter((kind) => next[kind] !== null));
+      changedKinds.push(...REMINDER_KINDS.filter((kind) => next[kind] !== null));
     } else {
       const reactivated = stored.status !== 'active';
       if (stored.organization_id !== event.organization.id) rescheduled += moveToOrganization(event, purchaserId, at);
       // Reactivation undoes the cancellation: this cycle's reminders that the cancel stopped (never
       // sent) are forgotten, so they can be planned again; their ledger identity would keep them out.
       if (reactivated) {
-        for (const kind of KINDS) {
+        for (const kind of REMINDER_KINDS) {
           if (next[kind] === null) continue;
           prepare(`DELETE FROM reminders WHERE order_id = ? AND kind = ? AND expires_on = ? AND status = 'cancelled' AND reason = 'order-cancelled'`)
             .run(event.orderId, kind, next[kind]);
         }
       }
       updateOrder(event, stored, at);
-      for (const kind of KINDS) {
-        const previous = kind === 'license' ? stored.license_expires_on : stored.maintenance_expires_on;
+      for (const kind of REMINDER_KINDS) {
+        const previous = stored[reminderKind(kind).expiryColumn];
         if (previous !== next[kind]) {
           changedKinds.push(kind);
           cancelledReminderIds.push(...cancelPending(event.orderId, 'expiry-changed', at, { kind, keepExpiresOn: next[kind] }));
@@ -212,4 +208,3 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
   };
 }
 
-export { EXPIRY_COLUMN };

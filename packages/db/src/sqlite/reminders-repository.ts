@@ -73,7 +73,7 @@ export function makeSqliteRemindersRepository(sqlite: Sqlite, repositoryOptions:
     },
     async listOpenForOrganization(organizationId) {
       const rows = prepare(`SELECT ${COLUMNS.split(', ').map((c) => `r.${c}`).join(', ')} FROM reminders r JOIN orders o ON o.id = r.order_id
-        WHERE o.organization_id = ? AND r.status IN ('planned', 'queued') ORDER BY r.send_at, r.id`).all(organizationId) as ReminderSqlRow[];
+        WHERE o.organization_id = ? AND r.status = 'queued' ORDER BY r.send_at, r.id`).all(organizationId) as ReminderSqlRow[];
       return rows.map(toReminder);
     },
     async getState(key) {

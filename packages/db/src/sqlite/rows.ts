@@ -1,20 +1,31 @@
 /** Row shapes of the SQL the repositories run, and their mapping to repository values. */
-import type { MembershipRole, MembershipStatus, OrderStatus } from '@tickler/domain';
+import { REMINDER_KINDS, reminderKind, type ExpiryColumn, type MembershipRole, type MembershipStatus, type OrderExpiries, type OrderStatus } from '@tickler/domain';
 import type { Membership, OrderWithZone, User } from '../repositories/types';
 
 export interface UserSqlRow { id: number; email: string; name: string | null }
 export interface MembershipSqlRow { organization_id: string; user_id: number; email: string; status: MembershipStatus; role: MembershipRole }
-export interface OrderSqlRow {
-  id: string; organization_id: string; product: string; license_expires_on: string | null;
-  maintenance_expires_on: string | null; status: OrderStatus; last_event_at: number | null;
+/** An order's expiry columns, one per reminder kind. */
+export type ExpirySqlColumns = { [C in ExpiryColumn]: string | null };
+export type OrderSqlRow = ExpirySqlColumns & {
+  id: string; organization_id: string; product: string; status: OrderStatus; last_event_at: number | null;
   time_zone: string; organization_name: string;
+};
+
+/** The expiry columns, comma-separated, each prefixed with `alias.` when given. */
+export function expiryColumnList(alias = ''): string {
+  return REMINDER_KINDS.map((kind) => `${alias ? `${alias}.` : ''}${reminderKind(kind).expiryColumn}`).join(', ');
+}
+
+/** An order's expiry dates from its expiry columns. */
+export function toExpiries(row: ExpirySqlColumns): OrderExpiries {
+  return Object.fromEntries(REMINDER_KINDS.map((kind) => [reminderKind(kind).expiryField, row[reminderKind(kind).expiryColumn]])) as OrderExpiries;
 }
 
 /**
  * Columns selected for an `OrderSqlRow` (orders `o` joined with organizations `g`). The time zone is
  * the order's copy of its organization's (kept equal by triggers), so index order can serve it.
  */
-export const ORDER_COLUMNS = `o.id, o.organization_id, o.product, o.license_expires_on, o.maintenance_expires_on,
+export const ORDER_COLUMNS = `o.id, o.organization_id, o.product, ${expiryColumnList('o')},
   o.status, o.last_event_at, o.time_zone, g.name AS organization_name`;
 
 export function toUser(row: UserSqlRow): User {
@@ -27,8 +38,7 @@ export function toMembership(row: MembershipSqlRow): Membership {
 
 export function toOrder(row: OrderSqlRow): OrderWithZone {
   return {
-    id: row.id, organizationId: row.organization_id, product: row.product,
-    licenseExpiresOn: row.license_expires_on, maintenanceExpiresOn: row.maintenance_expires_on,
+    id: row.id, organizationId: row.organization_id, product: row.product, ...toExpiries(row),
     status: row.status, timeZone: row.time_zone, organizationName: row.organization_name,
   };
 }

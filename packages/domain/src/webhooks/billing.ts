@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { isIsoDate } from '../calendar';
 import { normalizeEmail } from '../email';
 import { assertTimeZone } from '../timezone';
-import type { IsoDate, Organization } from '../types';
+import { REMINDER_KINDS, reminderKind, type ExpiryField, type OrderExpiries } from '../reminder-kinds';
+import type { Organization } from '../types';
 
 /** Why a billing webhook signature was refused; each code maps to a 401 answer. */
 export type BillingSignatureProblem = 'missing_signature' | 'malformed_signature' | 'stale_timestamp' | 'bad_signature';
@@ -90,15 +91,13 @@ export const BILLING_EVENT_TYPES = ['order.upserted', 'order.cancelled'] as cons
 export type BillingEventType = (typeof BILLING_EVENT_TYPES)[number];
 
 /** What `order.upserted` carries, normalized (email lower-cased, zone canonical). */
-export interface OrderUpsertData {
+export type OrderUpsertData = OrderExpiries & {
   orderId: string;
   organization: Organization;
   product: string;
-  licenseExpiresOn: IsoDate | null;
-  maintenanceExpiresOn: IsoDate | null;
   purchaserEmail: string;
   purchaserName: string | null;
-}
+};
 
 export type BillingEvent =
   | { id: string; type: 'order.upserted'; occurredAt: Date; data: OrderUpsertData }
@@ -147,6 +146,10 @@ const envelope = {
   occurredAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
 };
 
+/** One expiry date per reminder kind (`licenseExpiresOn`, …), each required and nullable. */
+const expiryFields = Object.fromEntries(REMINDER_KINDS.map((kind) => [reminderKind(kind).expiryField, calendarDate])) as
+  { [F in ExpiryField]: typeof calendarDate };
+
 const upsertSchema = z.object({
   ...envelope,
   type: z.literal('order.upserted'),
@@ -154,8 +157,7 @@ const upsertSchema = z.object({
     orderId: identifier,
     organization: z.object({ id: identifier, name: text(200), timeZone: timeZone.optional().default('UTC') }),
     product: text(200),
-    licenseExpiresOn: calendarDate,
-    maintenanceExpiresOn: calendarDate,
+    ...expiryFields,
     purchaserEmail: email,
     purchaserName: z.string().trim().max(200).nullable().optional().transform((n) => (n ? n : null)),
   }),

@@ -27,7 +27,7 @@ export type ReminderOutcome =
   | { status: 'cancelled'; reason: string }
   | { status: 'already-handled'; previous: ReminderStatus };
 
-const OPEN: ReadonlySet<ReminderStatus> = new Set(['planned', 'queued']);
+const OPEN: ReadonlySet<ReminderStatus> = new Set(['queued']);
 
 export function makeReminderProcessor(deps: ReminderDeps): Processor<'reminder'> {
   const { store, queues } = deps;

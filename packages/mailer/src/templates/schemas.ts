@@ -5,6 +5,7 @@
  * `{{placeholder}}` a template uses must be a key of its schema; `checkTemplates` enforces that.
  */
 import { z } from 'zod';
+import { REMINDER_KINDS, reminderKind, renewalListLabel, type ReminderKind } from '@tickler/domain';
 
 /** Links in emails: web or mail links only (never `javascript:`). */
 const link = z.url({ protocol: /^(https?|mailto)$/ });
@@ -83,26 +84,24 @@ const sampleListFooter = (listName: string) => ({
 
 const sampleDays: Record<ReminderVariant, number> = { before: 14, on: 0, after: -7 };
 
-function reminderDefinition(kind: 'license' | 'maintenance'): TemplateDefinition {
-  return {
-    schema: reminderEmailSchema,
-    variants: REMINDER_VARIANTS,
-    flags: ['list'],
-    variantOf: (data) => String(data.variant),
-    sample: (variant) => {
-      const daysLeft = sampleDays[variant as ReminderVariant] ?? 14;
-      return {
-        variant: variant as ReminderVariant, orderNumber: 'ORD-1001', product: 'Barcode Reader SDK', organizationName: 'Acme',
-        expiresOn: '31 January 2027', daysLeft, daysText: daysText(daysLeft),
-        renewUrl: 'https://shop.example.com/renew?order=ORD-1001', ...sampleListFooter(`${kind === 'license' ? 'License' : 'Maintenance'} renewal reminders for order ORD-1001`),
-      } satisfies ReminderEmailData;
-    },
-  };
-}
+/** Every reminder kind's template takes the same data (the kind table names the template). */
+const REMINDER_DEFINITION: TemplateDefinition = {
+  schema: reminderEmailSchema,
+  variants: REMINDER_VARIANTS,
+  flags: ['list'],
+  variantOf: (data) => String(data.variant),
+  sample: (variant) => {
+    const daysLeft = sampleDays[variant as ReminderVariant] ?? 14;
+    return {
+      variant: variant as ReminderVariant, orderNumber: 'ORD-1001', product: 'Barcode Reader SDK', organizationName: 'Acme',
+      expiresOn: '31 January 2027', daysLeft, daysText: daysText(daysLeft),
+      renewUrl: 'https://shop.example.com/renew?order=ORD-1001', ...sampleListFooter(renewalListLabel('ORD-1001')),
+    } satisfies ReminderEmailData;
+  },
+};
 
 const DEFINITIONS: Record<string, TemplateDefinition> = {
-  'license-reminder': reminderDefinition('license'),
-  'maintenance-reminder': reminderDefinition('maintenance'),
+  ...Object.fromEntries(REMINDER_KINDS.map((kind) => [reminderKind(kind).template, REMINDER_DEFINITION])),
   invitation: {
     schema: invitationEmailSchema, variants: [DEFAULT_VARIANT], flags: [], variantOf: single,
     sample: () => ({
@@ -129,8 +128,8 @@ export function templateDefinition(name: string): TemplateDefinition | null {
 }
 
 /** The template a reminder of `kind` uses. */
-export function reminderTemplateName(kind: 'license' | 'maintenance'): string {
-  return `${kind}-reminder`;
+export function reminderTemplateName(kind: ReminderKind): string {
+  return reminderKind(kind).template;
 }
 
 /** The template a broadcast uses: `newsletter send --template product-news` → `newsletter-product-news`. */

@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { isDomainError, normalizeEmail } from '@tickler/domain';
+import { forecastDayJson, isDomainError, normalizeEmail } from '@tickler/domain';
 import { FailedJobsError, isQueueName, listFailedJobs, replayFailedJobs } from '../../admin/failed-jobs';
 import type { HttpDeps } from '../deps';
 import { auditEmail, auditOrder } from './audit';
@@ -64,7 +64,7 @@ export const adminRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
     if (!deps.forecast) return reply.code(503).send({ error: 'unavailable', message: 'The forecast is not configured on this server.' });
     const now = deps.now();
     const forecast = await deps.forecast(days, now);
-    if (wantsJson(request.headers.accept)) return { from: now.toISOString(), days: forecast };
+    if (wantsJson(request.headers.accept)) return { from: now.toISOString(), days: forecast.map(forecastDayJson) };
     return reply.type('text/html').send(renderForecastPage(forecast, now));
   });
 

@@ -2,7 +2,7 @@
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { ListId } from '@tickler/domain';
+import { renewalListLabel, type ListId } from '@tickler/domain';
 import type { HttpDeps } from '../deps';
 import { html } from './html';
 import { sendPage } from './layout';
@@ -44,7 +44,7 @@ export async function describeList(deps: HttpDeps, listId: ListId): Promise<stri
   if (listId.startsWith('renewal:')) {
     const orderId = listId.slice('renewal:'.length);
     const order = await deps.store.directory.getOrder(orderId);
-    return order ? `Renewal reminders for order ${orderId} (${order.product})` : `Renewal reminders for order ${orderId}`;
+    return renewalListLabel(orderId, order?.product);
   }
   const topic = listId.slice('newsletter:'.length);
   const label = deps.config.newsletterTopics.find((t) => t.id === topic)?.label ?? topic;

@@ -3,7 +3,7 @@
  * is a contact of, each newsletter topic it subscribed — with leave/rejoin buttons; `POST` applies one
  * change (`listId` + `action`) to a list the address actually belongs to, then shows the page again.
  */
-import { newsletterListId, readAddressToken, renewalListId, type ListId } from '@tickler/domain';
+import { newsletterListId, readAddressToken, renewalListId, renewalListLabel, type ListId } from '@tickler/domain';
 import type { HttpDeps } from '../deps';
 import type { RoutesPlugin } from '../plugin';
 import { formField, registerFormParsers, sendInvalidLink } from './common';
@@ -21,7 +21,7 @@ async function listsOf(deps: HttpDeps, email: string): Promise<ListEntry[]> {
   ]);
   const leftSet = new Set<string>(left);
   const entries: ListEntry[] = orders.map((o) => ({
-    listId: renewalListId(o.id), label: `Renewal reminders for order ${o.id} (${o.product})`, left: false,
+    listId: renewalListId(o.id), label: renewalListLabel(o.id, o.product), left: false,
   }));
   for (const topic of subscription?.topics ?? []) {
     const label = deps.config.newsletterTopics.find((t) => t.id === topic)?.label ?? topic;

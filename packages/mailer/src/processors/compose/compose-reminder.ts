@@ -1,5 +1,5 @@
 /** A renewal reminder to one contact of an order, re-checked against the order at send time. */
-import { checkReminderStillValid, reminderVariant, renewalListId } from '@tickler/domain';
+import { checkReminderStillValid, reminderVariant, renewalListId, renewalListLabel } from '@tickler/domain';
 import { daysText, reminderTemplateName, renderEmail, type ReminderEmailData } from '../../templates';
 import { listHeaders, preferencesUrl, renewUrl, unsubscribeUrl } from '../links';
 import { daysUntil, displayDate } from './format';
@@ -32,7 +32,7 @@ export const composeReminder: Composer = async ({ store, templates, config }, de
     renewUrl: renewUrl(config, order.id),
     supportEmail: config.supportEmail,
     recipientEmail: delivery.email,
-    listName: `Renewal reminders for order ${order.id}`,
+    listName: renewalListLabel(order.id),
     unsubscribeUrl: unsubscribe,
     preferencesUrl: preferencesUrl(config, delivery.email),
   };
