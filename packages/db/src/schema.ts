@@ -114,7 +114,8 @@ export const deliveries = sqliteTable('deliveries', {
   orderId: text('order_id'),
   status: text('status', { enum: ['queued', 'sending', 'sent', 'skipped', 'failed', 'delivered', 'bounced', 'complained'] }).notNull(),
   reason: text('reason'),
-  sesMessageId: text('ses_message_id'),
+  /** The mail provider's message id (SES MessageId). */
+  providerMessageId: text('provider_message_id'),
   attempts: integer('attempts').notNull().default(0),
   lastError: text('last_error'),
   createdAt: createdAt(),
@@ -122,7 +123,7 @@ export const deliveries = sqliteTable('deliveries', {
   sentAt: ms('sent_at'),
 }, (t) => [
   uniqueIndex('deliveries_source_email_uq').on(t.sourceType, t.sourceId, t.email),
-  index('deliveries_ses_message_idx').on(t.sesMessageId),
+  index('deliveries_provider_message_idx').on(t.providerMessageId),
   index('deliveries_email_idx').on(t.email),
   index('deliveries_order_idx').on(t.orderId),
   index('deliveries_status_idx').on(t.status),

@@ -1,8 +1,17 @@
 /**
- * Repository contracts. Everything outside packages/db talks to storage only through these
- * interfaces, so a PostgreSQL implementation can follow without touching callers: methods are
+ * The storage contract. Everything outside packages/db talks to storage only through these
+ * interfaces, implemented by SQLite (one file, one host) and PostgreSQL (many hosts): methods are
  * async, take and return plain domain values, and every multi-row change that must be atomic is a
  * single method (a unit of work), never a transaction handle leaked to the caller.
+ *
+ * Each method states what holds when two processes — on two hosts — call it at once. These are the
+ * weakest guarantees any implementation gives; no caller may rely on more (in particular not on
+ * SQLite having a single writer). Terms used below:
+ * - *atomic*: the method's writes are applied entirely or not at all;
+ * - *idempotent*: calling it again with the same arguments changes nothing more;
+ * - *last writer wins*: concurrent calls each apply; the one that commits last decides the value.
+ * Storage failures reject with `StoreError` (see store-error.ts); `transient` ones may be retried.
+ * Implementations retry deadlocks and serialization failures themselves where the method is atomic.
  */
 import type {
   DeliverySource, DeliveryStatus, IsoDate, ListId, MembershipRole, MembershipStatus, Order, Organization,
@@ -29,8 +38,13 @@ export type OrderEventOutcome =
   | { outcome: 'ignored'; reason: string };
 
 export interface DirectoryRepository {
+  /** A committed snapshot read (also for every other `get…`/`list…` below): never sees another call's half-applied writes. */
   getOrganization(id: string): Promise<Organization | null>;
   getUserByEmail(email: string): Promise<User | null>;
+  /**
+   * The user with this (normalised) address, created if missing; a missing name is filled, an
+   * existing one kept. Concurrent calls for one address yield one user, and all return its id.
+   */
   ensureUser(email: string, name?: string | null): Promise<User>;
   getMembership(organizationId: string, email: string): Promise<Membership | null>;
   listMembers(organizationId: string): Promise<Membership[]>;
@@ -43,19 +57,35 @@ export interface DirectoryRepository {
    * organization, it keeps only contacts who are active members there; when the organization's time
    * zone (or the order's organization) changed, open reminders move to 09:00 in the new zone. Ignored (and says
    * why) when `occurredAt` is older than the last event applied to the order.
+   *
+   * Atomic. Newest event wins whatever the commit order: concurrent events of one order (or of one
+   * organization) are serialised, each judged against what the other committed, so the order ends
+   * as its newest event says, and the organization's name and zone as the newest event of any of
+   * its orders says. An event equal in time to the last applied one is applied again (harmless).
    */
   applyOrderUpsert(event: OrderUpsert): Promise<OrderEventOutcome>;
-  /** Applies `order.cancelled`: status cancelled, pending reminders cancelled. */
+  /**
+   * Applies `order.cancelled`: status cancelled, pending reminders cancelled. Atomic; serialised
+   * with the order's other events like `applyOrderUpsert` (an older cancel is ignored).
+   */
   applyOrderCancel(orderId: string, occurredAt: Date): Promise<OrderEventOutcome>;
 
-  /** Active orders whose `kind` expiry date lies in [from, to] (inclusive), streamed in pages. */
+  /**
+   * Active orders whose `kind` expiry date lies in [from, to] (inclusive), streamed in keyset pages
+   * ordered by (expiry, time zone, id). Each page is its own snapshot: an order changed between two
+   * pages may be seen in its old or new state, never twice and never lost unless its expiry moved.
+   */
   findOrdersExpiringBetween(kind: ReminderKind, from: IsoDate, to: IsoDate): AsyncIterable<OrderWithZone[]>;
 
   listContacts(orderId: string): Promise<Contact[]>;
   isContact(orderId: string, email: string): Promise<boolean>;
-  /** Adds an active member as a contact; returns false if already present. */
+  /**
+   * Adds an active member as a contact; returns false if already present. Atomic with its checks:
+   * it cannot interleave with the order's move to another organization (it is checked against the
+   * organization the order ends in). Concurrent adds of one person: one returns true.
+   */
   addContact(orderId: string, email: string, addedByEmail: string): Promise<boolean>;
-  /** Removes a contact; returns false if they were not on the list. */
+  /** Removes a contact; returns false if they were not on the list. Concurrent removes: one returns true. */
   removeContact(orderId: string, email: string): Promise<boolean>;
   /** Orders the address is a contact of (for the preferences page). */
   listOrdersForContact(email: string): Promise<OrderWithZone[]>;
@@ -69,7 +99,7 @@ export interface PlannedReminder {
 export interface ReminderRow extends Omit<PlannedReminder, 'status'> { id: number; status: ReminderStatus; createdAt: Date }
 
 /**
- * One expiry date of one (kind, offset) of a scan, planned inside SQLite: the reminders of active
+ * One expiry date of one (kind, offset) of a scan, planned inside the database: the reminders of active
  * orders whose `kind` expiry is `expiresOn` and whose send time (09:00 in the organization's zone on
  * expiry − offset) lies in (after, until]. The caller guarantees `after` ≥ now, so each is `queued`.
  */
@@ -85,53 +115,102 @@ export interface FutureReminderPlan {
   inserted: Array<Pick<ReminderRow, 'id' | 'sendAt'>>;
 }
 
+/** A queued reminder recorded as `skipped`/`superseded` because a later reminder of its cycle is due. */
+export interface SupersededReminder { id: number; orderId: string; supersededBy: number }
+
 export interface RemindersRepository {
-  /** Inserts reminders not yet in the ledger (identity = order, kind, expiry, offset); returns only the new rows. */
+  /**
+   * Inserts reminders not yet in the ledger (identity = order, kind, expiry, offset); returns only
+   * the new rows, in id order. Atomic (a failing row inserts none). Concurrent calls planning the
+   * same identity: exactly one returns it; the ledger holds it once.
+   */
   insertNew(rows: PlannedReminder[]): Promise<ReminderRow[]>;
   /**
    * Plans a {@link FutureReminderSlice} in one transaction without handing each order to
-   * JavaScript: the scan's hot path. With `dryRun` only counts.
+   * JavaScript: the scan's hot path. With `dryRun` only counts. Concurrent plans of one slice
+   * (two schedulers): each identity is inserted once and returned in `inserted` by exactly one call.
    */
   planFutureSlice(slice: FutureReminderSlice, options: { dryRun: boolean }): Promise<FutureReminderPlan>;
   get(id: number): Promise<ReminderRow | null>;
+  /** Sets status and reason; last writer wins. */
   setStatus(id: number, status: ReminderStatus, reason: string | null): Promise<void>;
+  /**
+   * For each reminder of `dueIds`, records the earlier still-queued reminders of its cycle (order,
+   * kind, expiry) as `skipped`/`superseded`, in one statement; returns them. Idempotent; concurrent
+   * calls return each superseded reminder once in total.
+   */
+  supersedeEarlier(dueIds: number[]): Promise<SupersededReminder[]>;
   /** Queued reminders with sendAt ≤ before: what reconciliation re-enqueues. */
   listQueued(before: Date, limit: number): Promise<ReminderRow[]>;
   listForOrder(orderId: string): Promise<ReminderRow[]>;
-  /** Planned and queued reminders of every order of the organization. */
+  /** The reminders of several orders at once (by send time, id): no round trip per order. */
+  listForOrders(orderIds: string[]): Promise<ReminderRow[]>;
+  /** Queued reminders of every order of the organization. */
   listOpenForOrganization(organizationId: string): Promise<ReminderRow[]>;
-  getState(key: string): Promise<string | null>;
-  setState(key: string, value: string): Promise<void>;
-  /** Sets `key` only if it has no value yet; true when this call set it (first claim wins). */
-  claimState(key: string, value: string): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------- small key/value state
+/** Small shared state of the roles (the scan's horizon, which queue prefix owns a database, demo data loaded). */
+export interface StateRepository {
+  get(key: string): Promise<string | null>;
+  /** Sets `key`; last writer wins. */
+  set(key: string, value: string): Promise<void>;
+  /** Sets `key` only if it has no value yet; true when this call set it. Concurrent claims: exactly one wins. */
+  claim(key: string, value: string): Promise<boolean>;
 }
 
 // ---------------------------------------------------------------- deliveries ledger
 export interface DeliveryRow {
   id: number; sourceType: DeliverySource; sourceId: number; email: string; listId: ListId | null; orderId: string | null;
-  status: DeliveryStatus; reason: string | null; sesMessageId: string | null; attempts: number; lastError: string | null;
+  status: DeliveryStatus; reason: string | null;
+  /** The mail provider's id of the sent message (SES `MessageId`), what bounce and complaint events name. */
+  providerMessageId: string | null;
+  attempts: number; lastError: string | null;
   createdAt: Date; sentAt: Date | null;
 }
 export interface NewDelivery {
   sourceType: DeliverySource; sourceId: number; email: string; listId: ListId | null; orderId: string | null;
   status: Extract<DeliveryStatus, 'queued' | 'skipped'>; reason: string | null;
 }
+/** The outcome of {@link DeliveriesRepository.claimForSending}. */
+export interface DeliveryClaim {
+  /** True when this call moved the delivery to `sending`: this caller, and no other, may send it now. */
+  claimed: boolean;
+  /** Claimed: the row as the claim left it (`sending`, attempts counted). Not claimed: the row as it is. */
+  delivery: DeliveryRow;
+}
+
 export interface DeliveriesRepository {
-  /** Inserts deliveries not yet in the ledger (unique per source and email); returns every row for those keys. */
+  /**
+   * Inserts deliveries not yet in the ledger (unique per source and email); returns every row for
+   * those keys, in input order (one per key). Atomic. Concurrent upserts of one key: one row, and
+   * both calls return it; an existing row is never changed.
+   */
   upsertMany(rows: NewDelivery[]): Promise<DeliveryRow[]>;
   get(id: number): Promise<DeliveryRow | null>;
   /**
-   * Claims a delivery for sending: status → sending, attempts + 1. Returns the row as it was
-   * before, or null if it does not exist. Callers must not send when the previous status is
-   * `sent` (or any terminal status).
+   * Claims a delivery for sending in one conditional update: a `queued` delivery, or one left
+   * `sending` for longer than `leaseMs` (default 60 s, see defaults.ts; its sender died),
+   * becomes `sending` with attempts + 1. Null if it does not exist. Concurrent claims, from any
+   * number of hosts: exactly one is `claimed`; the others see the row as the winner left it. A
+   * finished delivery (sent, skipped, failed, …) is never claimed.
    */
-  claimForSending(id: number): Promise<DeliveryRow | null>;
-  markSent(id: number, sesMessageId: string, at: Date): Promise<void>;
+  claimForSending(id: number, options?: { leaseMs?: number }): Promise<DeliveryClaim | null>;
+  /** Records the provider's acceptance: `sent`, its message id and time. Last writer wins. */
+  markSent(id: number, providerMessageId: string, at: Date): Promise<void>;
+  /**
+   * Records a failed attempt: permanent → `failed`; transient → back to `queued` for a retry. Never
+   * touches a delivery already sent or with a provider outcome.
+   */
   markFailed(id: number, error: string, permanent: boolean): Promise<void>;
   markSkipped(id: number, reason: string): Promise<void>;
-  findBySesMessageId(messageId: string): Promise<DeliveryRow | null>;
+  findByProviderMessageId(messageId: string): Promise<DeliveryRow | null>;
+  /**
+   * Records a provider event (delivered, bounced, complained); a late `delivered` never hides a
+   * bounce or complaint, whatever order concurrent events commit in.
+   */
   setOutcome(id: number, status: Extract<DeliveryStatus, 'delivered' | 'bounced' | 'complained'>, detail: string | null): Promise<void>;
-  /** Deliveries stuck in queued (or sending for longer than staleAfter): what reconciliation re-enqueues. */
+  /** Deliveries stuck in queued (or sending) since before `olderThan`: what reconciliation re-enqueues. */
   listUnfinished(olderThan: Date, limit: number): Promise<DeliveryRow[]>;
   listByEmail(email: string): Promise<DeliveryRow[]>;
   listByOrder(orderId: string): Promise<DeliveryRow[]>;
@@ -139,24 +218,32 @@ export interface DeliveriesRepository {
   /**
    * Puts a finished delivery (sent, skipped, failed) back to `queued` for a deliberate resend — an
    * invitation renewed with a new link, a confirmation asked for again. True when it changed; a
-   * delivery already queued or sending is left alone.
+   * delivery already queued or sending is left alone. Concurrent requeues: one returns true.
    */
   requeue(id: number): Promise<boolean>;
 }
 
 // ---------------------------------------------------------------- lists and suppressions
+export interface Suppression { reason: SuppressionReason; detail: string | null; createdAt: Date }
+
+/** Every method is one statement: concurrent calls are each atomic; for one (email, list) the last one committed decides. */
 export interface ListsRepository {
+  /** Idempotent: the first unsubscribe of (email, list) is kept, with its source. */
   unsubscribe(email: string, listId: ListId, source: string): Promise<void>;
   resubscribe(email: string, listId: ListId): Promise<void>;
   isUnsubscribed(email: string, listId: ListId): Promise<boolean>;
   /** The subset of `emails` that left `listId`. */
   unsubscribedAmong(listId: ListId, emails: string[]): Promise<Set<string>>;
   listUnsubscribed(email: string): Promise<ListId[]>;
+  /** Suppresses the address; the latest reason and detail win. */
   suppress(email: string, reason: SuppressionReason, detail: string | null): Promise<void>;
+  /** Lifts a suppression; true when there was one (concurrent calls: one returns true). */
   unsuppress(email: string): Promise<boolean>;
-  getSuppression(email: string): Promise<{ reason: SuppressionReason; detail: string | null; createdAt: Date } | null>;
-  /** The subset of `emails` that are suppressed. */
+  getSuppression(email: string): Promise<Suppression | null>;
+  /** The subset of `emails` (normalised) that are suppressed. */
   suppressedAmong(emails: string[]): Promise<Set<string>>;
+  /** The suppressions of those of `emails` (normalised) that are suppressed, in one query. */
+  suppressionsAmong(emails: string[]): Promise<Map<string, Suppression>>;
 }
 
 // ---------------------------------------------------------------- invitations and newsletter
@@ -165,25 +252,39 @@ export interface InvitationRow {
   acceptedAt: Date | null; revokedAt: Date | null; createdAt: Date;
 }
 export interface InvitationsRepository {
-  /** Creates an invitation, or replaces the token of the open one for the same (organization, email). */
+  /**
+   * Creates an invitation, or replaces the token of the open one for the same (organization, email).
+   * Atomic. Concurrent calls for one (organization, email) are serialised: one open invitation
+   * results, holding the token of the call that committed last.
+   */
   createOrRenew(input: { organizationId: string; email: string; invitedByEmail: string; tokenHash: string; expiresAt: Date }): Promise<InvitationRow>;
   get(id: number): Promise<InvitationRow | null>;
   findByTokenHash(tokenHash: string): Promise<InvitationRow | null>;
-  /** Accepts atomically: user ensured, membership active. Accepting twice is harmless. */
+  /**
+   * Accepts atomically: user ensured, membership active. Accepting twice — also concurrently — is
+   * harmless and keeps the first acceptance time.
+   */
   accept(id: number, at: Date): Promise<InvitationRow>;
 }
 export interface SubscriptionRow { id: number; email: string; status: SubscriptionStatus; topics: string[]; createdAt: Date; confirmedAt: Date | null }
 export interface NewsletterRepository {
-  /** Stores a pending subscription (or updates topics of an existing one). */
+  /**
+   * Stores a pending subscription (or updates topics of an existing one). Atomic; concurrent calls
+   * for one address yield one subscription with the topics of the call that committed last.
+   */
   subscribe(email: string, topics: string[]): Promise<SubscriptionRow>;
   get(email: string): Promise<SubscriptionRow | null>;
   getById(id: number): Promise<SubscriptionRow | null>;
   getBroadcast(id: number): Promise<{ id: number; topic: string; template: string; status: 'sending' | 'done' } | null>;
   markBroadcastDone(id: number): Promise<void>;
+  /** Confirms once: the first confirmation time is kept, also under concurrent confirms. */
   confirm(email: string, at: Date): Promise<SubscriptionRow | null>;
   /** Confirmed subscribers of a topic, paged by id. */
   listConfirmed(topic: string, afterId: number, limit: number): Promise<SubscriptionRow[]>;
-  /** Creates the broadcast for (topic, template) or returns the existing one (re-running does not resend). */
+  /**
+   * Creates the broadcast for (topic, template) or returns the existing one (re-running does not
+   * resend). Concurrent calls: exactly one returns `created: true`, all the same id.
+   */
   ensureBroadcast(topic: string, template: string): Promise<{ id: number; created: boolean }>;
 }
 
@@ -194,14 +295,19 @@ export interface InboundEventRow {
   orderId: string | null; email: string | null; occurredAt: Date | null; payload: string; receivedAt: Date; appliedAt: Date | null;
 }
 export interface InboundEventsRepository {
-  /** Records an event once per (source, eventId); `duplicate` is true when it was already there. */
+  /**
+   * Records an event once per (source, eventId); `duplicate` is true when it was already there.
+   * Concurrent records of one event (two edges): one row; exactly one call gets `duplicate: false`.
+   */
   record(input: { source: string; eventId: string; type: string; status: InboundStatus; reason?: string | null; orderId?: string | null; email?: string | null; occurredAt?: Date | null; payload: string }): Promise<{ row: InboundEventRow; duplicate: boolean }>;
   /**
-   * Records several events in one transaction (group commit: one WAL commit instead of one per
-   * event); each result is what `record` would have returned, in input order.
+   * Records several events in one transaction and one statement per kind of work (one commit
+   * instead of one per event); each result is what `record` would have returned, in input order,
+   * with the same guarantee under concurrent calls.
    */
   recordMany(inputs: Array<Parameters<InboundEventsRepository['record']>[0]>): Promise<Array<{ row: InboundEventRow; duplicate: boolean }>>;
   get(id: number): Promise<InboundEventRow | null>;
+  /** Sets an event's outcome; last writer wins. */
   mark(id: number, status: InboundStatus, reason: string | null, at: Date): Promise<void>;
   listPending(limit: number): Promise<InboundEventRow[]>;
   listByOrder(orderId: string): Promise<InboundEventRow[]>;
@@ -209,16 +315,20 @@ export interface InboundEventsRepository {
   countBySourceAndStatus(): Promise<Array<{ source: string; status: InboundStatus; count: number }>>;
 }
 
-/** All repositories over one database. */
+/** All repositories over one database. Which store it is stays inside packages/db. */
 export interface Store {
   directory: DirectoryRepository;
   reminders: RemindersRepository;
+  state: StateRepository;
   deliveries: DeliveriesRepository;
   lists: ListsRepository;
   invitations: InvitationsRepository;
   newsletter: NewsletterRepository;
   events: InboundEventsRepository;
-  /** Cheap round trip for /readyz. */
+  /**
+   * Cheap round trip for /readyz: resolves when the database answers and accepts writes; rejects
+   * with a StoreError (`read_only` for a replica or read-only file, `unavailable` when unreachable).
+   */
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { sendAtMsFor } from '@tickler/domain';
-import { DatabaseUrlError, parseDatabaseUrl } from './database-url';
+import { DatabaseUrlError, parseDatabaseUrl, type SqliteTarget } from '../database-url';
 
 export type Sqlite = Database.Database;
 
@@ -26,9 +26,16 @@ export interface ConnectionOptions {
   foreignKeys?: boolean;
 }
 
+/** The SQLite location `url` names; a PostgreSQL URL is an error here. */
+export function sqliteTarget(url: string): SqliteTarget {
+  const target = parseDatabaseUrl(url);
+  if (target.dialect !== 'sqlite') throw new DatabaseUrlError(`DATABASE_URL ${JSON.stringify(target.display)} is not a SQLite URL: expected file:<path> (e.g. file:./data/tickler.db), a path or :memory:`);
+  return target;
+}
+
 /** Opens the database named by `url`, creating its parent folder. WAL, foreign keys on unless told otherwise. */
 export function openConnection(url: string, options: ConnectionOptions = {}): Sqlite {
-  const location = parseDatabaseUrl(url);
+  const location = sqliteTarget(url);
   let sqlite: Sqlite;
   try {
     if (location.kind === 'file') fs.mkdirSync(path.dirname(location.path), { recursive: true });

@@ -1,6 +1,7 @@
 /** SQLite implementation of DeliveriesRepository: the at-most-once send ledger. */
 import type { DeliverySource, DeliveryStatus, ListId } from '@tickler/domain';
-import type { DeliveriesRepository, DeliveryRow, NewDelivery } from '../repositories/types';
+import { DEFAULT_SENDING_LEASE_MS } from '../repositories/defaults';
+import type { DeliveriesRepository, DeliveryClaim, DeliveryRow, NewDelivery } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { emailKey } from './email';
 import { groupCommitFor } from './group-commit';
@@ -8,15 +9,15 @@ import { makeStatementCache } from './statements';
 
 interface DeliverySqlRow {
   id: number; source_type: DeliverySource; source_id: number; email: string; list_id: ListId | null; order_id: string | null;
-  status: DeliveryStatus; reason: string | null; ses_message_id: string | null; attempts: number; last_error: string | null;
+  status: DeliveryStatus; reason: string | null; provider_message_id: string | null; attempts: number; last_error: string | null;
   created_at: number; sent_at: number | null;
 }
-const COLUMNS = 'id, source_type, source_id, email, list_id, order_id, status, reason, ses_message_id, attempts, last_error, created_at, sent_at';
+const COLUMNS = 'id, source_type, source_id, email, list_id, order_id, status, reason, provider_message_id, attempts, last_error, created_at, sent_at';
 
 function toDelivery(row: DeliverySqlRow): DeliveryRow {
   return {
     id: row.id, sourceType: row.source_type, sourceId: row.source_id, email: row.email, listId: row.list_id, orderId: row.order_id,
-    status: row.status, reason: row.reason, sesMessageId: row.ses_message_id, attempts: row.attempts, lastError: row.last_error,
+    status: row.status, reason: row.reason, providerMessageId: row.provider_message_id, attempts: row.attempts, lastError: row.last_error,
     createdAt: new Date(row.created_at), sentAt: row.sent_at === null ? null : new Date(row.sent_at),
   };
 }
@@ -50,13 +51,15 @@ export function makeSqliteDeliveriesRepository(sqlite: Sqlite): DeliveriesReposi
   // Claims and mark-sent of concurrent sends share one commit (see group-commit.ts).
   const group = groupCommitFor(sqlite);
 
-  /** Compare-and-set under the write lock: reads the row, claims it only if still claimable. */
-  const claim = (id: number): DeliveryRow | null => {
-    const before = byId(id);
-    if (!before) return null;
-    prepare(`UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ? AND status IN ${CLAIMABLE}`)
-      .run(Date.now(), id);
-    return toDelivery(before);
+  /** One conditional update: queued, or sending past its lease; the row as it is when not claimed. */
+  const claim = (id: number, leaseMs: number): DeliveryClaim | null => {
+    const now = Date.now();
+    const claimed = prepare(`UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ?
+      WHERE id = ? AND (status = 'queued' OR (status = 'sending' AND coalesce(updated_at, created_at) <= ?)) RETURNING ${COLUMNS}`)
+      .get(now, id, now - leaseMs) as DeliverySqlRow | undefined;
+    if (claimed) return { claimed: true, delivery: toDelivery(claimed) };
+    const current = byId(id);
+    return current ? { claimed: false, delivery: toDelivery(current) } : null;
   };
 
   const list = (where: string, ...params: unknown[]) =>
@@ -70,12 +73,13 @@ export function makeSqliteDeliveriesRepository(sqlite: Sqlite): DeliveriesReposi
       const row = byId(id);
       return row ? toDelivery(row) : null;
     },
-    async claimForSending(id) {
-      return group(() => claim(id));
+    async claimForSending(id, options = {}) {
+      const leaseMs = options.leaseMs ?? DEFAULT_SENDING_LEASE_MS;
+      return group(() => claim(id, leaseMs));
     },
-    async markSent(id, sesMessageId, at) {
-      await group(() => prepare(`UPDATE deliveries SET status = 'sent', ses_message_id = ?, sent_at = ?, updated_at = ?, last_error = NULL WHERE id = ?`)
-        .run(sesMessageId, at.getTime(), at.getTime(), id));
+    async markSent(id, providerMessageId, at) {
+      await group(() => prepare(`UPDATE deliveries SET status = 'sent', provider_message_id = ?, sent_at = ?, updated_at = ?, last_error = NULL WHERE id = ?`)
+        .run(providerMessageId, at.getTime(), at.getTime(), id));
     },
     async markFailed(id, error, permanent) {
       // A transient failure goes back to `queued` so a retry (or reconciliation) may claim it again.
@@ -85,8 +89,8 @@ export function makeSqliteDeliveriesRepository(sqlite: Sqlite): DeliveriesReposi
     async markSkipped(id, reason) {
       prepare(`UPDATE deliveries SET status = 'skipped', reason = ?, updated_at = ? WHERE id = ?`).run(reason, Date.now(), id);
     },
-    async findBySesMessageId(messageId) {
-      const row = prepare(`SELECT ${COLUMNS} FROM deliveries WHERE ses_message_id = ? ORDER BY id LIMIT 1`).get(messageId) as DeliverySqlRow | undefined;
+    async findByProviderMessageId(messageId) {
+      const row = prepare(`SELECT ${COLUMNS} FROM deliveries WHERE provider_message_id = ? ORDER BY id LIMIT 1`).get(messageId) as DeliverySqlRow | undefined;
       return row ? toDelivery(row) : null;
     },
     async setOutcome(id, status, detail) {

@@ -1,6 +1,6 @@
 /** SQLite implementation of ListsRepository: per-list unsubscribes and address-wide suppressions. */
 import type { ListId, SuppressionReason } from '@tickler/domain';
-import type { ListsRepository } from '../repositories/types';
+import type { ListsRepository, Suppression } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { emailKey } from './email';
 import { chunk, makeStatementCache, placeholders } from './statements';
@@ -54,6 +54,15 @@ export function makeSqliteListsRepository(sqlite: Sqlite): ListsRepository {
     },
     async suppressedAmong(emails) {
       return among(emails, (n) => `SELECT email FROM suppressions WHERE email IN (${placeholders(n)})`, []);
+    },
+    async suppressionsAmong(emails) {
+      const found = new Map<string, Suppression>();
+      for (const part of chunk([...new Set(emails.map(emailKey))], IN_CHUNK)) {
+        const rows = prepare(`SELECT email, reason, detail, created_at FROM suppressions WHERE email IN (${placeholders(part.length)})`)
+          .all(...part) as Array<{ email: string; reason: SuppressionReason; detail: string | null; created_at: number }>;
+        for (const row of rows) found.set(row.email, { reason: row.reason, detail: row.detail, createdAt: new Date(row.created_at) });
+      }
+      return found;
     },
   };
 }

@@ -1,7 +1,8 @@
-/** Composes every SQLite repository over one connection: the `Store` the rest of Tickler uses. */
+/** Composes every SQLite repository over one connection: the `Store` for `file:` URLs. */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Store } from '../repositories/types';
-import { openConnection, runMigrations, type Sqlite } from './connection';
-import { parseDatabaseUrl } from './database-url';
+import { openConnection, runMigrations, sqliteTarget, type Sqlite } from './connection';
 import { makeSqliteDeliveriesRepository } from './deliveries-repository';
 import { makeSqliteDirectoryRepository } from './directory-repository';
 import { makeSqliteInboundEventsRepository } from './inbound-events-repository';
@@ -9,10 +10,11 @@ import { makeSqliteInvitationsRepository } from './invitations-repository';
 import { makeSqliteListsRepository } from './lists-repository';
 import { makeSqliteNewsletterRepository } from './newsletter-repository';
 import { makeSqliteRemindersRepository } from './reminders-repository';
+import { makeSqliteStateRepository } from './state-repository';
 import { StoreError, translateError, withStoreErrors } from './store-error';
 
-export interface OpenStoreOptions {
-  /** `DATABASE_URL`: `file:./data/tickler.db`, a bare path, or `:memory:`. */
+export interface SqliteStoreOptions {
+  /** `file:./data/tickler.db`, a bare path, or `:memory:`. */
   url: string;
   /** Apply pending migrations on open (default true; harmless when up to date). */
   migrate?: boolean;
@@ -24,7 +26,8 @@ export interface OpenStoreOptions {
  * Opens the database (creating its folder), migrates it unless told not to, and returns the
  * repositories. Storage failures reject with StoreError; a bad URL throws DatabaseUrlError.
  */
-export async function openStore(options: OpenStoreOptions): Promise<Store> {
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  const target = sqliteTarget(options.url);
   const sqlite = openConnection(options.url, { busyTimeoutMs: options.busyTimeoutMs });
   try {
     if (options.migrate !== false) runMigrations(sqlite);
@@ -37,23 +40,33 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   // The scan's planner gets a connection of its own, opened on first use (see future-slices.ts);
   // an in-memory database has no second connection to the same data, so it plans on this one.
   let planner: Sqlite | null = null;
-  const plannerConnection = parseDatabaseUrl(options.url).kind === 'file'
+  const plannerConnection = target.kind === 'file'
     ? () => (planner ??= openConnection(options.url, { busyTimeoutMs: options.busyTimeoutMs, foreignKeys: false }))
     : undefined;
   return {
     directory: withStoreErrors(makeSqliteDirectoryRepository(sqlite), isOpen),
     reminders: withStoreErrors(makeSqliteRemindersRepository(sqlite, { plannerConnection }), isOpen),
+    state: withStoreErrors(makeSqliteStateRepository(sqlite), isOpen),
     deliveries: withStoreErrors(makeSqliteDeliveriesRepository(sqlite), isOpen),
     lists: withStoreErrors(makeSqliteListsRepository(sqlite), isOpen),
     invitations: withStoreErrors(makeSqliteInvitationsRepository(sqlite), isOpen),
     newsletter: withStoreErrors(makeSqliteNewsletterRepository(sqlite), isOpen),
     events: withStoreErrors(makeSqliteInboundEventsRepository(sqlite), isOpen),
     async ping() {
-      if (!isOpen()) throw new StoreError('The store is closed.', 'STORE_CLOSED');
+      if (!isOpen()) throw new StoreError('The store is closed.', 'STORE_CLOSED', { kind: 'closed' });
       try {
         ping.get();
       } catch (error) {
         translateError(error);
+      }
+      // Writable: not opened read-only, and the file (and its folder, for the WAL) may be written.
+      if (target.kind === 'memory') return;
+      try {
+        if (sqlite.readonly) throw new Error(`${target.path} is open read-only`);
+        fs.accessSync(target.path, fs.constants.W_OK);
+        fs.accessSync(path.dirname(target.path), fs.constants.W_OK);
+      } catch (error) {
+        throw new StoreError(`The SQLite database cannot be written: ${(error as Error).message}`, 'SQLITE_READONLY', { cause: error, kind: 'read_only' });
       }
     },
     async close() {
@@ -63,8 +76,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   };
 }
 
-/** Applies the committed migrations to the database at `url`; `applied` is 0 when it was up to date. */
-export async function migrateDatabase(url: string): Promise<{ applied: number }> {
+/** Applies the committed migrations to the SQLite database at `url`; `applied` is 0 when it was up to date. */
+export async function migrateSqliteDatabase(url: string): Promise<{ applied: number }> {
   const sqlite = openConnection(url);
   try {
     return runMigrations(sqlite);

@@ -1,10 +1,13 @@
-/** SQLite implementation of RemindersRepository: the reminder ledger and the scheduler's small state. */
+/** SQLite implementation of RemindersRepository: the reminder ledger. */
 import type { ReminderKind, ReminderStatus } from '@tickler/domain';
-import type { PlannedReminder, ReminderRow, RemindersRepository } from '../repositories/types';
+import type { PlannedReminder, ReminderRow, RemindersRepository, SupersededReminder } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { groupCommitFor } from './group-commit';
 import { makeFutureSlicePlanner, type FutureSlicePlanner } from './future-slices';
-import { chunk, makeStatementCache } from './statements';
+import { chunk, makeStatementCache, placeholders } from './statements';
+
+/** Ids per IN list (SQLite's limit is 32,766 bound parameters; stay well below). */
+const IN_CHUNK = 500;
 
 interface ReminderSqlRow {
   id: number; order_id: string; kind: ReminderKind; expires_on: string; offset_days: number; send_at: number;
@@ -45,6 +48,27 @@ export function makeSqliteRemindersRepository(sqlite: Sqlite, repositoryOptions:
     return inserted.sort((a, b) => a.id - b.id);
   });
 
+  /**
+   * Earlier queued reminders of each due reminder's cycle → skipped/superseded: per chunk of due ids
+   * one query finds them (with the latest due reminder overtaking each), one update records them.
+   */
+  const supersedeBatch = sqlite.transaction((dueIds: number[]): SupersededReminder[] => {
+    const found = new Map<number, SupersededReminder>();
+    for (const part of chunk([...new Set(dueIds)], IN_CHUNK)) {
+      const rows = prepare(`SELECT r.id, r.order_id, d.id AS due_id FROM reminders d
+        JOIN reminders r ON r.order_id = d.order_id AND r.kind = d.kind AND r.expires_on = d.expires_on
+          AND r.status = 'queued' AND r.send_at < d.send_at
+        WHERE d.id IN (${placeholders(part.length)}) ORDER BY d.send_at, d.id`).all(...part) as Array<{ id: number; order_id: string; due_id: number }>;
+      for (const row of rows) found.set(row.id, { id: row.id, orderId: row.order_id, supersededBy: row.due_id });
+    }
+    const ids = [...found.keys()];
+    for (const part of chunk(ids, IN_CHUNK)) {
+      prepare(`UPDATE reminders SET status = 'skipped', reason = 'superseded', updated_at = ? WHERE id IN (${placeholders(part.length)})`)
+        .run(Date.now(), ...part);
+    }
+    return [...found.values()].sort((a, b) => a.id - b.id);
+  });
+
   let planFuture: FutureSlicePlanner | undefined;
 
   return {
@@ -76,17 +100,16 @@ export function makeSqliteRemindersRepository(sqlite: Sqlite, repositoryOptions:
         WHERE o.organization_id = ? AND r.status = 'queued' ORDER BY r.send_at, r.id`).all(organizationId) as ReminderSqlRow[];
       return rows.map(toReminder);
     },
-    async getState(key) {
-      const row = prepare(`SELECT value FROM scheduler_state WHERE key = ?`).get(key) as { value: string } | undefined;
-      return row?.value ?? null;
+    async supersedeEarlier(dueIds) {
+      if (dueIds.length === 0) return [];
+      return group(() => supersedeBatch(dueIds));
     },
-    async claimState(key, value) {
-      return prepare(`INSERT INTO scheduler_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING`)
-        .run(key, value, Date.now()).changes === 1;
-    },
-    async setState(key, value) {
-      prepare(`INSERT INTO scheduler_state (key, value, updated_at) VALUES (?, ?, ?)
-        ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, value, Date.now());
+    async listForOrders(orderIds) {
+      const rows: ReminderSqlRow[] = [];
+      for (const part of chunk([...new Set(orderIds)], IN_CHUNK)) {
+        rows.push(...prepare(`SELECT ${COLUMNS} FROM reminders WHERE order_id IN (${placeholders(part.length)})`).all(...part) as ReminderSqlRow[]);
+      }
+      return rows.sort((a, b) => a.send_at - b.send_at || a.id - b.id).map(toReminder);
     },
   };
 }

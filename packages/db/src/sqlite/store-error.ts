@@ -1,16 +1,12 @@
 /**
- * Storage failures surface as `StoreError` (an `Error` with SQLite's `code`, e.g.
- * `SQLITE_CONSTRAINT_FOREIGNKEY`, `SQLITE_BUSY`), never as the driver's own error type. Besides
- * keeping callers independent of the driver, this matters because better-sqlite3 registers its
- * error class once per process: under jest (one VM context per test file) its errors would
- * otherwise fail `instanceof Error` in every file but the first.
+ * SQLite errors as `StoreError` (see ../store-error.ts). Besides keeping callers independent of the
+ * driver, this matters because better-sqlite3 registers its error class once per process: under
+ * jest (one VM context per test file) its errors would otherwise fail `instanceof Error` in every
+ * file but the first.
  */
-export class StoreError extends Error {
-  override readonly name = 'StoreError';
-  constructor(message: string, readonly code: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+import { StoreError, wrapRepository, type StoreErrorKind } from '../store-error';
+
+export { StoreError };
 
 /** SQLite's own errors, or any error object from another realm (which can only be the driver's). */
 function driverErrorCode(error: unknown): string | null {
@@ -20,23 +16,24 @@ function driverErrorCode(error: unknown): string | null {
   return error instanceof Error ? null : 'STORE_ERROR';
 }
 
+/** The store-neutral kind of a SQLite result code (extended codes share their primary's kind). */
+export function sqliteErrorKind(code: string, message = ''): StoreErrorKind {
+  if (/^SQLITE_(BUSY|LOCKED)/.test(code)) return 'busy';
+  if (code.startsWith('SQLITE_CONSTRAINT')) return 'constraint';
+  if (code.startsWith('SQLITE_READONLY')) return 'read_only';
+  if (/^SQLITE_(CANTOPEN|IOERR|FULL|NOTADB|CORRUPT)/.test(code)) return 'unavailable';
+  if (/no such (table|column)/.test(message)) return 'schema';
+  return 'other';
+}
+
 /** Rethrows a driver error as a StoreError; anything else unchanged. */
 export function translateError(error: unknown): never {
   const code = driverErrorCode(error);
-  if (code !== null) throw new StoreError((error as { message: string }).message, code, { cause: error });
+  if (code !== null) {
+    const message = (error as { message: string }).message;
+    throw new StoreError(message, code, { cause: error, kind: sqliteErrorKind(code, message) });
+  }
   throw error;
-}
-
-function wrapAsyncIterable<T>(iterable: AsyncIterable<T>, fail: (error: unknown) => never): AsyncIterable<T> {
-  return {
-    [Symbol.asyncIterator]() {
-      const iterator = iterable[Symbol.asyncIterator]();
-      return {
-        next: () => iterator.next().catch(fail),
-        return: async (value?: unknown) => (iterator.return ? iterator.return(value).catch(fail) : { done: true, value: undefined as never }),
-      };
-    },
-  };
 }
 
 /**
@@ -44,27 +41,8 @@ function wrapAsyncIterable<T>(iterable: AsyncIterable<T>, fail: (error: unknown)
  * closed store as StoreError `STORE_CLOSED`.
  */
 export function withStoreErrors<T extends object>(repository: T, isOpen: () => boolean = () => true): T {
-  const fail = (error: unknown): never => {
-    if (!isOpen()) throw new StoreError('The store is closed.', 'STORE_CLOSED', { cause: error });
+  return wrapRepository(repository, (error: unknown): never => {
+    if (!isOpen()) throw new StoreError('The store is closed.', 'STORE_CLOSED', { cause: error, kind: 'closed' });
     return translateError(error);
-  };
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, member] of Object.entries(repository)) {
-    if (typeof member !== 'function') {
-      wrapped[name] = member;
-      continue;
-    }
-    wrapped[name] = (...args: unknown[]) => {
-      let result: unknown;
-      try {
-        result = (member as (...a: unknown[]) => unknown).apply(repository, args);
-      } catch (error) {
-        fail(error);
-      }
-      if (result instanceof Promise) return result.catch(fail);
-      if (result && typeof result === 'object' && Symbol.asyncIterator in result) return wrapAsyncIterable(result as AsyncIterable<unknown>, fail);
-      return result;
-    };
-  }
-  return wrapped as T;
+  });
 }

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { assertTimeZone, DomainError } from '@tickler/domain';
-import { seedDatabase } from '../src/sqlite/seed';
-import { openStore } from '../src/sqlite/open-store';
+import { seedDatabase } from '../../src/sqlite/seed';
+import { openStore } from '../../src/open-store';
 import { makeTempDir } from './helpers';
 
 const now = new Date('2026-11-27T00:00:00Z');

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { MIGRATION_COUNT, makeTempDir } from './helpers';
 
 const run = promisify(execFile);
-const tsx = path.resolve(__dirname, '../../../node_modules/.bin/tsx');
+const tsx = path.resolve(__dirname, '../../../../node_modules/.bin/tsx');
 
 it('several processes migrating the same new database at once all succeed, and it is migrated once', async () => {
   const temp = makeTempDir();
@@ -14,7 +14,7 @@ it('several processes migrating the same new database at once all succeed, and i
     const file = path.join(temp.dir, 'shared.db');
     const script = path.join(temp.dir, 'migrate.ts');
     // Every process waits for the same instant, so their migrations really overlap.
-    fs.writeFileSync(script, `import { migrateDatabase } from ${JSON.stringify(path.resolve(__dirname, '../src/sqlite/open-store'))};
+    fs.writeFileSync(script, `import { migrateDatabase } from ${JSON.stringify(path.resolve(__dirname, '../../src/open-store'))};
 const startAt = Number(process.argv[3]);
 setTimeout(() => migrateDatabase(process.argv[2]!).then((r) => console.log(JSON.stringify(r)), (e) => { console.error(e); process.exit(1); }),
   Math.max(0, startAt - Date.now()));\n`);

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { openStore } from '../src/sqlite/open-store';
+import { openStore } from '../../src/open-store';
 import { makeTempDir, openTempStore } from './helpers';
 
 describe('deliveries group commit', () => {
@@ -16,17 +16,17 @@ describe('deliveries group commit', () => {
         orderId: null, status: 'queued' as const, reason: null,
       })));
       const claims = await Promise.all([...rows.map((r) => store.deliveries.claimForSending(r.id)), store.deliveries.claimForSending(999_999)]);
-      expect(claims.slice(0, 50).map((c) => c?.status)).toEqual(rows.map(() => 'queued'));
+      expect(claims.slice(0, 50).map((c) => c?.claimed)).toEqual(rows.map(() => true));
       expect(claims[50]).toBeNull();
 
       const at = new Date('2026-11-27T09:00:00Z');
       await Promise.all(rows.map((r) => store.deliveries.markSent(r.id, `msg-${r.id}`, at)));
       const after = await Promise.all(rows.map((r) => store.deliveries.get(r.id)));
-      expect(after.map((d) => [d?.status, d?.attempts, d?.sesMessageId])).toEqual(rows.map((r) => ['sent', 1, `msg-${r.id}`]));
+      expect(after.map((d) => [d?.status, d?.attempts, d?.providerMessageId])).toEqual(rows.map((r) => ['sent', 1, `msg-${r.id}`]));
 
       // A second claim sees the finished row and must not be able to send it again.
       const again = await store.deliveries.claimForSending(rows[0]!.id);
-      expect(again?.status).toBe('sent');
+      expect(again).toMatchObject({ claimed: false, delivery: { status: 'sent' } });
     } finally {
       await close();
     }

@@ -1,13 +1,13 @@
 /**
- * Measures `seedDatabase` at scale (not a jest test): `npx tsx packages/db/test/seed-timing.ts [orders]`.
+ * Measures `seedDatabase` at scale (not a jest test): `npx tsx packages/db/test/sqlite/seed-timing.ts [orders]`.
  * Seeds a fresh SQLite file in a temp folder (default 1,000,000 orders), prints wall time, rows and
  * file size, then deletes the folder.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openStore } from '../src/sqlite/open-store';
-import { seedDatabase } from '../src/sqlite/seed';
+import { openStore } from '../../src/open-store';
+import { seedDatabase } from '../../src/sqlite/seed';
 
 async function main(): Promise<void> {
   const orders = Number(process.argv[2] ?? 1_000_000);

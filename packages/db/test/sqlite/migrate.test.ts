@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { migrateDatabase, openStore } from '../src/sqlite/open-store';
-import { StoreError } from '../src/sqlite/store-error';
-import { parseDatabaseUrl } from '../src/sqlite/database-url';
+import { migrateDatabase, openStore } from '../../src/open-store';
+import { StoreError } from '../../src/sqlite/store-error';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { MIGRATIONS_FOLDER } from '../src/sqlite/connection';
+import { MIGRATIONS_FOLDER } from '../../src/sqlite/connection';
 import { MIGRATION_COUNT, makeTempDir } from './helpers';
 
 describe('migrateDatabase', () => {
@@ -64,18 +63,11 @@ describe('migrateDatabase', () => {
   });
 
   it('names DATABASE_URL when the URL is not usable', async () => {
-    await expect(migrateDatabase('postgres://localhost/tickler')).rejects.toThrow(/DATABASE_URL "postgres:\/\/localhost\/tickler" is not a SQLite URL/);
+    await expect(migrateDatabase('mysql://localhost/tickler')).rejects.toThrow(/DATABASE_URL "mysql:\/\/localhost\/tickler" has an unsupported scheme "mysql:"/);
     await expect(migrateDatabase('')).rejects.toThrow(/DATABASE_URL is empty/);
     await expect(migrateDatabase('file:')).rejects.toThrow(/DATABASE_URL "file:" does not name a database file/);
     fs.writeFileSync(path.join(temp.dir, 'not-a-folder'), 'x');
     await expect(migrateDatabase(`file:${path.join(temp.dir, 'not-a-folder', 'x.db')}`)).rejects.toThrow(/DATABASE_URL .* cannot be opened/);
-  });
-
-  it('parses file:, file:// and :memory: forms', () => {
-    expect(parseDatabaseUrl('file:./data/tickler.db', '/srv/app')).toEqual({ kind: 'file', path: '/srv/app/data/tickler.db' });
-    expect(parseDatabaseUrl('file:///var/lib/tickler.db', '/srv')).toEqual({ kind: 'file', path: '/var/lib/tickler.db' });
-    expect(parseDatabaseUrl('/var/lib/t.db', '/srv')).toEqual({ kind: 'file', path: '/var/lib/t.db' });
-    expect(parseDatabaseUrl(':memory:')).toEqual({ kind: 'memory' });
   });
 });
 
@@ -85,7 +77,7 @@ describe('openStore', () => {
     await store.ping();
     await expect(store.reminders.insertNew([{
       orderId: 'missing', kind: 'license', expiresOn: '2027-01-01', offsetDays: 7, sendAt: new Date(), status: 'queued', reason: null,
-    }])).rejects.toMatchObject({ name: 'StoreError', code: 'SQLITE_CONSTRAINT_FOREIGNKEY', message: expect.stringMatching(/FOREIGN KEY/) });
+    }])).rejects.toMatchObject({ name: 'StoreError', code: 'SQLITE_CONSTRAINT_FOREIGNKEY', kind: 'constraint', message: expect.stringMatching(/FOREIGN KEY/) });
     await store.close();
     await store.close();
   });

@@ -1,5 +1,5 @@
-import { StoreError, withStoreErrors } from '../src/sqlite/store-error';
-import { openStore } from '../src/sqlite/open-store';
+import { StoreError, withStoreErrors } from '../../src/sqlite/store-error';
+import { openStore } from '../../src/open-store';
 
 describe('StoreError', () => {
   it('wraps driver errors from promises and async iterables, and passes other errors through', async () => {

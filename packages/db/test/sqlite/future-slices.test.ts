@@ -1,14 +1,13 @@
 /**
- * The scan's hot path (`reminders.planFutureSlice`, future-slices.ts) and what it relies on: the
- * `tickler_send_at` SQL function, the orders' copy of their organization's time zone (triggers) and
- * the covering due index.
+ * SQLite only: the planner reads the covering due index alone, plans on an in-memory database, the
+ * orders' copy of their organization's zone is kept by triggers, and `tickler_send_at` is the domain's.
  */
 import Database from 'better-sqlite3';
 import { sendAtMsFor } from '@tickler/domain';
-import type { FutureReminderSlice, Store } from '../src/repositories/types';
-import { openConnection } from '../src/sqlite/connection';
-import { collectSliceSql } from '../src/sqlite/future-slices';
-import { openStore } from '../src/sqlite/open-store';
+import type { FutureReminderSlice, Store } from '../../src/repositories/types';
+import { openConnection } from '../../src/sqlite/connection';
+import { collectSliceSql } from '../../src/sqlite/future-slices';
+import { openSqliteStore } from '../../src/sqlite/open-store';
 import { at, openTempStore, orderEvent } from './helpers';
 
 const EXPIRY = '2027-01-31';
@@ -32,56 +31,9 @@ beforeEach(async () => {
 });
 afterEach(async () => close());
 
-/** 7 days before expiry: 09:00 on 2027-01-24 — Auckland 20:00Z the day before, Berlin 08:00Z, New York 14:00Z, LA 17:00Z, Honolulu 19:00Z. */
 const slice = (after: string, until: string): FutureReminderSlice => ({ kind: 'license', offsetDays: 7, expiresOn: EXPIRY, after: at(after), until: at(until) });
 
-async function ledgerOrderIds(): Promise<string[]> {
-  const ids: string[] = [];
-  for (const orderId of [...Object.keys(ZONES), 'ORD-OFF']) {
-    if ((await store.reminders.listForOrder(orderId)).length > 0) ids.push(orderId);
-  }
-  return ids;
-}
-
-describe('planFutureSlice', () => {
-  it('inserts the active orders whose 09:00 local falls in (after, until] as queued, once', async () => {
-    const window = slice('2027-01-24T08:00:00Z', '2027-01-24T17:00:00Z'); // Berlin excluded (= after), LA included (= until)
-    const first = await store.reminders.planFutureSlice(window, { dryRun: false });
-    expect(first).toMatchObject({ due: 2, fresh: 2 });
-    const rows = await Promise.all(first.inserted.map(async (r) => store.reminders.get(r.id)));
-    expect(rows.map((r) => [r?.orderId, r?.status, r?.offsetDays, r?.expiresOn, r?.sendAt.toISOString()]).sort()).toEqual([
-      ['ORD-LAX', 'queued', 7, EXPIRY, '2027-01-24T17:00:00.000Z'],
-      ['ORD-NYC', 'queued', 7, EXPIRY, '2027-01-24T14:00:00.000Z'],
-    ]);
-    // Each send time is the domain's, computed through the SQL function.
-    for (const row of rows) expect(row?.sendAt.getTime()).toBe(sendAtMsFor(EXPIRY, 7, ZONES[row!.orderId]!));
-    expect(first.inserted.map((r) => r.id)).toEqual([...first.inserted.map((r) => r.id)].sort((a, b) => a - b));
-
-    const again = await store.reminders.planFutureSlice(window, { dryRun: false });
-    expect(again).toEqual({ due: 2, fresh: 0, inserted: [] });
-    expect(await ledgerOrderIds()).toEqual(['ORD-NYC', 'ORD-LAX']);
-  });
-
-  it('a dry run counts what it would insert and writes nothing', async () => {
-    const day = slice('2027-01-23T00:00:00Z', '2027-01-25T00:00:00Z');
-    await store.reminders.planFutureSlice(slice('2027-01-24T12:00:00Z', '2027-01-24T15:00:00Z'), { dryRun: false }); // New York only
-    expect(await store.reminders.planFutureSlice(day, { dryRun: true })).toEqual({ due: 5, fresh: 4, inserted: [] });
-    expect(await ledgerOrderIds()).toEqual(['ORD-NYC']);
-    expect((await store.reminders.planFutureSlice(day, { dryRun: false })).fresh).toBe(4);
-    expect(await ledgerOrderIds()).toEqual(Object.keys(ZONES));
-  });
-
-  it('follows an organization time-zone change at once', async () => {
-    const newYorkMorning = slice('2027-01-24T13:00:00Z', '2027-01-24T15:00:00Z');
-    await store.directory.applyOrderUpsert(orderEvent({
-      orderId: 'ORD-BER', organization: { id: 'org-ORD-BER', name: 'Moved', timeZone: 'America/Toronto' }, purchaserEmail: 'ord-ber@example.com',
-      licenseExpiresOn: EXPIRY, maintenanceExpiresOn: '2027-03-01', occurredAt: at('2026-11-27T10:00:00Z'),
-    }));
-    const plan = await store.reminders.planFutureSlice(newYorkMorning, { dryRun: false });
-    expect(plan.due).toBe(2);
-    expect(await ledgerOrderIds()).toEqual(['ORD-BER', 'ORD-NYC']);
-  });
-
+describe('planFutureSlice on SQLite', () => {
   it('reads the due index alone: no table, no organization lookup', () => {
     const sqlite = openConnection(url);
     sqlite.exec(`CREATE TEMP TABLE IF NOT EXISTS scan_due (order_id TEXT NOT NULL, send_at INTEGER NOT NULL)`);
@@ -94,7 +46,7 @@ describe('planFutureSlice', () => {
   });
 
   it('plans on an in-memory database too (on its one connection)', async () => {
-    const memory = await openStore({ url: ':memory:' });
+    const memory = await openSqliteStore({ url: ':memory:' });
     await memory.directory.applyOrderUpsert(orderEvent({ licenseExpiresOn: EXPIRY }));
     expect(await memory.reminders.planFutureSlice(slice('2027-01-24T00:00:00Z', '2027-01-25T00:00:00Z'), { dryRun: false })).toMatchObject({ due: 1, fresh: 1 });
     await memory.close();

@@ -1,0 +1,42 @@
+/** PostgreSQL implementation of InboundEventsRepository: billing and SES events, recorded once each. */
+import type pg from 'pg';
+import type { InboundEventsRepository, InboundStatus } from '../repositories/types';
+import { emailKey } from '../email';
+import { withStatementRetry } from './pool';
+import { EVENT_COLUMNS, type EventSqlRow, type RecordInput, recordEvents, toEvent } from './sql/record-events';
+
+const normalised = (input: RecordInput): RecordInput => ({ ...input, email: input.email == null ? null : emailKey(input.email) });
+
+export function makePgInboundEventsRepository(pool: pg.Pool): InboundEventsRepository {
+  const list = async (where: string, params: unknown[]) =>
+    (await pool.query<EventSqlRow>(`SELECT ${EVENT_COLUMNS} FROM inbound_events WHERE ${where}`, params)).rows.map(toEvent);
+
+  return {
+    async record(input) {
+      return (await withStatementRetry(() => recordEvents(pool, [normalised(input)])))[0]!;
+    },
+    async recordMany(inputs) {
+      return inputs.length === 0 ? [] : withStatementRetry(() => recordEvents(pool, inputs.map(normalised)));
+    },
+    async get(id) {
+      return (await list(`id = $1`, [id]))[0] ?? null;
+    },
+    async mark(id, status, reason, at) {
+      await pool.query(`UPDATE inbound_events SET status = $2, reason = $3, applied_at = $4 WHERE id = $1`, [id, status, reason, at]);
+    },
+    async listPending(limit) {
+      return list(`status = 'pending' ORDER BY id LIMIT $1`, [limit]);
+    },
+    async listByOrder(orderId) {
+      return list(`order_id = $1 ORDER BY id`, [orderId]);
+    },
+    async listByEmail(email) {
+      return list(`email = $1 ORDER BY id`, [emailKey(email)]);
+    },
+    async countBySourceAndStatus() {
+      const { rows } = await pool.query<{ source: string; status: InboundStatus; count: number }>(
+        `SELECT source, status, count(*) AS count FROM inbound_events GROUP BY source, status ORDER BY source, status`);
+      return rows.map((r) => ({ source: r.source, status: r.status, count: r.count }));
+    },
+  };
+}

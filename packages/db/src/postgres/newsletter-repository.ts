@@ -1,0 +1,74 @@
+/** PostgreSQL implementation of NewsletterRepository: double opt-in subscriptions and broadcasts. */
+import type { SubscriptionStatus } from '@tickler/domain';
+import type pg from 'pg';
+import type { NewsletterRepository, SubscriptionRow } from '../repositories/types';
+import { emailKey, normalizeEmail } from '../email';
+import { type Queryable, withTransaction } from './pool';
+
+interface SubscriptionSqlRow { id: number; email: string; status: SubscriptionStatus; created_at: Date; confirmed_at: Date | null }
+const COLUMNS = 's.id, s.email, s.status, s.created_at, s.confirmed_at';
+
+/** Attaches each subscription's topics (one query for the whole page). */
+async function withTopics(db: Queryable, rows: SubscriptionSqlRow[]): Promise<SubscriptionRow[]> {
+  if (rows.length === 0) return [];
+  const { rows: found } = await db.query<{ subscription_id: number; topic: string }>(`SELECT subscription_id, topic FROM newsletter_subscription_topics
+    WHERE subscription_id = ANY($1::bigint[]) ORDER BY topic`, [rows.map((r) => r.id)]);
+  const topics = new Map<number, string[]>();
+  for (const t of found) topics.set(t.subscription_id, [...(topics.get(t.subscription_id) ?? []), t.topic]);
+  return rows.map((r) => ({ id: r.id, email: r.email, status: r.status, topics: topics.get(r.id) ?? [], createdAt: r.created_at, confirmedAt: r.confirmed_at }));
+}
+
+async function one(db: Queryable, where: string, param: unknown): Promise<SubscriptionRow | null> {
+  const { rows } = await db.query<SubscriptionSqlRow>(`SELECT ${COLUMNS} FROM newsletter_subscriptions s WHERE ${where}`, [param]);
+  return (await withTopics(db, rows))[0] ?? null;
+}
+
+export function makePgNewsletterRepository(pool: pg.Pool): NewsletterRepository {
+  return {
+    async subscribe(email, topics) {
+      const address = normalizeEmail(email);
+      const unique = [...new Set(topics)];
+      return withTransaction(pool, async (tx) => {
+        // DO UPDATE locks the subscription row: concurrent subscribes of one address replace topics one after the other.
+        const { rows: [row] } = await tx.query<{ id: number }>(`INSERT INTO newsletter_subscriptions (email, status) VALUES ($1, 'pending')
+          ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id`, [address]);
+        await tx.query(`DELETE FROM newsletter_subscription_topics WHERE subscription_id = $1`, [row!.id]);
+        await tx.query(`INSERT INTO newsletter_subscription_topics (subscription_id, topic) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, [row!.id, unique]);
+        return (await one(tx, 's.id = $1', row!.id))!;
+      });
+    },
+    async get(email) {
+      return one(pool, 's.email = $1', emailKey(email));
+    },
+    async getById(id) {
+      return one(pool, 's.id = $1', id);
+    },
+    async getBroadcast(id) {
+      const { rows: [row] } = await pool.query<{ id: number; topic: string; template: string; status: 'sending' | 'done' }>(
+        `SELECT id, topic, template, status FROM broadcasts WHERE id = $1`, [id]);
+      return row ?? null;
+    },
+    async markBroadcastDone(id) {
+      await pool.query(`UPDATE broadcasts SET status = 'done' WHERE id = $1`, [id]);
+    },
+    async confirm(email, at) {
+      const address = emailKey(email);
+      await pool.query(`UPDATE newsletter_subscriptions SET status = 'confirmed', confirmed_at = coalesce(confirmed_at, $2) WHERE email = $1`, [address, at]);
+      return one(pool, 's.email = $1', address);
+    },
+    async listConfirmed(topic, afterId, limit) {
+      const { rows } = await pool.query<SubscriptionSqlRow>(`SELECT ${COLUMNS} FROM newsletter_subscriptions s
+        JOIN newsletter_subscription_topics t ON t.subscription_id = s.id AND t.topic = $1
+        WHERE s.status = 'confirmed' AND s.id > $2 ORDER BY s.id LIMIT $3`, [topic, afterId, limit]);
+      return withTopics(pool, rows);
+    },
+    async ensureBroadcast(topic, template) {
+      const { rows: [created] } = await pool.query<{ id: number }>(`INSERT INTO broadcasts (topic, template) VALUES ($1, $2)
+        ON CONFLICT (topic, template) DO NOTHING RETURNING id`, [topic, template]);
+      if (created) return { id: created.id, created: true };
+      // A new statement sees a concurrent call's broadcast once it committed (the insert above waited for it).
+      const { rows: [existing] } = await pool.query<{ id: number }>(`SELECT id FROM broadcasts WHERE topic = $1 AND template = $2`, [topic, template]);
+      return { id: existing!.id, created: false };
+    },
+  };
+}

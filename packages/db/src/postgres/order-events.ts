@@ -1,0 +1,174 @@
+/**
+ * Billing order events on PostgreSQL, each one transaction. "Newest event wins" holds under
+ * concurrent writers on many hosts because every event first locks what it judges against:
+ *
+ * 1. the event's organization row (created if new): events of any order of one organization queue
+ *    here, so its name and zone follow the newest event of any of its orders;
+ * 2. the order row: events of one order queue here, so each compares its time with the last event
+ *    the other committed — whatever order they commit in, the newest one's data stays.
+ *
+ * Locks are FOR NO KEY UPDATE, which foreign-key checks (FOR KEY SHARE) do not wait for. Always
+ * organization before order, so two events cannot wait for each other in a cycle; a deadlock with
+ * some other writer, or two events creating one order under two organizations at once, rolls the
+ * event back and runs it again (withTransaction). An ignored event rolls back: it changes nothing.
+ */
+import { expiryOf, perKind, REMINDER_KINDS, reminderKind, type ReminderKind } from '@tickler/domain';
+import type pg from 'pg';
+import type { OrderEventOutcome, OrderUpsert } from '../repositories/types';
+import { normalizeEmail } from '../email';
+import { type Transaction, withTransaction } from './pool';
+import { expiryColumnList, type ExpirySqlColumns, ORDER_COLUMNS, type OrderSqlRow, toOrder } from './rows';
+import { cancelPendingReminders } from './sql/cancel-pending-reminders';
+import { moveRemindersToZone } from './sql/move-reminders-to-zone';
+import { isRetryableConflict } from './store-error';
+
+type StoredOrder = ExpirySqlColumns & { organization_id: string; status: string; last_event_at: Date | null };
+
+/** Thrown inside a unit of work whose premise a concurrent transaction just broke: run it again. */
+class ConcurrentChange extends Error {}
+const retryOn = (error: unknown) => error instanceof ConcurrentChange || isRetryableConflict(error);
+
+const outOfOrder = (stored: StoredOrder | undefined, occurredAt: Date): OrderEventOutcome | null => {
+  if (!stored?.last_event_at || occurredAt.getTime() >= stored.last_event_at.getTime()) return null;
+  return {
+    outcome: 'ignored',
+    reason: `out-of-order: event occurred at ${occurredAt.toISOString()}, before the last applied event at ${stored.last_event_at.toISOString()}`,
+  };
+};
+
+async function lockOrder(tx: Transaction, orderId: string): Promise<StoredOrder | undefined> {
+  const { rows } = await tx.query<StoredOrder>(`SELECT organization_id, ${expiryColumnList()}, status, last_event_at FROM orders WHERE id = $1 FOR NO KEY UPDATE`, [orderId]);
+  return rows[0];
+}
+
+async function readOrder(tx: Transaction, orderId: string) {
+  const { rows: [row] } = await tx.query<OrderSqlRow>(`SELECT ${ORDER_COLUMNS} FROM orders o JOIN organizations g ON g.id = o.organization_id WHERE o.id = $1`, [orderId]);
+  if (!row) throw new Error(`order ${orderId} vanished inside its own transaction`);
+  return toOrder(row);
+}
+
+/**
+ * Locks the event's organization, creating it if new; updates its name and zone unless a newer event
+ * of one of its orders was applied already.
+ */
+async function upsertOrganization(tx: Transaction, event: OrderUpsert): Promise<{ created: boolean; timeZoneChanged: boolean }> {
+  const { id, name, timeZone } = event.organization;
+  const lock = () => tx.query<{ name: string; time_zone: string }>(`SELECT name, time_zone FROM organizations WHERE id = $1 FOR NO KEY UPDATE`, [id]);
+  let { rows: [before] } = await lock();
+  if (!before) {
+    const created = await tx.query(`INSERT INTO organizations (id, name, time_zone) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`, [id, name, timeZone]);
+    if (created.rowCount === 1) return { created: true, timeZoneChanged: false };
+    ({ rows: [before] } = await lock()); // created by a concurrent event meanwhile
+    if (!before) throw new ConcurrentChange(`organization ${id} vanished`);
+  }
+  if (before.name === name && before.time_zone === timeZone) return { created: false, timeZoneChanged: false };
+  const { rows: [newest] } = await tx.query<{ at: Date | null }>(`SELECT max(last_event_at) AS at FROM orders WHERE organization_id = $1`, [id]);
+  if (newest?.at && newest.at.getTime() > event.occurredAt.getTime()) return { created: false, timeZoneChanged: false };
+  await tx.query(`UPDATE organizations SET name = $2, time_zone = $3 WHERE id = $1`, [id, name, timeZone]);
+  return { created: false, timeZoneChanged: before.time_zone !== timeZone };
+}
+
+async function ensurePurchaser(tx: Transaction, event: OrderUpsert): Promise<number> {
+  const { rows: [row] } = await tx.query<{ id: number }>(`INSERT INTO users (email, name) VALUES ($1, $2)
+    ON CONFLICT (email) DO UPDATE SET name = coalesce(users.name, excluded.name) RETURNING id`, [normalizeEmail(event.purchaserEmail), event.purchaserName]);
+  return row!.id;
+}
+
+/** The purchaser becomes a contact of the order when an active member of its organization. */
+async function addPurchaserContact(tx: Transaction, event: OrderUpsert, purchaserId: number): Promise<void> {
+  await tx.query(`INSERT INTO order_contacts (order_id, user_id) SELECT $1, $2
+    WHERE EXISTS (SELECT 1 FROM memberships WHERE organization_id = $3 AND user_id = $2 AND status = 'active')
+    ON CONFLICT DO NOTHING`, [event.orderId, purchaserId, event.organization.id]);
+}
+
+/**
+ * An order moved to another organization keeps only contacts who are active members there (SPEC
+ * §2.2); the purchaser, when a member there, becomes a contact; open reminders follow the new zone.
+ */
+async function moveToOrganization(tx: Transaction, event: OrderUpsert, purchaserId: number, at: Date): Promise<number> {
+  await tx.query(`DELETE FROM order_contacts WHERE order_id = $1 AND user_id NOT IN
+    (SELECT user_id FROM memberships WHERE organization_id = $2 AND status = 'active')`, [event.orderId, event.organization.id]);
+  await addPurchaserContact(tx, event, purchaserId);
+  const { rows: [org] } = await tx.query<{ time_zone: string }>(`SELECT time_zone FROM organizations WHERE id = $1`, [event.organization.id]);
+  return moveRemindersToZone(tx, 'order', event.orderId, org!.time_zone, at);
+}
+
+/** Writes an applied event onto a stored order, SETting only what changes (an unchanged organization does not fire the zone trigger). */
+async function updateOrder(tx: Transaction, event: OrderUpsert, stored: StoredOrder, at: Date): Promise<void> {
+  const changes = ([
+    ['organization_id', event.organization.id, stored.organization_id],
+    ...REMINDER_KINDS.map((kind) => [reminderKind(kind).expiryColumn, expiryOf(event, kind), stored[reminderKind(kind).expiryColumn]]),
+    ['status', 'active', stored.status],
+  ] as Array<[string, string | null, string | null]>).filter(([, value, previous]) => value !== previous);
+  const values: unknown[] = [event.orderId, event.product, at];
+  const sets = changes.map(([column, value]) => {
+    values.push(value);
+    return `${column} = $${values.length}, `;
+  });
+  await tx.query(`UPDATE orders SET ${sets.join('')}product = $2, last_event_at = $3, updated_at = $3 WHERE id = $1`, values);
+}
+
+async function upsert(tx: Transaction, event: OrderUpsert): Promise<OrderEventOutcome> {
+  const at = event.occurredAt;
+  normalizeEmail(event.purchaserEmail); // a malformed address fails the event before anything is written
+  const organization = await upsertOrganization(tx, event);
+  const stored = await lockOrder(tx, event.orderId);
+  const ignored = outOfOrder(stored, at);
+  if (ignored) {
+    tx.rollbackOnly();
+    return ignored;
+  }
+  let rescheduled = organization.timeZoneChanged ? await moveRemindersToZone(tx, 'organization', event.organization.id, event.organization.timeZone, at) : 0;
+  const purchaserId = await ensurePurchaser(tx, event);
+  if (organization.created) {
+    await tx.query(`INSERT INTO memberships (organization_id, user_id, status, role, activated_at) VALUES ($1, $2, 'active', 'owner', $3)
+      ON CONFLICT (organization_id, user_id) DO NOTHING`, [event.organization.id, purchaserId, at]);
+  }
+  const next = perKind((kind) => expiryOf(event, kind));
+  const changedKinds: ReminderKind[] = [];
+  let cancelledReminderIds: number[] = [];
+  if (!stored) {
+    // orders.time_zone is set from the organization by the trigger.
+    const inserted = await tx.query(`INSERT INTO orders (id, organization_id, product, ${expiryColumnList()}, status, last_event_at, updated_at)
+      VALUES ($1, $2, $3, ${REMINDER_KINDS.map((_, i) => `$${i + 5}::date`).join(', ')}, 'active', $4, $4) ON CONFLICT (id) DO NOTHING`,
+    [event.orderId, event.organization.id, event.product, at, ...REMINDER_KINDS.map((kind) => next[kind])]);
+    // Another event created the order under another organization meanwhile: judge this one again.
+    if (inserted.rowCount !== 1) throw new ConcurrentChange(`order ${event.orderId} was created concurrently`);
+    await addPurchaserContact(tx, event, purchaserId);
+    changedKinds.push(...REMINDER_KINDS.filter((kind) => next[kind] !== null));
+  } else {
+    const reactivated = stored.status !== 'active';
+    if (stored.organization_id !== event.organization.id) rescheduled += await moveToOrganization(tx, event, purchaserId, at);
+    // Reactivation undoes the cancellation: this cycle's reminders that the cancel stopped (never
+    // sent) are forgotten, so they can be planned again; their ledger identity would keep them out.
+    const cycles = REMINDER_KINDS.filter((kind) => next[kind] !== null);
+    if (reactivated && cycles.length > 0) {
+      await tx.query(`DELETE FROM reminders WHERE order_id = $1 AND status = 'cancelled' AND reason = 'order-cancelled'
+        AND (kind, expires_on) IN (SELECT * FROM unnest($2::text[], $3::date[]))`, [event.orderId, cycles, cycles.map((kind) => next[kind])]);
+    }
+    await updateOrder(tx, event, stored, at);
+    const changed = REMINDER_KINDS.filter((kind) => stored[reminderKind(kind).expiryColumn] !== next[kind]);
+    changedKinds.push(...REMINDER_KINDS.filter((kind) => changed.includes(kind) || (reactivated && next[kind] !== null)));
+    cancelledReminderIds = await cancelPendingReminders(tx, event.orderId, 'expiry-changed', at, changed.map((kind) => ({ kind, keepExpiresOn: next[kind] })));
+  }
+  return { outcome: 'applied', order: await readOrder(tx, event.orderId), changedKinds, cancelledReminderIds, rescheduled };
+}
+
+async function cancel(tx: Transaction, orderId: string, occurredAt: Date): Promise<OrderEventOutcome> {
+  const stored = await lockOrder(tx, orderId);
+  if (!stored) return { outcome: 'ignored', reason: `order-not-found: order ${orderId} is unknown` };
+  const ignored = outOfOrder(stored, occurredAt);
+  if (ignored) return ignored;
+  await tx.query(`UPDATE orders SET status = 'cancelled', last_event_at = $2, updated_at = $2 WHERE id = $1`, [orderId, occurredAt]);
+  const cancelledReminderIds = await cancelPendingReminders(tx, orderId, 'order-cancelled', occurredAt);
+  return { outcome: 'applied', order: await readOrder(tx, orderId), changedKinds: [], cancelledReminderIds, rescheduled: 0 };
+}
+
+export function makePgOrderEvents(pool: pg.Pool) {
+  return {
+    /** See DirectoryRepository.applyOrderUpsert. */
+    applyOrderUpsert: (event: OrderUpsert) => withTransaction(pool, (tx) => upsert(tx, event), { retryOn }),
+    /** See DirectoryRepository.applyOrderCancel. */
+    applyOrderCancel: (orderId: string, occurredAt: Date) => withTransaction(pool, (tx) => cancel(tx, orderId, occurredAt), { retryOn }),
+  };
+}

@@ -1,0 +1,4 @@
+/** Defaults every store implementation shares, so both behave the same. */
+
+/** How long a `sending` claim holds before another claim may take it over (its sender presumed dead), ms. */
+export const DEFAULT_SENDING_LEASE_MS = 60_000;

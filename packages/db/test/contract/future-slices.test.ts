@@ -1,0 +1,80 @@
+/**
+ * The scan's hot path (`reminders.planFutureSlice`) on every store: 09:00 local per organization
+ * zone, the window (after, until], active orders only, each identity once, dry runs, zone changes.
+ */
+import { sendAtMsFor } from '@tickler/domain';
+import type { FutureReminderSlice, Store } from '../../src/repositories/types';
+import { at, orderEvent } from '../helpers';
+import { STORE_KINDS, useTestStore } from '../stores';
+
+const EXPIRY = '2027-01-31';
+const ZONES: Record<string, string> = {
+  'ORD-AKL': 'Pacific/Auckland', 'ORD-BER': 'Europe/Berlin', 'ORD-NYC': 'America/New_York', 'ORD-LAX': 'America/Los_Angeles', 'ORD-HNL': 'Pacific/Honolulu',
+};
+
+describe.each(STORE_KINDS)('%s store', (kind) => {
+  const ctx = useTestStore(kind);
+  let store: Store;
+  beforeEach(async () => {
+    store = ctx.current.store;
+    for (const [orderId, timeZone] of Object.entries(ZONES)) {
+      await store.directory.applyOrderUpsert(orderEvent({
+        orderId, organization: { id: `org-${orderId}`, name: orderId, timeZone }, purchaserEmail: `${orderId.toLowerCase()}@example.com`,
+        licenseExpiresOn: EXPIRY, maintenanceExpiresOn: '2027-03-01',
+      }));
+    }
+    await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-OFF', organization: { id: 'org-off', name: 'Off', timeZone: 'Europe/Berlin' }, licenseExpiresOn: EXPIRY }));
+    await store.directory.applyOrderCancel('ORD-OFF', at('2026-12-01T00:00:00Z'));
+  });
+
+  /** 7 days before expiry: 09:00 on 2027-01-24 — Auckland 20:00Z the day before, Berlin 08:00Z, New York 14:00Z, LA 17:00Z, Honolulu 19:00Z. */
+  const slice = (after: string, until: string): FutureReminderSlice => ({ kind: 'license', offsetDays: 7, expiresOn: EXPIRY, after: at(after), until: at(until) });
+
+  async function ledgerOrderIds(): Promise<string[]> {
+    const ids: string[] = [];
+    for (const orderId of [...Object.keys(ZONES), 'ORD-OFF']) {
+      if ((await store.reminders.listForOrder(orderId)).length > 0) ids.push(orderId);
+    }
+    return ids;
+  }
+
+  describe('planFutureSlice', () => {
+    it('inserts the active orders whose 09:00 local falls in (after, until] as queued, once', async () => {
+      const window = slice('2027-01-24T08:00:00Z', '2027-01-24T17:00:00Z'); // Berlin excluded (= after), LA included (= until)
+      const first = await store.reminders.planFutureSlice(window, { dryRun: false });
+      expect(first).toMatchObject({ due: 2, fresh: 2 });
+      const rows = await Promise.all(first.inserted.map(async (r) => store.reminders.get(r.id)));
+      expect(rows.map((r) => [r?.orderId, r?.status, r?.offsetDays, r?.expiresOn, r?.sendAt.toISOString()]).sort()).toEqual([
+        ['ORD-LAX', 'queued', 7, EXPIRY, '2027-01-24T17:00:00.000Z'],
+        ['ORD-NYC', 'queued', 7, EXPIRY, '2027-01-24T14:00:00.000Z'],
+      ]);
+      // Each send time is the domain's, computed through the SQL function.
+      for (const row of rows) expect(row?.sendAt.getTime()).toBe(sendAtMsFor(EXPIRY, 7, ZONES[row!.orderId]!));
+      expect(first.inserted.map((r) => r.id)).toEqual([...first.inserted.map((r) => r.id)].sort((a, b) => a - b));
+
+      const again = await store.reminders.planFutureSlice(window, { dryRun: false });
+      expect(again).toEqual({ due: 2, fresh: 0, inserted: [] });
+      expect(await ledgerOrderIds()).toEqual(['ORD-NYC', 'ORD-LAX']);
+    });
+
+    it('a dry run counts what it would insert and writes nothing', async () => {
+      const day = slice('2027-01-23T00:00:00Z', '2027-01-25T00:00:00Z');
+      await store.reminders.planFutureSlice(slice('2027-01-24T12:00:00Z', '2027-01-24T15:00:00Z'), { dryRun: false }); // New York only
+      expect(await store.reminders.planFutureSlice(day, { dryRun: true })).toEqual({ due: 5, fresh: 4, inserted: [] });
+      expect(await ledgerOrderIds()).toEqual(['ORD-NYC']);
+      expect((await store.reminders.planFutureSlice(day, { dryRun: false })).fresh).toBe(4);
+      expect(await ledgerOrderIds()).toEqual(Object.keys(ZONES));
+    });
+
+    it('follows an organization time-zone change at once', async () => {
+      const newYorkMorning = slice('2027-01-24T13:00:00Z', '2027-01-24T15:00:00Z');
+      await store.directory.applyOrderUpsert(orderEvent({
+        orderId: 'ORD-BER', organization: { id: 'org-ORD-BER', name: 'Moved', timeZone: 'America/Toronto' }, purchaserEmail: 'ord-ber@example.com',
+        licenseExpiresOn: EXPIRY, maintenanceExpiresOn: '2027-03-01', occurredAt: at('2026-11-27T10:00:00Z'),
+      }));
+      const plan = await store.reminders.planFutureSlice(newYorkMorning, { dryRun: false });
+      expect(plan.due).toBe(2);
+      expect(await ledgerOrderIds()).toEqual(['ORD-BER', 'ORD-NYC']);
+    });
+  });
+});

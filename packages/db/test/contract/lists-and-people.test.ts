@@ -1,0 +1,158 @@
+/** Lists and suppressions, invitations, the newsletter and inbound events, on every store. */
+import type { Store } from '../../src/repositories/types';
+import { at, orderEvent } from '../helpers';
+import { STORE_KINDS, useTestStore } from '../stores';
+
+describe.each(STORE_KINDS)('%s store', (kind) => {
+  const ctx = useTestStore(kind);
+  let store: Store;
+  beforeEach(() => { store = ctx.current.store; });
+
+  describe('lists and suppressions', () => {
+    it('unsubscribes per list, idempotently, and resubscribes', async () => {
+      await store.lists.unsubscribe('Ann@Acme.com', 'renewal:ORD-1', 'one-click');
+      await store.lists.unsubscribe('ann@acme.com', 'renewal:ORD-1', 'link');
+      await store.lists.unsubscribe('ann@acme.com', 'newsletter:product-news', 'preferences');
+      expect(await store.lists.isUnsubscribed('ann@acme.com', 'renewal:ORD-1')).toBe(true);
+      expect(await store.lists.isUnsubscribed('ann@acme.com', 'renewal:ORD-2')).toBe(false);
+      expect(await store.lists.listUnsubscribed('ANN@acme.com')).toEqual(['newsletter:product-news', 'renewal:ORD-1']);
+      expect(await store.lists.unsubscribedAmong('renewal:ORD-1', ['ann@acme.com', 'bob@acme.com'])).toEqual(new Set(['ann@acme.com']));
+      await store.lists.resubscribe('ann@acme.com', 'renewal:ORD-1');
+      await store.lists.resubscribe('ann@acme.com', 'renewal:ORD-1');
+      expect(await store.lists.isUnsubscribed('ann@acme.com', 'renewal:ORD-1')).toBe(false);
+      expect(await store.lists.unsubscribedAmong('renewal:ORD-1', [])).toEqual(new Set());
+    });
+
+    it('answers set membership for more addresses than one statement can bind', async () => {
+      const emails = Array.from({ length: 1_200 }, (_, i) => `u${i}@corp.example`);
+      for (const email of emails.filter((_, i) => i % 100 === 0)) await store.lists.suppress(email, 'bounce', null);
+      expect((await store.lists.suppressedAmong(emails)).size).toBe(12);
+      await store.lists.unsubscribe('u1199@corp.example', 'renewal:X', 'link');
+      expect(await store.lists.unsubscribedAmong('renewal:X', emails)).toEqual(new Set(['u1199@corp.example']));
+    });
+
+    it('suppresses with the latest reason, reports it, and can lift it', async () => {
+      await store.lists.suppress('Bob@Acme.com', 'bounce', 'Permanent/General');
+      await store.lists.suppress('bob@acme.com', 'complaint', 'abuse');
+      expect(await store.lists.getSuppression('bob@acme.com')).toEqual({ reason: 'complaint', detail: 'abuse', createdAt: expect.any(Date) });
+      expect(await store.lists.suppressedAmong(['bob@acme.com', 'ann@acme.com'])).toEqual(new Set(['bob@acme.com']));
+      expect(await store.lists.unsuppress('bob@acme.com')).toBe(true);
+      expect(await store.lists.unsuppress('bob@acme.com')).toBe(false);
+      expect(await store.lists.getSuppression('bob@acme.com')).toBeNull();
+    });
+  });
+
+  describe('invitations', () => {
+    beforeEach(async () => {
+      await store.directory.applyOrderUpsert(orderEvent());
+    });
+    const invite = (tokenHash: string, email = 'Bob@Acme.com') =>
+      store.invitations.createOrRenew({ organizationId: 'org-1', email, invitedByEmail: 'ann@acme.com', tokenHash, expiresAt: at('2026-12-10T00:00:00Z') });
+
+    it('creates one open invitation per (organization, email) and renews its token', async () => {
+      const first = await invite('hash-1');
+      expect(first).toMatchObject({ organizationId: 'org-1', email: 'bob@acme.com', invitedByEmail: 'ann@acme.com', acceptedAt: null, revokedAt: null });
+      const renewed = await invite('hash-2');
+      expect(renewed.id).toBe(first.id);
+      expect(await store.invitations.findByTokenHash('hash-1')).toBeNull();
+      expect((await store.invitations.findByTokenHash('hash-2'))?.id).toBe(first.id);
+      expect(await store.directory.getMembership('org-1', 'bob@acme.com')).toMatchObject({ status: 'invited', role: 'member' });
+      await expect(invite('hash-3', 'bad address')).rejects.toMatchObject({ code: 'invalid_email' });
+    });
+
+    it('accepting makes an active member; accepting twice is harmless and keeps the first time', async () => {
+      const { id } = await invite('hash-1');
+      const accepted = await store.invitations.accept(id, at('2026-11-27T12:00:00Z'));
+      expect(accepted.acceptedAt).toEqual(at('2026-11-27T12:00:00Z'));
+      const again = await store.invitations.accept(id, at('2026-11-28T12:00:00Z'));
+      expect(again.acceptedAt).toEqual(at('2026-11-27T12:00:00Z'));
+      expect(await store.directory.getMembership('org-1', 'bob@acme.com')).toMatchObject({ status: 'active', role: 'member' });
+      expect((await store.directory.listMembers('org-1')).map((m) => [m.email, m.status])).toEqual([['ann@acme.com', 'active'], ['bob@acme.com', 'active']]);
+      // After acceptance a new invitation is a new row, and never demotes the member.
+      const next = await invite('hash-9');
+      expect(next.id).not.toBe(id);
+      expect((await store.directory.getMembership('org-1', 'bob@acme.com'))?.status).toBe('active');
+      expect(await store.invitations.get(id)).toMatchObject({ id, acceptedAt: at('2026-11-27T12:00:00Z') });
+      await expect(store.invitations.accept(4242, at('2026-11-28T00:00:00Z'))).rejects.toThrow(/invitation 4242 does not exist/);
+    });
+  });
+
+  describe('newsletter', () => {
+    it('stores a pending subscription, updates its topics, confirms once, and pages confirmed subscribers', async () => {
+      const pending = await store.newsletter.subscribe('Ann@Acme.com', ['sdk-news', 'events', 'sdk-news']);
+      expect(pending).toMatchObject({ email: 'ann@acme.com', status: 'pending', topics: ['events', 'sdk-news'], confirmedAt: null });
+      expect((await store.newsletter.subscribe('ann@acme.com', ['sdk-news'])).topics).toEqual(['sdk-news']);
+      expect(await store.newsletter.listConfirmed('sdk-news', 0, 10)).toEqual([]);
+      const confirmed = await store.newsletter.confirm('ann@acme.com', at('2026-11-27T00:00:00Z'));
+      expect(confirmed).toMatchObject({ id: pending.id, status: 'confirmed', confirmedAt: at('2026-11-27T00:00:00Z') });
+      expect((await store.newsletter.confirm('ann@acme.com', at('2026-12-01T00:00:00Z')))?.confirmedAt).toEqual(at('2026-11-27T00:00:00Z'));
+      expect(await store.newsletter.confirm('nobody@acme.com', at('2026-12-01T00:00:00Z'))).toBeNull();
+      // Re-subscribing a confirmed address only changes topics.
+      expect(await store.newsletter.subscribe('ann@acme.com', ['sdk-news', 'events'])).toMatchObject({ status: 'confirmed', topics: ['events', 'sdk-news'] });
+      for (const email of ['b@corp.example', 'c@corp.example', 'd@corp.example']) {
+        await store.newsletter.subscribe(email, ['sdk-news']);
+        await store.newsletter.confirm(email, at('2026-11-27T00:00:00Z'));
+      }
+      const page1 = await store.newsletter.listConfirmed('sdk-news', 0, 2);
+      const page2 = await store.newsletter.listConfirmed('sdk-news', page1[1]!.id, 2);
+      expect([...page1, ...page2].map((s) => s.email)).toEqual(['ann@acme.com', 'b@corp.example', 'c@corp.example', 'd@corp.example']);
+      expect((await store.newsletter.listConfirmed('events', 0, 10)).map((s) => s.email)).toEqual(['ann@acme.com']);
+      expect((await store.newsletter.getById(pending.id))?.email).toBe('ann@acme.com');
+      expect(await store.newsletter.get('zed@corp.example')).toBeNull();
+      await expect(store.newsletter.subscribe('nope', ['x'])).rejects.toMatchObject({ code: 'invalid_email' });
+    });
+
+    it('creates one broadcast per (topic, template) and marks it done', async () => {
+      const first = await store.newsletter.ensureBroadcast('sdk-news', 'november');
+      expect(first).toEqual({ id: expect.any(Number), created: true });
+      expect(await store.newsletter.ensureBroadcast('sdk-news', 'november')).toEqual({ id: first.id, created: false });
+      expect((await store.newsletter.ensureBroadcast('events', 'november')).created).toBe(true);
+      expect(await store.newsletter.getBroadcast(first.id)).toEqual({ id: first.id, topic: 'sdk-news', template: 'november', status: 'sending' });
+      await store.newsletter.markBroadcastDone(first.id);
+      expect((await store.newsletter.getBroadcast(first.id))?.status).toBe('done');
+      expect(await store.newsletter.getBroadcast(999)).toBeNull();
+    });
+  });
+
+  describe('inbound events', () => {
+    const billing = (eventId: string) => ({
+      source: 'billing', eventId, type: 'order.upserted', status: 'pending' as const, orderId: 'ORD-1',
+      occurredAt: at('2026-11-26T10:00:00Z'), payload: JSON.stringify({ id: eventId }),
+    });
+
+    it('records once per (source, event id); the duplicate returns the first row', async () => {
+      const first = await store.events.record(billing('evt_1'));
+      expect(first).toMatchObject({ duplicate: false, row: { eventId: 'evt_1', status: 'pending', orderId: 'ORD-1', occurredAt: at('2026-11-26T10:00:00Z'), appliedAt: null } });
+      const dup = await store.events.record({ ...billing('evt_1'), payload: '{"changed":true}' });
+      expect(dup).toEqual({ duplicate: true, row: first.row });
+      expect((await store.events.record({ ...billing('evt_1'), source: 'ses' })).duplicate).toBe(false);
+      await store.events.record({ source: 'ses', eventId: 'm-1', type: 'Bounce', status: 'applied', email: 'Bob@Acme.com', payload: '{}' });
+      expect((await store.events.listByEmail('bob@acme.com')).map((e) => e.eventId)).toEqual(['m-1']);
+    });
+
+    it('records a batch in one go: duplicates within the batch and against earlier rows are flagged, in input order', async () => {
+      const earlier = (await store.events.record(billing('evt_0'))).row;
+      const results = await store.events.recordMany([billing('evt_1'), billing('evt_0'), billing('evt_2'), billing('evt_1')]);
+      expect(results.map((r) => [r.row.eventId, r.duplicate])).toEqual([['evt_1', false], ['evt_0', true], ['evt_2', false], ['evt_1', true]]);
+      expect(results[1]!.row.id).toBe(earlier.id);
+      expect(results[3]!.row.id).toBe(results[0]!.row.id);
+      expect(await store.events.recordMany([])).toEqual([]);
+      expect((await store.events.listPending(10)).map((e) => e.eventId)).toEqual(['evt_0', 'evt_1', 'evt_2']);
+    });
+
+    it('marks, lists pending and counts', async () => {
+      const a = (await store.events.record(billing('evt_a'))).row;
+      const b = (await store.events.record(billing('evt_b'))).row;
+      expect((await store.events.listPending(10)).map((e) => e.id)).toEqual([a.id, b.id]);
+      await store.events.mark(a.id, 'ignored', 'out-of-order', at('2026-11-26T10:00:05Z'));
+      expect(await store.events.get(a.id)).toMatchObject({ status: 'ignored', reason: 'out-of-order', appliedAt: at('2026-11-26T10:00:05Z') });
+      expect((await store.events.listPending(10)).map((e) => e.id)).toEqual([b.id]);
+      expect((await store.events.listByOrder('ORD-1')).map((e) => e.eventId)).toEqual(['evt_a', 'evt_b']);
+      expect(await store.events.countBySourceAndStatus()).toEqual([
+        { source: 'billing', status: 'ignored', count: 1 },
+        { source: 'billing', status: 'pending', count: 1 },
+      ]);
+      expect(await store.events.get(777)).toBeNull();
+    });
+  });
+});
