@@ -57,9 +57,9 @@ const post = (message: unknown) => h.app.inject({
   payload: typeof message === 'string' ? message : JSON.stringify(message),
 });
 
-async function sentDelivery(email: string, sesMessageId: string, orderId = 'ORD-1001') {
+async function sentDelivery(email: string, providerMessageId: string, orderId = 'ORD-1001') {
   const [row] = await h.store.deliveries.upsertMany([{ sourceType: 'reminder', sourceId: ++counter, email, listId: `renewal:${orderId}`, orderId, status: 'queued', reason: null }]);
-  await h.store.deliveries.markSent(row!.id, sesMessageId, new Date());
+  await h.store.deliveries.markSent(row!.id, providerMessageId, new Date());
   return row!.id;
 }
 

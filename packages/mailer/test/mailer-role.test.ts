@@ -39,7 +39,7 @@ describe('startMailerRole', () => {
 
     expect(transport.accepted.map((m) => m.to)).toEqual(['ann@acme.com']);
     const [delivery] = await env.store.deliveries.listByOrder('ORD-1001');
-    expect(delivery).toMatchObject({ status: 'sent', sesMessageId: 'slow-1' });
+    expect(delivery).toMatchObject({ status: 'sent', providerMessageId: 'slow-1' });
     await role.close(); // twice is harmless
   });
 

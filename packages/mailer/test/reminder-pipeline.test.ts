@@ -59,7 +59,7 @@ describe('reminder → send → SES', () => {
     }
     const rows = await ctx.env.store.deliveries.listByOrder('ORD-1001');
     expect(rows.map((r) => [r.email, r.status])).toEqual(CONTACTS.map((e) => [e, 'sent']));
-    expect(new Set(rows.map((r) => r.sesMessageId))).toEqual(new Set(emails.map((e) => e.messageId)));
+    expect(new Set(rows.map((r) => r.providerMessageId))).toEqual(new Set(emails.map((e) => e.messageId)));
     expect((await ctx.env.store.reminders.get(reminderId))?.status).toBe('sent');
   });
 

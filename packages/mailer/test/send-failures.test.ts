@@ -67,7 +67,7 @@ describe('send worker against SES answers', () => {
       delivery: String(deliveryId), source: 'reminder', reminder: expect.stringMatching(/^\d+$/), kind: 'license',
     });
     expect(JSON.stringify(request.EmailTags)).not.toContain('ann');
-    expect(await env.store.deliveries.get(deliveryId)).toMatchObject({ status: 'sent', sesMessageId: 'stub-1' });
+    expect(await env.store.deliveries.get(deliveryId)).toMatchObject({ status: 'sent', providerMessageId: 'stub-1' });
   });
 
   it('waits and retries when SES throttles (HTTP 429), without failing the job', async () => {
@@ -82,7 +82,7 @@ describe('send worker against SES answers', () => {
     expect(await job!.getState()).toBe('completed');
     expect(job!.attemptsMade).toBe(1); // throttled tries are not counted as failed attempts
     expect((await env.queues.send.getJobCounts('failed')).failed).toBe(0);
-    expect(await env.store.deliveries.get(deliveryId)).toMatchObject({ status: 'sent', attempts: 3, sesMessageId: 'stub-3', lastError: null });
+    expect(await env.store.deliveries.get(deliveryId)).toMatchObject({ status: 'sent', attempts: 3, providerMessageId: 'stub-3', lastError: null });
   });
 
   it('fails once and does not retry when SES rejects the message', async () => {

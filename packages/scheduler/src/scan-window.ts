@@ -1,5 +1,5 @@
 /** Where a scan starts and ends: from the saved horizon (the previous scan's `until`) to now + look-ahead. */
-import type { RemindersRepository } from '@tickler/db';
+import type { StateRepository } from '@tickler/db';
 import type { SchedulerConfig } from './config';
 
 /** Scheduler state key holding the last scan's `until` (ISO instant). */
@@ -19,8 +19,8 @@ export interface ScanWindow {
  * `now` than the last one) the window is empty: callers plan nothing and keep the horizon.
  * @throws Error when the saved horizon is not an ISO instant (the state row is corrupt)
  */
-export async function readScanWindow(reminders: RemindersRepository, config: SchedulerConfig, now: Date): Promise<ScanWindow> {
-  const saved = await reminders.getState(HORIZON_KEY);
+export async function readScanWindow(state: StateRepository, config: SchedulerConfig, now: Date): Promise<ScanWindow> {
+  const saved = await state.get(HORIZON_KEY);
   const until = new Date(now.getTime() + config.lookAheadMs);
   if (saved === null) return { after: new Date(now.getTime() - config.firstScanLookBackMs), until, firstScan: true };
   const after = new Date(saved);
@@ -29,7 +29,7 @@ export async function readScanWindow(reminders: RemindersRepository, config: Sch
 }
 
 /** Saves `until` as the new horizon; never moves it backwards. */
-export async function saveHorizon(reminders: RemindersRepository, window: ScanWindow): Promise<void> {
+export async function saveHorizon(state: StateRepository, window: ScanWindow): Promise<void> {
   if (window.until.getTime() <= window.after.getTime()) return;
-  await reminders.setState(HORIZON_KEY, window.until.toISOString());
+  await state.set(HORIZON_KEY, window.until.toISOString());
 }

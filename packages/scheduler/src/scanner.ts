@@ -53,7 +53,7 @@ export interface Scanner {
 export function makeScanner(deps: SchedulerDeps): Scanner {
   return {
     async scan({ now, dryRun = false }) {
-      const window = await readScanWindow(deps.store.reminders, deps.config, now);
+      const window = await readScanWindow(deps.store.state, deps.config, now);
       const plan: PlanWindow = { after: window.after, until: window.until, now };
       const sendAtOf = makeSendAtCache();
       // One enqueuer for the whole scan: Redis works on earlier jobs while later pages are read.
@@ -74,7 +74,7 @@ export function makeScanner(deps: SchedulerDeps): Scanner {
         await planAhead(deps, ahead, enqueuer, dryRun);
         await enqueuer.drain();
         // Only now is every job in Redis: a crash before this replays the same window.
-        if (!dryRun) await saveHorizon(deps.store.reminders, window);
+        if (!dryRun) await saveHorizon(deps.store.state, window);
       }
       const report: ScanReport = { dryRun, now, horizon: window, rows, totals: { ...sumRows(rows), superseded } };
       deps.logger.info({ dryRun, after: window.after, until: window.until, ...report.totals }, 'reminder scan finished');
@@ -187,12 +187,9 @@ async function supersedeDue(deps: SchedulerDeps, queued: ReminderRow[], now: Dat
 
 const identity = (r: Pick<PlannedReminder, 'orderId' | 'kind' | 'expiresOn' | 'offsetDays'>) => `${r.orderId}|${r.kind}|${r.expiresOn}|${r.offsetDays}`;
 
-/** Dry run only: what inserting `planned` would do, from the ledger as it is (one lookup per order). */
+/** Dry run only: what inserting `planned` would do, from the ledger as it is (one lookup per page). */
 async function countDryRun(deps: SchedulerDeps, planned: PlannedReminder[], row: ScanRow): Promise<void> {
-  const known = new Set<string>();
-  for (const orderId of new Set(planned.map((p) => p.orderId))) {
-    for (const r of await deps.store.reminders.listForOrder(orderId)) known.add(identity(r));
-  }
+  const known = new Set((await deps.store.reminders.listForOrders(planned.map((p) => p.orderId))).map(identity));
   const fresh = planned.filter((p) => !known.has(identity(p)));
   row.existing += planned.length - fresh.length;
   row.enqueued += fresh.filter((p) => p.status === 'queued').length;

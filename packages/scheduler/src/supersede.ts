@@ -9,24 +9,15 @@ import { removeReminderJobs } from './reminder-jobs';
 
 /**
  * For each reminder in `dueRows` (queued, sendAt ≤ now), records earlier still-queued reminders
- * of the same cycle (order, kind, expiry) as `skipped`/`superseded` and removes their jobs.
- * Returns how many were superseded.
+ * of the same cycle (order, kind, expiry) as `skipped`/`superseded` — one statement for all of
+ * them — and removes their jobs. Returns how many were superseded.
  */
 export async function supersedeEarlierReminders(
   deps: { store: Store; queues: Queues; logger: Logger }, dueRows: ReminderRow[],
 ): Promise<number> {
-  const superseded: number[] = [];
-  for (const due of dueRows) {
-    const ledger = await deps.store.reminders.listForOrder(due.orderId);
-    for (const row of ledger) {
-      const sameCycle = row.kind === due.kind && row.expiresOn === due.expiresOn;
-      if (sameCycle && row.status === 'queued' && row.sendAt.getTime() < due.sendAt.getTime()) {
-        await deps.store.reminders.setStatus(row.id, 'skipped', 'superseded');
-        superseded.push(row.id);
-        deps.logger.info({ reminderId: row.id, orderId: row.orderId, supersededBy: due.id }, 'reminder superseded');
-      }
-    }
-  }
-  if (superseded.length > 0) await removeReminderJobs(deps.queues, superseded, deps.logger);
+  if (dueRows.length === 0) return 0;
+  const superseded = await deps.store.reminders.supersedeEarlier(dueRows.map((r) => r.id));
+  for (const row of superseded) deps.logger.info({ reminderId: row.id, orderId: row.orderId, supersededBy: row.supersededBy }, 'reminder superseded');
+  if (superseded.length > 0) await removeReminderJobs(deps.queues, superseded.map((r) => r.id), deps.logger);
   return superseded.length;
 }

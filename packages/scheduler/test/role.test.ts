@@ -38,8 +38,8 @@ describe('scheduler role', () => {
       // The scan scheduler exists, only one scan runs at a time, and its first scan saved the horizon.
       expect(await env.queues.scan.getJobScheduler(SCAN_SCHEDULER_ID)).toMatchObject({ every: 60_000 });
       expect(await env.queues.scan.getGlobalConcurrency()).toBe(1);
-      await waitFor('the first scan', () => env.store.reminders.getState(HORIZON_KEY));
-      expect(await env.store.reminders.getState(HORIZON_KEY)).toBe('2027-01-24T10:00:00.000Z');
+      await waitFor('the first scan', () => env.store.state.get(HORIZON_KEY));
+      expect(await env.store.state.get(HORIZON_KEY)).toBe('2027-01-24T10:00:00.000Z');
     } finally {
       await role.close();
     }
@@ -53,7 +53,7 @@ describe('scheduler role', () => {
     for (const [orderId, timeZone] of [['ORD-BER', 'Europe/Berlin'], ['ORD-AKL', 'Pacific/Auckland']] as const) {
       await env.store.directory.applyOrderUpsert(upsert({ orderId, organization: { id: `org-${orderId}`, name: orderId, timeZone } }));
     }
-    await env.store.reminders.setState(HORIZON_KEY, '2027-01-23T10:00:00.000Z');
+    await env.store.state.set(HORIZON_KEY, '2027-01-23T10:00:00.000Z');
     const scan = makeScanProcessor(env.deps(NOW));
     await scan({}, fakeJob());
     const before = await reminderJobs(env.queues);

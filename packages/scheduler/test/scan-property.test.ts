@@ -62,7 +62,7 @@ async function simulate(store: Store, orders: Array<{ zone: string; licenseDay: 
     }));
   }
   // As if a scan had run at START (so its look-ahead covers the first day).
-  await store.reminders.setState(HORIZON_KEY, new Date(START + DAY).toISOString());
+  await store.state.set(HORIZON_KEY, new Date(START + DAY).toISOString());
   const clock = { now: START };
   const fake = makeFakeQueues(clock);
   const scanner = makeScanner({ store, queues: fake.queues, logger: quietLogger, now: () => new Date(clock.now), config: makeSchedulerConfig() });

@@ -28,7 +28,7 @@ describe('reminder scan', () => {
 
   it('enqueues the reminders of the next 24 h, delayed until 09:00 in each organization’s zone', async () => {
     await seedThreeZones(env);
-    await env.store.reminders.setState(HORIZON_KEY, '2027-01-23T10:00:00.000Z');
+    await env.store.state.set(HORIZON_KEY, '2027-01-23T10:00:00.000Z');
     const now = at('2027-01-23T10:00:00Z');
     const report = await makeScanner(env.deps(now)).scan({ now });
 
@@ -46,12 +46,12 @@ describe('reminder scan', () => {
     expect(jobs.size).toBe(2);
     expect(jobs.get(ber!.id)).toEqual({ state: 'delayed', delay: 22 * HOUR, id: `reminder-${ber!.id}` });
     expect(jobs.get(akl!.id)).toEqual({ state: 'delayed', delay: 10 * HOUR, id: `reminder-${akl!.id}` });
-    expect(await env.store.reminders.getState(HORIZON_KEY)).toBe('2027-01-24T10:00:00.000Z');
+    expect(await env.store.state.get(HORIZON_KEY)).toBe('2027-01-24T10:00:00.000Z');
   });
 
   it('continues from the horizon, and a repeated scan of the same window adds nothing', async () => {
     await seedThreeZones(env);
-    await env.store.reminders.setState(HORIZON_KEY, '2027-01-23T10:00:00.000Z');
+    await env.store.state.set(HORIZON_KEY, '2027-01-23T10:00:00.000Z');
     const first = at('2027-01-23T10:00:00Z');
     await makeScanner(env.deps(first)).scan({ now: first });
 
@@ -62,7 +62,7 @@ describe('reminder scan', () => {
     const [lax] = await ledger(env, 'ORD-LAX');
     expect((await reminderJobs(env.queues)).get(lax!.id)).toMatchObject({ state: 'delayed', delay: 23 * HOUR });
 
-    await env.store.reminders.setState(HORIZON_KEY, '2027-01-23T10:00:00.000Z');
+    await env.store.state.set(HORIZON_KEY, '2027-01-23T10:00:00.000Z');
     const again = await makeScanner(env.deps(later)).scan({ now: later });
     expect(again.totals).toEqual({ due: 3, enqueued: 0, skipped: 0, existing: 3, superseded: 0 });
     expect((await reminderJobs(env.queues)).size).toBe(3);
@@ -82,7 +82,7 @@ describe('reminder scan', () => {
     expect(dry.totals).toEqual({ due: 5, enqueued: 5, skipped: 0, existing: 0, superseded: 0 });
     for (const orderId of ['ORD-BER', 'ORD-AKL', 'ORD-LAX']) expect(await ledger(env, orderId)).toEqual([]);
     expect(await env.queues.reminders.count()).toBe(0);
-    expect(await env.store.reminders.getState(HORIZON_KEY)).toBeNull();
+    expect(await env.store.state.get(HORIZON_KEY)).toBeNull();
 
     const real = await scanner.scan({ now });
     expect(real.totals).toEqual(dry.totals);
@@ -92,14 +92,14 @@ describe('reminder scan', () => {
     expect(ber14).toMatchObject({ offsetDays: 14, status: 'queued' });
     expect(jobs.get(ber14!.id)).toMatchObject({ state: 'waiting', delay: 0 });
     // A dry run over the same window after the real one sees everything as already planned.
-    await env.store.reminders.setState(HORIZON_KEY, '2027-01-16T10:00:00.000Z');
+    await env.store.state.set(HORIZON_KEY, '2027-01-16T10:00:00.000Z');
     const dryAgain = await scanner.scan({ now, dryRun: true });
     expect(dryAgain.totals).toEqual({ due: 5, enqueued: 0, skipped: 0, existing: 5, superseded: 0 });
   });
 
   it('after downtime only the latest due reminder is sent; the missed ones are recorded as skipped', async () => {
     await env.store.directory.applyOrderUpsert(upsert({ orderId: 'ORD-BER' }));
-    await env.store.reminders.setState(HORIZON_KEY, '2027-01-10T00:00:00.000Z');
+    await env.store.state.set(HORIZON_KEY, '2027-01-10T00:00:00.000Z');
     const now = at('2027-01-31T12:00:00Z');
     const report = await makeScanner(env.deps(now)).scan({ now });
 
@@ -117,7 +117,7 @@ describe('reminder scan', () => {
 
   it('after downtime a reminder queued ahead by an earlier scan is superseded and its job removed', async () => {
     await env.store.directory.applyOrderUpsert(upsert({ orderId: 'ORD-BER' }));
-    await env.store.reminders.setState(HORIZON_KEY, '2027-01-29T10:00:00.000Z');
+    await env.store.state.set(HORIZON_KEY, '2027-01-29T10:00:00.000Z');
     const before = at('2027-01-29T10:00:00Z');
     await makeScanner(env.deps(before)).scan({ now: before });
     const [dayBefore] = await ledger(env, 'ORD-BER');

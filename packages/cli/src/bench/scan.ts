@@ -112,7 +112,7 @@ async function obliterate(queues: Queue[]): Promise<void> {
 async function timeScan(url: string, queues: Queues, now: Date): Promise<{ enqueued: number; seconds: number; sendAts: number[] }> {
   const store = await openStore({ url });
   try {
-    await store.reminders.setState(HORIZON_KEY, now.toISOString());
+    await store.state.set(HORIZON_KEY, now.toISOString());
     const config = makeSchedulerConfig();
     const scanner = makeScanner({ store, queues, logger: pino({ level: 'warn' }), now: () => now, config });
     const started = performance.now();

@@ -12,8 +12,8 @@ const CLAIM_KEY = 'queues.prefix';
 
 /** Claims `prefix` for this database; on the first claim, empties its queues. Returns whether it cleared them. */
 export async function claimQueues(store: Store, queues: Queues, prefix: string, logger: Logger): Promise<boolean> {
-  if (!(await store.reminders.claimState(CLAIM_KEY, prefix))) {
-    const owner = await store.reminders.getState(CLAIM_KEY);
+  if (!(await store.state.claim(CLAIM_KEY, prefix))) {
+    const owner = await store.state.get(CLAIM_KEY);
     if (owner !== prefix) logger.warn({ claimed: owner, configured: prefix }, 'QUEUE_PREFIX differs from the prefix this database first ran with; reconciliation re-adds queued work');
     return false;
   }

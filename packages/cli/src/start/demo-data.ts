@@ -76,7 +76,7 @@ async function addOrders(store: Store, org: DemoOrg, orgIndex: number, now: Date
 
 /** Loads the demo once per database (remembered in scheduler state); returns null when already there. */
 export async function loadDemoData(store: Store, queues: Queues, secrets: string[], now: Date): Promise<DemoSummary | null> {
-  if (await store.reminders.getState(DEMO_STATE_KEY)) return null;
+  if (await store.state.get(DEMO_STATE_KEY)) return null;
   const summary: DemoSummary = { organizations: 0, orders: 0, invitations: 0 };
   for (const [i, org] of ORGS.entries()) {
     const orderIds = await addOrders(store, org, i, now);
@@ -88,6 +88,6 @@ export async function loadDemoData(store: Store, queues: Queues, secrets: string
   }
   const subscriber = await store.newsletter.subscribe('erin@initech.example', ['product-news', 'security']);
   await store.newsletter.confirm(subscriber.email, now);
-  await store.reminders.setState(DEMO_STATE_KEY, now.toISOString());
+  await store.state.set(DEMO_STATE_KEY, now.toISOString());
   return summary;
 }

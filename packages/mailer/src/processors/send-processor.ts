@@ -1,14 +1,17 @@
 /**
  * The `send` job: one email for one delivery row.
  *
- * Idempotence: `claimForSending` moves the row to `sending` under the database write lock and
- * returns its previous state; a delivery already `sent` (or otherwise finished) is never sent again,
- * so a retried job, a replay or a duplicate enqueue sends nothing twice.
+ * Idempotence: `claimForSending` moves the row to `sending` in one conditional update; of concurrent
+ * claims (a duplicate job, a job whose lock expired, on any host) exactly one wins. A delivery
+ * already `sent` (or otherwise finished) is never claimed, so a retried job, a replay or a duplicate
+ * enqueue sends nothing twice. A delivery another worker is sending right now is retried later: if
+ * that worker died, its claim's lease runs out and the retry takes the delivery over.
  *
  * Crash window (at-least-once): between SES accepting the email and `markSent` committing, a crash
- * (process killed, SQLite unwritable) leaves the row in `sending`; the job's lock expires, BullMQ
- * (or reconciliation) runs it again, and the email goes out a second time. The window is one HTTP
- * round trip plus one SQLite write — milliseconds — and cannot be closed without a provider-side
+ * (process killed, database unwritable) leaves the row in `sending`; the job's lock expires, BullMQ
+ * (or reconciliation) runs it again, and once the claim's lease has run out the email goes out a
+ * second time. The window is one HTTP round trip plus one database write — milliseconds — and cannot
+ * be closed without a provider-side
  * idempotency key, which SES does not offer. Every other step is exactly-once.
  *
  * Failures: throttling → the send queue is rate-limited and the job goes back to waiting without
@@ -40,18 +43,23 @@ export type SendOutcome =
   | { status: 'skipped'; reason: string }
   | { status: 'already-handled'; previous: DeliveryStatus };
 
-/** Statuses `claimForSending` accepts; anything else was finished by an earlier run. */
-const CLAIMABLE: ReadonlySet<DeliveryStatus> = new Set(['queued', 'sending']);
+/** Thrown when another worker holds a fresh claim on the delivery: BullMQ retries the job with backoff. */
+export class DeliveryBusyError extends Error {
+  override readonly name = 'DeliveryBusyError';
+}
 
 export function makeSendProcessor(deps: SendDeps): Processor<'send'> {
   return async ({ deliveryId }, job) => {
     const log = deps.logger.child({ queue: 'send', jobId: job.id, deliveryId });
-    const before = await deps.store.deliveries.claimForSending(deliveryId);
-    if (!before) throw new PermanentSendError(`Delivery ${deliveryId} does not exist`);
-    if (!CLAIMABLE.has(before.status)) {
-      log.info({ status: before.status }, 'delivery already handled; not sending again');
-      return { status: 'already-handled', previous: before.status } satisfies SendOutcome;
+    const claim = await deps.store.deliveries.claimForSending(deliveryId);
+    if (!claim) throw new PermanentSendError(`Delivery ${deliveryId} does not exist`);
+    if (!claim.claimed) {
+      const { status } = claim.delivery;
+      if (status === 'sending') throw new DeliveryBusyError(`Delivery ${deliveryId} is being sent by another worker; retrying later`);
+      log.info({ status }, 'delivery already handled; not sending again');
+      return { status: 'already-handled', previous: status } satisfies SendOutcome;
     }
+    const before = claim.delivery;
     const composed = await compose(deps, before, log);
     if ('skip' in composed) {
       await deps.store.deliveries.markSkipped(deliveryId, composed.skip);

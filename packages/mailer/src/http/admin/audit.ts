@@ -31,7 +31,7 @@ export interface OrderAudit {
 /** One sentence on what happened to a delivery. */
 export function explainDelivery(d: DeliveryRow): string {
   switch (d.status) {
-    case 'sent': return `sent${d.sentAt ? ` at ${d.sentAt.toISOString()}` : ''}${d.sesMessageId ? ` (SES ${d.sesMessageId})` : ''}`;
+    case 'sent': return `sent${d.sentAt ? ` at ${d.sentAt.toISOString()}` : ''}${d.providerMessageId ? ` (provider message ${d.providerMessageId})` : ''}`;
     case 'delivered': return 'delivered to the recipient\'s mail server';
     case 'bounced': return `bounced${d.reason ? `: ${d.reason}` : ''}; the address is suppressed if the bounce was permanent`;
     case 'complained': return 'recipient marked it as spam; the address is suppressed';
@@ -70,17 +70,17 @@ export async function auditOrder(store: Store, orderId: string): Promise<OrderAu
     store.events.listByOrder(orderId),
   ]);
   const emails = contacts.map((c) => c.email);
-  const [unsubscribed, suppressed] = await Promise.all([
+  // Two set queries for every contact at once, not one round trip per contact.
+  const [unsubscribed, suppressions] = await Promise.all([
     store.lists.unsubscribedAmong(renewalListId(orderId), emails),
-    store.lists.suppressedAmong(emails),
+    store.lists.suppressionsAmong(emails),
   ]);
-  const suppressionOf = async (email: string) => (suppressed.has(email) ? (await store.lists.getSuppression(email))?.reason ?? 'suppressed' : null);
   const all = explained(deliveries);
   return {
     kind: 'order', order,
-    contacts: await Promise.all(contacts.map(async (c) => ({
-      email: c.email, membershipStatus: c.membershipStatus, unsubscribed: unsubscribed.has(c.email), suppressed: await suppressionOf(c.email),
-    }))),
+    contacts: contacts.map((c) => ({
+      email: c.email, membershipStatus: c.membershipStatus, unsubscribed: unsubscribed.has(c.email), suppressed: suppressions.get(c.email)?.reason ?? null,
+    })),
     reminders: reminders.map((r) => ({ ...r, deliveries: all.filter((d) => d.sourceType === 'reminder' && d.sourceId === r.id) })),
     deliveries: all, events: withoutPayload(events),
   };

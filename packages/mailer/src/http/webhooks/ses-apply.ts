@@ -10,7 +10,7 @@ import type { Store } from '@tickler/db';
 export interface SesApplyResult { status: 'applied' | 'ignored'; reason: string | null; deliveryId: number | null }
 
 export async function applySesEvent(store: Store, event: SesEvent): Promise<SesApplyResult> {
-  const delivery = event.messageId ? await store.deliveries.findBySesMessageId(event.messageId) : null;
+  const delivery = event.messageId ? await store.deliveries.findByProviderMessageId(event.messageId) : null;
   const deliveryId = delivery?.id ?? null;
   switch (event.type) {
     case 'bounce': {
