@@ -1,5 +1,4 @@
 /** Composes every PostgreSQL repository over one pool: the `Store` for `postgres://` URLs. */
-import type { PostgresTarget } from '../database-url';
 import type { Store } from '../repositories/types';
 import { StoreError } from '../store-error';
 import { makePgDeliveriesRepository } from './deliveries-repository';

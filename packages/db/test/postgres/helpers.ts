@@ -15,7 +15,8 @@ export function urlForDatabase(name: string): string {
   return url.toString();
 }
 
-async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs SQL on the server's base database (`TEST_POSTGRES_URL`): creating, altering and dropping test databases. */
+export async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
   await client.connect();
   try {
