@@ -32,4 +32,30 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'packages/domain is pure: configuration is passed in, never read from process.env.' }],
     },
   },
+  {
+    // packages/db is storage only: queues and transports live above it.
+    files: ['packages/db/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['bullmq', 'ioredis', 'fastify', 'mjml', 'pino'].map((name) => ({ name, message: 'packages/db is storage only: no queues, HTTP or mail.' })),
+        patterns: [
+          { group: ['@tickler/*/*'], message: 'Import a package through its index (exports map), not a deep path.' },
+          { group: ['@tickler/queues', '@tickler/scheduler', '@tickler/mailer', '@tickler/http', '@tickler/cli', '@aws-sdk/*', '@fastify/*'], message: 'packages/db depends on @tickler/domain only.' },
+        ],
+      }],
+    },
+  },
+  {
+    // packages/queues is the job catalog and BullMQ plumbing: no storage, HTTP or mail.
+    files: ['packages/queues/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['fastify', 'mjml', 'better-sqlite3', 'drizzle-orm', 'pg'].map((name) => ({ name, message: 'packages/queues carries jobs only.' })),
+        patterns: [
+          { group: ['@tickler/*/*'], message: 'Import a package through its index (exports map), not a deep path.' },
+          { group: ['@tickler/scheduler', '@tickler/mailer', '@tickler/http', '@tickler/cli', '@aws-sdk/*', '@fastify/*'], message: 'packages/queues sits below the roles.' },
+        ],
+      }],
+    },
+  },
 );

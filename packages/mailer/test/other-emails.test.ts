@@ -3,7 +3,7 @@
  * real SES SDK and aws-ses-v2-local: sender, links that open the right thing, list headers only on
  * list mail.
  */
-import { enqueueBulk } from '@tickler/db';
+import { enqueueBulk } from '@tickler/queues';
 import { createInvitationToken, readConfirmToken, readListToken, sha256Hex } from '@tickler/domain';
 import {
   config, header, seedOrder, waitFor, useMailerAgainstLocalSes,

@@ -6,7 +6,8 @@
  * Re-running an event that is no longer pending does nothing.
  */
 import { expiryOf, parseBillingEvent, REMINDER_KINDS, type BillingEvent } from '@tickler/domain';
-import type { InboundEventRow, OrderEventOutcome, Processor } from '@tickler/db';
+import type { InboundEventRow, OrderEventOutcome } from '@tickler/db';
+import type { Processor } from '@tickler/queues';
 import { UnrecoverableError } from 'bullmq';
 import type { SchedulerDeps } from './config';
 import { planOrderNow, type OrderPlanResult } from './plan-order';

@@ -5,7 +5,8 @@
  * a job that still exists is a no-op; after Redis lost its data (flush, failover) this restores
  * every job. Runs at the end of every scan job.
  */
-import { enqueueBulk, jobIdFor, type Queues, type ReminderRow } from '@tickler/db';
+import { type ReminderRow } from '@tickler/db';
+import { enqueueBulk, jobIdFor, type Queues } from '@tickler/queues';
 import { enqueueOptionsOf, type SchedulerDeps } from './config';
 import { enqueueReminderRows } from './reminder-jobs';
 

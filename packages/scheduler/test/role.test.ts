@@ -1,5 +1,5 @@
 /** The scheduler role as a process runs it: job scheduler, workers, reconciliation after Redis lost its jobs. */
-import { enqueue } from '@tickler/db';
+import { enqueue } from '@tickler/queues';
 import { HORIZON_KEY, makeScanProcessor, SCAN_SCHEDULER_ID, startSchedulerRole } from '../src';
 import { at, connection, fakeJob, makeTestEnv, obliterateAll, quietLogger, recordBillingEvent, reminderJobs, upsert, type TestEnv } from './helpers';
 

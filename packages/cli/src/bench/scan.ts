@@ -22,7 +22,8 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { closeQueues, jobCatalog, makeQueues, openStore, seedDatabase, type Queues } from '@tickler/db';
+import { openStore, seedDatabase } from '@tickler/db';
+import { closeQueues, jobCatalog, makeQueues, type Queues } from '@tickler/queues';
 import { HORIZON_KEY, makeScanner, makeSchedulerConfig } from '@tickler/scheduler';
 
 export interface BenchScanOptions {

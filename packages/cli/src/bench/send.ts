@@ -15,7 +15,8 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { enqueueBulk, makeQueues, closeQueues, openStore, type Queues, type Store } from '@tickler/db';
+import { openStore, type Store } from '@tickler/db';
+import { enqueueBulk, makeQueues, closeQueues, type Queues } from '@tickler/queues';
 import { loadTemplates, makeSesTransport, renderEmail, startMailerRole, type MailerConfig, type TemplateSet } from '@tickler/mailer';
 
 export interface BenchSendOptions {

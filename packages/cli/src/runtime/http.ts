@@ -1,6 +1,7 @@
 /** HTTP edge wiring from the parsed env: config, deps (with the scheduler's forecaster) and listening. */
 import type { Logger } from 'pino';
-import type { Queues, Store } from '@tickler/db';
+import type { Store } from '@tickler/db';
+import type { Queues } from '@tickler/queues';
 import { makeHttpServer, type HttpConfig, type HttpServerDeps } from '@tickler/mailer';
 import { makeForecaster, makeSchedulerConfig } from '@tickler/scheduler';
 import type { Env } from '../env';

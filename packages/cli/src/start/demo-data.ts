@@ -7,7 +7,8 @@
 import {
   addDays, createInvitationToken, sendAtFor, sha256Hex, utcMsToIsoDate, type IsoDate,
 } from '@tickler/domain';
-import { enqueue, type Queues, type Store } from '@tickler/db';
+import { type Store } from '@tickler/db';
+import { enqueue, type Queues } from '@tickler/queues';
 
 const DEMO_STATE_KEY = 'demo-data-loaded';
 

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { Queues, Store } from '@tickler/db';
+import type { Store } from '@tickler/db';
+import type { Queues } from '@tickler/queues';
 import type { ForecastDay } from '@tickler/domain';
 
 /** Configuration the HTTP edge needs; parsed from the environment once, by the composition root. */

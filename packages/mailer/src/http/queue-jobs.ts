@@ -3,7 +3,8 @@
  * does not take the job within `enqueueTimeoutMs` the request still succeeds and the scheduler's
  * reconciliation re-enqueues the pending row later. A warning is logged.
  */
-import { enqueue, enqueueBulk, type DeliveryRow, type NewDelivery } from '@tickler/db';
+import { type DeliveryRow, type NewDelivery } from '@tickler/db';
+import { enqueue, enqueueBulk } from '@tickler/queues';
 import type { FastifyBaseLogger } from 'fastify';
 import { makeBatcher } from './batcher';
 import { withinMs } from './bounded';

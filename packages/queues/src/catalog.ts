@@ -51,7 +51,7 @@ export const jobCatalog = {
 export type JobName = keyof typeof jobCatalog;
 export type QueueName = (typeof jobCatalog)[JobName]['queue'];
 export type JobData<N extends JobName> = z.infer<(typeof jobCatalog)[N]['schema']>;
-export const QUEUE_NAMES = Object.values(jobCatalog).map((j) => j.queue) as QueueName[];
+export const QUEUE_NAMES = [...new Set(Object.values(jobCatalog).map((j) => j.queue))] as QueueName[];
 
 /** Parses a job's payload on entry to its processor; throws a ZodError naming the bad field. */
 export function parseJob<N extends JobName>(name: N, data: unknown): JobData<N> {
@@ -62,4 +62,9 @@ export function parseJob<N extends JobName>(name: N, data: unknown): JobData<N> 
 export function jobIdFor<N extends JobName>(name: N, data: JobData<N>): string | undefined {
   const make = jobCatalog[name].jobId as ((d: JobData<N>) => string) | null;
   return make ? make(data) : undefined;
+}
+
+/** Whether `name` is a catalog queue (for `--queue` options and admin query strings). */
+export function isQueueName(name: unknown): name is QueueName {
+  return typeof name === 'string' && (QUEUE_NAMES as string[]).includes(name);
 }
