@@ -17,46 +17,72 @@ const LOWER = "abcdefghijklmnopqrstuvwxyz0123456789.-_@+!#$%&'*/=?^`{|}~";
 const MIXED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.';
 /** Text modes, by the 2 low bits of a text header. Mode 3 is unused (malformed). */
 const ALPHABETS: ReadonlyArray<string | null> = [null, LOWER, MIXED];
-const CODES = ALPHABETS.map((alphabet) => new Map([...(alphabet ?? '')].map((char, code) => [char, code])));
+/** Per mode, the 6-bit code of each ASCII character, -1 when it is not in the alphabet. */
+const CODES = ALPHABETS.map((alphabet) => {
+  const table = new Int8Array(128).fill(-1);
+  for (let code = 0; code < (alphabet ?? '').length; code += 1) table[(alphabet as string).charCodeAt(code)] = code;
+  return table;
+});
 
 export class MalformedPayload extends Error {
   override readonly name = 'MalformedPayload';
 }
 
-/** Appends fields to a payload. */
+/** The first mode whose alphabet holds every character of `value`, or 0 (UTF-8). */
+function packableMode(value: string): number {
+  let modes = 0b110; // bit m set: mode m still possible
+  for (let i = 0; i < value.length && modes !== 0; i += 1) {
+    const char = value.charCodeAt(i);
+    if (char >= 128) return 0;
+    if ((CODES[1] as Int8Array)[char] === -1) modes &= ~0b010;
+    if ((CODES[2] as Int8Array)[char] === -1) modes &= ~0b100;
+  }
+  return modes & 0b010 ? 1 : modes & 0b100 ? 2 : 0;
+}
+
+/** Appends fields to a payload (links are built per email: this is on the send path, kept cheap). */
 export class PayloadWriter {
-  private readonly parts: number[] = [];
+  private bytes = Buffer.allocUnsafe(128);
+  private length = 0;
 
   /** A non-negative safe integer, as a varint. */
   uint(value: number): this {
     if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`uint out of range: ${value}`);
+    this.reserve(8);
     let rest = value;
     while (rest >= 0x80) {
-      this.parts.push((rest % 0x80) | 0x80);
+      this.bytes[this.length++] = (rest % 0x80) | 0x80;
       rest = Math.floor(rest / 0x80);
     }
-    this.parts.push(rest);
+    this.bytes[this.length++] = rest;
     return this;
   }
 
   /** Any string (lone surrogates are not preserved by UTF-8; callers pass real text). */
   text(value: string): this {
-    const chars = [...value];
-    const mode = ALPHABETS.findIndex((alphabet, m) => alphabet !== null && chars.every((c) => CODES[m]?.has(c)));
-    if (mode < 0) {
-      const bytes = Buffer.from(value, 'utf8');
-      this.uint(bytes.length * 4);
-      this.parts.push(...bytes);
+    const mode = packableMode(value);
+    if (mode === 0) {
+      const size = Buffer.byteLength(value, 'utf8');
+      this.uint(size * 4);
+      this.reserve(size);
+      this.length += this.bytes.write(value, this.length, 'utf8');
       return this;
     }
-    const codes = CODES[mode] as Map<string, number>;
-    this.uint(chars.length * 4 + mode);
-    this.parts.push(...pack(chars.map((c) => codes.get(c) as number)));
+    this.uint(value.length * 4 + mode);
+    this.reserve(Math.ceil((value.length * 6) / 8));
+    this.length = pack(value, CODES[mode] as Int8Array, this.bytes, this.length);
     return this;
   }
 
   toBuffer(): Buffer {
-    return Buffer.from(this.parts);
+    return Buffer.from(this.bytes.subarray(0, this.length));
+  }
+
+  private reserve(count: number): void {
+    if (this.length + count <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.length + count));
+    this.bytes.copy(grown, 0, 0, this.length);
+    this.bytes = grown;
   }
 }
 
@@ -83,11 +109,7 @@ export class PayloadReader {
     if (mode === 0) return decodeUtf8(this.take(length));
     const alphabet = ALPHABETS[mode];
     if (!alphabet) throw new MalformedPayload(`unknown text mode ${mode}`);
-    return unpack(this.take(Math.ceil((length * 6) / 8)), length).map((code) => {
-      const char = alphabet[code];
-      if (char === undefined) throw new MalformedPayload('code outside the alphabet');
-      return char;
-    }).join('');
+    return unpack(this.take(Math.ceil((length * 6) / 8)), length, alphabet);
   }
 
   /** Throws unless every byte was read. */
@@ -120,38 +142,38 @@ function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-/** 6-bit codes → bytes, most significant bits first, the last byte zero-padded. */
-function pack(codes: number[]): number[] {
-  const out: number[] = [];
+/** Writes the 6-bit codes of `value` into `out` from `at`, most significant bits first, the last byte zero-padded; returns the new end. */
+function pack(value: string, codes: Int8Array, out: Buffer, at: number): number {
+  let end = at;
   let acc = 0;
   let bits = 0;
-  for (const code of codes) {
-    acc = (acc << 6) | code;
+  for (let i = 0; i < value.length; i += 1) {
+    acc = ((acc << 6) | (codes[value.charCodeAt(i)] as number)) & 0xfff;
     bits += 6;
-    while (bits >= 8) {
+    if (bits >= 8) {
       bits -= 8;
-      out.push((acc >> bits) & 0xff);
+      out[end++] = (acc >> bits) & 0xff;
     }
-    acc &= (1 << bits) - 1;
   }
-  if (bits > 0) out.push((acc << (8 - bits)) & 0xff);
-  return out;
+  if (bits > 0) out[end++] = (acc << (8 - bits)) & 0xff;
+  return end;
 }
 
-/** Bytes → `count` 6-bit codes; padding bits must be zero, as {@link pack} writes them. */
-function unpack(bytes: Uint8Array, count: number): number[] {
-  const codes: number[] = [];
+/** Bytes → `count` characters of `alphabet`; padding bits must be zero, as {@link pack} writes them. */
+function unpack(bytes: Uint8Array, count: number, alphabet: string): string {
+  let text = '';
   let acc = 0;
   let bits = 0;
   for (const byte of bytes) {
-    acc = (acc << 8) | byte;
+    acc = ((acc << 8) | byte) & 0xffff;
     bits += 8;
-    while (bits >= 6 && codes.length < count) {
+    while (bits >= 6 && text.length < count) {
       bits -= 6;
-      codes.push((acc >> bits) & 0x3f);
+      const char = alphabet[(acc >> bits) & 0x3f];
+      if (char === undefined) throw new MalformedPayload('code outside the alphabet');
+      text += char;
     }
-    acc &= (1 << bits) - 1;
   }
-  if (acc !== 0) throw new MalformedPayload('non-zero padding');
-  return codes;
+  if ((acc & ((1 << bits) - 1)) !== 0) throw new MalformedPayload('non-zero padding');
+  return text;
 }

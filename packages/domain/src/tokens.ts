@@ -19,6 +19,7 @@ import { tokenKeys, type TokenPurpose } from './token-keys';
  */
 
 const V2 = 2;
+const V2_HEADER = Buffer.from([V2]);
 const TAG_BYTES = 16;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
@@ -45,7 +46,7 @@ function assertSecrets(secrets: readonly string[]): void {
 }
 
 function tagOf(mac: Buffer, plain: Buffer): Buffer {
-  return createHmac('sha256', mac).update(Buffer.from([V2])).update(plain).digest().subarray(0, TAG_BYTES);
+  return createHmac('sha256', mac).update(V2_HEADER).update(plain).digest().subarray(0, TAG_BYTES);
 }
 
 /** AES-256-CTR both ways (encrypting and decrypting are the same operation). */
@@ -60,7 +61,7 @@ function seal<T>(secret: string, kind: TokenKind<T>, value: T): string {
   kind.write(writer, value);
   const plain = writer.toBuffer();
   const tag = tagOf(mac, plain);
-  return Buffer.concat([Buffer.from([V2]), tag, ctr(enc, tag, plain)]).toString('base64url');
+  return Buffer.concat([V2_HEADER, tag, ctr(enc, tag, plain)]).toString('base64url');
 }
 
 function decode<T>(kind: TokenKind<T>, plain: Buffer): T | null {
