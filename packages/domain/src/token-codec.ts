@@ -4,8 +4,8 @@
  *
  * - non-negative integers are LEB128 varints;
  * - text is a varint header `length × 4 + mode` followed by the characters: packed at 6 bits each
- *   when every character is in one of two 64-symbol alphabets (normalized addresses, ids, topics
- *   always are), else UTF-8 bytes. Packing saves a quarter of the bytes of an address.
+ *   when every character is in one of two alphabets of at most 64 symbols (normalized addresses,
+ *   topics and most ids are), else UTF-8 bytes. Packing saves a quarter of the bytes of an address.
  *
  * Readers throw {@link MalformedPayload} on anything they did not write; callers turn it into
  * "not a valid token".
