@@ -96,6 +96,11 @@ describe('loadEnv', () => {
       { id: 'tips', label: 'tips' },
     ]);
   });
+
+  it('refuses a newsletter topic id longer than 64 characters (it travels in unsubscribe links)', () => {
+    expect(loadEnv({ NEWSLETTER_TOPICS: `${'t'.repeat(64)}:Longest` }).newsletterTopics[0]?.id).toHaveLength(64);
+    expect(errorOf(() => loadEnv({ NEWSLETTER_TOPICS: `${'t'.repeat(65)}:Too long` })).message).toMatch(/NEWSLETTER_TOPICS.*at most 64 characters/);
+  });
 });
 
 describe('parseDuration', () => {

@@ -4,7 +4,7 @@
  * or missing variable, so an operator fixes them all in one go. Nothing else reads `process.env`.
  */
 import { z } from 'zod';
-import { isDomainError, parseOffsets, perKind, REMINDER_KINDS, reminderKind, type ReminderKind } from '@tickler/domain';
+import { isDomainError, MAX_TOPIC_LENGTH, parseOffsets, perKind, REMINDER_KINDS, reminderKind, type ReminderKind } from '@tickler/domain';
 
 /** What the process is about to do; each role requires a different subset of the variables. */
 export type Role = 'base' | 'scheduler' | 'mailer' | 'http' | 'all';
@@ -161,8 +161,9 @@ const newsletterTopics = trimmed.optional().transform((v, ctx) => {
     const [id = '', ...label] = item.split(':');
     return { id: id.trim(), label: label.join(':').trim() || id.trim() };
   });
-  if (topics.some((t) => !/^[a-z0-9][a-z0-9-]*$/.test(t.id))) {
-    ctx.addIssue({ code: 'custom', message: `must be id:Label pairs with ids of a-z, 0-9 and - (got "${v}")` });
+  // Topic ids travel in newsletter unsubscribe links: bounded so every link stays short enough.
+  if (topics.some((t) => !/^[a-z0-9][a-z0-9-]*$/.test(t.id) || t.id.length > MAX_TOPIC_LENGTH)) {
+    ctx.addIssue({ code: 'custom', message: `must be id:Label pairs with ids of a-z, 0-9 and - of at most ${MAX_TOPIC_LENGTH} characters (got "${v}")` });
     return z.NEVER;
   }
   return topics;

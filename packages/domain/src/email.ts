@@ -2,6 +2,7 @@ import { domainToASCII } from 'node:url';
 import { disposableEmailBlocklist } from 'disposable-email-domains-js';
 import freeMailProviders from 'email-providers/all.json';
 import { DomainError } from './errors';
+import { MAX_EMAIL_LENGTH } from './limits';
 
 /** Characters allowed in an (unquoted, ASCII) local part, RFC 5322 `dot-atom`. */
 const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
@@ -31,7 +32,7 @@ export function normalizeEmail(raw: string): string {
   const domain = normalizeDomain(domainPart);
   if (domain === null) throw invalid(trimmed, `"${domainPart}" is not a valid domain`);
   const email = `${local}@${domain}`;
-  if (email.length > 254) throw invalid(trimmed, 'it is longer than 254 characters');
+  if (email.length > MAX_EMAIL_LENGTH) throw invalid(trimmed, `it is longer than ${MAX_EMAIL_LENGTH} characters`);
   return email;
 }
 

@@ -110,9 +110,11 @@ describe('bad inputs', () => {
     expect(() => createListToken([], 'ann@acme.com', 'renewal:1')).toThrow(expect.objectContaining({ code: 'invalid_secrets', field: 'TOKEN_SECRETS' }));
     expect(() => readListToken([''], 'abc')).toThrow(expect.objectContaining({ code: 'invalid_secrets' }));
     expect(() => createListToken(secrets, '', 'renewal:1')).toThrow(expect.objectContaining({ code: 'invalid_token_input', field: 'email' }));
-    expect(() => createInvitationToken(secrets, { organizationId: 'o', email: 'a@b.co', expiresAt: new Date('nope') })).toThrow(
-      expect.objectContaining({ code: 'invalid_token_input', field: 'expiresAt' }),
-    );
+    for (const expiresAt of [new Date('nope'), new Date('1969-12-31T23:59:59Z')]) {
+      expect(() => createInvitationToken(secrets, { organizationId: 'o', email: 'a@b.co', expiresAt })).toThrow(
+        expect.objectContaining({ code: 'invalid_token_input', field: 'expiresAt' }),
+      );
+    }
   });
 
   it('round-trip unicode and separators in fields', () => {

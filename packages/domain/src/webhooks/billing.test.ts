@@ -81,6 +81,18 @@ describe('parseBillingEvent', () => {
     expect(result).toEqual({ ok: true, event: { id: 'evt_2', type: 'order.cancelled', occurredAt: new Date('2026-11-26T10:00:00Z'), data: { orderId: 'ORD-1001' } } });
   });
 
+  it('accepts ids of 100 characters and a 254-character address (the longest every link must carry), refuses longer ids', () => {
+    const event = upsert();
+    const id = `O${'x'.repeat(99)}`;
+    const email = `${'a'.repeat(64)}@${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(57)}.com`;
+    Object.assign(event.data, { orderId: id, purchaserEmail: email });
+    event.data.organization.id = id;
+    expect(parseBillingEvent(event)).toMatchObject({ ok: true, event: { data: { orderId: id, organization: { id }, purchaserEmail: email } } });
+    expect(parseBillingEvent({ ...event, data: { ...event.data, orderId: `${id}x` } })).toMatchObject({ ok: false, field: 'data.orderId' });
+    expect(parseBillingEvent({ ...event, data: { ...event.data, organization: { ...event.data.organization, id: `${id}x` } } })).toMatchObject({ ok: false, field: 'data.organization.id' });
+    expect(parseBillingEvent({ ...event, data: { ...event.data, purchaserEmail: `a${email}` } })).toMatchObject({ ok: false, field: 'data.purchaserEmail' });
+  });
+
   it.each([
     ['data.licenseExpiresOn', (e: ReturnType<typeof upsert>) => { e.data.licenseExpiresOn = '2027-02-30'; }],
     ['data.licenseExpiresOn', (e: ReturnType<typeof upsert>) => { delete (e.data as Partial<typeof e.data>).licenseExpiresOn; }],

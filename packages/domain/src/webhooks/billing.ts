@@ -6,6 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { isIsoDate } from '../calendar';
 import { normalizeEmail } from '../email';
+import { MAX_ID_LENGTH } from '../limits';
 import { assertTimeZone } from '../timezone';
 import { REMINDER_KINDS, reminderKind, type ExpiryField, type OrderExpiries } from '../reminder-kinds';
 import type { Organization } from '../types';
@@ -109,7 +110,7 @@ export type BillingEventParse =
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 /** Order and organization ids end up in list ids, job ids and URLs: keep them plain. */
-const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be 1–100 letters, digits, ".", "_" or "-"');
+const identifier = z.string().regex(new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${MAX_ID_LENGTH - 1}}$`), `must be 1–${MAX_ID_LENGTH} letters, digits, ".", "_" or "-"`);
 const calendarDate = z.string().refine(isIsoDate, 'must be a calendar date YYYY-MM-DD').nullable();
 
 /** Zone names already found valid (bounded: only real zones get in); checking one costs ~80 µs. */

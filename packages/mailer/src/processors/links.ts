@@ -1,5 +1,8 @@
 /** Links and list headers carried by emails (SPEC §4; RFC 2369, RFC 2919, RFC 8058). */
-import { createAddressToken, createConfirmToken, createInvitationToken, createListToken, type ListId } from '@tickler/domain';
+import type { InvitationRow, InvitationsRepository } from '@tickler/db';
+import {
+  createAddressToken, createConfirmToken, createInvitationToken, createListToken, invitationTokenCandidates, sha256Hex, type ListId,
+} from '@tickler/domain';
 import type { MailerConfig } from '../config';
 
 type LinkConfig = Pick<MailerConfig, 'publicBaseUrl' | 'tokenSecrets'>;
@@ -17,6 +20,23 @@ export function preferencesUrl(config: LinkConfig, email: string): string {
 export function invitationUrl(config: LinkConfig, invitation: { organizationId: string; email: string; expiresAt: Date }): { url: string; token: string } {
   const token = createInvitationToken(config.tokenSecrets, invitation);
   return { url: `${base(config)}/invitations/${token}`, token };
+}
+
+/**
+ * The link of a stored invitation: the token whose hash was stored when it was created, rebuilt —
+ * in today's format, or an earlier one, or under an older secret of `TOKEN_SECRETS`. Null when
+ * none matches (the link would not open it).
+ */
+export async function storedInvitationUrl(
+  store: { invitations: Pick<InvitationsRepository, 'findByTokenHash'> },
+  config: LinkConfig,
+  invitation: InvitationRow,
+): Promise<string | null> {
+  for (const token of invitationTokenCandidates(config.tokenSecrets, invitation)) {
+    const stored = await store.invitations.findByTokenHash(sha256Hex(token));
+    if (stored?.id === invitation.id) return `${base(config)}/invitations/${token}`;
+  }
+  return null;
 }
 
 export function confirmUrl(config: LinkConfig, email: string): string {
