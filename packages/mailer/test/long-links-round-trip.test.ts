@@ -5,7 +5,7 @@
  * page, then action — with the longest legal address, order id, organization id and topic.
  */
 import type { AddressInfo } from 'node:net';
-import { enqueue, enqueueBulk } from '@tickler/db';
+import { enqueue, enqueueBulk } from '@tickler/queues';
 import { MAX_EMAIL_LENGTH, MAX_ID_LENGTH, MAX_TOPIC_LENGTH, normalizeEmail, sha256Hex } from '@tickler/domain';
 import { loadTemplates } from '../src/templates';
 import { startMailerRole, type MailerRole } from '../src/role/start-mailer-role';
