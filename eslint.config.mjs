@@ -13,6 +13,17 @@ export default tseslint.config(
     },
   },
   {
+    // tools/bench sits beside the CLI, not above it: the CLI's `db seed` calls the seeder, so the
+    // benchmarks reach the CLI only as a child process (no package cycle).
+    files: ['tools/bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: '@tickler/cli', message: 'tools/bench must not import the CLI (it depends on @tickler/bench); run it as a child process.' }],
+        patterns: [{ group: ['@tickler/*/*'], message: 'Import a package through its index (exports map), not a deep path.' }],
+      }],
+    },
+  },
+  {
     // packages/domain is pure: rules and policies only, no I/O and no infrastructure.
     // Proven by packages/domain/test/purity.test.ts.
     files: ['packages/domain/**/*.ts'],

@@ -1,5 +1,5 @@
 export type * from './repositories/types';
 export { openStore, migrateDatabase, type OpenStoreOptions } from './sqlite/open-store';
-export { seedDatabase, type SeedOptions, type SeedResult } from './sqlite/seed';
+export { withBulkLoadConnection, type BulkLoadConnection, type BulkLoadResult } from './sqlite/bulk-load';
 export { DatabaseUrlError } from './sqlite/database-url';
 export { StoreError } from './sqlite/store-error';
