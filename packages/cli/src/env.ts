@@ -190,6 +190,7 @@ const envSchema = z.object({
   REMINDER_OFFSETS_LICENSE: offsets('REMINDER_OFFSETS_LICENSE', '60,30,14,7,1,0,-7'),
   REMINDER_OFFSETS_MAINTENANCE: offsets('REMINDER_OFFSETS_MAINTENANCE', '60,30,7,0,-30'),
   SCAN_EVERY: duration('15m'),
+  BILLING_MAX_CLOCK_SKEW: duration('5m'),
   MAILER_CONCURRENCY: int(50, 1, 1000),
   METRICS_PORT: trimmed.optional().transform((v, ctx) => {
     if (!v) return null;
@@ -229,6 +230,8 @@ export interface Env {
   offsets: { license: number[]; maintenance: number[] };
   /** Scan interval, ms (SCAN_EVERY, default 15m). */
   scanEveryMs: number;
+  /** How far a billing event's `occurredAt` may be ahead of this host's clock, ms (BILLING_MAX_CLOCK_SKEW, default 5m). */
+  billingMaxClockSkewMs: number;
   mailerConcurrency: number;
   /** METRICS_PORT: where `tickler mailer` serves its own /metrics (send latency, SES outcomes); null = off. */
   metricsPort: number | null;
@@ -286,6 +289,7 @@ function toEnv(p: Parsed): Env {
     snsCertCacheDir: p.SNS_CERT_CACHE_DIR,
     offsets: { license: p.REMINDER_OFFSETS_LICENSE, maintenance: p.REMINDER_OFFSETS_MAINTENANCE },
     scanEveryMs: p.SCAN_EVERY,
+    billingMaxClockSkewMs: p.BILLING_MAX_CLOCK_SKEW,
     mailerConcurrency: p.MAILER_CONCURRENCY,
     metricsPort: p.METRICS_PORT,
     newsletterTopics: p.NEWSLETTER_TOPICS,
