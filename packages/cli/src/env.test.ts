@@ -31,6 +31,7 @@ describe('loadEnv', () => {
     expect(env.offsets.license).toEqual([60, 30, 14, 7, 1, 0, -7]);
     expect(env.offsets.maintenance).toEqual([60, 30, 7, 0, -30]);
     expect(env.scanEveryMs).toBe(15 * 60_000);
+    expect(env.billingMaxClockSkewMs).toBe(5 * 60_000);
     expect(env.ses.region).toBe('us-east-1');
     expect(env.ses.endpoint).toBeNull();
   });
@@ -88,6 +89,11 @@ describe('loadEnv', () => {
     }, 'mailer');
     expect(env.ses.fromReminders).toBe('Tickler <reminders@example.com>');
     expect(env.ses.maxSendRate).toBe(2.5);
+  });
+
+  it('reads BILLING_MAX_CLOCK_SKEW as a duration and names it when malformed', () => {
+    expect(loadEnv({ BILLING_MAX_CLOCK_SKEW: '90s' }).billingMaxClockSkewMs).toBe(90_000);
+    expect(errorOf(() => loadEnv({ BILLING_MAX_CLOCK_SKEW: 'a while' })).variables).toEqual(['BILLING_MAX_CLOCK_SKEW']);
   });
 
   it('parses newsletter topics as id:Label pairs', () => {

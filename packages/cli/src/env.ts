@@ -196,6 +196,7 @@ const envSchema = z.object({
   SNS_CERT_CACHE_DIR: trimmed.optional().transform((v) => v || './data/sns-certs'),
   ...offsetVariables,
   SCAN_EVERY: duration('15m'),
+  BILLING_MAX_CLOCK_SKEW: duration('5m'),
   MAILER_CONCURRENCY: int(50, 1, 1000),
   METRICS_PORT: trimmed.optional().transform((v, ctx) => {
     if (!v) return null;
@@ -235,6 +236,8 @@ export interface Env {
   offsets: Record<ReminderKind, number[]>;
   /** Scan interval, ms (SCAN_EVERY, default 15m). */
   scanEveryMs: number;
+  /** How far a billing event's `occurredAt` may be ahead of this host's clock, ms (BILLING_MAX_CLOCK_SKEW, default 5m). */
+  billingMaxClockSkewMs: number;
   mailerConcurrency: number;
   /** METRICS_PORT: where `tickler mailer` serves its own /metrics (send latency, SES outcomes); null = off. */
   metricsPort: number | null;
@@ -292,6 +295,7 @@ function toEnv(p: Parsed): Env {
     snsCertCacheDir: p.SNS_CERT_CACHE_DIR,
     offsets: perKind((_, { offsetsVariable }) => (p as unknown as Record<string, number[]>)[offsetsVariable]!),
     scanEveryMs: p.SCAN_EVERY,
+    billingMaxClockSkewMs: p.BILLING_MAX_CLOCK_SKEW,
     mailerConcurrency: p.MAILER_CONCURRENCY,
     metricsPort: p.METRICS_PORT,
     newsletterTopics: p.NEWSLETTER_TOPICS,

@@ -2,4 +2,4 @@ export type * from './repositories/types';
 export { openStore, migrateDatabase, type OpenStoreOptions } from './sqlite/open-store';
 export { withBulkLoadConnection, type BulkLoadConnection, type BulkLoadResult } from './sqlite/bulk-load';
 export { DatabaseUrlError } from './sqlite/database-url';
-export { StoreError } from './sqlite/store-error';
+export { isStoreUnavailable, StoreError } from './sqlite/store-error';

@@ -162,13 +162,26 @@ export const inboundEvents = sqliteTable('inbound_events', {
   source: text('source').notNull(),
   eventId: text('event_id').notNull(),
   type: text('type').notNull(),
-  /** pending (recorded, not applied yet) | applied | ignored (e.g. out of order) | rejected */
-  status: text('status', { enum: ['pending', 'applied', 'ignored', 'rejected'] }).notNull(),
+  /**
+   * pending (recorded, not applied yet) | applied | partial (applied except a part named in `reason`,
+   * e.g. an organization change older than what the organization shows) | ignored (e.g. out of order) | rejected
+   */
+  status: text('status', { enum: ['pending', 'applied', 'partial', 'ignored', 'rejected'] }).notNull(),
   reason: text('reason'),
   orderId: text('order_id'),
   email: text('email'),
   occurredAt: ms('occurred_at'),
   payload: text('payload').notNull(),
+  /** Hex SHA-256 of `payload` (the raw body): a repeated event id must carry the same body. Null on rows older than the column. */
+  payloadSha256: text('payload_sha256'),
+  /**
+   * Random part of the row's job id (`event-<id>-<jobKey>`): a job left in Redis by a row whose
+   * commit failed (its id is then handed out again) can never be mistaken for a later row's job.
+   */
+  jobKey: text('job_key').notNull().default(''),
+  /** How often the event id came again with a different body (a sender bug), and when last. */
+  conflicts: integer('conflicts').notNull().default(0),
+  lastConflictAt: ms('last_conflict_at'),
   receivedAt: createdAt(),
   appliedAt: ms('applied_at'),
 }, (t) => [
@@ -183,4 +196,13 @@ export const schedulerState = sqliteTable('scheduler_state', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
   updatedAt: ms('updated_at'),
+});
+
+/**
+ * One row that `/readyz` rewrites to prove the database takes writes. Only a committed write sees
+ * a full disk: reads and an empty `BEGIN IMMEDIATE; ROLLBACK` still succeed there.
+ */
+export const writeProbe = sqliteTable('write_probe', {
+  id: integer('id').primaryKey(),
+  probedAt: ms('probed_at').notNull(),
 });

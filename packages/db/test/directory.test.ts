@@ -24,6 +24,7 @@ describe('applyOrderUpsert', () => {
       changedKinds: ['license', 'maintenance'],
       cancelledReminderIds: [],
       rescheduled: 0,
+      notApplied: null,
     });
     expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin' });
     expect(await store.directory.getMembership('org-1', 'ANN@acme.com')).toMatchObject({ email: 'ann@acme.com', status: 'active', role: 'owner' });
@@ -51,11 +52,18 @@ describe('applyOrderUpsert', () => {
     }));
     // ORD-1's first event, sent before ORD-2's but delivered after it: the order is applied, the organization is not rolled back.
     const late = await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-1', occurredAt: at('2026-11-27T09:00:00Z') }));
-    expect(late.outcome).toBe('applied');
+    // … and the outcome says which part was left out, so the event is not recorded as fully applied.
+    expect(late).toMatchObject({
+      outcome: 'applied',
+      notApplied: 'organization-out-of-order: organization org-1 keeps its name "Acme Inc." (not "Acme GmbH") and time zone America/New_York '
+        + '(not Europe/Berlin): this event occurred at 2026-11-27T09:00:00.000Z, before its newest applied event at 2026-11-27T10:00:00.000Z; '
+        + 'the order itself was applied',
+    });
     expect(await store.directory.getOrder('ORD-1')).toMatchObject({ organizationId: 'org-1', timeZone: 'America/New_York' });
     expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme Inc.', timeZone: 'America/New_York' });
-    // A newer event changes it again.
-    await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-1', occurredAt: at('2026-11-27T11:00:00Z') }));
+    // A newer event changes it again, all of it applied.
+    expect(await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-1', occurredAt: at('2026-11-27T11:00:00Z') })))
+      .toMatchObject({ outcome: 'applied', notApplied: null });
     expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin' });
   });
 

@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
 import type { Store } from '../src/repositories/types';
 import { at, openTempStore, orderEvent } from './helpers';
 
 let store: Store;
 let close: () => Promise<void>;
-beforeEach(async () => ({ store, close } = await openTempStore()));
+let url: string;
+beforeEach(async () => ({ store, close, url } = await openTempStore()));
 afterEach(async () => close());
 
 describe('lists and suppressions', () => {
@@ -120,12 +123,35 @@ describe('inbound events', () => {
 
   it('records once per (source, event id); the duplicate returns the first row', async () => {
     const first = await store.events.record(billing('evt_1'));
-    expect(first).toMatchObject({ duplicate: false, row: { eventId: 'evt_1', status: 'pending', orderId: 'ORD-1', occurredAt: at('2026-11-26T10:00:00Z'), appliedAt: null } });
-    const dup = await store.events.record({ ...billing('evt_1'), payload: '{"changed":true}' });
-    expect(dup).toEqual({ duplicate: true, row: first.row });
+    expect(first).toMatchObject({
+      duplicate: false, conflict: false,
+      row: { eventId: 'evt_1', status: 'pending', orderId: 'ORD-1', occurredAt: at('2026-11-26T10:00:00Z'), appliedAt: null, conflicts: 0, lastConflictAt: null },
+    });
+    // The SHA-256 of the payload is kept; the job key is random per row.
+    expect(first.row.payloadSha256).toBe(createHash('sha256').update(billing('evt_1').payload).digest('hex'));
+    expect(first.row.jobKey).toMatch(/^[0-9a-f]{16}$/);
+    expect(await store.events.record(billing('evt_1'))).toEqual({ duplicate: true, conflict: false, row: first.row });
     expect((await store.events.record({ ...billing('evt_1'), source: 'ses' })).duplicate).toBe(false);
     await store.events.record({ source: 'ses', eventId: 'm-1', type: 'Bounce', status: 'applied', email: 'Bob@Acme.com', payload: '{}' });
     expect((await store.events.listByEmail('bob@acme.com')).map((e) => e.eventId)).toEqual(['m-1']);
+  });
+
+  it('a repeat with a different payload is a conflict: counted on the stored row, whose payload stays', async () => {
+    const first = await store.events.record(billing('evt_1'));
+    const changed = await store.events.record({ ...billing('evt_1'), payload: '{"changed":true}' });
+    expect(changed).toMatchObject({ duplicate: true, conflict: true, row: { id: first.row.id, payload: first.row.payload, conflicts: 1, lastConflictAt: expect.any(Date) } });
+    const [again] = await store.events.recordMany([{ ...billing('evt_1'), payload: '{"changed":2}' }]);
+    expect(again).toMatchObject({ conflict: true, row: { conflicts: 2 } });
+    expect(await store.events.record(billing('evt_1'))).toMatchObject({ conflict: false, row: { conflicts: 2 } });
+  });
+
+  it('a row recorded before payload hashes were kept is compared by its stored payload', async () => {
+    await store.events.record(billing('evt_1'));
+    const raw = new Database(url.replace(/^file:/, ''));
+    raw.prepare('UPDATE inbound_events SET payload_sha256 = NULL').run();
+    raw.close();
+    expect(await store.events.record(billing('evt_1'))).toMatchObject({ duplicate: true, conflict: false });
+    expect(await store.events.record({ ...billing('evt_1'), payload: '{}' })).toMatchObject({ duplicate: true, conflict: true });
   });
 
   it('records a batch in one go: duplicates within the batch and against earlier rows are flagged, in input order', async () => {

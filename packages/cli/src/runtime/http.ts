@@ -19,6 +19,7 @@ export function httpConfigOf(env: Env): HttpConfig {
     emailDomainAllowlist: env.emailDomainAllowlist,
     supportEmail: env.supportEmail,
     bodyLimitBytes: 64 * 1024,
+    billingMaxClockSkewMs: env.billingMaxClockSkewMs,
   };
 }
 

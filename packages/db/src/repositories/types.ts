@@ -25,6 +25,11 @@ export type OrderEventOutcome =
     outcome: 'applied'; order: OrderWithZone; changedKinds: ReminderKind[]; cancelledReminderIds: number[];
     /** Open reminders moved in the ledger to 09:00 of a new time zone (organization changed zone, or the order changed organization): their jobs need re-timing. */
     rescheduled: number;
+    /**
+     * The part of the event that was NOT applied, and why (null: all of it was): an organization
+     * name or time zone older than the organization's newest event is left as it is.
+     */
+    notApplied: string | null;
   }
   | { outcome: 'ignored'; reason: string };
 
@@ -188,19 +193,43 @@ export interface NewsletterRepository {
 }
 
 // ---------------------------------------------------------------- inbound events
-export type InboundStatus = 'pending' | 'applied' | 'ignored' | 'rejected';
+/**
+ * pending: recorded, not applied yet; applied: done; partial: applied except the part `reason`
+ * names (e.g. an organization change older than the organization's newest event); ignored: nothing
+ * done (e.g. out of order); rejected: unusable payload.
+ */
+export type InboundStatus = 'pending' | 'applied' | 'partial' | 'ignored' | 'rejected';
 export interface InboundEventRow {
   id: number; source: string; eventId: string; type: string; status: InboundStatus; reason: string | null;
   orderId: string | null; email: string | null; occurredAt: Date | null; payload: string; receivedAt: Date; appliedAt: Date | null;
+  /** Hex SHA-256 of `payload` (null on rows recorded before it was kept). */
+  payloadSha256: string | null;
+  /** Random, fixed at insert: the part of the row's job id that a reused row id cannot repeat. */
+  jobKey: string;
+  /** How often the same (source, eventId) came again with a different payload, and when last. */
+  conflicts: number; lastConflictAt: Date | null;
 }
+export type InboundEventInput = {
+  source: string; eventId: string; type: string; status: InboundStatus; reason?: string | null; orderId?: string | null;
+  email?: string | null; occurredAt?: Date | null; payload: string;
+};
+/**
+ * `duplicate`: (source, eventId) was already recorded; `row` is the stored one. `conflict`: a
+ * duplicate whose payload differs from the stored one (counted on the row: `conflicts`).
+ */
+export interface RecordedEvent { row: InboundEventRow; duplicate: boolean; conflict: boolean }
 export interface InboundEventsRepository {
-  /** Records an event once per (source, eventId); `duplicate` is true when it was already there. */
-  record(input: { source: string; eventId: string; type: string; status: InboundStatus; reason?: string | null; orderId?: string | null; email?: string | null; occurredAt?: Date | null; payload: string }): Promise<{ row: InboundEventRow; duplicate: boolean }>;
+  /**
+   * Records an event once per (source, eventId); resolves only once committed (a failed write
+   * rejects, so the caller can refuse what it did not store). A repeat with another payload is
+   * counted on the stored row and reported as `conflict`.
+   */
+  record(input: InboundEventInput): Promise<RecordedEvent>;
   /**
    * Records several events in one transaction (group commit: one WAL commit instead of one per
    * event); each result is what `record` would have returned, in input order.
    */
-  recordMany(inputs: Array<Parameters<InboundEventsRepository['record']>[0]>): Promise<Array<{ row: InboundEventRow; duplicate: boolean }>>;
+  recordMany(inputs: InboundEventInput[]): Promise<RecordedEvent[]>;
   get(id: number): Promise<InboundEventRow | null>;
   mark(id: number, status: InboundStatus, reason: string | null, at: Date): Promise<void>;
   listPending(limit: number): Promise<InboundEventRow[]>;
@@ -220,5 +249,10 @@ export interface Store {
   events: InboundEventsRepository;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
+  /**
+   * Commits one tiny write (for /readyz): rejects when the database can be read but not written
+   * (read-only file, full disk), which `ping` cannot see. `now` is stored as the probe's time.
+   */
+  probeWrite(now: Date): Promise<void>;
   close(): Promise<void>;
 }

@@ -4,11 +4,13 @@ import { openConnection, runMigrations, type Sqlite } from './connection';
 import { parseDatabaseUrl } from './database-url';
 import { makeSqliteDeliveriesRepository } from './deliveries-repository';
 import { makeSqliteDirectoryRepository } from './directory-repository';
+import { groupCommitFor } from './group-commit';
 import { makeSqliteInboundEventsRepository } from './inbound-events-repository';
 import { makeSqliteInvitationsRepository } from './invitations-repository';
 import { makeSqliteListsRepository } from './lists-repository';
 import { makeSqliteNewsletterRepository } from './newsletter-repository';
 import { makeSqliteRemindersRepository } from './reminders-repository';
+import { makeStatementCache } from './statements';
 import { StoreError, translateError, withStoreErrors } from './store-error';
 
 export interface OpenStoreOptions {
@@ -34,6 +36,12 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   }
   const ping = sqlite.prepare('SELECT 1');
   const isOpen = () => sqlite.open;
+  // A committed one-row write (a full disk only fails at commit), through the group committer so
+  // waiting for another process's write lock does not block the event loop.
+  const prepare = makeStatementCache(sqlite);
+  const probe = (at: number) =>
+    prepare(`INSERT INTO write_probe (id, probed_at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET probed_at = excluded.probed_at`).run(at);
+  const group = groupCommitFor(sqlite);
   // The scan's planner gets a connection of its own, opened on first use (see future-slices.ts);
   // an in-memory database has no second connection to the same data, so it plans on this one.
   let planner: Sqlite | null = null;
@@ -52,6 +60,14 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       if (!isOpen()) throw new StoreError('The store is closed.', 'STORE_CLOSED');
       try {
         ping.get();
+      } catch (error) {
+        translateError(error);
+      }
+    },
+    async probeWrite(now) {
+      if (!isOpen()) throw new StoreError('The store is closed.', 'STORE_CLOSED');
+      try {
+        await group(() => probe(now.getTime()));
       } catch (error) {
         translateError(error);
       }

@@ -12,6 +12,17 @@ import type { Prepare } from './statements';
 
 type StoredOrder = ExpirySqlColumns & { organization_id: string; status: string; last_event_at: number | null };
 
+/** The `reason` of an event whose organization change lost to a newer event of another order. */
+function organizationNotChanged(event: OrderUpsert, before: { name: string; time_zone: string }, newestMs: number): string {
+  const { id, name, timeZone } = event.organization;
+  const kept = [
+    ...(before.name !== name ? [`name ${JSON.stringify(before.name)} (not ${JSON.stringify(name)})`] : []),
+    ...(before.time_zone !== timeZone ? [`time zone ${before.time_zone} (not ${timeZone})`] : []),
+  ];
+  return `organization-out-of-order: organization ${id} keeps its ${kept.join(' and ')}: this event occurred at `
+    + `${event.occurredAt.toISOString()}, before its newest applied event at ${new Date(newestMs).toISOString()}; the order itself was applied`;
+}
+
 export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
   const readStored = (orderId: string) =>
     prepare(`SELECT organization_id, ${expiryColumnList()}, status, last_event_at FROM orders WHERE id = ?`)
@@ -46,21 +57,24 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
 
   /**
    * Creates or updates the organization. Its name and time zone come from the newest event of ANY of
-   * its orders: an older event (of another order, delivered late) leaves them alone. Each order
-   * keeps the time of its last applied event, so the newest is their maximum (before this event).
+   * its orders: an older event (of another order, delivered late) leaves them alone, and `ignored`
+   * says so (the event is then only partly applied). Each order keeps the time of its last applied
+   * event, so the newest is their maximum (before this event).
    */
-  const upsertOrganization = (event: OrderUpsert): { created: boolean; timeZoneChanged: boolean } => {
+  const upsertOrganization = (event: OrderUpsert): { created: boolean; timeZoneChanged: boolean; ignored: string | null } => {
     const { id, name, timeZone } = event.organization;
     const before = prepare(`SELECT name, time_zone FROM organizations WHERE id = ?`).get(id) as { name: string; time_zone: string } | undefined;
     if (!before) {
       prepare(`INSERT INTO organizations (id, name, time_zone) VALUES (?, ?, ?)`).run(id, name, timeZone);
-      return { created: true, timeZoneChanged: false };
+      return { created: true, timeZoneChanged: false, ignored: null };
     }
-    if (before.name === name && before.time_zone === timeZone) return { created: false, timeZoneChanged: false };
+    if (before.name === name && before.time_zone === timeZone) return { created: false, timeZoneChanged: false, ignored: null };
     const newest = (prepare(`SELECT max(last_event_at) AS at FROM orders WHERE organization_id = ?`).get(id) as { at: number | null }).at;
-    if (newest !== null && newest > event.occurredAt.getTime()) return { created: false, timeZoneChanged: false };
+    if (newest !== null && newest > event.occurredAt.getTime()) {
+      return { created: false, timeZoneChanged: false, ignored: organizationNotChanged(event, before, newest) };
+    }
     prepare(`UPDATE organizations SET name = ?, time_zone = ? WHERE id = ?`).run(name, timeZone, id);
-    return { created: false, timeZoneChanged: before.time_zone !== timeZone };
+    return { created: false, timeZoneChanged: before.time_zone !== timeZone, ignored: null };
   };
 
   /**
@@ -180,7 +194,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     }
     return {
       outcome: 'applied', order: readOrder(event.orderId), changedKinds, cancelledReminderIds: cancelledReminderIds.sort((a, b) => a - b),
-      rescheduled,
+      rescheduled, notApplied: organization.ignored,
     };
   };
 
@@ -192,7 +206,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     const at = occurredAt.getTime();
     prepare(`UPDATE orders SET status = 'cancelled', last_event_at = ?, updated_at = ? WHERE id = ?`).run(at, at, orderId);
     const cancelledReminderIds = cancelPending(orderId, 'order-cancelled', at);
-    return { outcome: 'applied', order: readOrder(orderId), changedKinds: [], cancelledReminderIds, rescheduled: 0 };
+    return { outcome: 'applied', order: readOrder(orderId), changedKinds: [], cancelledReminderIds, rescheduled: 0, notApplied: null };
   };
 
   // Each event is its own transaction (a savepoint inside the connection's group commit): applied

@@ -20,6 +20,21 @@ function driverErrorCode(error: unknown): string | null {
   return error instanceof Error ? null : 'STORE_ERROR';
 }
 
+/**
+ * SQLite result codes (primary, before any `_EXTENDED` suffix) that mean the database could not
+ * serve the call right now — full disk, I/O error, read-only file, lock held too long, unusable
+ * file — as opposed to a bug in the call (constraint, misuse). Nothing was stored; a retry later may work.
+ */
+const UNAVAILABLE = new Set(['SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_READONLY', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_CANTOPEN',
+  'SQLITE_NOMEM', 'SQLITE_PROTOCOL', 'SQLITE_CORRUPT', 'SQLITE_NOTADB', 'STORE_CLOSED']);
+
+/** True for a StoreError saying the database cannot take the call now (see UNAVAILABLE); callers answer 503. */
+export function isStoreUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || (error as { name?: unknown }).name !== 'StoreError') return false;
+  const code = String((error as { code?: unknown }).code ?? '');
+  return UNAVAILABLE.has(code.replace(/^(SQLITE_[A-Z]+)_.*$/, '$1'));
+}
+
 /** Rethrows a driver error as a StoreError; anything else unchanged. */
 export function translateError(error: unknown): never {
   const code = driverErrorCode(error);

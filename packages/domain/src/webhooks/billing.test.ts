@@ -93,6 +93,23 @@ describe('parseBillingEvent', () => {
     expect(parseBillingEvent({ ...event, data: { ...event.data, purchaserEmail: `a${email}` } })).toMatchObject({ ok: false, field: 'data.purchaserEmail' });
   });
 
+  it('with a clock, refuses an occurredAt more than the allowed skew ahead of now, naming occurredAt', () => {
+    const cancelAt = (occurredAt: string) => ({ id: 'evt_2', type: 'order.cancelled', occurredAt, data: { orderId: 'ORD-1001' } });
+    // Exactly 5 minutes ahead (the default) is accepted; a millisecond more is not.
+    expect(parseBillingEvent(cancelAt('2026-11-26T10:05:00Z'), { now }).ok).toBe(true);
+    expect(parseBillingEvent(cancelAt('2026-11-26T10:05:00.001Z'), { now })).toEqual({
+      ok: false, code: 'occurred_at_in_future', field: 'occurredAt',
+      message: "occurredAt 2026-11-26T10:05:00.001Z is 5 min ahead of the receiver's clock (2026-11-26T10:00:00.000Z); at most 5 min is accepted. Check the sender's clock.",
+    });
+    expect(parseBillingEvent(cancelAt('9999-12-31T23:59:59Z'), { now })).toMatchObject({ ok: false, code: 'occurred_at_in_future', field: 'occurredAt' });
+    expect(parseBillingEvent(cancelAt('2026-11-26T10:00:40Z'), { now, maxClockSkewMs: 30_000 })).toMatchObject({
+      ok: false, message: expect.stringContaining('is 40 s ahead'),
+    });
+    // Past events are fine however old; without a clock nothing is checked (stored payloads are parsed again later).
+    expect(parseBillingEvent(cancelAt('2020-01-01T00:00:00Z'), { now }).ok).toBe(true);
+    expect(parseBillingEvent(cancelAt('9999-12-31T23:59:59Z')).ok).toBe(true);
+  });
+
   it.each([
     ['data.licenseExpiresOn', (e: ReturnType<typeof upsert>) => { e.data.licenseExpiresOn = '2027-02-30'; }],
     ['data.licenseExpiresOn', (e: ReturnType<typeof upsert>) => { delete (e.data as Partial<typeof e.data>).licenseExpiresOn; }],

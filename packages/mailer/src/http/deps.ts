@@ -25,6 +25,8 @@ export interface HttpConfig {
   bodyLimitBytes: number;
   /** How long a request waits for Redis to take a job before answering anyway, ms (default 2000). */
   enqueueTimeoutMs?: number;
+  /** How far a billing event's `occurredAt` may be ahead of now, ms (BILLING_MAX_CLOCK_SKEW; default 5 minutes). */
+  billingMaxClockSkewMs?: number;
 }
 
 /** Everything the HTTP edge talks to; created by the composition root, never inside the server. */
