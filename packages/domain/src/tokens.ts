@@ -10,7 +10,7 @@ import { DomainError } from './errors';
  * Tokens never expire (invitations carry their own `expiresAt` for the caller to check).
  */
 
-type Purpose = 'list' | 'address' | 'invitation' | 'confirm';
+type Purpose = 'list' | 'address' | 'invitation' | 'confirm' | 'topic-change';
 
 const VERSION = 1;
 const TAG_BYTES = 16;
@@ -125,6 +125,24 @@ export function createConfirmToken(secrets: readonly string[], email: string): s
 export function readConfirmToken(secrets: readonly string[], token: string): { email: string } | null {
   const fields = open(secrets, 'confirm', token, 1);
   return fields ? { email: fields[0] as string } : null;
+}
+
+/**
+ * Token for confirming one requested change of a confirmed subscriber's newsletter topics: names the
+ * address and the pending change (`changeId`, the database row holding the new topic set), so
+ * confirming applies exactly the set that email described.
+ */
+export function createTopicChangeToken(secrets: readonly string[], email: string, changeId: number): string {
+  if (!Number.isSafeInteger(changeId) || changeId <= 0) throw new DomainError('invalid_token_input', 'changeId must be a positive integer.', 'changeId');
+  return seal(secrets, 'topic-change', [requireText(email, 'email'), String(changeId)]);
+}
+
+/** Reads a topic-change token; null when not valid. */
+export function readTopicChangeToken(secrets: readonly string[], token: string): { email: string; changeId: number } | null {
+  const fields = open(secrets, 'topic-change', token, 2);
+  if (!fields) return null;
+  const changeId = Number(fields[1]);
+  return Number.isSafeInteger(changeId) && changeId > 0 ? { email: fields[0] as string, changeId } : null;
 }
 
 /** Lower-case hex SHA-256 of `text` (UTF-8), e.g. for `invitations.tokenHash`. */

@@ -22,7 +22,7 @@ import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import pino from 'pino';
 import { closeQueues, makeQueues, migrateDatabase, openStore, parseJob } from '@tickler/db';
 import { createBillingSignatureHeader } from '@tickler/domain';
-import { makeHttpServer } from '@tickler/mailer';
+import { makeHttpServer, makeMemoryRateLimiter } from '@tickler/mailer';
 import { makeOrderEventProcessor, makeSchedulerConfig } from '@tickler/scheduler';
 
 export interface BenchEventsOptions {
@@ -110,7 +110,7 @@ async function runChild(setup: ChildSetup): Promise<void> {
   let port: number | undefined;
   if (setup.role !== 'worker') {
     const app = makeHttpServer({
-      store, queues, logger, now: () => new Date(), fetchText: async () => { throw new Error('no fetching in the bench'); },
+      store, queues, logger, now: () => new Date(), fetchText: async () => { throw new Error('no fetching in the bench'); }, rateLimiter: makeMemoryRateLimiter(),
       config: {
         publicBaseUrl: 'https://bench.invalid', tokenSecrets: [randomBytes(16).toString('hex')], adminToken: randomUUID(), portalApiKey: randomUUID(),
         billingWebhookSecret: setup.secret, snsTopicArns: [], snsCertCacheDir: os.tmpdir(), newsletterTopics: [], emailDomainAllowlist: [],

@@ -1,5 +1,5 @@
 /** Links and list headers carried by emails (SPEC §4; RFC 2369, RFC 2919, RFC 8058). */
-import { createAddressToken, createConfirmToken, createInvitationToken, createListToken, type ListId } from '@tickler/domain';
+import { createAddressToken, createConfirmToken, createInvitationToken, createListToken, createTopicChangeToken, type ListId } from '@tickler/domain';
 import type { MailerConfig } from '../config';
 
 type LinkConfig = Pick<MailerConfig, 'publicBaseUrl' | 'tokenSecrets'>;
@@ -21,6 +21,11 @@ export function invitationUrl(config: LinkConfig, invitation: { organizationId: 
 
 export function confirmUrl(config: LinkConfig, email: string): string {
   return `${base(config)}/newsletter/confirm/${createConfirmToken(config.tokenSecrets, email)}`;
+}
+
+/** The link confirming one pending change of a subscriber's topics (served by the confirm page too). */
+export function topicChangeUrl(config: LinkConfig, email: string, changeId: number): string {
+  return `${base(config)}/newsletter/confirm/${createTopicChangeToken(config.tokenSecrets, email, changeId)}`;
 }
 
 export function renewUrl(config: Pick<MailerConfig, 'renewUrlTemplate' | 'supportEmail'>, orderId: string): string {
