@@ -67,6 +67,30 @@ const duration = (def: string) => trimmed.optional().transform((v, ctx) => {
   return ms;
 });
 
+/** `N/DURATION`, e.g. `20/1h`: at most N in any DURATION (sliding window). */
+const rateLimit = (def: string) => trimmed.optional().transform((v, ctx) => {
+  const m = /^(\d+)\s*\/\s*(\S+)$/.exec(v || def);
+  const max = m ? Number(m[1]) : NaN;
+  const windowMs = m ? parseDuration(m[2] as string) : null;
+  if (!Number.isInteger(max) || max < 1 || windowMs === null) {
+    ctx.addIssue({ code: 'custom', message: `must be a count per duration like 20/1h or 5/10m (got "${v}")` });
+    return z.NEVER;
+  }
+  return { max, windowMs };
+});
+
+/** Fastify's trustProxy: off (default), on, a hop count, or comma-separated addresses/CIDRs of the proxies. */
+const trustProxy = trimmed.optional().transform((v, ctx): boolean | number | string[] => {
+  const value = (v ?? '').toLowerCase();
+  if (value === '' || value === 'off' || value === 'false') return false;
+  if (value === 'on' || value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const proxies = list(value);
+  if (proxies.every((p) => /^[0-9a-f.:]+(\/\d{1,3})?$/.test(p))) return proxies;
+  ctx.addIssue({ code: 'custom', message: `must be off, on, a hop count, or comma-separated proxy addresses/CIDRs (got "${v}")` });
+  return z.NEVER;
+});
+
 /** Days before expiry, comma-separated whole numbers (negative = after expiry); the domain's parser. */
 const offsets = (variable: string, def: string) => trimmed.optional().transform((v, ctx) => {
   try {
@@ -175,6 +199,10 @@ const envSchema = z.object({
   QUEUE_PREFIX: trimmed.optional().transform((v) => v || 'tickler'),
   HTTP_PORT: int(3000, 0, 65535),
   HTTP_HOST: trimmed.optional().transform((v) => v || '0.0.0.0'),
+  HTTP_TRUST_PROXY: trustProxy,
+  NEWSLETTER_RATE_LIMIT_IP: rateLimit('20/1h'),
+  NEWSLETTER_RATE_LIMIT_ADDRESS: rateLimit('3/1h'),
+  INVITATION_RATE_LIMIT: rateLimit('3/1h'),
   PUBLIC_BASE_URL: publicBaseUrl,
   TOKEN_SECRETS: tokenSecrets,
   ADMIN_TOKEN: secret,
@@ -225,6 +253,14 @@ export interface Env {
   queuePrefix: string;
   httpPort: number;
   httpHost: string;
+  /** HTTP_TRUST_PROXY: whose X-Forwarded-For names the client (per-IP limits); false = nobody's. */
+  httpTrustProxy: boolean | number | string[];
+  /** Abuse limits: at most `max` in any `windowMs`. */
+  rateLimits: {
+    newsletterPerIp: { max: number; windowMs: number };
+    newsletterPerAddress: { max: number; windowMs: number };
+    invitationsPerAddress: { max: number; windowMs: number };
+  };
   publicBaseUrl: string;
   tokenSecrets: string[];
   adminToken: string;
@@ -278,6 +314,12 @@ function toEnv(p: Parsed): Env {
     queuePrefix: p.QUEUE_PREFIX,
     httpPort: p.HTTP_PORT,
     httpHost: p.HTTP_HOST,
+    httpTrustProxy: p.HTTP_TRUST_PROXY,
+    rateLimits: {
+      newsletterPerIp: p.NEWSLETTER_RATE_LIMIT_IP,
+      newsletterPerAddress: p.NEWSLETTER_RATE_LIMIT_ADDRESS,
+      invitationsPerAddress: p.INVITATION_RATE_LIMIT,
+    },
     publicBaseUrl: p.PUBLIC_BASE_URL ?? `http://localhost:${p.HTTP_PORT}`,
     tokenSecrets: p.TOKEN_SECRETS,
     adminToken: p.ADMIN_TOKEN ?? '',

@@ -50,6 +50,16 @@ export const invitations = sqliteTable('invitations', {
   createdAt: createdAt(),
 }, (t) => [index('invitations_org_email_idx').on(t.organizationId, t.email)]);
 
+/**
+ * When an invitation email was sent to an address for an organization: the sliding window of the
+ * per-(organization, address) limit. Rows older than the window are pruned as new ones are written.
+ */
+export const invitationSends = sqliteTable('invitation_sends', {
+  organizationId: text('organization_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  email: text('email').notNull(),
+  sentAt: ms('sent_at').notNull(),
+}, (t) => [index('invitation_sends_org_email_idx').on(t.organizationId, t.email, t.sentAt)]);
+
 export const orders = sqliteTable('orders', {
   id: text('id').primaryKey(),
   organizationId: text('organization_id').notNull().references(() => organizations.id),
@@ -107,7 +117,7 @@ export const broadcasts = sqliteTable('broadcasts', {
 
 export const deliveries = sqliteTable('deliveries', {
   id: integer('id').primaryKey({ autoIncrement: true }),
-  sourceType: text('source_type', { enum: ['reminder', 'broadcast', 'invitation', 'newsletter-confirmation'] }).notNull(),
+  sourceType: text('source_type', { enum: ['reminder', 'broadcast', 'invitation', 'newsletter-confirmation', 'newsletter-topic-change'] }).notNull(),
   sourceId: integer('source_id').notNull(),
   email: text('email').notNull(),
   listId: text('list_id'),
@@ -155,6 +165,19 @@ export const newsletterSubscriptionTopics = sqliteTable('newsletter_subscription
   subscriptionId: integer('subscription_id').notNull().references(() => newsletterSubscriptions.id, { onDelete: 'cascade' }),
   topic: text('topic').notNull(),
 }, (t) => [primaryKey({ columns: [t.subscriptionId, t.topic] }), index('newsletter_topics_topic_idx').on(t.topic)]);
+
+/**
+ * A requested change of a confirmed subscription's topics: it takes effect only when the link mailed
+ * to the subscriber (naming this row) is confirmed. Applying one deletes every pending change of that
+ * subscription, so an older link cannot undo a newer choice.
+ */
+export const newsletterTopicChanges = sqliteTable('newsletter_topic_changes', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  subscriptionId: integer('subscription_id').notNull().references(() => newsletterSubscriptions.id, { onDelete: 'cascade' }),
+  /** JSON array of topic ids, sorted. */
+  topics: text('topics').notNull(),
+  createdAt: createdAt(),
+}, (t) => [index('newsletter_topic_changes_subscription_idx').on(t.subscriptionId)]);
 
 export const inboundEvents = sqliteTable('inbound_events', {
   id: integer('id').primaryKey({ autoIncrement: true }),

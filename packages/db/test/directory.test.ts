@@ -170,10 +170,24 @@ describe('contacts', () => {
     expect(await store.directory.addContact('ORD-1001', 'bob@acme.com', 'ann@acme.com')).toBe(false);
     expect(await store.directory.isContact('ORD-1001', 'Bob@Acme.com')).toBe(true);
     expect((await store.directory.listOrdersForContact('bob@acme.com')).map((o) => o.id)).toEqual(['ORD-1001']);
-    expect(await store.directory.removeContact('ORD-1001', 'bob@acme.com')).toBe(true);
-    expect(await store.directory.removeContact('ORD-1001', 'bob@acme.com')).toBe(false);
+    expect(await store.directory.removeContact('ORD-1001', 'bob@acme.com')).toBe('removed');
+    expect(await store.directory.removeContact('ORD-1001', 'bob@acme.com')).toBe('not-a-contact');
     expect(await store.directory.isContact('ORD-1001', 'bob@acme.com')).toBe(false);
     expect(await store.directory.listOrdersForContact('bob@acme.com')).toEqual([]);
+  });
+
+  it('refuses to remove the last contact who receives the reminders, unless forced', async () => {
+    // ORD-1001's only contact is its purchaser ann, an active member of org-1.
+    expect(await store.directory.removeContact('ORD-1001', 'ann@acme.com')).toBe('last-recipient');
+    expect((await store.directory.listContacts('ORD-1001')).map((c) => c.email)).toEqual(['ann@acme.com']);
+    // A contact whose membership is not active receives nothing, so it does not count as a recipient.
+    await store.invitations.createOrRenew({ organizationId: 'org-1', email: 'bob@acme.com', invitedByEmail: 'ann@acme.com', tokenHash: 'h1', expiresAt: at('2027-01-01T00:00:00Z') });
+    await store.invitations.accept((await store.invitations.findByTokenHash('h1'))!.id, at('2026-11-27T00:00:00Z'));
+    await store.directory.addContact('ORD-1001', 'bob@acme.com', 'ann@acme.com');
+    expect(await store.directory.removeContact('ORD-1001', 'ann@acme.com')).toBe('removed');
+    expect(await store.directory.removeContact('ORD-1001', 'bob@acme.com')).toBe('last-recipient');
+    expect(await store.directory.removeContact('ORD-1001', 'bob@acme.com', { force: true })).toBe('removed');
+    expect(await store.directory.listContacts('ORD-1001')).toEqual([]);
   });
 
   it('ensureUser keeps an existing name and fills a missing one', async () => {

@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 
 /** What a token opens; each purpose has its own keys, so a token of one kind never verifies as another. */
-export type TokenPurpose = 'list' | 'address' | 'invitation' | 'confirm';
+export type TokenPurpose = 'list' | 'address' | 'invitation' | 'confirm' | 'topic-change';
 
 /** The HKDF salt of each token format: a format's keys never verify another format's tokens. */
 export type TokenFormat = 'tickler-token-v1' | 'tickler-token-v2';

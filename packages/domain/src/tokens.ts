@@ -227,3 +227,33 @@ export function readConfirmToken(secrets: readonly string[], token: string): { e
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
+
+/** A confirmed subscriber's requested topic change: the address and the pending change's row id. */
+const TOPIC_CHANGE: TokenKind<{ email: string; changeId: number }> = {
+  purpose: 'topic-change',
+  write: (payload, { email, changeId }) => void payload.text(email).uint(changeId),
+  read(payload) {
+    const email = payload.text();
+    const changeId = payload.uint();
+    return Number.isSafeInteger(changeId) && changeId > 0 ? { email, changeId } : null;
+  },
+  v1Arity: 2,
+  // Topic-change links were first issued in the current format: no first-format token exists.
+  fromV1: () => null,
+};
+
+/**
+ * Token for confirming one requested change of a confirmed subscriber's newsletter topics: names the
+ * address and the pending change (`changeId`, the database row holding the new topic set), so
+ * confirming applies exactly the set that email described.
+ */
+export function createTopicChangeToken(secrets: readonly string[], email: string, changeId: number): string {
+  assertSecrets(secrets);
+  if (!Number.isSafeInteger(changeId) || changeId <= 0) throw new DomainError('invalid_token_input', 'changeId must be a positive integer.', 'changeId');
+  return seal(secrets[0] as string, TOPIC_CHANGE, { email: requireText(email, 'email'), changeId });
+}
+
+/** Reads a topic-change token; null when not valid. */
+export function readTopicChangeToken(secrets: readonly string[], token: string): { email: string; changeId: number } | null {
+  return open(secrets, TOPIC_CHANGE, token);
+}

@@ -87,7 +87,7 @@ export async function loadDemoData(store: Store, queues: Queues, secrets: string
     summary.orders += orderIds.length;
     summary.organizations += 1;
   }
-  const subscriber = await store.newsletter.subscribe('erin@initech.example', ['product-news', 'security']);
+  const { subscription: subscriber } = await store.newsletter.subscribe('erin@initech.example', ['product-news', 'security']);
   await store.newsletter.confirm(subscriber.email, now);
   await store.reminders.setState(DEMO_STATE_KEY, now.toISOString());
   return summary;

@@ -14,6 +14,7 @@ export interface Membership { organizationId: string; userId: number; email: str
 /** An order joined with its organization's time zone: what the reminder engine needs. */
 export interface OrderWithZone extends Order { timeZone: string; organizationName: string }
 export interface Contact { email: string; userId: number; membershipStatus: MembershipStatus | null; addedAt: Date }
+export type RemoveContactOutcome = 'removed' | 'not-a-contact' | 'last-recipient';
 
 // ---------------------------------------------------------------- directory
 /** An `order.upserted` billing event as the directory applies it. */
@@ -60,8 +61,13 @@ export interface DirectoryRepository {
   isContact(orderId: string, email: string): Promise<boolean>;
   /** Adds an active member as a contact; returns false if already present. */
   addContact(orderId: string, email: string, addedByEmail: string): Promise<boolean>;
-  /** Removes a contact; returns false if they were not on the list. */
-  removeContact(orderId: string, email: string): Promise<boolean>;
+  /**
+   * Removes a contact. `last-recipient` (nothing removed) when they are the order's last contact who
+   * is an active member of its organization — the last one who gets its reminders — unless
+   * `options.force`; `not-a-contact` when they were not on the list. Atomic: when two callers at once
+   * remove an order's last two recipients, at most one succeeds (unless forced).
+   */
+  removeContact(orderId: string, email: string, options?: { force?: boolean }): Promise<RemoveContactOutcome>;
   /** Orders the address is a contact of (for the preferences page). */
   listOrdersForContact(email: string): Promise<OrderWithZone[]>;
 }
@@ -169,18 +175,46 @@ export interface InvitationRow {
   id: number; organizationId: string; email: string; invitedByEmail: string; expiresAt: Date;
   acceptedAt: Date | null; revokedAt: Date | null; createdAt: Date;
 }
+export interface NewInvitation { organizationId: string; email: string; invitedByEmail: string; tokenHash: string; expiresAt: Date }
+/** At most `max` invitation emails per (organization, address) in any `windowMs` (sliding). */
+export interface SendLimit { max: number; windowMs: number }
+export type LimitedInvitation = { ok: true; invitation: InvitationRow } | { ok: false; retryAfterMs: number };
 export interface InvitationsRepository {
   /** Creates an invitation, or replaces the token of the open one for the same (organization, email). */
-  createOrRenew(input: { organizationId: string; email: string; invitedByEmail: string; tokenHash: string; expiresAt: Date }): Promise<InvitationRow>;
+  createOrRenew(input: NewInvitation): Promise<InvitationRow>;
+  /**
+   * `createOrRenew` for an invitation email about to be sent at `at`, within `limit`: past it nothing
+   * changes (the link already sent keeps working) and `retryAfterMs` says when the next one is allowed.
+   * Atomic: callers on several hosts inviting the same address at once get at most `limit.max` through.
+   */
+  createOrRenewWithinLimit(input: NewInvitation, at: Date, limit: SendLimit): Promise<LimitedInvitation>;
   get(id: number): Promise<InvitationRow | null>;
   findByTokenHash(tokenHash: string): Promise<InvitationRow | null>;
   /** Accepts atomically: user ensured, membership active. Accepting twice is harmless. */
   accept(id: number, at: Date): Promise<InvitationRow>;
 }
 export interface SubscriptionRow { id: number; email: string; status: SubscriptionStatus; topics: string[]; createdAt: Date; confirmedAt: Date | null }
+/** A requested, not yet confirmed change of a confirmed subscription's topics. */
+export interface TopicChangeRow { id: number; subscriptionId: number; email: string; topics: string[]; createdAt: Date }
+export interface SubscribeResult {
+  subscription: SubscriptionRow;
+  /** For a confirmed address: the pending change just recorded (its topics are not applied yet); else null. */
+  change: TopicChangeRow | null;
+}
 export interface NewsletterRepository {
-  /** Stores a pending subscription (or updates topics of an existing one). */
-  subscribe(email: string, topics: string[]): Promise<SubscriptionRow>;
+  /**
+   * A sign-up. A new or still pending address is stored as pending with these topics. A confirmed
+   * address keeps its topics: the request is recorded as a pending {@link TopicChangeRow}, which
+   * only {@link applyTopicChange} (the subscriber confirming it) makes effective.
+   */
+  subscribe(email: string, topics: string[]): Promise<SubscribeResult>;
+  getTopicChange(id: number): Promise<TopicChangeRow | null>;
+  /**
+   * Makes a pending change effective: the subscription's topics become the change's, the subscriber
+   * rejoins those topics' lists (they just chose them), and every pending change of the subscription
+   * is dropped. Null when the change no longer exists (applied, replaced by another one applied, or never).
+   */
+  applyTopicChange(id: number): Promise<SubscriptionRow | null>;
   get(email: string): Promise<SubscriptionRow | null>;
   getById(id: number): Promise<SubscriptionRow | null>;
   getBroadcast(id: number): Promise<{ id: number; topic: string; template: string; status: 'sending' | 'done' } | null>;

@@ -21,6 +21,12 @@ import { sesWebhookRoutes } from './webhooks/ses-route';
 /** The edge's deps plus what the ops routes optionally take (e.g. in-process worker metrics). */
 export type HttpServerDeps = HttpDeps & Omit<OpsRoutesOptions, keyof HttpDeps>;
 
+/** A hop count as fastify's typings take it (a function of the hop); other forms pass through. */
+function trustProxyOption(trust: HttpDeps['config']['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust ?? false;
+}
+
 /** Builds the server with every route registered; call `listen` (or `inject` in tests) on it. */
 export function makeHttpServer(deps: HttpServerDeps): FastifyInstance {
   const app = Fastify({
@@ -33,6 +39,8 @@ export function makeHttpServer(deps: HttpServerDeps): FastifyInstance {
     routerOptions: { maxParamLength: MAX_TOKEN_LENGTH },
     // Fastify's own answers to these echo the URL, and with it the token.
     frameworkErrors: makeFrameworkErrorHandler(deps),
+    // request.ip (the per-IP limits) comes from X-Forwarded-For only behind a proxy the operator names.
+    trustProxy: trustProxyOption(deps.config.trustProxy),
   }) as unknown as FastifyInstance;
 
   app.setErrorHandler(handleError);

@@ -1,7 +1,7 @@
 /** Links and list headers carried by emails (SPEC §4; RFC 2369, RFC 2919, RFC 8058). */
 import type { InvitationRow, InvitationsRepository } from '@tickler/db';
 import {
-  createAddressToken, createConfirmToken, createInvitationToken, createListToken, invitationTokenCandidates, sha256Hex, type ListId,
+  createAddressToken, createConfirmToken, createInvitationToken, createListToken, createTopicChangeToken, invitationTokenCandidates, sha256Hex, type ListId,
 } from '@tickler/domain';
 import type { MailerConfig } from '../config';
 
@@ -41,6 +41,11 @@ export async function storedInvitationUrl(
 
 export function confirmUrl(config: LinkConfig, email: string): string {
   return `${base(config)}/newsletter/confirm/${createConfirmToken(config.tokenSecrets, email)}`;
+}
+
+/** The link confirming one pending change of a subscriber's topics (served by the confirm page too). */
+export function topicChangeUrl(config: LinkConfig, email: string, changeId: number): string {
+  return `${base(config)}/newsletter/confirm/${createTopicChangeToken(config.tokenSecrets, email, changeId)}`;
 }
 
 export function renewUrl(config: Pick<MailerConfig, 'renewUrlTemplate' | 'supportEmail'>, orderId: string): string {

@@ -11,7 +11,7 @@ import type { ConnectionOptions } from 'bullmq';
 import pino from 'pino';
 import { openStore } from '@tickler/db';
 import { closeQueues, makeCatalogWorker, makeQueues } from '@tickler/queues';
-import { makeHttpServer } from '@tickler/mailer';
+import { makeHttpServer, makeMemoryRateLimiter } from '@tickler/mailer';
 import { makeOrderEventProcessor, makeSchedulerConfig } from '@tickler/scheduler';
 
 /** What a child needs to run its half; passed as JSON on its command line. */
@@ -44,7 +44,7 @@ async function runChild(setup: ChildSetup): Promise<void> {
   let port: number | undefined;
   if (setup.role !== 'worker') {
     const app = makeHttpServer({
-      store, queues, logger, now: () => new Date(), fetchText: async () => { throw new Error('no fetching in the bench'); },
+      store, queues, logger, now: () => new Date(), fetchText: async () => { throw new Error('no fetching in the bench'); }, rateLimiter: makeMemoryRateLimiter(),
       config: {
         publicBaseUrl: 'https://bench.invalid', tokenSecrets: [randomBytes(16).toString('hex')], adminToken: randomUUID(), portalApiKey: randomUUID(),
         billingWebhookSecret: setup.secret, snsTopicArns: [], snsCertCacheDir: os.tmpdir(), newsletterTopics: [], emailDomainAllowlist: [],
