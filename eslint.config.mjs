@@ -13,6 +13,17 @@ export default tseslint.config(
     },
   },
   {
+    // tools/bench sits beside the CLI, not above it: the CLI's `db seed` calls the seeder, so the
+    // benchmarks reach the CLI only as a child process (no package cycle).
+    files: ['tools/bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: '@tickler/cli', message: 'tools/bench must not import the CLI (it depends on @tickler/bench); run it as a child process.' }],
+        patterns: [{ group: ['@tickler/*/*'], message: 'Import a package through its index (exports map), not a deep path.' }],
+      }],
+    },
+  },
+  {
     // packages/domain is pure: rules and policies only, no I/O and no infrastructure.
     // Proven by packages/domain/test/purity.test.ts.
     files: ['packages/domain/**/*.ts'],
@@ -30,6 +41,32 @@ export default tseslint.config(
       // import() and process.env would slip past the import list.
       'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: 'packages/domain is pure: no dynamic imports.' }],
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'packages/domain is pure: configuration is passed in, never read from process.env.' }],
+    },
+  },
+  {
+    // packages/db is storage only: queues and transports live above it.
+    files: ['packages/db/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['bullmq', 'ioredis', 'fastify', 'mjml', 'pino'].map((name) => ({ name, message: 'packages/db is storage only: no queues, HTTP or mail.' })),
+        patterns: [
+          { group: ['@tickler/*/*'], message: 'Import a package through its index (exports map), not a deep path.' },
+          { group: ['@tickler/queues', '@tickler/scheduler', '@tickler/mailer', '@tickler/http', '@tickler/cli', '@aws-sdk/*', '@fastify/*'], message: 'packages/db depends on @tickler/domain only.' },
+        ],
+      }],
+    },
+  },
+  {
+    // packages/queues is the job catalog and BullMQ plumbing: no storage, HTTP or mail.
+    files: ['packages/queues/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['fastify', 'mjml', 'better-sqlite3', 'drizzle-orm', 'pg'].map((name) => ({ name, message: 'packages/queues carries jobs only.' })),
+        patterns: [
+          { group: ['@tickler/*/*'], message: 'Import a package through its index (exports map), not a deep path.' },
+          { group: ['@tickler/scheduler', '@tickler/mailer', '@tickler/http', '@tickler/cli', '@aws-sdk/*', '@fastify/*'], message: 'packages/queues sits below the roles.' },
+        ],
+      }],
     },
   },
 );

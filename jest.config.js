@@ -9,7 +9,7 @@ module.exports = {
   // Per-project testTimeout is ignored by jest 30; integration tests talk to Redis, SES and Chromium.
   testTimeout: 60000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/packages/*/src/**/*.test.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/packages/*/test/**/*.test.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{packages,tools}/*/src/**/*.test.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/{packages,tools}/*/test/**/*.test.ts'] },
   ],
 };

@@ -31,6 +31,7 @@ describe('loadEnv', () => {
     expect(env.offsets.license).toEqual([60, 30, 14, 7, 1, 0, -7]);
     expect(env.offsets.maintenance).toEqual([60, 30, 7, 0, -30]);
     expect(env.scanEveryMs).toBe(15 * 60_000);
+    expect(env.billingMaxClockSkewMs).toBe(5 * 60_000);
     expect(env.ses.region).toBe('us-east-1');
     expect(env.ses.endpoint).toBeNull();
   });
@@ -90,11 +91,39 @@ describe('loadEnv', () => {
     expect(env.ses.maxSendRate).toBe(2.5);
   });
 
+  it('reads BILLING_MAX_CLOCK_SKEW as a duration and names it when malformed', () => {
+    expect(loadEnv({ BILLING_MAX_CLOCK_SKEW: '90s' }).billingMaxClockSkewMs).toBe(90_000);
+    expect(errorOf(() => loadEnv({ BILLING_MAX_CLOCK_SKEW: 'a while' })).variables).toEqual(['BILLING_MAX_CLOCK_SKEW']);
+  });
+
+  it('parses the abuse limits (N/duration) and HTTP_TRUST_PROXY, naming bad ones', () => {
+    expect(loadEnv({}).rateLimits).toEqual({
+      newsletterPerIp: { max: 20, windowMs: 3_600_000 },
+      newsletterPerAddress: { max: 3, windowMs: 3_600_000 },
+      invitationsPerAddress: { max: 3, windowMs: 3_600_000 },
+    });
+    expect(loadEnv({}).httpTrustProxy).toBe(false);
+    const env = loadEnv({ NEWSLETTER_RATE_LIMIT_IP: '100 / 10m', INVITATION_RATE_LIMIT: '5/1d', HTTP_TRUST_PROXY: '10.0.0.0/8, 192.168.1.1' });
+    expect(env.rateLimits.newsletterPerIp).toEqual({ max: 100, windowMs: 600_000 });
+    expect(env.rateLimits.invitationsPerAddress).toEqual({ max: 5, windowMs: 86_400_000 });
+    expect(env.httpTrustProxy).toEqual(['10.0.0.0/8', '192.168.1.1']);
+    expect(loadEnv({ HTTP_TRUST_PROXY: '1' }).httpTrustProxy).toBe(1);
+    expect(loadEnv({ HTTP_TRUST_PROXY: 'on' }).httpTrustProxy).toBe(true);
+    const error = errorOf(() => loadEnv({ NEWSLETTER_RATE_LIMIT_ADDRESS: '0/1h', NEWSLETTER_RATE_LIMIT_IP: 'lots', INVITATION_RATE_LIMIT: '3/sometimes', HTTP_TRUST_PROXY: 'the proxy' }));
+    expect(error.variables.sort()).toEqual(['HTTP_TRUST_PROXY', 'INVITATION_RATE_LIMIT', 'NEWSLETTER_RATE_LIMIT_ADDRESS', 'NEWSLETTER_RATE_LIMIT_IP']);
+    expect(error.message).toContain('NEWSLETTER_RATE_LIMIT_IP must be a count per duration like 20/1h');
+  });
+
   it('parses newsletter topics as id:Label pairs', () => {
     expect(loadEnv({ NEWSLETTER_TOPICS: 'releases:New releases, tips' }).newsletterTopics).toEqual([
       { id: 'releases', label: 'New releases' },
       { id: 'tips', label: 'tips' },
     ]);
+  });
+
+  it('refuses a newsletter topic id longer than 64 characters (it travels in unsubscribe links)', () => {
+    expect(loadEnv({ NEWSLETTER_TOPICS: `${'t'.repeat(64)}:Longest` }).newsletterTopics[0]?.id).toHaveLength(64);
+    expect(errorOf(() => loadEnv({ NEWSLETTER_TOPICS: `${'t'.repeat(65)}:Too long` })).message).toMatch(/NEWSLETTER_TOPICS.*at most 64 characters/);
   });
 });
 

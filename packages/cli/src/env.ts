@@ -4,7 +4,7 @@
  * or missing variable, so an operator fixes them all in one go. Nothing else reads `process.env`.
  */
 import { z } from 'zod';
-import { isDomainError, parseOffsets, perKind, REMINDER_KINDS, reminderKind, type ReminderKind } from '@tickler/domain';
+import { isDomainError, MAX_TOPIC_LENGTH, parseOffsets, perKind, REMINDER_KINDS, reminderKind, type ReminderKind } from '@tickler/domain';
 
 /** What the process is about to do; each role requires a different subset of the variables. */
 export type Role = 'base' | 'scheduler' | 'mailer' | 'http' | 'all';
@@ -65,6 +65,30 @@ const duration = (def: string) => trimmed.optional().transform((v, ctx) => {
     return z.NEVER;
   }
   return ms;
+});
+
+/** `N/DURATION`, e.g. `20/1h`: at most N in any DURATION (sliding window). */
+const rateLimit = (def: string) => trimmed.optional().transform((v, ctx) => {
+  const m = /^(\d+)\s*\/\s*(\S+)$/.exec(v || def);
+  const max = m ? Number(m[1]) : NaN;
+  const windowMs = m ? parseDuration(m[2] as string) : null;
+  if (!Number.isInteger(max) || max < 1 || windowMs === null) {
+    ctx.addIssue({ code: 'custom', message: `must be a count per duration like 20/1h or 5/10m (got "${v}")` });
+    return z.NEVER;
+  }
+  return { max, windowMs };
+});
+
+/** Fastify's trustProxy: off (default), on, a hop count, or comma-separated addresses/CIDRs of the proxies. */
+const trustProxy = trimmed.optional().transform((v, ctx): boolean | number | string[] => {
+  const value = (v ?? '').toLowerCase();
+  if (value === '' || value === 'off' || value === 'false') return false;
+  if (value === 'on' || value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const proxies = list(value);
+  if (proxies.every((p) => /^[0-9a-f.:]+(\/\d{1,3})?$/.test(p))) return proxies;
+  ctx.addIssue({ code: 'custom', message: `must be off, on, a hop count, or comma-separated proxy addresses/CIDRs (got "${v}")` });
+  return z.NEVER;
 });
 
 /** Days before expiry, comma-separated whole numbers (negative = after expiry); the domain's parser. */
@@ -161,8 +185,9 @@ const newsletterTopics = trimmed.optional().transform((v, ctx) => {
     const [id = '', ...label] = item.split(':');
     return { id: id.trim(), label: label.join(':').trim() || id.trim() };
   });
-  if (topics.some((t) => !/^[a-z0-9][a-z0-9-]*$/.test(t.id))) {
-    ctx.addIssue({ code: 'custom', message: `must be id:Label pairs with ids of a-z, 0-9 and - (got "${v}")` });
+  // Topic ids travel in newsletter unsubscribe links: bounded so every link stays short enough.
+  if (topics.some((t) => !/^[a-z0-9][a-z0-9-]*$/.test(t.id) || t.id.length > MAX_TOPIC_LENGTH)) {
+    ctx.addIssue({ code: 'custom', message: `must be id:Label pairs with ids of a-z, 0-9 and - of at most ${MAX_TOPIC_LENGTH} characters (got "${v}")` });
     return z.NEVER;
   }
   return topics;
@@ -174,6 +199,10 @@ const envSchema = z.object({
   QUEUE_PREFIX: trimmed.optional().transform((v) => v || 'tickler'),
   HTTP_PORT: int(3000, 0, 65535),
   HTTP_HOST: trimmed.optional().transform((v) => v || '0.0.0.0'),
+  HTTP_TRUST_PROXY: trustProxy,
+  NEWSLETTER_RATE_LIMIT_IP: rateLimit('20/1h'),
+  NEWSLETTER_RATE_LIMIT_ADDRESS: rateLimit('3/1h'),
+  INVITATION_RATE_LIMIT: rateLimit('3/1h'),
   PUBLIC_BASE_URL: publicBaseUrl,
   TOKEN_SECRETS: tokenSecrets,
   ADMIN_TOKEN: secret,
@@ -195,6 +224,7 @@ const envSchema = z.object({
   SNS_CERT_CACHE_DIR: trimmed.optional().transform((v) => v || './data/sns-certs'),
   ...offsetVariables,
   SCAN_EVERY: duration('15m'),
+  BILLING_MAX_CLOCK_SKEW: duration('5m'),
   MAILER_CONCURRENCY: int(50, 1, 1000),
   METRICS_PORT: trimmed.optional().transform((v, ctx) => {
     if (!v) return null;
@@ -223,6 +253,14 @@ export interface Env {
   queuePrefix: string;
   httpPort: number;
   httpHost: string;
+  /** HTTP_TRUST_PROXY: whose X-Forwarded-For names the client (per-IP limits); false = nobody's. */
+  httpTrustProxy: boolean | number | string[];
+  /** Abuse limits: at most `max` in any `windowMs`. */
+  rateLimits: {
+    newsletterPerIp: { max: number; windowMs: number };
+    newsletterPerAddress: { max: number; windowMs: number };
+    invitationsPerAddress: { max: number; windowMs: number };
+  };
   publicBaseUrl: string;
   tokenSecrets: string[];
   adminToken: string;
@@ -234,6 +272,8 @@ export interface Env {
   offsets: Record<ReminderKind, number[]>;
   /** Scan interval, ms (SCAN_EVERY, default 15m). */
   scanEveryMs: number;
+  /** How far a billing event's `occurredAt` may be ahead of this host's clock, ms (BILLING_MAX_CLOCK_SKEW, default 5m). */
+  billingMaxClockSkewMs: number;
   mailerConcurrency: number;
   /** METRICS_PORT: where `tickler mailer` serves its own /metrics (send latency, SES outcomes); null = off. */
   metricsPort: number | null;
@@ -274,6 +314,12 @@ function toEnv(p: Parsed): Env {
     queuePrefix: p.QUEUE_PREFIX,
     httpPort: p.HTTP_PORT,
     httpHost: p.HTTP_HOST,
+    httpTrustProxy: p.HTTP_TRUST_PROXY,
+    rateLimits: {
+      newsletterPerIp: p.NEWSLETTER_RATE_LIMIT_IP,
+      newsletterPerAddress: p.NEWSLETTER_RATE_LIMIT_ADDRESS,
+      invitationsPerAddress: p.INVITATION_RATE_LIMIT,
+    },
     publicBaseUrl: p.PUBLIC_BASE_URL ?? `http://localhost:${p.HTTP_PORT}`,
     tokenSecrets: p.TOKEN_SECRETS,
     adminToken: p.ADMIN_TOKEN ?? '',
@@ -291,6 +337,7 @@ function toEnv(p: Parsed): Env {
     snsCertCacheDir: p.SNS_CERT_CACHE_DIR,
     offsets: perKind((_, { offsetsVariable }) => (p as unknown as Record<string, number[]>)[offsetsVariable]!),
     scanEveryMs: p.SCAN_EVERY,
+    billingMaxClockSkewMs: p.BILLING_MAX_CLOCK_SKEW,
     mailerConcurrency: p.MAILER_CONCURRENCY,
     metricsPort: p.METRICS_PORT,
     newsletterTopics: p.NEWSLETTER_TOPICS,

@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadEnv, parseDuration, type Env, type Role } from './env';
 import { runCommand } from './runtime/errors';
 import { silenceSdkNodeVersionWarning } from './runtime/warnings';
+import { QUEUE_NAMES } from '@tickler/queues';
 
 /** Parses the environment for `role` BEFORE loading the command's modules, so config errors are instant. */
 function run(role: Role, body: (env: Env) => Promise<void>): Promise<void> {
@@ -33,7 +34,7 @@ function durationMs(value: string): number {
   return ms;
 }
 
-const queueOption = () => new Option('--queue <queue>', 'only this queue').choices(['scan', 'order-events', 'reminders', 'send']);
+const queueOption = () => new Option('--queue <queue>', 'only this queue').choices(QUEUE_NAMES);
 
 function addRoles(program: Command): void {
   program.command('scheduler')

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { UnrecoverableError, Worker } from 'bullmq';
 import pino from 'pino';
-import { closeQueues, enqueue, makeQueues, openStore, type Queues, type Store } from '@tickler/db';
-import { makeHttpServer } from '@tickler/mailer';
+import { openStore, type Store } from '@tickler/db';
+import { closeQueues, enqueue, makeQueues, type Queues } from '@tickler/queues';
+import { makeHttpServer, makeMemoryRateLimiter } from '@tickler/mailer';
 import { makeForecaster, makeSchedulerConfig } from '@tickler/scheduler';
 import { cleanPrefix, SECRETS, uniquePrefix } from './helpers/cli';
 
@@ -31,7 +32,7 @@ beforeAll(async () => {
   });
   const forecaster = makeForecaster({ store, config: makeSchedulerConfig() });
   app = makeHttpServer({
-    store, queues, logger: pino({ level: 'silent' }), now: () => clock, fetchText: async () => '',
+    store, queues, logger: pino({ level: 'silent' }), now: () => clock, fetchText: async () => '', rateLimiter: makeMemoryRateLimiter(),
     forecast: (days, now) => forecaster.forecast({ days, now }),
     config: {
       publicBaseUrl: 'https://tickler.example.com', tokenSecrets: [SECRETS.TOKEN_SECRETS], adminToken: SECRETS.ADMIN_TOKEN,
@@ -162,7 +163,7 @@ describe('ops routes', () => {
   it('readyz is 503 naming the database when it is down', async () => {
     const broken = await openStore({ url: `file:${path.join(dir, 'other.db')}` });
     await broken.close();
-    const down = makeHttpServer({ store: broken, queues, logger: pino({ level: 'silent' }), now: () => NOW, fetchText: async () => '',
+    const down = makeHttpServer({ store: broken, queues, logger: pino({ level: 'silent' }), now: () => NOW, fetchText: async () => '', rateLimiter: makeMemoryRateLimiter(),
       config: { publicBaseUrl: 'https://tickler.example.com', tokenSecrets: [SECRETS.TOKEN_SECRETS], adminToken: SECRETS.ADMIN_TOKEN, portalApiKey: SECRETS.PORTAL_API_KEY,
         billingWebhookSecret: SECRETS.BILLING_WEBHOOK_SECRET, snsTopicArns: [], snsCertCacheDir: dir, newsletterTopics: [], emailDomainAllowlist: [], supportEmail: 'support@example.com', bodyLimitBytes: 65536 } });
     try {

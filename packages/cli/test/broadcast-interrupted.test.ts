@@ -5,7 +5,8 @@
  * email per subscriber.
  */
 import { Redis } from 'ioredis';
-import { closeQueues, makeQueues, openStore } from '@tickler/db';
+import { openStore } from '@tickler/db';
+import { closeQueues, makeQueues } from '@tickler/queues';
 import { runCli, sesStore, startCli, waitUntil } from './helpers/cli';
 import { useCliSuite } from './helpers/services';
 

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { closeQueues, enqueue, makeQueues, openStore, type Store } from '@tickler/db';
+import { openStore, type Store } from '@tickler/db';
+import { closeQueues, enqueue, makeQueues } from '@tickler/queues';
 import { claimQueues } from '../src/runtime/claim-queues';
 import { cleanPrefix, uniquePrefix } from './helpers/cli';
 

@@ -91,6 +91,22 @@ describe('db migrate', () => {
   });
 });
 
+describe('db seed', () => {
+  it('loads synthetic orders (through @tickler/bench) that the store reads, and says how many', async () => {
+    const seedUrl = `file:${path.join(dir, 'seeded.db')}`;
+    const result = await runCli(['db', 'seed', '--orders', '300'], { ...env(), DATABASE_URL: seedUrl });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^seeded 300 orders, \d+ organizations, \d+ users, \d+ contacts in [\d.]+ s; database .*seeded\.db is [\d.]+ MiB$/m);
+    const store = await openStore({ url: seedUrl });
+    try {
+      expect(await store.directory.getOrder('SEED-0000300')).not.toBeNull();
+      expect(await store.directory.getOrder('SEED-0000301')).toBeNull();
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('scan', () => {
   const now = '2026-11-27T10:00:00Z';
 

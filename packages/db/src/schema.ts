@@ -50,6 +50,16 @@ export const invitations = sqliteTable('invitations', {
   createdAt: createdAt(),
 }, (t) => [index('invitations_org_email_idx').on(t.organizationId, t.email)]);
 
+/**
+ * When an invitation email was sent to an address for an organization: the sliding window of the
+ * per-(organization, address) limit. Rows older than the window are pruned as new ones are written.
+ */
+export const invitationSends = sqliteTable('invitation_sends', {
+  organizationId: text('organization_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  email: text('email').notNull(),
+  sentAt: ms('sent_at').notNull(),
+}, (t) => [index('invitation_sends_org_email_idx').on(t.organizationId, t.email, t.sentAt)]);
+
 export const orders = sqliteTable('orders', {
   id: text('id').primaryKey(),
   organizationId: text('organization_id').notNull().references(() => organizations.id),
@@ -107,7 +117,7 @@ export const broadcasts = sqliteTable('broadcasts', {
 
 export const deliveries = sqliteTable('deliveries', {
   id: integer('id').primaryKey({ autoIncrement: true }),
-  sourceType: text('source_type', { enum: ['reminder', 'broadcast', 'invitation', 'newsletter-confirmation'] }).notNull(),
+  sourceType: text('source_type', { enum: ['reminder', 'broadcast', 'invitation', 'newsletter-confirmation', 'newsletter-topic-change'] }).notNull(),
   sourceId: integer('source_id').notNull(),
   email: text('email').notNull(),
   listId: text('list_id'),
@@ -157,19 +167,45 @@ export const newsletterSubscriptionTopics = sqliteTable('newsletter_subscription
   topic: text('topic').notNull(),
 }, (t) => [primaryKey({ columns: [t.subscriptionId, t.topic] }), index('newsletter_topics_topic_idx').on(t.topic)]);
 
+/**
+ * A requested change of a confirmed subscription's topics: it takes effect only when the link mailed
+ * to the subscriber (naming this row) is confirmed. Applying one deletes every pending change of that
+ * subscription, so an older link cannot undo a newer choice.
+ */
+export const newsletterTopicChanges = sqliteTable('newsletter_topic_changes', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  subscriptionId: integer('subscription_id').notNull().references(() => newsletterSubscriptions.id, { onDelete: 'cascade' }),
+  /** JSON array of topic ids, sorted. */
+  topics: text('topics').notNull(),
+  createdAt: createdAt(),
+}, (t) => [index('newsletter_topic_changes_subscription_idx').on(t.subscriptionId)]);
+
 export const inboundEvents = sqliteTable('inbound_events', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   /** billing | ses */
   source: text('source').notNull(),
   eventId: text('event_id').notNull(),
   type: text('type').notNull(),
-  /** pending (recorded, not applied yet) | applied | ignored (e.g. out of order) | rejected */
-  status: text('status', { enum: ['pending', 'applied', 'ignored', 'rejected'] }).notNull(),
+  /**
+   * pending (recorded, not applied yet) | applied | partial (applied except a part named in `reason`,
+   * e.g. an organization change older than what the organization shows) | ignored (e.g. out of order) | rejected
+   */
+  status: text('status', { enum: ['pending', 'applied', 'partial', 'ignored', 'rejected'] }).notNull(),
   reason: text('reason'),
   orderId: text('order_id'),
   email: text('email'),
   occurredAt: ms('occurred_at'),
   payload: text('payload').notNull(),
+  /** Hex SHA-256 of `payload` (the raw body): a repeated event id must carry the same body. Null on rows older than the column. */
+  payloadSha256: text('payload_sha256'),
+  /**
+   * Random part of the row's job id (`event-<id>-<jobKey>`): a job left in Redis by a row whose
+   * commit failed (its id is then handed out again) can never be mistaken for a later row's job.
+   */
+  jobKey: text('job_key').notNull().default(''),
+  /** How often the event id came again with a different body (a sender bug), and when last. */
+  conflicts: integer('conflicts').notNull().default(0),
+  lastConflictAt: ms('last_conflict_at'),
   receivedAt: createdAt(),
   appliedAt: ms('applied_at'),
 }, (t) => [
@@ -184,4 +220,13 @@ export const schedulerState = sqliteTable('scheduler_state', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
   updatedAt: ms('updated_at'),
+});
+
+/**
+ * One row that `/readyz` rewrites to prove the database takes writes. Only a committed write sees
+ * a full disk: reads and an empty `BEGIN IMMEDIATE; ROLLBACK` still succeed there.
+ */
+export const writeProbe = sqliteTable('write_probe', {
+  id: integer('id').primaryKey(),
+  probedAt: ms('probed_at').notNull(),
 });

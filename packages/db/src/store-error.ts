@@ -29,7 +29,7 @@ export class StoreError extends Error {
   readonly kind: StoreErrorKind;
   constructor(message: string, readonly code: string, options: { cause?: unknown; kind?: StoreErrorKind } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.kind = options.kind ?? (code === 'STORE_CLOSED' ? 'closed' : 'other');
+    this.kind = options.kind ?? storeErrorKindOf(code, message);
   }
 
   /** True when the same call may succeed later (database down, busy, timed out, read-only). */
@@ -38,9 +38,45 @@ export class StoreError extends Error {
   }
 }
 
-/** True for a StoreError that retrying later may cure: what the HTTP edge answers with 503. */
-export function isTransientStoreError(error: unknown): error is StoreError {
-  return error instanceof StoreError && error.transient;
+/** SQLite result codes (primary, before any `_EXTENDED` suffix) by kind. */
+const SQLITE_KINDS: Record<string, StoreErrorKind> = {
+  SQLITE_BUSY: 'busy', SQLITE_LOCKED: 'busy', SQLITE_CONSTRAINT: 'constraint', SQLITE_READONLY: 'read_only',
+  SQLITE_FULL: 'unavailable', SQLITE_IOERR: 'unavailable', SQLITE_CANTOPEN: 'unavailable', SQLITE_NOMEM: 'unavailable',
+  SQLITE_PROTOCOL: 'unavailable', SQLITE_CORRUPT: 'unavailable', SQLITE_NOTADB: 'unavailable',
+};
+/** Socket errors of a connection to a database server. */
+export const SOCKET_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED']);
+
+/**
+ * The store-neutral kind of a driver's code: a SQLite result code (`SQLITE_IOERR_WRITE`), a
+ * PostgreSQL SQLSTATE (`40P01`), a socket error (`ECONNREFUSED`) or `STORE_CLOSED`.
+ */
+export function storeErrorKindOf(code: string, message = ''): StoreErrorKind {
+  if (code === 'STORE_CLOSED') return 'closed';
+  if (code.startsWith('SQLITE_')) {
+    const kind = SQLITE_KINDS[code.replace(/^(SQLITE_[A-Z]+)_.*$/, '$1')];
+    if (kind) return kind;
+    return /no such (table|column)/.test(message) ? 'schema' : 'other';
+  }
+  if (SOCKET_CODES.has(code) || code.startsWith('08') || ['57P01', '57P02', '57P03', '53300', '53100', '53200', '58030'].includes(code)) return 'unavailable';
+  if (['40001', '40P01', '55P03', '55006'].includes(code)) return 'busy';
+  if (code === '57014') return 'timeout';
+  if (code === '25006') return 'read_only';
+  if (/^23[0-9A-Z]{3}$/.test(code)) return 'constraint';
+  if (['42P01', '42703', '42883', '3F000'].includes(code)) return 'schema';
+  return 'other';
+}
+
+/**
+ * True for a StoreError saying the database cannot take the call now — down, busy, timed out,
+ * read-only, full, or the store closing — as opposed to a bug in the call (constraint, schema):
+ * nothing was stored, a retry later may work. The HTTP edge answers 503; jobs retry with backoff.
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || (error as { name?: unknown }).name !== 'StoreError') return false;
+  const { kind, code } = error as { kind?: unknown; code?: unknown };
+  const resolved = typeof kind === 'string' ? kind as StoreErrorKind : storeErrorKindOf(String(code ?? ''));
+  return TRANSIENT.has(resolved) || resolved === 'closed';
 }
 
 function wrapAsyncIterable<T>(iterable: AsyncIterable<T>, fail: (error: unknown) => never): AsyncIterable<T> {

@@ -13,7 +13,7 @@ import { parseDatabaseUrl, type PostgresTarget } from '../src/database-url';
 import { makeSqliteDirectoryRepository } from '../src/sqlite/directory-repository';
 import { openConnection } from '../src/sqlite/connection';
 import { makeTempDir } from './helpers';
-import { createTestDatabase, emptyDatabase, type TestDatabase } from './postgres/helpers';
+import { createTestDatabase, emptyDatabase, type TestDatabase, withClient } from './postgres/helpers';
 
 export type StoreKind = 'sqlite' | 'postgres';
 export const STORE_KINDS: StoreKind[] = ['sqlite', 'postgres'];
@@ -25,6 +25,8 @@ export interface TestStore {
   openAnother(): Promise<Store>;
   /** A directory repository with a small page size (to test paging); closed with the test. */
   directoryWithPageSize(pageSize: number): DirectoryRepository;
+  /** Runs one SQL statement on the database directly (what the store hides: legacy rows, raw writes). */
+  execute(sql: string): Promise<void>;
 }
 
 /** Registers hooks opening an empty store of `kind` before each test and closing it after. */
@@ -69,6 +71,18 @@ export function useTestStore(kind: StoreKind): { readonly current: TestStore } {
         const pool = makePool({ target: parseDatabaseUrl(url) as PostgresTarget });
         cleanups.unshift(() => pool.end());
         return makePgDirectoryRepository(pool, { pageSize });
+      },
+      async execute(sql) {
+        if (kind === 'postgres') {
+          await withClient(url, (client) => client.query(sql));
+          return;
+        }
+        const sqlite = openConnection(url);
+        try {
+          sqlite.prepare(sql).run();
+        } finally {
+          sqlite.close();
+        }
       },
     };
   });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { checkBusinessEmail, isDisposableDomain, isFreeMailDomain, normalizeDomain, normalizeEmail } from './email';
+import { checkBusinessEmail, isDisposableDomain, isFreeMailDomain, normalizeDomain, normalizeEmail, registrableDomain } from './email';
 import { DomainError } from './errors';
 
 describe('normalizeEmail', () => {
@@ -83,8 +83,33 @@ describe('checkBusinessEmail', () => {
     });
   });
 
-  it('refuses subdomains of a disposable domain', () => {
+  it('refuses subdomains of a disposable domain, naming the domain they belong to', () => {
     expect(checkBusinessEmail('temp@x.mailinator.com')).toMatchObject({ ok: false, code: 'disposable' });
+    expect(checkBusinessEmail('temp@a.b.yopmail.com')).toEqual({
+      ok: false, code: 'disposable', message: expect.stringContaining('a.b.yopmail.com belongs to yopmail.com, which is a disposable'),
+    });
+  });
+
+  // Regression: the free-mail check was an exact match, so any subdomain of a provider passed.
+  it.each([
+    ['mail.gmail.com', 'gmail.com'], ['x.y.outlook.com', 'outlook.com'], ['MAIL.GMX.DE', 'gmx.de'], ['eu.yahoo.co.uk', 'yahoo.co.uk'],
+  ])('refuses %s as free mail: it matches on the registrable domain (%s)', (domain, provider) => {
+    const result = checkBusinessEmail(`someone@${domain}`);
+    expect(result).toEqual({ ok: false, code: 'free_mail', message: expect.stringContaining(`belongs to ${provider}, which is a free email provider`) });
+  });
+
+  it.each(['mail.example-corp.com', 'eu.mail.acme.co.uk', 'sales.acme.com.ar', 'gmail.com.acme.de', 'corp-gmail.com'])(
+    'accepts the business domain %s (subdomains and look-alikes of companies are not free mail)',
+    (domain) => {
+      expect(checkBusinessEmail(`ann@${domain}`)).toEqual({ ok: true, email: `ann@${domain}` });
+    },
+  );
+
+  it('finds the registrable domain with the Public Suffix List', () => {
+    expect(registrableDomain('mail.gmail.com')).toBe('gmail.com');
+    expect(registrableDomain('a.b.acme.co.uk')).toBe('acme.co.uk');
+    expect(registrableDomain('acme.com.ar')).toBe('acme.com.ar');
+    expect(registrableDomain('com.ar')).toBe('com.ar');
   });
 
   it('does not refuse companies under a public suffix that the free-mail list contains', () => {
@@ -100,15 +125,19 @@ describe('checkBusinessEmail', () => {
     expect(checkBusinessEmail('dev@gmail.com', { allowDomains: ['GMAIL.com'] })).toEqual({ ok: true, email: 'dev@gmail.com' });
     expect(checkBusinessEmail('qa@mailinator.com', { allowDomains: ['mailinator.com'] })).toEqual({ ok: true, email: 'qa@mailinator.com' });
     expect(checkBusinessEmail('ann@bücher.de', { allowDomains: ['Bücher.de'] })).toEqual({ ok: true, email: 'ann@xn--bcher-kva.de' });
-    // The allowlist is exact: other free-mail domains stay refused.
+    // An allowed domain covers its subdomains, as the lists do; other free-mail domains stay refused.
+    expect(checkBusinessEmail('dev@mail.gmail.com', { allowDomains: ['gmail.com'] })).toEqual({ ok: true, email: 'dev@mail.gmail.com' });
     expect(checkBusinessEmail('dev@outlook.com', { allowDomains: ['gmail.com'] })).toMatchObject({ ok: false, code: 'free_mail' });
+    expect(checkBusinessEmail('dev@gmail.com', { allowDomains: ['mail.gmail.com'] })).toMatchObject({ ok: false, code: 'free_mail' });
   });
 
   it('classifies domains directly', () => {
     expect(isDisposableDomain('mailinator.com')).toBe(true);
     expect(isDisposableDomain('acme.com')).toBe(false);
     expect(isFreeMailDomain('gmail.com')).toBe(true);
-    expect(isFreeMailDomain('mail.gmail.com')).toBe(false);
+    expect(isFreeMailDomain('mail.gmail.com')).toBe(true);
+    expect(isFreeMailDomain('mail.example-corp.com')).toBe(false);
+    expect(isDisposableDomain('x.y.mailinator.com')).toBe(true);
   });
 });
 

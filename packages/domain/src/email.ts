@@ -1,7 +1,9 @@
 import { domainToASCII } from 'node:url';
 import { disposableEmailBlocklist } from 'disposable-email-domains-js';
 import freeMailProviders from 'email-providers/all.json';
+import { getDomain } from 'tldts';
 import { DomainError } from './errors';
+import { MAX_EMAIL_LENGTH } from './limits';
 
 /** Characters allowed in an (unquoted, ASCII) local part, RFC 5322 `dot-atom`. */
 const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
@@ -31,7 +33,7 @@ export function normalizeEmail(raw: string): string {
   const domain = normalizeDomain(domainPart);
   if (domain === null) throw invalid(trimmed, `"${domainPart}" is not a valid domain`);
   const email = `${local}@${domain}`;
-  if (email.length > 254) throw invalid(trimmed, 'it is longer than 254 characters');
+  if (email.length > MAX_EMAIL_LENGTH) throw invalid(trimmed, `it is longer than ${MAX_EMAIL_LENGTH} characters`);
   return email;
 }
 
@@ -53,23 +55,45 @@ export function normalizeDomain(raw: string): string | null {
 const disposableDomains = new Set(disposableEmailBlocklist().map((d) => d.toLowerCase()));
 const freeMailDomains = new Set((freeMailProviders as string[]).map((d) => d.toLowerCase()).filter((d) => !disposableDomains.has(d)));
 
-/** The domain and each parent domain with at least two labels: `a.b.example.com` → `a.b.example.com`, `b.example.com`, `example.com`. */
+/**
+ * The registrable domain of `domain` (ASCII, lower-case): the part a registrant owns, one label below
+ * its public suffix (Public Suffix List, ICANN section, shipped inside `tldts`): `mail.gmail.com` →
+ * `gmail.com`, `x.acme.co.uk` → `acme.co.uk`. The domain itself when it is a public suffix (`com.ar`).
+ */
+export function registrableDomain(domain: string): string {
+  return getDomain(domain, { allowPrivateDomains: false, extractHostname: false }) ?? domain;
+}
+
+/**
+ * The domain and each parent down to its registrable domain, most specific first:
+ * `a.b.example.co.uk` → `a.b.example.co.uk`, `b.example.co.uk`, `example.co.uk`. Never a public
+ * suffix itself (unless the domain is one), so a list entry such as `com.ar` matches only itself.
+ */
 function domainAndParents(domain: string): string[] {
+  const registrable = registrableDomain(domain);
   const labels = domain.split('.');
-  return labels.slice(0, -1).map((_, i) => labels.slice(i).join('.'));
+  const keep = labels.length - registrable.split('.').length + 1;
+  return labels.slice(0, Math.max(keep, 1)).map((_, i) => labels.slice(i).join('.'));
+}
+
+/** The first of `domain` and its parents (down to the registrable domain) that is in `set`; null when none. */
+function matchIn(set: ReadonlySet<string>, domain: string): string | null {
+  return domainAndParents(domain).find((d) => set.has(d)) ?? null;
 }
 
 /** True when `domain` (ASCII, lower-case) or a parent of it is a known disposable-mail domain. */
 export function isDisposableDomain(domain: string): boolean {
-  return domainAndParents(domain).some((d) => disposableDomains.has(d));
+  return matchIn(disposableDomains, domain) !== null;
 }
 
 /**
- * True when `domain` (ASCII, lower-case) is a known free-mail provider. Exact match only: the list
- * holds some public suffixes (`com.ar`), so a parent match would refuse every company below them.
+ * True when `domain` (ASCII, lower-case) or a parent of it down to its registrable domain is a known
+ * free-mail provider: `mail.gmail.com` is free mail like `gmail.com`. Matching stops at the
+ * registrable domain because the list holds some public suffixes (`com.ar`): a match above it would
+ * refuse every company registered below them.
  */
 export function isFreeMailDomain(domain: string): boolean {
-  return freeMailDomains.has(domain);
+  return matchIn(freeMailDomains, domain) !== null;
 }
 
 export type BusinessEmailCheck =
@@ -79,7 +103,8 @@ export type BusinessEmailCheck =
 /**
  * Accepts a business email address (SPEC §2 rule 7): refuses invalid addresses, disposable-mail
  * domains (e.g. mailinator.com) and free-mail providers (e.g. gmail.com, outlook.com) with a message
- * saying why. Domains in `opts.allowDomains` (any case, IDN allowed; exact match) are always accepted.
+ * saying why. Domains match with their subdomains: `mail.gmail.com` is refused like `gmail.com`, and
+ * `opts.allowDomains` (any case, IDN allowed) accepts each listed domain and its subdomains.
  * Lists: `disposable-email-domains-js` and `email-providers` (free-mail, minus disposable ones).
  */
 export function checkBusinessEmail(raw: string, opts: { allowDomains?: readonly string[] } = {}): BusinessEmailCheck {
@@ -92,12 +117,15 @@ export function checkBusinessEmail(raw: string, opts: { allowDomains?: readonly 
   }
   const domain = email.slice(email.lastIndexOf('@') + 1);
   const allowed = new Set((opts.allowDomains ?? []).map((d) => normalizeDomain(d)).filter((d): d is string => d !== null));
-  if (allowed.has(domain)) return { ok: true, email };
-  if (isDisposableDomain(domain)) {
-    return { ok: false, code: 'disposable', message: `${domain} is a disposable (temporary) email service; please use your business email address.` };
+  if (matchIn(allowed, domain) !== null) return { ok: true, email };
+  const named = (match: string) => (match === domain ? domain : `${domain} belongs to ${match}, which`);
+  const disposable = matchIn(disposableDomains, domain);
+  if (disposable !== null) {
+    return { ok: false, code: 'disposable', message: `${named(disposable)} is a disposable (temporary) email service; please use your business email address.` };
   }
-  if (isFreeMailDomain(domain)) {
-    return { ok: false, code: 'free_mail', message: `${domain} is a free email provider; please use your business email address.` };
+  const free = matchIn(freeMailDomains, domain);
+  if (free !== null) {
+    return { ok: false, code: 'free_mail', message: `${named(free)} is a free email provider; please use your business email address.` };
   }
   return { ok: true, email };
 }

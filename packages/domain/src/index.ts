@@ -6,6 +6,7 @@ export * from './email';
 export * from './timezone';
 export * from './reminder-policy';
 export * from './rules';
+export * from './limits';
 export * from './tokens';
 export * from './forecast';
 export * from './webhooks';

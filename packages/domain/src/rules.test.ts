@@ -1,4 +1,4 @@
-import { canBeContact, canInvite, canManageContacts, canSeeLicense, selectRecipients } from './rules';
+import { canBeContact, canInvite, canManageContacts, canSeeLicense, canSeeOrder, canSeeOrganization, selectRecipients } from './rules';
 
 describe('canInvite (rule 1)', () => {
   it('lets active members invite', () => {
@@ -84,5 +84,21 @@ describe('selectRecipients (rules 3, 5, 6)', () => {
 
   it('sends nothing for an order without contacts', () => {
     expect(selectRecipients({ contacts: [], unsubscribed: new Set(), suppressed: new Set() })).toEqual({ recipients: [], skipped: [] });
+  });
+});
+
+describe('canSeeOrder / canSeeOrganization (no probing of ids)', () => {
+  it('shows an order to active members of its organization and to its contacts only', () => {
+    expect(canSeeOrder({ status: 'active' }, false)).toBe(true);
+    expect(canSeeOrder(null, true)).toBe(true);
+    expect(canSeeOrder({ status: 'invited' }, true)).toBe(true);
+    expect(canSeeOrder({ status: 'invited' }, false)).toBe(false);
+    expect(canSeeOrder(null, false)).toBe(false);
+  });
+
+  it('shows an organization to its active members only', () => {
+    expect(canSeeOrganization({ status: 'active' })).toBe(true);
+    expect(canSeeOrganization({ status: 'invited' })).toBe(false);
+    expect(canSeeOrganization(null)).toBe(false);
   });
 });

@@ -7,6 +7,24 @@ type Member = { status: MembershipStatus | string } | null;
 
 const OK: RuleResult = { ok: true };
 
+/**
+ * Who may learn that an order exists: active members of its organization (they manage its contacts,
+ * rule 2) and its contacts (they see its license, rule 6). Everyone else is answered exactly as for an
+ * order that does not exist, so order ids cannot be probed. `actor` is their membership in the
+ * order's organization (null = none).
+ */
+export function canSeeOrder(actor: Member, isContact: boolean): boolean {
+  return actor?.status === 'active' || isContact;
+}
+
+/**
+ * Who may learn that an organization exists through the portal: its active members (the only ones
+ * who may act on it, rule 1). Everyone else gets the answer for an unknown organization.
+ */
+export function canSeeOrganization(actor: Member): boolean {
+  return actor?.status === 'active';
+}
+
 /** Rule 1: only active members of an organization may invite others to it. `inviter` is their membership (null = none). */
 export function canInvite(inviter: Member): RuleResult {
   if (inviter?.status === 'active') return OK;

@@ -4,10 +4,12 @@ import {
   createConfirmToken,
   createInvitationToken,
   createListToken,
+  createTopicChangeToken,
   readAddressToken,
   readConfirmToken,
   readInvitationToken,
   readListToken,
+  readTopicChangeToken,
   sha256Hex,
 } from './tokens';
 
@@ -74,12 +76,14 @@ describe('token purposes', () => {
     address: createAddressToken(secrets, email),
     invitation: createInvitationToken(secrets, { organizationId: 'org-1', email, expiresAt: new Date('2026-12-10T00:00:00.123Z') }),
     confirm: createConfirmToken(secrets, email),
+    topicChange: createTopicChangeToken(secrets, email, 42),
   };
   const readers = {
     list: (t: string) => readListToken(secrets, t),
     address: (t: string) => readAddressToken(secrets, t),
     invitation: (t: string) => readInvitationToken(secrets, t),
     confirm: (t: string) => readConfirmToken(secrets, t),
+    topicChange: (t: string) => readTopicChangeToken(secrets, t),
   };
 
   it('each kind round-trips', () => {
@@ -87,6 +91,12 @@ describe('token purposes', () => {
     expect(readers.address(tokens.address)).toEqual({ email });
     expect(readers.invitation(tokens.invitation)).toEqual({ organizationId: 'org-1', email, expiresAt: new Date('2026-12-10T00:00:00.123Z') });
     expect(readers.confirm(tokens.confirm)).toEqual({ email });
+    expect(readers.topicChange(tokens.topicChange)).toEqual({ email, changeId: 42 });
+  });
+
+  it('a topic-change token names one change: another change id gives another token', () => {
+    expect(createTopicChangeToken(secrets, email, 43)).not.toBe(tokens.topicChange);
+    expect(() => createTopicChangeToken(secrets, email, 0)).toThrow(expect.objectContaining({ code: 'invalid_token_input', field: 'changeId' }));
   });
 
   it.each(Object.keys(tokens) as Array<keyof typeof tokens>)('a %s token verifies as no other kind', (kind) => {
@@ -110,9 +120,11 @@ describe('bad inputs', () => {
     expect(() => createListToken([], 'ann@acme.com', 'renewal:1')).toThrow(expect.objectContaining({ code: 'invalid_secrets', field: 'TOKEN_SECRETS' }));
     expect(() => readListToken([''], 'abc')).toThrow(expect.objectContaining({ code: 'invalid_secrets' }));
     expect(() => createListToken(secrets, '', 'renewal:1')).toThrow(expect.objectContaining({ code: 'invalid_token_input', field: 'email' }));
-    expect(() => createInvitationToken(secrets, { organizationId: 'o', email: 'a@b.co', expiresAt: new Date('nope') })).toThrow(
-      expect.objectContaining({ code: 'invalid_token_input', field: 'expiresAt' }),
-    );
+    for (const expiresAt of [new Date('nope'), new Date('1969-12-31T23:59:59Z')]) {
+      expect(() => createInvitationToken(secrets, { organizationId: 'o', email: 'a@b.co', expiresAt })).toThrow(
+        expect.objectContaining({ code: 'invalid_token_input', field: 'expiresAt' }),
+      );
+    }
   });
 
   it('round-trip unicode and separators in fields', () => {

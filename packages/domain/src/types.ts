@@ -27,7 +27,7 @@ export type MembershipRole = 'owner' | 'member';
 
 export type ReminderStatus = 'queued' | 'sent' | 'skipped' | 'cancelled';
 export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'skipped' | 'failed' | 'delivered' | 'bounced' | 'complained';
-export type DeliverySource = 'reminder' | 'broadcast' | 'invitation' | 'newsletter-confirmation';
+export type DeliverySource = 'reminder' | 'broadcast' | 'invitation' | 'newsletter-confirmation' | 'newsletter-topic-change';
 export type SuppressionReason = 'bounce' | 'complaint' | 'manual';
 export type SubscriptionStatus = 'pending' | 'confirmed';
 

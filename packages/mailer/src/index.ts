@@ -2,12 +2,10 @@
 export type { MailerConfig } from './config';
 export * from './templates';
 export * from './transport';
-export { makeSesTransport as makeMailTransport } from './transport';
 export { makeReminderProcessor, type ReminderDeps, type ReminderOutcome } from './processors/reminder-processor';
 export { makeSendProcessor, type SendDeps, type SendOutcome } from './processors/send-processor';
 export { composeEmail, type ComposeDeps, type Composed } from './processors/compose';
-export { listHeaders, unsubscribeUrl, preferencesUrl, confirmUrl, invitationUrl, renewUrl } from './processors/links';
+export { listHeaders, unsubscribeUrl, preferencesUrl, confirmUrl, topicChangeUrl, invitationUrl, renewUrl } from './processors/links';
 export { startMailerRole, type MailerRole, type MailerRoleOptions } from './role/start-mailer-role';
 export * from './http';
-export { listFailedJobs, replayFailedJobs, isQueueName, FailedJobsError, type FailedJobView, type FailedJobFilter } from './admin/failed-jobs';
 export { makeTransportMetrics, serveMetrics, type TransportMetrics } from './http/ops';

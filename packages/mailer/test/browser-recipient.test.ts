@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { enqueue } from '@tickler/db';
+import { enqueue } from '@tickler/queues';
 import { startMailerRole, type MailerRole } from '../src/role/start-mailer-role';
 import { makeSesTransport, type MailTransport } from '../src/transport';
 import { makeHarness, portal, SECRETS, seedOrder, type Harness } from './http-harness';

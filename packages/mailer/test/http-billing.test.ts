@@ -28,17 +28,58 @@ describe('POST /webhooks/billing', () => {
     const [row] = await h.store.events.listByOrder('ORD-1001');
     expect(row).toMatchObject({ source: 'billing', eventId: 'evt_1', type: 'order.upserted', status: 'pending', email: 'ann@acme.com', payload: req.payload });
     expect(row?.occurredAt).toEqual(new Date('2026-11-26T09:00:00Z'));
-    const job = await h.queues['order-events'].getJob(`event-${row!.id}`);
-    expect(job?.data).toEqual({ inboundEventId: row!.id });
+    const job = await h.queues['order-events'].getJob(`event-${row!.id}-${row!.jobKey}`);
+    expect(job?.data).toEqual({ inboundEventId: row!.id, jobKey: row!.jobKey });
   });
 
-  it('answers 200 duplicate for an id seen before and records it once', async () => {
+  it('answers 200 duplicate for an id seen before with the same body and records it once', async () => {
     expect((await post(billingRequest(upsert()))).statusCode).toBe(202);
-    const again = await post(billingRequest(upsert({}, { product: 'Changed' })));
+    // A retry re-signs the same body at a later time.
+    const again = await post(billingRequest(upsert(), { at: new Date(T0.getTime() + 60_000) }));
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual({ status: 'duplicate', eventId: 'evt_1' });
-    expect(await h.store.events.listByOrder('ORD-1001')).toHaveLength(1);
+    expect(await h.store.events.listByOrder('ORD-1001')).toMatchObject([{ conflicts: 0 }]);
     expect(await h.queues['order-events'].getJobCounts('waiting')).toEqual({ waiting: 1 });
+  });
+
+  it('answers 409 for an id seen before with a different body, keeps the first body and shows the conflict in the audit', async () => {
+    const first = billingRequest(upsert());
+    expect((await post(first)).statusCode).toBe(202);
+    const changed = await post(billingRequest(upsert({}, { product: 'Changed' })));
+    expect(changed.statusCode).toBe(409);
+    expect(changed.json()).toEqual({
+      error: 'duplicate_event_conflict', field: 'id',
+      message: expect.stringMatching(/^Event evt_1 was already received \(at \d{4}-\d\d-\d\dT[\d:.]+Z\) with a different body; that first body is the one kept\. Send changes as a new event with a new id\.$/),
+    });
+    const [row] = await h.store.events.listByOrder('ORD-1001');
+    expect(row).toMatchObject({ payload: first.payload, status: 'pending', conflicts: 1, lastConflictAt: expect.any(Date) });
+    expect(await h.queues['order-events'].getJobCounts('waiting')).toEqual({ waiting: 1 });
+
+    const audit = await h.app.inject({ method: 'GET', url: '/admin/deliveries?email=ann@acme.com', headers: { authorization: 'Bearer admin-token-0123456789', accept: 'application/json' } });
+    expect(audit.json().events).toMatchObject([{ eventId: 'evt_1', conflicts: 1 }]);
+    const page = await h.app.inject({ method: 'GET', url: '/admin/deliveries?email=ann@acme.com', headers: { authorization: 'Bearer admin-token-0123456789' } });
+    expect(page.body).toContain('id came again 1× with a different body (not applied)');
+  });
+
+  it.each([
+    ['year 9999', '9999-12-31T23:59:59Z'],
+    ['6 minutes ahead', new Date(T0.getTime() + 6 * 60_000).toISOString()],
+  ])('refuses an occurredAt from the future (%s) with 400 naming occurredAt, writes nothing', async (_name, occurredAt) => {
+    const res = await post(billingRequest(upsert({ occurredAt })));
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: 'occurred_at_in_future', field: 'occurredAt', message: expect.stringMatching(/^occurredAt .* ahead of the receiver's clock .*at most 5 min is accepted/) });
+    await nothingWritten();
+  });
+
+  it('accepts an occurredAt within the allowed clock skew, which is configurable', async () => {
+    expect((await post(billingRequest(upsert({ occurredAt: new Date(T0.getTime() + 4 * 60_000).toISOString() })))).statusCode).toBe(202);
+    const lenient = await makeHarness({ config: { billingMaxClockSkewMs: 10 * 60_000 } });
+    try {
+      const res = await lenient.app.inject({ method: 'POST', url: '/webhooks/billing', ...billingRequest(upsert({ occurredAt: new Date(T0.getTime() + 9 * 60_000).toISOString() })) });
+      expect(res.statusCode).toBe(202);
+    } finally {
+      await lenient.close();
+    }
   });
 
   it('records concurrent events together (one transaction) and still answers each one: a repeated id once 202, else 200', async () => {

@@ -7,11 +7,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeQueues, makeQueues, openStore, type Queues, type Store } from '@tickler/db';
+import { openStore, type Store } from '@tickler/db';
+import { closeQueues, makeQueues, type Queues } from '@tickler/queues';
 import { createBillingSignatureHeader, sha256Hex } from '@tickler/domain';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import pino from 'pino';
-import { makeHttpServer, type HttpConfig, type HttpDeps } from '../src';
+import { makeHttpServer, makeRedisRateLimiter, type HttpConfig, type HttpDeps } from '../src';
 
 export const T0 = new Date('2026-11-26T10:00:00Z');
 export const SECRETS = ['token-secret-new-0123456789', 'token-secret-old-0123456789'];
@@ -23,6 +25,9 @@ export interface Harness {
   app: FastifyInstance;
   store: Store;
   queues: Queues;
+  /** The rate limiter's own connection (an edge process has one); its keys are `<queuePrefix>:rate-limit:*`. */
+  redis: Redis;
+  queuePrefix: string;
   deps: HttpDeps;
   dir: string;
   /** URLs passed to fetchText, in order. */
@@ -42,15 +47,24 @@ export function testConfig(dir: string, over: Partial<HttpConfig> = {}): HttpCon
   };
 }
 
-export async function makeHarness(opts: { config?: Partial<HttpConfig>; redisPort?: number } = {}): Promise<Harness> {
+/**
+ * `queuePrefix` lets two harnesses act as two edge processes of one deployment (same Redis keys, a
+ * connection each); by default each harness has its own.
+ */
+export async function makeHarness(opts: { config?: Partial<HttpConfig>; redisPort?: number; queuePrefix?: string } = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'tickler-http-'));
   const store = await openStore({ url: join(dir, 'tickler.db') });
-  const queues = makeQueues({ host: '127.0.0.1', port: opts.redisPort ?? 6379, maxRetriesPerRequest: 1 }, `test-http-${randomUUID()}`);
+  const queuePrefix = opts.queuePrefix ?? `test-http-${randomUUID()}`;
+  const connection = { host: '127.0.0.1', port: opts.redisPort ?? 6379, maxRetriesPerRequest: 1 };
+  const queues = makeQueues(connection, queuePrefix);
+  const redis = new Redis({ ...connection, lazyConnect: true });
+  redis.on('error', () => undefined);
   let now = T0;
   const fetched: string[] = [];
   const responses = new Map<string, string>();
   const deps: HttpDeps = {
     store, queues, config: testConfig(dir, opts.config), logger: pino({ level: 'silent' }), now: () => now,
+    rateLimiter: makeRedisRateLimiter(redis, `${queuePrefix}:rate-limit`, { timeoutMs: 1000 }),
     fetchText: async (url) => {
       fetched.push(url);
       const body = responses.get(url);
@@ -61,16 +75,33 @@ export async function makeHarness(opts: { config?: Partial<HttpConfig>; redisPor
   const app = makeHttpServer(deps);
   await app.ready();
   return {
-    app, store, queues, deps, dir, fetched, responses,
+    app, store, queues, redis, queuePrefix, deps, dir, fetched, responses,
     setNow: (next) => { now = next; },
     async close() {
       await app.close();
-      if (!opts.redisPort) await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true })));
-      await closeQueues(queues);
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
+      try {
+        if (!opts.redisPort) {
+          await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true })));
+          await deleteKeys(redis, `${queuePrefix}:rate-limit:*`);
+        }
+      } finally {
+        redis.disconnect();
+        await closeQueues(queues);
+        await store.close();
+        await rm(dir, { recursive: true, force: true });
+      }
     },
   };
+}
+
+/** Deletes every key matching `pattern` (SCAN, never KEYS). */
+export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
 }
 
 /** An order of organization org-1 (Acme, Berlin) bought by ann@acme.com, who is its first member and contact. */

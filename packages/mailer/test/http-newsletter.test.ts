@@ -1,5 +1,5 @@
-import { createConfirmToken } from '@tickler/domain';
-import { makeHarness, SECRETS, type Harness } from './http-harness';
+import { createConfirmToken, createTopicChangeToken } from '@tickler/domain';
+import { makeHarness, SECRETS, T0, type Harness } from './http-harness';
 
 let h: Harness;
 beforeEach(async () => { h = await makeHarness(); });
@@ -39,6 +39,8 @@ describe('newsletter subscription', () => {
     const res = await subscribe('email=Jo%40Acme.com&topics=security&topics=product-news');
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Check your inbox');
+    expect(res.body).toContain('We sent a link to jo@acme.com.');
+    expect(res.body).toContain('Your choice (Security advisories, Product news) takes effect only when you click the link');
     const subscription = await h.store.newsletter.get('jo@acme.com');
     expect(subscription).toMatchObject({ status: 'pending' });
     expect([...subscription!.topics].sort()).toEqual(['product-news', 'security']);
@@ -67,5 +69,83 @@ describe('newsletter subscription', () => {
     const stranger = await h.app.inject({ method: 'POST', url: `/newsletter/confirm/${createConfirmToken(SECRETS, 'x@acme.com')}` });
     expect(stranger.statusCode).toBe(400);
     expect(await h.store.newsletter.get('x@acme.com')).toBeNull();
+  });
+});
+
+describe('asking again while pending', () => {
+  it('sends the confirmation again only 5 minutes after the last one went out, and the page says which happened', async () => {
+    await subscribe('email=jo%40acme.com&topics=security');
+    const [delivery] = await h.store.deliveries.listByEmail('jo@acme.com');
+    await h.store.deliveries.markSent(delivery!.id, 'ses-1', T0);
+    h.setNow(new Date(T0.getTime() + 60_000));
+    const soon = await subscribe('email=jo%40acme.com&topics=product-news');
+    expect(soon.body).toContain('We sent a link to jo@acme.com a few minutes ago, so we did not send another one yet.');
+    expect(soon.body).toContain('The link in that email confirms your latest choice (Product news)');
+    expect((await h.store.deliveries.get(delivery!.id))?.status).toBe('sent');
+    h.setNow(new Date(T0.getTime() + 6 * 60_000));
+    const later = await subscribe('email=jo%40acme.com&topics=product-news');
+    expect(later.body).toContain('We sent a link to jo@acme.com.');
+    expect((await h.store.deliveries.get(delivery!.id))?.status).toBe('queued');
+  });
+});
+
+describe('a confirmed subscriber\'s topics', () => {
+  const confirmLink = (email: string) => `/newsletter/confirm/${createConfirmToken(SECRETS, email)}`;
+  const topicsOf = async (email: string) => (await h.store.newsletter.get(email))?.topics;
+
+  beforeEach(async () => {
+    await subscribe('email=jo%40acme.com&topics=security');
+    expect((await h.app.inject({ method: 'POST', url: confirmLink('jo@acme.com') })).statusCode).toBe(200);
+  });
+
+  // Regression: anyone re-submitting the address on the form used to replace the topics at once.
+  it('do not change when someone re-submits the address; a confirmation of the change is mailed instead', async () => {
+    const res = await subscribe('email=JO%40acme.com&topics=product-news');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('We sent a link to jo@acme.com.');
+    expect(res.body).toContain('Your choice (Product news) takes effect only when you click the link in that email. Until then nothing changes.');
+    // The page tells a stranger nothing about the current subscription.
+    expect(res.body).not.toContain('Security advisories');
+    expect(await topicsOf('jo@acme.com')).toEqual(['security']);
+    const change = (await h.store.deliveries.listByEmail('jo@acme.com')).find((d) => d.sourceType === 'newsletter-topic-change');
+    expect(change).toMatchObject({ status: 'queued', listId: null });
+    expect(await h.store.newsletter.getTopicChange(change!.sourceId)).toMatchObject({ email: 'jo@acme.com', topics: ['product-news'] });
+    expect(await h.queues.send.getJob(`delivery-${change!.id}`)).toBeDefined();
+    // The old confirmation link confirms nothing new.
+    const old = await h.app.inject({ method: 'POST', url: confirmLink('jo@acme.com') });
+    expect(old.body).toContain('jo@acme.com receives: Security advisories.');
+    expect(await topicsOf('jo@acme.com')).toEqual(['security']);
+  });
+
+  it('change when the mailed change link is confirmed: GET asks and changes nothing, POST applies, repeats are harmless', async () => {
+    await subscribe('email=jo%40acme.com&topics=product-news&topics=security');
+    const delivery = (await h.store.deliveries.listByEmail('jo@acme.com')).find((d) => d.sourceType === 'newsletter-topic-change')!;
+    const url = `/newsletter/confirm/${createTopicChangeToken(SECRETS, 'jo@acme.com', delivery.sourceId)}`;
+    const page = await h.app.inject({ method: 'GET', url });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Change the newsletter topics of jo@acme.com to: <strong>Product news, Security advisories</strong>?');
+    expect(page.body).toContain('Right now: Security advisories.');
+    expect(await topicsOf('jo@acme.com')).toEqual(['security']);
+    const done = await h.app.inject({ method: 'POST', url });
+    expect(done.statusCode).toBe(200);
+    expect(done.body).toContain('Your topics are updated');
+    expect(done.body).toContain('jo@acme.com receives: Product news, Security advisories.');
+    expect(await topicsOf('jo@acme.com')).toEqual(['product-news', 'security']);
+    const again = await h.app.inject({ method: 'POST', url });
+    expect(again.body).toContain('Nothing to change');
+    expect(await topicsOf('jo@acme.com')).toEqual(['product-news', 'security']);
+  });
+
+  it('a change link applies only its own change, for its own address', async () => {
+    await subscribe('email=jo%40acme.com&topics=product-news');
+    const first = (await h.store.deliveries.listByEmail('jo@acme.com')).find((d) => d.sourceType === 'newsletter-topic-change')!.sourceId;
+    await subscribe('email=ann%40acme.com&topics=security');
+    // A valid token for another address naming jo's change changes nothing.
+    const foreign = await h.app.inject({ method: 'POST', url: `/newsletter/confirm/${createTopicChangeToken(SECRETS, 'ann@acme.com', first)}` });
+    expect(foreign.statusCode).toBe(400);
+    expect(foreign.body).toContain('This link is not valid');
+    expect(await topicsOf('jo@acme.com')).toEqual(['security']);
+    expect((await h.app.inject({ method: 'POST', url: `/newsletter/confirm/${createTopicChangeToken(SECRETS, 'jo@acme.com', 999)}` })).body).toContain('Nothing to change');
+    expect(await topicsOf('jo@acme.com')).toEqual(['security']);
   });
 });

@@ -54,9 +54,9 @@ describe('POST /api/organizations/:orgId/invitations', () => {
   });
 
   it.each([
-    ['an invited (not yet active) member', 'carol@acme.com', 403, 'not_a_member'],
-    ['a stranger', 'eve@evil.test', 403, 'not_a_member'],
-  ])('refuses %s as inviter', async (_case, actor, status, error) => {
+    ['an invited (not yet active) member', 'carol@acme.com', 404, 'organization_not_found'],
+    ['a stranger', 'eve@evil.test', 404, 'organization_not_found'],
+  ])('refuses %s as inviter, as if the organization did not exist', async (_case, actor, status, error) => {
     const res = await api('POST', '/api/organizations/org-1/invitations', actor, { email: 'dave@acme.com' });
     expect(res.statusCode).toBe(status);
     expect(res.json()).toMatchObject({ error });
@@ -84,7 +84,7 @@ describe('order contacts', () => {
     const res = await api('GET', '/api/orders/ORD-1001/contacts', 'bob@acme.com');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ orderId: 'ORD-1001', contacts: [{ email: 'ann@acme.com', membershipStatus: 'active' }] });
-    expect((await api('GET', '/api/orders/ORD-1001/contacts', 'eve@evil.test')).statusCode).toBe(403);
+    expect((await api('GET', '/api/orders/ORD-1001/contacts', 'eve@evil.test')).statusCode).toBe(404);
     expect((await api('GET', '/api/orders/ORD-404/contacts', 'bob@acme.com')).statusCode).toBe(404);
   });
 
@@ -99,8 +99,8 @@ describe('order contacts', () => {
   it.each([
     ['an invited member', 'ann@acme.com', { email: 'carol@acme.com' }, 409, 'must_accept_invitation'],
     ['a non-member', 'ann@acme.com', { email: 'zed@acme.com' }, 409, 'must_accept_invitation'],
-    ['an actor who is only invited', 'carol@acme.com', { email: 'bob@acme.com' }, 403, 'not_a_member'],
-    ['an actor from outside', 'eve@evil.test', { email: 'bob@acme.com' }, 403, 'not_a_member'],
+    ['an actor who is only invited', 'carol@acme.com', { email: 'bob@acme.com' }, 404, 'order_not_found'],
+    ['an actor from outside', 'eve@evil.test', { email: 'bob@acme.com' }, 404, 'order_not_found'],
     ['a bad email', 'ann@acme.com', { email: 'bob@' }, 400, 'invalid_email'],
   ])('refuses adding %s', async (_case, actor, body, status, error) => {
     const res = await api('POST', '/api/orders/ORD-1001/contacts', actor, body);
@@ -118,7 +118,7 @@ describe('order contacts', () => {
 
   it('removes a contact (204); removing again is 404; outsiders are refused', async () => {
     await api('POST', '/api/orders/ORD-1001/contacts', 'ann@acme.com', { email: 'bob@acme.com' });
-    expect((await api('DELETE', '/api/orders/ORD-1001/contacts/bob%40acme.com', 'eve@evil.test')).statusCode).toBe(403);
+    expect((await api('DELETE', '/api/orders/ORD-1001/contacts/bob%40acme.com', 'eve@evil.test')).statusCode).toBe(404);
     expect(await contacts()).toEqual(['ann@acme.com', 'bob@acme.com']);
     expect((await api('DELETE', '/api/orders/ORD-1001/contacts/bob%40acme.com', 'ann@acme.com')).statusCode).toBe(204);
     expect(await contacts()).toEqual(['ann@acme.com']);
@@ -150,5 +150,99 @@ describe('GET /api/orders/:orderId/license', () => {
   it('unsubscribing from the renewal list keeps license access (rule 5)', async () => {
     await h.store.lists.unsubscribe('ann@acme.com', 'renewal:ORD-1001', 'link');
     expect((await api('GET', '/api/orders/ORD-1001/license', 'ann@acme.com')).statusCode).toBe(200);
+  });
+});
+
+describe('removing the last contact', () => {
+  it('is refused with 409 and the reason unless forced with ?force=true', async () => {
+    const refused = await api('DELETE', '/api/orders/ORD-1001/contacts/ann%40acme.com', 'ann@acme.com');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toEqual({ error: 'last_contact', message: expect.stringContaining('last contact of order ORD-1001') });
+    expect(refused.json().message).toContain('?force=true');
+    expect((await h.store.directory.listContacts('ORD-1001')).map((c) => c.email)).toEqual(['ann@acme.com']);
+
+    for (const query of ['force=yes', 'force=true&force=false']) {
+      const bad = await api('DELETE', `/api/orders/ORD-1001/contacts/ann%40acme.com?${query}`, 'ann@acme.com');
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json()).toMatchObject({ error: 'invalid_query', field: 'force' });
+    }
+    expect((await api('DELETE', '/api/orders/ORD-1001/contacts/ann%40acme.com?force=false', 'ann@acme.com')).statusCode).toBe(409);
+
+    const forced = await api('DELETE', '/api/orders/ORD-1001/contacts/ann%40acme.com?force=true', 'ann@acme.com');
+    expect(forced.statusCode).toBe(204);
+    expect(await h.store.directory.listContacts('ORD-1001')).toEqual([]);
+  });
+
+  it('is allowed while another contact still receives the reminders', async () => {
+    await api('POST', '/api/orders/ORD-1001/contacts', 'ann@acme.com', { email: 'bob@acme.com' });
+    expect((await api('DELETE', '/api/orders/ORD-1001/contacts/ann%40acme.com', 'bob@acme.com')).statusCode).toBe(204);
+    expect((await api('DELETE', '/api/orders/ORD-1001/contacts/bob%40acme.com', 'bob@acme.com')).statusCode).toBe(409);
+  });
+});
+
+describe('probing ids: an order or organization the acting user may not see is answered like one that does not exist', () => {
+  const orderRoutes: Array<['GET' | 'POST' | 'DELETE', (orderId: string) => string, unknown]> = [
+    ['GET', (id) => `/api/orders/${id}/contacts`, undefined],
+    ['POST', (id) => `/api/orders/${id}/contacts`, { email: 'bob@acme.com' }],
+    ['DELETE', (id) => `/api/orders/${id}/contacts/ann%40acme.com`, undefined],
+    ['DELETE', (id) => `/api/orders/${id}/contacts/ann%40acme.com?force=true`, undefined],
+    ['GET', (id) => `/api/orders/${id}/license`, undefined],
+  ];
+
+  it.each(['eve@evil.test', 'carol@acme.com'])('%s gets byte-identical answers for ORD-1001 (exists) and ORD-404 (does not)', async (actor) => {
+    for (const [method, url, body] of orderRoutes) {
+      const hidden = await api(method, url('ORD-1001'), actor, body);
+      const missing = await api(method, url('ORD-404'), actor, body);
+      expect(hidden.statusCode).toBe(404);
+      expect(missing.statusCode).toBe(404);
+      expect(hidden.headers['content-type']).toBe(missing.headers['content-type']);
+      expect(hidden.rawPayload.equals(missing.rawPayload)).toBe(true);
+      expect(hidden.json()).toMatchObject({ error: 'order_not_found' });
+      expect(hidden.body).not.toContain('ORD-');
+    }
+    expect((await h.store.directory.listContacts('ORD-1001')).map((c) => c.email)).toEqual(['ann@acme.com']);
+    // Those who may see the order still get the real answers.
+    expect((await api('GET', '/api/orders/ORD-1001/contacts', 'bob@acme.com')).statusCode).toBe(200);
+    expect((await api('GET', '/api/orders/ORD-1001/license', 'bob@acme.com')).json()).toMatchObject({ error: 'not_a_contact' });
+  });
+
+  it.each(['eve@evil.test', 'carol@acme.com'])('%s gets byte-identical answers for org-1 (exists) and org-404 (does not)', async (actor) => {
+    const hidden = await api('POST', '/api/organizations/org-1/invitations', actor, { email: 'dave@acme.com' });
+    const missing = await api('POST', '/api/organizations/org-404/invitations', actor, { email: 'dave@acme.com' });
+    expect(hidden.statusCode).toBe(404);
+    expect(missing.statusCode).toBe(404);
+    expect(hidden.headers['content-type']).toBe(missing.headers['content-type']);
+    expect(hidden.rawPayload.equals(missing.rawPayload)).toBe(true);
+    expect(hidden.json()).toMatchObject({ error: 'organization_not_found' });
+    expect(await h.store.deliveries.listByEmail('dave@acme.com')).toEqual([]);
+  });
+});
+
+describe('invitation rate limit per (organization, address)', () => {
+  const invite = (email = 'dave@acme.com') => api('POST', '/api/organizations/org-1/invitations', 'ann@acme.com', { email });
+
+  it('sends at most 3 invitation emails an hour to one address; then 429 with Retry-After, and the last link keeps working', async () => {
+    const answers = [];
+    for (let i = 0; i < 3; i += 1) {
+      h.setNow(new Date(T0.getTime() + i * 60_000));
+      answers.push(await invite());
+    }
+    expect(answers.map((a) => a.statusCode)).toEqual([202, 202, 202]);
+    const [delivery] = await h.store.deliveries.listByEmail('dave@acme.com');
+    const jobsBefore = (await h.queues.send.getJobs(['waiting'])).length;
+
+    h.setNow(new Date(T0.getTime() + 30 * 60_000));
+    const refused = await invite('Dave@Acme.com');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['retry-after']).toBe(String(30 * 60));
+    expect(refused.headers['content-type']).toMatch(/^application\/json/);
+    expect(refused.json()).toEqual({ error: 'too_many_invitations', message: expect.stringContaining('Try again in 30 minutes') });
+    // Nothing renewed, nothing queued: the link of the third email still works.
+    expect((await h.store.invitations.get(delivery!.sourceId))?.expiresAt.toISOString()).toBe(answers[2]!.json().expiresAt);
+    expect((await h.queues.send.getJobs(['waiting'])).length).toBe(jobsBefore);
+    // Another address has its own count; the first address may be invited again once the hour has passed.
+    expect((await invite('erin@acme.com')).statusCode).toBe(202);
+    h.setNow(new Date(T0.getTime() + 60 * 60_000));
+    expect((await invite()).statusCode).toBe(202);
   });
 });

@@ -1,5 +1,5 @@
 /** The mailer role's lifecycle: `close()` lets an in-flight send finish and record itself. */
-import { enqueue } from '@tickler/db';
+import { enqueue } from '@tickler/queues';
 import { startMailerRole } from '../src/role/start-mailer-role';
 import type { MailTransport, OutgoingEmail } from '../src/transport';
 import { config, connection, makeMailerEnv, planReminder, quietLogger, seedOrder, waitFor, type MailerTestEnv } from './mailer-helpers';

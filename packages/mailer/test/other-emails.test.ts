@@ -3,8 +3,8 @@
  * real SES SDK and aws-ses-v2-local: sender, links that open the right thing, list headers only on
  * list mail.
  */
-import { enqueueBulk } from '@tickler/db';
-import { createInvitationToken, readConfirmToken, readListToken, sha256Hex } from '@tickler/domain';
+import { enqueueBulk } from '@tickler/queues';
+import { createInvitationToken, readConfirmToken, readListToken, readTopicChangeToken, sha256Hex } from '@tickler/domain';
 import {
   config, header, seedOrder, waitFor, useMailerAgainstLocalSes,
 } from './mailer-helpers';
@@ -51,7 +51,7 @@ describe('invitation, confirmation and newsletter emails', () => {
   });
 
   it('sends the double opt-in email with a confirmation link for the address', async () => {
-    const subscription = await ctx.env.store.newsletter.subscribe('carol@contoso.com', ['product-news']);
+    const { subscription } = await ctx.env.store.newsletter.subscribe('carol@contoso.com', ['product-news']);
     const [delivery] = await ctx.env.store.deliveries.upsertMany([{ sourceType: 'newsletter-confirmation', sourceId: subscription.id, email: 'carol@contoso.com', listId: null, orderId: null, status: 'queued', reason: null }]);
     await sendAll([delivery!.id]);
     const [email] = await ctx.ses.emails();
@@ -59,6 +59,32 @@ describe('invitation, confirmation and newsletter emails', () => {
     const token = email!.body.html!.match(/newsletter\/confirm\/([A-Za-z0-9_-]+)/)?.[1];
     expect(readConfirmToken(config.tokenSecrets, token!)).toEqual({ email: 'carol@contoso.com' });
     expect(email!.body.text).toContain('about Product news at carol@contoso.com');
+  });
+
+  it('asks a confirmed subscriber to confirm a requested topic change, naming the new and the current topics; an applied change is not mailed', async () => {
+    await ctx.env.store.newsletter.subscribe('dan@contoso.com', ['product-news']);
+    await ctx.env.store.newsletter.confirm('dan@contoso.com', NOW);
+    const { change } = await ctx.env.store.newsletter.subscribe('dan@contoso.com', ['security', 'product-news']);
+    const { change: applied } = await ctx.env.store.newsletter.subscribe('dan@contoso.com', ['security']);
+    const rows = await ctx.env.store.deliveries.upsertMany([change!, applied!].map((c) => (
+      { sourceType: 'newsletter-topic-change' as const, sourceId: c.id, email: 'dan@contoso.com', listId: null, orderId: null, status: 'queued' as const, reason: null })));
+    await ctx.env.store.newsletter.applyTopicChange(applied!.id);
+    await sendAll(rows.map((r) => r.id));
+    expect(await ctx.env.store.deliveries.get(rows[1]!.id)).toMatchObject({ status: 'skipped', reason: 'topic-change-gone' });
+    // Applying one change drops the others: the first change's email is not sent either.
+    expect(await ctx.env.store.deliveries.get(rows[0]!.id)).toMatchObject({ status: 'skipped', reason: 'topic-change-gone' });
+    expect(await ctx.ses.emails()).toEqual([]);
+
+    const { change: next } = await ctx.env.store.newsletter.subscribe('dan@contoso.com', ['events', 'security']);
+    const [row] = await ctx.env.store.deliveries.upsertMany([
+      { sourceType: 'newsletter-topic-change', sourceId: next!.id, email: 'dan@contoso.com', listId: null, orderId: null, status: 'queued', reason: null }]);
+    await sendAll([row!.id]);
+    const [email] = await ctx.ses.emails();
+    expect(email).toMatchObject({ from: config.fromReminders, subject: 'Please confirm your new newsletter topics', destination: { to: ['dan@contoso.com'] } });
+    expect(email!.body.text).toContain('change the newsletter topics of dan@contoso.com to: events and security. Right now you receive: security.');
+    const token = email!.body.html!.match(/newsletter\/confirm\/([A-Za-z0-9_-]+)/)?.[1];
+    expect(readTopicChangeToken(config.tokenSecrets, token!)).toEqual({ email: 'dan@contoso.com', changeId: next!.id });
+    expect(header(email!, 'List-Unsubscribe')).toBeUndefined();
   });
 
   it('sends a newsletter only to confirmed subscribers still on the list, from the newsletter sender, with list headers', async () => {

@@ -3,7 +3,7 @@
  * against aws-ses-v2-local; what we assert is what arrived in the emulator's inbox.
  */
 import type { Job } from 'bullmq';
-import { enqueue } from '@tickler/db';
+import { enqueue } from '@tickler/queues';
 import { readListToken, renewalListId } from '@tickler/domain';
 // The package's own modules, not its index: the index also loads the HTTP edge, which these tests do not need.
 import { makeReminderProcessor } from '../src/processors/reminder-processor';

@@ -3,7 +3,7 @@
  * throttling waits and retries without failing the job; a rejected message fails once; a paused
  * account pauses the send queue; transient errors retry with backoff.
  */
-import { enqueue } from '@tickler/db';
+import { enqueue } from '@tickler/queues';
 import { startMailerRole, type MailerRole } from '../src/role/start-mailer-role';
 import { makeSesTransport, type MailTransport } from '../src/transport';
 import { config, connection, makeMailerEnv, planReminder, quietLogger, seedOrder, startSesStub, waitFor, type MailerTestEnv } from './mailer-helpers';

@@ -1,5 +1,6 @@
 import { DEFAULT_OFFSETS, type ReminderKind } from '@tickler/domain';
-import type { Queues, Store } from '@tickler/db';
+import type { Store } from '@tickler/db';
+import type { Queues } from '@tickler/queues';
 import type { Logger } from 'pino';
 
 const MINUTE_MS = 60_000;

@@ -6,22 +6,30 @@
  * Re-running an event that is no longer pending does nothing.
  */
 import { expiryOf, parseBillingEvent, REMINDER_KINDS, type BillingEvent } from '@tickler/domain';
-import type { InboundEventRow, OrderEventOutcome, Processor } from '@tickler/db';
+import type { InboundEventRow, OrderEventOutcome } from '@tickler/db';
+import type { Processor } from '@tickler/queues';
 import { UnrecoverableError } from 'bullmq';
 import type { SchedulerDeps } from './config';
 import { planOrderNow, type OrderPlanResult } from './plan-order';
 import { removeReminderJobs, retimeReminderJobs } from './reminder-jobs';
 
 export type OrderEventResult =
-  | { outcome: 'applied'; orderId: string; cancelled: number; retimed: number; planned: OrderPlanResult }
+  | { outcome: 'applied' | 'partial'; orderId: string; cancelled: number; retimed: number; planned: OrderPlanResult; notApplied: string | null }
   | { outcome: 'ignored' | 'rejected'; reason: string }
-  | { outcome: 'already-done'; status: InboundEventRow['status'] };
+  | { outcome: 'already-done'; status: InboundEventRow['status'] }
+  | { outcome: 'not-this-row'; reason: string };
 
 export function makeOrderEventProcessor(deps: SchedulerDeps): Processor<'order-event'> {
-  return async ({ inboundEventId }, job) => {
+  return async ({ inboundEventId, jobKey }, job) => {
     const logger = deps.logger.child({ queue: 'order-events', jobId: job.id, inboundEventId });
     const row = await deps.store.events.get(inboundEventId);
     if (!row) throw new UnrecoverableError(`inbound event ${inboundEventId} does not exist`);
+    // The job of a row whose commit failed: the id now names another row, which has its own job.
+    if (jobKey !== undefined && jobKey !== row.jobKey) {
+      const reason = `job key ${jobKey} is not inbound event ${row.id}'s (${row.jobKey}): this job was added for a row that was never stored`;
+      logger.warn({ reason }, 'order-event job skipped');
+      return { outcome: 'not-this-row', reason } satisfies OrderEventResult;
+    }
     if (row.status !== 'pending') return { outcome: 'already-done', status: row.status } satisfies OrderEventResult;
     const now = deps.now();
     const parsed = readBillingEvent(row);
@@ -47,10 +55,13 @@ export function makeOrderEventProcessor(deps: SchedulerDeps): Processor<'order-e
     // upsert then reports no change, so plan every kind again (the ledger ignores known reminders).
     const kinds = job.attemptsMade > 0 ? REMINDER_KINDS.filter((k) => expiryOf(outcome.order, k) !== null) : outcome.changedKinds;
     const planned = await planOrderNow(deps, outcome.order, kinds, now);
-    // Marked last: a crash before this retries the job, and every step above is idempotent.
-    await deps.store.events.mark(row.id, 'applied', null, now);
-    logger.info({ orderId: outcome.order.id, type: event.type, changedKinds: outcome.changedKinds, cancelled: outcome.cancelledReminderIds.length, retimed, ...planned }, 'billing event applied');
-    return { outcome: 'applied', orderId: outcome.order.id, cancelled: outcome.cancelledReminderIds.length, retimed, planned } satisfies OrderEventResult;
+    // Marked last: a crash before this retries the job, and every step above is idempotent. The
+    // status says `applied` only when all of the event was; `partial` names what was left out.
+    const status = outcome.notApplied === null ? 'applied' : 'partial';
+    await deps.store.events.mark(row.id, status, outcome.notApplied, now);
+    logger.info({ orderId: outcome.order.id, type: event.type, status, notApplied: outcome.notApplied, changedKinds: outcome.changedKinds,
+      cancelled: outcome.cancelledReminderIds.length, retimed, ...planned }, 'billing event applied');
+    return { outcome: status, orderId: outcome.order.id, cancelled: outcome.cancelledReminderIds.length, retimed, planned, notApplied: outcome.notApplied } satisfies OrderEventResult;
   };
 }
 

@@ -5,7 +5,8 @@
  * a job that still exists is a no-op; after Redis lost its data (flush, failover) this restores
  * every job. Runs at the end of every scan job.
  */
-import { enqueueBulk, jobIdFor, type Queues, type ReminderRow } from '@tickler/db';
+import { type ReminderRow } from '@tickler/db';
+import { enqueueBulk, jobIdFor, orderEventJobData, type Queues } from '@tickler/queues';
 import { enqueueOptionsOf, type SchedulerDeps } from './config';
 import { enqueueReminderRows } from './reminder-jobs';
 
@@ -33,7 +34,7 @@ export async function reconcile(deps: SchedulerDeps, now: Date): Promise<Reconci
   await enqueueChunked(queues, 'send', deliveries.map((d) => ({ data: { deliveryId: d.id } })), config.enqueueChunk);
 
   const events = (await store.events.listPending(limit)).filter((e) => e.source === 'billing');
-  await enqueueChunked(queues, 'order-event', events.map((e) => ({ data: { inboundEventId: e.id } })), config.enqueueChunk);
+  await enqueueChunked(queues, 'order-event', events.map((e) => ({ data: orderEventJobData(e) })), config.enqueueChunk);
 
   const report = { reminders: reminders.length, deliveries: deliveries.length, events: events.length };
   if (Object.values(report).some((n) => n >= limit)) logger.warn({ ...report, limit }, 'reconciliation hit its limit; rows past it wait for a later run');

@@ -1,5 +1,6 @@
 /** Reminder jobs in Redis: adding ledger rows as (delayed) jobs, and removing cancelled ones. */
-import { enqueue, enqueueBulk, jobIdFor, type Queues, type ReminderRow } from '@tickler/db';
+import { type ReminderRow } from '@tickler/db';
+import { enqueue, enqueueBulk, jobIdFor, type Queues } from '@tickler/queues';
 import type { Logger } from 'pino';
 
 /** Hands reminder rows to Redis in `addBulk` chunks, with a bounded number of chunks in flight. */

@@ -1,5 +1,5 @@
 /** The `scan` job: one reminder scan (at the job's `now`, or the clock), then reconciliation. */
-import type { Processor } from '@tickler/db';
+import type { Processor } from '@tickler/queues';
 import type { SchedulerDeps } from './config';
 import { reconcile, type ReconcileReport } from './reconcile';
 import { makeScanner, type ScanReport } from './scanner';

@@ -2,10 +2,10 @@
  * The scheduler role's entry point: the only place that creates BullMQ Workers and their Redis
  * connections, and owns their shutdown. Runs the periodic reminder scan and applies billing events.
  */
-import { closeQueues, jobCatalog, makeQueues, parseJob, type Processor, type Store } from '@tickler/db';
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { type Store } from '@tickler/db';
+import { closeQueues, jobCatalog, makeCatalogWorker, makeQueues } from '@tickler/queues';
+import type { ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
-import { ZodError } from 'zod';
 import { makeSchedulerConfig, type SchedulerConfig, type SchedulerDeps } from './config';
 import { makeOrderEventProcessor } from './order-event-processor';
 import { makeScanProcessor } from './scan-processor';
@@ -58,8 +58,8 @@ export async function startSchedulerRole(options: SchedulerRoleOptions): Promise
     throw error;
   }
   const workers = [
-    makeWorker('scan', makeScanProcessor(deps), { connection, prefix, concurrency: 1 }, logger),
-    makeWorker('order-event', makeOrderEventProcessor(deps), { connection, prefix, concurrency: options.orderEventConcurrency ?? 16 }, logger),
+    makeCatalogWorker('scan', makeScanProcessor(deps), { connection, prefix, logger, concurrency: 1 }),
+    makeCatalogWorker('order-event', makeOrderEventProcessor(deps), { connection, prefix, logger, concurrency: options.orderEventConcurrency ?? 16 }),
   ];
   logger.info({ prefix, scanEveryMs: options.scanEveryMs }, 'scheduler role started');
   return {
@@ -69,26 +69,4 @@ export async function startSchedulerRole(options: SchedulerRoleOptions): Promise
       logger.info({ prefix }, 'scheduler role stopped');
     },
   };
-}
-
-type SchedulerJob = 'scan' | 'order-event';
-
-function makeWorker<N extends SchedulerJob>(
-  name: N, processor: Processor<N>, opts: { connection: ConnectionOptions; prefix: string; concurrency: number }, logger: Logger,
-): Worker {
-  const queue = jobCatalog[name].queue;
-  const worker = new Worker(queue, async (job: Job) => processor(parsePayload(name, job), job), opts);
-  worker.on('failed', (job, err) => logger.error({ queue, jobId: job?.id, attemptsMade: job?.attemptsMade, err }, 'job failed'));
-  worker.on('error', (err) => logger.error({ queue, err }, 'worker error'));
-  return worker;
-}
-
-/** A payload that does not match the catalog will never succeed: fail it permanently, naming the field. */
-function parsePayload<N extends SchedulerJob>(name: N, job: Job) {
-  try {
-    return parseJob(name, job.data);
-  } catch (error) {
-    if (error instanceof ZodError) throw new UnrecoverableError(`invalid ${name} job payload: ${error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    throw error;
-  }
 }

@@ -3,7 +3,8 @@
  * care of reminders planned in the same window; this covers the ones an earlier scan already
  * queued (delayed, through its look-ahead) that are now overtaken by a later due reminder.
  */
-import type { ReminderRow, Store, Queues } from '@tickler/db';
+import type { ReminderRow, Store } from '@tickler/db';
+import type { Queues } from '@tickler/queues';
 import type { Logger } from 'pino';
 import { removeReminderJobs } from './reminder-jobs';
 

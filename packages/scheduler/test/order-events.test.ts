@@ -1,5 +1,6 @@
 /** Applying recorded billing events: directory changes, reminder cycles planned and cancelled, jobs removed. */
-import { makeOrderEventProcessor } from '../src';
+import { enqueue, jobIdFor, orderEventJobData } from '@tickler/queues';
+import { makeOrderEventProcessor, reconcile } from '../src';
 import { at, fakeJob, makeTestEnv, recordBillingEvent, reminderJobs, upsert, type TestEnv } from './helpers';
 
 const HOUR = 3_600_000;
@@ -170,6 +171,47 @@ describe('order-event processor', () => {
     await env.store.directory.applyOrderUpsert(created);
     await expect(apply(id, 1)).resolves.toMatchObject({ outcome: 'applied', planned: { enqueued: 2 } });
     expect((await reminderJobs(env.queues)).size).toBe(2);
+  });
+
+  it('an organization change older than the organization\'s newest event is not applied, and the event says so (partial, not applied)', async () => {
+    // ORD-2's event renames the organization; ORD-1's older event (sent before, delivered after) still carries the old name and zone.
+    await apply(await recordBillingEvent(env.store, 'evt_1', { ...created, orderId: 'ORD-2', organization: { id: 'org-new', name: 'New Co Inc.', timeZone: 'America/New_York' }, occurredAt: at('2027-01-23T09:30:00Z') }));
+    const late = await recordBillingEvent(env.store, 'evt_0', created);
+    await expect(apply(late)).resolves.toMatchObject({ outcome: 'partial', orderId: 'ORD-1', notApplied: expect.stringMatching(/^organization-out-of-order: /) });
+    expect(await env.store.events.get(late)).toMatchObject({
+      status: 'partial',
+      reason: expect.stringMatching(/organization org-new keeps its name "New Co Inc\." \(not "New Co"\) and time zone America\/New_York \(not Europe\/Berlin\).*the order itself was applied$/),
+    });
+    // What the status claims holds: the order was applied, the organization was not changed.
+    expect(await env.store.directory.getOrder('ORD-1')).toMatchObject({ licenseExpiresOn: '2027-01-31', timeZone: 'America/New_York' });
+    expect(await env.store.directory.getOrganization('org-new')).toEqual({ id: 'org-new', name: 'New Co Inc.', timeZone: 'America/New_York' });
+  });
+
+  it('a job left in Redis for a row that was never stored neither blocks nor applies the row that gets its id next', async () => {
+    const first = await recordBillingEvent(env.store, 'evt_1', created);
+    // The old edge answered 202 for a row whose commit failed and added its job; that id is handed
+    // out again. Stand-ins for what it left: its job (with the lost row's key) and one without a key.
+    const lostId = first + 1;
+    const lostJob = { inboundEventId: lostId, jobKey: '0123456789abcdef' };
+    await enqueue(env.queues, 'order-event', lostJob);
+    await enqueue(env.queues, 'order-event', { inboundEventId: lostId });
+    const next = await recordBillingEvent(env.store, 'evt_2', { ...created, orderId: 'ORD-2', occurredAt: at('2027-01-23T09:10:00Z') });
+    expect(next).toBe(lostId);
+    const row = (await env.store.events.get(next))!;
+
+    // The next real event's job is added (the producers use the row's key), not swallowed as a duplicate id.
+    await reconcile(env.deps(NOW), NOW);
+    const job = await env.queues['order-events'].getJob(jobIdFor('order-event', orderEventJobData(row))!);
+    expect(job?.data).toEqual({ inboundEventId: lostId, jobKey: row.jobKey });
+    expect(await job?.getState()).toBe('waiting');
+    expect(await env.queues['order-events'].count()).toBe(4);
+
+    // Run, the lost row's job leaves the row alone; the row's own job applies it.
+    const processor = makeOrderEventProcessor(env.deps(NOW));
+    await expect(processor(lostJob, fakeJob(jobIdFor('order-event', lostJob)))).resolves.toMatchObject({ outcome: 'not-this-row' });
+    expect(await env.store.events.get(next)).toMatchObject({ status: 'pending' });
+    await expect(processor(job!.data as typeof lostJob, fakeJob(job!.id))).resolves.toMatchObject({ outcome: 'applied', orderId: 'ORD-2' });
+    expect(await env.store.events.get(next)).toMatchObject({ status: 'applied' });
   });
 
   it('a stored payload that is not a billing event is recorded as rejected, naming the field', async () => {

@@ -1,9 +1,15 @@
 /** The scheduler role as a process runs it: job scheduler, workers, reconciliation after Redis lost its jobs. */
-import { enqueue } from '@tickler/db';
+import type { Store } from '@tickler/db';
+import { enqueue, jobIdFor, orderEventJobData } from '@tickler/queues';
 import { HORIZON_KEY, makeScanProcessor, SCAN_SCHEDULER_ID, startSchedulerRole } from '../src';
 import { at, connection, fakeJob, makeTestEnv, obliterateAll, quietLogger, recordBillingEvent, reminderJobs, upsert, type TestEnv } from './helpers';
 
 const NOW = at('2027-01-23T10:00:00Z');
+
+/** The job id of a recorded event's `order-event` job. */
+async function eventJobId(store: Store, inboundEventId: number): Promise<string> {
+  return jobIdFor('order-event', orderEventJobData((await store.events.get(inboundEventId))!))!;
+}
 
 async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -26,10 +32,10 @@ describe('scheduler role', () => {
 
   it('applies an event accepted while no worker ran once the role starts, and runs the scan on its schedule', async () => {
     const eventId = await recordBillingEvent(env.store, 'evt_1', upsert({ orderId: 'ORD-1', occurredAt: at('2027-01-23T09:00:00Z') }));
-    await enqueue(env.queues, 'order-event', { inboundEventId: eventId });
+    await enqueue(env.queues, 'order-event', orderEventJobData((await env.store.events.get(eventId))!));
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await env.store.events.get(eventId)).toMatchObject({ status: 'pending' });
-    expect(await env.queues['order-events'].getJobState(`event-${eventId}`)).toBe('waiting');
+    expect(await env.queues['order-events'].getJobState(await eventJobId(env.store, eventId))).toBe('waiting');
 
     const role = await startSchedulerRole({ connection, prefix: env.prefix, store: env.store, logger: quietLogger, scanEveryMs: 60_000, now: () => NOW });
     try {
@@ -73,7 +79,7 @@ describe('scheduler role', () => {
     // Still delayed until the same send time, now an hour closer.
     for (const [id, job] of after) expect(job).toMatchObject({ state: 'delayed', delay: before.get(id)!.delay - 3_600_000 });
     expect(await env.queues.send.getJobState(`delivery-${delivery!.id}`)).toBe('waiting');
-    expect(await env.queues['order-events'].getJobState(`event-${eventId}`)).toBe('waiting');
+    expect(await env.queues['order-events'].getJobState(await eventJobId(env.store, eventId))).toBe('waiting');
 
     // Reconciling again while the jobs exist adds nothing …
     await expect(makeScanProcessor(env.deps(later))({}, fakeJob())).resolves.toMatchObject({ reconciled: { reminders: 0 } });

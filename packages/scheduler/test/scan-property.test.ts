@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { openStore, type Queues, type Store } from '@tickler/db';
+import { openStore, type Store } from '@tickler/db';
+import { type Queues } from '@tickler/queues';
 import { HORIZON_KEY, makeScanner, makeSchedulerConfig } from '../src';
 import { quietLogger, upsert } from './helpers';
 

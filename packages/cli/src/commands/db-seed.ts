@@ -1,4 +1,3 @@
-import { seedDatabase } from '@tickler/db';
 import type { Env } from '../env';
 import { makeProgress } from '../output/progress';
 
@@ -6,8 +5,13 @@ function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** `tickler db seed --orders N`: synthetic organizations, contacts and orders, with a progress bar. */
+/**
+ * `tickler db seed --orders N`: synthetic organizations, contacts and orders, with a progress bar.
+ * The seeder lives in the private `@tickler/bench` tools package; it is imported here, on use, so
+ * no other command loads it.
+ */
 export async function dbSeedCommand(env: Env, opts: { orders: number }): Promise<void> {
+  const { seedDatabase } = await import('@tickler/bench');
   const progress = makeProgress('seeding orders', opts.orders);
   let last = 0;
   try {

@@ -1,4 +1,4 @@
-import { FailedJobsError, listFailedJobs, type FailedJobFilter } from '@tickler/mailer';
+import { FailedJobsError, listFailedJobs, type FailedJobFilter } from '@tickler/queues';
 import type { Env } from '../env';
 import { formatTable, oneLineOf } from '../output/table';
 import { CliError } from '../runtime/errors';

@@ -1,4 +1,4 @@
-import { replayFailedJobs, type FailedJobFilter } from '@tickler/mailer';
+import { replayFailedJobs, type FailedJobFilter } from '@tickler/queues';
 import type { Env } from '../env';
 import { withRuntime } from '../runtime/with-runtime';
 import { rethrow } from './jobs-failed';

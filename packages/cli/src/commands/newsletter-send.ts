@@ -5,7 +5,8 @@
  * same broadcast and the same deliveries: nothing already sent is sent again.
  */
 import { newsletterListId } from '@tickler/domain';
-import { enqueueBulk, type NewDelivery, type Store, type SubscriptionRow } from '@tickler/db';
+import { type NewDelivery, type Store, type SubscriptionRow } from '@tickler/db';
+import { enqueueBulk } from '@tickler/queues';
 import { listTemplateNames } from '@tickler/mailer';
 import type { Env } from '../env';
 import { makeProgress } from '../output/progress';

@@ -7,8 +7,8 @@ import { withRuntime } from '../runtime/with-runtime';
 /** `tickler http`: the HTTP edge until SIGTERM/SIGINT (in-flight requests finish). */
 export async function httpCommand(env: Env): Promise<void> {
   const logger = makeLogger(env, 'stdout', 'tickler-http');
-  await withRuntime(env, async ({ store, queues }) => {
-    const app = await startHttp(env, { store, queues, logger });
+  await withRuntime(env, async ({ store, queues, redis }) => {
+    const app = await startHttp(env, { store, queues, redis, logger });
     logger.info({ port: env.httpPort, publicBaseUrl: env.publicBaseUrl }, 'http edge listening');
     const signal = await waitForShutdown();
     logger.info({ signal }, 'shutting down: finishing in-flight requests');

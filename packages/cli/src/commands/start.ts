@@ -49,7 +49,7 @@ async function runAll(rt: Runtime, sesUrl: string, redis: { url: string; private
     connection, prefix: env.queuePrefix, store, logger, transport, templates,
     config: mailerConfigOf(env), concurrency: env.mailerConcurrency, maxSendRate: env.ses.maxSendRate,
   });
-  const app = await startHttp(env, { store, queues, logger, extraMetrics: [metrics.registry] });
+  const app = await startHttp(env, { store, queues, redis: connection, logger, extraMetrics: [metrics.registry] });
   try {
     const report = await makeScanner(schedulerDepsOf(rt, env, now)).scan({ now });
     process.stdout.write(banner(env, sesUrl, redis, demo, report.totals.enqueued));

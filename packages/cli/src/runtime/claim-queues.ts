@@ -6,7 +6,8 @@
  * processes (and later starts) find the claim and leave Redis alone.
  */
 import type { Logger } from 'pino';
-import type { Queues, Store } from '@tickler/db';
+import type { Store } from '@tickler/db';
+import type { Queues } from '@tickler/queues';
 
 const CLAIM_KEY = 'queues.prefix';
 

@@ -1,5 +1,5 @@
 /** Mailer wiring from the parsed env: SES transport and the mailer's config. */
-import { makeMailTransport, type MailTransport, type MailerConfig } from '@tickler/mailer';
+import { makeSesTransport, type MailTransport, type MailerConfig } from '@tickler/mailer';
 import type { Env } from '../env';
 
 export function mailerConfigOf(env: Env): MailerConfig {
@@ -16,7 +16,7 @@ export function mailerConfigOf(env: Env): MailerConfig {
 
 /** SES v2 (SES_REGION; SES_ENDPOINT for a local SES, which gets dummy credentials). */
 export function makeTransport(env: Env): MailTransport {
-  return makeMailTransport({
+  return makeSesTransport({
     region: env.ses.region,
     endpoint: env.ses.endpoint ?? undefined,
     configurationSet: env.ses.configurationSet ?? undefined,

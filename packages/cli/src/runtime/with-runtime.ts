@@ -5,7 +5,8 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { closeQueues, makeQueues, openStore, type Queues, type Store } from '@tickler/db';
+import { openStore, type Store } from '@tickler/db';
+import { closeQueues, makeQueues, type Queues } from '@tickler/queues';
 import type { Env } from '../env';
 import { claimQueues } from './claim-queues';
 import { makeLogger } from './logger';

@@ -7,7 +7,8 @@
 import {
   addDays, createInvitationToken, sendAtFor, sha256Hex, utcMsToIsoDate, type IsoDate,
 } from '@tickler/domain';
-import { enqueue, type Queues, type Store } from '@tickler/db';
+import { type Store } from '@tickler/db';
+import { enqueue, type Queues } from '@tickler/queues';
 
 const DEMO_STATE_KEY = 'demo-data-loaded';
 
@@ -86,7 +87,7 @@ export async function loadDemoData(store: Store, queues: Queues, secrets: string
     summary.orders += orderIds.length;
     summary.organizations += 1;
   }
-  const subscriber = await store.newsletter.subscribe('erin@initech.example', ['product-news', 'security']);
+  const { subscription: subscriber } = await store.newsletter.subscribe('erin@initech.example', ['product-news', 'security']);
   await store.newsletter.confirm(subscriber.email, now);
   await store.state.set(DEMO_STATE_KEY, now.toISOString());
   return summary;

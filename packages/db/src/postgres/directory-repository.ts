@@ -1,7 +1,7 @@
 /** PostgreSQL implementation of DirectoryRepository: organizations, users, memberships, orders, contacts. */
 import { reminderKind, type Organization } from '@tickler/domain';
 import type pg from 'pg';
-import type { Contact, DirectoryRepository } from '../repositories/types';
+import type { Contact, DirectoryRepository, RemoveContactOutcome } from '../repositories/types';
 import { emailKey, normalizeEmail } from '../email';
 import { makePgOrderEvents } from './order-events';
 import { withTransaction } from './pool';
@@ -91,9 +91,26 @@ export function makePgDirectoryRepository(pool: pg.Pool, options: { pageSize?: n
         return added.rowCount === 1;
       });
     },
-    async removeContact(orderId, email) {
-      const removed = await pool.query(`DELETE FROM order_contacts WHERE order_id = $1 AND user_id = (SELECT id FROM users WHERE email = $2)`, [orderId, emailKey(email)]);
-      return removed.rowCount === 1;
+    async removeContact(orderId, email, options = {}) {
+      const address = emailKey(email);
+      return withTransaction(pool, async (tx): Promise<RemoveContactOutcome> => {
+        // The order row lock serialises removals (and adds, and moves) of one order's contacts, so two
+        // removals at once cannot both take its last two recipients.
+        await tx.query(`SELECT 1 FROM orders WHERE id = $1 FOR NO KEY UPDATE`, [orderId]);
+        const { rows: [contact] } = await tx.query<{ user_id: number; membership_status: string | null }>(`SELECT c.user_id, m.status AS membership_status
+          FROM order_contacts c JOIN users u ON u.id = c.user_id JOIN orders o ON o.id = c.order_id
+          LEFT JOIN memberships m ON m.organization_id = o.organization_id AND m.user_id = c.user_id
+          WHERE c.order_id = $1 AND u.email = $2`, [orderId, address]);
+        if (!contact) return 'not-a-contact';
+        if (options.force !== true && contact.membership_status === 'active') {
+          const { rows: [count] } = await tx.query<{ others: number }>(`SELECT count(*) AS others FROM order_contacts c JOIN orders o ON o.id = c.order_id
+            JOIN memberships m ON m.organization_id = o.organization_id AND m.user_id = c.user_id AND m.status = 'active'
+            WHERE c.order_id = $1 AND c.user_id <> $2`, [orderId, contact.user_id]);
+          if (count!.others === 0) return 'last-recipient';
+        }
+        await tx.query(`DELETE FROM order_contacts WHERE order_id = $1 AND user_id = $2`, [orderId, contact.user_id]);
+        return 'removed';
+      });
     },
     async listOrdersForContact(email) {
       const { rows } = await pool.query<OrderSqlRow>(ordersWhere(`o.id IN (SELECT c.order_id FROM order_contacts c JOIN users u ON u.id = c.user_id WHERE u.email = $1)

@@ -1,11 +1,10 @@
 /** PostgreSQL implementation of InboundEventsRepository: billing and SES events, recorded once each. */
 import type pg from 'pg';
-import type { InboundEventsRepository, InboundStatus } from '../repositories/types';
+import type { InboundEventInput, InboundEventsRepository, InboundStatus } from '../repositories/types';
 import { emailKey } from '../email';
-import { withStatementRetry } from './pool';
-import { EVENT_COLUMNS, type EventSqlRow, type RecordInput, recordEvents, toEvent } from './sql/record-events';
+import { EVENT_COLUMNS, type EventSqlRow, recordEvents, toEvent } from './sql/record-events';
 
-const normalised = (input: RecordInput): RecordInput => ({ ...input, email: input.email == null ? null : emailKey(input.email) });
+const normalised = (input: InboundEventInput): InboundEventInput => ({ ...input, email: input.email == null ? null : emailKey(input.email) });
 
 export function makePgInboundEventsRepository(pool: pg.Pool): InboundEventsRepository {
   const list = async (where: string, params: unknown[]) =>
@@ -13,10 +12,10 @@ export function makePgInboundEventsRepository(pool: pg.Pool): InboundEventsRepos
 
   return {
     async record(input) {
-      return (await withStatementRetry(() => recordEvents(pool, [normalised(input)])))[0]!;
+      return (await recordEvents(pool, [normalised(input)]))[0]!;
     },
     async recordMany(inputs) {
-      return inputs.length === 0 ? [] : withStatementRetry(() => recordEvents(pool, inputs.map(normalised)));
+      return inputs.length === 0 ? [] : recordEvents(pool, inputs.map(normalised));
     },
     async get(id) {
       return (await list(`id = $1`, [id]))[0] ?? null;

@@ -1,7 +1,8 @@
 /** PostgreSQL implementation of NewsletterRepository: double opt-in subscriptions and broadcasts. */
-import type { SubscriptionStatus } from '@tickler/domain';
+import { newsletterListId, type SubscriptionStatus } from '@tickler/domain';
 import type pg from 'pg';
-import type { NewsletterRepository, SubscriptionRow } from '../repositories/types';
+import { PENDING_CHANGES_KEPT } from '../repositories/defaults';
+import type { NewsletterRepository, SubscriptionRow, TopicChangeRow } from '../repositories/types';
 import { emailKey, normalizeEmail } from '../email';
 import { type Queryable, withTransaction } from './pool';
 
@@ -18,6 +19,19 @@ async function withTopics(db: Queryable, rows: SubscriptionSqlRow[]): Promise<Su
   return rows.map((r) => ({ id: r.id, email: r.email, status: r.status, topics: topics.get(r.id) ?? [], createdAt: r.created_at, confirmedAt: r.confirmed_at }));
 }
 
+interface TopicChangeSqlRow { id: number; subscription_id: number; email: string; topics: string; created_at: Date }
+
+async function topicChange(db: Queryable, id: number, lock = ''): Promise<TopicChangeRow | null> {
+  const { rows: [row] } = await db.query<TopicChangeSqlRow>(`SELECT c.id, c.subscription_id, s.email, c.topics, c.created_at FROM newsletter_topic_changes c
+    JOIN newsletter_subscriptions s ON s.id = c.subscription_id WHERE c.id = $1 ${lock}`, [id]);
+  return row ? { id: row.id, subscriptionId: row.subscription_id, email: row.email, topics: JSON.parse(row.topics) as string[], createdAt: row.created_at } : null;
+}
+
+async function setTopics(tx: Queryable, subscriptionId: number, topics: string[]): Promise<void> {
+  await tx.query(`DELETE FROM newsletter_subscription_topics WHERE subscription_id = $1`, [subscriptionId]);
+  await tx.query(`INSERT INTO newsletter_subscription_topics (subscription_id, topic) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, [subscriptionId, topics]);
+}
+
 async function one(db: Queryable, where: string, param: unknown): Promise<SubscriptionRow | null> {
   const { rows } = await db.query<SubscriptionSqlRow>(`SELECT ${COLUMNS} FROM newsletter_subscriptions s WHERE ${where}`, [param]);
   return (await withTopics(db, rows))[0] ?? null;
@@ -28,13 +42,41 @@ export function makePgNewsletterRepository(pool: pg.Pool): NewsletterRepository 
     async subscribe(email, topics) {
       const address = normalizeEmail(email);
       const unique = [...new Set(topics)];
+      // A confirmed subscriber's topics change only through applyTopicChange: anyone can submit an
+      // address on the sign-up form, and only the mailbox may decide what it receives.
       return withTransaction(pool, async (tx) => {
-        // DO UPDATE locks the subscription row: concurrent subscribes of one address replace topics one after the other.
-        const { rows: [row] } = await tx.query<{ id: number }>(`INSERT INTO newsletter_subscriptions (email, status) VALUES ($1, 'pending')
-          ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id`, [address]);
-        await tx.query(`DELETE FROM newsletter_subscription_topics WHERE subscription_id = $1`, [row!.id]);
-        await tx.query(`INSERT INTO newsletter_subscription_topics (subscription_id, topic) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, [row!.id, unique]);
-        return (await one(tx, 's.id = $1', row!.id))!;
+        // DO UPDATE locks the subscription row: concurrent sign-ups of one address go one after the other.
+        const { rows: [row] } = await tx.query<{ id: number; status: SubscriptionStatus }>(`INSERT INTO newsletter_subscriptions (email, status) VALUES ($1, 'pending')
+          ON CONFLICT (email) DO UPDATE SET email = excluded.email RETURNING id, status`, [address]);
+        const { id, status } = row!;
+        if (status === 'pending') {
+          await setTopics(tx, id, unique);
+          return { subscription: (await one(tx, 's.id = $1', id))!, change: null };
+        }
+        const { rows: [change] } = await tx.query<{ id: number }>(`INSERT INTO newsletter_topic_changes (subscription_id, topics) VALUES ($1, $2) RETURNING id`,
+          [id, JSON.stringify([...unique].sort())]);
+        // Requests nobody confirms must not pile up: only the newest few links stay valid.
+        await tx.query(`DELETE FROM newsletter_topic_changes WHERE subscription_id = $1 AND id NOT IN
+          (SELECT id FROM newsletter_topic_changes WHERE subscription_id = $1 ORDER BY id DESC LIMIT ${PENDING_CHANGES_KEPT})`, [id]);
+        return { subscription: (await one(tx, 's.id = $1', id))!, change: await topicChange(tx, change!.id) };
+      });
+    },
+    async getTopicChange(id) {
+      return topicChange(pool, id);
+    },
+    async applyTopicChange(id) {
+      return withTransaction(pool, async (tx) => {
+        // Locks the subscription: two changes applied at once go one after the other, and the second finds itself dropped.
+        const { rows: [owner] } = await tx.query<{ subscription_id: number }>(`SELECT s.id AS subscription_id FROM newsletter_subscriptions s
+          WHERE s.id = (SELECT subscription_id FROM newsletter_topic_changes WHERE id = $1) FOR UPDATE`, [id]);
+        if (!owner) return null;
+        const change = await topicChange(tx, id);
+        if (!change) return null;
+        await setTopics(tx, change.subscriptionId, change.topics);
+        await tx.query(`DELETE FROM list_unsubscribes WHERE email = $1 AND list_id = ANY($2::text[]) AND source <> 'complaint'`,
+          [change.email, change.topics.map((topic) => newsletterListId(topic))]);
+        await tx.query(`DELETE FROM newsletter_topic_changes WHERE subscription_id = $1`, [change.subscriptionId]);
+        return one(tx, 's.id = $1', change.subscriptionId);
       });
     },
     async get(email) {

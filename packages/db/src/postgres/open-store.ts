@@ -41,16 +41,20 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     events: withPgStoreErrors(makePgInboundEventsRepository(pool), isOpen),
     async ping() {
       if (!open) throw new StoreError('The store is closed.', 'STORE_CLOSED', { kind: 'closed' });
-      let row: { recovery: boolean; read_only: string } | undefined;
       try {
-        ({ rows: [row] } = await pool.query<{ recovery: boolean; read_only: string }>(
-          `SELECT pg_is_in_recovery() AS recovery, current_setting('transaction_read_only') AS read_only`));
+        await pool.query('SELECT 1');
       } catch (error) {
         translatePgError(error);
       }
-      // A replica (or a primary set read-only) answers but refuses every write: not ready.
-      if (row?.recovery || row?.read_only === 'on') {
-        throw new StoreError(`The PostgreSQL database ${options.target.display} is read-only${row.recovery ? ' (a replica in recovery)' : ''}.`, '25006', { kind: 'read_only' });
+    },
+    async probeWrite(now) {
+      if (!open) throw new StoreError('The store is closed.', 'STORE_CLOSED', { kind: 'closed' });
+      // A committed write: a replica (or a primary set read-only) refuses it with 25006 (`read_only`),
+      // a full disk with 53100 (`unavailable`).
+      try {
+        await pool.query(`INSERT INTO write_probe (id, probed_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at`, [now]);
+      } catch (error) {
+        translatePgError(error);
       }
     },
     async close() {

@@ -16,6 +16,7 @@ import { expiryOf, perKind, REMINDER_KINDS, reminderKind, type ReminderKind } fr
 import type pg from 'pg';
 import type { OrderEventOutcome, OrderUpsert } from '../repositories/types';
 import { normalizeEmail } from '../email';
+import { organizationNotChanged, outOfOrderReason } from '../order-event-reasons';
 import { type Transaction, withTransaction } from './pool';
 import { expiryColumnList, type ExpirySqlColumns, ORDER_COLUMNS, type OrderSqlRow, toOrder } from './rows';
 import { cancelPendingReminders } from './sql/cancel-pending-reminders';
@@ -30,10 +31,7 @@ const retryOn = (error: unknown) => error instanceof ConcurrentChange || isRetry
 
 const outOfOrder = (stored: StoredOrder | undefined, occurredAt: Date): OrderEventOutcome | null => {
   if (!stored?.last_event_at || occurredAt.getTime() >= stored.last_event_at.getTime()) return null;
-  return {
-    outcome: 'ignored',
-    reason: `out-of-order: event occurred at ${occurredAt.toISOString()}, before the last applied event at ${stored.last_event_at.toISOString()}`,
-  };
+  return { outcome: 'ignored', reason: outOfOrderReason(occurredAt, stored.last_event_at) };
 };
 
 async function lockOrder(tx: Transaction, orderId: string): Promise<StoredOrder | undefined> {
@@ -49,23 +47,25 @@ async function readOrder(tx: Transaction, orderId: string) {
 
 /**
  * Locks the event's organization, creating it if new; updates its name and zone unless a newer event
- * of one of its orders was applied already.
+ * of one of its orders was applied already (then `ignored` says so: the event is only partly applied).
  */
-async function upsertOrganization(tx: Transaction, event: OrderUpsert): Promise<{ created: boolean; timeZoneChanged: boolean }> {
+async function upsertOrganization(tx: Transaction, event: OrderUpsert): Promise<{ created: boolean; timeZoneChanged: boolean; ignored: string | null }> {
   const { id, name, timeZone } = event.organization;
   const lock = () => tx.query<{ name: string; time_zone: string }>(`SELECT name, time_zone FROM organizations WHERE id = $1 FOR NO KEY UPDATE`, [id]);
   let { rows: [before] } = await lock();
   if (!before) {
     const created = await tx.query(`INSERT INTO organizations (id, name, time_zone) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`, [id, name, timeZone]);
-    if (created.rowCount === 1) return { created: true, timeZoneChanged: false };
+    if (created.rowCount === 1) return { created: true, timeZoneChanged: false, ignored: null };
     ({ rows: [before] } = await lock()); // created by a concurrent event meanwhile
     if (!before) throw new ConcurrentChange(`organization ${id} vanished`);
   }
-  if (before.name === name && before.time_zone === timeZone) return { created: false, timeZoneChanged: false };
+  if (before.name === name && before.time_zone === timeZone) return { created: false, timeZoneChanged: false, ignored: null };
   const { rows: [newest] } = await tx.query<{ at: Date | null }>(`SELECT max(last_event_at) AS at FROM orders WHERE organization_id = $1`, [id]);
-  if (newest?.at && newest.at.getTime() > event.occurredAt.getTime()) return { created: false, timeZoneChanged: false };
+  if (newest?.at && newest.at.getTime() > event.occurredAt.getTime()) {
+    return { created: false, timeZoneChanged: false, ignored: organizationNotChanged(event, before, newest.at.getTime()) };
+  }
   await tx.query(`UPDATE organizations SET name = $2, time_zone = $3 WHERE id = $1`, [id, name, timeZone]);
-  return { created: false, timeZoneChanged: before.time_zone !== timeZone };
+  return { created: false, timeZoneChanged: before.time_zone !== timeZone, ignored: null };
 }
 
 async function ensurePurchaser(tx: Transaction, event: OrderUpsert): Promise<number> {
@@ -151,7 +151,7 @@ async function upsert(tx: Transaction, event: OrderUpsert): Promise<OrderEventOu
     changedKinds.push(...REMINDER_KINDS.filter((kind) => changed.includes(kind) || (reactivated && next[kind] !== null)));
     cancelledReminderIds = await cancelPendingReminders(tx, event.orderId, 'expiry-changed', at, changed.map((kind) => ({ kind, keepExpiresOn: next[kind] })));
   }
-  return { outcome: 'applied', order: await readOrder(tx, event.orderId), changedKinds, cancelledReminderIds, rescheduled };
+  return { outcome: 'applied', order: await readOrder(tx, event.orderId), changedKinds, cancelledReminderIds, rescheduled, notApplied: organization.ignored };
 }
 
 async function cancel(tx: Transaction, orderId: string, occurredAt: Date): Promise<OrderEventOutcome> {
@@ -161,7 +161,7 @@ async function cancel(tx: Transaction, orderId: string, occurredAt: Date): Promi
   if (ignored) return ignored;
   await tx.query(`UPDATE orders SET status = 'cancelled', last_event_at = $2, updated_at = $2 WHERE id = $1`, [orderId, occurredAt]);
   const cancelledReminderIds = await cancelPendingReminders(tx, orderId, 'order-cancelled', occurredAt);
-  return { outcome: 'applied', order: await readOrder(tx, orderId), changedKinds: [], cancelledReminderIds, rescheduled: 0 };
+  return { outcome: 'applied', order: await readOrder(tx, orderId), changedKinds: [], cancelledReminderIds, rescheduled: 0, notApplied: null };
 }
 
 export function makePgOrderEvents(pool: pg.Pool) {

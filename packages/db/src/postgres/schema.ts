@@ -57,6 +57,13 @@ export const invitations = pgTable('invitations', {
   createdAt: createdAt(),
 }, (t) => [index('invitations_org_email_idx').on(t.organizationId, t.email)]);
 
+/** When an invitation email was sent to an address for an organization: the sliding window of the per-(organization, address) limit. */
+export const invitationSends = pgTable('invitation_sends', {
+  organizationId: text('organization_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  email: text('email').notNull(),
+  sentAt: instant('sent_at').notNull(),
+}, (t) => [index('invitation_sends_org_email_idx').on(t.organizationId, t.email, t.sentAt)]);
+
 export const orders = pgTable('orders', {
   id: text('id').primaryKey(),
   organizationId: text('organization_id').notNull().references(() => organizations.id),
@@ -110,7 +117,7 @@ export const broadcasts = pgTable('broadcasts', {
 
 export const deliveries = pgTable('deliveries', {
   id: id(),
-  sourceType: text('source_type', { enum: ['reminder', 'broadcast', 'invitation', 'newsletter-confirmation'] }).notNull(),
+  sourceType: text('source_type', { enum: ['reminder', 'broadcast', 'invitation', 'newsletter-confirmation', 'newsletter-topic-change'] }).notNull(),
   sourceId: ref('source_id').notNull(),
   email: text('email').notNull(),
   listId: text('list_id'),
@@ -160,19 +167,35 @@ export const newsletterSubscriptionTopics = pgTable('newsletter_subscription_top
   topic: text('topic').notNull(),
 }, (t) => [primaryKey({ columns: [t.subscriptionId, t.topic] }), index('newsletter_topics_topic_idx').on(t.topic)]);
 
+/** A requested change of a confirmed subscription's topics, effective only once its mailed link is confirmed. */
+export const newsletterTopicChanges = pgTable('newsletter_topic_changes', {
+  id: id(),
+  subscriptionId: ref('subscription_id').notNull().references(() => newsletterSubscriptions.id, { onDelete: 'cascade' }),
+  /** JSON array of topic ids, sorted. */
+  topics: text('topics').notNull(),
+  createdAt: createdAt(),
+}, (t) => [index('newsletter_topic_changes_subscription_idx').on(t.subscriptionId)]);
+
 export const inboundEvents = pgTable('inbound_events', {
   id: id(),
   /** billing | ses */
   source: text('source').notNull(),
   eventId: text('event_id').notNull(),
   type: text('type').notNull(),
-  /** pending (recorded, not applied yet) | applied | ignored (e.g. out of order) | rejected */
-  status: text('status', { enum: ['pending', 'applied', 'ignored', 'rejected'] }).notNull(),
+  /** pending (recorded, not applied yet) | applied | partial (applied except a part named in `reason`) | ignored (e.g. out of order) | rejected */
+  status: text('status', { enum: ['pending', 'applied', 'partial', 'ignored', 'rejected'] }).notNull(),
   reason: text('reason'),
   orderId: text('order_id'),
   email: text('email'),
   occurredAt: instant('occurred_at'),
   payload: text('payload').notNull(),
+  /** Hex SHA-256 of `payload` (the raw body): a repeated event id must carry the same body. */
+  payloadSha256: text('payload_sha256'),
+  /** Random part of the row's job id (`event-<id>-<jobKey>`), set by the repository at insert. */
+  jobKey: text('job_key').notNull().default(''),
+  /** How often the event id came again with a different body (a sender bug), and when last. */
+  conflicts: integer('conflicts').notNull().default(0),
+  lastConflictAt: instant('last_conflict_at'),
   receivedAt: instant('created_at').notNull().defaultNow(),
   appliedAt: instant('applied_at'),
 }, (t) => [
@@ -187,4 +210,10 @@ export const schedulerState = pgTable('scheduler_state', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
   updatedAt: instant('updated_at'),
+});
+
+/** One row that `/readyz` rewrites to prove the database takes writes (a replica or a full disk refuses it). */
+export const writeProbe = pgTable('write_probe', {
+  id: integer('id').primaryKey(),
+  probedAt: instant('probed_at').notNull(),
 });

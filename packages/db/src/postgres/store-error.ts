@@ -3,26 +3,13 @@
  * (`23503`), the socket's code (`ECONNREFUSED`) or `PG_CONNECTION_LOST` / `PG_CONNECT_TIMEOUT` for
  * node-postgres's own connection errors; `kind` is store-neutral.
  */
-import { StoreError, wrapRepository, type StoreErrorKind } from '../store-error';
-
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED']);
+import { SOCKET_CODES, StoreError, storeErrorKindOf, wrapRepository, type StoreErrorKind } from '../store-error';
 
 /** node-postgres reports these without a code. */
 const DRIVER_MESSAGES: Array<[RegExp, string, StoreErrorKind]> = [
   [/timeout exceeded when trying to connect|Connection terminated due to connection timeout/i, 'PG_CONNECT_TIMEOUT', 'unavailable'],
   [/Connection terminated|connection error and is not queryable|Client was closed and is not queryable|Cannot use a pool after calling end/i, 'PG_CONNECTION_LOST', 'unavailable'],
 ];
-
-/** The store-neutral kind of a SQLSTATE (or socket error code). */
-export function pgErrorKind(code: string): StoreErrorKind {
-  if (SOCKET_CODES.has(code) || code.startsWith('08') || ['57P01', '57P02', '57P03', '53300', '53100', '53200', '58030'].includes(code)) return 'unavailable';
-  if (['40001', '40P01', '55P03', '55006'].includes(code)) return 'busy';
-  if (code === '57014') return 'timeout';
-  if (code === '25006') return 'read_only';
-  if (code.startsWith('23')) return 'constraint';
-  if (['42P01', '42703', '42883', '3F000'].includes(code)) return 'schema';
-  return 'other';
-}
 
 /** True for errors a unit of work may simply run again: deadlock victims and serialization failures. */
 export function isRetryableConflict(error: unknown): boolean {
@@ -38,7 +25,7 @@ export function toStoreError(error: unknown): StoreError | null {
   const text = typeof message === 'string' ? message : String(error);
   const isSqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && 'severity' in error;
   if (isSqlState || (typeof code === 'string' && SOCKET_CODES.has(code))) {
-    return new StoreError(text, code as string, { cause: error, kind: pgErrorKind(code as string) });
+    return new StoreError(text, code as string, { cause: error, kind: storeErrorKindOf(code as string) });
   }
   for (const [pattern, driverCode, kind] of DRIVER_MESSAGES) {
     if (pattern.test(text)) return new StoreError(text, driverCode, { cause: error, kind });

@@ -23,6 +23,7 @@ export interface Membership { organizationId: string; userId: number; email: str
 /** An order joined with its organization's time zone: what the reminder engine needs. */
 export interface OrderWithZone extends Order { timeZone: string; organizationName: string }
 export interface Contact { email: string; userId: number; membershipStatus: MembershipStatus | null; addedAt: Date }
+export type RemoveContactOutcome = 'removed' | 'not-a-contact' | 'last-recipient';
 
 // ---------------------------------------------------------------- directory
 /** An `order.upserted` billing event as the directory applies it. */
@@ -34,6 +35,11 @@ export type OrderEventOutcome =
     outcome: 'applied'; order: OrderWithZone; changedKinds: ReminderKind[]; cancelledReminderIds: number[];
     /** Open reminders moved in the ledger to 09:00 of a new time zone (organization changed zone, or the order changed organization): their jobs need re-timing. */
     rescheduled: number;
+    /**
+     * The part of the event that was NOT applied, and why (null: all of it was): an organization
+     * name or time zone older than the organization's newest event is left as it is.
+     */
+    notApplied: string | null;
   }
   | { outcome: 'ignored'; reason: string };
 
@@ -85,8 +91,14 @@ export interface DirectoryRepository {
    * organization the order ends in). Concurrent adds of one person: one returns true.
    */
   addContact(orderId: string, email: string, addedByEmail: string): Promise<boolean>;
-  /** Removes a contact; returns false if they were not on the list. Concurrent removes: one returns true. */
-  removeContact(orderId: string, email: string): Promise<boolean>;
+  /**
+   * Removes a contact. `last-recipient` (nothing removed) when they are the order's last contact who
+   * is an active member of its organization — the last one who gets its reminders — unless
+   * `options.force`; `not-a-contact` when they were not on the list. Atomic: when two callers at once
+   * remove an order's last two recipients, at most one succeeds (unless forced); concurrent removes
+   * of one contact: one returns `removed`.
+   */
+  removeContact(orderId: string, email: string, options?: { force?: boolean }): Promise<RemoveContactOutcome>;
   /** Orders the address is a contact of (for the preferences page). */
   listOrdersForContact(email: string): Promise<OrderWithZone[]>;
 }
@@ -251,13 +263,23 @@ export interface InvitationRow {
   id: number; organizationId: string; email: string; invitedByEmail: string; expiresAt: Date;
   acceptedAt: Date | null; revokedAt: Date | null; createdAt: Date;
 }
+export interface NewInvitation { organizationId: string; email: string; invitedByEmail: string; tokenHash: string; expiresAt: Date }
+/** At most `max` invitation emails per (organization, address) in any `windowMs` (sliding). */
+export interface SendLimit { max: number; windowMs: number }
+export type LimitedInvitation = { ok: true; invitation: InvitationRow } | { ok: false; retryAfterMs: number };
 export interface InvitationsRepository {
   /**
    * Creates an invitation, or replaces the token of the open one for the same (organization, email).
    * Atomic. Concurrent calls for one (organization, email) are serialised: one open invitation
    * results, holding the token of the call that committed last.
    */
-  createOrRenew(input: { organizationId: string; email: string; invitedByEmail: string; tokenHash: string; expiresAt: Date }): Promise<InvitationRow>;
+  createOrRenew(input: NewInvitation): Promise<InvitationRow>;
+  /**
+   * `createOrRenew` for an invitation email about to be sent at `at`, within `limit`: past it nothing
+   * changes (the link already sent keeps working) and `retryAfterMs` says when the next one is allowed.
+   * Atomic: callers on several hosts inviting the same address at once get at most `limit.max` through.
+   */
+  createOrRenewWithinLimit(input: NewInvitation, at: Date, limit: SendLimit): Promise<LimitedInvitation>;
   get(id: number): Promise<InvitationRow | null>;
   findByTokenHash(tokenHash: string): Promise<InvitationRow | null>;
   /**
@@ -267,12 +289,30 @@ export interface InvitationsRepository {
   accept(id: number, at: Date): Promise<InvitationRow>;
 }
 export interface SubscriptionRow { id: number; email: string; status: SubscriptionStatus; topics: string[]; createdAt: Date; confirmedAt: Date | null }
+/** A requested, not yet confirmed change of a confirmed subscription's topics. */
+export interface TopicChangeRow { id: number; subscriptionId: number; email: string; topics: string[]; createdAt: Date }
+export interface SubscribeResult {
+  subscription: SubscriptionRow;
+  /** For a confirmed address: the pending change just recorded (its topics are not applied yet); else null. */
+  change: TopicChangeRow | null;
+}
 export interface NewsletterRepository {
   /**
-   * Stores a pending subscription (or updates topics of an existing one). Atomic; concurrent calls
-   * for one address yield one subscription with the topics of the call that committed last.
+   * A sign-up. A new or still pending address is stored as pending with these topics. A confirmed
+   * address keeps its topics: the request is recorded as a pending {@link TopicChangeRow}, which
+   * only {@link applyTopicChange} (the subscriber confirming it) makes effective; only the newest
+   * few pending changes are kept. Atomic; concurrent sign-ups of one address are serialised (one
+   * subscription; a pending one ends with the topics of the call that committed last).
    */
-  subscribe(email: string, topics: string[]): Promise<SubscriptionRow>;
+  subscribe(email: string, topics: string[]): Promise<SubscribeResult>;
+  getTopicChange(id: number): Promise<TopicChangeRow | null>;
+  /**
+   * Makes a pending change effective: the subscription's topics become the change's, the subscriber
+   * rejoins those topics' lists (they just chose them), and every pending change of the subscription
+   * is dropped. Null when the change no longer exists (applied, replaced by another one applied, or
+   * never). Atomic; of two changes applied at once, the second finds its change dropped (null).
+   */
+  applyTopicChange(id: number): Promise<SubscriptionRow | null>;
   get(email: string): Promise<SubscriptionRow | null>;
   getById(id: number): Promise<SubscriptionRow | null>;
   getBroadcast(id: number): Promise<{ id: number; topic: string; template: string; status: 'sending' | 'done' } | null>;
@@ -289,23 +329,45 @@ export interface NewsletterRepository {
 }
 
 // ---------------------------------------------------------------- inbound events
-export type InboundStatus = 'pending' | 'applied' | 'ignored' | 'rejected';
+/**
+ * pending: recorded, not applied yet; applied: done; partial: applied except the part `reason`
+ * names (e.g. an organization change older than the organization's newest event); ignored: nothing
+ * done (e.g. out of order); rejected: unusable payload.
+ */
+export type InboundStatus = 'pending' | 'applied' | 'partial' | 'ignored' | 'rejected';
 export interface InboundEventRow {
   id: number; source: string; eventId: string; type: string; status: InboundStatus; reason: string | null;
   orderId: string | null; email: string | null; occurredAt: Date | null; payload: string; receivedAt: Date; appliedAt: Date | null;
+  /** Hex SHA-256 of `payload` (null on rows recorded before it was kept). */
+  payloadSha256: string | null;
+  /** Random, fixed at insert: the part of the row's job id that a reused row id cannot repeat. */
+  jobKey: string;
+  /** How often the same (source, eventId) came again with a different payload, and when last. */
+  conflicts: number; lastConflictAt: Date | null;
 }
+export type InboundEventInput = {
+  source: string; eventId: string; type: string; status: InboundStatus; reason?: string | null; orderId?: string | null;
+  email?: string | null; occurredAt?: Date | null; payload: string;
+};
+/**
+ * `duplicate`: (source, eventId) was already recorded; `row` is the stored one. `conflict`: a
+ * duplicate whose payload differs from the stored one (counted on the row: `conflicts`).
+ */
+export interface RecordedEvent { row: InboundEventRow; duplicate: boolean; conflict: boolean }
 export interface InboundEventsRepository {
   /**
-   * Records an event once per (source, eventId); `duplicate` is true when it was already there.
-   * Concurrent records of one event (two edges): one row; exactly one call gets `duplicate: false`.
+   * Records an event once per (source, eventId); resolves only once committed (a failed write
+   * rejects, so the caller can refuse what it did not store). A repeat with another payload is
+   * counted on the stored row and reported as `conflict`. Concurrent records of one event (two
+   * edges): one row; exactly one call gets `duplicate: false`; each differing repeat is counted once.
    */
-  record(input: { source: string; eventId: string; type: string; status: InboundStatus; reason?: string | null; orderId?: string | null; email?: string | null; occurredAt?: Date | null; payload: string }): Promise<{ row: InboundEventRow; duplicate: boolean }>;
+  record(input: InboundEventInput): Promise<RecordedEvent>;
   /**
    * Records several events in one transaction and one statement per kind of work (one commit
    * instead of one per event); each result is what `record` would have returned, in input order,
    * with the same guarantee under concurrent calls.
    */
-  recordMany(inputs: Array<Parameters<InboundEventsRepository['record']>[0]>): Promise<Array<{ row: InboundEventRow; duplicate: boolean }>>;
+  recordMany(inputs: InboundEventInput[]): Promise<RecordedEvent[]>;
   get(id: number): Promise<InboundEventRow | null>;
   /** Sets an event's outcome; last writer wins. */
   mark(id: number, status: InboundStatus, reason: string | null, at: Date): Promise<void>;
@@ -325,10 +387,13 @@ export interface Store {
   invitations: InvitationsRepository;
   newsletter: NewsletterRepository;
   events: InboundEventsRepository;
-  /**
-   * Cheap round trip for /readyz: resolves when the database answers and accepts writes; rejects
-   * with a StoreError (`read_only` for a replica or read-only file, `unavailable` when unreachable).
-   */
+  /** Cheap round trip for /readyz; rejects with a StoreError (`unavailable` when the database cannot be reached). */
   ping(): Promise<void>;
+  /**
+   * Commits one tiny write (for /readyz): rejects when the database can be read but not written
+   * (read-only file, a replica, full disk), which `ping` cannot see — StoreError `read_only` or
+   * `unavailable`. `now` is stored as the probe's time; concurrent probes: last writer wins.
+   */
+  probeWrite(now: Date): Promise<void>;
   close(): Promise<void>;
 }

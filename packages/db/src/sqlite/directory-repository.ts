@@ -1,6 +1,6 @@
 /** SQLite implementation of DirectoryRepository: organizations, users, memberships, orders, contacts. */
 import { reminderKind, type IsoDate, type Organization, type ReminderKind } from '@tickler/domain';
-import type { Contact, DirectoryRepository, OrderWithZone } from '../repositories/types';
+import type { Contact, DirectoryRepository, OrderWithZone, RemoveContactOutcome } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { emailKey, normalizeEmail } from './email';
 import { makeOrderEvents } from './order-events';
@@ -45,6 +45,23 @@ export function makeSqliteDirectoryRepository(sqlite: Sqlite, options: { pageSiz
 
   const expiringPage = (kind: ReminderKind, to: IsoDate, key: ExpiryKey) =>
     prepare(expiringOrdersSql(kind)).all(key.expiry, key.timeZone, key.id, key.expiry, key.timeZone, key.expiry, to, pageSize) as OrderSqlRow[];
+
+  /** Counted and deleted in one IMMEDIATE transaction, so concurrent removals cannot both take the last two recipients. */
+  const removeContact = sqlite.transaction((orderId: string, email: string, force: boolean): RemoveContactOutcome => {
+    const contact = prepare(`SELECT c.user_id, m.status AS membership_status FROM order_contacts c
+      JOIN users u ON u.id = c.user_id JOIN orders o ON o.id = c.order_id
+      LEFT JOIN memberships m ON m.organization_id = o.organization_id AND m.user_id = c.user_id
+      WHERE c.order_id = ? AND u.email = ?`).get(orderId, email) as { user_id: number; membership_status: string | null } | undefined;
+    if (!contact) return 'not-a-contact';
+    if (!force && contact.membership_status === 'active') {
+      const { others } = prepare(`SELECT count(*) AS others FROM order_contacts c JOIN orders o ON o.id = c.order_id
+        JOIN memberships m ON m.organization_id = o.organization_id AND m.user_id = c.user_id AND m.status = 'active'
+        WHERE c.order_id = ? AND c.user_id <> ?`).get(orderId, contact.user_id) as { others: number };
+      if (others === 0) return 'last-recipient';
+    }
+    prepare(`DELETE FROM order_contacts WHERE order_id = ? AND user_id = ?`).run(orderId, contact.user_id);
+    return 'removed';
+  });
 
   return {
     async getOrganization(id) {
@@ -120,9 +137,8 @@ export function makeSqliteDirectoryRepository(sqlite: Sqlite, options: { pageSiz
       });
       return add.immediate();
     },
-    async removeContact(orderId, email) {
-      return prepare(`DELETE FROM order_contacts WHERE order_id = ? AND user_id = (SELECT id FROM users WHERE email = ?)`)
-        .run(orderId, emailKey(email)).changes > 0;
+    async removeContact(orderId, email, options = {}) {
+      return removeContact.immediate(orderId, emailKey(email), options.force === true);
     },
     async listOrdersForContact(email) {
       const rows = prepare(orderIdsSql(`o.id IN (SELECT c.order_id FROM order_contacts c JOIN users u ON u.id = c.user_id WHERE u.email = ?)

@@ -1,5 +1,5 @@
 /** SQLite implementation of InvitationsRepository: organization invitations and their acceptance. */
-import type { InvitationRow, InvitationsRepository } from '../repositories/types';
+import type { InvitationRow, InvitationsRepository, LimitedInvitation, NewInvitation, SendLimit } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { normalizeEmail } from './email';
 import { makeStatementCache } from './statements';
@@ -25,7 +25,7 @@ export function makeSqliteInvitationsRepository(sqlite: Sqlite): InvitationsRepo
   const ensureUserId = (email: string) =>
     (prepare(`INSERT INTO users (email) VALUES (?) ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id`).get(email) as { id: number }).id;
 
-  const createOrRenew = sqlite.transaction((input: Parameters<InvitationsRepository['createOrRenew']>[0]): InvitationRow => {
+  const createOrRenew = sqlite.transaction((input: NewInvitation): InvitationRow => {
     const email = normalizeEmail(input.email);
     const inviterId = ensureUserId(normalizeEmail(input.invitedByEmail));
     const inviteeId = ensureUserId(email);
@@ -46,6 +46,18 @@ export function makeSqliteInvitationsRepository(sqlite: Sqlite): InvitationsRepo
     return toInvitation(byId(id)!);
   });
 
+  /** The limit lives beside the invitation rather than in Redis so a refused request cannot have renewed the link. */
+  const createOrRenewWithinLimit = sqlite.transaction((input: NewInvitation, at: Date, limit: SendLimit): LimitedInvitation => {
+    const email = normalizeEmail(input.email);
+    const since = at.getTime() - limit.windowMs;
+    prepare(`DELETE FROM invitation_sends WHERE organization_id = ? AND email = ? AND sent_at <= ?`).run(input.organizationId, email, since);
+    const window = prepare(`SELECT count(*) AS sent, min(sent_at) AS oldest FROM invitation_sends WHERE organization_id = ? AND email = ?`)
+      .get(input.organizationId, email) as { sent: number; oldest: number | null };
+    if (window.sent >= limit.max) return { ok: false, retryAfterMs: Math.max(1, (window.oldest ?? at.getTime()) + limit.windowMs - at.getTime()) };
+    prepare(`INSERT INTO invitation_sends (organization_id, email, sent_at) VALUES (?, ?, ?)`).run(input.organizationId, email, at.getTime());
+    return { ok: true, invitation: createOrRenew(input) };
+  });
+
   const accept = sqlite.transaction((id: number, at: Date): InvitationRow => {
     const invitation = byId(id);
     if (!invitation) throw new Error(`invitation ${id} does not exist`);
@@ -61,6 +73,9 @@ export function makeSqliteInvitationsRepository(sqlite: Sqlite): InvitationsRepo
   return {
     async createOrRenew(input) {
       return createOrRenew.immediate(input);
+    },
+    async createOrRenewWithinLimit(input, at, limit) {
+      return createOrRenewWithinLimit.immediate(input, at, limit);
     },
     async get(id) {
       const row = byId(id);

@@ -1,12 +1,20 @@
 /** SQLite implementation of NewsletterRepository: double opt-in subscriptions and broadcasts. */
-import type { SubscriptionStatus } from '@tickler/domain';
-import type { NewsletterRepository, SubscriptionRow } from '../repositories/types';
+import { newsletterListId, type SubscriptionStatus } from '@tickler/domain';
+import { PENDING_CHANGES_KEPT } from '../repositories/defaults';
+import type { NewsletterRepository, SubscribeResult, SubscriptionRow, TopicChangeRow } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { emailKey, normalizeEmail } from './email';
 import { makeStatementCache, placeholders } from './statements';
 
 interface SubscriptionSqlRow { id: number; email: string; status: SubscriptionStatus; created_at: number; confirmed_at: number | null }
 const COLUMNS = 's.id, s.email, s.status, s.created_at, s.confirmed_at';
+export { PENDING_CHANGES_KEPT };
+
+interface TopicChangeSqlRow { id: number; subscription_id: number; email: string; topics: string; created_at: number }
+
+function toTopicChange(row: TopicChangeSqlRow): TopicChangeRow {
+  return { id: row.id, subscriptionId: row.subscription_id, email: row.email, topics: JSON.parse(row.topics) as string[], createdAt: new Date(row.created_at) };
+}
 
 export function makeSqliteNewsletterRepository(sqlite: Sqlite): NewsletterRepository {
   const prepare = makeStatementCache(sqlite);
@@ -28,18 +36,53 @@ export function makeSqliteNewsletterRepository(sqlite: Sqlite): NewsletterReposi
     return row ? withTopics([row])[0]! : null;
   };
 
-  const subscribe = sqlite.transaction((email: string, topics: string[]): SubscriptionRow => {
-    const { id } = prepare(`INSERT INTO newsletter_subscriptions (email, status) VALUES (?, 'pending')
-      ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id`).get(email) as { id: number };
+  const setTopics = (id: number, topics: string[]) => {
     prepare(`DELETE FROM newsletter_subscription_topics WHERE subscription_id = ?`).run(id);
     const insert = prepare(`INSERT INTO newsletter_subscription_topics (subscription_id, topic) VALUES (?, ?) ON CONFLICT DO NOTHING`);
     for (const topic of topics) insert.run(id, topic);
-    return one('s.id = ?', id)!;
+  };
+  const changeById = (id: number) => {
+    const row = prepare(`SELECT c.id, c.subscription_id, s.email, c.topics, c.created_at FROM newsletter_topic_changes c
+      JOIN newsletter_subscriptions s ON s.id = c.subscription_id WHERE c.id = ?`).get(id) as TopicChangeSqlRow | undefined;
+    return row ? toTopicChange(row) : null;
+  };
+
+  // A confirmed subscriber's topics change only through applyTopicChange: anyone can submit an
+  // address on the sign-up form, and only the mailbox may decide what it receives.
+  const subscribe = sqlite.transaction((email: string, topics: string[]): SubscribeResult => {
+    const { id, status } = prepare(`INSERT INTO newsletter_subscriptions (email, status) VALUES (?, 'pending')
+      ON CONFLICT(email) DO UPDATE SET email = excluded.email RETURNING id, status`).get(email) as { id: number; status: SubscriptionStatus };
+    if (status === 'pending') {
+      setTopics(id, topics);
+      return { subscription: one('s.id = ?', id)!, change: null };
+    }
+    const change = prepare(`INSERT INTO newsletter_topic_changes (subscription_id, topics) VALUES (?, ?) RETURNING id`)
+      .get(id, JSON.stringify([...topics].sort())) as { id: number };
+    // Requests nobody confirms must not pile up: only the newest few links stay valid.
+    prepare(`DELETE FROM newsletter_topic_changes WHERE subscription_id = ? AND id NOT IN
+      (SELECT id FROM newsletter_topic_changes WHERE subscription_id = ? ORDER BY id DESC LIMIT ${PENDING_CHANGES_KEPT})`).run(id, id);
+    return { subscription: one('s.id = ?', id)!, change: changeById(change.id) };
+  });
+
+  const applyTopicChange = sqlite.transaction((changeId: number): SubscriptionRow | null => {
+    const change = changeById(changeId);
+    if (!change) return null;
+    setTopics(change.subscriptionId, change.topics);
+    const rejoin = prepare(`DELETE FROM list_unsubscribes WHERE email = ? AND list_id = ? AND source <> 'complaint'`);
+    for (const topic of change.topics) rejoin.run(change.email, newsletterListId(topic));
+    prepare(`DELETE FROM newsletter_topic_changes WHERE subscription_id = ?`).run(change.subscriptionId);
+    return one('s.id = ?', change.subscriptionId);
   });
 
   return {
     async subscribe(email, topics) {
       return subscribe.immediate(normalizeEmail(email), [...new Set(topics)]);
+    },
+    async getTopicChange(id) {
+      return changeById(id);
+    },
+    async applyTopicChange(id) {
+      return applyTopicChange.immediate(id);
     },
     async get(email) {
       return one('s.email = ?', emailKey(email));

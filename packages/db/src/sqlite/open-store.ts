@@ -1,16 +1,16 @@
 /** Composes every SQLite repository over one connection: the `Store` for `file:` URLs. */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Store } from '../repositories/types';
 import { openConnection, runMigrations, sqliteTarget, type Sqlite } from './connection';
 import { makeSqliteDeliveriesRepository } from './deliveries-repository';
 import { makeSqliteDirectoryRepository } from './directory-repository';
+import { groupCommitFor } from './group-commit';
 import { makeSqliteInboundEventsRepository } from './inbound-events-repository';
 import { makeSqliteInvitationsRepository } from './invitations-repository';
 import { makeSqliteListsRepository } from './lists-repository';
 import { makeSqliteNewsletterRepository } from './newsletter-repository';
 import { makeSqliteRemindersRepository } from './reminders-repository';
 import { makeSqliteStateRepository } from './state-repository';
+import { makeStatementCache } from './statements';
 import { StoreError, translateError, withStoreErrors } from './store-error';
 
 export interface SqliteStoreOptions {
@@ -37,6 +37,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   }
   const ping = sqlite.prepare('SELECT 1');
   const isOpen = () => sqlite.open;
+  // A committed one-row write (a full disk only fails at commit), through the group committer so
+  // waiting for another process's write lock does not block the event loop.
+  const prepare = makeStatementCache(sqlite);
+  const probe = (at: number) =>
+    prepare(`INSERT INTO write_probe (id, probed_at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET probed_at = excluded.probed_at`).run(at);
+  const group = groupCommitFor(sqlite);
   // The scan's planner gets a connection of its own, opened on first use (see future-slices.ts);
   // an in-memory database has no second connection to the same data, so it plans on this one.
   let planner: Sqlite | null = null;
@@ -59,14 +65,13 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       } catch (error) {
         translateError(error);
       }
-      // Writable: not opened read-only, and the file (and its folder, for the WAL) may be written.
-      if (target.kind === 'memory') return;
+    },
+    async probeWrite(now) {
+      if (!isOpen()) throw new StoreError('The store is closed.', 'STORE_CLOSED');
       try {
-        if (sqlite.readonly) throw new Error(`${target.path} is open read-only`);
-        fs.accessSync(target.path, fs.constants.W_OK);
-        fs.accessSync(path.dirname(target.path), fs.constants.W_OK);
+        await group(() => probe(now.getTime()));
       } catch (error) {
-        throw new StoreError(`The SQLite database cannot be written: ${(error as Error).message}`, 'SQLITE_READONLY', { cause: error, kind: 'read_only' });
+        translateError(error);
       }
     },
     async close() {

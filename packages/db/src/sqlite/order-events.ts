@@ -3,6 +3,7 @@
  * (better-sqlite3 transactions are synchronous), so an event is applied entirely or not at all.
  */
 import { expiryOf, perKind, REMINDER_KINDS, reminderKind, sendAtMsFor, type ReminderKind } from '@tickler/domain';
+import { organizationNotChanged, outOfOrderReason } from '../order-event-reasons';
 import type { OrderEventOutcome, OrderUpsert } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { groupCommitFor } from './group-commit';
@@ -26,10 +27,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
 
   const outOfOrder = (stored: StoredOrder | undefined, occurredAt: Date): OrderEventOutcome | null => {
     if (stored?.last_event_at == null || occurredAt.getTime() >= stored.last_event_at) return null;
-    return {
-      outcome: 'ignored',
-      reason: `out-of-order: event occurred at ${occurredAt.toISOString()}, before the last applied event at ${new Date(stored.last_event_at).toISOString()}`,
-    };
+    return { outcome: 'ignored', reason: outOfOrderReason(occurredAt, new Date(stored.last_event_at)) };
   };
 
   /** Cancels still-pending reminders of an order (of one kind and other cycles than `keepExpiresOn`, or all). */
@@ -46,21 +44,24 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
 
   /**
    * Creates or updates the organization. Its name and time zone come from the newest event of ANY of
-   * its orders: an older event (of another order, delivered late) leaves them alone. Each order
-   * keeps the time of its last applied event, so the newest is their maximum (before this event).
+   * its orders: an older event (of another order, delivered late) leaves them alone, and `ignored`
+   * says so (the event is then only partly applied). Each order keeps the time of its last applied
+   * event, so the newest is their maximum (before this event).
    */
-  const upsertOrganization = (event: OrderUpsert): { created: boolean; timeZoneChanged: boolean } => {
+  const upsertOrganization = (event: OrderUpsert): { created: boolean; timeZoneChanged: boolean; ignored: string | null } => {
     const { id, name, timeZone } = event.organization;
     const before = prepare(`SELECT name, time_zone FROM organizations WHERE id = ?`).get(id) as { name: string; time_zone: string } | undefined;
     if (!before) {
       prepare(`INSERT INTO organizations (id, name, time_zone) VALUES (?, ?, ?)`).run(id, name, timeZone);
-      return { created: true, timeZoneChanged: false };
+      return { created: true, timeZoneChanged: false, ignored: null };
     }
-    if (before.name === name && before.time_zone === timeZone) return { created: false, timeZoneChanged: false };
+    if (before.name === name && before.time_zone === timeZone) return { created: false, timeZoneChanged: false, ignored: null };
     const newest = (prepare(`SELECT max(last_event_at) AS at FROM orders WHERE organization_id = ?`).get(id) as { at: number | null }).at;
-    if (newest !== null && newest > event.occurredAt.getTime()) return { created: false, timeZoneChanged: false };
+    if (newest !== null && newest > event.occurredAt.getTime()) {
+      return { created: false, timeZoneChanged: false, ignored: organizationNotChanged(event, before, newest) };
+    }
     prepare(`UPDATE organizations SET name = ?, time_zone = ? WHERE id = ?`).run(name, timeZone, id);
-    return { created: false, timeZoneChanged: before.time_zone !== timeZone };
+    return { created: false, timeZoneChanged: before.time_zone !== timeZone, ignored: null };
   };
 
   /**
@@ -180,7 +181,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     }
     return {
       outcome: 'applied', order: readOrder(event.orderId), changedKinds, cancelledReminderIds: cancelledReminderIds.sort((a, b) => a - b),
-      rescheduled,
+      rescheduled, notApplied: organization.ignored,
     };
   };
 
@@ -192,7 +193,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     const at = occurredAt.getTime();
     prepare(`UPDATE orders SET status = 'cancelled', last_event_at = ?, updated_at = ? WHERE id = ?`).run(at, at, orderId);
     const cancelledReminderIds = cancelPending(orderId, 'order-cancelled', at);
-    return { outcome: 'applied', order: readOrder(orderId), changedKinds: [], cancelledReminderIds, rescheduled: 0 };
+    return { outcome: 'applied', order: readOrder(orderId), changedKinds: [], cancelledReminderIds, rescheduled: 0, notApplied: null };
   };
 
   // Each event is its own transaction (a savepoint inside the connection's group commit): applied

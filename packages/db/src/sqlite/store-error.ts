@@ -4,9 +4,9 @@
  * jest (one VM context per test file) its errors would otherwise fail `instanceof Error` in every
  * file but the first.
  */
-import { StoreError, wrapRepository, type StoreErrorKind } from '../store-error';
+import { isStoreUnavailable, StoreError, storeErrorKindOf, wrapRepository } from '../store-error';
 
-export { StoreError };
+export { isStoreUnavailable, StoreError };
 
 /** SQLite's own errors, or any error object from another realm (which can only be the driver's). */
 function driverErrorCode(error: unknown): string | null {
@@ -16,22 +16,12 @@ function driverErrorCode(error: unknown): string | null {
   return error instanceof Error ? null : 'STORE_ERROR';
 }
 
-/** The store-neutral kind of a SQLite result code (extended codes share their primary's kind). */
-export function sqliteErrorKind(code: string, message = ''): StoreErrorKind {
-  if (/^SQLITE_(BUSY|LOCKED)/.test(code)) return 'busy';
-  if (code.startsWith('SQLITE_CONSTRAINT')) return 'constraint';
-  if (code.startsWith('SQLITE_READONLY')) return 'read_only';
-  if (/^SQLITE_(CANTOPEN|IOERR|FULL|NOTADB|CORRUPT)/.test(code)) return 'unavailable';
-  if (/no such (table|column)/.test(message)) return 'schema';
-  return 'other';
-}
-
 /** Rethrows a driver error as a StoreError; anything else unchanged. */
 export function translateError(error: unknown): never {
   const code = driverErrorCode(error);
   if (code !== null) {
     const message = (error as { message: string }).message;
-    throw new StoreError(message, code, { cause: error, kind: sqliteErrorKind(code, message) });
+    throw new StoreError(message, code, { cause: error, kind: storeErrorKindOf(code, message) });
   }
   throw error;
 }

@@ -25,6 +25,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
         changedKinds: ['license', 'maintenance'],
         cancelledReminderIds: [],
         rescheduled: 0,
+        notApplied: null,
       });
       expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin' });
       expect(await store.directory.getMembership('org-1', 'ANN@acme.com')).toMatchObject({ email: 'ann@acme.com', status: 'active', role: 'owner' });
@@ -52,11 +53,18 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       }));
       // ORD-1's first event, sent before ORD-2's but delivered after it: the order is applied, the organization is not rolled back.
       const late = await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-1', occurredAt: at('2026-11-27T09:00:00Z') }));
-      expect(late.outcome).toBe('applied');
+      // … and the outcome says which part was left out, so the event is not recorded as fully applied.
+      expect(late).toMatchObject({
+        outcome: 'applied',
+        notApplied: 'organization-out-of-order: organization org-1 keeps its name "Acme Inc." (not "Acme GmbH") and time zone America/New_York '
+          + '(not Europe/Berlin): this event occurred at 2026-11-27T09:00:00.000Z, before its newest applied event at 2026-11-27T10:00:00.000Z; '
+          + 'the order itself was applied',
+      });
       expect(await store.directory.getOrder('ORD-1')).toMatchObject({ organizationId: 'org-1', timeZone: 'America/New_York' });
       expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme Inc.', timeZone: 'America/New_York' });
-      // A newer event changes it again.
-      await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-1', occurredAt: at('2026-11-27T11:00:00Z') }));
+      // A newer event changes it again, all of it applied.
+      expect(await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-1', occurredAt: at('2026-11-27T11:00:00Z') })))
+        .toMatchObject({ outcome: 'applied', notApplied: null });
       expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin' });
     });
 
@@ -163,10 +171,24 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       expect(await store.directory.addContact('ORD-1001', 'bob@acme.com', 'ann@acme.com')).toBe(false);
       expect(await store.directory.isContact('ORD-1001', 'Bob@Acme.com')).toBe(true);
       expect((await store.directory.listOrdersForContact('bob@acme.com')).map((o) => o.id)).toEqual(['ORD-1001']);
-      expect(await store.directory.removeContact('ORD-1001', 'bob@acme.com')).toBe(true);
-      expect(await store.directory.removeContact('ORD-1001', 'bob@acme.com')).toBe(false);
+      expect(await store.directory.removeContact('ORD-1001', 'bob@acme.com')).toBe('removed');
+      expect(await store.directory.removeContact('ORD-1001', 'bob@acme.com')).toBe('not-a-contact');
       expect(await store.directory.isContact('ORD-1001', 'bob@acme.com')).toBe(false);
       expect(await store.directory.listOrdersForContact('bob@acme.com')).toEqual([]);
+    });
+
+    it('refuses to remove the last contact who receives the reminders, unless forced', async () => {
+      // ORD-1001's only contact is its purchaser ann, an active member of org-1.
+      expect(await store.directory.removeContact('ORD-1001', 'ann@acme.com')).toBe('last-recipient');
+      expect((await store.directory.listContacts('ORD-1001')).map((c) => c.email)).toEqual(['ann@acme.com']);
+      // A contact whose membership is not active receives nothing, so it does not count as a recipient.
+      await store.invitations.createOrRenew({ organizationId: 'org-1', email: 'bob@acme.com', invitedByEmail: 'ann@acme.com', tokenHash: 'h1', expiresAt: at('2027-01-01T00:00:00Z') });
+      await store.invitations.accept((await store.invitations.findByTokenHash('h1'))!.id, at('2026-11-27T00:00:00Z'));
+      await store.directory.addContact('ORD-1001', 'bob@acme.com', 'ann@acme.com');
+      expect(await store.directory.removeContact('ORD-1001', 'ann@acme.com')).toBe('removed');
+      expect(await store.directory.removeContact('ORD-1001', 'bob@acme.com')).toBe('last-recipient');
+      expect(await store.directory.removeContact('ORD-1001', 'bob@acme.com', { force: true })).toBe('removed');
+      expect(await store.directory.listContacts('ORD-1001')).toEqual([]);
     });
 
     it('ensureUser keeps an existing name and fills a missing one', async () => {

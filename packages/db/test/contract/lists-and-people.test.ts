@@ -1,4 +1,6 @@
 /** Lists and suppressions, invitations, the newsletter and inbound events, on every store. */
+import { createHash } from 'node:crypto';
+import { PENDING_CHANGES_KEPT } from '../../src/repositories/defaults';
 import type { Store } from '../../src/repositories/types';
 import { at, orderEvent } from '../helpers';
 import { STORE_KINDS, useTestStore } from '../stores';
@@ -60,6 +62,23 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       await expect(invite('hash-3', 'bad address')).rejects.toMatchObject({ code: 'invalid_email' });
     });
 
+    it('sends at most limit.max invitations per (organization, address) in a sliding window; a refusal leaves the link alone', async () => {
+      const limit = { max: 2, windowMs: 3_600_000 };
+      const inviteAt = (tokenHash: string, when: string, email = 'Bob@Acme.com') => store.invitations.createOrRenewWithinLimit(
+        { organizationId: 'org-1', email, invitedByEmail: 'ann@acme.com', tokenHash, expiresAt: at('2026-12-10T00:00:00Z') }, at(when), limit);
+      const first = await inviteAt('hash-1', '2026-11-26T10:00:00Z');
+      expect(first).toMatchObject({ ok: true, invitation: { email: 'bob@acme.com' } });
+      expect(await inviteAt('hash-2', '2026-11-26T10:20:00Z')).toMatchObject({ ok: true });
+      // The third within the hour is refused until the first leaves the window; the link of the second keeps working.
+      expect(await inviteAt('hash-3', '2026-11-26T10:30:00Z', 'bob@ACME.com')).toEqual({ ok: false, retryAfterMs: 30 * 60_000 });
+      expect(await store.invitations.findByTokenHash('hash-3')).toBeNull();
+      expect(await store.invitations.findByTokenHash('hash-2')).not.toBeNull();
+      // Another address, or the same address for another organization, has its own count.
+      expect(await inviteAt('hash-4', '2026-11-26T10:30:00Z', 'carol@acme.com')).toMatchObject({ ok: true });
+      expect(await inviteAt('hash-5', '2026-11-26T11:00:00Z')).toMatchObject({ ok: true });
+      expect(await inviteAt('hash-6', '2026-11-26T11:00:01Z')).toEqual({ ok: false, retryAfterMs: 20 * 60_000 - 1000 });
+    });
+
     it('accepting makes an active member; accepting twice is harmless and keeps the first time', async () => {
       const { id } = await invite('hash-1');
       const accepted = await store.invitations.accept(id, at('2026-11-27T12:00:00Z'));
@@ -79,16 +98,21 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
 
   describe('newsletter', () => {
     it('stores a pending subscription, updates its topics, confirms once, and pages confirmed subscribers', async () => {
-      const pending = await store.newsletter.subscribe('Ann@Acme.com', ['sdk-news', 'events', 'sdk-news']);
+      const { subscription: pending, change: none } = await store.newsletter.subscribe('Ann@Acme.com', ['sdk-news', 'events', 'sdk-news']);
       expect(pending).toMatchObject({ email: 'ann@acme.com', status: 'pending', topics: ['events', 'sdk-news'], confirmedAt: null });
-      expect((await store.newsletter.subscribe('ann@acme.com', ['sdk-news'])).topics).toEqual(['sdk-news']);
+      expect(none).toBeNull();
+      expect((await store.newsletter.subscribe('ann@acme.com', ['sdk-news'])).subscription.topics).toEqual(['sdk-news']);
       expect(await store.newsletter.listConfirmed('sdk-news', 0, 10)).toEqual([]);
       const confirmed = await store.newsletter.confirm('ann@acme.com', at('2026-11-27T00:00:00Z'));
       expect(confirmed).toMatchObject({ id: pending.id, status: 'confirmed', confirmedAt: at('2026-11-27T00:00:00Z') });
       expect((await store.newsletter.confirm('ann@acme.com', at('2026-12-01T00:00:00Z')))?.confirmedAt).toEqual(at('2026-11-27T00:00:00Z'));
       expect(await store.newsletter.confirm('nobody@acme.com', at('2026-12-01T00:00:00Z'))).toBeNull();
-      // Re-subscribing a confirmed address only changes topics.
-      expect(await store.newsletter.subscribe('ann@acme.com', ['sdk-news', 'events'])).toMatchObject({ status: 'confirmed', topics: ['events', 'sdk-news'] });
+      // Re-subscribing a confirmed address records a pending change; its topics stay until the change is applied.
+      const again = await store.newsletter.subscribe('ann@acme.com', ['sdk-news', 'events']);
+      expect(again.subscription).toMatchObject({ status: 'confirmed', topics: ['sdk-news'] });
+      expect(again.change).toMatchObject({ subscriptionId: pending.id, email: 'ann@acme.com', topics: ['events', 'sdk-news'] });
+      expect(await store.newsletter.listConfirmed('events', 0, 10)).toEqual([]);
+      expect(await store.newsletter.applyTopicChange(again.change!.id)).toMatchObject({ status: 'confirmed', topics: ['events', 'sdk-news'] });
       for (const email of ['b@corp.example', 'c@corp.example', 'd@corp.example']) {
         await store.newsletter.subscribe(email, ['sdk-news']);
         await store.newsletter.confirm(email, at('2026-11-27T00:00:00Z'));
@@ -100,6 +124,33 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       expect((await store.newsletter.getById(pending.id))?.email).toBe('ann@acme.com');
       expect(await store.newsletter.get('zed@corp.example')).toBeNull();
       await expect(store.newsletter.subscribe('nope', ['x'])).rejects.toMatchObject({ code: 'invalid_email' });
+    });
+
+    it('a confirmed subscriber\'s topics change only by applying a pending change; applying one drops the others', async () => {
+      await store.newsletter.subscribe('ann@acme.com', ['security']);
+      await store.newsletter.confirm('ann@acme.com', at('2026-11-27T00:00:00Z'));
+      const first = (await store.newsletter.subscribe('ann@acme.com', ['events'])).change!;
+      const second = (await store.newsletter.subscribe('ANN@acme.com', ['sdk-news', 'events'])).change!;
+      expect((await store.newsletter.get('ann@acme.com'))?.topics).toEqual(['security']);
+      expect(await store.newsletter.getTopicChange(first.id)).toMatchObject({ email: 'ann@acme.com', topics: ['events'] });
+      // They chose these topics from their mailbox: lists they had left are joined again (not after a complaint).
+      await store.lists.unsubscribe('ann@acme.com', 'newsletter:events', 'link');
+      await store.lists.unsubscribe('ann@acme.com', 'newsletter:sdk-news', 'complaint');
+      expect(await store.newsletter.applyTopicChange(second.id)).toMatchObject({ topics: ['events', 'sdk-news'] });
+      expect(await store.lists.listUnsubscribed('ann@acme.com')).toEqual(['newsletter:sdk-news']);
+      expect(await store.newsletter.getTopicChange(first.id)).toBeNull();
+      expect(await store.newsletter.applyTopicChange(first.id)).toBeNull();
+      expect(await store.newsletter.applyTopicChange(second.id)).toBeNull();
+      expect((await store.newsletter.get('ann@acme.com'))?.topics).toEqual(['events', 'sdk-news']);
+    });
+
+    it(`keeps only the newest ${PENDING_CHANGES_KEPT} pending changes of a subscription`, async () => {
+      await store.newsletter.subscribe('ann@acme.com', ['security']);
+      await store.newsletter.confirm('ann@acme.com', at('2026-11-27T00:00:00Z'));
+      const ids: number[] = [];
+      for (let i = 0; i < PENDING_CHANGES_KEPT + 2; i += 1) ids.push((await store.newsletter.subscribe('ann@acme.com', [`t${i}`])).change!.id);
+      const kept = await Promise.all(ids.map((id) => store.newsletter.getTopicChange(id)));
+      expect(kept.map((c) => c !== null)).toEqual([false, false, ...Array<boolean>(PENDING_CHANGES_KEPT).fill(true)]);
     });
 
     it('creates one broadcast per (topic, template) and marks it done', async () => {
@@ -122,12 +173,33 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
 
     it('records once per (source, event id); the duplicate returns the first row', async () => {
       const first = await store.events.record(billing('evt_1'));
-      expect(first).toMatchObject({ duplicate: false, row: { eventId: 'evt_1', status: 'pending', orderId: 'ORD-1', occurredAt: at('2026-11-26T10:00:00Z'), appliedAt: null } });
-      const dup = await store.events.record({ ...billing('evt_1'), payload: '{"changed":true}' });
-      expect(dup).toEqual({ duplicate: true, row: first.row });
+      expect(first).toMatchObject({
+        duplicate: false, conflict: false,
+        row: { eventId: 'evt_1', status: 'pending', orderId: 'ORD-1', occurredAt: at('2026-11-26T10:00:00Z'), appliedAt: null, conflicts: 0, lastConflictAt: null },
+      });
+      // The SHA-256 of the payload is kept; the job key is random per row.
+      expect(first.row.payloadSha256).toBe(createHash('sha256').update(billing('evt_1').payload).digest('hex'));
+      expect(first.row.jobKey).toMatch(/^[0-9a-f]{16}$/);
+      expect(await store.events.record(billing('evt_1'))).toEqual({ duplicate: true, conflict: false, row: first.row });
       expect((await store.events.record({ ...billing('evt_1'), source: 'ses' })).duplicate).toBe(false);
       await store.events.record({ source: 'ses', eventId: 'm-1', type: 'Bounce', status: 'applied', email: 'Bob@Acme.com', payload: '{}' });
       expect((await store.events.listByEmail('bob@acme.com')).map((e) => e.eventId)).toEqual(['m-1']);
+    });
+
+    it('a repeat with a different payload is a conflict: counted on the stored row, whose payload stays', async () => {
+      const first = await store.events.record(billing('evt_1'));
+      const changed = await store.events.record({ ...billing('evt_1'), payload: '{"changed":true}' });
+      expect(changed).toMatchObject({ duplicate: true, conflict: true, row: { id: first.row.id, payload: first.row.payload, conflicts: 1, lastConflictAt: expect.any(Date) } });
+      const [again] = await store.events.recordMany([{ ...billing('evt_1'), payload: '{"changed":2}' }]);
+      expect(again).toMatchObject({ conflict: true, row: { conflicts: 2 } });
+      expect(await store.events.record(billing('evt_1'))).toMatchObject({ conflict: false, row: { conflicts: 2 } });
+    });
+
+    it('a row recorded before payload hashes were kept is compared by its stored payload', async () => {
+      await store.events.record(billing('evt_1'));
+      await ctx.current.execute('UPDATE inbound_events SET payload_sha256 = NULL');
+      expect(await store.events.record(billing('evt_1'))).toMatchObject({ duplicate: true, conflict: false });
+      expect(await store.events.record({ ...billing('evt_1'), payload: '{}' })).toMatchObject({ duplicate: true, conflict: true });
     });
 
     it('records a batch in one go: duplicates within the batch and against earlier rows are flagged, in input order', async () => {

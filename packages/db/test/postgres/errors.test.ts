@@ -7,7 +7,7 @@ import { openStore } from '../../src/open-store';
 import { parseDatabaseUrl, type PostgresTarget } from '../../src/database-url';
 import { makePool, withTransaction } from '../../src/postgres/pool';
 import { toStoreError } from '../../src/postgres/store-error';
-import { isTransientStoreError } from '../../src/store-error';
+import { isStoreUnavailable } from '../../src/store-error';
 import { orderEvent } from '../helpers';
 import { createTestDatabase, type TestDatabase, withAdmin } from './helpers';
 
@@ -25,24 +25,25 @@ it('a server that refuses connections: calls and ping reject with a transient `u
   await expect(store.ping()).rejects.toMatchObject({ name: 'StoreError', kind: 'unavailable', transient: true });
   const failure = await store.events.record({ source: 'billing', eventId: 'e', type: 't', status: 'pending', payload: '{}' }).catch((e: unknown) => e);
   expect(failure).toMatchObject({ name: 'StoreError', code: 'ECONNREFUSED', kind: 'unavailable' });
-  expect(isTransientStoreError(failure)).toBe(true);
+  expect(isStoreUnavailable(failure)).toBe(true);
   await store.close();
 });
 
-it('ping reports a read-only database (a replica, or writes switched off), and writes fail as read_only', async () => {
-  const store = await openStore({ url: database.url, migrate: false });
-  await store.ping();
+it('probeWrite reports a read-only database (a replica, or writes switched off), as do writes; ping and reads still work', async () => {
   await withAdmin((client) => client.query(`ALTER DATABASE ${database.name} SET default_transaction_read_only = on`));
   try {
     const readOnly = await openStore({ url: database.url, migrate: false }); // new sessions pick up the setting
-    await expect(readOnly.ping()).rejects.toMatchObject({ name: 'StoreError', code: '25006', kind: 'read_only', transient: true, message: expect.stringMatching(/read-only/) });
+    await readOnly.ping();
+    await expect(readOnly.probeWrite(new Date())).rejects.toMatchObject({ name: 'StoreError', code: '25006', kind: 'read_only', transient: true });
     await expect(readOnly.state.set('k', 'v')).rejects.toMatchObject({ name: 'StoreError', code: '25006', kind: 'read_only' });
-    expect(await readOnly.state.get('k')).toBeNull(); // reads still work
+    expect(await readOnly.state.get('k')).toBeNull();
     await readOnly.close();
   } finally {
     await withAdmin((client) => client.query(`ALTER DATABASE ${database.name} RESET default_transaction_read_only`));
-    await store.close();
   }
+  const writable = await openStore({ url: database.url, migrate: false });
+  await writable.probeWrite(new Date());
+  await writable.close();
 });
 
 it('cancels a statement past the statement timeout, as a transient `timeout`', async () => {

@@ -59,6 +59,9 @@ describe('migrateDatabase', () => {
     // 0002: each order gets its organization's time zone, and the scan's covering index has it.
     expect(db.prepare(`SELECT time_zone FROM orders INDEXED BY orders_license_due_idx WHERE license_expires_on = '2027-01-31' AND status = 'active'`).all())
       .toEqual([{ time_zone: 'Asia/Tokyo' }]);
+    // 0003: an event recorded before it gets a random job key (the random part of its job id).
+    expect(db.prepare(`SELECT job_key, payload_sha256, conflicts FROM inbound_events`).all())
+      .toEqual([{ job_key: expect.stringMatching(/^[0-9a-f]{16}$/), payload_sha256: null, conflicts: 0 }]);
     db.close();
   });
 

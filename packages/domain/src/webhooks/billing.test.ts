@@ -81,6 +81,35 @@ describe('parseBillingEvent', () => {
     expect(result).toEqual({ ok: true, event: { id: 'evt_2', type: 'order.cancelled', occurredAt: new Date('2026-11-26T10:00:00Z'), data: { orderId: 'ORD-1001' } } });
   });
 
+  it('accepts ids of 100 characters and a 254-character address (the longest every link must carry), refuses longer ids', () => {
+    const event = upsert();
+    const id = `O${'x'.repeat(99)}`;
+    const email = `${'a'.repeat(64)}@${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(57)}.com`;
+    Object.assign(event.data, { orderId: id, purchaserEmail: email });
+    event.data.organization.id = id;
+    expect(parseBillingEvent(event)).toMatchObject({ ok: true, event: { data: { orderId: id, organization: { id }, purchaserEmail: email } } });
+    expect(parseBillingEvent({ ...event, data: { ...event.data, orderId: `${id}x` } })).toMatchObject({ ok: false, field: 'data.orderId' });
+    expect(parseBillingEvent({ ...event, data: { ...event.data, organization: { ...event.data.organization, id: `${id}x` } } })).toMatchObject({ ok: false, field: 'data.organization.id' });
+    expect(parseBillingEvent({ ...event, data: { ...event.data, purchaserEmail: `a${email}` } })).toMatchObject({ ok: false, field: 'data.purchaserEmail' });
+  });
+
+  it('with a clock, refuses an occurredAt more than the allowed skew ahead of now, naming occurredAt', () => {
+    const cancelAt = (occurredAt: string) => ({ id: 'evt_2', type: 'order.cancelled', occurredAt, data: { orderId: 'ORD-1001' } });
+    // Exactly 5 minutes ahead (the default) is accepted; a millisecond more is not.
+    expect(parseBillingEvent(cancelAt('2026-11-26T10:05:00Z'), { now }).ok).toBe(true);
+    expect(parseBillingEvent(cancelAt('2026-11-26T10:05:00.001Z'), { now })).toEqual({
+      ok: false, code: 'occurred_at_in_future', field: 'occurredAt',
+      message: "occurredAt 2026-11-26T10:05:00.001Z is 5 min ahead of the receiver's clock (2026-11-26T10:00:00.000Z); at most 5 min is accepted. Check the sender's clock.",
+    });
+    expect(parseBillingEvent(cancelAt('9999-12-31T23:59:59Z'), { now })).toMatchObject({ ok: false, code: 'occurred_at_in_future', field: 'occurredAt' });
+    expect(parseBillingEvent(cancelAt('2026-11-26T10:00:40Z'), { now, maxClockSkewMs: 30_000 })).toMatchObject({
+      ok: false, message: expect.stringContaining('is 40 s ahead'),
+    });
+    // Past events are fine however old; without a clock nothing is checked (stored payloads are parsed again later).
+    expect(parseBillingEvent(cancelAt('2020-01-01T00:00:00Z'), { now }).ok).toBe(true);
+    expect(parseBillingEvent(cancelAt('9999-12-31T23:59:59Z')).ok).toBe(true);
+  });
+
   it.each([
     ['data.licenseExpiresOn', (e: ReturnType<typeof upsert>) => { e.data.licenseExpiresOn = '2027-02-30'; }],
     ['data.licenseExpiresOn', (e: ReturnType<typeof upsert>) => { delete (e.data as Partial<typeof e.data>).licenseExpiresOn; }],

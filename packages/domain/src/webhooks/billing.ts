@@ -6,6 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { isIsoDate } from '../calendar';
 import { normalizeEmail } from '../email';
+import { MAX_ID_LENGTH } from '../limits';
 import { assertTimeZone } from '../timezone';
 import { REMINDER_KINDS, reminderKind, type ExpiryField, type OrderExpiries } from '../reminder-kinds';
 import type { Organization } from '../types';
@@ -105,11 +106,14 @@ export type BillingEvent =
 
 export type BillingEventParse =
   | { ok: true; event: BillingEvent }
-  | { ok: false; code: 'invalid_payload' | 'unknown_event_type'; field: string; message: string };
+  | { ok: false; code: 'invalid_payload' | 'unknown_event_type' | 'occurred_at_in_future'; field: string; message: string };
+
+/** Default of how far `occurredAt` may be ahead of the receiver's clock, ms (5 minutes; BILLING_MAX_CLOCK_SKEW). */
+export const BILLING_MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 /** Order and organization ids end up in list ids, job ids and URLs: keep them plain. */
-const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be 1–100 letters, digits, ".", "_" or "-"');
+const identifier = z.string().regex(new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${MAX_ID_LENGTH - 1}}$`), `must be 1–${MAX_ID_LENGTH} letters, digits, ".", "_" or "-"`);
 const calendarDate = z.string().refine(isIsoDate, 'must be a calendar date YYYY-MM-DD').nullable();
 
 /** Zone names already found valid (bounded: only real zones get in); checking one costs ~80 µs. */
@@ -171,12 +175,33 @@ function describeIssue(issue: z.core.$ZodIssue): { field: string; message: strin
   return { field, message: missing ? `${field} is required.` : `${field}: ${issue.message}.` };
 }
 
+/** Whole minutes, or seconds below one minute, for messages. */
+function describeMs(ms: number): string {
+  return ms >= 60_000 ? `${Math.floor(ms / 60_000)} min` : `${Math.ceil(ms / 1000)} s`;
+}
+
+/**
+ * Refuses an event from the future. An order keeps the time of its last applied event and ignores
+ * older ones, so one event dated (say) year 9999 would freeze the order, and its organization's
+ * name and time zone, for good: `occurredAt` may lead `now` by at most `maxClockSkewMs`.
+ */
+function checkOccurredAt(event: BillingEvent, now: Date, maxClockSkewMs: number): BillingEventParse {
+  const lead = event.occurredAt.getTime() - now.getTime();
+  if (lead <= maxClockSkewMs) return { ok: true, event };
+  return {
+    ok: false, code: 'occurred_at_in_future', field: 'occurredAt',
+    message: `occurredAt ${event.occurredAt.toISOString()} is ${describeMs(lead)} ahead of the receiver's clock (${now.toISOString()}); `
+      + `at most ${describeMs(maxClockSkewMs)} is accepted. Check the sender's clock.`,
+  };
+}
+
 /**
  * Parses a billing event (already JSON-decoded). Refusals name the offending field with its dotted
  * path (`data.licenseExpiresOn`). Dates must be real calendar dates, the time zone an IANA zone
- * (default UTC), the purchaser email valid (it is normalized).
+ * (default UTC), the purchaser email valid (it is normalized). With `clock`, an `occurredAt` more
+ * than `clock.maxClockSkewMs` (default 5 minutes) after `clock.now` is refused too.
  */
-export function parseBillingEvent(json: unknown): BillingEventParse {
+export function parseBillingEvent(json: unknown, clock?: { now: Date; maxClockSkewMs?: number }): BillingEventParse {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return { ok: false, code: 'invalid_payload', field: '(body)', message: 'The body must be a JSON object.' };
   }
@@ -192,5 +217,6 @@ export function parseBillingEvent(json: unknown): BillingEventParse {
     const { field, message } = first ? describeIssue(first) : { field: '(body)', message: 'The body is not a valid billing event.' };
     return { ok: false, code: 'invalid_payload', field, message };
   }
-  return { ok: true, event: result.data as BillingEvent };
+  const event = result.data as BillingEvent;
+  return clock ? checkOccurredAt(event, clock.now, clock.maxClockSkewMs ?? BILLING_MAX_CLOCK_SKEW_MS) : { ok: true, event };
 }

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
-import type { Queues, Store } from '@tickler/db';
+import type { Store } from '@tickler/db';
+import type { Queues } from '@tickler/queues';
 import type { ForecastDay } from '@tickler/domain';
+import type { RateLimiter, RateLimits } from './rate-limit/rate-limiter';
 
 /** Configuration the HTTP edge needs; parsed from the environment once, by the composition root. */
 export interface HttpConfig {
@@ -24,6 +26,15 @@ export interface HttpConfig {
   bodyLimitBytes: number;
   /** How long a request waits for Redis to take a job before answering anyway, ms (default 2000). */
   enqueueTimeoutMs?: number;
+  /** How far a billing event's `occurredAt` may be ahead of now, ms (BILLING_MAX_CLOCK_SKEW; default 5 minutes). */
+  billingMaxClockSkewMs?: number;
+  /** Abuse limits; each one not given is DEFAULT_RATE_LIMITS'. */
+  rateLimits?: Partial<RateLimits>;
+  /**
+   * Which proxies' `X-Forwarded-For` names the client (fastify `trustProxy`): true = any, a number =
+   * that many hops, or addresses/CIDRs. Default none: the per-IP limit then sees the peer address.
+   */
+  trustProxy?: boolean | number | string[];
 }
 
 /** Everything the HTTP edge talks to; created by the composition root, never inside the server. */
@@ -32,6 +43,11 @@ export interface HttpDeps {
   queues: Queues;
   config: HttpConfig;
   logger: Logger;
+  /**
+   * Counts requests against the abuse limits. Shared by every edge process (Redis,
+   * `makeRedisRateLimiter`); the in-memory one suits a single process only.
+   */
+  rateLimiter: RateLimiter;
   /** The clock; tests pass a fixed one. */
   now: () => Date;
   /** Fetches a URL's body as text (SNS certificates, SubscribeURL); injectable for tests. */

@@ -1,4 +1,8 @@
+import { isStoreUnavailable } from '@tickler/db';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+/** Retry-After of a 503 for an unavailable database, seconds. */
+const STORE_RETRY_AFTER_SECONDS = 30;
 
 /** SPEC §5 error body: a stable code and a sentence a person can act on. */
 export interface ErrorBody { error: string; message: string; field?: string }
@@ -16,8 +20,9 @@ const KNOWN: Record<number, { error: string; message: string }> = {
 };
 
 /**
- * Turns framework errors (body too large, bad JSON, wrong content type) into SPEC error JSON; anything
- * else is a surprise: logged at error, answered 500 without details.
+ * Turns framework errors (body too large, bad JSON, wrong content type) into SPEC error JSON; a
+ * database that cannot take the call (full disk, read-only, locked) into 503 with Retry-After;
+ * anything else is a surprise: logged at error, answered 500 without details.
  */
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const status = error.statusCode ?? 500;
@@ -28,6 +33,12 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
     }
     const known = KNOWN[status] ?? { error: 'bad_request', message: error.message };
     return sendError(reply, status, known.error, status === 400 ? error.message : known.message);
+  }
+  if (isStoreUnavailable(error)) {
+    // Nothing was stored: a 5xx makes the sender (billing system, SNS, a browser) try again.
+    request.log.error({ err: error, route: request.routeOptions.url }, 'request failed: the database is unavailable');
+    reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
+    return sendError(reply, 503, 'database_unavailable', 'The database cannot take this request right now, and nothing was stored; please retry later.');
   }
   request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
   return sendError(reply, 500, 'internal_error', 'Something went wrong on our side; please try again later.');

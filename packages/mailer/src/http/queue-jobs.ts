@@ -3,7 +3,8 @@
  * does not take the job within `enqueueTimeoutMs` the request still succeeds and the scheduler's
  * reconciliation re-enqueues the pending row later. A warning is logged.
  */
-import { enqueue, enqueueBulk, type DeliveryRow, type NewDelivery } from '@tickler/db';
+import { type DeliveryRow, type InboundEventRow, type NewDelivery } from '@tickler/db';
+import { enqueue, enqueueBulk, orderEventJobData, type JobData } from '@tickler/queues';
 import type { FastifyBaseLogger } from 'fastify';
 import { makeBatcher } from './batcher';
 import { withinMs } from './bounded';
@@ -15,20 +16,20 @@ const DEFAULT_ENQUEUE_TIMEOUT_MS = 2000;
  * Enqueues the `order-event` job of a recorded billing event; false (logged) when Redis did not take
  * it in time. Concurrent requests share one `addBulk` round trip.
  */
-export function makeOrderEventEnqueuer(deps: HttpDeps): (log: FastifyBaseLogger, inboundEventId: number) => Promise<boolean> {
-  const add = makeBatcher<number, void>({
-    many: async (ids) => {
-      await enqueueBulk(deps.queues, 'order-event', ids.map((inboundEventId) => ({ data: { inboundEventId } })));
-      return ids.map(() => undefined);
+export function makeOrderEventEnqueuer(deps: HttpDeps): (log: FastifyBaseLogger, event: InboundEventRow) => Promise<boolean> {
+  const add = makeBatcher<JobData<'order-event'>, void>({
+    many: async (jobs) => {
+      await enqueueBulk(deps.queues, 'order-event', jobs.map((data) => ({ data })));
+      return jobs.map(() => undefined);
     },
-    one: (inboundEventId) => enqueue(deps.queues, 'order-event', { inboundEventId }),
+    one: (data) => enqueue(deps.queues, 'order-event', data),
   });
-  return async (log, inboundEventId) => {
+  return async (log, event) => {
     try {
-      await withinMs(add(inboundEventId), deps.config.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS);
+      await withinMs(add(orderEventJobData(event)), deps.config.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS);
       return true;
     } catch (error) {
-      log.warn({ inboundEventId, err: (error as Error).message }, 'order event recorded but not enqueued; reconciliation will retry');
+      log.warn({ inboundEventId: event.id, err: (error as Error).message }, 'order event recorded but not enqueued; reconciliation will retry');
       return false;
     }
   };

@@ -4,9 +4,10 @@
  * itself: the composition root owns the store, queues and their shutdown.
  */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { MAX_TOKEN_LENGTH } from '@tickler/domain';
 import { adminRoutes } from './admin';
 import type { HttpDeps } from './deps';
-import { handleError, sendError } from './errors';
+import { handleError } from './errors';
 import { opsRoutes, type OpsRoutesOptions } from './ops';
 import { invitationRoutes } from './pages/invitation-routes';
 import { newsletterRoutes } from './pages/newsletter-routes';
@@ -14,10 +15,17 @@ import { preferencesRoutes } from './pages/preferences-routes';
 import { unsubscribeRoutes } from './pages/unsubscribe-routes';
 import { portalRoutes } from './portal';
 import { billingWebhookRoutes } from './webhooks/billing-route';
+import { makeFrameworkErrorHandler, makeNotFoundHandler } from './unrouted';
 import { sesWebhookRoutes } from './webhooks/ses-route';
 
 /** The edge's deps plus what the ops routes optionally take (e.g. in-process worker metrics). */
 export type HttpServerDeps = HttpDeps & Omit<OpsRoutesOptions, keyof HttpDeps>;
+
+/** A hop count as fastify's typings take it (a function of the hop); other forms pass through. */
+function trustProxyOption(trust: HttpDeps['config']['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust ?? false;
+}
 
 /** Builds the server with every route registered; call `listen` (or `inject` in tests) on it. */
 export function makeHttpServer(deps: HttpServerDeps): FastifyInstance {
@@ -26,10 +34,17 @@ export function makeHttpServer(deps: HttpServerDeps): FastifyInstance {
     // Request URLs carry tokens: the per-request lines below log the route pattern instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.config.bodyLimitBytes,
+    // Route parameters are tokens (the longest legal one is 526 characters, see MAX_TOKEN_LENGTH),
+    // ids (≤ 100) and addresses (≤ 254); fastify's default of 100 refused ordinary links.
+    routerOptions: { maxParamLength: MAX_TOKEN_LENGTH },
+    // Fastify's own answers to these echo the URL, and with it the token.
+    frameworkErrors: makeFrameworkErrorHandler(deps),
+    // request.ip (the per-IP limits) comes from X-Forwarded-For only behind a proxy the operator names.
+    trustProxy: trustProxyOption(deps.config.trustProxy),
   }) as unknown as FastifyInstance;
 
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `There is no ${request.method} route here.`));
+  app.setNotFoundHandler(makeNotFoundHandler(deps));
   app.addHook('onResponse', async (request, reply) => {
     const fields = { method: request.method, route: request.routeOptions.url ?? '(none)', status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
     if (reply.statusCode >= 500) request.log.error(fields, 'request done');

@@ -1,5 +1,8 @@
 /** Links and list headers carried by emails (SPEC §4; RFC 2369, RFC 2919, RFC 8058). */
-import { createAddressToken, createConfirmToken, createInvitationToken, createListToken, type ListId } from '@tickler/domain';
+import type { InvitationRow, InvitationsRepository } from '@tickler/db';
+import {
+  createAddressToken, createConfirmToken, createInvitationToken, createListToken, createTopicChangeToken, invitationTokenCandidates, sha256Hex, type ListId,
+} from '@tickler/domain';
 import type { MailerConfig } from '../config';
 
 type LinkConfig = Pick<MailerConfig, 'publicBaseUrl' | 'tokenSecrets'>;
@@ -19,8 +22,30 @@ export function invitationUrl(config: LinkConfig, invitation: { organizationId: 
   return { url: `${base(config)}/invitations/${token}`, token };
 }
 
+/**
+ * The link of a stored invitation: the token whose hash was stored when it was created, rebuilt —
+ * in today's format, or an earlier one, or under an older secret of `TOKEN_SECRETS`. Null when
+ * none matches (the link would not open it).
+ */
+export async function storedInvitationUrl(
+  store: { invitations: Pick<InvitationsRepository, 'findByTokenHash'> },
+  config: LinkConfig,
+  invitation: InvitationRow,
+): Promise<string | null> {
+  for (const token of invitationTokenCandidates(config.tokenSecrets, invitation)) {
+    const stored = await store.invitations.findByTokenHash(sha256Hex(token));
+    if (stored?.id === invitation.id) return `${base(config)}/invitations/${token}`;
+  }
+  return null;
+}
+
 export function confirmUrl(config: LinkConfig, email: string): string {
   return `${base(config)}/newsletter/confirm/${createConfirmToken(config.tokenSecrets, email)}`;
+}
+
+/** The link confirming one pending change of a subscriber's topics (served by the confirm page too). */
+export function topicChangeUrl(config: LinkConfig, email: string, changeId: number): string {
+  return `${base(config)}/newsletter/confirm/${createTopicChangeToken(config.tokenSecrets, email, changeId)}`;
 }
 
 export function renewUrl(config: Pick<MailerConfig, 'renewUrlTemplate' | 'supportEmail'>, orderId: string): string {

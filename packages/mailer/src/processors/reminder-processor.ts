@@ -13,7 +13,8 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { checkReminderStillValid, renewalListId, selectRecipients, type ReminderStatus } from '@tickler/domain';
-import { enqueueBulk, type NewDelivery, type Processor, type Queues, type Store } from '@tickler/db';
+import { type NewDelivery, type Store } from '@tickler/db';
+import { enqueueBulk, type Processor, type Queues } from '@tickler/queues';
 
 export interface ReminderDeps {
   store: Store;

@@ -22,7 +22,8 @@
 import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { DeliveryStatus } from '@tickler/domain';
-import type { DeliveryRow, Processor } from '@tickler/db';
+import type { DeliveryRow } from '@tickler/db';
+import type { Processor } from '@tickler/queues';
 import type { MailTransport } from '../transport';
 import { PermanentSendError, SendingPausedError, ThrottledError, classifySendError } from '../transport';
 import { TemplateDataError } from '../templates';

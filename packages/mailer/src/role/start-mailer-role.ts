@@ -2,9 +2,10 @@
  * The mailer role: the `reminders` and `send` workers of one process. Owns its Redis connections
  * and its workers; `close()` stops taking jobs, lets in-flight ones finish, then disconnects.
  */
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { ConnectionOptions, Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import { closeQueues, makeQueues, parseJob, type Queues, type Store } from '@tickler/db';
+import { type Store } from '@tickler/db';
+import { closeQueues, makeCatalogWorker, makeQueues, type Queues } from '@tickler/queues';
 import type { MailerConfig } from '../config';
 import { makeReminderProcessor } from '../processors/reminder-processor';
 import { makeSendProcessor } from '../processors/send-processor';
@@ -50,24 +51,12 @@ export function startMailerRole(options: MailerRoleOptions): MailerRole {
     pauseSending: () => queues.send.pause(),
   });
 
-  const common = { connection, prefix, autorun: true };
+  const common = { connection, prefix, logger };
   const workers = {
-    reminders: new Worker('reminders', (job: Job) => reminder(parseJob('reminder', job.data), job), { ...common, concurrency: Math.min(concurrency, 10) }),
-    send: new Worker('send', (job: Job) => send(parseJob('send', job.data), job), {
-      ...common,
-      concurrency,
-      // Global: the limiter lives in Redis, so N mailer processes together stay under SES_MAX_SEND_RATE.
-      limiter: { max: options.maxSendRate, duration: 1000 },
-    }),
+    reminders: makeCatalogWorker('reminder', reminder, { ...common, concurrency: Math.min(concurrency, 10) }),
+    // Global: the limiter lives in Redis, so N mailer processes together stay under SES_MAX_SEND_RATE.
+    send: makeCatalogWorker('send', send, { ...common, concurrency, limiter: { max: options.maxSendRate, duration: 1000 } }),
   };
-  for (const [name, worker] of Object.entries(workers)) {
-    worker.on('failed', (job, err) => {
-      if (!job) return;
-      const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-      logger[final ? 'error' : 'warn']({ queue: name, jobId: job.id, attemptsMade: job.attemptsMade, err }, final ? 'job failed for good' : 'job failed; will retry');
-    });
-    worker.on('error', (err) => logger.error({ queue: name, err }, 'worker error'));
-  }
   logger.info({ prefix, concurrency, maxSendRate: options.maxSendRate, templates: [...templates.templates.keys()] }, 'mailer role started');
 
   let closing: Promise<void> | null = null;

@@ -123,7 +123,7 @@ async function compileVariant(dir: string, name: string, definition: TemplateDef
 export async function compileTemplate(dir: string, name: string): Promise<{ template: CompiledTemplate | null; issues: TemplateIssue[] }> {
   const definition = templateDefinition(name);
   if (!definition) {
-    const message = `unknown template "${name}": no data schema describes it (known: license-reminder, maintenance-reminder, invitation, newsletter-confirmation, newsletter-<name>)`;
+    const message = `unknown template "${name}": no data schema describes it (known: license-reminder, maintenance-reminder, invitation, newsletter-confirmation, topic-change-confirmation, newsletter-<name>)`;
     return { template: null, issues: [{ file: path.join(dir, `${name}.mjml`), line: null, message, template: name }] };
   }
   const variants = new Map<string, CompiledVariant>();

@@ -49,6 +49,15 @@ export const newsletterConfirmationEmailSchema = z.object({
   ...footerFields,
 });
 
+export const topicChangeConfirmationEmailSchema = z.object({
+  /** The requested topics as one readable phrase. */
+  topics: text,
+  /** The topics the subscriber receives now, as one readable phrase. */
+  currentTopics: text,
+  confirmUrl: link,
+  ...footerFields,
+});
+
 export const newsletterEmailSchema = z.object({
   topic: text,
   topicLabel: text,
@@ -60,6 +69,7 @@ export type ReminderEmailData = z.infer<typeof reminderEmailSchema>;
 export type InvitationEmailData = z.infer<typeof invitationEmailSchema>;
 export type NewsletterConfirmationEmailData = z.infer<typeof newsletterConfirmationEmailSchema>;
 export type NewsletterEmailData = z.infer<typeof newsletterEmailSchema>;
+export type TopicChangeConfirmationEmailData = z.infer<typeof topicChangeConfirmationEmailSchema>;
 
 export interface TemplateDefinition {
   schema: z.ZodObject;
@@ -112,6 +122,13 @@ const DEFINITIONS: Record<string, TemplateDefinition> = {
   'newsletter-confirmation': {
     schema: newsletterConfirmationEmailSchema, variants: [DEFAULT_VARIANT], flags: [], variantOf: single,
     sample: () => ({ topics: 'Product news and Events', confirmUrl: `${SAMPLE_BASE}/newsletter/confirm/SAMPLE-CONFIRM-TOKEN`, ...sampleFooter } satisfies NewsletterConfirmationEmailData),
+  },
+  // Not `newsletter-…`: that prefix names broadcast templates.
+  'topic-change-confirmation': {
+    schema: topicChangeConfirmationEmailSchema, variants: [DEFAULT_VARIANT], flags: [], variantOf: single,
+    sample: () => ({
+      topics: 'Product news and Events', currentTopics: 'Security advisories', confirmUrl: `${SAMPLE_BASE}/newsletter/confirm/SAMPLE-TOPIC-CHANGE-TOKEN`, ...sampleFooter,
+    } satisfies TopicChangeConfirmationEmailData),
   },
 };
 

@@ -5,8 +5,13 @@ import { esc, page, table } from './html';
 const deliveryRows = (rows: ExplainedDelivery[]) => rows.map((d) => [d.id, d.sourceType, d.orderId ?? '', d.email, d.listId ?? '', d.status, d.explanation, d.createdAt]);
 const DELIVERY_HEADERS = ['#', 'source', 'order', 'email', 'list', 'status', 'why', 'created'];
 
+/** A sender that reused the event id for another body has a bug; the first body is the one kept. */
+const conflictNote = (e: EmailAudit['events'][number]) =>
+  e.conflicts === 0 ? '' : `id came again ${e.conflicts}× with a different body (not applied), last at ${e.lastConflictAt?.toISOString() ?? '?'}`;
+
 function eventsTable(events: EmailAudit['events']): string {
-  return table(['received', 'source', 'type', 'event id', 'status', 'reason'], events.map((e) => [e.receivedAt, e.source, e.type, e.eventId, e.status, e.reason ?? '']));
+  return table(['received', 'source', 'type', 'event id', 'status', 'reason', 'conflicts'],
+    events.map((e) => [e.receivedAt, e.source, e.type, e.eventId, e.status, e.reason ?? '', conflictNote(e)]));
 }
 
 export function searchForm(email = '', orderId = ''): string {

@@ -3,7 +3,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
-import type { Queues } from '@tickler/db';
+import type { Queues } from '@tickler/queues';
 
 export const BOARD_PATH = '/admin/queues';
 

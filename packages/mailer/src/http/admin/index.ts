@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { forecastDayJson, isDomainError, normalizeEmail } from '@tickler/domain';
-import { FailedJobsError, isQueueName, listFailedJobs, replayFailedJobs } from '../../admin/failed-jobs';
+import { FailedJobsError, isQueueName, listFailedJobs, replayFailedJobs } from '@tickler/queues';
 import type { HttpDeps } from '../deps';
 import { auditEmail, auditOrder } from './audit';
 import { renderEmailAudit, renderOrderAudit, searchForm } from './audit-page';

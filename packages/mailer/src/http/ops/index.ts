@@ -1,6 +1,6 @@
 /**
- * Operations routes: `/healthz` (the process answers), `/readyz` (SQLite and Redis answer; 503
- * naming what is down) and `/metrics` (Prometheus text). No credentials: bind the edge so that
+ * Operations routes: `/healthz` (the process answers), `/readyz` (SQLite answers and takes a write,
+ * Redis answers; 503 naming what is down) and `/metrics` (Prometheus text). No credentials: bind the edge so that
  * only your network reaches /metrics, or scrape through the load balancer's private side.
  */
 import type { FastifyPluginAsync } from 'fastify';
@@ -34,9 +34,20 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, deps)
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
+  // A database that still reads but refuses writes (full disk, read-only file) would let every
+  // webhook fail: readiness needs a committed write, not only a read.
+  const database = async () => {
+    await deps.store.ping();
+    try {
+      await deps.store.probeWrite(deps.now());
+    } catch (error) {
+      throw new Error(`readable but not writable (${(error as Error).message})`);
+    }
+  };
+
   app.get('/readyz', async (_request, reply) => {
     const problems = (await Promise.all([
-      check('database', () => deps.store.ping(), 2000),
+      check('database', database, 2000),
       check('redis', () => deps.queues.send.getJobCounts('waiting'), 2000),
     ])).filter((p): p is string => p !== null);
     if (problems.length > 0) {

@@ -6,7 +6,8 @@
  */
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queue } from 'bullmq';
-import type { Queues, Store } from '@tickler/db';
+import type { Store } from '@tickler/db';
+import type { Queues } from '@tickler/queues';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children'] as const;
 

@@ -51,9 +51,12 @@ export async function describeList(deps: HttpDeps, listId: ListId): Promise<stri
   return `Newsletter: ${label}`;
 }
 
-/** The same neutral answer for every forged, truncated or foreign token: nothing about why. */
-export function sendInvalidLink(reply: FastifyReply, deps: HttpDeps): FastifyReply {
-  return sendPage(reply, 400, {
+/**
+ * The same neutral answer for every forged, truncated, over-long or foreign token: nothing about
+ * why, and nothing of the token. 400 by default; 404 for a path no page has.
+ */
+export function sendInvalidLink(reply: FastifyReply, deps: Pick<HttpDeps, 'config'>, status: 400 | 404 = 400): FastifyReply {
+  return sendPage(reply, status, {
     title: 'This link is not valid',
     supportEmail: deps.config.supportEmail,
     body: html`<h1>This link is not valid</h1>

@@ -1,22 +1,23 @@
 /**
  * Newsletter double opt-in (SPEC §2 rule 7): `GET /newsletter` form (topics + business email),
  * `POST /newsletter/subscriptions` refuses free-mail/disposable/invalid addresses with the reason and
- * the entered values kept, else stores a pending subscription and sends the confirmation email;
- * `GET/POST /newsletter/confirm/:token` confirms.
+ * the entered values kept, counts the sign-up against the abuse limits (429 + Retry-After), then
+ * mails a link: for a new or pending address the subscription's confirmation, for a confirmed one
+ * the confirmation of the requested topic change — whose topics stay as they are until then.
+ * The answer is the same either way, so the form does not tell who is subscribed.
  */
-import { checkBusinessEmail, readConfirmToken } from '@tickler/domain';
-import type { SubscriptionRow } from '@tickler/db';
+import { checkBusinessEmail } from '@tickler/domain';
 import type { FastifyReply } from 'fastify';
 import type { HttpDeps } from '../deps';
 import type { RoutesPlugin } from '../plugin';
 import { queueDelivery } from '../queue-jobs';
-import { formField, formFields, registerFormParsers, sendInvalidLink } from './common';
+import { formField, formFields, registerFormParsers } from './common';
 import { html } from './html';
 import { sendPage } from './layout';
+import { registerConfirmRoutes, topicLabels } from './newsletter-confirm-routes';
+import { checkSignupLimits } from './newsletter-limits';
 
-type TokenParams = { Params: { token: string } };
-
-/** A pending subscriber may ask for the confirmation email again, but not more often than this. */
+/** A pending subscriber may ask for the confirmation email again, but not sooner than this after the last one went out. */
 const RESEND_AFTER_MS = 5 * 60_000;
 
 function sendForm(reply: FastifyReply, deps: HttpDeps, status: number, values: { email: string; topics: string[] }, problem: string | null): FastifyReply {
@@ -30,14 +31,10 @@ ${problem ? html`<p class="problem" role="alert">${problem}</p>` : ''}
 <fieldset><legend>Topics you are interested in</legend>${topics}</fieldset>
 <label for="email">Business email address</label>
 <input id="email" type="email" name="email" required autocomplete="email" value="${values.email}">
-<p class="muted">We send a confirmation link first; nothing else arrives until you click it.</p>
+<p class="muted">We send a confirmation link first; nothing changes until you click it.</p>
 <button type="submit">Subscribe</button>
 </form>`,
   });
-}
-
-function topicLabels(deps: HttpDeps, subscription: SubscriptionRow): string {
-  return subscription.topics.map((id) => deps.config.newsletterTopics.find((t) => t.id === id)?.label ?? id).join(', ');
 }
 
 export const newsletterRoutes: RoutesPlugin = async (app, deps) => {
@@ -58,56 +55,30 @@ export const newsletterRoutes: RoutesPlugin = async (app, deps) => {
       request.log.info({ code: check.code }, 'newsletter subscription refused');
       return sendForm(reply, deps, 400, values, check.message);
     }
-    const subscription = await deps.store.newsletter.subscribe(check.email, [...new Set(values.topics)]);
-    if (subscription.status === 'pending') {
-      const resend = (existing: { sentAt: Date | null }) => existing.sentAt !== null && deps.now().getTime() - existing.sentAt.getTime() >= RESEND_AFTER_MS;
-      const input = { sourceType: 'newsletter-confirmation' as const, sourceId: subscription.id, email: subscription.email, listId: null, orderId: null };
-      await queueDelivery(deps, request.log, input, resend);
-    }
-    request.log.info({ subscriptionId: subscription.id, status: subscription.status }, 'newsletter subscription stored');
+    const refusal = await checkSignupLimits(deps, request, reply, check.email);
+    if (refusal) return sendForm(reply, deps, refusal.status, values, refusal.problem);
+
+    const topics = [...new Set(values.topics)];
+    const { subscription, change } = await deps.store.newsletter.subscribe(check.email, topics);
+    const common = { email: subscription.email, listId: null, orderId: null };
+    const { sending } = change
+      ? await queueDelivery(deps, request.log, { ...common, sourceType: 'newsletter-topic-change', sourceId: change.id }, () => false)
+      : await queueDelivery(deps, request.log, { ...common, sourceType: 'newsletter-confirmation', sourceId: subscription.id },
+        (existing) => existing.sentAt === null || deps.now().getTime() - existing.sentAt.getTime() >= RESEND_AFTER_MS);
+    request.log.info({ subscriptionId: subscription.id, topicChangeId: change?.id, sending }, 'newsletter subscription request stored');
+    const chosen = topicLabels(deps, topics);
     return sendPage(reply, 200, {
       title: 'Check your inbox',
       supportEmail: deps.config.supportEmail,
-      body: html`<h1>Check your inbox</h1>
-<p class="notice">We sent a confirmation link to ${check.email}.</p>
-<p>Click the link in that email to confirm your subscription (${topicLabels(deps, subscription)}). Until then you will not receive any newsletter.</p>`,
+      body: sending
+        ? html`<h1>Check your inbox</h1>
+<p class="notice">We sent a link to ${check.email}.</p>
+<p>Your choice (${chosen}) takes effect only when you click the link in that email. Until then nothing changes.</p>`
+        : html`<h1>Check your inbox</h1>
+<p class="notice">We sent a link to ${check.email} a few minutes ago, so we did not send another one yet.</p>
+<p>The link in that email confirms your latest choice (${chosen}). Until you click it nothing changes.</p>`,
     });
   });
 
-  const lookup = async (token: string) => {
-    const claim = readConfirmToken(deps.config.tokenSecrets, token);
-    return claim ? deps.store.newsletter.get(claim.email) : null;
-  };
-
-  app.get<TokenParams>('/newsletter/confirm/:token', async (request, reply) => {
-    const subscription = await lookup(request.params.token);
-    if (!subscription) return sendInvalidLink(reply, deps);
-    const confirmed = subscription.status === 'confirmed';
-    return sendPage(reply, 200, {
-      title: 'Confirm your subscription',
-      supportEmail: deps.config.supportEmail,
-      body: confirmed
-        ? html`<h1>Your subscription is confirmed</h1><p class="notice">${subscription.email} receives: ${topicLabels(deps, subscription)}.</p>`
-        : html`<h1>Confirm your subscription</h1>
-<p>Subscribe ${subscription.email} to: <strong>${topicLabels(deps, subscription)}</strong>?</p>
-<form method="post"><button type="submit">Confirm subscription</button></form>`,
-    });
-  });
-
-  app.post<TokenParams>('/newsletter/confirm/:token', async (request, reply) => {
-    const claim = readConfirmToken(deps.config.tokenSecrets, request.params.token);
-    const subscription = claim ? await deps.store.newsletter.confirm(claim.email, deps.now()) : null;
-    if (!subscription) {
-      request.log.info({ route: '/newsletter/confirm/:token' }, 'newsletter confirmation refused: invalid token');
-      return sendInvalidLink(reply, deps);
-    }
-    request.log.info({ subscriptionId: subscription.id }, 'newsletter subscription confirmed');
-    return sendPage(reply, 200, {
-      title: 'Subscription confirmed',
-      supportEmail: deps.config.supportEmail,
-      body: html`<h1>Your subscription is confirmed</h1>
-<p class="notice">${subscription.email} receives: ${topicLabels(deps, subscription)}.</p>
-<p class="muted">Every newsletter has an unsubscribe link at the bottom.</p>`,
-    });
-  });
+  registerConfirmRoutes(app, deps);
 };

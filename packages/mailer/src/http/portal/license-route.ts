@@ -3,13 +3,15 @@ import { canSeeLicense } from '@tickler/domain';
 import type { FastifyPluginAsync } from 'fastify';
 import type { HttpDeps } from '../deps';
 import { sendError } from '../errors';
+import { findVisibleOrder, sendOrderNotFound } from './visibility';
 
 export const portalLicenseRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
   app.get<{ Params: { orderId: string } }>('/api/orders/:orderId/license', async (request, reply) => {
-    const order = await deps.store.directory.getOrder(request.params.orderId);
-    if (!order) return sendError(reply, 404, 'order_not_found', `There is no order ${request.params.orderId}.`);
-    const rule = canSeeLicense(await deps.store.directory.isContact(order.id, request.actingUser));
+    const visible = await findVisibleOrder(deps, request.params.orderId, request.actingUser);
+    if (!visible) return sendOrderNotFound(reply);
+    const rule = canSeeLicense(visible.isContact);
     if (!rule.ok) return sendError(reply, rule.status, rule.code, rule.message);
+    const { order } = visible;
     return {
       orderId: order.id,
       product: order.product,

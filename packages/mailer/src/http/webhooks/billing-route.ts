@@ -1,9 +1,13 @@
 /**
  * `POST /webhooks/billing`: verify the signature over the raw body (401), parse the event (400,
- * naming the field), record it once in the inbound ledger (200 duplicate), enqueue its
- * `order-event` job and answer 202. Nothing is written for 400/401.
+ * naming the field; also an `occurredAt` ahead of now by more than the allowed clock skew), record
+ * it once in the inbound ledger (200 duplicate; 409 when the id came before with another body),
+ * enqueue its `order-event` job and answer 202. Nothing is written for 400/401. A database that
+ * cannot store the event makes the request fail (503, see errors.ts): the sender retries.
  */
+import type { InboundEventRow } from '@tickler/db';
 import { parseBillingEvent, verifyBillingSignature } from '@tickler/domain';
+import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { sendError } from '../errors';
 import type { RoutesPlugin } from '../plugin';
 import { makeBatcher } from '../batcher';
@@ -37,25 +41,41 @@ export const billingWebhookRoutes: RoutesPlugin = async (app, deps) => {
       request.log.warn({ code: 'invalid_json' }, 'billing webhook refused: body');
       return sendError(reply, 400, 'invalid_json', 'The body is not valid JSON.');
     }
-    const parsed = parseBillingEvent(json);
+    const parsed = parseBillingEvent(json, { now: deps.now(), maxClockSkewMs: deps.config.billingMaxClockSkewMs });
     if (!parsed.ok) {
       const eventId = typeof (json as { id?: unknown })?.id === 'string' ? (json as { id: string }).id.slice(0, 200) : undefined;
       request.log.warn({ code: parsed.code, field: parsed.field, eventId }, 'billing webhook refused: body');
       return sendError(reply, 400, parsed.code, parsed.message, parsed.field);
     }
     const event = parsed.event;
-    const { row, duplicate } = await record({
+    const { row, duplicate, conflict } = await record({
       source: 'billing', eventId: event.id, type: event.type, status: 'pending', orderId: event.data.orderId,
       email: event.type === 'order.upserted' ? event.data.purchaserEmail : null, occurredAt: event.occurredAt, payload: rawBody,
     });
     if (duplicate) {
-      request.log.info({ eventId: event.id, inboundEventId: row.id, status: row.status }, 'billing event duplicate');
       // Still pending (e.g. Redis was down the first time): enqueue again; the job id makes it a no-op otherwise.
-      if (row.status === 'pending') await enqueueOrderEvent(request.log, row.id);
-      return reply.code(200).send({ status: 'duplicate', eventId: event.id });
+      if (row.status === 'pending') await enqueueOrderEvent(request.log, row);
+      return conflict ? answerConflict(request.log, reply, row) : answerDuplicate(request.log, reply, row);
     }
-    await enqueueOrderEvent(request.log, row.id);
+    await enqueueOrderEvent(request.log, row);
     request.log.info({ eventId: event.id, inboundEventId: row.id, orderId: event.data.orderId, type: event.type }, 'billing event accepted');
     return reply.code(202).send({ status: 'accepted', eventId: event.id });
   });
 };
+
+/** 200: the event was seen before with this very body; nothing is done again. */
+function answerDuplicate(log: FastifyBaseLogger, reply: FastifyReply, row: InboundEventRow): FastifyReply {
+  log.info({ eventId: row.eventId, inboundEventId: row.id, status: row.status }, 'billing event duplicate');
+  return reply.code(200).send({ status: 'duplicate', eventId: row.eventId });
+}
+
+/**
+ * 409: the sender reused an event id for other content, a bug on its side that a 200 would hide.
+ * The first body stays the one applied; the row counts the conflict for the admin audit.
+ */
+function answerConflict(log: FastifyBaseLogger, reply: FastifyReply, row: InboundEventRow): FastifyReply {
+  log.warn({ eventId: row.eventId, inboundEventId: row.id, conflicts: row.conflicts }, 'billing event id reused with a different body');
+  return sendError(reply, 409, 'duplicate_event_conflict',
+    `Event ${row.eventId} was already received (at ${row.receivedAt.toISOString()}) with a different body; that first body is the one kept. `
+    + 'Send changes as a new event with a new id.', 'id');
+}

@@ -3,7 +3,8 @@ import { renderEmail, type NewsletterConfirmationEmailData } from '../../templat
 import { confirmUrl } from '../links';
 import { transactionalEmail, type Composer } from './types';
 
-function joinTopics(labels: string[]): string {
+/** Topic labels as one phrase: "Product news, Security advisories and Events". */
+export function joinTopics(labels: string[]): string {
   if (labels.length <= 1) return labels[0] ?? 'our newsletter';
   return `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]}`;
 }

@@ -1,8 +1,7 @@
 /** An organization invitation; the link token is re-derived (tokens are deterministic) and checked against the stored hash. */
-import { sha256Hex } from '@tickler/domain';
 import { renderEmail, type InvitationEmailData } from '../../templates';
 import { PermanentSendError } from '../../transport';
-import { invitationUrl } from '../links';
+import { storedInvitationUrl } from '../links';
 import { displayInstant } from './format';
 import { transactionalEmail, type Composer } from './types';
 
@@ -13,12 +12,9 @@ export const composeInvitation: Composer = async ({ store, templates, config }, 
   if (invitation.revokedAt) return { skip: 'invitation-revoked' };
   if (invitation.expiresAt.getTime() <= now.getTime()) return { skip: 'invitation-expired' };
   const organization = await store.directory.getOrganization(invitation.organizationId);
-  const { url, token } = invitationUrl(config, invitation);
-  // A link that would not open this invitation (e.g. TOKEN_SECRETS rotated since it was created) must not go out.
-  const stored = await store.invitations.findByTokenHash(sha256Hex(token));
-  if (stored?.id !== invitation.id) {
-    throw new PermanentSendError(`Invitation ${invitation.id}: the link cannot be rebuilt (token hash differs; were TOKEN_SECRETS rotated?)`);
-  }
+  const url = await storedInvitationUrl(store, config, invitation);
+  // A link that would not open this invitation (e.g. its secret was removed from TOKEN_SECRETS) must not go out.
+  if (!url) throw new PermanentSendError(`Invitation ${invitation.id}: the link cannot be rebuilt (no token under TOKEN_SECRETS has the stored hash)`);
   const data: InvitationEmailData = {
     organizationName: organization?.name ?? invitation.organizationId,
     inviterEmail: invitation.invitedByEmail,

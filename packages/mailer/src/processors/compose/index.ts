@@ -4,6 +4,7 @@ import { composeBroadcast } from './compose-broadcast';
 import { composeConfirmation } from './compose-confirmation';
 import { composeInvitation } from './compose-invitation';
 import { composeReminder } from './compose-reminder';
+import { composeTopicChange } from './compose-topic-change';
 import type { Composer } from './types';
 
 const COMPOSERS: Record<DeliverySource, Composer> = {
@@ -11,6 +12,7 @@ const COMPOSERS: Record<DeliverySource, Composer> = {
   broadcast: composeBroadcast,
   invitation: composeInvitation,
   'newsletter-confirmation': composeConfirmation,
+  'newsletter-topic-change': composeTopicChange,
 };
 
 export const composeEmail: Composer = async (deps, delivery, now) => {

@@ -1,16 +1,16 @@
 /**
- * Bulk demo data for `tickler db seed --orders N`: organizations with members (mostly active, some
- * invited), orders with 1–4 contacts each, and expiry dates spread over the coming year. Written
- * with raw prepared statements, one transaction per chunk, so a million orders load in well under
- * two minutes; everything a chunk writes is committed together or not at all.
+ * Bulk demo data for `tickler db seed --orders N` and `pnpm bench scan`: organizations with members
+ * (mostly active, some invited), orders with 1–4 contacts each, and expiry dates spread over the
+ * coming year. Written with raw prepared statements on `@tickler/db`'s bulk-load connection, one
+ * transaction per chunk, so a million orders load in well under two minutes; everything a chunk
+ * writes is committed together or not at all.
  */
 import { createHash } from 'node:crypto';
 import { DomainError } from '@tickler/domain';
-import { openConnection, runMigrations, type Sqlite } from './connection';
+import { withBulkLoadConnection, type BulkLoadConnection } from '@tickler/db';
 import { makeBatchInsert } from './seed-batch';
 import { companyName, expiryDates, PRODUCTS, personName, TIME_ZONES } from './seed-data';
 import { createRandom, type Random } from './seed-random';
-import { translateError } from './store-error';
 
 export interface SeedOptions {
   /** How many orders to create (a non-negative integer; the CLI's `--orders`). */
@@ -49,7 +49,7 @@ function assertSeedOptions(options: SeedOptions): void {
   }
 }
 
-function statementsFor(sqlite: Sqlite) {
+function statementsFor(sqlite: BulkLoadConnection) {
   const org = makeBatchInsert(sqlite, 'organizations', ['id', 'name', 'time_zone', 'created_at']);
   const user = makeBatchInsert(sqlite, 'users', ['id', 'email', 'name', 'created_at']);
   const order = makeBatchInsert(sqlite, 'orders',
@@ -66,7 +66,7 @@ function statementsFor(sqlite: Sqlite) {
 type Statements = ReturnType<typeof statementsFor>;
 
 /** Where this run continues numbering, so seeding twice adds data instead of colliding. */
-function startingPoint(sqlite: Sqlite) {
+function startingPoint(sqlite: BulkLoadConnection) {
   const max = (sql: string) => (sqlite.prepare(sql).get() as { n: number | null }).n ?? 0;
   return {
     org: max(`SELECT max(CAST(substr(id, 10) AS INTEGER)) AS n FROM organizations WHERE id LIKE 'seed-org-%'`),
@@ -145,7 +145,7 @@ function writeOrders(s: Statements, random: Random, now: Date, c: Counters, org:
   }
 }
 
-async function bulkLoad(sqlite: Sqlite, options: SeedOptions): Promise<Omit<SeedResult, 'ms' | 'bytes'>> {
+async function bulkLoad(sqlite: BulkLoadConnection, options: SeedOptions): Promise<Omit<SeedResult, 'ms' | 'bytes'>> {
   const random = createRandom(options.random ?? 1);
   const s = statementsFor(sqlite);
   const start = startingPoint(sqlite);
@@ -182,21 +182,6 @@ async function bulkLoad(sqlite: Sqlite, options: SeedOptions): Promise<Omit<Seed
 export async function seedDatabase(url: string, options: SeedOptions): Promise<SeedResult> {
   assertSeedOptions(options);
   const started = performance.now();
-  const sqlite = openConnection(url);
-  try {
-    runMigrations(sqlite);
-    // Bulk-load settings: WAL stays on (a crash cannot corrupt the file); only fsyncs are skipped.
-    sqlite.pragma('synchronous = OFF');
-    sqlite.pragma('cache_size = -262144');
-    sqlite.pragma('temp_store = MEMORY');
-    const counts = await bulkLoad(sqlite, options);
-    sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('wal_checkpoint(TRUNCATE)');
-    const bytes = (sqlite.pragma('page_count', { simple: true }) as number) * (sqlite.pragma('page_size', { simple: true }) as number);
-    return { ...counts, ms: Math.round(performance.now() - started), bytes };
-  } catch (error) {
-    translateError(error);
-  } finally {
-    sqlite.close();
-  }
+  const { value: counts, bytes } = await withBulkLoadConnection(url, (sqlite) => bulkLoad(sqlite, options));
+  return { ...counts, ms: Math.round(performance.now() - started), bytes };
 }

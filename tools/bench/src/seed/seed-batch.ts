@@ -2,8 +2,7 @@
  * Multi-row INSERTs for bulk loading: rows are buffered and written `rowsPerStatement` at a time
  * through one prepared statement, which cuts the per-row cost of crossing into SQLite.
  */
-import type Database from 'better-sqlite3';
-import type { Sqlite } from './connection';
+import type { BulkLoadConnection } from '@tickler/db';
 
 export interface BatchInsert {
   push(...values: unknown[]): void;
@@ -15,11 +14,11 @@ export interface BatchInsert {
  * `parents` are flushed before this table's rows are written, so foreign keys always find their
  * parent row (deferring the check to commit would make SQLite scan unindexed child columns).
  */
-export function makeBatchInsert(sqlite: Sqlite, table: string, columns: readonly string[], parents: BatchInsert[] = [], rowsPerStatement = 200): BatchInsert {
+export function makeBatchInsert(sqlite: BulkLoadConnection, table: string, columns: readonly string[], parents: BatchInsert[] = [], rowsPerStatement = 200): BatchInsert {
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   const head = `INSERT INTO ${table} (${columns.join(', ')}) VALUES `;
   const full = sqlite.prepare(head + Array.from({ length: rowsPerStatement }, () => tuple).join(', '));
-  const partial = new Map<number, Database.Statement>();
+  const partial = new Map<number, typeof full>();
   let buffer: unknown[] = [];
   let rows = 0;
   const write = () => {

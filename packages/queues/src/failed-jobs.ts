@@ -4,7 +4,14 @@
  * (`deliveries.claimForSending`) guarantees a delivery already sent is not sent again.
  */
 import type { Job, Queue } from 'bullmq';
-import { QUEUE_NAMES, type DeliveriesRepository, type QueueName, type Queues } from '@tickler/db';
+import { isQueueName, QUEUE_NAMES, type QueueName } from './catalog';
+import type { Queues } from './queues';
+
+/** The two ledger calls replay needs (the deliveries repository of @tickler/db has them). */
+export interface DeliveryReopener {
+  get(id: number): Promise<{ status: string } | null>;
+  requeue(id: number): Promise<boolean>;
+}
 
 export interface FailedJobView {
   queue: QueueName;
@@ -36,12 +43,8 @@ export class FailedJobsError extends Error {
 const PAGE = 500;
 
 /** True when `text` names a queue of the catalog. */
-export function isQueueName(text: string): text is QueueName {
-  return (QUEUE_NAMES as string[]).includes(text);
-}
-
 function queuesFor(queues: Queues, name?: string): Array<[QueueName, Queue]> {
-  if (name !== undefined && !isQueueName(name)) throw new FailedJobsError(`unknown queue "${name}" (queues: ${[...new Set(QUEUE_NAMES)].join(', ')})`);
+  if (name !== undefined && !isQueueName(name)) throw new FailedJobsError(`unknown queue "${name}" (queues: ${QUEUE_NAMES.join(', ')})`);
   return (Object.entries(queues) as Array<[QueueName, Queue]>).filter(([q]) => name === undefined || q === name);
 }
 
@@ -86,7 +89,7 @@ export async function listFailedJobs(queues: Queues, filter: FailedJobFilter = {
  * Replaying is the operator saying "try again": only a `failed` delivery goes back to `queued`;
  * one that was sent (or skipped) stays as it is, so replay never sends an email twice.
  */
-async function reopenDelivery(job: Job, deliveries: Pick<DeliveriesRepository, 'get' | 'requeue'>): Promise<void> {
+async function reopenDelivery(job: Job, deliveries: DeliveryReopener): Promise<void> {
   const id = (job.data as { deliveryId?: unknown } | undefined)?.deliveryId;
   if (job.name !== 'send' || typeof id !== 'number') return;
   if ((await deliveries.get(id))?.status === 'failed') await deliveries.requeue(id);
@@ -98,7 +101,7 @@ async function reopenDelivery(job: Job, deliveries: Pick<DeliveriesRepository, '
  * permanently failed sends are reopened (see {@link reopenDelivery}).
  */
 export async function replayFailedJobs(
-  queues: Queues, filter: FailedJobFilter = {}, deliveries?: Pick<DeliveriesRepository, 'get' | 'requeue'>,
+  queues: Queues, filter: FailedJobFilter = {}, deliveries?: DeliveryReopener,
 ): Promise<{ replayed: number; jobs: Array<{ queue: QueueName; id: string }> }> {
   const jobs: Array<{ queue: QueueName; id: string }> = [];
   for (const [name, queue] of queuesFor(queues, filter.queue)) {

@@ -1,19 +1,19 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { openStore } from '@tickler/db';
 import { assertTimeZone, DomainError } from '@tickler/domain';
-import { seedDatabase } from '../../src/sqlite/seed';
-import { openStore } from '../../src/open-store';
-import { makeTempDir } from './helpers';
+import { seedDatabase } from '../src';
 
 const now = new Date('2026-11-27T00:00:00Z');
-let temp: ReturnType<typeof makeTempDir>;
+let dir: string;
 let file: string;
 beforeEach(() => {
-  temp = makeTempDir();
-  file = path.join(temp.dir, 'data', 'tickler.db');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickler-bench-seed-'));
+  file = path.join(dir, 'data', 'tickler.db');
 });
-afterEach(() => temp.cleanup());
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const query = <T>(sql: string): T[] => {
   const db = new Database(file, { readonly: true });
@@ -69,7 +69,7 @@ describe('seedDatabase', () => {
   });
 
   it('is deterministic for a seed, and seeding again adds data without collisions', async () => {
-    const other = path.join(temp.dir, 'other.db');
+    const other = path.join(dir, 'other.db');
     await seedDatabase(`file:${file}`, { orders: 300, now, random: 7 });
     await seedDatabase(`file:${other}`, { orders: 300, now, random: 7 });
     const dump = (f: string) => {

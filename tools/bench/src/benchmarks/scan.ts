@@ -12,7 +12,7 @@
  * reported (process.resourceUsage().maxRSS) is the scan's own, not the seeder's.
  *
  * Targets: scan ≤ 10 s, peak RSS ≤ 300 MB, enqueue rate ≥ 70 % of raw addBulk.
- * Run: `pnpm bench scan [--orders N]` or `npx tsx packages/cli/src/bench/scan.ts [N]`.
+ * Run: `pnpm bench scan [--orders N] [--rounds N] [--database FILE]` or `npx tsx tools/bench/src/benchmarks/scan.ts [N]`.
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,8 +22,12 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { closeQueues, jobCatalog, makeQueues, openStore, seedDatabase, type Queues } from '@tickler/db';
+import { openStore } from '@tickler/db';
+import { closeQueues, jobCatalog, makeQueues, type Queues } from '@tickler/queues';
 import { HORIZON_KEY, makeScanner, makeSchedulerConfig } from '@tickler/scheduler';
+import { DEFAULT_REDIS_URL } from '../config';
+import { BenchFailure } from '../failure';
+import { seedDatabase } from '../seed/seed';
 
 export interface BenchScanOptions {
   /** Orders to seed (default 1,000,000). */
@@ -182,16 +186,16 @@ async function runRound(base: string, dir: string, connection: Redis, prefix: st
 /** Runs the benchmark and prints the figures; see the file header. */
 export async function benchScan(opts: BenchScanOptions = {}): Promise<BenchScanResult> {
   const orders = opts.orders ?? 1_000_000;
-  if (!Number.isSafeInteger(orders) || orders < 1) throw new Error(`--orders must be a whole number ≥ 1 (got ${String(orders)})`);
+  if (!Number.isSafeInteger(orders) || orders < 1) throw new BenchFailure(`--orders must be a whole number ≥ 1 (got ${String(orders)})`);
   const roundCount = opts.rounds ?? 3;
-  if (!Number.isSafeInteger(roundCount) || roundCount < 1) throw new Error(`--rounds must be a whole number ≥ 1 (got ${String(roundCount)})`);
+  if (!Number.isSafeInteger(roundCount) || roundCount < 1) throw new BenchFailure(`--rounds must be a whole number ≥ 1 (got ${String(roundCount)})`);
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const now = opts.now ?? new Date();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickler-bench-scan-'));
   const base = opts.databaseFile ?? path.join(dir, 'seeded.db');
-  if (opts.databaseFile && !fs.existsSync(opts.databaseFile)) throw new Error(`--database ${opts.databaseFile} does not exist`);
+  if (opts.databaseFile && !fs.existsSync(opts.databaseFile)) throw new BenchFailure(`--database ${opts.databaseFile} does not exist`);
   const prefix = `bench-scan-${randomUUID().slice(0, 8)}`;
-  const connection = new Redis(opts.redisUrl ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const connection = new Redis(opts.redisUrl ?? DEFAULT_REDIS_URL, { maxRetriesPerRequest: null });
   const warm = new Queue('reminders', { connection, prefix: `${prefix}-warm` });
   try {
     const source = opts.databaseFile ? `copies of ${opts.databaseFile}` : `${orders} seeded orders`;

@@ -1,15 +1,18 @@
 /**
  * Broadcast benchmark and exactly-once check: N confirmed subscribers get one newsletter through
- * the real pipeline — `tickler newsletter send` (the command's own code), BullMQ `send` jobs on the
- * real Redis, the SQLite delivery ledger, the real SES v2 SDK — against aws-ses-v2-local. The
- * mailer is interrupted gracefully (the role's `close()`, what SIGTERM does) once ~40% are sent;
- * then `newsletter send` is re-run (it must add no job: sent deliveries are "already sent", queued
- * ones keep their job id) and a fresh mailer finishes the rest. Finally every subscriber must have
- * exactly one email in the local SES `/store`; missing or doubled addresses fail the bench.
+ * the real pipeline — `tickler newsletter send` (the real CLI, run as a child process the way an
+ * operator runs it), BullMQ `send` jobs on the real Redis, the SQLite delivery ledger, the real SES
+ * v2 SDK — against aws-ses-v2-local. The mailer (in this process) is interrupted gracefully (the
+ * role's `close()`, what SIGTERM does) once ~40% are sent; then `newsletter send` is re-run (it
+ * must add no job: sent deliveries are "already sent", queued ones keep their job id) and a fresh
+ * mailer finishes the rest. Finally every subscriber must have exactly one email in the local SES
+ * `/store`; missing or doubled addresses fail the bench.
  *
- * Wall time and emails/s exclude seeding: they run from the first `newsletter send` to the last send.
+ * Wall time and emails/s exclude seeding: they run from the first `newsletter send` to the last
+ * send, so they include both CLI runs' start-up (printed separately).
  * Run: `pnpm bench broadcast [--subscribers N]`.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,12 +22,11 @@ import { randomUUID } from 'node:crypto';
 import sesServer from 'aws-ses-v2-local';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { closeQueues, makeQueues, openStore, type Queues, type Store } from '@tickler/db';
-import { loadTemplates, startMailerRole } from '@tickler/mailer';
-import { newsletterSendCommand } from '../commands/newsletter-send';
-import { loadEnv, type Env } from '../env';
-import { CliError } from '../runtime/errors';
-import { mailerConfigOf, makeTransport } from '../runtime/mailer';
+import { openStore, type Store } from '@tickler/db';
+import { closeQueues, makeQueues, type Queues } from '@tickler/queues';
+import { loadTemplates, makeSesTransport, startMailerRole, type MailerConfig } from '@tickler/mailer';
+import { DEFAULT_REDIS_URL, DEFAULT_TEMPLATES_DIR, REPO_ROOT } from '../config';
+import { BenchFailure } from '../failure';
 
 export interface BenchBroadcastOptions {
   /** Confirmed subscribers (default 10,000). */
@@ -54,6 +56,18 @@ export interface BenchBroadcastResult {
 const TOPIC = 'product-news';
 const TEMPLATE = 'newsletter-product-news';
 const emailOf = (i: number) => `reader-${i}@firm-${i % 97}.example`;
+const CLI_MAIN = path.join(REPO_ROOT, 'packages/cli/src/main.ts');
+const MAILER: { config: MailerConfig; region: string; concurrency: number; maxSendRate: number } = {
+  config: {
+    publicBaseUrl: 'https://tickler.example.com', tokenSecrets: ['bench-broadcast-secret-0123456789'],
+    fromReminders: 'reminders@tickler.example.com', fromNewsletter: 'news@tickler.example.com', supportEmail: 'support@tickler.example.com',
+    newsletterTopics: [{ id: TOPIC, label: 'Product news' }],
+  },
+  region: 'eu-west-1', concurrency: 64, maxSendRate: 1_000_000,
+};
+
+/** Where one run lives: its SQLite file, Redis prefix, templates and local SES. */
+interface Setup { databaseUrl: string; redisUrl: string; prefix: string; templatesDir: string; sesUrl: string }
 
 interface Ses { url: string; close(): Promise<void> }
 
@@ -68,14 +82,32 @@ async function startLocalSes(): Promise<Ses> {
   return { url, close };
 }
 
-function benchEnv(dir: string, prefix: string, sesUrl: string, opts: BenchBroadcastOptions): Env {
-  return loadEnv({
-    DATABASE_URL: `file:${path.join(dir, 'broadcast.db')}`, REDIS_URL: opts.redisUrl ?? 'redis://127.0.0.1:6379', QUEUE_PREFIX: prefix,
-    TEMPLATES_DIR: opts.templatesDir ?? path.resolve(__dirname, '../../../../templates'),
-    PUBLIC_BASE_URL: 'https://tickler.example.com', TOKEN_SECRETS: 'bench-broadcast-secret-0123456789',
-    SES_ENDPOINT: sesUrl, SES_REGION: 'eu-west-1', SES_FROM_REMINDERS: 'reminders@tickler.example.com', SES_FROM_NEWSLETTER: 'news@tickler.example.com',
-    SES_MAX_SEND_RATE: '1000000', MAILER_CONCURRENCY: '64', NEWSLETTER_TOPICS: `${TOPIC}:Product news`, LOG_LEVEL: 'warn',
-  }, 'mailer');
+/**
+ * `tickler newsletter send --topic … --template …` as an operator runs it (`node --import tsx
+ * packages/cli/src/main.ts …` from the repository root), configured only by the variables it needs.
+ * Resolves with its summary line and how long the process took; a non-zero exit fails the bench.
+ */
+function newsletterSend(setup: Setup): Promise<{ summary: string; seconds: number }> {
+  const started = performance.now();
+  const env = {
+    DATABASE_URL: setup.databaseUrl, REDIS_URL: setup.redisUrl, QUEUE_PREFIX: setup.prefix, TEMPLATES_DIR: setup.templatesDir,
+    NEWSLETTER_TOPICS: `${TOPIC}:Product news`, LOG_LEVEL: 'warn',
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, 'newsletter', 'send', '--topic', TOPIC, '--template', TEMPLATE], {
+    cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const seconds = (performance.now() - started) / 1000;
+      if (code === 0) return resolve({ summary: stdout.trim().split('\n').pop() ?? '', seconds });
+      reject(new BenchFailure(`tickler newsletter send exited with ${signal ?? code}: ${stderr.trim().split('\n').pop() ?? ''}`));
+    });
+  });
 }
 
 async function seedSubscribers(store: Store, n: number): Promise<void> {
@@ -87,12 +119,12 @@ async function seedSubscribers(store: Store, n: number): Promise<void> {
 }
 
 /** Runs a mailer (as `tickler mailer` wires it) until `stopAfter` send jobs finished, then closes it gracefully. */
-async function runMailer(env: Env, store: Store, connection: Redis, stopAfter: number): Promise<number> {
-  const templates = await loadTemplates(env.templatesDir);
-  const transport = makeTransport(env);
+async function runMailer(setup: Setup, store: Store, connection: Redis, stopAfter: number): Promise<number> {
+  const templates = await loadTemplates(setup.templatesDir);
+  const transport = makeSesTransport({ region: MAILER.region, endpoint: setup.sesUrl });
   const role = startMailerRole({
-    connection, prefix: env.queuePrefix, store, templates, transport, config: mailerConfigOf(env), logger: pino({ level: 'warn' }),
-    concurrency: env.mailerConcurrency, maxSendRate: env.ses.maxSendRate,
+    connection, prefix: setup.prefix, store, templates, transport, config: MAILER.config, logger: pino({ level: 'warn' }),
+    concurrency: MAILER.concurrency, maxSendRate: MAILER.maxSendRate,
   });
   let finished = 0;
   await new Promise<void>((resolve) => {
@@ -136,19 +168,21 @@ async function checkSesStore(sesUrl: string, n: number): Promise<{ emails: numbe
 }
 
 /** The broadcast, interrupted and resumed; returns figures measured from the first `newsletter send`. */
-async function interruptedBroadcast(env: Env, store: Store, connection: Redis, queues: Queues, n: number, interruptAt: number, print: (line: string) => void) {
+async function interruptedBroadcast(setup: Setup, store: Store, connection: Redis, queues: Queues, n: number, interruptAt: number, print: (line: string) => void) {
   const started = performance.now();
-  await newsletterSendCommand(env, { topic: TOPIC, template: TEMPLATE });
-  await runMailer(env, store, connection, Math.ceil(n * interruptAt));
+  const first = await newsletterSend(setup);
+  print(`  send:         tickler newsletter send, ${first.seconds.toFixed(1)} s: ${first.summary}`);
+  await runMailer(setup, store, connection, Math.ceil(n * interruptAt));
   const sentBeforeInterrupt = (await countByStatus(store)).get('sent') ?? 0;
   print(`  interrupted:  mailer closed after ${sentBeforeInterrupt} sent (${((sentBeforeInterrupt / n) * 100).toFixed(0)}%); re-running newsletter send`);
   const jobsBefore = await jobsInQueue(queues);
-  await newsletterSendCommand(env, { topic: TOPIC, template: TEMPLATE });
+  const rerun = await newsletterSend(setup);
+  print(`  re-run:       tickler newsletter send, ${rerun.seconds.toFixed(1)} s: ${rerun.summary}`);
   const jobsAddedByRerun = (await jobsInQueue(queues)) - jobsBefore;
   const remaining = (await countByStatus(store)).get('queued') ?? 0;
-  if (remaining > 0) await runMailer(env, store, connection, remaining);
+  if (remaining > 0) await runMailer(setup, store, connection, remaining);
   const wallMs = performance.now() - started;
-  return { sentBeforeInterrupt, jobsAddedByRerun, wallMs };
+  return { sentBeforeInterrupt, jobsAddedByRerun, wallMs, cliSeconds: first.seconds + rerun.seconds };
 }
 
 /** Runs the interrupted broadcast, checks the SES store, prints figures; throws when an address is missing or doubled. */
@@ -159,14 +193,17 @@ export async function benchBroadcast(opts: BenchBroadcastOptions = {}): Promise<
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickler-bench-broadcast-'));
   const prefix = `bench-broadcast-${randomUUID().slice(0, 8)}`;
   const ses = await startLocalSes();
-  const env = benchEnv(dir, prefix, ses.url, opts);
-  const connection = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
+  const setup: Setup = {
+    databaseUrl: `file:${path.join(dir, 'broadcast.db')}`, redisUrl: opts.redisUrl ?? DEFAULT_REDIS_URL, prefix,
+    templatesDir: opts.templatesDir ?? DEFAULT_TEMPLATES_DIR, sesUrl: ses.url,
+  };
+  const connection = new Redis(setup.redisUrl, { maxRetriesPerRequest: null });
   const queues = makeQueues(connection, prefix);
-  const store = await openStore({ url: env.databaseUrl });
+  const store = await openStore({ url: setup.databaseUrl });
   try {
     print(`broadcast bench: ${n} subscribers, interrupt at ${Math.round(interruptAt * 100)}%, Redis prefix ${prefix}, SQLite ${dir}, local SES ${ses.url}`);
     await seedSubscribers(store, n);
-    const run = await interruptedBroadcast(env, store, connection, queues, n, interruptAt, print);
+    const run = await interruptedBroadcast(setup, store, connection, queues, n, interruptAt, print);
     const check = await checkSesStore(ses.url, n);
     const result: BenchBroadcastResult = {
       subscribers: n, sentBeforeInterrupt: run.sentBeforeInterrupt, jobsAddedByRerun: run.jobsAddedByRerun, emailsInSes: check.emails,
@@ -174,9 +211,10 @@ export async function benchBroadcast(opts: BenchBroadcastOptions = {}): Promise<
     };
     print(`  subscribers:  ${n}; emails in SES ${check.emails}; duplicates ${check.duplicates}; missing ${check.missing}; other recipients ${check.strangers}`);
     print(`  re-run:       ${run.jobsAddedByRerun} jobs added to the send queue`);
-    print(`  wall time:    ${(run.wallMs / 1000).toFixed(1)} s (both sends and both mailers, no seeding) = ${Math.round(result.emailsPerSecond)} emails/s; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
+    print(`  wall time:    ${(run.wallMs / 1000).toFixed(1)} s (both sends incl. ${run.cliSeconds.toFixed(1)} s of CLI processes, both mailers, no seeding) = ${Math.round(result.emailsPerSecond)} emails/s; `
+      + `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
     if (check.duplicates > 0 || check.missing > 0 || check.strangers > 0 || run.jobsAddedByRerun !== 0) {
-      throw new CliError(`broadcast was not exactly once: ${check.missing} missing, ${check.duplicates} duplicates, ${check.strangers} unexpected recipients, ${run.jobsAddedByRerun} jobs added by the re-run`);
+      throw new BenchFailure(`broadcast was not exactly once: ${check.missing} missing, ${check.duplicates} duplicates, ${check.strangers} unexpected recipients, ${run.jobsAddedByRerun} jobs added by the re-run`);
     }
     return result;
   } finally {

@@ -5,7 +5,7 @@
  * queue's own ceiling on this machine) and template rendering alone.
  *
  * Targets: ≥ 1,500 emails/s end to end, ≤ 50 µs to render one email.
- * Run: `npx tsx packages/cli/src/bench/send.ts [N] [concurrency]`.
+ * Run: `pnpm bench send [--emails N] [--concurrency N]` or `npx tsx tools/bench/src/benchmarks/send.ts [N] [concurrency]`.
  */
 import fs from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -15,8 +15,10 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { enqueueBulk, makeQueues, closeQueues, openStore, type Queues, type Store } from '@tickler/db';
+import { openStore, type Store } from '@tickler/db';
+import { enqueueBulk, makeQueues, closeQueues, type Queues } from '@tickler/queues';
 import { loadTemplates, makeSesTransport, renderEmail, startMailerRole, type MailerConfig, type TemplateSet } from '@tickler/mailer';
+import { DEFAULT_REDIS_URL, DEFAULT_TEMPLATES_DIR } from '../config';
 
 export interface BenchSendOptions {
   /** Emails to send (default 20,000). */
@@ -191,11 +193,11 @@ export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendR
   const concurrency = opts.concurrency ?? 64;
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickler-bench-send-'));
-  const connection = new Redis(opts.redisUrl ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const connection = new Redis(opts.redisUrl ?? DEFAULT_REDIS_URL, { maxRetriesPerRequest: null });
   const prefix = `bench-send-${randomUUID().slice(0, 8)}`;
   const store = await openStore({ url: `file:${path.join(dir, 'bench.db')}` });
   try {
-    const templates = await loadTemplates(opts.templatesDir ?? path.resolve(__dirname, '../../../../templates'));
+    const templates = await loadTemplates(opts.templatesDir ?? DEFAULT_TEMPLATES_DIR);
     print(`send bench: ${n} emails, concurrency ${concurrency}, Redis prefix ${prefix}, SQLite ${dir}`);
     const renderMicrosPerEmail = benchRender(templates, n);
     print(`  render:        ${renderMicrosPerEmail.toFixed(1)} µs CPU/email (target ≤ 50)`);

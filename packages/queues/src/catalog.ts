@@ -25,11 +25,17 @@ export const jobCatalog = {
     jobId: null,
     options: { ...retrying(3, 5_000), removeOnComplete: { count: 50 } },
   },
-  /** Applies one recorded billing event (inbound_events row). */
+  /**
+   * Applies one recorded billing event (inbound_events row). The id alone could name two rows: a
+   * row whose commit failed gives its id back, and its job (if one was added) stays in Redis for
+   * days, so the next row with that id would get a no-op add and stay pending. The row's random
+   * `jobKey` makes the job id unique; the processor skips a job whose key is not its row's.
+   * (Jobs added before the key existed carry none: they name the row by id, as they did.)
+   */
   'order-event': {
     queue: 'order-events',
-    schema: z.object({ inboundEventId: id }),
-    jobId: (d: { inboundEventId: number }) => `event-${d.inboundEventId}`,
+    schema: z.object({ inboundEventId: id, jobKey: z.string().regex(/^[0-9a-f]{16}$/).optional() }),
+    jobId: (d: { inboundEventId: number; jobKey?: string }) => (d.jobKey ? `event-${d.inboundEventId}-${d.jobKey}` : `event-${d.inboundEventId}`),
     options: retrying(12, 1_000),
   },
   /** Fans one due reminder out to the order's current recipients. */
@@ -51,15 +57,25 @@ export const jobCatalog = {
 export type JobName = keyof typeof jobCatalog;
 export type QueueName = (typeof jobCatalog)[JobName]['queue'];
 export type JobData<N extends JobName> = z.infer<(typeof jobCatalog)[N]['schema']>;
-export const QUEUE_NAMES = Object.values(jobCatalog).map((j) => j.queue) as QueueName[];
+export const QUEUE_NAMES = [...new Set(Object.values(jobCatalog).map((j) => j.queue))] as QueueName[];
 
 /** Parses a job's payload on entry to its processor; throws a ZodError naming the bad field. */
 export function parseJob<N extends JobName>(name: N, data: unknown): JobData<N> {
   return jobCatalog[name].schema.parse(data) as JobData<N>;
 }
 
+/** The `order-event` payload of a recorded event: its id and its job key (see the catalog entry). */
+export function orderEventJobData(row: { id: number; jobKey: string }): JobData<'order-event'> {
+  return { inboundEventId: row.id, jobKey: row.jobKey };
+}
+
 /** The deterministic job id of a payload, or undefined for jobs that have none. */
 export function jobIdFor<N extends JobName>(name: N, data: JobData<N>): string | undefined {
   const make = jobCatalog[name].jobId as ((d: JobData<N>) => string) | null;
   return make ? make(data) : undefined;
+}
+
+/** Whether `name` is a catalog queue (for `--queue` options and admin query strings). */
+export function isQueueName(name: unknown): name is QueueName {
+  return typeof name === 'string' && (QUEUE_NAMES as string[]).includes(name);
 }

@@ -9,21 +9,20 @@
  * omission), the lag from acceptance to applied (inbound_events receivedAt → appliedAt) p50/p99,
  * and checks that every accepted event was applied exactly once (nothing lost, nothing doubled).
  * Targets: ≥ 2,000 events/s, p99 ≤ 50 ms, lag p99 ≤ 1 s.
- * Run: `npx tsx packages/cli/src/bench/events.ts [seconds] [rate] [separate|together|deferred] [worker concurrency]`.
+ * Run: `pnpm bench events [--duration S] [--rate N] [--connections N] [--topology T]` or
+ * `npx tsx tools/bench/src/benchmarks/events.ts [seconds] [rate] [separate|together|deferred] [worker concurrency]`.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { Worker, type ConnectionOptions, type Job } from 'bullmq';
-import pino from 'pino';
-import { closeQueues, makeQueues, migrateDatabase, openStore, parseJob } from '@tickler/db';
+import { migrateDatabase, openStore } from '@tickler/db';
+import { closeQueues, makeQueues } from '@tickler/queues';
 import { createBillingSignatureHeader } from '@tickler/domain';
-import { makeHttpServer } from '@tickler/mailer';
-import { makeOrderEventProcessor, makeSchedulerConfig } from '@tickler/scheduler';
+import { DEFAULT_REDIS_URL } from '../config';
+import { cpuOf, redisConnection, startChild, stopChild } from './events-processes';
 
 export interface BenchEventsOptions {
   /** How long to drive load, seconds (default 10). */
@@ -70,9 +69,6 @@ export interface BenchEventsResult {
   cpuMicrosPerEvent: Record<string, number>;
 }
 
-interface ChildSetup { role: 'http' | 'worker' | 'both'; databaseUrl: string; redisUrl: string; prefix: string; secret: string; workerConcurrency: number }
-const CHILD_FLAG = '--bench-events-child';
-
 /** autocannon ships no types; this is the slice used here. */
 type Autocannon = (opts: Record<string, unknown>) => Promise<{
   duration: number; errors: number; timeouts: number; non2xx: number;
@@ -80,83 +76,9 @@ type Autocannon = (opts: Record<string, unknown>) => Promise<{
 }>;
 const autocannon = createRequire(__filename)('autocannon') as Autocannon;
 
-function redisConnection(url: string): ConnectionOptions {
-  const u = new URL(url);
-  return {
-    host: u.hostname, port: Number(u.port || 6379), password: u.password ? decodeURIComponent(u.password) : undefined,
-    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0, maxRetriesPerRequest: null,
-  };
-}
-
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
-
-/** Child half: the HTTP edge or the order-event worker, until the parent says stop. */
-async function runChild(setup: ChildSetup): Promise<void> {
-  const store = await openStore({ url: setup.databaseUrl, migrate: false });
-  const queues = makeQueues(redisConnection(setup.redisUrl), setup.prefix);
-  const logger = pino({ level: 'warn' });
-  const stops: Array<() => Promise<void>> = [];
-  if (setup.role !== 'http') {
-    const processor = makeOrderEventProcessor({ store, queues, logger, now: () => new Date(), config: makeSchedulerConfig() });
-    const worker = new Worker('order-events', (job: Job) => processor(parseJob('order-event', job.data), job), {
-      connection: redisConnection(setup.redisUrl), prefix: setup.prefix, concurrency: setup.workerConcurrency,
-    });
-    await worker.waitUntilReady();
-    stops.push(() => worker.close());
-  }
-  let port: number | undefined;
-  if (setup.role !== 'worker') {
-    const app = makeHttpServer({
-      store, queues, logger, now: () => new Date(), fetchText: async () => { throw new Error('no fetching in the bench'); },
-      config: {
-        publicBaseUrl: 'https://bench.invalid', tokenSecrets: [randomBytes(16).toString('hex')], adminToken: randomUUID(), portalApiKey: randomUUID(),
-        billingWebhookSecret: setup.secret, snsTopicArns: [], snsCertCacheDir: os.tmpdir(), newsletterTopics: [], emailDomainAllowlist: [],
-        supportEmail: 'support@bench.invalid', bodyLimitBytes: 64 * 1024,
-      },
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    port = (app.server.address() as AddressInfo).port;
-    stops.unshift(() => app.close());
-  }
-  process.send?.({ port });
-  const stop = async () => {
-    for (const s of stops) await s();
-  };
-  process.on('message', (message) => {
-    if (message === 'cpu') {
-      const usage = process.cpuUsage();
-      process.send?.({ cpuMs: (usage.user + usage.system) / 1000 });
-      return;
-    }
-    void stop().then(() => closeQueues(queues)).then(() => store.close()).then(() => process.exit(0));
-  });
-}
-
-function startChild(setup: ChildSetup): Promise<{ child: ChildProcess; port?: number }> {
-  const child = fork(__filename, [CHILD_FLAG, JSON.stringify(setup)], { stdio: 'inherit' });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: { port?: number }) => resolve({ child, port: m.port }));
-    child.once('exit', (code) => reject(new Error(`${setup.role} child exited early (code ${code})`)));
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.send('stop');
-  });
-}
-
-/** CPU time (user + system, ms) the child has used so far. */
-function cpuOf(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    child.once('message', (m: { cpuMs: number }) => resolve(m.cpuMs));
-    child.send('cpu');
-  });
 }
 
 /** One signed `order.upserted` for a new order; every 100th request repeats the previous id. */
@@ -275,7 +197,7 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
   const rate = opts.rate ?? 2500;
   const warmupSeconds = opts.warmupSeconds ?? 3;
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const redisUrl = opts.redisUrl ?? 'redis://127.0.0.1:6379';
+  const redisUrl = opts.redisUrl ?? DEFAULT_REDIS_URL;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickler-bench-events-'));
   const run = randomUUID().slice(0, 8);
   const setup = {
@@ -326,17 +248,10 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
 }
 
 if (require.main === module) {
-  const [first, second] = process.argv.slice(2);
-  if (first === CHILD_FLAG) {
-    runChild(JSON.parse(second ?? '{}') as ChildSetup).catch((error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-      process.exit(1);
-    });
-  } else {
-    const topology = process.argv[4] === 'together' || process.argv[4] === 'deferred' ? process.argv[4] : 'separate';
-    benchEvents({ durationSeconds: first ? Number(first) : undefined, rate: second ? Number(second) : undefined, topology, workerConcurrency: process.argv[5] ? Number(process.argv[5]) : undefined }).catch((error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    });
-  }
+  const [first, second, topologyArg, concurrencyArg] = process.argv.slice(2);
+  const topology = topologyArg === 'together' || topologyArg === 'deferred' ? topologyArg : 'separate';
+  benchEvents({ durationSeconds: first ? Number(first) : undefined, rate: second ? Number(second) : undefined, topology, workerConcurrency: concurrencyArg ? Number(concurrencyArg) : undefined }).catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
 }

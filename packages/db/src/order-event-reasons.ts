@@ -1,0 +1,18 @@
+/** The reasons order events give for what they did not apply: the same words from every store. */
+import type { OrderUpsert } from './repositories/types';
+
+/** Why an event older than the order's last applied one changes nothing. */
+export function outOfOrderReason(occurredAt: Date, lastEventAt: Date): string {
+  return `out-of-order: event occurred at ${occurredAt.toISOString()}, before the last applied event at ${lastEventAt.toISOString()}`;
+}
+
+/** The `notApplied` of an event whose organization change lost to a newer event of another order. */
+export function organizationNotChanged(event: OrderUpsert, before: { name: string; time_zone: string }, newestMs: number): string {
+  const { id, name, timeZone } = event.organization;
+  const kept = [
+    ...(before.name !== name ? [`name ${JSON.stringify(before.name)} (not ${JSON.stringify(name)})`] : []),
+    ...(before.time_zone !== timeZone ? [`time zone ${before.time_zone} (not ${timeZone})`] : []),
+  ];
+  return `organization-out-of-order: organization ${id} keeps its ${kept.join(' and ')}: this event occurred at `
+    + `${event.occurredAt.toISOString()}, before its newest applied event at ${new Date(newestMs).toISOString()}; the order itself was applied`;
+}

@@ -1,0 +1,53 @@
+/**
+ * The one worker factory: every role and benchmark turns a catalog job into a BullMQ `Worker` here.
+ * It parses the payload on entry (a payload that does not match the catalog can never succeed, so it
+ * fails permanently with `UnrecoverableError` naming the field instead of being retried), and logs
+ * failures the same way everywhere: `warn` while BullMQ will retry, `error` once the job is failed
+ * for good.
+ */
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq';
+import type { Logger } from 'pino';
+import { ZodError } from 'zod';
+import { jobCatalog, parseJob, type JobData, type JobName } from './catalog';
+import type { Processor } from './processors';
+
+export interface CatalogWorkerOptions {
+  connection: ConnectionOptions;
+  /** Queue key prefix (QUEUE_PREFIX). */
+  prefix: string;
+  /** Jobs processed at once by this worker. */
+  concurrency: number;
+  logger: Pick<Logger, 'warn' | 'error'>;
+  /** A rate limit shared by every worker of the queue (it lives in Redis). */
+  limiter?: WorkerOptions['limiter'];
+}
+
+/** A catalog job's payload, or `UnrecoverableError` naming every bad field. */
+export function parsePayload<N extends JobName>(name: N, data: unknown): JobData<N> {
+  try {
+    return parseJob(name, data);
+  } catch (error) {
+    if (error instanceof ZodError) {
+      throw new UnrecoverableError(`invalid ${name} job payload: ${error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ')}`);
+    }
+    throw error;
+  }
+}
+
+/** Starts a worker on `name`'s queue that hands each parsed payload to `processor`. The caller closes it. */
+export function makeCatalogWorker<N extends JobName>(name: N, processor: Processor<N>, options: CatalogWorkerOptions): Worker {
+  const queue = jobCatalog[name].queue;
+  const { connection, prefix, concurrency, limiter, logger } = options;
+  const worker = new Worker(queue, async (job: Job) => processor(parsePayload(name, job.data), job), {
+    connection, prefix, concurrency, autorun: true, ...(limiter ? { limiter } : {}),
+  });
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const fields = { queue, jobId: job.id, attemptsMade: job.attemptsMade, err };
+    if (final) logger.error(fields, 'job failed for good');
+    else logger.warn(fields, 'job failed; will retry');
+  });
+  worker.on('error', (err) => logger.error({ queue, err }, 'worker error'));
+  return worker;
+}

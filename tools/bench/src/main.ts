@@ -1,0 +1,113 @@
+/**
+ * `pnpm bench <scan|send|events|broadcast|seed>`: the benchmarks behind the README's figures. Each prints
+ * its own figures and cleans up its queues and temporary files. REDIS_URL and TEMPLATES_DIR come
+ * from the environment, parsed once (config.ts) before a benchmark's modules are loaded.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ZodError } from 'zod';
+import { BenchConfigError, loadBenchConfig, type BenchConfig } from './config';
+import { BenchFailure } from './failure';
+
+function positive(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number.`);
+    return n;
+  };
+}
+
+/** Failures an operator can act on print one line; anything else is a surprise and keeps its stack. */
+function isExpected(error: unknown): error is Error {
+  return error instanceof BenchConfigError || error instanceof BenchFailure || error instanceof ZodError
+    || (error instanceof Error && ['DomainError', 'DatabaseUrlError', 'TemplateError'].includes(error.name))
+    || (error instanceof Error && /ECONNREFUSED|ENOTFOUND|ETIMEDOUT/.test(error.message));
+}
+
+/** Parses the configuration, runs one benchmark, maps failures to `bench: <reason>` and exit code 1. */
+function run(body: (config: BenchConfig) => Promise<unknown>): Promise<void> {
+  return (async () => {
+    try {
+      await body(loadBenchConfig(process.env));
+      process.exitCode = 0;
+    } catch (error) {
+      const line = isExpected(error) ? error.message.replace(/\s*\n\s*/g, ' ') : `unexpected error: ${(error as Error)?.stack ?? String(error)}`;
+      process.stderr.write(`bench: ${line}\n`);
+      process.exitCode = 1;
+    }
+  })();
+}
+
+function addScan(program: Command): void {
+  program.command('scan')
+    .description('seed N orders, time a reminder scan of a day and compare its enqueue rate with raw BullMQ addBulk (median of rounds)')
+    .option('--orders <n>', 'orders to seed (default 1,000,000)', positive('--orders'))
+    .option('--database <file>', 'reuse an already seeded SQLite file instead of seeding')
+    .option('--rounds <n>', 'scan + raw addBulk pairs, each on a fresh copy (default 3)', positive('--rounds'))
+    .action((opts: { orders?: number; database?: string; rounds?: number }) => run(async (config) => {
+      const { benchScan } = await import('./benchmarks/scan');
+      await benchScan({ orders: opts.orders, databaseFile: opts.database, rounds: opts.rounds, redisUrl: config.redisUrl });
+    }));
+}
+
+function addSeed(program: Command): void {
+  program.command('seed')
+    .description('seed N orders into a temporary SQLite file (what `tickler db seed` runs); wall and CPU time, size, expiry-query times')
+    .option('--orders <n>', 'orders to seed (default 1,000,000)', positive('--orders'))
+    .action((opts: { orders?: number }) => run(async () => {
+      const { benchSeed } = await import('./benchmarks/seed');
+      await benchSeed({ orders: opts.orders });
+    }));
+}
+
+function addSend(program: Command): void {
+  program.command('send')
+    .description('send N emails through the real send worker and SES SDK against a local SES; emails/s and CPU per email')
+    .option('--emails <n>', 'emails to send (default 20,000)', positive('--emails'))
+    .option('--concurrency <n>', 'send worker concurrency (default 64)', positive('--concurrency'))
+    .action((opts: { emails?: number; concurrency?: number }) => run(async (config) => {
+      const { benchSend } = await import('./benchmarks/send');
+      await benchSend({ emails: opts.emails, concurrency: opts.concurrency, redisUrl: config.redisUrl, templatesDir: config.templatesDir });
+    }));
+}
+
+function addEvents(program: Command): void {
+  program.command('events')
+    .description('drive signed billing webhooks at the HTTP edge; accepted/s, latency, lag until applied, lost/doubled')
+    .option('--duration <seconds>', 'seconds of load (default 10)', positive('--duration'))
+    .option('--rate <n>', 'offered events per second (default 2,500)', positive('--rate'))
+    .option('--connections <n>', 'concurrent HTTP connections (default 50)', positive('--connections'))
+    .addOption(new Option('--topology <t>', 'where the edge and the order-event worker run').choices(['separate', 'together', 'deferred']).default('separate'))
+    .action((opts: { duration?: number; rate?: number; connections?: number; topology: 'separate' | 'together' | 'deferred' }) => run(async (config) => {
+      const { benchEvents } = await import('./benchmarks/events');
+      await benchEvents({ durationSeconds: opts.duration, rate: opts.rate, connections: opts.connections, topology: opts.topology, redisUrl: config.redisUrl });
+    }));
+}
+
+function addBroadcast(program: Command): void {
+  program.command('broadcast')
+    .description('`tickler newsletter send` (a child process) to N confirmed subscribers against a local SES, mailer interrupted at ~40% and resumed; exactly once per address, emails/s')
+    .option('--subscribers <n>', 'confirmed subscribers (default 10,000)', positive('--subscribers'))
+    .action((opts: { subscribers?: number }) => run(async (config) => {
+      const { benchBroadcast } = await import('./benchmarks/broadcast');
+      await benchBroadcast({ subscribers: opts.subscribers, redisUrl: config.redisUrl, templatesDir: config.templatesDir });
+    }));
+}
+
+function makeBenchProgram(): Command {
+  const program = new Command('bench')
+    .description('Tickler benchmarks (real SQLite, real Redis; temporary data is removed afterwards)')
+    .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') })
+    .exitOverride((err) => process.exit(err.exitCode));
+  for (const add of [addScan, addSend, addEvents, addBroadcast, addSeed]) add(program);
+  return program;
+}
+
+async function main(): Promise<void> {
+  // The AWS SDK's own switch for its Node 20 end-of-support notice (operators read it in the README);
+  // set here, at the entry point, so every child process a benchmark forks inherits it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  await makeBenchProgram().parseAsync(process.argv);
+  process.exit(process.exitCode ?? 0);
+}
+
+if (require.main === module) void main();
