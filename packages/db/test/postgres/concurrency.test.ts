@@ -185,4 +185,24 @@ describe('other shared writes on two hosts', () => {
     const open = await withClient(database.url, async (client) => (await client.query(`SELECT token_hash FROM invitations WHERE accepted_at IS NULL`)).rows);
     expect(open).toHaveLength(1);
   });
+
+  it('invitation limits hold across hosts: of many invitations of one address at once, at most the limit gets through', async () => {
+    await hostA.directory.applyOrderUpsert(orderEvent());
+    const limit = { max: 3, windowMs: 3_600_000 };
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? hostA : hostB).invitations.createOrRenewWithinLimit(
+      { organizationId: 'org-1', email: 'bob@acme.com', invitedByEmail: 'ann@acme.com', tokenHash: `hash-${i}`, expiresAt: at('2027-01-01T00:00:00Z') },
+      at('2026-11-27T10:00:00Z'), limit)));
+    expect(results.filter((r) => r.ok)).toHaveLength(3);
+    expect(new Set(results.flatMap((r) => (r.ok ? [r.invitation.id] : []))).size).toBe(1);
+  });
+
+  it('two hosts removing an order\'s last two recipients at once: one of them stays', async () => {
+    await hostA.directory.applyOrderUpsert(orderEvent()); // ann: owner and contact
+    await hostA.invitations.createOrRenew({ organizationId: 'org-1', email: 'bob@acme.com', invitedByEmail: 'ann@acme.com', tokenHash: 'h', expiresAt: at('2027-01-01T00:00:00Z') });
+    await hostA.invitations.accept((await hostA.invitations.findByTokenHash('h'))!.id, at('2026-11-27T00:00:00Z'));
+    await hostA.directory.addContact('ORD-1001', 'bob@acme.com', 'ann@acme.com');
+    const outcomes = await Promise.all([hostA.directory.removeContact('ORD-1001', 'ann@acme.com'), hostB.directory.removeContact('ORD-1001', 'bob@acme.com')]);
+    expect([...outcomes].sort()).toEqual(['last-recipient', 'removed']);
+    expect(await hostA.directory.listContacts('ORD-1001')).toHaveLength(1);
+  });
 });
