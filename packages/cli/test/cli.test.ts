@@ -1,5 +1,6 @@
 /** `tickler` as operators run it: real child processes, exit codes, one-line reasons, real SQLite and Redis. */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
@@ -78,6 +79,33 @@ describe('configuration errors', () => {
     const result = await runCli(['scan', '--dry-run'], { ...env(), REDIS_URL: 'redis://127.0.0.1:1' });
     expect(result.code).not.toBe(0);
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/Redis does not answer at redis:\/\/127\.0\.0\.1:1/)]);
+  });
+});
+
+describe('environment problems found at run time: one line, exit 1', () => {
+  const noStack = (stderr: string) => expect(stderr).not.toMatch(/^\s+at /m);
+
+  it.each([[['db', 'migrate']], [['forecast']], [['scan', '--dry-run']]])('%j with DATABASE_URL naming a file that is not a database', async (args) => {
+    const file = path.join(dir, 'notes.txt');
+    writeFileSync(file, 'not a database\n'.repeat(50));
+    const result = await runCli(args, { ...env(), DATABASE_URL: `file:${file}` });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([`tickler: DATABASE_URL "file:${file}" names a file that is not a SQLite database`]);
+    noStack(result.stderr);
+  });
+
+  it('http with HTTP_PORT already in use', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const result = await runCli(['http'], { ...env(), ...SECRETS, PUBLIC_BASE_URL: 'https://tickler.example.com', HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) });
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([`tickler: HTTP_PORT ${port} is already in use (127.0.0.1:${port}): stop the other process or set HTTP_PORT to a free port.`]);
+      noStack(result.stderr);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import type { Queues, Store } from '@tickler/db';
 import { makeHttpServer, type HttpConfig, type HttpServerDeps } from '@tickler/mailer';
 import { makeForecaster, makeSchedulerConfig } from '@tickler/scheduler';
 import type { Env } from '../env';
+import { CliError } from './errors';
 
 export function httpConfigOf(env: Env): HttpConfig {
   return {
@@ -36,6 +37,22 @@ export async function startHttp(env: Env, parts: { store: Store; queues: Queues;
     forecast: (days, now) => forecaster.forecast({ days, now }),
     extraMetrics: parts.extraMetrics,
   });
-  await app.listen({ port: parts.port ?? env.httpPort, host: env.httpHost });
+  const port = parts.port ?? env.httpPort;
+  try {
+    await app.listen({ port, host: env.httpHost });
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw listenFailure(error, port, env.httpHost);
+  }
   return app;
+}
+
+/** A port someone else holds (or a privileged one) is the operator's to fix: one line naming HTTP_PORT. */
+function listenFailure(error: unknown, port: number, host: string): unknown {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const where = `${host}:${port}`;
+  if (code === 'EADDRINUSE') return new CliError(`HTTP_PORT ${port} is already in use (${where}): stop the other process or set HTTP_PORT to a free port.`);
+  if (code === 'EACCES') return new CliError(`HTTP_PORT ${port} may not be opened by this user (${where}): use a port above 1023.`);
+  if (code === 'EADDRNOTAVAIL') return new CliError(`HTTP_HOST ${host} is not an address of this machine (${where}).`);
+  return error;
 }
