@@ -24,6 +24,8 @@ export interface HttpConfig {
   bodyLimitBytes: number;
   /** How long a request waits for Redis to take a job before answering anyway, ms (default 2000). */
   enqueueTimeoutMs?: number;
+  /** How long an admin route waits for Redis before answering 503 `redis_unavailable`, ms (default 2000). */
+  redisTimeoutMs?: number;
 }
 
 /** Everything the HTTP edge talks to; created by the composition root, never inside the server. */
