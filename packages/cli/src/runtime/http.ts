@@ -1,7 +1,7 @@
 /** HTTP edge wiring from the parsed env: config, deps (with the scheduler's forecaster) and listening. */
 import type { Logger } from 'pino';
 import type { Queues, Store } from '@tickler/db';
-import { makeHttpServer, type HttpConfig, type HttpServerDeps } from '@tickler/mailer';
+import { makeFetchText, makeHttpServer, type HttpConfig, type HttpServerDeps } from '@tickler/mailer';
 import { makeForecaster, makeSchedulerConfig } from '@tickler/scheduler';
 import type { Env } from '../env';
 import { CliError } from './errors';
@@ -22,18 +22,13 @@ export function httpConfigOf(env: Env): HttpConfig {
   };
 }
 
-async function fetchText(url: string): Promise<string> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
-  return response.text();
-}
-
 /** Builds the edge and starts listening on HTTP_HOST:HTTP_PORT. */
 export async function startHttp(env: Env, parts: { store: Store; queues: Queues; logger: Logger; extraMetrics?: HttpServerDeps['extraMetrics']; port?: number }): Promise<ReturnType<typeof makeHttpServer>> {
   const forecaster = makeForecaster({ store: parts.store, config: makeSchedulerConfig({ offsets: env.offsets }) });
   const app = makeHttpServer({
     store: parts.store, queues: parts.queues, logger: parts.logger, config: httpConfigOf(env),
-    now: () => new Date(), fetchText,
+    // SNS certificates and SubscribeURL: no redirects, 5 s, 64 KiB at most.
+    now: () => new Date(), fetchText: makeFetchText(),
     forecast: (days, now) => forecaster.forecast({ days, now }),
     extraMetrics: parts.extraMetrics,
   });
