@@ -8,3 +8,4 @@ export * from './rules';
 export * from './tokens';
 export * from './forecast';
 export * from './webhooks';
+export * from './one-line';
