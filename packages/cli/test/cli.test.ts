@@ -99,7 +99,10 @@ describe('environment problems found at run time: one line, exit 1', () => {
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const port = (holder.address() as AddressInfo).port;
     try {
-      const result = await runCli(['http'], { ...env(), ...SECRETS, PUBLIC_BASE_URL: 'https://tickler.example.com', HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) });
+      // A database of its own: this role migrates it, and the `db migrate` test below counts migrations on the shared one.
+      const result = await runCli(['http'], {
+        ...env(), ...SECRETS, DATABASE_URL: `file:${path.join(dir, 'port-in-use.db')}`, PUBLIC_BASE_URL: 'https://tickler.example.com', HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port),
+      });
       expect(result.code).toBe(1);
       expect(result.stderr.trim().split('\n')).toEqual([`tickler: HTTP_PORT ${port} is already in use (127.0.0.1:${port}): stop the other process or set HTTP_PORT to a free port.`]);
       noStack(result.stderr);
