@@ -5,6 +5,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadEnv, parseDuration, type Env, type Role } from './env';
+import { parseIsoInstant } from './options/iso-instant';
 import { runCommand } from './runtime/errors';
 import { silenceSdkNodeVersionWarning } from './runtime/warnings';
 import { QUEUE_NAMES } from '@tickler/queues';
@@ -23,8 +24,8 @@ function positiveInt(name: string) {
 }
 
 function isoInstant(value: string): Date {
-  const date = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) throw new InvalidArgumentError('expected an ISO date-time like 2026-11-27T09:00:00Z.');
+  const date = parseIsoInstant(value);
+  if (date === null) throw new InvalidArgumentError('expected a real ISO date-time like 2026-11-27T09:00:00Z (a time needs Z or an offset such as +01:00).');
   return date;
 }
 
@@ -65,7 +66,7 @@ function addDb(program: Command): void {
 function addScheduling(program: Command): void {
   program.command('scan')
     .description('plan due reminders now and enqueue them (what the scheduler does every SCAN_EVERY)')
-    .option('--now <iso>', 'pretend the time is this instant', isoInstant)
+    .option('--now <iso>', 'what-if: pretend the time is this instant (only with --dry-run)', isoInstant)
     .option('--dry-run', 'print what would be planned and write nothing')
     .action((opts: { now?: Date; dryRun?: boolean }) => run('scheduler', async (e) => (await import('./commands/scan')).scanCommand(e, opts)));
   program.command('forecast')

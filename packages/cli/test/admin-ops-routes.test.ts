@@ -64,14 +64,16 @@ describe('admin authentication', () => {
     expect(response.json().error).toBe('unauthorized');
   });
 
-  it('the dashboard answers with the token, and ?token= sets an HttpOnly cookie for the browser', async () => {
+  it('the dashboard answers with the token, and ?token= sets an HttpOnly session cookie for the browser', async () => {
     const viaHeader = await app.inject({ method: 'GET', url: '/admin/queues', headers: auth });
     expect(viaHeader.statusCode).toBe(200);
     expect(viaHeader.body).toMatch(/<html/i);
     const viaQuery = await app.inject({ method: 'GET', url: `/admin/queues?token=${SECRETS.ADMIN_TOKEN}` });
-    expect(viaQuery.statusCode).toBe(200);
+    expect(viaQuery.statusCode).toBe(303);
+    expect(viaQuery.headers.location).toBe('/admin/queues');
     const cookie = String(viaQuery.headers['set-cookie']);
     expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).not.toContain(SECRETS.ADMIN_TOKEN);
     const viaCookie = await app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: { cookie: cookie.split(';')[0]! } });
     expect(viaCookie.statusCode).toBe(200);
     expect(JSON.stringify(viaCookie.json())).toContain('send');

@@ -1,8 +1,10 @@
 /** `tickler` as operators run it: real child processes, exit codes, one-line reasons, real SQLite and Redis. */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { openStore } from '@tickler/db';
 import { cleanPrefix, runCli, SECRETS, uniquePrefix } from './helpers/cli';
 
@@ -80,6 +82,36 @@ describe('configuration errors', () => {
   });
 });
 
+describe('environment problems found at run time: one line, exit 1', () => {
+  const noStack = (stderr: string) => expect(stderr).not.toMatch(/^\s+at /m);
+
+  it.each([[['db', 'migrate']], [['forecast']], [['scan', '--dry-run']]])('%j with DATABASE_URL naming a file that is not a database', async (args) => {
+    const file = path.join(dir, 'notes.txt');
+    writeFileSync(file, 'not a database\n'.repeat(50));
+    const result = await runCli(args, { ...env(), DATABASE_URL: `file:${file}` });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([`tickler: DATABASE_URL "file:${file}" names a file that is not a SQLite database`]);
+    noStack(result.stderr);
+  });
+
+  it('http with HTTP_PORT already in use', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      // A database of its own: this role migrates it, and the `db migrate` test below counts migrations on the shared one.
+      const result = await runCli(['http'], {
+        ...env(), ...SECRETS, DATABASE_URL: `file:${path.join(dir, 'port-in-use.db')}`, PUBLIC_BASE_URL: 'https://tickler.example.com', HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port),
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([`tickler: HTTP_PORT ${port} is already in use (127.0.0.1:${port}): stop the other process or set HTTP_PORT to a free port.`]);
+      noStack(result.stderr);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  });
+});
+
 describe('db migrate', () => {
   it('applies every committed migration once; running it again applies none', async () => {
     const first = await runCli(['db', 'migrate'], env());
@@ -108,63 +140,90 @@ describe('db seed', () => {
 });
 
 describe('scan', () => {
-  const now = '2026-11-27T10:00:00Z';
+  // A real scan runs at the real time, so the order expires 4 days from today: its 7-day license
+  // reminder fell due 3 days ago (within the first scan's 7-day look-back), and no other is due.
+  const today = new Date().toISOString().slice(0, 10);
+  const expiresOn = new Date(Date.parse(`${today}T00:00:00Z`) + 4 * 86_400_000).toISOString().slice(0, 10);
 
   beforeAll(async () => {
     const store = await openStore({ url: dbUrl });
     try {
       await store.directory.applyOrderUpsert({
         orderId: 'ORD-CLI-1', organization: { id: 'org-cli', name: 'CLI GmbH', timeZone: 'Europe/Berlin' }, product: 'Barcode Reader SDK',
-        licenseExpiresOn: '2026-12-04', maintenanceExpiresOn: null, purchaserEmail: 'ann@cli-gmbh.example', purchaserName: 'Ann', occurredAt: new Date('2026-11-01T00:00:00Z'),
+        licenseExpiresOn: expiresOn, maintenanceExpiresOn: null, purchaserEmail: 'ann@cli-gmbh.example', purchaserName: 'Ann', occurredAt: new Date('2026-01-01T00:00:00Z'),
       });
     } finally {
       await store.close();
     }
   });
 
-  async function reminderCount(): Promise<number> {
+  /** Everything a scan could change: the reminders ledger, the saved horizon, and every Redis key of the prefix. */
+  async function snapshot(): Promise<{ reminders: unknown[]; horizon: string | null; queued: number; redisKeys: string[] }> {
     const store = await openStore({ url: dbUrl });
+    const queue = new Queue('reminders', { connection: { url: 'redis://127.0.0.1:6379' }, prefix });
+    const client = new Redis('redis://127.0.0.1:6379');
     try {
-      return (await store.reminders.listForOrder('ORD-CLI-1')).length;
+      const counts = await queue.getJobCounts('waiting', 'delayed', 'prioritized');
+      return {
+        reminders: await store.reminders.listForOrder('ORD-CLI-1'),
+        horizon: await store.reminders.getState('scan.horizon'),
+        queued: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0),
+        redisKeys: (await client.keys(`${prefix}:*`)).sort(),
+      };
     } finally {
+      client.disconnect();
+      await queue.close();
       await store.close();
     }
   }
 
-  async function queuedReminderJobs(): Promise<number> {
-    const queue = new Queue('reminders', { connection: { url: 'redis://127.0.0.1:6379' }, prefix });
-    try {
-      const counts = await queue.getJobCounts('waiting', 'delayed', 'prioritized');
-      return (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0);
-    } finally {
-      await queue.close();
-    }
-  }
-
   it('--dry-run reports the due reminder and writes nothing', async () => {
-    const result = await runCli(['scan', '--dry-run', '--now', now], env());
+    const before = await snapshot();
+    const result = await runCli(['scan', '--dry-run'], env());
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/dry run \(nothing written\)/);
     expect(result.stdout).toMatch(/license\s+7\s+1\s+1\s+0\s+0/);
-    expect(await reminderCount()).toBe(0);
-    expect(await queuedReminderJobs()).toBe(0);
+    expect(before.reminders).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('--now without --dry-run is refused with one line, before anything is written', async () => {
+    const before = await snapshot();
+    const future = new Date(Date.now() + 40 * 86_400_000).toISOString();
+    const result = await runCli(['scan', '--now', future], env());
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toEqual(['tickler: --now is a what-if and only works together with --dry-run; a real scan always runs at the current time.']);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('a real scan records and enqueues it; a second scan finds nothing new', async () => {
-    const result = await runCli(['scan', '--now', now], env());
+    const result = await runCli(['scan'], env());
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/total: 1 due, 1 enqueued/);
-    expect(await reminderCount()).toBe(1);
-    expect(await queuedReminderJobs()).toBe(1);
-    const again = await runCli(['scan', '--now', now], env());
+    const after = await snapshot();
+    expect(after.reminders).toHaveLength(1);
+    expect(after.queued).toBe(1);
+    const again = await runCli(['scan'], env());
     expect(again.code).toBe(0);
-    expect(await queuedReminderJobs()).toBe(1);
+    expect((await snapshot()).queued).toBe(1);
   });
 
-  it('refuses a malformed --now', async () => {
-    const result = await runCli(['scan', '--now', 'tomorrow'], env());
-    expect(result.code).not.toBe(0);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  it('a what-if far in the future (--dry-run --now) reports, but changes neither the ledger, the horizon nor the queues', async () => {
+    const before = await snapshot();
+    expect(before.horizon).not.toBeNull();
+    const future = new Date(Date.now() + 40 * 86_400_000).toISOString();
+    const result = await runCli(['scan', '--dry-run', '--now', future], env());
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/dry run \(nothing written\)/);
+    expect(result.stdout).toMatch(/total: [1-9]\d* due/); // the 1-, 0- and -7-day reminders lie in that window
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it.each([['tomorrow'], ['2026-02-30'], ['2026-02-30T09:00:00Z'], ['2026-11-27T24:00:00Z'], ['2026-11-27T09:00:00']])('refuses --now %s with one line', async (value) => {
+    const result = await runCli(['scan', '--dry-run', '--now', value], env());
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/--now <iso>.*expected a real ISO date-time/)]);
   });
 });
 

@@ -10,3 +10,4 @@ export * from './limits';
 export * from './tokens';
 export * from './forecast';
 export * from './webhooks';
+export * from './one-line';

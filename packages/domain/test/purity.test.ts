@@ -104,7 +104,8 @@ describe('eslint keeps packages/domain pure', () => {
     expect(result?.messages).toEqual([]);
   });
 
-  it.each(forbidden.filter(([name]) => !name.startsWith('re-export') && name !== 'another package' && name !== 'deep import'))(
+  const storageOnly = new Set(['bullmq', 'ioredis', '@aws-sdk/client-sesv2', 'mjml', 'another package', 'deep import']);
+  it.each(forbidden.filter(([name]) => !name.startsWith('re-export') && !storageOnly.has(name)))(
     'allows %s in packages/db',
     async (_name, code) => {
       const [result] = await eslint.lintText(code, { filePath: path.join(repoRoot, 'packages/db/src/x.ts') });
@@ -115,5 +116,21 @@ describe('eslint keeps packages/domain pure', () => {
   it('still refuses deep imports across packages elsewhere', async () => {
     const errors = await restrictedImportErrors("import { orders } from '@tickler/db/src/schema';\nexport const table = orders;\n", 'packages/mailer/src/x.ts');
     expect(errors).toEqual([expect.stringContaining('not a deep path')]);
+  });
+});
+
+describe('eslint keeps the import directions', () => {
+  it.each([
+    ['bullmq', 'packages/db/src/x.ts', "import { Queue } from 'bullmq';\nexport const Q = Queue;\n", 'packages/db is storage only'],
+    ['ioredis', 'packages/db/src/x.ts', "import Redis from 'ioredis';\nexport const R = Redis;\n", 'packages/db is storage only'],
+    ['@tickler/queues', 'packages/db/src/x.ts', "import { jobCatalog } from '@tickler/queues';\nexport const c = jobCatalog;\n", 'depends on @tickler/domain only'],
+    ['better-sqlite3', 'packages/queues/src/x.ts', "import Database from 'better-sqlite3';\nexport const D = Database;\n", 'carries jobs only'],
+    ['@tickler/mailer', 'packages/queues/src/x.ts', "import { composeEmail } from '@tickler/mailer';\nexport const c = composeEmail;\n", 'below the roles'],
+  ])('refuses %s in %s', async (_name, file, code, message) => {
+    expect(await restrictedImportErrors(code, file)).toEqual([expect.stringContaining(message)]);
+  });
+
+  it('allows bullmq in packages/queues', async () => {
+    expect(await restrictedImportErrors("import { Queue } from 'bullmq';\nexport const Q = Queue;\n", 'packages/queues/src/x.ts')).toEqual([]);
   });
 });

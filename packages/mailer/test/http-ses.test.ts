@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { sign } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256Hex, snsStringToSign, type SnsMessage } from '@tickler/domain';
@@ -158,12 +158,18 @@ describe('POST /webhooks/ses refusals', () => {
     expect(h.fetched).toEqual([]);
   });
 
-  it('answers 503 (SNS retries) when an uncached certificate cannot be fetched, and caches nothing', async () => {
+  it('answers 503 (SNS retries) when an uncached certificate cannot be fetched, caches nothing, and does not fetch it again for 5 minutes', async () => {
     const url = 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-unreachable.pem';
     await refusedWithNothingWritten(await post(notification(bounce('ses-9', 'eve@acme.com'), { SigningCertURL: url })), 503, 'signing_cert_unavailable');
     h.responses.set(url, 'not a certificate');
+    for (let i = 0; i < 5; i += 1) {
+      await refusedWithNothingWritten(await post(notification(bounce('ses-9', 'eve@acme.com'), { SigningCertURL: url })), 503, 'signing_cert_unavailable');
+    }
+    expect(h.fetched).toEqual([url]);
+    h.setNow(new Date(h.deps.now().getTime() + 5 * 60_000));
     await refusedWithNothingWritten(await post(notification(bounce('ses-9', 'eve@acme.com'), { SigningCertURL: url })), 503, 'signing_cert_unavailable');
     expect(h.fetched).toEqual([url, url]);
+    expect(existsSync(join(h.deps.config.snsCertCacheDir, `${sha256Hex(url)}.pem`))).toBe(false);
   });
 
   it('refuses bodies that are not SNS messages (400)', async () => {

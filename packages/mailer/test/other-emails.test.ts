@@ -39,6 +39,29 @@ describe('invitation, confirmation and newsletter emails', () => {
     expect(header(email!, 'List-Unsubscribe')).toBeUndefined();
   });
 
+  it('keeps control and bidi characters of an organization name out of the subject, the text lines and the HTML', async () => {
+    await seedOrder(ctx.env.store, ['ann@acme.com']);
+    // A billing system renames the organization with a right-to-left override and a line break.
+    await ctx.env.store.directory.applyOrderUpsert({
+      orderId: 'ORD-1001', organization: { id: 'org-1', name: 'Acme\u202Egnp.exe\r\nBcc: eve@evil.test\u0007', timeZone: 'Europe/Berlin' }, product: 'Barcode Reader SDK',
+      licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: null, purchaserEmail: 'ann@acme.com', purchaserName: 'Ann', occurredAt: new Date('2026-11-26T12:00:00Z'),
+    });
+    const expiresAt = new Date('2026-12-11T10:00:00Z');
+    const token = createInvitationToken(config.tokenSecrets, { organizationId: 'org-1', email: 'eve@acme.com', expiresAt });
+    const row = await ctx.env.store.invitations.createOrRenew({ organizationId: 'org-1', email: 'eve@acme.com', invitedByEmail: 'ann@acme.com', tokenHash: sha256Hex(token), expiresAt });
+    const [delivery] = await ctx.env.store.deliveries.upsertMany([{ sourceType: 'invitation', sourceId: row.id, email: 'eve@acme.com', listId: null, orderId: null, status: 'queued', reason: null }]);
+    await sendAll([delivery!.id]);
+
+    const [email] = await ctx.ses.emails();
+    expect(email!.subject).toBe('ann@acme.com invited you to join Acmegnp.exe Bcc: eve@evil.test on Tickler');
+    const lines = email!.body.text!.split(/\r?\n/);
+    expect(lines[0]).toBe('Join Acmegnp.exe Bcc: eve@evil.test');
+    expect(lines.filter((l) => l.startsWith('Bcc:'))).toEqual([]);
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    const hidden = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+    for (const part of [email!.subject, email!.body.text!, email!.body.html!]) expect(part).not.toMatch(hidden);
+  });
+
   it('skips an invitation that was accepted before its email went out', async () => {
     await seedOrder(ctx.env.store, ['ann@acme.com']);
     const expiresAt = new Date('2026-12-11T10:00:00Z');

@@ -1,6 +1,7 @@
 import { makeScanner, type ScanReport } from '@tickler/scheduler';
 import type { Env } from '../env';
 import { formatTable } from '../output/table';
+import { CliError } from '../runtime/errors';
 import { schedulerDepsOf } from '../runtime/scheduler-deps';
 import { withRuntime } from '../runtime/with-runtime';
 
@@ -14,8 +15,16 @@ export function formatScanReport(report: ScanReport): string {
   return `${head}\n${table}\n${total}\n`;
 }
 
-/** `tickler scan [--now ISO] [--dry-run]`: plans due reminders now (or reports what it would plan). */
+/**
+ * `tickler scan [--dry-run [--now ISO]]`: plans due reminders now (or reports what it would plan).
+ * `--now` is a what-if and only works with `--dry-run`: a real scan at a pretended time would send
+ * reminders early (with the wrong "expires in N days") and supersede the ones really due.
+ * @throws CliError when `--now` is given without `--dry-run`
+ */
 export async function scanCommand(env: Env, opts: { now?: Date; dryRun?: boolean }): Promise<void> {
+  if (opts.now !== undefined && opts.dryRun !== true) {
+    throw new CliError('--now is a what-if and only works together with --dry-run; a real scan always runs at the current time.');
+  }
   await withRuntime(env, async (rt) => {
     const now = opts.now ?? new Date();
     const report = await makeScanner(schedulerDepsOf(rt, env, now)).scan({ now, dryRun: opts.dryRun === true });

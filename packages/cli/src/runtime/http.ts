@@ -3,9 +3,10 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Store } from '@tickler/db';
 import type { Queues } from '@tickler/queues';
-import { makeHttpServer, makeRedisRateLimiter, type HttpConfig, type HttpServerDeps } from '@tickler/mailer';
+import { makeFetchText, makeHttpServer, makeRedisRateLimiter, type HttpConfig, type HttpServerDeps } from '@tickler/mailer';
 import { makeForecaster, makeSchedulerConfig } from '@tickler/scheduler';
 import type { Env } from '../env';
+import { CliError } from './errors';
 
 export function httpConfigOf(env: Env): HttpConfig {
   return {
@@ -26,12 +27,6 @@ export function httpConfigOf(env: Env): HttpConfig {
   };
 }
 
-async function fetchText(url: string): Promise<string> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
-  return response.text();
-}
-
 /** Builds the edge and starts listening on HTTP_HOST:HTTP_PORT. */
 export async function startHttp(
   env: Env, parts: { store: Store; queues: Queues; redis: Redis; logger: Logger; extraMetrics?: HttpServerDeps['extraMetrics']; port?: number },
@@ -39,12 +34,29 @@ export async function startHttp(
   const forecaster = makeForecaster({ store: parts.store, config: makeSchedulerConfig({ offsets: env.offsets }) });
   const app = makeHttpServer({
     store: parts.store, queues: parts.queues, logger: parts.logger, config: httpConfigOf(env),
-    now: () => new Date(), fetchText,
+    // SNS certificates and SubscribeURL: no redirects, 5 s, 64 KiB at most.
+    now: () => new Date(), fetchText: makeFetchText(),
     // Beside the queues' keys, so every edge process on this Redis and QUEUE_PREFIX shares the counts.
     rateLimiter: makeRedisRateLimiter(parts.redis, `${env.queuePrefix}:rate-limit`),
     forecast: (days, now) => forecaster.forecast({ days, now }),
     extraMetrics: parts.extraMetrics,
   });
-  await app.listen({ port: parts.port ?? env.httpPort, host: env.httpHost });
+  const port = parts.port ?? env.httpPort;
+  try {
+    await app.listen({ port, host: env.httpHost });
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw listenFailure(error, port, env.httpHost);
+  }
   return app;
+}
+
+/** A port someone else holds (or a privileged one) is the operator's to fix: one line naming HTTP_PORT. */
+function listenFailure(error: unknown, port: number, host: string): unknown {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const where = `${host}:${port}`;
+  if (code === 'EADDRINUSE') return new CliError(`HTTP_PORT ${port} is already in use (${where}): stop the other process or set HTTP_PORT to a free port.`);
+  if (code === 'EACCES') return new CliError(`HTTP_PORT ${port} may not be opened by this user (${where}): use a port above 1023.`);
+  if (code === 'EADDRNOTAVAIL') return new CliError(`HTTP_HOST ${host} is not an address of this machine (${where}).`);
+  return error;
 }

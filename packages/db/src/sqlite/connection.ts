@@ -43,16 +43,37 @@ export function openConnection(url: string, options: ConnectionOptions = {}): Sq
   } catch (error) {
     throw new DatabaseUrlError(`DATABASE_URL ${JSON.stringify(url)} cannot be opened: ${(error as Error).message}`);
   }
+  try {
+    configure(sqlite, location.kind === 'file', options);
+  } catch (error) {
+    sqlite.close();
+    throw notADatabase(error, url) ?? error;
+  }
+  return sqlite;
+}
+
+function configure(sqlite: Sqlite, isFile: boolean, options: ConnectionOptions): void {
   const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
   sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
-  if (location.kind === 'file') enableWal(sqlite, busyTimeoutMs);
+  // The first statement that reads the file: where a file that is not a database is found out.
+  if (isFile) enableWal(sqlite, busyTimeoutMs);
   sqlite.pragma(`foreign_keys = ${options.foreignKeys === false ? 'OFF' : 'ON'}`);
   sqlite.pragma('synchronous = NORMAL');
   // Reads go through the OS page cache without copying (the expiry scan touches rows in index order,
   // i.e. randomly): about 1.5x faster on a 1M-order database. Address space only, not memory.
-  if (location.kind === 'file') sqlite.pragma('mmap_size = 1073741824');
+  if (isFile) sqlite.pragma('mmap_size = 1073741824');
   registerFunctions(sqlite);
-  return sqlite;
+}
+
+/**
+ * SQLite opens any file lazily and only its first read says it is not a database: that is a wrong
+ * DATABASE_URL (a path to some other file), not a storage failure, so it is named as such.
+ */
+function notADatabase(error: unknown, url: string): DatabaseUrlError | null {
+  const code = String((error as { code?: unknown } | null)?.code ?? '');
+  if (code === 'SQLITE_NOTADB') return new DatabaseUrlError(`DATABASE_URL ${JSON.stringify(url)} names a file that is not a SQLite database`);
+  if (code.startsWith('SQLITE_CORRUPT')) return new DatabaseUrlError(`DATABASE_URL ${JSON.stringify(url)} names a damaged SQLite database (${(error as Error).message})`);
+  return null;
 }
 
 /**

@@ -24,6 +24,16 @@ describe('migrateDatabase', () => {
     db.close();
   });
 
+  it('names a file that is not a database as a bad DATABASE_URL (no driver error), and leaves the file alone', async () => {
+    const file = path.join(temp.dir, 'notes.txt');
+    const text = 'these are notes, not a database\n'.repeat(40);
+    fs.writeFileSync(file, text);
+    for (const attempt of [() => migrateDatabase(`file:${file}`), () => openStore({ url: `file:${file}` })]) {
+      await expect(attempt()).rejects.toMatchObject({ name: 'DatabaseUrlError', message: `DATABASE_URL "file:${file}" names a file that is not a SQLite database` });
+    }
+    expect(fs.readFileSync(file, 'utf8')).toBe(text);
+  });
+
   it('accepts a bare relative path, resolved against the working directory', async () => {
     const cwd = process.cwd();
     process.chdir(temp.dir);

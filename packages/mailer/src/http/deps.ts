@@ -35,6 +35,8 @@ export interface HttpConfig {
    * that many hops, or addresses/CIDRs. Default none: the per-IP limit then sees the peer address.
    */
   trustProxy?: boolean | number | string[];
+  /** How long an admin route waits for Redis before answering 503 `redis_unavailable`, ms (default 2000). */
+  redisTimeoutMs?: number;
 }
 
 /** Everything the HTTP edge talks to; created by the composition root, never inside the server. */

@@ -6,6 +6,8 @@
  *   precompiled function (`compileInterpolation`): a join of static parts, no parsing per email.
  */
 
+import { toOneLine } from '@tickler/domain';
+
 const SECTION = /\{\{#([a-z][a-zA-Z0-9-]*)\}\}([\s\S]*?)\{\{\/\1\}\}/g;
 const PLACEHOLDER = /\{\{\s*([a-zA-Z][a-zA-Z0-9]*)\s*\}\}/g;
 
@@ -52,9 +54,19 @@ export function escapeHtml(value: string): string {
   return NEEDS_ESCAPE.test(value) ? value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string) : value;
 }
 
-/** For header-like plain text (subjects): no line breaks, collapsed whitespace. */
+/**
+ * For header-like plain text (subjects) and every value filled into a template: no line breaks,
+ * no control or bidi formatting characters, collapsed whitespace (the domain's `toOneLine`).
+ * Every template value is a one-line field (names, dates, links); multi-line content lives in the
+ * templates themselves, which are trusted.
+ */
 export function toSingleLine(value: string): string {
-  return value.replace(/\s+/g, ' ').trim();
+  return toOneLine(value);
+}
+
+/** A value in the HTML part: one clean line, then HTML-escaped. */
+export function escapeHtmlLine(value: string): string {
+  return escapeHtml(toOneLine(value));
 }
 
 export type Escape = (value: string) => string;

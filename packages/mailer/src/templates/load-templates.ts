@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compileMjmlFile, TemplateError, type TemplateIssue } from './compile-mjml';
 import {
-  compileInterpolation, escapeHtml, findPlaceholders, findUnbalancedSections, resolveTextIncludes, selectSections, toSingleLine,
+  compileInterpolation, escapeHtmlLine, findPlaceholders, findUnbalancedSections, resolveTextIncludes, selectSections, toSingleLine,
   type Interpolation,
 } from './interpolate';
 import { templateDefinition, type TemplateDefinition } from './schemas';
@@ -111,9 +111,11 @@ async function compileVariant(dir: string, name: string, definition: TemplateDef
   if (tagged.length > 0 || !subject || !text) return { compiled: null, issues: tagged };
   return {
     compiled: {
+      // Values come from billing and sign-up data: one clean line in every part (no CR/LF into a
+      // text line or the subject, no U+202E turning a name around).
       subject: compileInterpolation(subject, toSingleLine),
-      html: compileInterpolation(stripIndentation(html), escapeHtml),
-      text: compileInterpolation(text.source, (v) => v),
+      html: compileInterpolation(stripIndentation(html), escapeHtmlLine),
+      text: compileInterpolation(text.source, toSingleLine),
     },
     issues: [],
   };

@@ -34,6 +34,18 @@ describe('renderEmail', () => {
     }
   });
 
+  it('fills every value as one clean line: no CR/LF, control or bidi override from data in subject, text or HTML', () => {
+    const sample = set.templates.get('license-reminder')!.definition.sample('before');
+    const email = renderEmail(set, 'license-reminder', {
+      ...sample, organizationName: 'Evil\u202Eexe.pdf', product: 'SDK\r\nBcc: eve@evil.test', orderNumber: 'ORD-1\u2028\u0000',
+    });
+    expect(email.subject).toBe('Your SDK Bcc: eve@evil.test license expires in 14 days (order ORD-1)');
+    expect(email.text.split('\n').filter((l) => l.startsWith('Bcc:'))).toEqual([]);
+    expect(email.text).toContain('SDK Bcc: eve@evil.test');
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    for (const part of [email.subject, email.html, email.text]) expect(part).not.toMatch(/[\u0000\u202E\u2028\r]/);
+  });
+
   it('gives reminders a subject and preheader per variant with order, product, expiry and days left', () => {
     const sample = (variant: string) => set.templates.get('license-reminder')!.definition.sample(variant);
     const before = renderEmail(set, 'license-reminder', { ...sample('before'), daysLeft: 7, daysText: '7 days' });

@@ -65,6 +65,25 @@ describe('SES v2 transport', () => {
     sdk.close?.();
   });
 
+  it('sends every header value as one clean line, whatever the composer built', async () => {
+    const transport = makeSesTransport({ region: 'eu-west-1', endpoint });
+    await transport.send({
+      ...message,
+      from: '"Acme\u202Egnp.exe" <reminders@example.com>',
+      subject: 'Hello\r\nBcc: eve@evil.test\u2066',
+      headers: { 'List-Id': '<renewal.ord-1.tickler.example.com>\r\nX-Evil: 1', 'List-Unsubscribe': '<https://t.example/u/abc>\u0085' },
+    });
+    const body = JSON.parse(captured[0]!.body) as { FromEmailAddress: string; Content: { Simple: { Subject: { Data: string }; Headers: Array<{ Name: string; Value: string }>; Body: { Text: { Data: string } } } } };
+    expect(body.FromEmailAddress).toBe('"Acmegnp.exe" <reminders@example.com>');
+    expect(body.Content.Simple.Subject.Data).toBe('Hello Bcc: eve@evil.test');
+    expect(body.Content.Simple.Headers).toEqual([
+      { Name: 'List-Id', Value: '<renewal.ord-1.tickler.example.com> X-Evil: 1' },
+      { Name: 'List-Unsubscribe', Value: '<https://t.example/u/abc>' },
+    ]);
+    expect(body.Content.Simple.Body.Text.Data).toBe(message.text); // the body keeps its line breaks
+    transport.close?.();
+  });
+
   it('classifies SES error answers', async () => {
     const transport = makeSesTransport({ region: 'eu-west-1', endpoint });
     reply = { status: 429, type: 'TooManyRequestsException' };

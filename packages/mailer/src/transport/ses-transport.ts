@@ -7,6 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { SendEmailCommand, SESv2Client, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import { toOneLine } from '@tickler/domain';
 import { classifySendError, TransientSendError } from './errors';
 import type { MailTransport, OutgoingEmail } from './mail-transport';
 
@@ -31,16 +32,21 @@ function tagValue(value: string): string {
   return value.replace(/[^A-Za-z0-9_.@-]/g, '_').slice(0, 256) || '_';
 }
 
+/**
+ * The SendEmail input of a message. Every header value (From, Subject, List-*) passes through the
+ * domain's `toOneLine` here, the last place before the wire: whatever a composer built, no CR/LF,
+ * control or bidi formatting character reaches a header.
+ */
 export function toSendEmailInput(message: OutgoingEmail, defaultConfigurationSet?: string): SendEmailCommandInput {
   const configurationSet = message.configurationSet ?? defaultConfigurationSet;
   return {
-    FromEmailAddress: message.from,
+    FromEmailAddress: toOneLine(message.from),
     Destination: { ToAddresses: [message.to] },
     Content: {
       Simple: {
-        Subject: { Data: message.subject, Charset: 'UTF-8' },
+        Subject: { Data: toOneLine(message.subject), Charset: 'UTF-8' },
         Body: { Html: { Data: message.html, Charset: 'UTF-8' }, Text: { Data: message.text, Charset: 'UTF-8' } },
-        Headers: Object.entries(message.headers).map(([Name, Value]) => ({ Name, Value })),
+        Headers: Object.entries(message.headers).map(([Name, Value]) => ({ Name, Value: toOneLine(Value) })),
       },
     },
     EmailTags: Object.entries(message.tags).map(([Name, Value]) => ({ Name: tagValue(Name), Value: tagValue(Value) })),

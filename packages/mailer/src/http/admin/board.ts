@@ -2,12 +2,13 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import type { Queues } from '@tickler/queues';
 
 export const BOARD_PATH = '/admin/queues';
 
-export async function registerBoard(app: FastifyInstance, queues: Queues): Promise<void> {
+/** Registers the dashboard; `preHandler` runs before each of its routes (the Redis probe). */
+export async function registerBoard(app: FastifyInstance, queues: Queues, preHandler: preHandlerAsyncHookHandler): Promise<void> {
   const serverAdapter = new FastifyAdapter();
   createBullBoard({
     queues: Object.values(queues).map((q) => new BullMQAdapter(q)),
@@ -16,5 +17,8 @@ export async function registerBoard(app: FastifyInstance, queues: Queues): Promi
     options: { uiConfig: { boardTitle: 'Tickler queues' } },
   });
   serverAdapter.setBasePath(BOARD_PATH);
-  await app.register(serverAdapter.registerPlugin(), { prefix: BOARD_PATH });
+  await app.register(async (scope) => {
+    scope.addHook('preHandler', preHandler);
+    await scope.register(serverAdapter.registerPlugin(), { prefix: BOARD_PATH });
+  });
 }

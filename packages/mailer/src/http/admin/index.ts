@@ -1,13 +1,16 @@
 /**
  * Admin routes (bearer ADMIN_TOKEN, else 401 JSON): the BullMQ dashboard, failed jobs and replay,
  * the send forecast, the delivery audit, and lifting a suppression. Pages are plain HTML; ask for JSON with
- * `Accept: application/json`.
+ * `Accept: application/json`. Query strings are parsed with zod (400 `invalid_query` naming the
+ * parameter); routes that read Redis answer 503 `redis_unavailable` instead of waiting for it.
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { forecastDayJson, isDomainError, normalizeEmail } from '@tickler/domain';
 import { FailedJobsError, isQueueName, listFailedJobs, replayFailedJobs } from '@tickler/queues';
 import type { HttpDeps } from '../deps';
+import { queryText, readQuery } from '../query';
+import { makeRedisGuard } from '../redis-guard';
 import { auditEmail, auditOrder } from './audit';
 import { renderEmailAudit, renderOrderAudit, searchForm } from './audit-page';
 import { makeAdminAuth } from './auth';
@@ -21,6 +24,13 @@ const replayBody = z.object({
   since: z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration like 30m, 2h or 1d').optional(),
 }).strict();
 
+const failedQuery = z.object({ queue: queryText().refine(isQueueName, 'must name a queue (scan, order-events, reminders, send)').optional() });
+const forecastQuery = z.object({
+  days: queryText().regex(/^\d{1,3}$/, 'must be a whole number from 1 to 366').transform(Number)
+    .refine((n) => n >= 1 && n <= 366, 'must be a whole number from 1 to 366').optional(),
+});
+const deliveriesQuery = z.object({ email: queryText().max(320, 'is too long').optional(), orderId: queryText().max(200, 'is too long').optional() });
+
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 function sinceDate(text: string | undefined, now: Date): Date | undefined {
   const m = text ? /^(\d+)(ms|s|m|h|d)$/.exec(text) : null;
@@ -32,35 +42,45 @@ function badRequest(reply: FastifyReply, message: string) {
 }
 
 export const adminRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
-  app.addHook('onRequest', makeAdminAuth(deps.config.adminToken));
-  await registerBoard(app, deps.queues);
+  app.addHook('onRequest', makeAdminAuth({ adminToken: deps.config.adminToken, publicBaseUrl: deps.config.publicBaseUrl, now: deps.now }));
+  const redis = makeRedisGuard(deps.queues, deps.config.redisTimeoutMs);
+  await registerBoard(app, deps.queues, redis.probe);
 
-  app.get('/admin/jobs/failed', async (request, reply) => {
-    const queue = (request.query as { queue?: string }).queue;
-    if (queue !== undefined && !isQueueName(queue)) return badRequest(reply, `unknown queue "${queue}"`);
-    const jobs = await listFailedJobs(deps.queues, { queue, limit: 1000 });
+  app.get('/admin/jobs/failed', { preHandler: redis.probe }, async (request, reply) => {
+    const query = readQuery(failedQuery, request, reply);
+    if (!query) return reply;
+    let jobs;
+    try {
+      // Reading up to 1000 failed jobs takes longer than a probe; five probe timeouts bound it.
+      jobs = await redis.bounded(listFailedJobs(deps.queues, { queue: query.queue, limit: 1000 }), 5);
+    } catch (error) {
+      if (redis.answer(error, reply)) return reply;
+      throw error;
+    }
     if (wantsJson(request.headers.accept) || !(request.headers.accept ?? '').includes('text/html')) return { jobs };
     return reply.type('text/html').send(page('Failed jobs', table(['queue', 'job id', 'failed at', 'attempts', 'error'],
       jobs.map((j) => [j.queue, j.id, j.failedAt ?? '', j.attemptsMade, j.failedReason]), [3])));
   });
 
-  app.post('/admin/jobs/replay', async (request, reply) => {
+  app.post('/admin/jobs/replay', { preHandler: redis.probe }, async (request, reply) => {
     const parsed = replayBody.safeParse(request.body ?? {});
     if (!parsed.success) return badRequest(reply, parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     try {
-      const result = await replayFailedJobs(deps.queues, { ...parsed.data, queue: parsed.data.queue as never, since: sinceDate(parsed.data.since, deps.now()) }, deps.store.deliveries);
+      const filter = { ...parsed.data, queue: parsed.data.queue as never, since: sinceDate(parsed.data.since, deps.now()) };
+      const result = await redis.bounded(replayFailedJobs(deps.queues, filter, deps.store.deliveries), 5);
       deps.logger.info({ replayed: result.replayed, filter: parsed.data }, 'failed jobs replayed');
       return result;
     } catch (error) {
       if (error instanceof FailedJobsError) return reply.code(404).send({ error: 'not_found', message: error.message });
+      if (redis.answer(error, reply)) return reply;
       throw error;
     }
   });
 
   app.get('/admin/forecast', async (request, reply) => {
-    const raw = (request.query as { days?: string }).days ?? '30';
-    const days = Number(raw);
-    if (!Number.isInteger(days) || days < 1 || days > 366) return badRequest(reply, 'days must be a whole number from 1 to 366');
+    const query = readQuery(forecastQuery, request, reply);
+    if (!query) return reply;
+    const days = query.days ?? 30;
     if (!deps.forecast) return reply.code(503).send({ error: 'unavailable', message: 'The forecast is not configured on this server.' });
     const now = deps.now();
     const forecast = await deps.forecast(days, now);
@@ -83,7 +103,9 @@ export const adminRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
   });
 
   app.get('/admin/deliveries', async (request, reply) => {
-    const { email, orderId } = request.query as { email?: string; orderId?: string };
+    const query = readQuery(deliveriesQuery, request, reply);
+    if (!query) return reply;
+    const { email, orderId } = query;
     const json = wantsJson(request.headers.accept);
     if (email) {
       let normalized: string;

@@ -1,4 +1,10 @@
-/** HTML built from tagged templates: every interpolated value is escaped unless it is already `Html`. */
+/**
+ * HTML built from tagged templates: every interpolated value is escaped unless it is already `Html`.
+ * Values are one-line data (names, addresses, list labels): control and bidi formatting characters
+ * are dropped first, so an organization named "Acme\u202Efdp.exe" cannot disguise itself on a page.
+ */
+import { toOneLine } from '@tickler/domain';
+
 export class Html {
   constructor(readonly value: string) {}
   toString(): string {
@@ -16,7 +22,7 @@ function render(value: unknown): string {
   if (value instanceof Html) return value.value;
   if (Array.isArray(value)) return value.map(render).join('');
   if (value === null || value === undefined || value === false) return '';
-  return escapeHtml(String(value));
+  return escapeHtml(toOneLine(String(value)));
 }
 
 /** `html\`<p>${name}</p>\`` escapes `name`; nested `html` fragments and arrays of them are kept. */

@@ -96,7 +96,7 @@ async function confirmSubscription(deps: HttpDeps, log: FastifyBaseLogger, reply
 
 export const sesWebhookRoutes: RoutesPlugin = async (app, deps) => {
   acceptRawBodies(app, deps.config.bodyLimitBytes);
-  const certs = makeSnsCertStore({ dir: deps.config.snsCertCacheDir, fetchText: deps.fetchText });
+  const certs = makeSnsCertStore({ dir: deps.config.snsCertCacheDir, fetchText: deps.fetchText, now: deps.now });
   const topics = new Set(deps.config.snsTopicArns);
 
   app.post('/webhooks/ses', async (request, reply) => {
