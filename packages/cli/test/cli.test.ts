@@ -166,7 +166,7 @@ describe('scan', () => {
       const counts = await queue.getJobCounts('waiting', 'delayed', 'prioritized');
       return {
         reminders: await store.reminders.listForOrder('ORD-CLI-1'),
-        horizon: await store.reminders.getState('scan.horizon'),
+        horizon: await store.state.get('scan.horizon'),
         queued: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0),
         redisKeys: (await client.keys(`${prefix}:*`)).sort(),
       };
