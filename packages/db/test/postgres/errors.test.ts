@@ -70,7 +70,7 @@ it('a deadlock victim is rolled back and run again: both units of work commit', 
       attempts += 1;
       await tx.query(`UPDATE scheduler_state SET value = value || '+' WHERE key = $1`, [first]);
       if (++arrived === 2) bothHoldOne();
-      await Promise.race([barrier, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+      await Promise.race([barrier, new Promise((resolve) => { setTimeout(resolve, 20_000).unref(); })]);
       await tx.query(`UPDATE scheduler_state SET value = value || '+' WHERE key = $1`, [second]);
     });
     await Promise.all([lockBoth('a', 'b'), lockBoth('b', 'a')]);
@@ -80,7 +80,7 @@ it('a deadlock victim is rolled back and run again: both units of work commit', 
   } finally {
     await pool.end();
   }
-}, 30_000);
+}, 60_000);
 
 it('constraint failures are StoreErrors of kind `constraint`; domain errors pass through unchanged', async () => {
   const store = await openStore({ url: database.url, migrate: false });
