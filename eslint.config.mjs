@@ -69,4 +69,30 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // packages/mailer is workers only (transport, templates, composers, processors, role): no HTTP edge.
+    files: ['packages/mailer/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['fastify', 'better-sqlite3', 'drizzle-orm', 'pg'].map((name) => ({ name, message: 'packages/mailer holds the workers: no HTTP server, no storage driver.' })),
+        patterns: [
+          { group: ['@tickler/*/*'], message: 'Import a package through its index (exports map), not a deep path.' },
+          { group: ['@fastify/*', '@bull-board/*', '@tickler/http', '@tickler/scheduler', '@tickler/cli'], message: 'packages/mailer holds the workers: no HTTP edge, no other role.' },
+        ],
+      }],
+    },
+  },
+  {
+    // packages/http is the HTTP edge: it records and enqueues, it never renders or sends mail.
+    files: ['packages/http/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['mjml', '@aws-sdk/client-sesv2', 'better-sqlite3', 'drizzle-orm', 'pg'].map((name) => ({ name, message: 'packages/http never sends mail or talks to a storage driver.' })),
+        patterns: [
+          { group: ['@tickler/*/*'], message: 'Import a package through its index (exports map), not a deep path.' },
+          { group: ['@tickler/mailer', '@tickler/cli'], message: 'packages/http sits beside the mailer, below the CLI.' },
+        ],
+      }],
+    },
+  },
 );

@@ -6,8 +6,7 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import pino from 'pino';
 import { openStore, type Store } from '@tickler/db';
 import { closeQueues, enqueue, makeQueues, type Queues } from '@tickler/queues';
-import { makeHttpServer, makeMemoryRateLimiter } from '@tickler/mailer';
-import { makeForecaster, makeSchedulerConfig } from '@tickler/scheduler';
+import { makeHttpServer, makeMemoryRateLimiter } from '@tickler/http';
 import { cleanPrefix, SECRETS, uniquePrefix } from './helpers/cli';
 
 jest.setTimeout(60_000);
@@ -30,10 +29,8 @@ beforeAll(async () => {
     orderId: 'ORD-ADM-1', organization: { id: 'org-adm', name: 'Admin AG', timeZone: 'Europe/Zurich' }, product: 'Barcode Reader SDK',
     licenseExpiresOn: '2026-12-04', maintenanceExpiresOn: '2026-12-27', purchaserEmail: 'ann@admin-ag.example', purchaserName: 'Ann', occurredAt: new Date('2026-11-01T00:00:00Z'),
   });
-  const forecaster = makeForecaster({ store, config: makeSchedulerConfig() });
   app = makeHttpServer({
     store, queues, logger: pino({ level: 'silent' }), now: () => clock, fetchText: async () => '', rateLimiter: makeMemoryRateLimiter(),
-    forecast: (days, now) => forecaster.forecast({ days, now }),
     config: {
       publicBaseUrl: 'https://tickler.example.com', tokenSecrets: [SECRETS.TOKEN_SECRETS], adminToken: SECRETS.ADMIN_TOKEN,
       portalApiKey: SECRETS.PORTAL_API_KEY, billingWebhookSecret: SECRETS.BILLING_WEBHOOK_SECRET, snsTopicArns: [], snsCertCacheDir: dir,

@@ -7,5 +7,4 @@ export { makeSendProcessor, type SendDeps, type SendOutcome } from './processors
 export { composeEmail, type ComposeDeps, type Composed } from './processors/compose';
 export { listHeaders, unsubscribeUrl, preferencesUrl, confirmUrl, topicChangeUrl, invitationUrl, renewUrl } from './processors/links';
 export { startMailerRole, type MailerRole, type MailerRoleOptions } from './role/start-mailer-role';
-export * from './http';
-export { makeTransportMetrics, serveMetrics, type TransportMetrics } from './http/ops';
+export { makeTransportMetrics, serveMetrics, type TransportMetrics } from './metrics/transport-metrics';

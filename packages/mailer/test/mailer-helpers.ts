@@ -9,8 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
-import sesLocal from 'aws-ses-v2-local';
+import { connection, quietLogger, startLocalSes, TEMPLATES_DIR } from '@tickler/testkit';
 import { openStore, type PlannedReminder, type Store } from '@tickler/db';
 import { closeQueues, makeQueues, type Queues } from '@tickler/queues';
 import { createInvitationToken, sha256Hex } from '@tickler/domain';
@@ -19,9 +18,7 @@ import { loadTemplates, type TemplateSet } from '../src/templates';
 import { startMailerRole, type MailerRole } from '../src/role/start-mailer-role';
 import { makeSesTransport, type MailTransport } from '../src/transport';
 
-export const connection = { host: '127.0.0.1', port: 6379 };
-export const quietLogger = pino({ level: 'silent' });
-export const TEMPLATES_DIR = path.resolve(__dirname, '../../../templates');
+export { connection, header, quietLogger, startLocalSes, TEMPLATES_DIR, waitFor, type StoredEmail } from '@tickler/testkit';
 
 export const config: MailerConfig = {
   publicBaseUrl: 'https://tickler.example.com',
@@ -61,17 +58,6 @@ export async function makeMailerEnv(name: string): Promise<MailerTestEnv> {
   };
 }
 
-/** Polls `check` until it returns a truthy value (or throws after `timeoutMs`). */
-export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Organization org-1 (Berlin) with order ORD-1001 and the given active members as its contacts (first = purchaser). */
 export async function seedOrder(store: Store, contacts: string[], expiresOn = '2027-01-31'): Promise<void> {
   const [purchaser, ...others] = contacts;
@@ -100,32 +86,6 @@ export async function planReminder(store: Store, offsetDays: number, expiresOn =
 }
 
 // ------------------------------------------------------------------------------------------- SES
-
-export interface StoredEmail {
-  messageId: string;
-  from: string;
-  destination: { to: string[] };
-  subject: string;
-  body: { html?: string; text?: string };
-  headers?: Array<{ name: string; value: string }>;
-}
-
-/** aws-ses-v2-local in this process on a free port; its store is read over HTTP like a user would. */
-export async function startLocalSes(): Promise<{ endpoint: string; emails: () => Promise<StoredEmail[]>; clear: () => Promise<void>; close: () => Promise<void> }> {
-  const server = await sesLocal({ host: '127.0.0.1', port: 0 });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    endpoint,
-    emails: async () => ((await (await fetch(`${endpoint}/store`)).json()) as { emails: StoredEmail[] }).emails,
-    clear: async () => {
-      await fetch(`${endpoint}/clear-store`, { method: 'POST' });
-    },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
 
 export interface StubReply { status: number; errorType?: string; message?: string }
 
@@ -161,10 +121,6 @@ export async function startSesStub(): Promise<{ endpoint: string; requests: Arra
       server.close(() => resolve());
     }),
   };
-}
-
-export function header(email: StoredEmail, name: string): string | undefined {
-  return email.headers?.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
 }
 
 /**

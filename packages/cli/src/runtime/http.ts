@@ -1,10 +1,9 @@
-/** HTTP edge wiring from the parsed env: config, deps (with the scheduler's forecaster) and listening. */
+/** HTTP edge wiring from the parsed env: config, deps and listening. */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Store } from '@tickler/db';
 import type { Queues } from '@tickler/queues';
-import { makeFetchText, makeHttpServer, makeRedisRateLimiter, type HttpConfig, type HttpServerDeps } from '@tickler/mailer';
-import { makeForecaster, makeSchedulerConfig } from '@tickler/scheduler';
+import { makeFetchText, makeHttpServer, makeRedisRateLimiter, type HttpConfig, type HttpServerDeps } from '@tickler/http';
 import type { Env } from '../env';
 import { CliError } from './errors';
 
@@ -19,6 +18,7 @@ export function httpConfigOf(env: Env): HttpConfig {
     snsCertCacheDir: env.snsCertCacheDir,
     newsletterTopics: env.newsletterTopics,
     emailDomainAllowlist: env.emailDomainAllowlist,
+    reminderOffsets: env.offsets,
     supportEmail: env.supportEmail,
     bodyLimitBytes: 64 * 1024,
     billingMaxClockSkewMs: env.billingMaxClockSkewMs,
@@ -31,14 +31,12 @@ export function httpConfigOf(env: Env): HttpConfig {
 export async function startHttp(
   env: Env, parts: { store: Store; queues: Queues; redis: Redis; logger: Logger; extraMetrics?: HttpServerDeps['extraMetrics']; port?: number },
 ): Promise<ReturnType<typeof makeHttpServer>> {
-  const forecaster = makeForecaster({ store: parts.store, config: makeSchedulerConfig({ offsets: env.offsets }) });
   const app = makeHttpServer({
     store: parts.store, queues: parts.queues, logger: parts.logger, config: httpConfigOf(env),
     // SNS certificates and SubscribeURL: no redirects, 5 s, 64 KiB at most.
     now: () => new Date(), fetchText: makeFetchText(),
     // Beside the queues' keys, so every edge process on this Redis and QUEUE_PREFIX shares the counts.
     rateLimiter: makeRedisRateLimiter(parts.redis, `${env.queuePrefix}:rate-limit`),
-    forecast: (days, now) => forecaster.forecast({ days, now }),
     extraMetrics: parts.extraMetrics,
   });
   const port = parts.port ?? env.httpPort;

@@ -14,7 +14,7 @@ const MAIN = path.join(ROOT, 'packages/cli/src/main.ts');
  * `node --import tsx main.ts` is what `tsx main.ts` runs, minus tsx's wrapper process: signals
  * (SIGKILL above all) reach the CLI itself, so a killed role really is dead.
  */
-const NODE_ARGS = ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, MAIN];
+export const NODE_ARGS = ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, MAIN];
 
 export const SECRETS = {
   TOKEN_SECRETS: 'test-token-secret-0123456789abcdef',

@@ -11,7 +11,7 @@ import type { ConnectionOptions } from 'bullmq';
 import pino from 'pino';
 import { openStore } from '@tickler/db';
 import { closeQueues, makeCatalogWorker, makeQueues } from '@tickler/queues';
-import { makeHttpServer, makeMemoryRateLimiter } from '@tickler/mailer';
+import { makeHttpServer, makeMemoryRateLimiter } from '@tickler/http';
 import { makeOrderEventProcessor, makeSchedulerConfig } from '@tickler/scheduler';
 
 /** What a child needs to run its half; passed as JSON on its command line. */

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeFetchText } from '../src';
-import { makeSnsCertStore, SnsCertUnavailableError } from '../src/http/webhooks/sns-certs';
+import { makeSnsCertStore, SnsCertUnavailableError } from '../src/webhooks/sns-certs';
 
 const pki = mkdtempSync(join(tmpdir(), 'tickler-sns-fetch-'));
 execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-days', '2', '-subj', '/CN=sns.amazonaws.com'], { cwd: pki, stdio: 'pipe' });

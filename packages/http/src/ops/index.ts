@@ -9,7 +9,6 @@ import type { HttpDeps } from '../deps';
 import { makeMetricsRegistry } from './metrics';
 
 export { makeMetricsRegistry } from './metrics';
-export { makeTransportMetrics, serveMetrics, type TransportMetrics } from './transport-metrics';
 
 async function check(name: string, probe: () => Promise<unknown>, timeoutMs: number): Promise<string | null> {
   let timer: NodeJS.Timeout | undefined;

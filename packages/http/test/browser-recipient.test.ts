@@ -6,11 +6,11 @@
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { enqueue } from '@tickler/queues';
-import { startMailerRole, type MailerRole } from '../src/role/start-mailer-role';
-import { makeSesTransport, type MailTransport } from '../src/transport';
-import { makeHarness, portal, SECRETS, seedOrder, type Harness } from './http-harness';
-import { config as mailerConfig, connection, quietLogger, startLocalSes, TEMPLATES_DIR, waitFor, type StoredEmail } from './mailer-helpers';
-import { loadTemplates } from '../src/templates';
+import { startMailerRole, type MailerRole } from '@tickler/mailer';
+import { makeSesTransport, type MailTransport } from '@tickler/mailer';
+import { makeHarness, mailerConfig, portal, SECRETS, seedOrder, type Harness } from './http-harness';
+import { connection, quietLogger, startLocalSes, TEMPLATES_DIR, waitFor, type StoredEmail } from '@tickler/testkit';
+import { loadTemplates } from '@tickler/mailer';
 
 const NOW = new Date('2027-01-24T08:30:00Z'); // 09:30 in Berlin, 7 days before ORD-1001's license expires
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];

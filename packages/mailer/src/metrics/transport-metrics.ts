@@ -6,7 +6,7 @@
  */
 import http, { type Server } from 'node:http';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { MailTransport } from '../../transport';
+import type { MailTransport } from '../transport';
 
 const OUTCOME_BY_ERROR: Record<string, string> = {
   ThrottledError: 'throttled', TransientSendError: 'transient', PermanentSendError: 'permanent', SendingPausedError: 'paused',

@@ -7,11 +7,11 @@
 import type { AddressInfo } from 'node:net';
 import { enqueue, enqueueBulk } from '@tickler/queues';
 import { MAX_EMAIL_LENGTH, MAX_ID_LENGTH, MAX_TOPIC_LENGTH, normalizeEmail, sha256Hex } from '@tickler/domain';
-import { loadTemplates } from '../src/templates';
-import { startMailerRole, type MailerRole } from '../src/role/start-mailer-role';
-import { makeSesTransport, type MailTransport } from '../src/transport';
-import { makeHarness, portal, SECRETS, seedOrder, T0, type Harness } from './http-harness';
-import { config as mailerConfig, connection, header, quietLogger, startLocalSes, TEMPLATES_DIR, waitFor, type StoredEmail } from './mailer-helpers';
+import { loadTemplates } from '@tickler/mailer';
+import { startMailerRole, type MailerRole } from '@tickler/mailer';
+import { makeSesTransport, type MailTransport } from '@tickler/mailer';
+import { makeHarness, mailerConfig, portal, SECRETS, seedOrder, T0, type Harness } from './http-harness';
+import { connection, header, quietLogger, startLocalSes, TEMPLATES_DIR, waitFor, type StoredEmail } from '@tickler/testkit';
 
 const LONGEST_EMAIL = `${'l'.repeat(64)}@${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(57)}.com`;
 const LONGEST_ID = `O${'x'.repeat(MAX_ID_LENGTH - 1)}`;

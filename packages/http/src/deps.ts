@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Store } from '@tickler/db';
 import type { Queues } from '@tickler/queues';
-import type { ForecastDay } from '@tickler/domain';
+import type { ReminderKind } from '@tickler/domain';
 import type { RateLimiter, RateLimits } from './rate-limit/rate-limiter';
 
 /** Configuration the HTTP edge needs; parsed from the environment once, by the composition root. */
@@ -17,6 +17,8 @@ export interface HttpConfig {
   snsTopicArns: string[];
   /** Folder where SNS signing certificates are cached as `<sha256 of URL>.pem`. */
   snsCertCacheDir: string;
+  /** Reminder offsets per kind, for `GET /admin/forecast` (default: the kind table's defaults). */
+  reminderOffsets?: Record<ReminderKind, number[]>;
   /** Newsletter topics offered on the subscription form. */
   newsletterTopics: Array<{ id: string; label: string }>;
   /** Domains accepted as business email even if on a free-mail list. */
@@ -54,9 +56,4 @@ export interface HttpDeps {
   now: () => Date;
   /** Fetches a URL's body as text (SNS certificates, SubscribeURL); injectable for tests. */
   fetchText: (url: string) => Promise<string>;
-  /**
-   * What will be sent per day from `now` (the scheduler's forecaster), for `GET /admin/forecast`.
-   * Injected by the composition root; the route answers 503 without it.
-   */
-  forecast?: (days: number, now: Date) => Promise<ForecastDay[]>;
 }

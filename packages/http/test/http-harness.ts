@@ -3,6 +3,7 @@
  * unique prefix, a fixed clock, and a recording `fetchText`. `close()` obliterates the queues and
  * removes the folder.
  */
+import type { MailerConfig } from '@tickler/mailer';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -132,3 +133,15 @@ export function billingRequest(body: unknown, opts: { at?: Date; secret?: string
   const t = Math.floor((opts.at ?? T0).getTime() / 1000);
   return { payload, headers: { 'content-type': 'application/json', 'tickler-signature': createBillingSignatureHeader(opts.secret ?? BILLING_SECRET, t, payload) } };
 }
+
+/** Mailer settings for round-trip tests (mail → link → page → action) that run the real mailer role. */
+export const mailerConfig: MailerConfig = {
+  publicBaseUrl: 'https://tickler.example.com',
+  tokenSecrets: SECRETS,
+  fromReminders: 'Tickler Reminders <reminders@tickler.example.com>',
+  fromNewsletter: 'Tickler News <news@tickler.example.com>',
+  supportEmail: 'support@tickler.example.com',
+  renewUrlTemplate: 'https://shop.example.com/renew?order={orderId}',
+  newsletterTopics: [{ id: 'product-news', label: 'Product news' }],
+  throttleDelayMs: 300,
+};

@@ -7,6 +7,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { forecastDayJson, isDomainError, normalizeEmail } from '@tickler/domain';
+import { makeForecaster, makeSchedulerConfig } from '@tickler/scheduler';
 import { FailedJobsError, isQueueName, listFailedJobs, replayFailedJobs } from '@tickler/queues';
 import type { HttpDeps } from '../deps';
 import { queryText, readQuery } from '../query';
@@ -77,13 +78,13 @@ export const adminRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
     }
   });
 
+  const forecaster = makeForecaster({ store: deps.store, config: makeSchedulerConfig(deps.config.reminderOffsets ? { offsets: deps.config.reminderOffsets } : {}) });
   app.get('/admin/forecast', async (request, reply) => {
     const query = readQuery(forecastQuery, request, reply);
     if (!query) return reply;
     const days = query.days ?? 30;
-    if (!deps.forecast) return reply.code(503).send({ error: 'unavailable', message: 'The forecast is not configured on this server.' });
     const now = deps.now();
-    const forecast = await deps.forecast(days, now);
+    const forecast = await forecaster.forecast({ days, now });
     if (wantsJson(request.headers.accept)) return { from: now.toISOString(), days: forecast.map(forecastDayJson) };
     return reply.type('text/html').send(renderForecastPage(forecast, now));
   });
