@@ -1,5 +1,5 @@
 export type * from './repositories/types';
 export { openStore, migrateDatabase, type OpenStoreOptions } from './open-store';
 export { withBulkLoadConnection, type BulkLoadConnection, type BulkLoadResult } from './sqlite/bulk-load';
-export { DatabaseUrlError } from './database-url';
+export { DatabaseUrlError, parseDatabaseUrl, redactDatabaseUrl, type DatabaseTarget } from './database-url';
 export { isStoreUnavailable, StoreError, type StoreErrorKind } from './store-error';
