@@ -24,7 +24,7 @@ describe('loadEnv', () => {
   it('applies the SPEC defaults when nothing is set', () => {
     const env = loadEnv({});
     expect(env.databaseUrl).toBe('file:./data/tickler.db');
-    expect(env.databasePath).toBe('./data/tickler.db');
+    expect(env.databasePoolSize).toBe(10);
     expect(env.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(env.queuePrefix).toBe('tickler');
     expect(env.httpPort).toBe(3000);
@@ -78,6 +78,16 @@ describe('loadEnv', () => {
     expect(error.variables.sort()).toEqual([
       'DATABASE_URL', 'HTTP_PORT', 'LOG_LEVEL', 'REMINDER_OFFSETS_LICENSE', 'REMINDER_OFFSETS_MAINTENANCE', 'SCAN_EVERY', 'SNS_TOPIC_ARNS', 'TOKEN_SECRETS',
     ]);
+  });
+
+  it('takes a PostgreSQL DATABASE_URL and a pool size; names a bad URL without its password', () => {
+    const env = loadEnv({ DATABASE_URL: 'postgres://tickler:s3cret@db.internal:5432/tickler', DATABASE_POOL_SIZE: '25' });
+    expect(env.databaseUrl).toBe('postgres://tickler:s3cret@db.internal:5432/tickler');
+    expect(env.databasePoolSize).toBe(25);
+    expect(loadEnv({ DATABASE_URL: 'postgresql://postgres@127.0.0.1/t' }).databaseUrl).toBe('postgresql://postgres@127.0.0.1/t');
+    const error = errorOf(() => loadEnv({ DATABASE_URL: 'mysql://root:hunter2@db/x', DATABASE_POOL_SIZE: '0' }));
+    expect(error.variables.sort()).toEqual(['DATABASE_POOL_SIZE', 'DATABASE_URL']);
+    expect(error.message).not.toContain('hunter2');
   });
 
   it('requires sender addresses for the mailer role', () => {

@@ -4,6 +4,7 @@
  * or missing variable, so an operator fixes them all in one go. Nothing else reads `process.env`.
  */
 import { z } from 'zod';
+import { DatabaseUrlError, parseDatabaseUrl } from '@tickler/db';
 import { isDomainError, MAX_TOPIC_LENGTH, parseOffsets, perKind, REMINDER_KINDS, reminderKind, type ReminderKind } from '@tickler/domain';
 
 /** What the process is about to do; each role requires a different subset of the variables. */
@@ -108,15 +109,17 @@ const offsetVariables = Object.fromEntries(REMINDER_KINDS.map((kind) => {
   return [offsetsVariable, offsets(offsetsVariable, defaultOffsets.join(','))];
 })) as { [variable: `REMINDER_OFFSETS_${string}`]: ReturnType<typeof offsets> };
 
-/** SQLite: `file:./data/tickler.db`, `file:///abs.db`, a bare path, or `:memory:` (the db package resolves it). */
+/** `file:./data/tickler.db` (SQLite, the default), a path, `:memory:`, or `postgres://…` (the db package's one parser). */
 const databaseUrl = trimmed.optional().transform((v, ctx) => {
   const url = v || 'file:./data/tickler.db';
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !url.startsWith('file:')) {
-    ctx.addIssue({ code: 'custom', message: `must be a SQLite file URL like file:./data/tickler.db (got "${v}")` });
+  try {
+    parseDatabaseUrl(url);
+    return url;
+  } catch (error) {
+    if (!(error instanceof DatabaseUrlError)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message.replace(/^DATABASE_URL /, '') });
     return z.NEVER;
   }
-  const path = url === ':memory:' ? null : url.replace(/^file:(\/\/(?=\/))?/, '');
-  return { url, path };
 });
 
 const redisUrl = trimmed.optional().transform((v, ctx) => {
@@ -195,6 +198,7 @@ const newsletterTopics = trimmed.optional().transform((v, ctx) => {
 
 const envSchema = z.object({
   DATABASE_URL: databaseUrl,
+  DATABASE_POOL_SIZE: int(10, 1, 500),
   REDIS_URL: redisUrl,
   QUEUE_PREFIX: trimmed.optional().transform((v) => v || 'tickler'),
   HTTP_PORT: int(3000, 0, 65535),
@@ -247,8 +251,8 @@ type Parsed = z.infer<typeof envSchema>;
 /** Parsed configuration, in the shapes the packages take. */
 export interface Env {
   databaseUrl: string;
-  /** SQLite file path from DATABASE_URL (relative to the working directory); null for `:memory:`. */
-  databasePath: string | null;
+  /** PostgreSQL connections per process (DATABASE_POOL_SIZE, default 10); SQLite ignores it. */
+  databasePoolSize: number;
   redisUrl: string;
   queuePrefix: string;
   httpPort: number;
@@ -308,8 +312,8 @@ function missingFor(role: Role, parsed: Parsed): string[] {
 
 function toEnv(p: Parsed): Env {
   return {
-    databaseUrl: p.DATABASE_URL.url,
-    databasePath: p.DATABASE_URL.path,
+    databaseUrl: p.DATABASE_URL,
+    databasePoolSize: p.DATABASE_POOL_SIZE,
     redisUrl: p.REDIS_URL,
     queuePrefix: p.QUEUE_PREFIX,
     httpPort: p.HTTP_PORT,

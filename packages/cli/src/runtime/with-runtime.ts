@@ -34,7 +34,7 @@ export async function withRuntime<T>(env: Env, cb: (rt: Runtime) => Promise<T>, 
   await assertRedis(env.redisUrl);
   const closers: Array<() => Promise<unknown>> = [];
   try {
-    const store = await openStore({ url: env.databaseUrl });
+    const store = await openStore({ url: env.databaseUrl, poolSize: env.databasePoolSize });
     closers.push(() => store.close());
     const redis = makeRedis(env.redisUrl);
     redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
@@ -50,7 +50,7 @@ export async function withRuntime<T>(env: Env, cb: (rt: Runtime) => Promise<T>, 
 
 /** Opens only the store (commands that do not touch Redis). */
 export async function withStore<T>(env: Env, cb: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore({ url: env.databaseUrl });
+  const store = await openStore({ url: env.databaseUrl, poolSize: env.databasePoolSize });
   try {
     return await cb(store);
   } finally {
