@@ -3,6 +3,7 @@
  * throttling waits and retries without failing the job; a rejected message fails once; a paused
  * account pauses the send queue; transient errors retry with backoff.
  */
+import { StoreError, type Store } from '@tickler/db';
 import { enqueue } from '@tickler/queues';
 import { startMailerRole, type MailerRole } from '../src/role/start-mailer-role';
 import { makeSesTransport, type MailTransport } from '../src/transport';
@@ -119,5 +120,37 @@ describe('send worker against SES answers', () => {
     await env.queues.send.resume();
     await waitFor(async () => (await env.store.deliveries.get(deliveryId))?.status === 'sent', 'the send after resuming', 20_000);
     expect(stub.requests).toHaveLength(2);
+  });
+
+  it('does not send again when the database cannot record a sent email: the retry records the provider\'s id', async () => {
+    await role.close();
+    // The database refuses the ledger write for a while (down, restarting), longer than the in-process retry.
+    let refusals = 0;
+    const store: Store = {
+      ...env.store,
+      deliveries: {
+        ...env.store.deliveries,
+        markSent: async (...args) => {
+          if (refusals < 4) {
+            refusals += 1;
+            throw new StoreError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED', { kind: 'unavailable' });
+          }
+          return env.store.deliveries.markSent(...args);
+        },
+      },
+    };
+    role = startMailerRole({
+      connection, prefix: env.prefix, store, logger: quietLogger, transport, templates: env.templates, config,
+      concurrency: 2, maxSendRate: 50, now: () => NOW, recordRetryMs: 150,
+    });
+    const deliveryId = await fanOut();
+    const sent = await waitFor(async () => {
+      const row = await env.store.deliveries.get(deliveryId);
+      return row?.status === 'sent' ? row : null;
+    }, 'the send to be recorded', 30_000);
+    expect(stub.requests).toHaveLength(1);
+    expect(sent.providerMessageId).toBe('stub-1');
+    expect(refusals).toBe(4);
+    expect((await sendJob(deliveryId))?.data).toEqual({ deliveryId, providerMessageId: 'stub-1' });
   });
 });

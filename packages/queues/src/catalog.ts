@@ -48,7 +48,9 @@ export const jobCatalog = {
   /** Sends one email for one delivery row. */
   send: {
     queue: 'send',
-    schema: z.object({ deliveryId: id }),
+    // `providerMessageId`: the provider accepted the email but the ledger could not record it (the
+    // database was down); the retry records it instead of sending again.
+    schema: z.object({ deliveryId: id, providerMessageId: z.string().min(1).max(500).optional() }),
     jobId: (d: { deliveryId: number }) => `delivery-${d.deliveryId}`,
     options: retrying(10, 2_000),
   },

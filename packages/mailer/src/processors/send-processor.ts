@@ -7,8 +7,13 @@
  * enqueue sends nothing twice. A delivery another worker is sending right now is retried later: if
  * that worker died, its claim's lease runs out and the retry takes the delivery over.
  *
+ * Recording: once SES accepted an email, a database that refuses the write (down, restarting) does
+ * not cause a resend: `markSent` is retried for a while, and if the database is still away the
+ * provider's message id is written into the job (Redis) so the job's retry records it instead of
+ * sending again.
+ *
  * Crash window (at-least-once): between SES accepting the email and `markSent` committing, a crash
- * (process killed, database unwritable) leaves the row in `sending`; the job's lock expires, BullMQ
+ * of the process leaves the row in `sending`; the job's lock expires, BullMQ
  * (or reconciliation) runs it again, and once the claim's lease has run out the email goes out a
  * second time. The window is one HTTP round trip plus one database write — milliseconds — and cannot
  * be closed without a provider-side
@@ -22,7 +27,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { DeliveryStatus } from '@tickler/domain';
-import type { DeliveryRow } from '@tickler/db';
+import { isStoreUnavailable, type DeliveryRow } from '@tickler/db';
 import type { Processor } from '@tickler/queues';
 import type { MailTransport } from '../transport';
 import { PermanentSendError, SendingPausedError, ThrottledError, classifySendError } from '../transport';
@@ -37,6 +42,8 @@ export interface SendDeps extends ComposeDeps {
   rateLimit: (ms: number) => Promise<void>;
   /** Pauses the send queue for every worker until an operator resumes it. */
   pauseSending: () => Promise<void>;
+  /** How long recording a sent email is retried while the database is unavailable, ms (default 20 s). */
+  recordRetryMs?: number;
 }
 
 export type SendOutcome =
@@ -50,8 +57,14 @@ export class DeliveryBusyError extends Error {
 }
 
 export function makeSendProcessor(deps: SendDeps): Processor<'send'> {
-  return async ({ deliveryId }, job) => {
+  return async ({ deliveryId, providerMessageId }, job) => {
     const log = deps.logger.child({ queue: 'send', jobId: job.id, deliveryId });
+    if (providerMessageId) {
+      // An earlier attempt sent it; only the ledger write is left.
+      await recordSent(deps, job, deliveryId, providerMessageId, log);
+      log.info({ messageId: providerMessageId }, 'recorded an email the provider had accepted earlier');
+      return { status: 'sent', messageId: providerMessageId } satisfies SendOutcome;
+    }
     const claim = await deps.store.deliveries.claimForSending(deliveryId);
     if (!claim) throw new PermanentSendError(`Delivery ${deliveryId} does not exist`);
     if (!claim.claimed) {
@@ -74,10 +87,32 @@ export function makeSendProcessor(deps: SendDeps): Processor<'send'> {
       return handleSendFailure(deps, before, job, log, classifySendError(err));
     }
     // ↑ SES has accepted the email; until the next line commits, a crash means a resend (see header).
-    await deps.store.deliveries.markSent(deliveryId, messageId, deps.now());
+    await recordSent(deps, job, deliveryId, messageId, log);
     log.debug({ messageId }, 'email sent');
     return { status: 'sent', messageId } satisfies SendOutcome;
   };
+}
+
+/** How long `markSent` is retried while the database is unavailable, ms, before the job carries the id. */
+const RECORD_RETRY_MS = 20_000;
+
+async function recordSent(deps: SendDeps, job: Job, deliveryId: number, messageId: string, log: Logger): Promise<void> {
+  const until = Date.now() + (deps.recordRetryMs ?? RECORD_RETRY_MS);
+  for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+    try {
+      await deps.store.deliveries.markSent(deliveryId, messageId, deps.now());
+      return;
+    } catch (err) {
+      if (!isStoreUnavailable(err)) throw err;
+      if (Date.now() + wait > until) {
+        // Redis still answers: the retry of this job records the id instead of sending again.
+        await job.updateData({ deliveryId, providerMessageId: messageId });
+        log.warn({ messageId, error: (err as Error).message }, 'email sent but the database is unavailable; the retry will record it');
+        throw err;
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 async function compose(deps: SendDeps, delivery: DeliveryRow, log: Logger) {

@@ -25,6 +25,8 @@ export interface MailerRoleOptions {
   concurrency?: number;
   /** Emails per second across ALL mailer processes (SES_MAX_SEND_RATE); BullMQ enforces it in Redis. */
   maxSendRate: number;
+  /** How long a sent email's ledger write is retried while the database is unavailable, ms (default 20 s). */
+  recordRetryMs?: number;
   /** The clock (default: the system clock). */
   now?: () => Date;
 }
@@ -49,6 +51,7 @@ export function startMailerRole(options: MailerRoleOptions): MailerRole {
     store, templates, config, logger, transport, now,
     rateLimit: (ms) => queues.send.rateLimit(ms),
     pauseSending: () => queues.send.pause(),
+    recordRetryMs: options.recordRetryMs,
   });
 
   const common = { connection, prefix, logger };
