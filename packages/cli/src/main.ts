@@ -57,6 +57,10 @@ function addDb(program: Command): void {
   db.command('migrate')
     .description('apply pending migrations (idempotent); prints how many were applied')
     .action(() => run('base', async (e) => (await import('./commands/db-migrate')).dbMigrateCommand(e)));
+  db.command('copy')
+    .description('copy every table of the configured SQLite store into an empty PostgreSQL database (ids kept; refuses a non-empty target)')
+    .requiredOption('--to <url>', 'the PostgreSQL database, postgres://user@host:5432/db')
+    .action((opts: { to: string }) => run('base', async (e) => (await import('./commands/db-copy')).dbCopyCommand(e, opts)));
   db.command('seed')
     .description('load synthetic organizations, contacts and orders (for load tests and demos)')
     .requiredOption('--orders <n>', 'number of orders to create', positiveInt('--orders'))

@@ -105,7 +105,8 @@ describeHosts('roles on five hosts with one PostgreSQL and one Redis', () => {
   }
 
   it('delivers every due email once, honours every unsubscribe and contact change, and /readyz tells the truth', async () => {
-    expect((await runCli(['db', 'migrate'], env() as Record<string, string>)).code).toBe(0);
+    const migrated = await runCli(['db', 'migrate'], env() as Record<string, string>);
+    expect({ code: migrated.code, stderr: migrated.stderr }).toEqual({ code: 0, stderr: '' });
     const { sched, mail1, mail2, http1, http2 } = network.hosts as Record<string, TestHost>;
     const roles = [startRole(sched!, 'scheduler'), startRole(http1!, 'http'), startRole(http2!, 'http')];
     await Promise.all(roles.map((r) => r.started));

@@ -63,3 +63,5 @@ export async function startLocalSes(): Promise<LocalSes> {
 export function header(email: StoredEmail, name: string): string | undefined {
   return email.headers?.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
 }
+
+export { createTestDatabase, TEST_POSTGRES_URL, urlForDatabase, withAdmin, withClient, type TestDatabase } from './postgres';

@@ -16,10 +16,14 @@ export class CliError extends Error {
 function isExpected(error: unknown): error is Error {
   if (error instanceof CliError || error instanceof EnvError) return true;
   // DomainError from @tickler/domain is checked by name so this module stays dependency-free.
-  return error instanceof Error && (['DomainError', 'TemplateError', 'DatabaseUrlError'].includes(error.name) || error instanceof ZodError);
+  if (!(error instanceof Error)) return false;
+  if (['DomainError', 'TemplateError', 'DatabaseUrlError', 'CopyRefusedError'].includes(error.name) || error instanceof ZodError) return true;
+  // The database is down, unreachable, refuses us, is read-only or unmigrated: the operator's to fix.
+  return error.name === 'StoreError' && !['other', 'constraint'].includes(String((error as { kind?: unknown }).kind));
 }
 
 function oneLine(error: Error): string {
+  if (error.name === 'StoreError') return `database: ${error.message.replace(/\s*\n\s*/g, ' ')}`;
   if (error instanceof ZodError) {
     return error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
   }

@@ -4,7 +4,7 @@
  * on the address and port given. Never the machine's own cluster.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -36,6 +36,8 @@ export function startPostgresServer(options: { host: string; port: number }): Po
   const data = path.join(dir, 'data');
   const log = path.join(dir, 'server.log');
   asPostgres(path.join(bindir, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  // initdb trusts only loopback; the test hosts connect from their own addresses.
+  appendFileSync(path.join(data, 'pg_hba.conf'), `host all all ${options.host.replace(/\.\d+$/, '.0')}/24 trust\n`);
   const serverOptions = `-p ${options.port} -k ${dir} -c listen_addresses=${options.host} -c fsync=off -c max_connections=200`;
   const server: PostgresServer = {
     url: (database) => `postgres://postgres@${options.host}:${options.port}/${database}`,

@@ -1,50 +1,7 @@
-/**
- * PostgreSQL test helpers. Each test file gets a fresh database `tickler_test_<random>` on the
- * server `TEST_POSTGRES_URL` names (default: the local server, user postgres) and drops it after.
- * Only tests read this variable.
- */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+/** PostgreSQL test helpers of the db package: the shared ones (tools/testkit) and emptying a database. */
+import { withClient } from '@tickler/testkit';
 
-export const TEST_POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-/** `TEST_POSTGRES_URL` with another database name. */
-export function urlForDatabase(name: string): string {
-  const url = new URL(TEST_POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-/** Runs SQL on the server's base database (`TEST_POSTGRES_URL`): creating, altering and dropping test databases. */
-export async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
-
-export interface TestDatabase { name: string; url: string; drop: () => Promise<void> }
-
-/** Creates an empty database; `drop` removes it (closing any connection still open to it). */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `tickler_test_${randomBytes(6).toString('hex')}`;
-  await withAdmin((client) => client.query(`CREATE DATABASE ${name}`));
-  return { name, url: urlForDatabase(name), drop: () => withAdmin(async (client) => { await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); }) };
-}
-
-/** Runs SQL on a test database directly (what the store hides: EXPLAIN, raw writes, settings). */
-export async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
+export { createTestDatabase, TEST_POSTGRES_URL, urlForDatabase, withAdmin, withClient, type TestDatabase } from '@tickler/testkit';
 
 /**
  * Empties every table of a migrated test database and restarts its id sequences. DELETE (with
