@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createStoreDatabase } from '@tickler/testkit';
 import { openStore, type Store } from '@tickler/db';
 import { closeQueues, makeQueues, type Queues } from '@tickler/queues';
 import { createBillingSignatureHeader, sha256Hex } from '@tickler/domain';
@@ -54,7 +55,8 @@ export function testConfig(dir: string, over: Partial<HttpConfig> = {}): HttpCon
  */
 export async function makeHarness(opts: { config?: Partial<HttpConfig>; redisPort?: number; queuePrefix?: string } = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'tickler-http-'));
-  const store = await openStore({ url: join(dir, 'tickler.db') });
+  const database = await createStoreDatabase('http');
+  const store = await openStore({ url: database.url });
   const queuePrefix = opts.queuePrefix ?? `test-http-${randomUUID()}`;
   const connection = { host: '127.0.0.1', port: opts.redisPort ?? 6379, maxRetriesPerRequest: 1 };
   const queues = makeQueues(connection, queuePrefix);
@@ -89,6 +91,7 @@ export async function makeHarness(opts: { config?: Partial<HttpConfig>; redisPor
         redis.disconnect();
         await closeQueues(queues);
         await store.close();
+        await database.drop();
         await rm(dir, { recursive: true, force: true });
       }
     },

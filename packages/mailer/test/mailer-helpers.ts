@@ -3,13 +3,10 @@
  * (obliterated afterwards), the repository templates, the local SES emulator (aws-ses-v2-local,
  * in-process on a free port) and a recording SES v2 stub that can answer errors.
  */
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { connection, quietLogger, startLocalSes, TEMPLATES_DIR } from '@tickler/testkit';
+import { connection, createStoreDatabase, quietLogger, startLocalSes, TEMPLATES_DIR } from '@tickler/testkit';
 import { openStore, type PlannedReminder, type Store } from '@tickler/db';
 import { closeQueues, makeQueues, type Queues } from '@tickler/queues';
 import { createInvitationToken, sha256Hex } from '@tickler/domain';
@@ -42,8 +39,8 @@ export interface MailerTestEnv {
 let templatesPromise: Promise<TemplateSet> | null = null;
 
 export async function makeMailerEnv(name: string): Promise<MailerTestEnv> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tickler-mailer-${name}-`));
-  const store = await openStore({ url: `file:${path.join(dir, 'tickler.db')}` });
+  const database = await createStoreDatabase(`mailer-${name}`);
+  const store = await openStore({ url: database.url });
   const prefix = `test-mailer-${name}-${randomUUID().slice(0, 8)}`;
   const queues = makeQueues(connection, prefix);
   templatesPromise ??= loadTemplates(TEMPLATES_DIR);
@@ -53,7 +50,7 @@ export async function makeMailerEnv(name: string): Promise<MailerTestEnv> {
       for (const queue of Object.values(queues)) await queue.obliterate({ force: true });
       await closeQueues(queues);
       await store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      await database.drop();
     },
   };
 }

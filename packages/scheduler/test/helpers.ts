@@ -1,7 +1,5 @@
 /** Test helpers: a migrated SQLite file per test, BullMQ queues under a unique prefix, a quiet logger. */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { createStoreDatabase } from '@tickler/testkit';
 import { randomUUID } from 'node:crypto';
 import { type OrderUpsert, type Store, openStore } from '@tickler/db';
 import { closeQueues, makeQueues, type Queues } from '@tickler/queues';
@@ -22,10 +20,10 @@ export interface TestEnv {
   cleanup: () => Promise<void>;
 }
 
-/** A fresh SQLite file and queues under `test-<name>-<random>`; `cleanup` obliterates and deletes them. */
+/** A fresh database (TEST_STORE: SQLite file or PostgreSQL database) and queues under `test-<name>-<random>`; `cleanup` obliterates and deletes them. */
 export async function makeTestEnv(name: string): Promise<TestEnv> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tickler-scheduler-${name}-`));
-  const url = `file:${path.join(dir, 'tickler.db')}`;
+  const database = await createStoreDatabase(`scheduler-${name}`);
+  const url = database.url;
   const store = await openStore({ url });
   const prefix = `test-${name}-${randomUUID().slice(0, 8)}`;
   const queues = makeQueues(connection, prefix);
@@ -36,7 +34,7 @@ export async function makeTestEnv(name: string): Promise<TestEnv> {
       await obliterateAll(queues);
       await closeQueues(queues);
       await store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      await database.drop();
     },
   };
 }

@@ -64,4 +64,4 @@ export function header(email: StoredEmail, name: string): string | undefined {
   return email.headers?.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
 }
 
-export { createTestDatabase, TEST_POSTGRES_URL, urlForDatabase, withAdmin, withClient, type TestDatabase } from './postgres';
+export { createStoreDatabase, createTestDatabase, TEST_POSTGRES_URL, TEST_STORE, urlForDatabase, withAdmin, withClient, type TestDatabase } from './postgres';

@@ -4,6 +4,9 @@
  * read this variable.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 
 export const TEST_POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -46,3 +49,19 @@ export async function withClient<T>(url: string, run: (client: pg.Client) => Pro
   }
 }
 
+
+/** Which store the integration tests of the roles run on: `TEST_STORE=postgres`, else SQLite. */
+export const TEST_STORE: 'sqlite' | 'postgres' = process.env.TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+
+/**
+ * A fresh, empty database for one test on the store `TEST_STORE` names: a SQLite file in a new
+ * temporary folder, or a new PostgreSQL database on `TEST_POSTGRES_URL`. `drop` removes it.
+ */
+export async function createStoreDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (TEST_STORE === 'postgres') {
+    const database = await createTestDatabase();
+    return { url: database.url, drop: database.drop };
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), `tickler-${name}-`));
+  return { url: `file:${path.join(dir, 'tickler.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+}
