@@ -103,17 +103,6 @@ describe('renderEmail', () => {
     expect(() => renderEmail(set, 'license-reminder', data)).toThrow(/unsubscribeUrl/);
     expect(() => renderEmail(set, 'nope', {})).toThrow(/no such template/);
   });
-
-  it('renders in well under 50 µs per email', () => {
-    const data = set.templates.get('license-reminder')!.definition.sample('before');
-    for (let i = 0; i < 2_000; i += 1) renderEmail(set, 'license-reminder', data);
-    // CPU time of this process, not wall time: other processes on a busy machine must not fail this test.
-    const n = 10_000;
-    const start = process.cpuUsage();
-    for (let i = 0; i < n; i += 1) renderEmail(set, 'license-reminder', { ...data, orderNumber: `ORD-${i}` });
-    const used = process.cpuUsage(start);
-    expect((used.user + used.system) / n).toBeLessThan(50);
-  });
 });
 
 describe('checkTemplates / previewTemplates', () => {
