@@ -4,7 +4,11 @@
  * or missing variable, so an operator fixes them all in one go. Nothing else reads `process.env`.
  */
 import { z } from 'zod';
-import { isDomainError, MAX_TOPIC_LENGTH, parseOffsets, perKind, REMINDER_KINDS, reminderKind, type ReminderKind } from '@tickler/domain';
+import {
+  isDomainError, MAX_TOPIC_LENGTH, parseDuration, parseOffsets, perKind, REMINDER_KINDS, reminderKind, type NewsletterTopic, type ReminderKind,
+} from '@tickler/domain';
+
+export { parseDuration };
 
 /** What the process is about to do; each role requires a different subset of the variables. */
 export type Role = 'base' | 'scheduler' | 'mailer' | 'http' | 'all';
@@ -47,15 +51,6 @@ function positiveNumber(def: number) {
     }
     return n;
   });
-}
-
-/** Parses `15m`, `30s`, `2h`, `1d` into milliseconds; null when malformed. */
-export function parseDuration(text: string): number | null {
-  const m = /^(\d+)\s*(ms|s|m|h|d)$/.exec(text.trim());
-  if (!m) return null;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
-  const ms = Number(m[1]) * unit;
-  return ms > 0 ? ms : null;
 }
 
 const duration = (def: string) => trimmed.optional().transform((v, ctx) => {
@@ -277,7 +272,7 @@ export interface Env {
   mailerConcurrency: number;
   /** METRICS_PORT: where `tickler mailer` serves its own /metrics (send latency, SES outcomes); null = off. */
   metricsPort: number | null;
-  newsletterTopics: Array<{ id: string; label: string }>;
+  newsletterTopics: NewsletterTopic[];
   emailDomainAllowlist: string[];
   supportEmail: string;
   templatesDir: string;

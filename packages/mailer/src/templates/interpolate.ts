@@ -6,7 +6,7 @@
  *   precompiled function (`compileInterpolation`): a join of static parts, no parsing per email.
  */
 
-import { toOneLine } from '@tickler/domain';
+import { escapeHtml, toOneLine } from '@tickler/domain';
 
 const SECTION = /\{\{#([a-z][a-zA-Z0-9-]*)\}\}([\s\S]*?)\{\{\/\1\}\}/g;
 const PLACEHOLDER = /\{\{\s*([a-zA-Z][a-zA-Z0-9]*)\s*\}\}/g;
@@ -44,14 +44,6 @@ export function lineAt(source: string, index: number): number {
   let line = 1;
   for (let i = source.indexOf('\n'); i !== -1 && i < index; i = source.indexOf('\n', i + 1)) line += 1;
   return line;
-}
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const NEEDS_ESCAPE = /[&<>"']/;
-
-/** Escapes text for HTML content and (double- or single-quoted) attribute values. */
-export function escapeHtml(value: string): string {
-  return NEEDS_ESCAPE.test(value) ? value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string) : value;
 }
 
 /**
