@@ -4,7 +4,7 @@
  * the covering due index.
  */
 import Database from 'better-sqlite3';
-import { sendAtMsFor } from '@tickler/domain';
+import { sendAtMs } from '@tickler/domain';
 import type { FutureReminderSlice, Store } from '../src/repositories/types';
 import { openConnection } from '../src/sqlite/connection';
 import { collectSliceSql } from '../src/sqlite/future-slices';
@@ -54,7 +54,7 @@ describe('planFutureSlice', () => {
       ['ORD-NYC', 'queued', 7, EXPIRY, '2027-01-24T14:00:00.000Z'],
     ]);
     // Each send time is the domain's, computed through the SQL function.
-    for (const row of rows) expect(row?.sendAt.getTime()).toBe(sendAtMsFor(EXPIRY, 7, ZONES[row!.orderId]!));
+    for (const row of rows) expect(row?.sendAt.getTime()).toBe(sendAtMs(EXPIRY, 7, ZONES[row!.orderId]!));
     expect(first.inserted.map((r) => r.id)).toEqual([...first.inserted.map((r) => r.id)].sort((a, b) => a - b));
 
     const again = await store.reminders.planFutureSlice(window, { dryRun: false });
@@ -124,7 +124,7 @@ describe('orders.time_zone', () => {
 describe('tickler_send_at', () => {
   it('is the domain rule, and names its arguments when they are not (text, integer, text)', () => {
     const sqlite = openConnection(':memory:');
-    expect(sqlite.prepare(`SELECT tickler_send_at('2027-01-31', 7, 'Europe/Berlin') AS at`).get()).toEqual({ at: sendAtMsFor('2027-01-31', 7, 'Europe/Berlin') });
+    expect(sqlite.prepare(`SELECT tickler_send_at('2027-01-31', 7, 'Europe/Berlin') AS at`).get()).toEqual({ at: sendAtMs('2027-01-31', 7, 'Europe/Berlin') });
     expect(() => sqlite.prepare(`SELECT tickler_send_at(NULL, 7, 'UTC')`).get()).toThrow(/tickler_send_at\(null, 7, UTC\): expected \(text, integer, text\)/);
     expect(() => sqlite.prepare(`SELECT tickler_send_at('2027-01-31', 7, 'Mars/Olympus')`).get()).toThrow(/Mars\/Olympus/);
     sqlite.close();

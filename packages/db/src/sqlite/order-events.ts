@@ -2,7 +2,7 @@
  * Billing order events as units of work: each runs synchronously inside one SQLite transaction
  * (better-sqlite3 transactions are synchronous), so an event is applied entirely or not at all.
  */
-import { expiryOf, perKind, REMINDER_KINDS, reminderKind, sendAtMsFor, type ReminderKind } from '@tickler/domain';
+import { expiryOf, perKind, REMINDER_KINDS, reminderKind, sendAtMs, type ReminderKind } from '@tickler/domain';
 import type { OrderEventOutcome, OrderUpsert } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { groupCommitFor } from './group-commit';
@@ -86,7 +86,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
       WHERE ${where} AND r.status = 'queued'`).all(key) as Array<{ id: number; expires_on: string; offset_days: number; send_at: number }>;
     let moved = 0;
     for (const r of open) {
-      const sendAt = sendAtMsFor(r.expires_on, r.offset_days, timeZone);
+      const sendAt = sendAtMs(r.expires_on, r.offset_days, timeZone);
       if (sendAt === r.send_at) continue;
       prepare(`UPDATE reminders SET send_at = ?, updated_at = ? WHERE id = ?`).run(sendAt, at, r.id);
       moved += 1;
