@@ -24,7 +24,6 @@ describe('loadEnv', () => {
   it('applies the SPEC defaults when nothing is set', () => {
     const env = loadEnv({});
     expect(env.databaseUrl).toBe('file:./data/tickler.db');
-    expect(env.databasePath).toBe('./data/tickler.db');
     expect(env.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(env.queuePrefix).toBe('tickler');
     expect(env.httpPort).toBe(3000);
@@ -78,6 +77,7 @@ describe('loadEnv', () => {
     expect(error.variables.sort()).toEqual([
       'DATABASE_URL', 'HTTP_PORT', 'LOG_LEVEL', 'REMINDER_OFFSETS_LICENSE', 'REMINDER_OFFSETS_MAINTENANCE', 'SCAN_EVERY', 'SNS_TOPIC_ARNS', 'TOKEN_SECRETS',
     ]);
+    expect(error.message).toContain('DATABASE_URL "postgres://x" is not a SQLite URL');
   });
 
   it('requires sender addresses for the mailer role', () => {

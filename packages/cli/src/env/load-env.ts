@@ -21,9 +21,8 @@ const REQUIRED: Record<Role, readonly string[]> = {
 
 /** Parsed configuration, in the shapes the packages take. */
 export interface Env {
+  /** DATABASE_URL as given (default `file:./data/tickler.db`); the store resolves it. */
   databaseUrl: string;
-  /** SQLite file path from DATABASE_URL (relative to the working directory); null for `:memory:`. */
-  databasePath: string | null;
   redisUrl: string;
   queuePrefix: string;
   httpPort: number;
@@ -74,8 +73,7 @@ function missingFor(role: Role, parsed: ParsedEnv): string[] {
 
 function toEnv(p: ParsedEnv): Env {
   return {
-    databaseUrl: p.DATABASE_URL.url,
-    databasePath: p.DATABASE_URL.path,
+    databaseUrl: p.DATABASE_URL,
     redisUrl: p.REDIS_URL,
     queuePrefix: p.QUEUE_PREFIX,
     httpPort: p.HTTP_PORT,

@@ -3,6 +3,7 @@
  * parser, its default, and the one-line message naming what a bad value should look like.
  */
 import { z } from 'zod';
+import { DatabaseUrlError, parseDatabaseUrl } from '@tickler/db';
 import {
   isDomainError, MAX_TOPIC_LENGTH, parseDuration, parseOffsets, REMINDER_KINDS, reminderKind,
 } from '@tickler/domain';
@@ -89,15 +90,17 @@ const offsetVariables = Object.fromEntries(REMINDER_KINDS.map((kind) => {
   return [offsetsVariable, offsets(offsetsVariable, defaultOffsets.join(','))];
 })) as { [variable: `REMINDER_OFFSETS_${string}`]: ReturnType<typeof offsets> };
 
-/** SQLite: `file:./data/tickler.db`, `file:///abs.db`, a bare path, or `:memory:` (the db package resolves it). */
+/** What the store accepts (`file:./data/tickler.db`, a path, `:memory:`): the db package's parser decides. */
 const databaseUrl = trimmed.optional().transform((v, ctx) => {
   const url = v || 'file:./data/tickler.db';
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !url.startsWith('file:')) {
-    ctx.addIssue({ code: 'custom', message: `must be a SQLite file URL like file:./data/tickler.db (got "${v}")` });
+  try {
+    parseDatabaseUrl(url);
+    return url;
+  } catch (error) {
+    if (!(error instanceof DatabaseUrlError)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message.replace(/^DATABASE_URL /, '') });
     return z.NEVER;
   }
-  const path = url === ':memory:' ? null : url.replace(/^file:(\/\/(?=\/))?/, '');
-  return { url, path };
 });
 
 const redisUrl = trimmed.optional().transform((v, ctx) => {
