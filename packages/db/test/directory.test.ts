@@ -1,5 +1,5 @@
 import type { Store } from '../src/repositories/types';
-import type { PlannedReminder } from '../src/repositories/types';
+import type { NewReminder } from '../src/repositories/types';
 import { at, openTempStore, orderEvent } from './helpers';
 
 let store: Store;
@@ -7,7 +7,7 @@ let close: () => Promise<void>;
 beforeEach(async () => ({ store, close } = await openTempStore()));
 afterEach(async () => close());
 
-const planned = (over: Partial<PlannedReminder>): PlannedReminder => ({
+const planned = (over: Partial<NewReminder>): NewReminder => ({
   orderId: 'ORD-1001', kind: 'license', expiresOn: '2027-01-31', offsetDays: 30, sendAt: at('2027-01-01T08:00:00Z'),
   status: 'queued', reason: null, ...over,
 });
@@ -23,7 +23,7 @@ describe('applyOrderUpsert', () => {
       },
       changedKinds: ['license', 'maintenance'],
       cancelledReminderIds: [],
-      rescheduled: 0,
+      retimed: 0,
       notApplied: null,
     });
     expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin' });

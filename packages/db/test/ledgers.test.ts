@@ -1,4 +1,4 @@
-import type { NewDelivery, PlannedReminder, Store } from '../src/repositories/types';
+import type { NewDelivery, NewReminder, Store } from '../src/repositories/types';
 import { openStore } from '../src/sqlite/open-store';
 import { at, openTempStore, orderEvent } from './helpers';
 
@@ -11,7 +11,7 @@ beforeEach(async () => {
 });
 afterEach(async () => close());
 
-const reminder = (offsetDays: number, over: Partial<PlannedReminder> = {}): PlannedReminder => ({
+const reminder = (offsetDays: number, over: Partial<NewReminder> = {}): NewReminder => ({
   orderId: 'ORD-1001', kind: 'license', expiresOn: '2027-01-31', offsetDays,
   sendAt: new Date(Date.UTC(2027, 0, 31 - offsetDays, 8)), status: 'queued', reason: null, ...over,
 });

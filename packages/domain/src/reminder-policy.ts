@@ -87,7 +87,8 @@ export function reminderVariant(offsetDays: number): 'before' | 'on' | 'after' {
   return offsetDays === 0 ? 'on' : 'after';
 }
 
-export interface PlannedReminder {
+/** {@link planReminders}' verdict on one reminder of a cycle; the caller adds the cycle (order, kind, expiry). */
+export interface ReminderPlan {
   offsetDays: number;
   sendAt: Date;
   /** `queued`: send it (delayed until sendAt when in the future); `skipped`: record, never send. */
@@ -114,7 +115,7 @@ export interface PlanInput {
  * of the same cycle is also due — after downtime only the latest due one is sent. All others are
  * `queued`; those with sendAt > now are to be delayed until sendAt.
  */
-export function planReminders(input: PlanInput): PlannedReminder[] {
+export function planReminders(input: PlanInput): ReminderPlan[] {
   const { kind, expiresOn, timeZone, offsets, after, until, now } = input;
   const all = (offsets[kind] ?? []).map((offsetDays) => ({ offsetDays, sendAt: new Date(sendAtMs(expiresOn, offsetDays, timeZone)) }));
   const dueTimes = all.map((r) => r.sendAt.getTime()).filter((t) => t <= now.getTime());

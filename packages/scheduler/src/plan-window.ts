@@ -3,7 +3,7 @@
  * `planReminders` decides; this file only avoids calling it for orders that cannot match.
  */
 import { addDays, planReminders, sendAtMs, type IsoDate, type ReminderKind } from '@tickler/domain';
-import type { PlannedReminder } from '@tickler/db';
+import type { NewReminder } from '@tickler/db';
 
 /** A planning window: reminders with sendAt ∈ (after, until], judged at `now`. */
 export interface PlanWindow {
@@ -26,7 +26,7 @@ export interface CycleOrder {
 export function planOne(
   order: CycleOrder, kind: ReminderKind, expiresOn: IsoDate, offsetDays: number,
   offsets: Record<ReminderKind, number[]>, window: PlanWindow,
-): PlannedReminder | null {
+): NewReminder | null {
   const at = sendAtMs(expiresOn, offsetDays, order.timeZone);
   if (at <= window.after.getTime() || at > window.until.getTime()) return null;
   const base = { orderId: order.id, kind, expiresOn, offsetDays, sendAt: new Date(at) };

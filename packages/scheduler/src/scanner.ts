@@ -16,7 +16,7 @@
  * reconciliation re-enqueues queued rows). The first scan ever looks back `firstScanLookBackMs` (7 days).
  */
 import { addDays, expiryOf, expiryRangeFor, REMINDER_KINDS, type ReminderKind } from '@tickler/domain';
-import type { FutureReminderPlan, FutureReminderSlice, OrderWithZone, PlannedReminder, ReminderRow } from '@tickler/db';
+import type { FutureReminderPlan, FutureReminderSlice, NewReminder, OrderWithZone, ReminderRow } from '@tickler/db';
 import { enqueueOptionsOf, type SchedulerDeps } from './config';
 import { narrowExpiryRange, planOne, type PlanWindow } from './plan-window';
 import { makeReminderEnqueuer, type ReminderEnqueuer } from './reminder-jobs';
@@ -158,7 +158,7 @@ async function scanDue(deps: SchedulerDeps, scan: OffsetScan, row: ScanRow): Pro
 }
 
 /** Inserts new ledger rows, enqueues the queued ones, supersedes what they overtake; counts into `row`. */
-async function recordAndEnqueue(deps: SchedulerDeps, scan: OffsetScan, planned: PlannedReminder[], row: ScanRow): Promise<number> {
+async function recordAndEnqueue(deps: SchedulerDeps, scan: OffsetScan, planned: NewReminder[], row: ScanRow): Promise<number> {
   const inserted = await deps.store.reminders.insertNew(planned);
   const queued = inserted.filter((r) => r.status === 'queued');
   row.existing += planned.length - inserted.length;
@@ -168,8 +168,8 @@ async function recordAndEnqueue(deps: SchedulerDeps, scan: OffsetScan, planned: 
   return supersedeDue(deps, queued, scan.plan.now);
 }
 
-function planPage(deps: SchedulerDeps, scan: OffsetScan, window: PlanWindow, page: OrderWithZone[]): PlannedReminder[] {
-  const planned: PlannedReminder[] = [];
+function planPage(deps: SchedulerDeps, scan: OffsetScan, window: PlanWindow, page: OrderWithZone[]): NewReminder[] {
+  const planned: NewReminder[] = [];
   for (const order of page) {
     const expiresOn = expiryOf(order, scan.kind);
     if (expiresOn === null) continue;
@@ -184,10 +184,10 @@ async function supersedeDue(deps: SchedulerDeps, queued: ReminderRow[], now: Dat
   return due.length === 0 ? 0 : supersedeEarlierReminders(deps, due);
 }
 
-const identity = (r: Pick<PlannedReminder, 'orderId' | 'kind' | 'expiresOn' | 'offsetDays'>) => `${r.orderId}|${r.kind}|${r.expiresOn}|${r.offsetDays}`;
+const identity = (r: Pick<NewReminder, 'orderId' | 'kind' | 'expiresOn' | 'offsetDays'>) => `${r.orderId}|${r.kind}|${r.expiresOn}|${r.offsetDays}`;
 
 /** Dry run only: what inserting `planned` would do, from the ledger as it is (one lookup per order). */
-async function countDryRun(deps: SchedulerDeps, planned: PlannedReminder[], row: ScanRow): Promise<void> {
+async function countDryRun(deps: SchedulerDeps, planned: NewReminder[], row: ScanRow): Promise<void> {
   const known = new Set<string>();
   for (const orderId of new Set(planned.map((p) => p.orderId))) {
     for (const r of await deps.store.reminders.listForOrder(orderId)) known.add(identity(r));

@@ -24,8 +24,11 @@ export interface OrderUpsert extends OrderUpsertData {
 export type OrderEventOutcome =
   | {
     outcome: 'applied'; order: OrderWithZone; changedKinds: ReminderKind[]; cancelledReminderIds: number[];
-    /** Open reminders moved in the ledger to 09:00 of a new time zone (organization changed zone, or the order changed organization): their jobs need re-timing. */
-    rescheduled: number;
+    /**
+     * Open reminders retimed: moved in the ledger to 09:00 of a new time zone (the organization changed
+     * zone, or the order changed organization). Their jobs need retiming too.
+     */
+    retimed: number;
     /**
      * The part of the event that was NOT applied, and why (null: all of it was): an organization
      * name or time zone older than the organization's newest event is left as it is.
@@ -73,11 +76,12 @@ export interface DirectoryRepository {
 }
 
 // ---------------------------------------------------------------- reminders ledger
-export interface PlannedReminder {
+/** A reminder the scheduler planned, as a row to insert; its identity is (order, kind, expiry date, offset). */
+export interface NewReminder {
   orderId: string; kind: ReminderKind; expiresOn: IsoDate; offsetDays: number; sendAt: Date;
   status: Extract<ReminderStatus, 'queued' | 'skipped'>; reason: string | null;
 }
-export interface ReminderRow extends Omit<PlannedReminder, 'status'> { id: number; status: ReminderStatus; createdAt: Date }
+export interface ReminderRow extends Omit<NewReminder, 'status'> { id: number; status: ReminderStatus; createdAt: Date }
 
 /**
  * One expiry date of one (kind, offset) of a scan, planned inside SQLite: the reminders of active
@@ -98,7 +102,7 @@ export interface FutureReminderPlan {
 
 export interface RemindersRepository {
   /** Inserts reminders not yet in the ledger (identity = order, kind, expiry, offset); returns only the new rows. */
-  insertNew(rows: PlannedReminder[]): Promise<ReminderRow[]>;
+  insertNew(rows: NewReminder[]): Promise<ReminderRow[]>;
   /**
    * Plans a {@link FutureReminderSlice} in one transaction without handing each order to
    * JavaScript: the scan's hot path. With `dryRun` only counts.
@@ -109,7 +113,7 @@ export interface RemindersRepository {
   /** Queued reminders with sendAt ≤ before: what reconciliation re-enqueues. */
   listQueued(before: Date, limit: number): Promise<ReminderRow[]>;
   listForOrder(orderId: string): Promise<ReminderRow[]>;
-  /** Planned and queued reminders of every order of the organization. */
+  /** Queued reminders of every order of the organization. */
   listOpenForOrganization(organizationId: string): Promise<ReminderRow[]>;
   getState(key: string): Promise<string | null>;
   setState(key: string, value: string): Promise<void>;
@@ -280,7 +284,7 @@ export interface Store {
   lists: ListsRepository;
   invitations: InvitationsRepository;
   newsletter: NewsletterRepository;
-  events: InboundEventsRepository;
+  inboundEvents: InboundEventsRepository;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
   /**

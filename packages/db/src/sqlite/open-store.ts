@@ -55,7 +55,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     lists: withStoreErrors(makeSqliteListsRepository(sqlite), isOpen),
     invitations: withStoreErrors(makeSqliteInvitationsRepository(sqlite), isOpen),
     newsletter: withStoreErrors(makeSqliteNewsletterRepository(sqlite), isOpen),
-    events: withStoreErrors(makeSqliteInboundEventsRepository(sqlite), isOpen),
+    inboundEvents: withStoreErrors(makeSqliteInboundEventsRepository(sqlite), isOpen),
     async ping() {
       if (!isOpen()) throw new StoreError('The store is closed.', 'STORE_CLOSED');
       try {
