@@ -11,10 +11,10 @@ import { sendError } from './errors';
 import { withinMs } from './within-ms';
 
 /** How long a route waits for Redis to answer a probe, ms. */
-export const DEFAULT_REDIS_TIMEOUT_MS = 2000;
+const DEFAULT_REDIS_TIMEOUT_MS = 2000;
 
 /** Where Redis is, for messages: host:port of the queues' connection, never credentials. */
-export function describeRedis(queue: Queue): string {
+function describeRedis(queue: Queue): string {
   const connection = queue.opts.connection as { options?: Record<string, unknown> } & Record<string, unknown> | undefined;
   const options = connection?.options ?? connection ?? {};
   if (typeof options.path === 'string') return options.path;
@@ -30,7 +30,7 @@ export function describeRedis(queue: Queue): string {
 }
 
 /** Thrown by `RedisGuard.bounded` when Redis did not answer in time. */
-export class RedisUnavailableError extends Error {
+class RedisUnavailableError extends Error {
   override readonly name = 'RedisUnavailableError';
 }
 

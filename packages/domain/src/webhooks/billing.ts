@@ -89,7 +89,6 @@ export function verifyBillingSignature(input: {
 // ---------------------------------------------------------------- parsing
 
 export const BILLING_EVENT_TYPES = ['order.upserted', 'order.cancelled'] as const;
-export type BillingEventType = (typeof BILLING_EVENT_TYPES)[number];
 
 /** What `order.upserted` carries, normalized (email lower-cased, zone canonical). */
 export type OrderUpsertData = OrderExpiries & {

@@ -29,7 +29,7 @@ export interface OrderAudit {
 }
 
 /** One sentence on what happened to a delivery. */
-export function explainDelivery(d: DeliveryRow): string {
+function explainDelivery(d: DeliveryRow): string {
   switch (d.status) {
     case 'sent': return `sent${d.sentAt ? ` at ${d.sentAt.toISOString()}` : ''}${d.sesMessageId ? ` (SES ${d.sesMessageId})` : ''}`;
     case 'delivered': return 'delivered to the recipient\'s mail server';

@@ -12,7 +12,7 @@ import { queryText, readQuery } from '../query';
 import { sameSecret } from '../same-secret';
 import { ADMIN_SESSION_TTL_MS, createAdminSession, verifyAdminSession } from './session';
 
-export const ADMIN_COOKIE = 'tickler_admin';
+const ADMIN_COOKIE = 'tickler_admin';
 
 export interface AdminAuthOptions {
   adminToken: string;

@@ -40,7 +40,7 @@ export function findPlaceholders(source: string): Map<string, number> {
   return out;
 }
 
-export function lineAt(source: string, index: number): number {
+function lineAt(source: string, index: number): number {
   let line = 1;
   for (let i = source.indexOf('\n'); i !== -1 && i < index; i = source.indexOf('\n', i + 1)) line += 1;
   return line;

@@ -58,19 +58,19 @@ function subjectSource(html: string): string | null {
 }
 
 /** The plain-text source of a template for a set of flags, includes resolved. */
-export async function textSource(dir: string, name: string, flags: ReadonlySet<string>): Promise<{ file: string; source: string }> {
+async function textSource(dir: string, name: string, flags: ReadonlySet<string>): Promise<{ file: string; source: string }> {
   const file = path.join(dir, `${name}.txt`);
   const raw = await readFile(file, 'utf8');
   const withIncludes = resolveTextIncludes(raw, (rel) => readFileSync(path.join(dir, rel), 'utf8'));
   return { file, source: selectSections(withIncludes, flags) };
 }
 
-export function flagsFor(definition: TemplateDefinition, variant: string): Set<string> {
+function flagsFor(definition: TemplateDefinition, variant: string): Set<string> {
   return new Set([variant, ...definition.flags]);
 }
 
 /** Placeholders a template uses that its data schema does not describe. */
-export function unknownPlaceholders(source: string, definition: TemplateDefinition): Array<{ name: string; line: number }> {
+function unknownPlaceholders(source: string, definition: TemplateDefinition): Array<{ name: string; line: number }> {
   const known = new Set(Object.keys(definition.schema.shape));
   return [...findPlaceholders(source)].filter(([name]) => !known.has(name)).map(([name, line]) => ({ name, line }));
 }
