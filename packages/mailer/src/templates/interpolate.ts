@@ -47,16 +47,10 @@ function lineAt(source: string, index: number): number {
 }
 
 /**
- * For header-like plain text (subjects) and every value filled into a template: no line breaks,
- * no control or bidi formatting characters, collapsed whitespace (the domain's `toOneLine`).
- * Every template value is a one-line field (names, dates, links); multi-line content lives in the
+ * A value in the HTML part: one clean line (the domain's `toOneLine`), then HTML-escaped. Every
+ * template value is a one-line field (names, dates, links); multi-line content lives in the
  * templates themselves, which are trusted.
  */
-export function toSingleLine(value: string): string {
-  return toOneLine(value);
-}
-
-/** A value in the HTML part: one clean line, then HTML-escaped. */
 export function escapeHtmlLine(value: string): string {
   return escapeHtml(toOneLine(value));
 }

@@ -9,9 +9,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { toOneLine } from '@tickler/domain';
 import { compileMjmlFile, TemplateError, type TemplateIssue } from './compile-mjml';
 import {
-  compileInterpolation, escapeHtmlLine, findPlaceholders, findUnbalancedSections, resolveTextIncludes, selectSections, toSingleLine,
+  compileInterpolation, escapeHtmlLine, findPlaceholders, findUnbalancedSections, resolveTextIncludes, selectSections,
   type Interpolation,
 } from './interpolate';
 import { templateDefinition, type TemplateDefinition } from './schemas';
@@ -54,7 +55,7 @@ function stripIndentation(html: string): string {
 function subjectSource(html: string): string | null {
   const title = html.match(/<title>([\s\S]*?)<\/title>/)?.[1];
   if (title === undefined) return null;
-  return toSingleLine(title.replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (e) => ENTITIES[e] ?? e));
+  return toOneLine(title.replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (e) => ENTITIES[e] ?? e));
 }
 
 /** The plain-text source of a template for a set of flags, includes resolved. */
@@ -113,9 +114,9 @@ async function compileVariant(dir: string, name: string, definition: TemplateDef
     compiled: {
       // Values come from billing and sign-up data: one clean line in every part (no CR/LF into a
       // text line or the subject, no U+202E turning a name around).
-      subject: compileInterpolation(subject, toSingleLine),
+      subject: compileInterpolation(subject, toOneLine),
       html: compileInterpolation(stripIndentation(html), escapeHtmlLine),
-      text: compileInterpolation(text.source, toSingleLine),
+      text: compileInterpolation(text.source, toOneLine),
     },
     issues: [],
   };
