@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ENV_VARIABLES, EnvError, loadEnv, parseDuration } from './env';
+import { ENV_VARIABLES, EnvError, loadEnv } from './env';
 
 const httpReady = {
   PUBLIC_BASE_URL: 'https://tickler.example.com/',
@@ -134,15 +134,6 @@ describe('loadEnv', () => {
   it('refuses a newsletter topic id longer than 64 characters (it travels in unsubscribe links)', () => {
     expect(loadEnv({ NEWSLETTER_TOPICS: `${'t'.repeat(64)}:Longest` }).newsletterTopics[0]?.id).toHaveLength(64);
     expect(errorOf(() => loadEnv({ NEWSLETTER_TOPICS: `${'t'.repeat(65)}:Too long` })).message).toMatch(/NEWSLETTER_TOPICS.*at most 64 characters/);
-  });
-});
-
-describe('parseDuration', () => {
-  it.each([['30s', 30_000], ['15m', 900_000], ['2h', 7_200_000], ['1d', 86_400_000], ['250ms', 250]])('%s → %d ms', (text, ms) => {
-    expect(parseDuration(text)).toBe(ms);
-  });
-  it.each(['', '2', 'h', '-1h', '0m', '1w'])('refuses %p', (text) => {
-    expect(parseDuration(text)).toBeNull();
   });
 });
 

@@ -4,15 +4,19 @@
  * one-line reason. Command bodies are loaded lazily so `--help` stays fast.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadEnv, parseDuration, type Env, type Role } from './env';
+import { parseDuration } from '@tickler/domain';
+import type { Env, Role } from './env';
 import { parseIsoInstant } from './options/iso-instant';
 import { runCommand } from './runtime/errors';
 import { silenceSdkNodeVersionWarning } from './runtime/warnings';
 import { QUEUE_NAMES } from '@tickler/queues';
 
-/** Parses the environment for `role` BEFORE loading the command's modules, so config errors are instant. */
+/**
+ * Parses the environment for `role` BEFORE loading the command's modules, so config errors are instant.
+ * The schema is loaded here, not at start-up: it validates DATABASE_URL with the store's parser.
+ */
 function run(role: Role, body: (env: Env) => Promise<void>): Promise<void> {
-  return runCommand(async () => body(loadEnv(process.env, role)));
+  return runCommand(async () => body((await import('./env')).loadEnv(process.env, role)));
 }
 
 function positiveInt(name: string) {

@@ -73,12 +73,12 @@ it('answers 503 (never 202) for an event it cannot store, /readyz names the unwr
   const queues = makeQueues({ host: '127.0.0.1', port: 6379 }, env.QUEUE_PREFIX);
   try {
     // Nothing of the refused event was kept, and no job was added for it.
-    expect(await store.events.listByOrder('ORD-DISK-2')).toEqual([]);
+    expect(await store.inboundEvents.listByOrder('ORD-DISK-2')).toEqual([]);
     expect(await queues['order-events'].getJobCountByTypes('waiting', 'active', 'completed', 'failed', 'delayed')).toBe(1);
     // The sender's retry is accepted. Its row gets the id the lost write had held (SQLite hands it
     // out again), and its job is its own, not one left behind for the lost row.
     expect((await post(port, billingEvent('evt_disk_2', 'ORD-DISK-2'))).status).toBe(202);
-    const [row] = await store.events.listByOrder('ORD-DISK-2');
+    const [row] = await store.inboundEvents.listByOrder('ORD-DISK-2');
     expect(row).toMatchObject({ id: 2, status: 'pending' });
     const job = await queues['order-events'].getJob(jobIdFor('order-event', orderEventJobData(row!))!);
     expect(job?.data).toEqual({ inboundEventId: 2, jobKey: row!.jobKey });

@@ -1,6 +1,6 @@
 import { utcMsToIsoDate } from './calendar';
 import { DomainError } from './errors';
-import { sendAtMsFor, type ReminderOffsets } from './reminder-policy';
+import { sendAtMs, type ReminderOffsets } from './reminder-policy';
 import { perKind, REMINDER_KINDS, type ReminderKind } from './reminder-kinds';
 import type { IsoDate } from './types';
 
@@ -52,7 +52,7 @@ export function forecastReminders(input: {
   for (const order of orders) {
     if (order.expiresOn === null) continue;
     for (const offsetDays of offsets[order.kind] ?? []) {
-      const sendAt = sendAtMsFor(order.expiresOn, offsetDays, order.timeZone);
+      const sendAt = sendAtMs(order.expiresOn, offsetDays, order.timeZone);
       const bucket = sendAt >= fromMs ? buckets[Math.floor((sendAt - firstDayMs) / DAY_MS)] : undefined;
       if (!bucket) continue;
       bucket.day.counts[order.kind] += 1;

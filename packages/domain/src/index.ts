@@ -11,3 +11,6 @@ export * from './tokens';
 export * from './forecast';
 export * from './webhooks';
 export * from './one-line';
+export * from './escape-html';
+export * from './newsletter-topics';
+export * from './duration';

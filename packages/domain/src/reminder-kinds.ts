@@ -54,11 +54,6 @@ export function reminderKind(kind: ReminderKind): ReminderKindDefinition & { rea
   return REMINDER_KIND_TABLE[kind];
 }
 
-/** Whether `value` names a kind of the table. */
-export function isReminderKind(value: unknown): value is ReminderKind {
-  return typeof value === 'string' && Object.hasOwn(REMINDER_KIND_TABLE, value);
-}
-
 /** One value per kind, computed from its definition (e.g. zero counts, offsets from env). */
 export function perKind<T>(make: (kind: ReminderKind, definition: ReminderKindDefinition) => T): Record<ReminderKind, T> {
   return Object.fromEntries(REMINDER_KINDS.map((kind) => [kind, make(kind, REMINDER_KIND_TABLE[kind])])) as Record<ReminderKind, T>;

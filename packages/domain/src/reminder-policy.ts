@@ -53,11 +53,15 @@ export function parseOffsets(text: string, variable: string): number[] {
  * gap), the first instant after the gap. `timeZone` must be a valid IANA zone (see assertTimeZone).
  */
 export function sendAtFor(expiresOn: IsoDate, offsetDays: number, timeZone: string): Date {
-  return new Date(sendAtMsFor(expiresOn, offsetDays, timeZone));
+  return new Date(sendAtMs(expiresOn, offsetDays, timeZone));
 }
 
-/** {@link sendAtFor} as epoch milliseconds, for hot loops. */
-export function sendAtMsFor(expiresOn: IsoDate, offsetDays: number, timeZone: string): number {
+/**
+ * {@link sendAtFor} as epoch milliseconds, for hot loops (scans, forecasts, the SQL function). The
+ * one send-time memo: results are kept per (zone, local day), bounded to {@link SEND_AT_CACHE_SIZE}
+ * entries per zone, so callers need no cache of their own.
+ */
+export function sendAtMs(expiresOn: IsoDate, offsetDays: number, timeZone: string): number {
   const localMs = isoDateToUtcMs(expiresOn, 'expiresOn') - offsetDays * DAY_MS + SEND_HOUR * HOUR_MS;
   let zoneCache = sendAtCache.get(timeZone);
   if (zoneCache === undefined) {
@@ -73,7 +77,7 @@ export function sendAtMsFor(expiresOn: IsoDate, offsetDays: number, timeZone: st
   return sendAt;
 }
 
-/** Scans and forecasts compute the same (zone, day) pairs for many orders; the result never changes. */
+/** Scans and forecasts compute the same (zone, day) pairs for many orders (~0.1 ms each uncached); the result never changes. */
 const SEND_AT_CACHE_SIZE = 50_000;
 const sendAtCache = new Map<string, Map<number, number>>();
 
@@ -83,7 +87,8 @@ export function reminderVariant(offsetDays: number): 'before' | 'on' | 'after' {
   return offsetDays === 0 ? 'on' : 'after';
 }
 
-export interface PlannedReminder {
+/** {@link planReminders}' verdict on one reminder of a cycle; the caller adds the cycle (order, kind, expiry). */
+export interface ReminderPlan {
   offsetDays: number;
   sendAt: Date;
   /** `queued`: send it (delayed until sendAt when in the future); `skipped`: record, never send. */
@@ -110,9 +115,9 @@ export interface PlanInput {
  * of the same cycle is also due — after downtime only the latest due one is sent. All others are
  * `queued`; those with sendAt > now are to be delayed until sendAt.
  */
-export function planReminders(input: PlanInput): PlannedReminder[] {
+export function planReminders(input: PlanInput): ReminderPlan[] {
   const { kind, expiresOn, timeZone, offsets, after, until, now } = input;
-  const all = (offsets[kind] ?? []).map((offsetDays) => ({ offsetDays, sendAt: new Date(sendAtMsFor(expiresOn, offsetDays, timeZone)) }));
+  const all = (offsets[kind] ?? []).map((offsetDays) => ({ offsetDays, sendAt: new Date(sendAtMs(expiresOn, offsetDays, timeZone)) }));
   const dueTimes = all.map((r) => r.sendAt.getTime()).filter((t) => t <= now.getTime());
   const latestDue = dueTimes.length > 0 ? Math.max(...dueTimes) : null;
   const lower = after === null ? Number.NEGATIVE_INFINITY : after.getTime();

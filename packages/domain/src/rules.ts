@@ -25,12 +25,6 @@ export function canSeeOrganization(actor: Member): boolean {
   return actor?.status === 'active';
 }
 
-/** Rule 1: only active members of an organization may invite others to it. `inviter` is their membership (null = none). */
-export function canInvite(inviter: Member): RuleResult {
-  if (inviter?.status === 'active') return OK;
-  return { ok: false, status: 403, code: 'not_a_member', message: 'Only active members of the organization can invite others to it.' };
-}
-
 /** Rule 2: only active members of the order's organization may add or remove the order's contacts. */
 export function canManageContacts(actor: Member): RuleResult {
   if (actor?.status === 'active') return OK;

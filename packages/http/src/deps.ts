@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Store } from '@tickler/db';
 import type { Queues } from '@tickler/queues';
-import type { ReminderKind } from '@tickler/domain';
+import type { NewsletterTopic, ReminderKind } from '@tickler/domain';
 import type { RateLimiter, RateLimits } from './rate-limit/rate-limiter';
 
 /** Configuration the HTTP edge needs; parsed from the environment once, by the composition root. */
@@ -20,7 +20,7 @@ export interface HttpConfig {
   /** Reminder offsets per kind, for `GET /admin/forecast` (default: the kind table's defaults). */
   reminderOffsets?: Record<ReminderKind, number[]>;
   /** Newsletter topics offered on the subscription form. */
-  newsletterTopics: Array<{ id: string; label: string }>;
+  newsletterTopics: NewsletterTopic[];
   /** Domains accepted as business email even if on a free-mail list. */
   emailDomainAllowlist: string[];
   supportEmail: string;

@@ -7,7 +7,7 @@ import { type DeliveryRow, type InboundEventRow, type NewDelivery } from '@tickl
 import { enqueue, enqueueBulk, orderEventJobData, type JobData } from '@tickler/queues';
 import type { FastifyBaseLogger } from 'fastify';
 import { makeBatcher } from './batcher';
-import { withinMs } from './bounded';
+import { withinMs } from './within-ms';
 import type { HttpDeps } from './deps';
 
 const DEFAULT_ENQUEUE_TIMEOUT_MS = 2000;

@@ -8,12 +8,13 @@ import type { Queue } from 'bullmq';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Queues } from '@tickler/queues';
 import { sendError } from './errors';
+import { withinMs } from './within-ms';
 
 /** How long a route waits for Redis to answer a probe, ms. */
-export const DEFAULT_REDIS_TIMEOUT_MS = 2000;
+const DEFAULT_REDIS_TIMEOUT_MS = 2000;
 
 /** Where Redis is, for messages: host:port of the queues' connection, never credentials. */
-export function describeRedis(queue: Queue): string {
+function describeRedis(queue: Queue): string {
   const connection = queue.opts.connection as { options?: Record<string, unknown> } & Record<string, unknown> | undefined;
   const options = connection?.options ?? connection ?? {};
   if (typeof options.path === 'string') return options.path;
@@ -29,7 +30,7 @@ export function describeRedis(queue: Queue): string {
 }
 
 /** Thrown by `RedisGuard.bounded` when Redis did not answer in time. */
-export class RedisUnavailableError extends Error {
+class RedisUnavailableError extends Error {
   override readonly name = 'RedisUnavailableError';
 }
 
@@ -45,18 +46,9 @@ export interface RedisGuard {
 export function makeRedisGuard(queues: Queues, timeoutMs = DEFAULT_REDIS_TIMEOUT_MS): RedisGuard {
   const where = describeRedis(queues.send);
   const unavailable = (ms: number, detail = '') => new RedisUnavailableError(`Redis at ${where} did not answer within ${ms} ms${detail}.`);
-  const bounded = async <T>(work: Promise<T>, factor = 1): Promise<T> => {
+  const bounded = <T>(work: Promise<T>, factor = 1): Promise<T> => {
     const ms = timeoutMs * factor;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(unavailable(ms)), ms);
-    });
-    work.catch(() => undefined); // a late failure after the deadline must not crash the process
-    try {
-      return await Promise.race([work, deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withinMs(work, ms, () => unavailable(ms));
   };
   const answer = (error: unknown, reply: FastifyReply): boolean => {
     if (!(error instanceof RedisUnavailableError)) return false;

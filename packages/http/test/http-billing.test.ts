@@ -15,7 +15,7 @@ const upsert = (over: Record<string, unknown> = {}, data: Record<string, unknown
 
 const post = (req: { headers: Record<string, string>; payload: string }) => h.app.inject({ method: 'POST', url: '/webhooks/billing', ...req });
 const nothingWritten = async () => {
-  expect(await h.store.events.countBySourceAndStatus()).toEqual([]);
+  expect(await h.store.inboundEvents.countBySourceAndStatus()).toEqual([]);
   expect(await h.queues['order-events'].getJobCounts('waiting', 'delayed', 'active')).toEqual({ waiting: 0, delayed: 0, active: 0 });
 };
 
@@ -25,7 +25,7 @@ describe('POST /webhooks/billing', () => {
     const res = await post(req);
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ status: 'accepted', eventId: 'evt_1' });
-    const [row] = await h.store.events.listByOrder('ORD-1001');
+    const [row] = await h.store.inboundEvents.listByOrder('ORD-1001');
     expect(row).toMatchObject({ source: 'billing', eventId: 'evt_1', type: 'order.upserted', status: 'pending', email: 'ann@acme.com', payload: req.payload });
     expect(row?.occurredAt).toEqual(new Date('2026-11-26T09:00:00Z'));
     const job = await h.queues['order-events'].getJob(`event-${row!.id}-${row!.jobKey}`);
@@ -38,7 +38,7 @@ describe('POST /webhooks/billing', () => {
     const again = await post(billingRequest(upsert(), { at: new Date(T0.getTime() + 60_000) }));
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual({ status: 'duplicate', eventId: 'evt_1' });
-    expect(await h.store.events.listByOrder('ORD-1001')).toMatchObject([{ conflicts: 0 }]);
+    expect(await h.store.inboundEvents.listByOrder('ORD-1001')).toMatchObject([{ conflicts: 0 }]);
     expect(await h.queues['order-events'].getJobCounts('waiting')).toEqual({ waiting: 1 });
   });
 
@@ -51,7 +51,7 @@ describe('POST /webhooks/billing', () => {
       error: 'duplicate_event_conflict', field: 'id',
       message: expect.stringMatching(/^Event evt_1 was already received \(at \d{4}-\d\d-\d\dT[\d:.]+Z\) with a different body; that first body is the one kept\. Send changes as a new event with a new id\.$/),
     });
-    const [row] = await h.store.events.listByOrder('ORD-1001');
+    const [row] = await h.store.inboundEvents.listByOrder('ORD-1001');
     expect(row).toMatchObject({ payload: first.payload, status: 'pending', conflicts: 1, lastConflictAt: expect.any(Date) });
     expect(await h.queues['order-events'].getJobCounts('waiting')).toEqual({ waiting: 1 });
 
@@ -88,7 +88,7 @@ describe('POST /webhooks/billing', () => {
     const answers = await Promise.all([...distinct, ...same]);
     expect(answers.slice(0, 20).map((r) => r.statusCode)).toEqual(Array(20).fill(202));
     expect(answers.slice(20).map((r) => r.statusCode).sort()).toEqual([200, 200, 200, 200, 202]);
-    expect(await h.store.events.countBySourceAndStatus()).toEqual([{ source: 'billing', status: 'pending', count: 21 }]);
+    expect(await h.store.inboundEvents.countBySourceAndStatus()).toEqual([{ source: 'billing', status: 'pending', count: 21 }]);
     expect(await h.queues['order-events'].getJobCounts('waiting')).toEqual({ waiting: 21 });
   });
 
@@ -147,14 +147,14 @@ describe('POST /webhooks/billing', () => {
   it('accepts an order.cancelled event', async () => {
     const res = await post(billingRequest({ id: 'evt_9', type: 'order.cancelled', occurredAt: '2026-11-26T09:30:00Z', data: { orderId: 'ORD-1001' } }));
     expect(res.statusCode).toBe(202);
-    expect(await h.store.events.listByOrder('ORD-1001')).toMatchObject([{ type: 'order.cancelled', status: 'pending', email: null }]);
+    expect(await h.store.inboundEvents.listByOrder('ORD-1001')).toMatchObject([{ type: 'order.cancelled', status: 'pending', email: null }]);
   });
 
   it('records out-of-order events; applying the stored payloads keeps the newer one', async () => {
     expect((await post(billingRequest(upsert({ id: 'evt_new', occurredAt: '2026-11-26T09:00:00Z' }, { licenseExpiresOn: '2028-01-31' })))).statusCode).toBe(202);
     expect((await post(billingRequest(upsert({ id: 'evt_old', occurredAt: '2026-11-25T09:00:00Z' }, { licenseExpiresOn: '2027-01-31' })))).statusCode).toBe(202);
     const outcomes = [];
-    for (const row of await h.store.events.listByOrder('ORD-1001')) {
+    for (const row of await h.store.inboundEvents.listByOrder('ORD-1001')) {
       const parsed = parseBillingEvent(JSON.parse(row.payload));
       if (!parsed.ok || parsed.event.type !== 'order.upserted') throw new Error('stored payload does not parse');
       outcomes.push((await h.store.directory.applyOrderUpsert({ ...parsed.event.data, occurredAt: parsed.event.occurredAt })).outcome);
@@ -172,7 +172,7 @@ describe('POST /webhooks/billing with Redis down', () => {
       const res = await down.app.inject({ method: 'POST', url: '/webhooks/billing', ...billingRequest(upsert()) });
       expect(res.statusCode).toBe(202);
       expect(Date.now() - started).toBeLessThan(5000);
-      expect(await down.store.events.listPending(10)).toMatchObject([{ eventId: 'evt_1', status: 'pending' }]);
+      expect(await down.store.inboundEvents.listPending(10)).toMatchObject([{ eventId: 'evt_1', status: 'pending' }]);
     } finally {
       await down.close();
     }

@@ -81,7 +81,7 @@ describe('POST /webhooks/ses notifications', () => {
     expect((await post(notification(bounce('ses-2', 'ann@acme.com', 'Transient')))).statusCode).toBe(200);
     expect(await h.store.lists.getSuppression('ann@acme.com')).toBeNull();
     expect((await h.store.deliveries.get(id))?.status).toBe('sent');
-    expect(await h.store.events.listByEmail('ann@acme.com')).toMatchObject([{ source: 'ses', type: 'bounce.transient', status: 'ignored' }]);
+    expect(await h.store.inboundEvents.listByEmail('ann@acme.com')).toMatchObject([{ source: 'ses', type: 'bounce.transient', status: 'ignored' }]);
   });
 
   it('a complaint suppresses, leaves the delivery list (only that one) and marks the delivery complained', async () => {
@@ -108,7 +108,7 @@ describe('POST /webhooks/ses notifications', () => {
     expect(replay.statusCode).toBe(200);
     expect(replay.json()).toEqual({ status: 'duplicate' });
     expect(await h.store.lists.getSuppression('bob@acme.com')).toBeNull();
-    expect(await h.store.events.countBySourceAndStatus()).toEqual([{ source: 'ses', status: 'applied', count: 1 }]);
+    expect(await h.store.inboundEvents.countBySourceAndStatus()).toEqual([{ source: 'ses', status: 'applied', count: 1 }]);
   });
 
   it('fetches an uncached certificate once, stores it as <sha256 of URL>.pem, then uses the file', async () => {
@@ -125,7 +125,7 @@ describe('POST /webhooks/ses refusals', () => {
   const refusedWithNothingWritten = async (res: { statusCode: number; json: () => unknown }, status: number, error: string) => {
     expect(res.statusCode).toBe(status);
     expect(res.json()).toMatchObject({ error, message: expect.any(String) });
-    expect(await h.store.events.countBySourceAndStatus()).toEqual([]);
+    expect(await h.store.inboundEvents.countBySourceAndStatus()).toEqual([]);
     expect(await h.store.lists.getSuppression('eve@acme.com')).toBeNull();
   };
 

@@ -1,4 +1,6 @@
 /** Configuration the mailer role needs; parsed from the environment once, by the composition root. */
+import type { NewsletterTopic } from '@tickler/domain';
+
 export interface MailerConfig {
   /** https base URL used in links, e.g. https://tickler.example.com (no trailing slash). */
   publicBaseUrl: string;
@@ -18,7 +20,7 @@ export interface MailerConfig {
    */
   renewUrlTemplate?: string;
   /** Labels of newsletter topics (topic id → label); the id is shown when missing. */
-  newsletterTopics?: Array<{ id: string; label: string }>;
+  newsletterTopics?: NewsletterTopic[];
   /** How long the send queue pauses after the provider throttles us, ms (default 1000). */
   throttleDelayMs?: number;
 }

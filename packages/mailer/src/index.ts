@@ -5,6 +5,6 @@ export * from './transport';
 export { makeReminderProcessor, type ReminderDeps, type ReminderOutcome } from './processors/reminder-processor';
 export { makeSendProcessor, type SendDeps, type SendOutcome } from './processors/send-processor';
 export { composeEmail, type ComposeDeps, type Composed } from './processors/compose';
-export { listHeaders, unsubscribeUrl, preferencesUrl, confirmUrl, topicChangeUrl, invitationUrl, renewUrl } from './processors/links';
+export { listHeaders, unsubscribeUrl, preferencesUrl, confirmUrl, topicChangeUrl, renewUrl } from './processors/links';
 export { startMailerRole, type MailerRole, type MailerRoleOptions } from './role/start-mailer-role';
 export { makeTransportMetrics, serveMetrics, type TransportMetrics } from './metrics/transport-metrics';

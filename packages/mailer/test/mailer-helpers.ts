@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { connection, createStoreDatabase, quietLogger, startLocalSes, TEMPLATES_DIR } from '@tickler/testkit';
-import { openStore, type PlannedReminder, type Store } from '@tickler/db';
+import { openStore, type NewReminder, type Store } from '@tickler/db';
 import { closeQueues, makeQueues, type Queues } from '@tickler/queues';
 import { createInvitationToken, sha256Hex } from '@tickler/domain';
 import type { MailerConfig } from '../src/config';
@@ -74,7 +74,7 @@ export async function seedOrder(store: Store, contacts: string[], expiresOn = '2
 
 /** Plans one queued license reminder of ORD-1001 and returns its id. */
 export async function planReminder(store: Store, offsetDays: number, expiresOn = '2027-01-31'): Promise<number> {
-  const row: PlannedReminder = {
+  const row: NewReminder = {
     orderId: 'ORD-1001', kind: 'license', expiresOn, offsetDays, sendAt: new Date('2027-01-24T08:00:00Z'), status: 'queued', reason: null,
   };
   const [inserted] = await store.reminders.insertNew([row]);

@@ -4,9 +4,11 @@
  * recipients are resolved at send time. Same rules as the domain's `forecastReminders` (which lays
  * out the days and validates `days`), computed over range queries instead of every order.
  */
-import { expiryOf, expiryRangeFor, forecastReminders, REMINDER_KINDS, utcMsToIsoDate, isoDateToUtcMs, type ForecastDay, type IsoDate, type ReminderKind } from '@tickler/domain';
+import {
+  expiryOf, expiryRangeFor, forecastReminders, REMINDER_KINDS, sendAtMs, utcMsToIsoDate, isoDateToUtcMs, type ForecastDay, type IsoDate, type ReminderKind,
+} from '@tickler/domain';
 import type { SchedulerDeps } from './config';
-import { makeSendAtCache, narrowExpiryRange, type SendAtOf } from './plan-window';
+import { narrowExpiryRange } from './plan-window';
 
 const DAY_MS = 86_400_000;
 
@@ -30,14 +32,13 @@ export function makeForecaster(deps: Pick<SchedulerDeps, 'store' | 'config'>): F
       const result = forecastReminders({ orders: [], offsets: deps.config.offsets, from: now, days });
       const buckets = new Map<IsoDate, Bucket>(result.map((day) => [day.date, { day, ids: new Set() }]));
       const window = { from: now.getTime(), end: isoDateToUtcMs(result[0]!.date) + days * DAY_MS };
-      const sendAtOf = makeSendAtCache();
-      for (const query of REMINDER_KINDS.flatMap((kind) => queriesFor(kind, deps.config.offsets[kind], window, sendAtOf))) {
+      for (const query of REMINDER_KINDS.flatMap((kind) => queriesFor(kind, deps.config.offsets[kind], window))) {
         for await (const page of deps.store.directory.findOrdersExpiringBetween(query.kind, query.from, query.to)) {
           for (const order of page) {
             const expiresOn = expiryOf(order, query.kind);
             if (expiresOn === null) continue;
             for (const offsetDays of query.offsets) {
-              const at = sendAtOf(expiresOn, offsetDays, order.timeZone);
+              const at = sendAtMs(expiresOn, offsetDays, order.timeZone);
               if (at < window.from || at >= window.end) continue;
               const bucket = buckets.get(utcMsToIsoDate(at));
               if (bucket) count(bucket, query.kind, order.id, maxOrderIdsPerDay);
@@ -63,10 +64,10 @@ const spanDays = (q: { from: IsoDate; to: IsoDate }) => (isoDateToUtcMs(q.to) - 
  * The range queries for `kind`: one per offset, or — when the offsets' ranges overlap enough to
  * make it cheaper (long forecasts) — one query over their union checking every offset.
  */
-function queriesFor(kind: ReminderKind, offsets: number[], window: { from: number; end: number }, sendAtOf: SendAtOf): Query[] {
+function queriesFor(kind: ReminderKind, offsets: number[], window: { from: number; end: number }): Query[] {
   const plan = { after: new Date(window.from - 1), until: new Date(window.end - 1) };
   const perOffset = offsets.flatMap((offsetDays) => {
-    const range = narrowExpiryRange(expiryRangeFor(offsetDays, plan.after, plan.until), offsetDays, plan, sendAtOf);
+    const range = narrowExpiryRange(expiryRangeFor(offsetDays, plan.after, plan.until), offsetDays, plan);
     return range ? [{ kind, ...range, offsets: [offsetDays] }] : [];
   });
   if (perOffset.length <= 1) return perOffset;

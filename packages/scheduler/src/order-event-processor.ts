@@ -1,7 +1,7 @@
 /**
  * Applies one recorded billing event (an `inbound_events` row): creates or changes the order (and,
  * on first sight, the organization with the purchaser as first member and contact), or cancels it;
- * then removes the jobs of reminders that will not be sent, re-times those the organization's new
+ * then removes the jobs of reminders that will not be sent, retimes those the organization's new
  * time zone moved, and plans the new cycle immediately.
  * Re-running an event that is no longer pending does nothing.
  */
@@ -22,7 +22,7 @@ export type OrderEventResult =
 export function makeOrderEventProcessor(deps: SchedulerDeps): Processor<'order-event'> {
   return async ({ inboundEventId, jobKey }, job) => {
     const logger = deps.logger.child({ queue: 'order-events', jobId: job.id, inboundEventId });
-    const row = await deps.store.events.get(inboundEventId);
+    const row = await deps.store.inboundEvents.get(inboundEventId);
     if (!row) throw new UnrecoverableError(`inbound event ${inboundEventId} does not exist`);
     // The job of a row whose commit failed: the id now names another row, which has its own job.
     if (jobKey !== undefined && jobKey !== row.jobKey) {
@@ -34,21 +34,21 @@ export function makeOrderEventProcessor(deps: SchedulerDeps): Processor<'order-e
     const now = deps.now();
     const parsed = readBillingEvent(row);
     if (!parsed.ok) {
-      await deps.store.events.mark(row.id, 'rejected', parsed.reason, now);
+      await deps.store.inboundEvents.mark(row.id, 'rejected', parsed.reason, now);
       logger.error({ reason: parsed.reason }, 'billing event rejected');
       return { outcome: 'rejected', reason: parsed.reason } satisfies OrderEventResult;
     }
     const event = parsed.event;
     const outcome = await applyEvent(deps, event);
     if (outcome.outcome === 'ignored') {
-      await deps.store.events.mark(row.id, 'ignored', outcome.reason, now);
+      await deps.store.inboundEvents.mark(row.id, 'ignored', outcome.reason, now);
       logger.warn({ orderId: event.data.orderId, reason: outcome.reason }, 'billing event ignored');
       return { outcome: 'ignored', reason: outcome.reason } satisfies OrderEventResult;
     }
     await removeReminderJobs(deps.queues, outcome.cancelledReminderIds, logger);
     // A new time zone moved open reminders in the ledger; their jobs follow (on a retry too: the
     // repeated upsert no longer sees the change).
-    const retimed = outcome.rescheduled > 0 || job.attemptsMade > 0
+    const retimed = outcome.retimed > 0 || job.attemptsMade > 0
       ? await retimeReminderJobs(deps.queues, await deps.store.reminders.listOpenForOrganization(outcome.order.organizationId), now, logger)
       : 0;
     // A retry may follow a crash after the order was applied but before planning; the repeated
@@ -58,7 +58,7 @@ export function makeOrderEventProcessor(deps: SchedulerDeps): Processor<'order-e
     // Marked last: a crash before this retries the job, and every step above is idempotent. The
     // status says `applied` only when all of the event was; `partial` names what was left out.
     const status = outcome.notApplied === null ? 'applied' : 'partial';
-    await deps.store.events.mark(row.id, status, outcome.notApplied, now);
+    await deps.store.inboundEvents.mark(row.id, status, outcome.notApplied, now);
     logger.info({ orderId: outcome.order.id, type: event.type, status, notApplied: outcome.notApplied, changedKinds: outcome.changedKinds,
       cancelled: outcome.cancelledReminderIds.length, retimed, ...planned }, 'billing event applied');
     return { outcome: status, orderId: outcome.order.id, cancelled: outcome.cancelledReminderIds.length, retimed, planned, notApplied: outcome.notApplied } satisfies OrderEventResult;

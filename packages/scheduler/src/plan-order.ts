@@ -4,7 +4,7 @@
  * were due earlier are recorded as skipped (`superseded`), so the ledger explains them.
  */
 import { expiryOf, planReminders, type ReminderKind } from '@tickler/domain';
-import type { OrderWithZone, PlannedReminder } from '@tickler/db';
+import type { NewReminder, OrderWithZone } from '@tickler/db';
 import { enqueueOptionsOf, type SchedulerDeps } from './config';
 import { enqueueReminderRows } from './reminder-jobs';
 
@@ -29,7 +29,7 @@ export async function planOrderNow(deps: SchedulerDeps, order: OrderWithZone, ki
   return { enqueued: queued.length, skipped: inserted.length - queued.length };
 }
 
-function planCycle(deps: SchedulerDeps, order: OrderWithZone, kind: ReminderKind, now: Date): PlannedReminder[] {
+function planCycle(deps: SchedulerDeps, order: OrderWithZone, kind: ReminderKind, now: Date): NewReminder[] {
   const expiresOn = expiryOf(order, kind);
   if (expiresOn === null) return [];
   const until = new Date(now.getTime() + deps.config.lookAheadMs);

@@ -2,34 +2,14 @@
  * Turning orders into ledger rows for one (kind, offset) and one window (after, until]. The domain's
  * `planReminders` decides; this file only avoids calling it for orders that cannot match.
  */
-import { addDays, planReminders, sendAtFor, type IsoDate, type ReminderKind } from '@tickler/domain';
-import type { PlannedReminder } from '@tickler/db';
+import { addDays, planReminders, sendAtMs, type IsoDate, type ReminderKind } from '@tickler/domain';
+import type { NewReminder } from '@tickler/db';
 
 /** A planning window: reminders with sendAt ∈ (after, until], judged at `now`. */
 export interface PlanWindow {
   after: Date;
   until: Date;
   now: Date;
-}
-
-export type SendAtOf = (expiresOn: IsoDate, offsetDays: number, timeZone: string) => number;
-
-/**
- * A memoised `sendAtFor` (epoch ms). A scan sees few distinct (date, offset, zone) triples but
- * many orders, and the zone arithmetic costs ~0.1 ms per call. Bounded: cleared past `max` entries.
- */
-export function makeSendAtCache(max = 50_000): SendAtOf {
-  const cache = new Map<string, number>();
-  return (expiresOn, offsetDays, timeZone) => {
-    const key = `${expiresOn}|${offsetDays}|${timeZone}`;
-    let at = cache.get(key);
-    if (at === undefined) {
-      if (cache.size >= max) cache.clear();
-      at = sendAtFor(expiresOn, offsetDays, timeZone).getTime();
-      cache.set(key, at);
-    }
-    return at;
-  };
 }
 
 export interface CycleOrder {
@@ -45,9 +25,9 @@ export interface CycleOrder {
  */
 export function planOne(
   order: CycleOrder, kind: ReminderKind, expiresOn: IsoDate, offsetDays: number,
-  offsets: Record<ReminderKind, number[]>, window: PlanWindow, sendAtOf: SendAtOf,
-): PlannedReminder | null {
-  const at = sendAtOf(expiresOn, offsetDays, order.timeZone);
+  offsets: Record<ReminderKind, number[]>, window: PlanWindow,
+): NewReminder | null {
+  const at = sendAtMs(expiresOn, offsetDays, order.timeZone);
   if (at <= window.after.getTime() || at > window.until.getTime()) return null;
   const base = { orderId: order.id, kind, expiresOn, offsetDays, sendAt: new Date(at) };
   if (at > window.now.getTime()) return { ...base, status: 'queued', reason: null };
@@ -67,10 +47,10 @@ const EARLIEST_ZONE = 'Pacific/Kiritimati';
  * reads one day of expiries per offset instead of three. Null when no date can match.
  */
 export function narrowExpiryRange(
-  range: { from: IsoDate; to: IsoDate }, offsetDays: number, window: Pick<PlanWindow, 'after' | 'until'>, sendAtOf: SendAtOf,
+  range: { from: IsoDate; to: IsoDate }, offsetDays: number, window: Pick<PlanWindow, 'after' | 'until'>,
 ): { from: IsoDate; to: IsoDate } | null {
   let { from, to } = range;
-  while (from <= to && sendAtOf(from, offsetDays, LATEST_ZONE) <= window.after.getTime()) from = addDays(from, 1);
-  while (to >= from && sendAtOf(to, offsetDays, EARLIEST_ZONE) > window.until.getTime()) to = addDays(to, -1);
+  while (from <= to && sendAtMs(from, offsetDays, LATEST_ZONE) <= window.after.getTime()) from = addDays(from, 1);
+  while (to >= from && sendAtMs(to, offsetDays, EARLIEST_ZONE) > window.until.getTime()) to = addDays(to, -1);
   return from <= to ? { from, to } : null;
 }

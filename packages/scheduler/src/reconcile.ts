@@ -33,7 +33,7 @@ export async function reconcile(deps: SchedulerDeps, now: Date): Promise<Reconci
   const deliveries = await store.deliveries.listUnfinished(new Date(now.getTime() - config.staleSendingMs), limit);
   await enqueueChunked(queues, 'send', deliveries.map((d) => ({ data: { deliveryId: d.id } })), config.enqueueChunk);
 
-  const events = (await store.events.listPending(limit)).filter((e) => e.source === 'billing');
+  const events = (await store.inboundEvents.listPending(limit)).filter((e) => e.source === 'billing');
   await enqueueChunked(queues, 'order-event', events.map((e) => ({ data: orderEventJobData(e) })), config.enqueueChunk);
 
   const report = { reminders: reminders.length, deliveries: deliveries.length, events: events.length };

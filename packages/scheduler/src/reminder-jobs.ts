@@ -73,7 +73,7 @@ export async function removeReminderJobs(queues: Queues, reminderIds: number[], 
  * time zone): a delayed job gets the new delay, or is promoted when already due; a waiting job that
  * is now early is replaced by a delayed one under the same id. An active or finished job is left
  * alone, and a missing one is re-added by reconciliation. Best effort per job, like removal.
- * Returns how many jobs were re-timed.
+ * Returns how many jobs were retimed.
  */
 export async function retimeReminderJobs(
   queues: Queues, rows: Array<Pick<ReminderRow, 'id' | 'sendAt'>>, now: Date, logger: Logger,

@@ -16,9 +16,9 @@
  * reconciliation re-enqueues queued rows). The first scan ever looks back `firstScanLookBackMs` (7 days).
  */
 import { addDays, expiryOf, expiryRangeFor, REMINDER_KINDS, type ReminderKind } from '@tickler/domain';
-import type { FutureReminderPlan, FutureReminderSlice, OrderWithZone, PlannedReminder, ReminderRow } from '@tickler/db';
+import type { FutureReminderPlan, FutureReminderSlice, NewReminder, OrderWithZone, ReminderRow } from '@tickler/db';
 import { enqueueOptionsOf, type SchedulerDeps } from './config';
-import { makeSendAtCache, narrowExpiryRange, planOne, type PlanWindow, type SendAtOf } from './plan-window';
+import { narrowExpiryRange, planOne, type PlanWindow } from './plan-window';
 import { makeReminderEnqueuer, type ReminderEnqueuer } from './reminder-jobs';
 import { readScanWindow, saveHorizon, type ScanWindow } from './scan-window';
 import { supersedeEarlierReminders } from './supersede';
@@ -55,7 +55,6 @@ export function makeScanner(deps: SchedulerDeps): Scanner {
     async scan({ now, dryRun = false }) {
       const window = await readScanWindow(deps.store.state, deps.config, now);
       const plan: PlanWindow = { after: window.after, until: window.until, now };
-      const sendAtOf = makeSendAtCache();
       // One enqueuer for the whole scan: Redis works on earlier jobs while later pages are read.
       const enqueuer = makeReminderEnqueuer(deps.queues, now, enqueueOptionsOf(deps.config));
       const rows: ScanRow[] = [];
@@ -64,7 +63,7 @@ export function makeScanner(deps: SchedulerDeps): Scanner {
         const ahead: AheadSlice[] = [];
         for (const kind of REMINDER_KINDS) {
           for (const offsetDays of deps.config.offsets[kind]) {
-            const scan: OffsetScan = { kind, offsetDays, plan, sendAtOf, dryRun, enqueuer };
+            const scan: OffsetScan = { kind, offsetDays, plan, dryRun, enqueuer };
             const row: ScanRow = { kind, offsetDays, due: 0, enqueued: 0, skipped: 0, existing: 0 };
             rows.push(row);
             superseded += await scanDue(deps, scan, row);
@@ -83,7 +82,7 @@ export function makeScanner(deps: SchedulerDeps): Scanner {
   };
 }
 
-interface OffsetScan { kind: ReminderKind; offsetDays: number; plan: PlanWindow; sendAtOf: SendAtOf; dryRun: boolean; enqueuer: ReminderEnqueuer }
+interface OffsetScan { kind: ReminderKind; offsetDays: number; plan: PlanWindow; dryRun: boolean; enqueuer: ReminderEnqueuer }
 
 /** One expiry date of one (kind, offset) whose reminders are all still ahead, and the report row it counts into. */
 interface AheadSlice { slice: FutureReminderSlice; row: ScanRow }
@@ -99,7 +98,7 @@ function slicesAhead(scan: OffsetScan, row: ScanRow): AheadSlice[] {
   const after = new Date(Math.max(scan.plan.after.getTime(), scan.plan.now.getTime()));
   const window = { ...scan.plan, after };
   if (after.getTime() >= window.until.getTime()) return [];
-  const range = narrowExpiryRange(expiryRangeFor(scan.offsetDays, after, window.until), scan.offsetDays, window, scan.sendAtOf);
+  const range = narrowExpiryRange(expiryRangeFor(scan.offsetDays, after, window.until), scan.offsetDays, window);
   if (range === null) return [];
   const slices: AheadSlice[] = [];
   for (let expiresOn = range.from; expiresOn <= range.to; expiresOn = addDays(expiresOn, 1)) {
@@ -138,7 +137,7 @@ async function scanDue(deps: SchedulerDeps, scan: OffsetScan, row: ScanRow): Pro
   const window = { ...scan.plan, until: new Date(Math.min(scan.plan.until.getTime(), scan.plan.now.getTime())) };
   if (window.after.getTime() >= window.until.getTime()) return 0;
   let superseded = 0;
-  const range = narrowExpiryRange(expiryRangeFor(scan.offsetDays, window.after, window.until), scan.offsetDays, window, scan.sendAtOf);
+  const range = narrowExpiryRange(expiryRangeFor(scan.offsetDays, window.after, window.until), scan.offsetDays, window);
   if (range === null) return superseded;
   for await (const page of deps.store.directory.findOrdersExpiringBetween(scan.kind, range.from, range.to)) {
     const planned = planPage(deps, scan, window, page);
@@ -159,7 +158,7 @@ async function scanDue(deps: SchedulerDeps, scan: OffsetScan, row: ScanRow): Pro
 }
 
 /** Inserts new ledger rows, enqueues the queued ones, supersedes what they overtake; counts into `row`. */
-async function recordAndEnqueue(deps: SchedulerDeps, scan: OffsetScan, planned: PlannedReminder[], row: ScanRow): Promise<number> {
+async function recordAndEnqueue(deps: SchedulerDeps, scan: OffsetScan, planned: NewReminder[], row: ScanRow): Promise<number> {
   const inserted = await deps.store.reminders.insertNew(planned);
   const queued = inserted.filter((r) => r.status === 'queued');
   row.existing += planned.length - inserted.length;
@@ -169,12 +168,12 @@ async function recordAndEnqueue(deps: SchedulerDeps, scan: OffsetScan, planned: 
   return supersedeDue(deps, queued, scan.plan.now);
 }
 
-function planPage(deps: SchedulerDeps, scan: OffsetScan, window: PlanWindow, page: OrderWithZone[]): PlannedReminder[] {
-  const planned: PlannedReminder[] = [];
+function planPage(deps: SchedulerDeps, scan: OffsetScan, window: PlanWindow, page: OrderWithZone[]): NewReminder[] {
+  const planned: NewReminder[] = [];
   for (const order of page) {
     const expiresOn = expiryOf(order, scan.kind);
     if (expiresOn === null) continue;
-    const one = planOne(order, scan.kind, expiresOn, scan.offsetDays, deps.config.offsets, window, scan.sendAtOf);
+    const one = planOne(order, scan.kind, expiresOn, scan.offsetDays, deps.config.offsets, window);
     if (one) planned.push(one);
   }
   return planned;
@@ -185,10 +184,10 @@ async function supersedeDue(deps: SchedulerDeps, queued: ReminderRow[], now: Dat
   return due.length === 0 ? 0 : supersedeEarlierReminders(deps, due);
 }
 
-const identity = (r: Pick<PlannedReminder, 'orderId' | 'kind' | 'expiresOn' | 'offsetDays'>) => `${r.orderId}|${r.kind}|${r.expiresOn}|${r.offsetDays}`;
+const identity = (r: Pick<NewReminder, 'orderId' | 'kind' | 'expiresOn' | 'offsetDays'>) => `${r.orderId}|${r.kind}|${r.expiresOn}|${r.offsetDays}`;
 
 /** Dry run only: what inserting `planned` would do, from the ledger as it is (one lookup per page). */
-async function countDryRun(deps: SchedulerDeps, planned: PlannedReminder[], row: ScanRow): Promise<void> {
+async function countDryRun(deps: SchedulerDeps, planned: NewReminder[], row: ScanRow): Promise<void> {
   const known = new Set((await deps.store.reminders.listForOrders(planned.map((p) => p.orderId))).map(identity));
   const fresh = planned.filter((p) => !known.has(identity(p)));
   row.existing += planned.length - fresh.length;

@@ -82,6 +82,6 @@ export function billingBody(id: string, event: OrderUpsert | { orderId: string; 
 export async function recordBillingEvent(store: Store, id: string, event: Parameters<typeof billingBody>[1]): Promise<number> {
   const payload = billingBody(id, event);
   const type = 'cancel' in event ? 'order.cancelled' : 'order.upserted';
-  const { row } = await store.events.record({ source: 'billing', eventId: id, type, status: 'pending', orderId: event.orderId, occurredAt: event.occurredAt, payload });
+  const { row } = await store.inboundEvents.record({ source: 'billing', eventId: id, type, status: 'pending', orderId: event.orderId, occurredAt: event.occurredAt, payload });
   return row.id;
 }

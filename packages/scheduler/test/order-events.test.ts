@@ -33,7 +33,7 @@ describe('order-event processor', () => {
 
     expect(await env.store.directory.getMembership('org-new', 'ann@newco.example')).toMatchObject({ status: 'active' });
     expect((await env.store.directory.listContacts('ORD-1')).map((c) => c.email)).toEqual(['ann@newco.example']);
-    expect(await env.store.events.get(id)).toMatchObject({ status: 'applied', reason: null });
+    expect(await env.store.inboundEvents.get(id)).toMatchObject({ status: 'applied', reason: null });
 
     // 14 days before (2027-01-17) is the latest due: sent now; 60 and 30 are recorded as skipped;
     // 7 days before (2027-01-24 09:00 Berlin) is within the look-ahead: delayed 22 h.
@@ -68,7 +68,7 @@ describe('order-event processor', () => {
     const stale = await recordBillingEvent(env.store, 'evt_0', { ...created, licenseExpiresOn: '2026-12-31', occurredAt: at('2027-01-23T08:00:00Z') });
     const result = await apply(stale);
     expect(result).toMatchObject({ outcome: 'ignored' });
-    expect(await env.store.events.get(stale)).toMatchObject({ status: 'ignored', reason: expect.stringMatching(/^out-of-order/) });
+    expect(await env.store.inboundEvents.get(stale)).toMatchObject({ status: 'ignored', reason: expect.stringMatching(/^out-of-order/) });
     expect((await env.store.directory.getOrder('ORD-1'))?.licenseExpiresOn).toBe('2027-02-20');
   });
 
@@ -178,7 +178,7 @@ describe('order-event processor', () => {
     await apply(await recordBillingEvent(env.store, 'evt_1', { ...created, orderId: 'ORD-2', organization: { id: 'org-new', name: 'New Co Inc.', timeZone: 'America/New_York' }, occurredAt: at('2027-01-23T09:30:00Z') }));
     const late = await recordBillingEvent(env.store, 'evt_0', created);
     await expect(apply(late)).resolves.toMatchObject({ outcome: 'partial', orderId: 'ORD-1', notApplied: expect.stringMatching(/^organization-out-of-order: /) });
-    expect(await env.store.events.get(late)).toMatchObject({
+    expect(await env.store.inboundEvents.get(late)).toMatchObject({
       status: 'partial',
       reason: expect.stringMatching(/organization org-new keeps its name "New Co Inc\." \(not "New Co"\) and time zone America\/New_York \(not Europe\/Berlin\).*the order itself was applied$/),
     });
@@ -197,7 +197,7 @@ describe('order-event processor', () => {
     await enqueue(env.queues, 'order-event', { inboundEventId: lostId });
     const next = await recordBillingEvent(env.store, 'evt_2', { ...created, orderId: 'ORD-2', occurredAt: at('2027-01-23T09:10:00Z') });
     expect(next).toBe(lostId);
-    const row = (await env.store.events.get(next))!;
+    const row = (await env.store.inboundEvents.get(next))!;
 
     // The next real event's job is added (the producers use the row's key), not swallowed as a duplicate id.
     await reconcile(env.deps(NOW), NOW);
@@ -209,15 +209,15 @@ describe('order-event processor', () => {
     // Run, the lost row's job leaves the row alone; the row's own job applies it.
     const processor = makeOrderEventProcessor(env.deps(NOW));
     await expect(processor(lostJob, fakeJob(jobIdFor('order-event', lostJob)))).resolves.toMatchObject({ outcome: 'not-this-row' });
-    expect(await env.store.events.get(next)).toMatchObject({ status: 'pending' });
+    expect(await env.store.inboundEvents.get(next)).toMatchObject({ status: 'pending' });
     await expect(processor(job!.data as typeof lostJob, fakeJob(job!.id))).resolves.toMatchObject({ outcome: 'applied', orderId: 'ORD-2' });
-    expect(await env.store.events.get(next)).toMatchObject({ status: 'applied' });
+    expect(await env.store.inboundEvents.get(next)).toMatchObject({ status: 'applied' });
   });
 
   it('a stored payload that is not a billing event is recorded as rejected, naming the field', async () => {
-    const { row } = await env.store.events.record({ source: 'billing', eventId: 'evt_bad', type: 'order.upserted', status: 'pending', payload: JSON.stringify({ id: 'evt_bad', type: 'order.upserted', occurredAt: '2027-01-23T09:00:00Z', data: { orderId: 'ORD-9' } }) });
+    const { row } = await env.store.inboundEvents.record({ source: 'billing', eventId: 'evt_bad', type: 'order.upserted', status: 'pending', payload: JSON.stringify({ id: 'evt_bad', type: 'order.upserted', occurredAt: '2027-01-23T09:00:00Z', data: { orderId: 'ORD-9' } }) });
     await expect(apply(row.id)).resolves.toMatchObject({ outcome: 'rejected', reason: expect.stringContaining('data.organization') });
-    expect(await env.store.events.get(row.id)).toMatchObject({ status: 'rejected' });
+    expect(await env.store.inboundEvents.get(row.id)).toMatchObject({ status: 'rejected' });
     expect(await env.store.directory.getOrder('ORD-9')).toBeNull();
   });
 });

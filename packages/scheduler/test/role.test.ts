@@ -8,7 +8,7 @@ const NOW = at('2027-01-23T10:00:00Z');
 
 /** The job id of a recorded event's `order-event` job. */
 async function eventJobId(store: Store, inboundEventId: number): Promise<string> {
-  return jobIdFor('order-event', orderEventJobData((await store.events.get(inboundEventId))!))!;
+  return jobIdFor('order-event', orderEventJobData((await store.inboundEvents.get(inboundEventId))!))!;
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
@@ -32,14 +32,14 @@ describe('scheduler role', () => {
 
   it('applies an event accepted while no worker ran once the role starts, and runs the scan on its schedule', async () => {
     const eventId = await recordBillingEvent(env.store, 'evt_1', upsert({ orderId: 'ORD-1', occurredAt: at('2027-01-23T09:00:00Z') }));
-    await enqueue(env.queues, 'order-event', orderEventJobData((await env.store.events.get(eventId))!));
+    await enqueue(env.queues, 'order-event', orderEventJobData((await env.store.inboundEvents.get(eventId))!));
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await env.store.events.get(eventId)).toMatchObject({ status: 'pending' });
+    expect(await env.store.inboundEvents.get(eventId)).toMatchObject({ status: 'pending' });
     expect(await env.queues['order-events'].getJobState(await eventJobId(env.store, eventId))).toBe('waiting');
 
     const role = await startSchedulerRole({ connection, prefix: env.prefix, store: env.store, logger: quietLogger, scanEveryMs: 60_000, now: () => NOW });
     try {
-      await waitFor('the event to be applied', async () => (await env.store.events.get(eventId))?.status === 'applied');
+      await waitFor('the event to be applied', async () => (await env.store.inboundEvents.get(eventId))?.status === 'applied');
       expect(await env.store.directory.getOrder('ORD-1')).toMatchObject({ licenseExpiresOn: '2027-01-31', status: 'active' });
       // The scan scheduler exists, only one scan runs at a time, and its first scan saved the horizon.
       expect(await env.queues.scan.getJobScheduler(SCAN_SCHEDULER_ID)).toMatchObject({ every: 60_000 });

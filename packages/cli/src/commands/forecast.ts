@@ -4,7 +4,7 @@ import { formatTable } from '../output/table';
 import { makeForecaster, makeSchedulerConfig } from '@tickler/scheduler';
 import { withStore } from '../runtime/with-runtime';
 
-export function formatForecast(days: ForecastDay[], from: Date): string {
+function formatForecast(days: ForecastDay[], from: Date): string {
   const { header, rows, total } = forecastTable(days);
   return `${formatTable(['date (UTC)', ...header.slice(1)], rows)}\n${total} reminder${total === 1 ? '' : 's'} in ${days.length} days from ${from.toISOString()} (each goes to every contact of its order)\n`;
 }

@@ -6,7 +6,7 @@ import { schedulerDepsOf } from '../runtime/scheduler-deps';
 import { withRuntime } from '../runtime/with-runtime';
 
 /** Prints the scan report: one row per (kind, offset), then totals. */
-export function formatScanReport(report: ScanReport): string {
+function formatScanReport(report: ScanReport): string {
   const rows = report.rows.filter((r) => r.due > 0).map((r) => [r.kind, r.offsetDays, r.due, r.enqueued, r.skipped, r.existing]);
   const t = report.totals;
   const head = `${report.dryRun ? 'dry run (nothing written)' : 'scan'} at ${report.now.toISOString()}, window (${report.horizon.after.toISOString()}, ${report.horizon.until.toISOString()}]`;

@@ -66,7 +66,7 @@ async function runAll(rt: Runtime, sesUrl: string, redis: { url: string; private
 export async function startCommand(user: Record<string, string | undefined>): Promise<void> {
   // Parse what the user set first, so a bad variable is reported before anything starts.
   const userEnv = loadEnv(user, 'base');
-  const secrets = embeddedSecrets(dataDirOf(user.DATABASE_URL));
+  const secrets = embeddedSecrets(dataDirOf(userEnv.databaseUrl));
   const redis = await ensureRedis(userEnv.redisUrl);
   const ses = await startLocalSes();
   try {

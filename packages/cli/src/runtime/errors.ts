@@ -3,7 +3,7 @@
  * Anything else is a surprise and is printed with its stack.
  */
 import { ZodError } from 'zod';
-import { EnvError } from '../env';
+import { EnvError } from '../env/env-error';
 
 /** A failure the operator can act on; its message is the one-line reason. */
 export class CliError extends Error {

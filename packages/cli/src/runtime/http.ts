@@ -7,7 +7,7 @@ import { makeFetchText, makeHttpServer, makeRedisRateLimiter, type HttpConfig, t
 import type { Env } from '../env';
 import { CliError } from './errors';
 
-export function httpConfigOf(env: Env): HttpConfig {
+function httpConfigOf(env: Env): HttpConfig {
   return {
     publicBaseUrl: env.publicBaseUrl,
     tokenSecrets: env.tokenSecrets,

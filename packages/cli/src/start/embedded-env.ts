@@ -7,15 +7,15 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseDatabaseUrl } from '@tickler/db';
 
 const SECRET_NAMES = ['TOKEN_SECRETS', 'ADMIN_TOKEN', 'PORTAL_API_KEY', 'BILLING_WEBHOOK_SECRET'] as const;
 type Secrets = Record<(typeof SECRET_NAMES)[number], string>;
 
-/** The folder of the SQLite file (./data by default), where embedded state lives too. */
-export function dataDirOf(databaseUrl: string | undefined): string {
-  const url = databaseUrl || 'file:./data/tickler.db';
-  if (url === ':memory:') return path.resolve('data');
-  return path.dirname(path.resolve(url.replace(/^file:(\/\/(?=\/))?/, '')));
+/** The folder of the SQLite file (./data for an in-memory database), where embedded state lives too. */
+export function dataDirOf(databaseUrl: string): string {
+  const location = parseDatabaseUrl(databaseUrl);
+  return location.dialect === 'sqlite' && location.kind === 'file' ? path.dirname(location.path) : path.resolve('data');
 }
 
 /** Reads the embedded secrets, creating them (0600) on first run. */

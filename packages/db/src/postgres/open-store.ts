@@ -38,7 +38,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     lists: withPgStoreErrors(makePgListsRepository(pool), isOpen),
     invitations: withPgStoreErrors(makePgInvitationsRepository(pool), isOpen),
     newsletter: withPgStoreErrors(makePgNewsletterRepository(pool), isOpen),
-    events: withPgStoreErrors(makePgInboundEventsRepository(pool), isOpen),
+    inboundEvents: withPgStoreErrors(makePgInboundEventsRepository(pool), isOpen),
     async ping() {
       if (!open) throw new StoreError('The store is closed.', 'STORE_CLOSED', { kind: 'closed' });
       try {

@@ -118,7 +118,7 @@ async function upsert(tx: Transaction, event: OrderUpsert): Promise<OrderEventOu
     tx.rollbackOnly();
     return ignored;
   }
-  let rescheduled = organization.timeZoneChanged ? await moveRemindersToZone(tx, 'organization', event.organization.id, event.organization.timeZone, at) : 0;
+  let retimed = organization.timeZoneChanged ? await moveRemindersToZone(tx, 'organization', event.organization.id, event.organization.timeZone, at) : 0;
   const purchaserId = await ensurePurchaser(tx, event);
   if (organization.created) {
     await tx.query(`INSERT INTO memberships (organization_id, user_id, status, role, activated_at) VALUES ($1, $2, 'active', 'owner', $3)
@@ -138,7 +138,7 @@ async function upsert(tx: Transaction, event: OrderUpsert): Promise<OrderEventOu
     changedKinds.push(...REMINDER_KINDS.filter((kind) => next[kind] !== null));
   } else {
     const reactivated = stored.status !== 'active';
-    if (stored.organization_id !== event.organization.id) rescheduled += await moveToOrganization(tx, event, purchaserId, at);
+    if (stored.organization_id !== event.organization.id) retimed += await moveToOrganization(tx, event, purchaserId, at);
     // Reactivation undoes the cancellation: this cycle's reminders that the cancel stopped (never
     // sent) are forgotten, so they can be planned again; their ledger identity would keep them out.
     const cycles = REMINDER_KINDS.filter((kind) => next[kind] !== null);
@@ -151,7 +151,7 @@ async function upsert(tx: Transaction, event: OrderUpsert): Promise<OrderEventOu
     changedKinds.push(...REMINDER_KINDS.filter((kind) => changed.includes(kind) || (reactivated && next[kind] !== null)));
     cancelledReminderIds = await cancelPendingReminders(tx, event.orderId, 'expiry-changed', at, changed.map((kind) => ({ kind, keepExpiresOn: next[kind] })));
   }
-  return { outcome: 'applied', order: await readOrder(tx, event.orderId), changedKinds, cancelledReminderIds, rescheduled, notApplied: organization.ignored };
+  return { outcome: 'applied', order: await readOrder(tx, event.orderId), changedKinds, cancelledReminderIds, retimed, notApplied: organization.ignored };
 }
 
 async function cancel(tx: Transaction, orderId: string, occurredAt: Date): Promise<OrderEventOutcome> {
@@ -161,7 +161,7 @@ async function cancel(tx: Transaction, orderId: string, occurredAt: Date): Promi
   if (ignored) return ignored;
   await tx.query(`UPDATE orders SET status = 'cancelled', last_event_at = $2, updated_at = $2 WHERE id = $1`, [orderId, occurredAt]);
   const cancelledReminderIds = await cancelPendingReminders(tx, orderId, 'order-cancelled', occurredAt);
-  return { outcome: 'applied', order: await readOrder(tx, orderId), changedKinds: [], cancelledReminderIds, rescheduled: 0, notApplied: null };
+  return { outcome: 'applied', order: await readOrder(tx, orderId), changedKinds: [], cancelledReminderIds, retimed: 0, notApplied: null };
 }
 
 export function makePgOrderEvents(pool: pg.Pool) {

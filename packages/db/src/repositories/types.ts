@@ -33,8 +33,11 @@ export interface OrderUpsert extends OrderUpsertData {
 export type OrderEventOutcome =
   | {
     outcome: 'applied'; order: OrderWithZone; changedKinds: ReminderKind[]; cancelledReminderIds: number[];
-    /** Open reminders moved in the ledger to 09:00 of a new time zone (organization changed zone, or the order changed organization): their jobs need re-timing. */
-    rescheduled: number;
+    /**
+     * Open reminders retimed: moved in the ledger to 09:00 of a new time zone (the organization changed
+     * zone, or the order changed organization). Their jobs need retiming too.
+     */
+    retimed: number;
     /**
      * The part of the event that was NOT applied, and why (null: all of it was): an organization
      * name or time zone older than the organization's newest event is left as it is.
@@ -104,11 +107,12 @@ export interface DirectoryRepository {
 }
 
 // ---------------------------------------------------------------- reminders ledger
-export interface PlannedReminder {
+/** A reminder the scheduler planned, as a row to insert; its identity is (order, kind, expiry date, offset). */
+export interface NewReminder {
   orderId: string; kind: ReminderKind; expiresOn: IsoDate; offsetDays: number; sendAt: Date;
   status: Extract<ReminderStatus, 'queued' | 'skipped'>; reason: string | null;
 }
-export interface ReminderRow extends Omit<PlannedReminder, 'status'> { id: number; status: ReminderStatus; createdAt: Date }
+export interface ReminderRow extends Omit<NewReminder, 'status'> { id: number; status: ReminderStatus; createdAt: Date }
 
 /**
  * One expiry date of one (kind, offset) of a scan, planned inside the database: the reminders of active
@@ -136,7 +140,7 @@ export interface RemindersRepository {
    * the new rows, in id order. Atomic (a failing row inserts none). Concurrent calls planning the
    * same identity: exactly one returns it; the ledger holds it once.
    */
-  insertNew(rows: PlannedReminder[]): Promise<ReminderRow[]>;
+  insertNew(rows: NewReminder[]): Promise<ReminderRow[]>;
   /**
    * Plans a {@link FutureReminderSlice} in one transaction without handing each order to
    * JavaScript: the scan's hot path. With `dryRun` only counts. Concurrent plans of one slice
@@ -386,7 +390,7 @@ export interface Store {
   lists: ListsRepository;
   invitations: InvitationsRepository;
   newsletter: NewsletterRepository;
-  events: InboundEventsRepository;
+  inboundEvents: InboundEventsRepository;
   /** Cheap round trip for /readyz; rejects with a StoreError (`unavailable` when the database cannot be reached). */
   ping(): Promise<void>;
   /**

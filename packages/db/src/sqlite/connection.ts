@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { sendAtMsFor } from '@tickler/domain';
+import { sendAtMs } from '@tickler/domain';
 import { DatabaseUrlError, parseDatabaseUrl, type SqliteTarget } from '../database-url';
 
 export type Sqlite = Database.Database;
@@ -97,7 +97,7 @@ function enableWal(sqlite: Sqlite, busyTimeoutMs: number): void {
 
 /**
  * SQL functions backed by the domain, so a scan can filter orders inside SQLite:
- * `tickler_send_at(expires_on, offset_days, time_zone)` is the domain's `sendAtMsFor` (epoch ms of
+ * `tickler_send_at(expires_on, offset_days, time_zone)` is the domain's `sendAtMs` (epoch ms of
  * 09:00 local on expiry − offset); it raises an error naming the value for an unknown zone or date.
  */
 function registerFunctions(sqlite: Sqlite): void {
@@ -105,7 +105,7 @@ function registerFunctions(sqlite: Sqlite): void {
     if (typeof expiresOn !== 'string' || typeof offsetDays !== 'number' || typeof timeZone !== 'string') {
       throw new TypeError(`tickler_send_at(${String(expiresOn)}, ${String(offsetDays)}, ${String(timeZone)}): expected (text, integer, text)`);
     }
-    return sendAtMsFor(expiresOn, offsetDays, timeZone);
+    return sendAtMs(expiresOn, offsetDays, timeZone);
   });
 }
 

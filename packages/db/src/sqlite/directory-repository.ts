@@ -36,7 +36,7 @@ export function expiringOrdersSql(kind: ReminderKind): string {
 
 export function makeSqliteDirectoryRepository(sqlite: Sqlite, options: { pageSize?: number } = {}): DirectoryRepository {
   const prepare = makeStatementCache(sqlite);
-  const events = makeOrderEvents(sqlite, prepare);
+  const orderEvents = makeOrderEvents(sqlite, prepare);
   const pageSize = options.pageSize ?? EXPIRY_PAGE_SIZE;
 
   const userByEmail = (email: string) =>
@@ -95,10 +95,10 @@ export function makeSqliteDirectoryRepository(sqlite: Sqlite, options: { pageSiz
       return row ? toOrder(row) : null;
     },
     async applyOrderUpsert(event) {
-      return events.applyOrderUpsert(event);
+      return orderEvents.applyOrderUpsert(event);
     },
     async applyOrderCancel(orderId, occurredAt) {
-      return events.applyOrderCancel(orderId, occurredAt);
+      return orderEvents.applyOrderCancel(orderId, occurredAt);
     },
     async *findOrdersExpiringBetween(kind, from, to) {
       if (from > to) return;

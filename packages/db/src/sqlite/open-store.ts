@@ -57,7 +57,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     lists: withStoreErrors(makeSqliteListsRepository(sqlite), isOpen),
     invitations: withStoreErrors(makeSqliteInvitationsRepository(sqlite), isOpen),
     newsletter: withStoreErrors(makeSqliteNewsletterRepository(sqlite), isOpen),
-    events: withStoreErrors(makeSqliteInboundEventsRepository(sqlite), isOpen),
+    inboundEvents: withStoreErrors(makeSqliteInboundEventsRepository(sqlite), isOpen),
     async ping() {
       if (!isOpen()) throw new StoreError('The store is closed.', 'STORE_CLOSED', { kind: 'closed' });
       try {

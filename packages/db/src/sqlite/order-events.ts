@@ -2,7 +2,7 @@
  * Billing order events as units of work: each runs synchronously inside one SQLite transaction
  * (better-sqlite3 transactions are synchronous), so an event is applied entirely or not at all.
  */
-import { expiryOf, perKind, REMINDER_KINDS, reminderKind, sendAtMsFor, type ReminderKind } from '@tickler/domain';
+import { expiryOf, perKind, REMINDER_KINDS, reminderKind, sendAtMs, type ReminderKind } from '@tickler/domain';
 import { organizationNotChanged, outOfOrderReason } from '../order-event-reasons';
 import type { OrderEventOutcome, OrderUpsert } from '../repositories/types';
 import type { Sqlite } from './connection';
@@ -65,15 +65,15 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
   };
 
   /**
-   * Moves not-yet-sent reminders (of an organization's orders, or of one order: `where`) to 09:00 of
-   * their day in `timeZone`; returns how many moved (the caller re-times their jobs from the ledger).
+   * Retimes not-yet-sent reminders (of an organization's orders, or of one order: `where`): moves them
+   * to 09:00 of their day in `timeZone`; returns how many moved (the caller retimes their jobs from the ledger).
    */
-  const moveToZone = (where: 'o.organization_id = ?' | 'o.id = ?', key: string, timeZone: string, at: number): number => {
+  const retimeToZone = (where: 'o.organization_id = ?' | 'o.id = ?', key: string, timeZone: string, at: number): number => {
     const open = prepare(`SELECT r.id, r.expires_on, r.offset_days, r.send_at FROM reminders r JOIN orders o ON o.id = r.order_id
       WHERE ${where} AND r.status = 'queued'`).all(key) as Array<{ id: number; expires_on: string; offset_days: number; send_at: number }>;
     let moved = 0;
     for (const r of open) {
-      const sendAt = sendAtMsFor(r.expires_on, r.offset_days, timeZone);
+      const sendAt = sendAtMs(r.expires_on, r.offset_days, timeZone);
       if (sendAt === r.send_at) continue;
       prepare(`UPDATE reminders SET send_at = ?, updated_at = ? WHERE id = ?`).run(sendAt, at, r.id);
       moved += 1;
@@ -99,14 +99,14 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
    * An order moved to another organization: only its active members may stay contacts (SPEC §2.2),
    * so the old organization's people lose its reminders and license details; the purchaser, when a
    * member there, becomes a contact as on a new order; open reminders follow the new time zone.
-   * Returns how many reminders moved.
+   * Returns how many reminders were retimed.
    */
   const moveToOrganization = (event: OrderUpsert, purchaserId: number, at: number): number => {
     prepare(`DELETE FROM order_contacts WHERE order_id = ? AND user_id NOT IN
       (SELECT user_id FROM memberships WHERE organization_id = ? AND status = 'active')`).run(event.orderId, event.organization.id);
     addPurchaserContact(event, purchaserId);
     const zone = (prepare(`SELECT time_zone FROM organizations WHERE id = ?`).get(event.organization.id) as { time_zone: string }).time_zone;
-    return moveToZone('o.id = ?', event.orderId, zone, at);
+    return retimeToZone('o.id = ?', event.orderId, zone, at);
   };
 
   /**
@@ -139,7 +139,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     const organization = upsertOrganization(event);
     const firstSight = organization.created;
     // A new time zone moves the open reminders of every order of the organization.
-    let rescheduled = organization.timeZoneChanged ? moveToZone('o.organization_id = ?', event.organization.id, event.organization.timeZone, at) : 0;
+    let retimed = organization.timeZoneChanged ? retimeToZone('o.organization_id = ?', event.organization.id, event.organization.timeZone, at) : 0;
     const purchaserId = ensurePurchaser(event);
     if (firstSight) {
       prepare(`INSERT INTO memberships (organization_id, user_id, status, role, activated_at) VALUES (?, ?, 'active', 'owner', ?)
@@ -158,7 +158,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
       changedKinds.push(...REMINDER_KINDS.filter((kind) => next[kind] !== null));
     } else {
       const reactivated = stored.status !== 'active';
-      if (stored.organization_id !== event.organization.id) rescheduled += moveToOrganization(event, purchaserId, at);
+      if (stored.organization_id !== event.organization.id) retimed += moveToOrganization(event, purchaserId, at);
       // Reactivation undoes the cancellation: this cycle's reminders that the cancel stopped (never
       // sent) are forgotten, so they can be planned again; their ledger identity would keep them out.
       if (reactivated) {
@@ -181,7 +181,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     }
     return {
       outcome: 'applied', order: readOrder(event.orderId), changedKinds, cancelledReminderIds: cancelledReminderIds.sort((a, b) => a - b),
-      rescheduled, notApplied: organization.ignored,
+      retimed, notApplied: organization.ignored,
     };
   };
 
@@ -193,7 +193,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     const at = occurredAt.getTime();
     prepare(`UPDATE orders SET status = 'cancelled', last_event_at = ?, updated_at = ? WHERE id = ?`).run(at, at, orderId);
     const cancelledReminderIds = cancelPending(orderId, 'order-cancelled', at);
-    return { outcome: 'applied', order: readOrder(orderId), changedKinds: [], cancelledReminderIds, rescheduled: 0, notApplied: null };
+    return { outcome: 'applied', order: readOrder(orderId), changedKinds: [], cancelledReminderIds, retimed: 0, notApplied: null };
   };
 
   // Each event is its own transaction (a savepoint inside the connection's group commit): applied

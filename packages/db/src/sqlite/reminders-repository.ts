@@ -1,6 +1,6 @@
 /** SQLite implementation of RemindersRepository: the reminder ledger. */
 import type { ReminderKind, ReminderStatus } from '@tickler/domain';
-import type { PlannedReminder, ReminderRow, RemindersRepository, SupersededReminder } from '../repositories/types';
+import type { NewReminder, ReminderRow, RemindersRepository, SupersededReminder } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { groupCommitFor } from './group-commit';
 import { makeFutureSlicePlanner, type FutureSlicePlanner } from './future-slices';
@@ -38,7 +38,7 @@ export function makeSqliteRemindersRepository(sqlite: Sqlite, repositoryOptions:
     ON CONFLICT(order_id, kind, expires_on, offset_days) DO NOTHING RETURNING ${COLUMNS}`;
 
   /** One transaction for the whole batch; rows already in the ledger are left untouched. */
-  const insertBatch = sqlite.transaction((rows: PlannedReminder[]): ReminderRow[] => {
+  const insertBatch = sqlite.transaction((rows: NewReminder[]): ReminderRow[] => {
     const inserted: ReminderRow[] = [];
     for (const slice of chunk(rows, ROWS_PER_STATEMENT)) {
       const params = slice.flatMap((r) => [r.orderId, r.kind, r.expiresOn, r.offsetDays, r.sendAt.getTime(), r.status, r.reason]);

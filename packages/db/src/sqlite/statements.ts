@@ -42,11 +42,6 @@ export function toDate(ms: number | null): Date | null {
   return ms === null ? null : new Date(ms);
 }
 
-/** The stored millisecond value of a required timestamp. */
-export function requiredDate(ms: number): Date {
-  return new Date(ms);
-}
-
 /** Splits `items` into arrays of at most `size` (SQLite caps bound parameters per statement). */
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];

@@ -1,5 +1,5 @@
 /** The directory (organizations, users, memberships, orders, contacts) and order events, on every store. */
-import type { PlannedReminder, Store } from '../../src/repositories/types';
+import type { NewReminder, Store } from '../../src/repositories/types';
 import { at, orderEvent } from '../helpers';
 import { STORE_KINDS, useTestStore } from '../stores';
 
@@ -8,7 +8,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
   let store: Store;
   beforeEach(() => { store = ctx.current.store; });
 
-  const planned = (over: Partial<PlannedReminder>): PlannedReminder => ({
+  const planned = (over: Partial<NewReminder>): NewReminder => ({
     orderId: 'ORD-1001', kind: 'license', expiresOn: '2027-01-31', offsetDays: 30, sendAt: at('2027-01-01T08:00:00Z'),
     status: 'queued', reason: null, ...over,
   });

@@ -2,7 +2,7 @@
  * The scan's hot path (`reminders.planFutureSlice`) on every store: 09:00 local per organization
  * zone, the window (after, until], active orders only, each identity once, dry runs, zone changes.
  */
-import { sendAtMsFor } from '@tickler/domain';
+import { sendAtMs } from '@tickler/domain';
 import type { FutureReminderSlice, Store } from '../../src/repositories/types';
 import { at, orderEvent } from '../helpers';
 import { STORE_KINDS, useTestStore } from '../stores';
@@ -49,7 +49,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
         ['ORD-NYC', 'queued', 7, EXPIRY, '2027-01-24T14:00:00.000Z'],
       ]);
       // Each send time is the domain's, computed through the SQL function.
-      for (const row of rows) expect(row?.sendAt.getTime()).toBe(sendAtMsFor(EXPIRY, 7, ZONES[row!.orderId]!));
+      for (const row of rows) expect(row?.sendAt.getTime()).toBe(sendAtMs(EXPIRY, 7, ZONES[row!.orderId]!));
       expect(first.inserted.map((r) => r.id)).toEqual([...first.inserted.map((r) => r.id)].sort((a, b) => a - b));
 
       const again = await store.reminders.planFutureSlice(window, { dryRun: false });

@@ -1,5 +1,5 @@
 /** The reminders and deliveries ledgers and the small key/value state, on every store. */
-import type { NewDelivery, PlannedReminder, Store } from '../../src/repositories/types';
+import type { NewDelivery, NewReminder, Store } from '../../src/repositories/types';
 import { at, orderEvent } from '../helpers';
 import { STORE_KINDS, useTestStore } from '../stores';
 
@@ -14,7 +14,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     await store.directory.applyOrderUpsert(orderEvent());
   });
 
-  const reminder = (offsetDays: number, over: Partial<PlannedReminder> = {}): PlannedReminder => ({
+  const reminder = (offsetDays: number, over: Partial<NewReminder> = {}): NewReminder => ({
     orderId: 'ORD-1001', kind: 'license', expiresOn: '2027-01-31', offsetDays,
     sendAt: new Date(Date.UTC(2027, 0, 31 - offsetDays, 8)), status: 'queued', reason: null, ...over,
   });

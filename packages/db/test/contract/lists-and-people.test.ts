@@ -172,7 +172,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     });
 
     it('records once per (source, event id); the duplicate returns the first row', async () => {
-      const first = await store.events.record(billing('evt_1'));
+      const first = await store.inboundEvents.record(billing('evt_1'));
       expect(first).toMatchObject({
         duplicate: false, conflict: false,
         row: { eventId: 'evt_1', status: 'pending', orderId: 'ORD-1', occurredAt: at('2026-11-26T10:00:00Z'), appliedAt: null, conflicts: 0, lastConflictAt: null },
@@ -180,51 +180,51 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       // The SHA-256 of the payload is kept; the job key is random per row.
       expect(first.row.payloadSha256).toBe(createHash('sha256').update(billing('evt_1').payload).digest('hex'));
       expect(first.row.jobKey).toMatch(/^[0-9a-f]{16}$/);
-      expect(await store.events.record(billing('evt_1'))).toEqual({ duplicate: true, conflict: false, row: first.row });
-      expect((await store.events.record({ ...billing('evt_1'), source: 'ses' })).duplicate).toBe(false);
-      await store.events.record({ source: 'ses', eventId: 'm-1', type: 'Bounce', status: 'applied', email: 'Bob@Acme.com', payload: '{}' });
-      expect((await store.events.listByEmail('bob@acme.com')).map((e) => e.eventId)).toEqual(['m-1']);
+      expect(await store.inboundEvents.record(billing('evt_1'))).toEqual({ duplicate: true, conflict: false, row: first.row });
+      expect((await store.inboundEvents.record({ ...billing('evt_1'), source: 'ses' })).duplicate).toBe(false);
+      await store.inboundEvents.record({ source: 'ses', eventId: 'm-1', type: 'Bounce', status: 'applied', email: 'Bob@Acme.com', payload: '{}' });
+      expect((await store.inboundEvents.listByEmail('bob@acme.com')).map((e) => e.eventId)).toEqual(['m-1']);
     });
 
     it('a repeat with a different payload is a conflict: counted on the stored row, whose payload stays', async () => {
-      const first = await store.events.record(billing('evt_1'));
-      const changed = await store.events.record({ ...billing('evt_1'), payload: '{"changed":true}' });
+      const first = await store.inboundEvents.record(billing('evt_1'));
+      const changed = await store.inboundEvents.record({ ...billing('evt_1'), payload: '{"changed":true}' });
       expect(changed).toMatchObject({ duplicate: true, conflict: true, row: { id: first.row.id, payload: first.row.payload, conflicts: 1, lastConflictAt: expect.any(Date) } });
-      const [again] = await store.events.recordMany([{ ...billing('evt_1'), payload: '{"changed":2}' }]);
+      const [again] = await store.inboundEvents.recordMany([{ ...billing('evt_1'), payload: '{"changed":2}' }]);
       expect(again).toMatchObject({ conflict: true, row: { conflicts: 2 } });
-      expect(await store.events.record(billing('evt_1'))).toMatchObject({ conflict: false, row: { conflicts: 2 } });
+      expect(await store.inboundEvents.record(billing('evt_1'))).toMatchObject({ conflict: false, row: { conflicts: 2 } });
     });
 
     it('a row recorded before payload hashes were kept is compared by its stored payload', async () => {
-      await store.events.record(billing('evt_1'));
+      await store.inboundEvents.record(billing('evt_1'));
       await ctx.current.execute('UPDATE inbound_events SET payload_sha256 = NULL');
-      expect(await store.events.record(billing('evt_1'))).toMatchObject({ duplicate: true, conflict: false });
-      expect(await store.events.record({ ...billing('evt_1'), payload: '{}' })).toMatchObject({ duplicate: true, conflict: true });
+      expect(await store.inboundEvents.record(billing('evt_1'))).toMatchObject({ duplicate: true, conflict: false });
+      expect(await store.inboundEvents.record({ ...billing('evt_1'), payload: '{}' })).toMatchObject({ duplicate: true, conflict: true });
     });
 
     it('records a batch in one go: duplicates within the batch and against earlier rows are flagged, in input order', async () => {
-      const earlier = (await store.events.record(billing('evt_0'))).row;
-      const results = await store.events.recordMany([billing('evt_1'), billing('evt_0'), billing('evt_2'), billing('evt_1')]);
+      const earlier = (await store.inboundEvents.record(billing('evt_0'))).row;
+      const results = await store.inboundEvents.recordMany([billing('evt_1'), billing('evt_0'), billing('evt_2'), billing('evt_1')]);
       expect(results.map((r) => [r.row.eventId, r.duplicate])).toEqual([['evt_1', false], ['evt_0', true], ['evt_2', false], ['evt_1', true]]);
       expect(results[1]!.row.id).toBe(earlier.id);
       expect(results[3]!.row.id).toBe(results[0]!.row.id);
-      expect(await store.events.recordMany([])).toEqual([]);
-      expect((await store.events.listPending(10)).map((e) => e.eventId)).toEqual(['evt_0', 'evt_1', 'evt_2']);
+      expect(await store.inboundEvents.recordMany([])).toEqual([]);
+      expect((await store.inboundEvents.listPending(10)).map((e) => e.eventId)).toEqual(['evt_0', 'evt_1', 'evt_2']);
     });
 
     it('marks, lists pending and counts', async () => {
-      const a = (await store.events.record(billing('evt_a'))).row;
-      const b = (await store.events.record(billing('evt_b'))).row;
-      expect((await store.events.listPending(10)).map((e) => e.id)).toEqual([a.id, b.id]);
-      await store.events.mark(a.id, 'ignored', 'out-of-order', at('2026-11-26T10:00:05Z'));
-      expect(await store.events.get(a.id)).toMatchObject({ status: 'ignored', reason: 'out-of-order', appliedAt: at('2026-11-26T10:00:05Z') });
-      expect((await store.events.listPending(10)).map((e) => e.id)).toEqual([b.id]);
-      expect((await store.events.listByOrder('ORD-1')).map((e) => e.eventId)).toEqual(['evt_a', 'evt_b']);
-      expect(await store.events.countBySourceAndStatus()).toEqual([
+      const a = (await store.inboundEvents.record(billing('evt_a'))).row;
+      const b = (await store.inboundEvents.record(billing('evt_b'))).row;
+      expect((await store.inboundEvents.listPending(10)).map((e) => e.id)).toEqual([a.id, b.id]);
+      await store.inboundEvents.mark(a.id, 'ignored', 'out-of-order', at('2026-11-26T10:00:05Z'));
+      expect(await store.inboundEvents.get(a.id)).toMatchObject({ status: 'ignored', reason: 'out-of-order', appliedAt: at('2026-11-26T10:00:05Z') });
+      expect((await store.inboundEvents.listPending(10)).map((e) => e.id)).toEqual([b.id]);
+      expect((await store.inboundEvents.listByOrder('ORD-1')).map((e) => e.eventId)).toEqual(['evt_a', 'evt_b']);
+      expect(await store.inboundEvents.countBySourceAndStatus()).toEqual([
         { source: 'billing', status: 'ignored', count: 1 },
         { source: 'billing', status: 'pending', count: 1 },
       ]);
-      expect(await store.events.get(777)).toBeNull();
+      expect(await store.inboundEvents.get(777)).toBeNull();
     });
   });
 });

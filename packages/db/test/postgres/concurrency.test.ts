@@ -156,8 +156,8 @@ describe('other shared writes on two hosts', () => {
   it('two edges recording the same events: one row each, exactly one caller told it is new', async () => {
     const event = (n: number) => ({ source: 'billing', eventId: `evt-${n}`, type: 'order.upserted', status: 'pending' as const, payload: '{}' });
     const [a, b] = await Promise.all([
-      hostA.events.recordMany(Array.from({ length: 50 }, (_, n) => event(n))),
-      hostB.events.recordMany(Array.from({ length: 50 }, (_, n) => event(49 - n))),
+      hostA.inboundEvents.recordMany(Array.from({ length: 50 }, (_, n) => event(n))),
+      hostB.inboundEvents.recordMany(Array.from({ length: 50 }, (_, n) => event(49 - n))),
     ]);
     for (let n = 0; n < 50; n++) {
       const fromA = a[n]!;
@@ -165,7 +165,7 @@ describe('other shared writes on two hosts', () => {
       expect(fromA.row.id).toBe(fromB.row.id);
       expect([fromA.duplicate, fromB.duplicate].filter((d) => !d)).toHaveLength(1);
     }
-    expect((await hostA.events.countBySourceAndStatus())).toEqual([{ source: 'billing', status: 'pending', count: 50 }]);
+    expect((await hostA.inboundEvents.countBySourceAndStatus())).toEqual([{ source: 'billing', status: 'pending', count: 50 }]);
   });
 
   it('two mailers fanning out the same reminder get the same delivery rows', async () => {

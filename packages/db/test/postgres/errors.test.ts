@@ -23,7 +23,7 @@ const target = () => parseDatabaseUrl(database.url) as PostgresTarget;
 it('a server that refuses connections: calls and ping reject with a transient `unavailable` StoreError', async () => {
   const store = await openStore({ url: 'postgres://postgres@127.0.0.1:1/tickler', migrate: false, connectionTimeoutMs: 1_000 });
   await expect(store.ping()).rejects.toMatchObject({ name: 'StoreError', kind: 'unavailable', transient: true });
-  const failure = await store.events.record({ source: 'billing', eventId: 'e', type: 't', status: 'pending', payload: '{}' }).catch((e: unknown) => e);
+  const failure = await store.inboundEvents.record({ source: 'billing', eventId: 'e', type: 't', status: 'pending', payload: '{}' }).catch((e: unknown) => e);
   expect(failure).toMatchObject({ name: 'StoreError', code: 'ECONNREFUSED', kind: 'unavailable' });
   expect(isStoreUnavailable(failure)).toBe(true);
   await store.close();

@@ -1,11 +1,11 @@
 /**
  * The database computes 09:00 local itself when the scan plans a slice (`tickler_send_at`, migration
- * 0001). It must equal the domain's rule (`sendAtMsFor`, `zonedWallTimeToInstant`) for every zone
+ * 0001). It must equal the domain's rule (`sendAtMs`, `zonedWallTimeToInstant`) for every zone
  * this runtime knows, on ordinary days and across daylight-saving gaps (the first instant after the
  * gap) and overlaps (the first occurrence) — PostgreSQL's own `AT TIME ZONE` differs at both.
  */
 import fc from 'fast-check';
-import { addDays, sendAtMsFor, zonedWallTimeToInstant, zoneOffsetMs } from '@tickler/domain';
+import { addDays, sendAtMs, zonedWallTimeToInstant, zoneOffsetMs } from '@tickler/domain';
 import { migrateDatabase } from '../../src/open-store';
 import { createTestDatabase, type TestDatabase, withClient } from './helpers';
 
@@ -112,7 +112,7 @@ describe('tickler_local_to_instant (PostgreSQL) equals zonedWallTimeToInstant (d
   });
 });
 
-describe('tickler_send_at (PostgreSQL) equals sendAtMsFor (domain)', () => {
+describe('tickler_send_at (PostgreSQL) equals sendAtMs (domain)', () => {
   const sampleArb = fc.record({
     zone: fc.constantFrom(...ZONES),
     expiresOn: fc.integer({ min: FIRST_DAY / DAY + 400, max: LAST_DAY / DAY }).map((d) => isoDate(d * DAY)),
@@ -125,7 +125,7 @@ describe('tickler_send_at (PostgreSQL) equals sendAtMsFor (domain)', () => {
         `SELECT floor(extract(epoch FROM tickler_send_at(t.expires_on, t.offset_days, t.zone)) * 1000)::bigint AS ms
          FROM unnest($1::date[], $2::integer[], $3::text[]) WITH ORDINALITY AS t(expires_on, offset_days, zone, ord) ORDER BY ord`,
         [samples.map((s) => s.expiresOn), samples.map((s) => s.offsetDays), samples.map((s) => s.zone)])).rows.map((r) => Number(r.ms)));
-      expect(actual).toEqual(samples.map((s) => sendAtMsFor(s.expiresOn, s.offsetDays, s.zone)));
+      expect(actual).toEqual(samples.map((s) => sendAtMs(s.expiresOn, s.offsetDays, s.zone)));
     }), { numRuns: 30 });
   });
 
@@ -138,7 +138,7 @@ describe('tickler_send_at (PostgreSQL) equals sendAtMsFor (domain)', () => {
       `SELECT floor(extract(epoch FROM tickler_send_at(t.expires_on, 0, t.zone)) * 1000)::bigint AS ms
        FROM unnest($1::date[], $2::text[]) WITH ORDINALITY AS t(expires_on, zone, ord) ORDER BY ord`,
       [samples.map((s) => s.expiresOn), samples.map((s) => s.zone)])).rows.map((r) => Number(r.ms)));
-    const mismatches = samples.filter((s, i) => actual[i] !== sendAtMsFor(s.expiresOn, s.offsetDays, s.zone));
+    const mismatches = samples.filter((s, i) => actual[i] !== sendAtMs(s.expiresOn, s.offsetDays, s.zone));
     expect(mismatches).toEqual([]);
   });
 

@@ -11,7 +11,7 @@ import { makePgInboundEventsRepository } from '../../src/postgres/inbound-events
 import { makePgListsRepository } from '../../src/postgres/lists-repository';
 import { makePool } from '../../src/postgres/pool';
 import { makePgRemindersRepository } from '../../src/postgres/reminders-repository';
-import type { PlannedReminder } from '../../src/repositories/types';
+import type { NewReminder } from '../../src/repositories/types';
 import { at, orderEvent } from '../helpers';
 import { createTestDatabase, type TestDatabase } from './helpers';
 
@@ -59,7 +59,7 @@ it('events.recordMany: 500 events (with duplicates) in one statement', async () 
 
 it('reminders: insert, supersede, list for many orders and plan a slice — one statement each', async () => {
   const reminders = makePgRemindersRepository(pool);
-  const planned: PlannedReminder[] = Array.from({ length: 20 }, (_, i) => [30, 14, 7].map((offsetDays) => ({
+  const planned: NewReminder[] = Array.from({ length: 20 }, (_, i) => [30, 14, 7].map((offsetDays) => ({
     orderId: `ORD-${i}`, kind: 'license' as const, expiresOn: '2027-01-31', offsetDays, sendAt: new Date(Date.UTC(2027, 0, 31 - offsetDays, 8)), status: 'queued' as const, reason: null,
   }))).flat();
   let inserted: Awaited<ReturnType<typeof reminders.insertNew>> = [];

@@ -3,7 +3,7 @@
  * orders' copy of their organization's zone is kept by triggers, and `tickler_send_at` is the domain's.
  */
 import Database from 'better-sqlite3';
-import { sendAtMsFor } from '@tickler/domain';
+import { sendAtMs } from '@tickler/domain';
 import type { FutureReminderSlice, Store } from '../../src/repositories/types';
 import { openConnection } from '../../src/sqlite/connection';
 import { collectSliceSql } from '../../src/sqlite/future-slices';
@@ -76,7 +76,7 @@ describe('orders.time_zone', () => {
 describe('tickler_send_at', () => {
   it('is the domain rule, and names its arguments when they are not (text, integer, text)', () => {
     const sqlite = openConnection(':memory:');
-    expect(sqlite.prepare(`SELECT tickler_send_at('2027-01-31', 7, 'Europe/Berlin') AS at`).get()).toEqual({ at: sendAtMsFor('2027-01-31', 7, 'Europe/Berlin') });
+    expect(sqlite.prepare(`SELECT tickler_send_at('2027-01-31', 7, 'Europe/Berlin') AS at`).get()).toEqual({ at: sendAtMs('2027-01-31', 7, 'Europe/Berlin') });
     expect(() => sqlite.prepare(`SELECT tickler_send_at(NULL, 7, 'UTC')`).get()).toThrow(/tickler_send_at\(null, 7, UTC\): expected \(text, integer, text\)/);
     expect(() => sqlite.prepare(`SELECT tickler_send_at('2027-01-31', 7, 'Mars/Olympus')`).get()).toThrow(/Mars\/Olympus/);
     sqlite.close();

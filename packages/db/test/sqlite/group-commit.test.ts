@@ -41,7 +41,7 @@ describe('group commit while another process holds the write lock', () => {
     const other = new Database(url.replace(/^file:/, ''));
     try {
       other.prepare('BEGIN IMMEDIATE').run();
-      const writing = store.events.recordMany([record(1), record(2)]);
+      const writing = store.inboundEvents.recordMany([record(1), record(2)]);
       // SQLite's own busy handler would freeze this process: neither timer could fire before the write gave up.
       let ticks = 0;
       const ticker = setInterval(() => { ticks += 1; }, 5);
@@ -50,7 +50,7 @@ describe('group commit while another process holds the write lock', () => {
       clearInterval(ticker);
       expect(ticks).toBeGreaterThanOrEqual(5);
       expect(rows.map((r) => [r.row.eventId, r.duplicate])).toEqual([['evt-1', false], ['evt-2', false]]);
-      expect((await store.events.listByOrder('ORD-2')).length).toBe(1);
+      expect((await store.inboundEvents.listByOrder('ORD-2')).length).toBe(1);
     } finally {
       other.close();
       await close();
@@ -65,13 +65,13 @@ describe('group commit while another process holds the write lock', () => {
     try {
       other.prepare('BEGIN IMMEDIATE').run();
       const started = Date.now();
-      await expect(store.events.recordMany([record(1)])).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      await expect(store.inboundEvents.recordMany([record(1)])).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
       expect(Date.now() - started).toBeGreaterThanOrEqual(140);
       other.prepare('ROLLBACK').run();
-      expect(await store.events.listByOrder('ORD-1')).toEqual([]);
+      expect(await store.inboundEvents.listByOrder('ORD-1')).toEqual([]);
       // The committer is usable again once the lock is free.
-      await store.events.recordMany([record(3)]);
-      expect((await store.events.listByOrder('ORD-3')).length).toBe(1);
+      await store.inboundEvents.recordMany([record(3)]);
+      expect((await store.inboundEvents.listByOrder('ORD-3')).length).toBe(1);
     } finally {
       other.close();
       await store.close();

@@ -66,11 +66,11 @@ describe('repositories on a database that refuses commits', () => {
   const refused = { name: 'StoreError', code: 'SQLITE_CONSTRAINT_FOREIGNKEY' };
 
   it('reject every write whose commit fails (each RETURNING one included), and store nothing', async () => {
-    await store.events.record(event('evt_0'));
+    await store.inboundEvents.record(event('evt_0'));
     await store.directory.applyOrderUpsert(orderEvent());
     const allow = refuseCommits(['inbound_events', 'users', 'broadcasts', 'newsletter_subscriptions', 'write_probe']);
-    await expect(store.events.record(event('evt_1'))).rejects.toMatchObject(refused);
-    await expect(store.events.recordMany([event('evt_2'), event('evt_3')])).rejects.toMatchObject(refused);
+    await expect(store.inboundEvents.record(event('evt_1'))).rejects.toMatchObject(refused);
+    await expect(store.inboundEvents.recordMany([event('evt_2'), event('evt_3')])).rejects.toMatchObject(refused);
     await expect(store.directory.ensureUser('bob@acme.com', 'Bob')).rejects.toMatchObject(refused);
     await expect(store.invitations.createOrRenew({
       organizationId: 'org-1', email: 'carol@acme.com', invitedByEmail: 'ann@acme.com', tokenHash: 'x', expiresAt: at('2026-12-01T00:00:00Z'),
@@ -81,11 +81,11 @@ describe('repositories on a database that refuses commits', () => {
     await expect(store.ping()).resolves.toBeUndefined();
     allow();
 
-    expect((await store.events.listPending(10)).map((e) => e.eventId)).toEqual(['evt_0']);
+    expect((await store.inboundEvents.listPending(10)).map((e) => e.eventId)).toEqual(['evt_0']);
     expect(await store.directory.getUserByEmail('bob@acme.com')).toBeNull();
     expect(await store.newsletter.get('carol@acme.com')).toBeNull();
     // The refused rows' ids are handed out again: why a job id must not be derived from the id alone.
-    expect((await store.events.record(event('evt_1'))).row.id).toBe(2);
+    expect((await store.inboundEvents.record(event('evt_1'))).row.id).toBe(2);
     expect(await store.newsletter.ensureBroadcast('product-news', 'launch')).toEqual({ id: 1, created: true });
     await expect(store.probeWrite(at('2026-11-26T10:00:00Z'))).resolves.toBeUndefined();
   });

@@ -89,7 +89,6 @@ export function verifyBillingSignature(input: {
 // ---------------------------------------------------------------- parsing
 
 export const BILLING_EVENT_TYPES = ['order.upserted', 'order.cancelled'] as const;
-export type BillingEventType = (typeof BILLING_EVENT_TYPES)[number];
 
 /** What `order.upserted` carries, normalized (email lower-cased, zone canonical). */
 export type OrderUpsertData = OrderExpiries & {
@@ -127,23 +126,18 @@ function canonicalZone(tz: string): string {
   return canonical;
 }
 
-const timeZone = z.string().transform((tz, ctx) => {
+/** A string field normalized by `normalize`, whose thrown message becomes the field's issue. */
+const normalizedBy = (normalize: (raw: string) => string) => z.string().transform((raw, ctx) => {
   try {
-    return canonicalZone(tz);
+    return normalize(raw);
   } catch (error) {
     ctx.addIssue({ code: 'custom', message: (error as Error).message });
     return z.NEVER;
   }
 });
 
-const email = z.string().transform((raw, ctx) => {
-  try {
-    return normalizeEmail(raw);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
+const timeZone = normalizedBy(canonicalZone);
+const email = normalizedBy(normalizeEmail);
 
 const envelope = {
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'must be 1–200 letters, digits, ".", "_", ":" or "-"'),

@@ -29,7 +29,7 @@ export interface OrderAudit {
 }
 
 /** One sentence on what happened to a delivery. */
-export function explainDelivery(d: DeliveryRow): string {
+function explainDelivery(d: DeliveryRow): string {
   switch (d.status) {
     case 'sent': return `sent${d.sentAt ? ` at ${d.sentAt.toISOString()}` : ''}${d.providerMessageId ? ` (provider message ${d.providerMessageId})` : ''}`;
     case 'delivered': return 'delivered to the recipient\'s mail server';
@@ -52,7 +52,7 @@ export async function auditEmail(store: Store, email: string): Promise<EmailAudi
     store.lists.listUnsubscribed(email),
     store.directory.listOrdersForContact(email),
     store.deliveries.listByEmail(email),
-    store.events.listByEmail(email),
+    store.inboundEvents.listByEmail(email),
   ]);
   return {
     kind: 'email', email, suppression, unsubscribedFrom,
@@ -67,7 +67,7 @@ export async function auditOrder(store: Store, orderId: string): Promise<OrderAu
     store.directory.listContacts(orderId),
     store.reminders.listForOrder(orderId),
     store.deliveries.listByOrder(orderId),
-    store.events.listByOrder(orderId),
+    store.inboundEvents.listByOrder(orderId),
   ]);
   const emails = contacts.map((c) => c.email);
   // Two set queries for every contact at once, not one round trip per contact.

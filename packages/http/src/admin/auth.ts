@@ -5,14 +5,14 @@
  * HttpOnly, SameSite=Strict, scoped to /admin, `Secure` when PUBLIC_BASE_URL is https, valid 12 h.
  * The cookie never holds the token. Token comparison is constant-time.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { sendError } from '../errors';
 import { queryText, readQuery } from '../query';
+import { sameSecret } from '../same-secret';
 import { ADMIN_SESSION_TTL_MS, createAdminSession, verifyAdminSession } from './session';
 
-export const ADMIN_COOKIE = 'tickler_admin';
+const ADMIN_COOKIE = 'tickler_admin';
 
 export interface AdminAuthOptions {
   adminToken: string;
@@ -24,12 +24,6 @@ export interface AdminAuthOptions {
 type Credential = { via: 'bearer' | 'basic' | 'query'; token: string } | { via: 'cookie'; session: string };
 
 const tokenQuery = z.object({ token: queryText().optional() });
-
-function same(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
-}
 
 /** The raw value of our cookie (no decoding: a session value is plain base64url and dots). */
 function cookieValue(header: string | undefined): string | null {
@@ -70,7 +64,7 @@ function withoutToken(rawUrl: string): string {
 function refusal(cred: Credential | null, options: AdminAuthOptions): string | null {
   if (!cred) return 'Admin routes need Authorization: Bearer <ADMIN_TOKEN>.';
   if (!options.adminToken) return 'Admin routes are disabled: ADMIN_TOKEN is not set.';
-  if (cred.via !== 'cookie') return same(cred.token, options.adminToken) ? null : 'The admin token is not valid.';
+  if (cred.via !== 'cookie') return sameSecret(cred.token, options.adminToken) ? null : 'The admin token is not valid.';
   const check = verifyAdminSession(options.adminToken, cred.session, options.now());
   if (check.ok) return null;
   return check.reason === 'expired'

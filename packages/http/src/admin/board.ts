@@ -5,7 +5,7 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import type { Queues } from '@tickler/queues';
 
-export const BOARD_PATH = '/admin/queues';
+const BOARD_PATH = '/admin/queues';
 
 /** Registers the dashboard; `preHandler` runs before each of its routes (the Redis probe). */
 export async function registerBoard(app: FastifyInstance, queues: Queues, preHandler: preHandlerAsyncHookHandler): Promise<void> {

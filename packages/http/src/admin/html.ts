@@ -1,6 +1,9 @@
 /** Minimal server-rendered HTML for admin pages: escaped text, a layout, tables. No scripts. */
+import { escapeHtml } from '@tickler/domain';
+
+/** Any value as escaped text (null and undefined as nothing). */
 export function esc(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return escapeHtml(String(value ?? ''));
 }
 
 export function page(title: string, body: string): string {

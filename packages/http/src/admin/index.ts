@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { forecastDayJson, isDomainError, normalizeEmail } from '@tickler/domain';
+import { forecastDayJson, isDomainError, normalizeEmail, parseDuration } from '@tickler/domain';
 import { makeForecaster, makeSchedulerConfig } from '@tickler/scheduler';
 import { FailedJobsError, isQueueName, listFailedJobs, replayFailedJobs } from '@tickler/queues';
 import type { HttpDeps } from '../deps';
@@ -22,7 +22,7 @@ import { page, table, wantsJson } from './html';
 const replayBody = z.object({
   queue: z.string().refine(isQueueName, 'unknown queue').optional(),
   id: z.string().min(1).optional(),
-  since: z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration like 30m, 2h or 1d').optional(),
+  since: z.string().refine((text) => parseDuration(text) !== null, 'must be a duration like 30m, 2h or 1d').optional(),
 }).strict();
 
 const failedQuery = z.object({ queue: queryText().refine(isQueueName, 'must name a queue (scan, order-events, reminders, send)').optional() });
@@ -32,10 +32,9 @@ const forecastQuery = z.object({
 });
 const deliveriesQuery = z.object({ email: queryText().max(320, 'is too long').optional(), orderId: queryText().max(200, 'is too long').optional() });
 
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 function sinceDate(text: string | undefined, now: Date): Date | undefined {
-  const m = text ? /^(\d+)(ms|s|m|h|d)$/.exec(text) : null;
-  return m ? new Date(now.getTime() - Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]) : undefined;
+  const ms = text ? parseDuration(text) : null;
+  return ms === null ? undefined : new Date(now.getTime() - ms);
 }
 
 function badRequest(reply: FastifyReply, message: string) {

@@ -6,22 +6,18 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { HttpDeps } from '../deps';
+import { withinMs } from '../within-ms';
 import { makeMetricsRegistry } from './metrics';
 
 export { makeMetricsRegistry } from './metrics';
 
+/** Null when `probe` answers within `timeoutMs`, else what went wrong, named. */
 async function check(name: string, probe: () => Promise<unknown>, timeoutMs: number): Promise<string | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
   try {
-    await Promise.race([probe(), timeout]);
+    await withinMs(probe(), timeoutMs);
     return null;
   } catch (error) {
     return `${name}: ${(error as Error).message}`;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -65,7 +65,7 @@ function ledgerGauges(registry: Registry, store: Store): void {
     registers: [registry],
     async collect() {
       this.reset();
-      for (const row of await store.events.countBySourceAndStatus()) this.inc({ source: row.source, outcome: row.status }, row.count);
+      for (const row of await store.inboundEvents.countBySourceAndStatus()) this.inc({ source: row.source, outcome: row.status }, row.count);
     },
   });
 }

@@ -2,7 +2,7 @@
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { renewalListLabel, type ListId } from '@tickler/domain';
+import { newsletterListLabel, renewalListLabel, topicLabel, type ListId } from '@tickler/domain';
 import type { HttpDeps } from '../deps';
 import { html } from './html';
 import { sendPage } from './layout';
@@ -47,8 +47,7 @@ export async function describeList(deps: HttpDeps, listId: ListId): Promise<stri
     return renewalListLabel(orderId, order?.product);
   }
   const topic = listId.slice('newsletter:'.length);
-  const label = deps.config.newsletterTopics.find((t) => t.id === topic)?.label ?? topic;
-  return `Newsletter: ${label}`;
+  return newsletterListLabel(topicLabel(deps.config.newsletterTopics, topic));
 }
 
 /**

@@ -3,19 +3,13 @@
  * Values are one-line data (names, addresses, list labels): control and bidi formatting characters
  * are dropped first, so an organization named "Acme\u202Efdp.exe" cannot disguise itself on a page.
  */
-import { toOneLine } from '@tickler/domain';
+import { escapeHtml, toOneLine } from '@tickler/domain';
 
 export class Html {
   constructor(readonly value: string) {}
   toString(): string {
     return this.value;
   }
-}
-
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
 function render(value: unknown): string {

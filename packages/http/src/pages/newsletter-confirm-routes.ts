@@ -4,7 +4,7 @@
  * exactly the change that email described). `GET` shows what would happen and changes nothing;
  * `POST` does it; repeats are harmless.
  */
-import { readConfirmToken, readTopicChangeToken } from '@tickler/domain';
+import { readConfirmToken, readTopicChangeToken, topicLabel } from '@tickler/domain';
 import type { SubscriptionRow } from '@tickler/db';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { HttpDeps } from '../deps';
@@ -16,7 +16,7 @@ type TokenParams = { Params: { token: string } };
 
 /** Topic ids as their labels, comma-separated. */
 export function topicLabels(deps: HttpDeps, topics: readonly string[]): string {
-  return topics.map((id) => deps.config.newsletterTopics.find((t) => t.id === id)?.label ?? id).join(', ') || 'no topic';
+  return topics.map((id) => topicLabel(deps.config.newsletterTopics, id)).join(', ') || 'no topic';
 }
 
 function page(reply: FastifyReply, deps: HttpDeps, title: string, body: Html): FastifyReply {

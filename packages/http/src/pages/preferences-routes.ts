@@ -3,7 +3,9 @@
  * is a contact of, each newsletter topic it subscribed — with leave/rejoin buttons; `POST` applies one
  * change (`listId` + `action`) to a list the address actually belongs to, then shows the page again.
  */
-import { newsletterListId, readAddressToken, renewalListId, renewalListLabel, type ListId } from '@tickler/domain';
+import {
+  newsletterListId, newsletterListLabel, readAddressToken, renewalListId, renewalListLabel, topicLabel, type ListId,
+} from '@tickler/domain';
 import type { HttpDeps } from '../deps';
 import type { RoutesPlugin } from '../plugin';
 import { formField, registerFormParsers, sendInvalidLink } from './common';
@@ -24,9 +26,8 @@ async function listsOf(deps: HttpDeps, email: string): Promise<ListEntry[]> {
     listId: renewalListId(o.id), label: renewalListLabel(o.id, o.product), left: false,
   }));
   for (const topic of subscription?.topics ?? []) {
-    const label = deps.config.newsletterTopics.find((t) => t.id === topic)?.label ?? topic;
     const pending = subscription?.status === 'pending' ? ' (awaiting your confirmation)' : '';
-    entries.push({ listId: newsletterListId(topic), label: `Newsletter: ${label}${pending}`, left: false });
+    entries.push({ listId: newsletterListId(topic), label: `${newsletterListLabel(topicLabel(deps.config.newsletterTopics, topic))}${pending}`, left: false });
   }
   return entries.map((e) => ({ ...e, left: leftSet.has(e.listId) }));
 }

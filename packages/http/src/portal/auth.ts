@@ -3,21 +3,16 @@
  * `X-Acting-User: <email>` naming the signed-in user whose rights are checked (401 when missing,
  * 400 when not an email address). The acting user's normalized address is put on the request.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { normalizeEmail } from '@tickler/domain';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sendError } from '../errors';
+import { sameSecret } from '../same-secret';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Normalized email of the portal's signed-in user (portal routes only). */
     actingUser: string;
   }
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(expected));
 }
 
 function bearer(request: FastifyRequest): string | null {

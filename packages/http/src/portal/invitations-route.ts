@@ -15,7 +15,7 @@ import { DEFAULT_RATE_LIMITS, retryAfterSeconds } from '../rate-limit/rate-limit
 import { readEmailBody } from './body';
 import { findVisibleOrganization, sendOrganizationNotFound } from './visibility';
 
-export const INVITATION_VALID_MS = 7 * 24 * 3600_000;
+const INVITATION_VALID_MS = 7 * 24 * 3600_000;
 
 export const portalInvitationRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
   const { directory, invitations } = deps.store;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { withinMs } from '../bounded';
+import { withinMs } from '../within-ms';
 import type { RateLimiter } from './rate-limiter';
 
 const COMMAND = 'ticklerRateLimitHit';

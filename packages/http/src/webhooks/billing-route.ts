@@ -16,9 +16,12 @@ import { acceptRawBodies } from './raw-body';
 
 export const billingWebhookRoutes: RoutesPlugin = async (app, deps) => {
   acceptRawBodies(app, deps.config.bodyLimitBytes);
-  const { events } = deps.store;
+  const { inboundEvents } = deps.store;
   // Group commit: events arriving together are recorded in one transaction.
-  const record = makeBatcher({ many: (inputs: Parameters<typeof events.record>[0][]) => events.recordMany(inputs), one: (input) => events.record(input) });
+  const record = makeBatcher({
+    many: (inputs: Parameters<typeof inboundEvents.record>[0][]) => inboundEvents.recordMany(inputs),
+    one: (input) => inboundEvents.record(input),
+  });
   const enqueueOrderEvent = makeOrderEventEnqueuer(deps);
 
   app.post('/webhooks/billing', async (request, reply) => {

@@ -24,7 +24,7 @@ async function handleNotification(deps: HttpDeps, log: FastifyBaseLogger, reply:
   }
   const event = parsed.event;
   const recipients = event.type === 'other' ? [] : event.recipients;
-  const { row, duplicate } = await deps.store.events.record({
+  const { row, duplicate } = await deps.store.inboundEvents.record({
     source: 'ses', eventId: message.MessageId, type: event.type === 'bounce' ? `bounce.${event.bounceType}` : event.type,
     status: 'pending', email: recipients[0] ?? null, payload: message.Message,
   });
@@ -33,7 +33,7 @@ async function handleNotification(deps: HttpDeps, log: FastifyBaseLogger, reply:
     return reply.code(200).send({ status: 'duplicate' });
   }
   const result = await applySesEvent(deps.store, event);
-  await deps.store.events.mark(row.id, result.status, result.reason, deps.now());
+  await deps.store.inboundEvents.mark(row.id, result.status, result.reason, deps.now());
   log.info({ messageId: message.MessageId, sesMessageId: event.messageId, inboundEventId: row.id, deliveryId: result.deliveryId, type: row.type, status: result.status }, 'ses event processed');
   return reply.code(200).send({ status: result.status });
 }

@@ -1,7 +1,7 @@
 /** Links and list headers carried by emails (SPEC §4; RFC 2369, RFC 2919, RFC 8058). */
 import type { InvitationRow, InvitationsRepository } from '@tickler/db';
 import {
-  createAddressToken, createConfirmToken, createInvitationToken, createListToken, createTopicChangeToken, invitationTokenCandidates, sha256Hex, type ListId,
+  createAddressToken, createConfirmToken, createListToken, createTopicChangeToken, invitationTokenCandidates, sha256Hex, type ListId,
 } from '@tickler/domain';
 import type { MailerConfig } from '../config';
 
@@ -15,11 +15,6 @@ export function unsubscribeUrl(config: LinkConfig, email: string, listId: ListId
 
 export function preferencesUrl(config: LinkConfig, email: string): string {
   return `${base(config)}/preferences/${createAddressToken(config.tokenSecrets, email)}`;
-}
-
-export function invitationUrl(config: LinkConfig, invitation: { organizationId: string; email: string; expiresAt: Date }): { url: string; token: string } {
-  const token = createInvitationToken(config.tokenSecrets, invitation);
-  return { url: `${base(config)}/invitations/${token}`, token };
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { escapeHtml } from '@tickler/domain';
 import type { TemplateIssue } from './compile-mjml';
 import { compileTemplate, dedupeIssues, listTemplateNames, loadTemplates } from './load-templates';
 import { renderEmail } from './render-email';
@@ -58,7 +59,7 @@ export async function previewTemplates(dir: string, outDir: string): Promise<Pre
 }
 
 function indexPage(files: PreviewFile[]): string {
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
-  const rows = files.map((f) => `<li><a href="${esc(path.basename(f.html))}">${esc(f.template)} / ${esc(f.variant)}</a> — ${esc(f.subject)} (<a href="${esc(path.basename(f.text))}">text</a>)</li>`);
+  const rows = files.map((f) => `<li><a href="${escapeHtml(path.basename(f.html))}">${escapeHtml(f.template)} / ${escapeHtml(f.variant)}</a>`
+    + ` — ${escapeHtml(f.subject)} (<a href="${escapeHtml(path.basename(f.text))}">text</a>)</li>`);
   return `<!doctype html><meta charset="utf-8"><title>Tickler email previews</title><h1>Email previews</h1><ul>${rows.join('')}</ul>\n`;
 }

@@ -2,5 +2,4 @@ export { loadTemplates, listTemplateNames, type TemplateSet, type CompiledTempla
 export { renderEmail, TemplateDataError, type RenderedEmail } from './render-email';
 export { checkTemplates, previewTemplates, type PreviewFile } from './check-templates';
 export { TemplateError, formatIssue, type TemplateIssue } from './compile-mjml';
-export { escapeHtml } from './interpolate';
 export * from './schemas';

@@ -1,4 +1,5 @@
-import { compileInterpolation, escapeHtml, selectSections, findUnbalancedSections } from './interpolate';
+import { escapeHtml } from '@tickler/domain';
+import { compileInterpolation, selectSections, findUnbalancedSections } from './interpolate';
 
 describe('interpolation', () => {
   it('fills placeholders with escaped values and throws on a missing one', () => {

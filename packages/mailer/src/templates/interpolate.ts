@@ -6,7 +6,7 @@
  *   precompiled function (`compileInterpolation`): a join of static parts, no parsing per email.
  */
 
-import { toOneLine } from '@tickler/domain';
+import { escapeHtml, toOneLine } from '@tickler/domain';
 
 const SECTION = /\{\{#([a-z][a-zA-Z0-9-]*)\}\}([\s\S]*?)\{\{\/\1\}\}/g;
 const PLACEHOLDER = /\{\{\s*([a-zA-Z][a-zA-Z0-9]*)\s*\}\}/g;
@@ -40,31 +40,17 @@ export function findPlaceholders(source: string): Map<string, number> {
   return out;
 }
 
-export function lineAt(source: string, index: number): number {
+function lineAt(source: string, index: number): number {
   let line = 1;
   for (let i = source.indexOf('\n'); i !== -1 && i < index; i = source.indexOf('\n', i + 1)) line += 1;
   return line;
 }
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const NEEDS_ESCAPE = /[&<>"']/;
-
-/** Escapes text for HTML content and (double- or single-quoted) attribute values. */
-export function escapeHtml(value: string): string {
-  return NEEDS_ESCAPE.test(value) ? value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string) : value;
-}
-
 /**
- * For header-like plain text (subjects) and every value filled into a template: no line breaks,
- * no control or bidi formatting characters, collapsed whitespace (the domain's `toOneLine`).
- * Every template value is a one-line field (names, dates, links); multi-line content lives in the
+ * A value in the HTML part: one clean line (the domain's `toOneLine`), then HTML-escaped. Every
+ * template value is a one-line field (names, dates, links); multi-line content lives in the
  * templates themselves, which are trusted.
  */
-export function toSingleLine(value: string): string {
-  return toOneLine(value);
-}
-
-/** A value in the HTML part: one clean line, then HTML-escaped. */
 export function escapeHtmlLine(value: string): string {
   return escapeHtml(toOneLine(value));
 }

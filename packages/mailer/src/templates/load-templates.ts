@@ -9,9 +9,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { toOneLine } from '@tickler/domain';
 import { compileMjmlFile, TemplateError, type TemplateIssue } from './compile-mjml';
 import {
-  compileInterpolation, escapeHtmlLine, findPlaceholders, findUnbalancedSections, resolveTextIncludes, selectSections, toSingleLine,
+  compileInterpolation, escapeHtmlLine, findPlaceholders, findUnbalancedSections, resolveTextIncludes, selectSections,
   type Interpolation,
 } from './interpolate';
 import { templateDefinition, type TemplateDefinition } from './schemas';
@@ -54,23 +55,23 @@ function stripIndentation(html: string): string {
 function subjectSource(html: string): string | null {
   const title = html.match(/<title>([\s\S]*?)<\/title>/)?.[1];
   if (title === undefined) return null;
-  return toSingleLine(title.replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (e) => ENTITIES[e] ?? e));
+  return toOneLine(title.replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (e) => ENTITIES[e] ?? e));
 }
 
 /** The plain-text source of a template for a set of flags, includes resolved. */
-export async function textSource(dir: string, name: string, flags: ReadonlySet<string>): Promise<{ file: string; source: string }> {
+async function textSource(dir: string, name: string, flags: ReadonlySet<string>): Promise<{ file: string; source: string }> {
   const file = path.join(dir, `${name}.txt`);
   const raw = await readFile(file, 'utf8');
   const withIncludes = resolveTextIncludes(raw, (rel) => readFileSync(path.join(dir, rel), 'utf8'));
   return { file, source: selectSections(withIncludes, flags) };
 }
 
-export function flagsFor(definition: TemplateDefinition, variant: string): Set<string> {
+function flagsFor(definition: TemplateDefinition, variant: string): Set<string> {
   return new Set([variant, ...definition.flags]);
 }
 
 /** Placeholders a template uses that its data schema does not describe. */
-export function unknownPlaceholders(source: string, definition: TemplateDefinition): Array<{ name: string; line: number }> {
+function unknownPlaceholders(source: string, definition: TemplateDefinition): Array<{ name: string; line: number }> {
   const known = new Set(Object.keys(definition.schema.shape));
   return [...findPlaceholders(source)].filter(([name]) => !known.has(name)).map(([name, line]) => ({ name, line }));
 }
@@ -113,9 +114,9 @@ async function compileVariant(dir: string, name: string, definition: TemplateDef
     compiled: {
       // Values come from billing and sign-up data: one clean line in every part (no CR/LF into a
       // text line or the subject, no U+202E turning a name around).
-      subject: compileInterpolation(subject, toSingleLine),
+      subject: compileInterpolation(subject, toOneLine),
       html: compileInterpolation(stripIndentation(html), escapeHtmlLine),
-      text: compileInterpolation(text.source, toSingleLine),
+      text: compileInterpolation(text.source, toOneLine),
     },
     issues: [],
   };

@@ -41,11 +41,9 @@ const THROTTLING = new Set(['TooManyRequestsException', 'Throttling', 'Throttlin
 const PAUSED = new Set(['SendingPausedException', 'AccountSuspendedException']);
 /** The message (or its addresses/sender) is refused: sending it again cannot succeed. */
 const PERMANENT = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException', 'BadRequestException', 'InvalidParameterValue', 'NotFoundException']);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 
 interface ProviderErrorShape {
   name?: string;
-  code?: string;
   message?: string;
   $metadata?: { httpStatusCode?: number };
   $response?: { statusCode?: number };
@@ -58,7 +56,8 @@ function statusOf(err: ProviderErrorShape): number | undefined {
 
 /**
  * Classifies an error thrown by the SES SDK (or any provider client shaped like it).
- * Unknown errors are transient: retrying with backoff is safer than dropping an email.
+ * Everything else — 5xx, network errors (ECONNRESET, timeouts, aborts) and unknown errors — is
+ * transient: retrying with backoff is safer than dropping an email.
  */
 export function classifySendError(error: unknown): SendError {
   if (error instanceof ThrottledError || error instanceof TransientSendError || error instanceof PermanentSendError || error instanceof SendingPausedError) return error;
@@ -69,7 +68,5 @@ export function classifySendError(error: unknown): SendError {
   if (status === 429 || THROTTLING.has(name) || err.$retryable?.throttling) return new ThrottledError(detail);
   if (PAUSED.has(name)) return new SendingPausedError(detail);
   if (PERMANENT.has(name)) return new PermanentSendError(detail);
-  if (status !== undefined && status >= 500) return new TransientSendError(detail);
-  if ((err.code && NETWORK_CODES.has(err.code)) || name === 'TimeoutError' || name === 'AbortError') return new TransientSendError(detail);
   return new TransientSendError(detail);
 }

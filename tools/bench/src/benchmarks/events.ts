@@ -124,7 +124,7 @@ async function waitUntilApplied(databaseUrl: string, timeoutMs: number): Promise
   try {
     const until = Date.now() + timeoutMs;
     for (;;) {
-      const counts = await store.events.countBySourceAndStatus();
+      const counts = await store.inboundEvents.countBySourceAndStatus();
       if (!counts.some((c) => c.source === 'billing' && c.status === 'pending')) return;
       if (Date.now() > until) throw new Error('events still pending after the timeout');
       await new Promise((r) => setTimeout(r, 200));
@@ -147,7 +147,7 @@ async function verify(databaseUrl: string, run: string, sent: number, observed: 
     let doubled = 0;
     let unobserved = 0;
     for (let seq = 1; seq <= sent; seq += 1) {
-      const rows = (await store.events.listByOrder(`B-${run}-${seq}`)).filter((r) => r.source === 'billing');
+      const rows = (await store.inboundEvents.listByOrder(`B-${run}-${seq}`)).filter((r) => r.source === 'billing');
       doubled += Math.max(0, rows.length - 1);
       const row = rows[0];
       const seen = observed.has(`evt-${run}-${seq}`);

@@ -73,7 +73,7 @@ export function personName(random: Random): PersonName {
 const DAY_MS = 86_400_000;
 
 /** `now` + `days` as a calendar date (UTC), `YYYY-MM-DD`. */
-export function isoDateAfter(now: Date, days: number): string {
+function isoDateAfter(now: Date, days: number): string {
   return new Date(now.getTime() + days * DAY_MS).toISOString().slice(0, 10);
 }
 

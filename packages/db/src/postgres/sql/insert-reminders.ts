@@ -1,5 +1,5 @@
 /** Inserts planned reminders in one statement (arrays unnested); known identities are left alone, new rows returned. */
-import type { PlannedReminder, ReminderRow } from '../../repositories/types';
+import type { NewReminder, ReminderRow } from '../../repositories/types';
 import type { Queryable } from '../pool';
 import { REMINDER_COLUMNS, type ReminderSqlRow, toReminder } from '../rows';
 
@@ -11,7 +11,7 @@ const SQL = `INSERT INTO reminders (order_id, kind, expires_on, offset_days, sen
   ON CONFLICT (order_id, kind, expires_on, offset_days) DO NOTHING
   RETURNING ${REMINDER_COLUMNS}`;
 
-export async function insertReminders(db: Queryable, rows: PlannedReminder[]): Promise<ReminderRow[]> {
+export async function insertReminders(db: Queryable, rows: NewReminder[]): Promise<ReminderRow[]> {
   const { rows: inserted } = await db.query<ReminderSqlRow>(SQL, [
     rows.map((r) => r.orderId), rows.map((r) => r.kind), rows.map((r) => r.expiresOn), rows.map((r) => r.offsetDays),
     rows.map((r) => r.sendAt), rows.map((r) => r.status), rows.map((r) => r.reason),

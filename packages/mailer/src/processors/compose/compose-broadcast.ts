@@ -1,5 +1,5 @@
 /** One newsletter (broadcast) to one confirmed subscriber of its topic. */
-import { newsletterListId } from '@tickler/domain';
+import { newsletterListId, newsletterListLabel, topicLabel } from '@tickler/domain';
 import { newsletterEmailSchema, newsletterTemplateName, renderEmail, type NewsletterEmailData } from '../../templates';
 import { PermanentSendError } from '../../transport';
 import { listHeaders, preferencesUrl, unsubscribeUrl } from '../links';
@@ -18,15 +18,15 @@ export const composeBroadcast: Composer = async ({ store, templates, config }, d
   if (!template || template.definition.schema !== newsletterEmailSchema) {
     throw new PermanentSendError(`Broadcast ${broadcast.id} names template "${broadcast.template}", which is not a newsletter template in ${templates.dir}`);
   }
-  const topicLabel = config.newsletterTopics?.find((t) => t.id === broadcast.topic)?.label ?? broadcast.topic;
+  const label = topicLabel(config.newsletterTopics, broadcast.topic);
   const unsubscribe = unsubscribeUrl(config, delivery.email, listId);
   const data: NewsletterEmailData = {
     topic: broadcast.topic,
-    topicLabel,
+    topicLabel: label,
     publicBaseUrl: config.publicBaseUrl.replace(/\/+$/, ''),
     supportEmail: config.supportEmail,
     recipientEmail: delivery.email,
-    listName: `Newsletter: ${topicLabel}`,
+    listName: newsletterListLabel(label),
     unsubscribeUrl: unsubscribe,
     preferencesUrl: preferencesUrl(config, delivery.email),
   };

@@ -1,4 +1,5 @@
 /** The double opt-in email of a pending newsletter subscription. */
+import { topicLabel } from '@tickler/domain';
 import { renderEmail, type NewsletterConfirmationEmailData } from '../../templates';
 import { confirmUrl } from '../links';
 import { transactionalEmail, type Composer } from './types';
@@ -13,7 +14,7 @@ export const composeConfirmation: Composer = async ({ store, templates, config }
   const subscription = await store.newsletter.getById(delivery.sourceId);
   if (!subscription) return { skip: 'subscription-not-found' };
   if (subscription.status === 'confirmed') return { skip: 'already-confirmed' };
-  const labels = subscription.topics.map((id) => config.newsletterTopics?.find((t) => t.id === id)?.label ?? id);
+  const labels = subscription.topics.map((id) => topicLabel(config.newsletterTopics, id));
   const data: NewsletterConfirmationEmailData = {
     topics: joinTopics(labels),
     confirmUrl: confirmUrl(config, delivery.email),

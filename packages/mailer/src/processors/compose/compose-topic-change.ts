@@ -1,4 +1,5 @@
 /** The email asking a confirmed subscriber to confirm a requested change of their topics. */
+import { topicLabel } from '@tickler/domain';
 import { renderEmail, type TopicChangeConfirmationEmailData } from '../../templates';
 import { topicChangeUrl } from '../links';
 import { joinTopics } from './compose-confirmation';
@@ -10,7 +11,7 @@ export const composeTopicChange: Composer = async ({ store, templates, config },
   if (!change) return { skip: 'topic-change-gone' };
   const subscription = await store.newsletter.getById(change.subscriptionId);
   if (!subscription || subscription.status !== 'confirmed') return { skip: 'not-subscribed' };
-  const label = (id: string) => config.newsletterTopics?.find((t) => t.id === id)?.label ?? id;
+  const label = (id: string) => topicLabel(config.newsletterTopics, id);
   const data: TopicChangeConfirmationEmailData = {
     topics: joinTopics(change.topics.map(label)),
     currentTopics: subscription.topics.length > 0 ? joinTopics(subscription.topics.map(label)) : 'no topic',

@@ -16,7 +16,7 @@ export function displayInstant(at: Date): string {
 }
 
 /** The calendar day of `at` in `timeZone`, as `YYYY-MM-DD`. */
-export function dayIn(at: Date, timeZone: string): IsoDate {
+function dayIn(at: Date, timeZone: string): IsoDate {
   let format = zoneDay.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone });

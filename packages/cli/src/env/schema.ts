@@ -1,26 +1,16 @@
 /**
- * The one place configuration is read. `loadEnv(source, role)` parses every variable of SPEC §5
- * (plus a few operational extras) with one zod schema and fails with ONE message naming every bad
- * or missing variable, so an operator fixes them all in one go. Nothing else reads `process.env`.
+ * The zod schema of every variable of SPEC §5 (plus a few operational extras): each variable's
+ * parser, its default, and the one-line message naming what a bad value should look like.
  */
 import { z } from 'zod';
 import { DatabaseUrlError, parseDatabaseUrl } from '@tickler/db';
-import { isDomainError, MAX_TOPIC_LENGTH, parseOffsets, perKind, REMINDER_KINDS, reminderKind, type ReminderKind } from '@tickler/domain';
-
-/** What the process is about to do; each role requires a different subset of the variables. */
-export type Role = 'base' | 'scheduler' | 'mailer' | 'http' | 'all';
+import {
+  isDomainError, MAX_TOPIC_LENGTH, parseDuration, parseOffsets, REMINDER_KINDS, reminderKind,
+} from '@tickler/domain';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 const MIN_SECRET_LENGTH = 16;
-
-/** Variables each role cannot run without (beyond those that have defaults). */
-const REQUIRED: Record<Role, readonly string[]> = {
-  base: [],
-  scheduler: [],
-  mailer: ['PUBLIC_BASE_URL', 'TOKEN_SECRETS', 'SES_FROM_REMINDERS', 'SES_FROM_NEWSLETTER'],
-  http: ['PUBLIC_BASE_URL', 'TOKEN_SECRETS', 'ADMIN_TOKEN', 'PORTAL_API_KEY', 'BILLING_WEBHOOK_SECRET'],
-  all: ['PUBLIC_BASE_URL', 'TOKEN_SECRETS', 'ADMIN_TOKEN', 'PORTAL_API_KEY', 'BILLING_WEBHOOK_SECRET', 'SES_FROM_REMINDERS', 'SES_FROM_NEWSLETTER'],
-};
 
 const trimmed = z.string().trim();
 const optionalText = trimmed.optional().transform((v) => (v ? v : null));
@@ -48,15 +38,6 @@ function positiveNumber(def: number) {
     }
     return n;
   });
-}
-
-/** Parses `15m`, `30s`, `2h`, `1d` into milliseconds; null when malformed. */
-export function parseDuration(text: string): number | null {
-  const m = /^(\d+)\s*(ms|s|m|h|d)$/.exec(text.trim());
-  if (!m) return null;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
-  const ms = Number(m[1]) * unit;
-  return ms > 0 ? ms : null;
 }
 
 const duration = (def: string) => trimmed.optional().transform((v, ctx) => {
@@ -196,7 +177,7 @@ const newsletterTopics = trimmed.optional().transform((v, ctx) => {
   return topics;
 });
 
-const envSchema = z.object({
+export const envSchema = z.object({
   DATABASE_URL: databaseUrl,
   DATABASE_POOL_SIZE: int(10, 1, 500),
   REDIS_URL: redisUrl,
@@ -246,134 +227,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
 });
 
-type Parsed = z.infer<typeof envSchema>;
-
-/** Parsed configuration, in the shapes the packages take. */
-export interface Env {
-  databaseUrl: string;
-  /** PostgreSQL connections per process (DATABASE_POOL_SIZE, default 10); SQLite ignores it. */
-  databasePoolSize: number;
-  redisUrl: string;
-  queuePrefix: string;
-  httpPort: number;
-  httpHost: string;
-  /** HTTP_TRUST_PROXY: whose X-Forwarded-For names the client (per-IP limits); false = nobody's. */
-  httpTrustProxy: boolean | number | string[];
-  /** Abuse limits: at most `max` in any `windowMs`. */
-  rateLimits: {
-    newsletterPerIp: { max: number; windowMs: number };
-    newsletterPerAddress: { max: number; windowMs: number };
-    invitationsPerAddress: { max: number; windowMs: number };
-  };
-  publicBaseUrl: string;
-  tokenSecrets: string[];
-  adminToken: string;
-  portalApiKey: string;
-  billingWebhookSecret: string;
-  ses: { region: string; endpoint: string | null; fromReminders: string; fromNewsletter: string; configurationSet: string | null; maxSendRate: number };
-  snsTopicArns: string[];
-  snsCertCacheDir: string;
-  offsets: Record<ReminderKind, number[]>;
-  /** Scan interval, ms (SCAN_EVERY, default 15m). */
-  scanEveryMs: number;
-  /** How far a billing event's `occurredAt` may be ahead of this host's clock, ms (BILLING_MAX_CLOCK_SKEW, default 5m). */
-  billingMaxClockSkewMs: number;
-  mailerConcurrency: number;
-  /** METRICS_PORT: where `tickler mailer` serves its own /metrics (send latency, SES outcomes); null = off. */
-  metricsPort: number | null;
-  newsletterTopics: Array<{ id: string; label: string }>;
-  emailDomainAllowlist: string[];
-  supportEmail: string;
-  templatesDir: string;
-  /** LOG_LEVEL; unset means info for long-lived roles and warn for one-shot commands. */
-  logLevel: (typeof LOG_LEVELS)[number] | null;
-}
-
-/** Start-up refused: `message` is one line naming every bad variable; `variables` lists them. */
-export class EnvError extends Error {
-  override readonly name = 'EnvError';
-  constructor(readonly variables: string[], readonly problems: string[]) {
-    super(`invalid configuration: ${problems.join('; ')}`);
-  }
-}
-
-function missingFor(role: Role, parsed: Parsed): string[] {
-  const present: Record<string, boolean> = {
-    PUBLIC_BASE_URL: parsed.PUBLIC_BASE_URL !== null,
-    TOKEN_SECRETS: parsed.TOKEN_SECRETS.length > 0,
-    ADMIN_TOKEN: parsed.ADMIN_TOKEN !== null,
-    PORTAL_API_KEY: parsed.PORTAL_API_KEY !== null,
-    BILLING_WEBHOOK_SECRET: parsed.BILLING_WEBHOOK_SECRET !== null,
-    SES_FROM_REMINDERS: parsed.SES_FROM_REMINDERS !== null,
-    SES_FROM_NEWSLETTER: parsed.SES_FROM_NEWSLETTER !== null,
-  };
-  return REQUIRED[role].filter((name) => !present[name]);
-}
-
-function toEnv(p: Parsed): Env {
-  return {
-    databaseUrl: p.DATABASE_URL,
-    databasePoolSize: p.DATABASE_POOL_SIZE,
-    redisUrl: p.REDIS_URL,
-    queuePrefix: p.QUEUE_PREFIX,
-    httpPort: p.HTTP_PORT,
-    httpHost: p.HTTP_HOST,
-    httpTrustProxy: p.HTTP_TRUST_PROXY,
-    rateLimits: {
-      newsletterPerIp: p.NEWSLETTER_RATE_LIMIT_IP,
-      newsletterPerAddress: p.NEWSLETTER_RATE_LIMIT_ADDRESS,
-      invitationsPerAddress: p.INVITATION_RATE_LIMIT,
-    },
-    publicBaseUrl: p.PUBLIC_BASE_URL ?? `http://localhost:${p.HTTP_PORT}`,
-    tokenSecrets: p.TOKEN_SECRETS,
-    adminToken: p.ADMIN_TOKEN ?? '',
-    portalApiKey: p.PORTAL_API_KEY ?? '',
-    billingWebhookSecret: p.BILLING_WEBHOOK_SECRET ?? '',
-    ses: {
-      region: p.SES_REGION,
-      endpoint: p.SES_ENDPOINT,
-      fromReminders: p.SES_FROM_REMINDERS ?? '',
-      fromNewsletter: p.SES_FROM_NEWSLETTER ?? '',
-      configurationSet: p.SES_CONFIGURATION_SET,
-      maxSendRate: p.SES_MAX_SEND_RATE,
-    },
-    snsTopicArns: p.SNS_TOPIC_ARNS,
-    snsCertCacheDir: p.SNS_CERT_CACHE_DIR,
-    offsets: perKind((_, { offsetsVariable }) => (p as unknown as Record<string, number[]>)[offsetsVariable]!),
-    scanEveryMs: p.SCAN_EVERY,
-    billingMaxClockSkewMs: p.BILLING_MAX_CLOCK_SKEW,
-    mailerConcurrency: p.MAILER_CONCURRENCY,
-    metricsPort: p.METRICS_PORT,
-    newsletterTopics: p.NEWSLETTER_TOPICS,
-    emailDomainAllowlist: p.EMAIL_DOMAIN_ALLOWLIST,
-    supportEmail: p.SUPPORT_EMAIL ?? 'support@example.com',
-    templatesDir: p.TEMPLATES_DIR,
-    logLevel: p.LOG_LEVEL ?? null,
-  };
-}
-
-/**
- * Parses the environment for `role` (default `base`: only variables with defaults are needed).
- * Throws {@link EnvError} naming every missing or invalid variable at once.
- */
-export function loadEnv(source: Record<string, string | undefined>, role: Role = 'base'): Env {
-  const result = envSchema.safeParse(source);
-  const problems = new Map<string, string>();
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      const name = String(issue.path[0] ?? 'environment');
-      if (!problems.has(name)) problems.set(name, `${name} ${issue.message}`);
-    }
-  }
-  // Role requirements are checked on the raw values too, so a bad and a missing variable are named together.
-  const partial = result.success ? result.data : null;
-  const missing = partial ? missingFor(role, partial) : REQUIRED[role].filter((n) => !source[n]?.trim());
-  for (const name of missing) {
-    if (!problems.has(name)) problems.set(name, `${name} is required for ${role === 'all' ? 'this command' : `the ${role} role`}`);
-  }
-  if (problems.size > 0 || !partial) throw new EnvError([...problems.keys()], [...problems.values()]);
-  return toEnv(partial);
-}
+/** The schema's output: one field per variable, defaults applied. */
+export type ParsedEnv = z.infer<typeof envSchema>;
 
 /** Every variable the schema reads (for docs and tests). */
 export const ENV_VARIABLES = Object.keys(envSchema.shape);
