@@ -4,7 +4,10 @@ const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', 
 // dashboard, cookie 2 via light-my-request for fastify's inject): let swc compile them to CommonJS.
 const esmOnly = ['content-disposition', 'cookie'].join('|');
 const transformIgnorePatterns = [`/node_modules/(?!\\.pnpm/(${esmOnly})@|(${esmOnly})/)`];
-const common = { transform, transformIgnorePatterns, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+// Workspace packages export their TS sources under the `development` condition and their compiled
+// dist/ by default: tests run on the sources, with no build step.
+const testEnvironmentOptions = { customExportConditions: ['development', 'node', 'node-addons'] };
+const common = { transform, transformIgnorePatterns, testEnvironment: 'node', testEnvironmentOptions, moduleFileExtensions: ['ts', 'js', 'json'] };
 module.exports = {
   // Per-project testTimeout is ignored by jest 30; integration tests talk to Redis, SES and Chromium.
   testTimeout: 60000,

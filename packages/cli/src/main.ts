@@ -9,7 +9,7 @@ import type { Env, Role } from './env';
 import { parseIsoInstant } from './options/iso-instant';
 import { runCommand } from './runtime/errors';
 import { silenceSdkNodeVersionWarning } from './runtime/warnings';
-import { QUEUE_NAMES } from '@tickler/queues';
+import { QUEUE_NAMES } from '@tickler/queues/catalog';
 
 /**
  * Parses the environment for `role` BEFORE loading the command's modules, so config errors are instant.
@@ -131,7 +131,8 @@ export function makeProgram(): Command {
   return program;
 }
 
-async function main(): Promise<void> {
+/** Runs `tickler` on process.argv (src/dist main, and bin/tickler.js). */
+export async function main(): Promise<void> {
   silenceSdkNodeVersionWarning();
   await makeProgram().parseAsync(process.argv);
   // Long-lived roles resolve only after a clean shutdown; one-shot commands are done here.

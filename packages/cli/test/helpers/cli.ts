@@ -12,9 +12,10 @@ export const ROOT = path.resolve(__dirname, '../../../..');
 const MAIN = path.join(ROOT, 'packages/cli/src/main.ts');
 /**
  * `node --import tsx main.ts` is what `tsx main.ts` runs, minus tsx's wrapper process: signals
- * (SIGKILL above all) reach the CLI itself, so a killed role really is dead.
+ * (SIGKILL above all) reach the CLI itself, so a killed role really is dead. `development` makes the
+ * workspace packages resolve to their TS sources (their exports maps default to the compiled dist/).
  */
-export const NODE_ARGS = ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, MAIN];
+export const NODE_ARGS = ['--conditions=development', '--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, MAIN];
 
 export const SECRETS = {
   TOKEN_SECRETS: 'test-token-secret-0123456789abcdef',

@@ -19,7 +19,7 @@ const startAt = Number(process.argv[3]);
 setTimeout(() => migrateDatabase(process.argv[2]!).then((r) => console.log(JSON.stringify(r)), (e) => { console.error(e); process.exit(1); }),
   Math.max(0, startAt - Date.now()));\n`);
     const startAt = String(Date.now() + 4_000);
-    const results = await Promise.all(Array.from({ length: 4 }, () => run(tsx, [script, `file:${file}`, startAt], { timeout: 45_000 })));
+    const results = await Promise.all(Array.from({ length: 4 }, () => run(tsx, ['--conditions=development', script, `file:${file}`, startAt], { timeout: 45_000 })));
     const applied = results.map((r) => (JSON.parse(r.stdout.trim()) as { applied: number }).applied);
     expect(applied.reduce((a, b) => a + b, 0)).toBe(MIGRATION_COUNT);
     const db = new Database(file, { readonly: true });

@@ -83,8 +83,9 @@ async function startLocalSes(): Promise<Ses> {
 }
 
 /**
- * `tickler newsletter send --topic … --template …` as an operator runs it (`node --import tsx
- * packages/cli/src/main.ts …` from the repository root), configured only by the variables it needs.
+ * `tickler newsletter send --topic … --template …` as a child process, from the TS sources (`node
+ * --conditions=development --import tsx packages/cli/src/main.ts …` from the repository root, so no
+ * build is needed), configured only by the variables it needs.
  * Resolves with its summary line and how long the process took; a non-zero exit fails the bench.
  */
 function newsletterSend(setup: Setup): Promise<{ summary: string; seconds: number }> {
@@ -93,7 +94,7 @@ function newsletterSend(setup: Setup): Promise<{ summary: string; seconds: numbe
     DATABASE_URL: setup.databaseUrl, REDIS_URL: setup.redisUrl, QUEUE_PREFIX: setup.prefix, TEMPLATES_DIR: setup.templatesDir,
     NEWSLETTER_TOPICS: `${TOPIC}:Product news`, LOG_LEVEL: 'warn',
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, 'newsletter', 'send', '--topic', TOPIC, '--template', TEMPLATE], {
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', CLI_MAIN, 'newsletter', 'send', '--topic', TOPIC, '--template', TEMPLATE], {
     cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -10,7 +10,7 @@
  * and checks that every accepted event was applied exactly once (nothing lost, nothing doubled).
  * Targets: ≥ 2,000 events/s, p99 ≤ 50 ms, lag p99 ≤ 1 s.
  * Run: `pnpm bench events [--duration S] [--rate N] [--connections N] [--topology T]` or
- * `npx tsx tools/bench/src/benchmarks/events.ts [seconds] [rate] [separate|together|deferred] [worker concurrency]`.
+ * `npx tsx --conditions=development tools/bench/src/benchmarks/events.ts [seconds] [rate] [separate|together|deferred] [worker concurrency]`.
  */
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';

@@ -12,7 +12,7 @@
  * reported (process.resourceUsage().maxRSS) is the scan's own, not the seeder's.
  *
  * Targets: scan ≤ 10 s, peak RSS ≤ 300 MB, enqueue rate ≥ 70 % of raw addBulk.
- * Run: `pnpm bench scan [--orders N] [--rounds N] [--database FILE]` or `npx tsx tools/bench/src/benchmarks/scan.ts [N]`.
+ * Run: `pnpm bench scan [--orders N] [--rounds N] [--database FILE]` or `npx tsx --conditions=development tools/bench/src/benchmarks/scan.ts [N]`.
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs';

@@ -5,7 +5,7 @@
  * queue's own ceiling on this machine) and template rendering alone.
  *
  * Targets: ≥ 1,500 emails/s end to end, ≤ 50 µs to render one email.
- * Run: `pnpm bench send [--emails N] [--concurrency N]` or `npx tsx tools/bench/src/benchmarks/send.ts [N] [concurrency]`.
+ * Run: `pnpm bench send [--emails N] [--concurrency N]` or `npx tsx --conditions=development tools/bench/src/benchmarks/send.ts [N] [concurrency]`.
  */
 import fs from 'node:fs';
 import { spawn } from 'node:child_process';
