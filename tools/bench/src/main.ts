@@ -37,15 +37,23 @@ function run(body: (config: BenchConfig) => Promise<unknown>): Promise<void> {
   })();
 }
 
+/** `--store` and `--pg-url`, shared by scan, send and events. */
+function storeOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--store <store>', 'which store: sqlite, postgres, or both side by side in one run').choices(['sqlite', 'postgres', 'both']).default('sqlite'))
+    .option('--pg-url <url>', 'PostgreSQL server for postgres runs; a fresh database is created and dropped per run', 'postgres://postgres@127.0.0.1:5432');
+}
+type StoreOpts = { store: 'sqlite' | 'postgres' | 'both'; pgUrl: string };
+
 function addScan(program: Command): void {
-  program.command('scan')
+  storeOptions(program.command('scan'))
     .description('seed N orders, time a reminder scan of a day and compare its enqueue rate with raw BullMQ addBulk (median of rounds)')
     .option('--orders <n>', 'orders to seed (default 1,000,000)', positive('--orders'))
     .option('--database <file>', 'reuse an already seeded SQLite file instead of seeding')
     .option('--rounds <n>', 'scan + raw addBulk pairs, each on a fresh copy (default 3)', positive('--rounds'))
-    .action((opts: { orders?: number; database?: string; rounds?: number }) => run(async (config) => {
+    .action((opts: { orders?: number; database?: string; rounds?: number } & StoreOpts) => run(async (config) => {
       const { benchScan } = await import('./benchmarks/scan');
-      await benchScan({ orders: opts.orders, databaseFile: opts.database, rounds: opts.rounds, redisUrl: config.redisUrl });
+      await benchScan({ orders: opts.orders, databaseFile: opts.database, rounds: opts.rounds, redisUrl: config.redisUrl, store: opts.store, pgUrl: opts.pgUrl });
     }));
 }
 
@@ -60,26 +68,38 @@ function addSeed(program: Command): void {
 }
 
 function addSend(program: Command): void {
-  program.command('send')
+  storeOptions(program.command('send'))
     .description('send N emails through the real send worker and SES SDK against a local SES; emails/s and CPU per email')
     .option('--emails <n>', 'emails to send (default 20,000)', positive('--emails'))
-    .option('--concurrency <n>', 'send worker concurrency (default 64)', positive('--concurrency'))
-    .action((opts: { emails?: number; concurrency?: number }) => run(async (config) => {
+    .option('--concurrency <n>', 'send worker concurrency per mailer (default 64)', positive('--concurrency'))
+    .option('--mailers <list>', 'mailer process counts to measure in turn, e.g. 1,2 (default 1)', (v) => v.split(',').map(positive('--mailers')))
+    .action((opts: { emails?: number; concurrency?: number; mailers?: number[] } & StoreOpts) => run(async (config) => {
       const { benchSend } = await import('./benchmarks/send');
-      await benchSend({ emails: opts.emails, concurrency: opts.concurrency, redisUrl: config.redisUrl, templatesDir: config.templatesDir });
+      await benchSend({
+        emails: opts.emails, concurrency: opts.concurrency, redisUrl: config.redisUrl, templatesDir: config.templatesDir, mailers: opts.mailers, store: opts.store, pgUrl: opts.pgUrl,
+      });
     }));
 }
 
 function addEvents(program: Command): void {
-  program.command('events')
+  storeOptions(program.command('events'))
     .description('drive signed billing webhooks at the HTTP edge; accepted/s, latency, lag until applied, lost/doubled')
     .option('--duration <seconds>', 'seconds of load (default 10)', positive('--duration'))
     .option('--rate <n>', 'offered events per second (default 2,500)', positive('--rate'))
     .option('--connections <n>', 'concurrent HTTP connections (default 50)', positive('--connections'))
     .addOption(new Option('--topology <t>', 'where the edge and the order-event worker run').choices(['separate', 'together', 'deferred']).default('separate'))
-    .action((opts: { duration?: number; rate?: number; connections?: number; topology: 'separate' | 'together' | 'deferred' }) => run(async (config) => {
+    .option('--edges <n>', 'HTTP edge processes (separate topology; default 1)', positive('--edges'))
+    .option('--workers <n>', 'order-event worker processes (separate topology; default 1)', positive('--workers'))
+    .action((opts: { duration?: number; rate?: number; connections?: number; topology: 'separate' | 'together' | 'deferred'; edges?: number; workers?: number } & StoreOpts) => run(async (config) => {
       const { benchEvents } = await import('./benchmarks/events');
-      await benchEvents({ durationSeconds: opts.duration, rate: opts.rate, connections: opts.connections, topology: opts.topology, redisUrl: config.redisUrl });
+      // Both stores: one after the other in the same run, same load, same machine.
+      const stores = opts.store === 'both' ? (['sqlite', 'postgres'] as const) : [opts.store];
+      for (const store of stores) {
+        await benchEvents({
+          durationSeconds: opts.duration, rate: opts.rate, connections: opts.connections, topology: opts.topology, redisUrl: config.redisUrl,
+          store, pgUrl: opts.pgUrl, edges: opts.edges, workers: opts.workers,
+        });
+      }
     }));
 }
 

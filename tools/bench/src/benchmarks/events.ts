@@ -8,8 +8,11 @@
  * Reports accepted events/s, request latency p50/p99 (autocannon, corrected for coordinated
  * omission), the lag from acceptance to applied (inbound_events receivedAt → appliedAt) p50/p99,
  * and checks that every accepted event was applied exactly once (nothing lost, nothing doubled).
+ * `--store postgres` runs on a fresh PostgreSQL database (see stores.ts); `--edges N --workers M`
+ * (separate topology) starts N edge and M worker processes, the load split evenly over the edges
+ * (one autocannon per edge; the latency reported is the worst edge's percentile).
  * Targets: ≥ 2,000 events/s, p99 ≤ 50 ms, lag p99 ≤ 1 s.
- * Run: `pnpm bench events [--duration S] [--rate N] [--connections N] [--topology T]` or
+ * Run: `pnpm bench events [--duration S] [--rate N] [--connections N] [--topology T] [--store S] [--edges N] [--workers M]` or
  * `npx tsx --conditions=development tools/bench/src/benchmarks/events.ts [seconds] [rate] [separate|together|deferred] [worker concurrency]`.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -22,6 +25,7 @@ import { migrateDatabase, openStore } from '@tickler/db';
 import { closeQueues, makeQueues } from '@tickler/queues';
 import { createBillingSignatureHeader } from '@tickler/domain';
 import { DEFAULT_REDIS_URL } from '../config';
+import { createPgDatabase, type StoreKind } from './stores';
 import { cpuOf, redisConnection, startChild, stopChild } from './events-processes';
 
 export interface BenchEventsOptions {
@@ -44,6 +48,12 @@ export interface BenchEventsOptions {
    */
   topology?: 'separate' | 'together' | 'deferred';
   print?: (line: string) => void;
+  store?: StoreKind;
+  pgUrl?: string;
+  /** Edge processes (separate topology; default 1). */
+  edges?: number;
+  /** Order-event worker processes (separate topology; default 1). */
+  workers?: number;
 }
 
 export interface BenchEventsResult {
@@ -200,21 +210,40 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
   const redisUrl = opts.redisUrl ?? DEFAULT_REDIS_URL;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickler-bench-events-'));
   const run = randomUUID().slice(0, 8);
+  const pg = opts.store === 'postgres' ? createPgDatabase(opts.pgUrl, 'events') : undefined;
+  const edges = opts.topology === 'separate' || !opts.topology ? opts.edges ?? 1 : 1;
+  const workers = opts.topology === 'separate' || !opts.topology ? opts.workers ?? 1 : 1;
   const setup = {
-    databaseUrl: `file:${path.join(dir, 'bench.db')}`, redisUrl, prefix: `bench-events-${run}`, secret: randomBytes(24).toString('hex'),
+    databaseUrl: pg?.url ?? `file:${path.join(dir, 'bench.db')}`, redisUrl, prefix: `bench-events-${run}`, secret: randomBytes(24).toString('hex'),
     workerConcurrency: opts.workerConcurrency ?? 16,
   };
   await migrateDatabase(setup.databaseUrl);
   const children: ChildProcess[] = [];
   try {
-    const http = await startChild({ ...setup, role: opts.topology === 'together' ? 'both' : 'http' });
-    children.push(http.child);
-    if (opts.topology !== 'together' && opts.topology !== 'deferred') children.push((await startChild({ ...setup, role: 'worker' })).child);
-    const shape = { together: 'edge + worker in one process', deferred: 'worker started after the load', separate: 'edge and worker in separate processes' }[opts.topology ?? 'separate'];
-    print(`events bench: ${durationSeconds} s (after ${warmupSeconds} s warm-up) at ${rate} events/s offered, ${opts.connections ?? 50} connections, ${shape}, Redis prefix ${setup.prefix}`);
-    const drive = (load: ReturnType<typeof makeRequests>, duration: number) => autocannon({
-      url: `http://127.0.0.1:${http.port}`, connections: opts.connections ?? 50, duration, overallRate: rate, requests: [load.request],
-    });
+    const ports: number[] = [];
+    for (let i = 0; i < edges; i += 1) {
+      const http = await startChild({ ...setup, role: opts.topology === 'together' ? 'both' : 'http' });
+      children.push(http.child);
+      ports.push(http.port!);
+    }
+    if (opts.topology !== 'together' && opts.topology !== 'deferred') {
+      for (let i = 0; i < workers; i += 1) children.push((await startChild({ ...setup, role: 'worker' })).child);
+    }
+    const shape = { together: 'edge + worker in one process', deferred: 'worker started after the load', separate: `${edges} edge and ${workers} worker process(es)` }[opts.topology ?? 'separate'];
+    print(`events bench: ${opts.store ?? 'sqlite'}, ${durationSeconds} s (after ${warmupSeconds} s warm-up) at ${rate} events/s offered, ${opts.connections ?? 50} connections, ${shape}, Redis prefix ${setup.prefix}`);
+    const drive = async (load: ReturnType<typeof makeRequests>, duration: number): Promise<LoadResult> => {
+      const results = await Promise.all(ports.map((port) => autocannon({
+        url: `http://127.0.0.1:${port}`, connections: Math.max(1, Math.round((opts.connections ?? 50) / ports.length)), duration, overallRate: rate / ports.length, requests: [load.request],
+      })));
+      if (results.length === 1) return results[0]!;
+      const statusCodeStats: LoadResult['statusCodeStats'] = {};
+      for (const r of results) for (const [code, st] of Object.entries(r.statusCodeStats)) statusCodeStats[code] = { count: (statusCodeStats[code]?.count ?? 0) + Number(st.count) };
+      return {
+        duration: Math.max(...results.map((r) => r.duration)), errors: results.reduce((x, r) => x + r.errors, 0), timeouts: results.reduce((x, r) => x + r.timeouts, 0),
+        non2xx: results.reduce((x, r) => x + r.non2xx, 0), statusCodeStats,
+        latency: { p50: Math.max(...results.map((r) => r.latency.p50)), p99: Math.max(...results.map((r) => r.latency.p99)) },
+      };
+    };
     // Warm-up (JIT, lazily loaded code, Redis scripts, SQLite page cache): driven and checked for
     // integrity like the rest, but not part of the reported figures.
     const warmup = makeRequests(setup.secret, `${run}w`);
@@ -230,7 +259,8 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
     const counts = load.counts();
     const checked = await verify(setup.databaseUrl, run, counts.sent, load.accepted);
     const warmupChecked = await verify(setup.databaseUrl, `${run}w`, warmup.counts().sent, warmup.accepted);
-    const names = opts.topology === 'together' ? ['edge+worker'] : ['edge', 'worker'];
+    const names = opts.topology === 'together' ? ['edge+worker']
+      : [...ports.map((_, i) => (edges > 1 ? `edge${i + 1}` : 'edge')), ...Array.from({ length: workers }, (_, i) => (workers > 1 ? `worker${i + 1}` : 'worker'))];
     const cpuMicrosPerEvent = Object.fromEntries(cpuAfter.map((after, i) => [names[i] ?? `child${i}`, Math.round(((after - (cpuBefore[i] ?? 0)) * 1000) / Math.max(1, checked.applied))]));
     const figures = summarize(result, counts, load.accepted.size, checked, { drainSeconds, cpuMicrosPerEvent });
     figures.warmup = { accepted: warmup.accepted.size, applied: warmupChecked.applied, lost: warmupChecked.lost, doubled: warmupChecked.doubled + warmup.counts().acceptedTwice };
@@ -244,6 +274,7 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
     await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true })));
     await closeQueues(queues);
     fs.rmSync(dir, { recursive: true, force: true });
+    pg?.drop();
   }
 }
 

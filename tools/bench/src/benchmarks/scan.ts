@@ -11,8 +11,13 @@
  * it the first timed run alone would pay for that. Seeding runs in a child process so the peak RSS
  * reported (process.resourceUsage().maxRSS) is the scan's own, not the seeder's.
  *
+ * With `--store postgres` (or `both`: the two stores side by side, each round's pair on the same
+ * seeded data) each round's fresh copy is a new PostgreSQL database filled from the seeded SQLite
+ * file by `copySqliteToPostgres` (what `tickler db copy --to` runs); its time is reported as the copy
+ * figure. The database is dropped after the round.
+ *
  * Targets: scan ≤ 10 s, peak RSS ≤ 300 MB, enqueue rate ≥ 70 % of raw addBulk.
- * Run: `pnpm bench scan [--orders N] [--rounds N] [--database FILE]` or `npx tsx --conditions=development tools/bench/src/benchmarks/scan.ts [N]`.
+ * Run: `pnpm bench scan [--orders N] [--rounds N] [--database FILE] [--store sqlite|postgres|both] [--pg-url URL]` or `npx tsx --conditions=development tools/bench/src/benchmarks/scan.ts [N]`.
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,12 +27,13 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { openStore } from '@tickler/db';
+import { copySqliteToPostgres, openStore } from '@tickler/db';
 import { closeQueues, jobCatalog, makeQueues, type Queues } from '@tickler/queues';
 import { HORIZON_KEY, makeScanner, makeSchedulerConfig } from '@tickler/scheduler';
 import { DEFAULT_REDIS_URL } from '../config';
 import { BenchFailure } from '../failure';
 import { seedDatabase } from '../seed/seed';
+import { createPgDatabase, storesOf, type StoreChoice, type StoreKind } from './stores';
 
 export interface BenchScanOptions {
   /** Orders to seed (default 1,000,000). */
@@ -41,9 +47,16 @@ export interface BenchScanOptions {
   rounds?: number;
   /** Where figures are printed (default stdout). */
   print?: (line: string) => void;
+  /** Which store(s) to scan (default sqlite). */
+  store?: StoreChoice;
+  /** PostgreSQL server for `postgres` rounds (a fresh database per round). */
+  pgUrl?: string;
 }
 
 export interface BenchScanRound {
+  store: StoreKind;
+  /** PostgreSQL: seconds `copySqliteToPostgres` took to fill this round's database. */
+  copySeconds?: number;
   remindersEnqueued: number;
   scanSeconds: number;
   rawAddBulkSeconds: number;
@@ -59,6 +72,8 @@ export interface BenchScanResult {
   scanSeconds: number;
   rawAddBulkSeconds: number;
   ratio: number;
+  /** Medians per store (scanSeconds, rawAddBulkSeconds, ratio, copySeconds). */
+  byStore: Partial<Record<StoreKind, { scanSeconds: number; rawAddBulkSeconds: number; ratio: number; copySeconds?: number; enqueued: number }>>;
   /** Peak over the rounds, MB. */
   peakRssMb: number;
   /** Peak resident memory without file-backed pages (sampled every 20 ms), MB. */
@@ -156,29 +171,41 @@ function median(values: number[]): number {
 const rate = (n: number, seconds: number) => Math.round(n / seconds);
 
 /** One round on a fresh copy of `base`: the scan, then raw addBulk of the same jobs; both timed. */
-async function runRound(base: string, dir: string, connection: Redis, prefix: string, now: Date, print: (line: string) => void) {
+async function runRound(base: string, dir: string, connection: Redis, prefix: string, now: Date, print: (line: string) => void, store: StoreKind, pgUrl?: string) {
   const file = path.join(dir, `${prefix}.db`);
-  copyDatabase(base, file);
+  let url = `file:${file}`;
+  let dropPg: (() => void) | undefined;
+  let copySeconds: number | undefined;
+  if (store === 'postgres') {
+    const pg = createPgDatabase(pgUrl, 'scan');
+    dropPg = pg.drop;
+    url = pg.url;
+    const copyStarted = performance.now();
+    await copySqliteToPostgres(`file:${base}`, url);
+    copySeconds = (performance.now() - copyStarted) / 1000;
+  } else copyDatabase(base, file);
   const queues = makeQueues(connection, `${prefix}-scan`);
   const raw = new Queue('reminders', { connection, prefix: `${prefix}-raw` });
   try {
     // CPU seconds of this process as well: on a shared machine wall time swings with other load.
     const cpuBefore = process.cpuUsage();
     const anon = sampleAnonRss();
-    const scan = await timeScan(`file:${file}`, queues, now);
+    const scan = await timeScan(url, queues, now);
     const peakAnonMb = anon.stop();
     const scanCpu = cpuSeconds(process.cpuUsage(cpuBefore));
     const cpuBeforeRaw = process.cpuUsage();
     const rawAddBulkSeconds = await timeRawAddBulk(raw, scan.sendAts, now);
     const rawCpu = cpuSeconds(process.cpuUsage(cpuBeforeRaw));
-    const round: BenchScanRound = { remindersEnqueued: scan.enqueued, scanSeconds: scan.seconds, rawAddBulkSeconds, ratio: rawAddBulkSeconds / scan.seconds };
-    print(`  ${prefix.split('-').pop()}: scan ${scan.enqueued} reminders in ${scan.seconds.toFixed(2)} s (${rate(scan.enqueued, scan.seconds)}/s, ${scanCpu.toFixed(2)} s CPU, ${peakAnonMb.toFixed(0)} MB anon RSS); `
+    const round: BenchScanRound = { store, copySeconds, remindersEnqueued: scan.enqueued, scanSeconds: scan.seconds, rawAddBulkSeconds, ratio: rawAddBulkSeconds / scan.seconds };
+    const copied = copySeconds === undefined ? '' : `copy into PostgreSQL ${copySeconds.toFixed(1)} s; `;
+    print(`  ${prefix.split('-').pop()} ${store}: ${copied}scan ${scan.enqueued} reminders in ${scan.seconds.toFixed(2)} s (${rate(scan.enqueued, scan.seconds)}/s, ${scanCpu.toFixed(2)} s CPU, ${peakAnonMb.toFixed(0)} MB anon RSS); `
       + `raw addBulk ${rawAddBulkSeconds.toFixed(2)} s (${rate(scan.sendAts.length, rawAddBulkSeconds)}/s, ${rawCpu.toFixed(2)} s CPU); ratio ${(round.ratio * 100).toFixed(0)} %`);
     return { round, peakAnonMb };
   } finally {
     await obliterate([...Object.values(queues), raw]);
     await closeQueues(queues);
     await raw.close();
+    dropPg?.();
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
   }
 }
@@ -207,14 +234,27 @@ export async function benchScan(opts: BenchScanOptions = {}): Promise<BenchScanR
     const baselineRssMb = process.memoryUsage().rss / 1024 / 1024;
     const rounds: BenchScanRound[] = [];
     let peakAnonRssMb = 0;
+    const stores = storesOf(opts.store);
     for (let r = 1; r <= roundCount; r++) {
-      const { round, peakAnonMb } = await runRound(base, dir, connection, `${prefix}-round${r}`, now, print);
-      rounds.push(round);
-      peakAnonRssMb = Math.max(peakAnonRssMb, peakAnonMb);
+      for (const store of stores) {
+        const { round, peakAnonMb } = await runRound(base, dir, connection, `${prefix}-round${r}`, now, print, store, opts.pgUrl);
+        rounds.push(round);
+        peakAnonRssMb = Math.max(peakAnonRssMb, peakAnonMb);
+      }
+    }
+    const byStore: BenchScanResult['byStore'] = {};
+    for (const store of stores) {
+      const mine = rounds.filter((r) => r.store === store);
+      const copies = mine.flatMap((r) => (r.copySeconds === undefined ? [] : [r.copySeconds]));
+      byStore[store] = {
+        enqueued: mine[0]!.remindersEnqueued, scanSeconds: median(mine.map((r) => r.scanSeconds)),
+        rawAddBulkSeconds: median(mine.map((r) => r.rawAddBulkSeconds)), ratio: median(mine.map((r) => r.ratio)),
+        copySeconds: copies.length ? median(copies) : undefined,
+      };
     }
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
     const result: BenchScanResult = {
-      orders, seedSeconds, rounds, peakRssMb, peakAnonRssMb,
+      orders, seedSeconds, rounds, peakRssMb, peakAnonRssMb, byStore,
       scanSeconds: median(rounds.map((r) => r.scanSeconds)),
       rawAddBulkSeconds: median(rounds.map((r) => r.rawAddBulkSeconds)),
       ratio: median(rounds.map((r) => r.ratio)),
@@ -223,7 +263,16 @@ export async function benchScan(opts: BenchScanOptions = {}): Promise<BenchScanR
     print(`  scan:      ${enqueued} reminders enqueued in ${result.scanSeconds.toFixed(2)} s, median (${rate(enqueued, result.scanSeconds)}/s; target ≤ 10 s)`);
     print(`  peak RSS:  ${peakRssMb.toFixed(0)} MB incl. the memory-mapped database file; ${peakAnonRssMb.toFixed(0)} MB without it (target ≤ 300; ${baselineRssMb.toFixed(0)} MB before the scans)`);
     print(`  raw addBulk of ${enqueued} jobs: ${result.rawAddBulkSeconds.toFixed(2)} s, median (${rate(enqueued, result.rawAddBulkSeconds)}/s)`);
-    print(`  ratio:     scan enqueue rate = ${(result.ratio * 100).toFixed(0)} % of raw addBulk, median of ${roundCount} (rounds ${rounds.map((r) => (r.ratio * 100).toFixed(0)).join(', ')} %; target ≥ 70 %)`);
+    print(`  ratio:     scan enqueue rate = ${(result.ratio * 100).toFixed(0)} % of raw addBulk, median of ${rounds.length} (rounds ${rounds.map((r) => (r.ratio * 100).toFixed(0)).join(', ')} %; target ≥ 70 %)`);
+    if (stores.length > 1 || stores[0] !== 'sqlite') {
+      print(`  per store (medians of ${roundCount}):  ${stores.map((s) => s.padStart(12)).join('')}`);
+      const row = (label: string, f: (v: NonNullable<BenchScanResult['byStore'][StoreKind]>) => string) => print(`    ${label.padEnd(30)}${stores.map((s) => f(byStore[s]!).padStart(12)).join('')}`);
+      row('reminders enqueued', (v) => String(v.enqueued));
+      row('scan s', (v) => v.scanSeconds.toFixed(2));
+      row('raw addBulk s', (v) => v.rawAddBulkSeconds.toFixed(2));
+      row('ratio % (target ≥ 70)', (v) => (v.ratio * 100).toFixed(0));
+      row('copy into PostgreSQL s', (v) => (v.copySeconds === undefined ? '-' : v.copySeconds.toFixed(1)));
+    }
     return result;
   } finally {
     await obliterate([warm]);

@@ -4,11 +4,16 @@
  * minimal local SES-compatible HTTP stub. In the same run it measures a no-op BullMQ worker (the
  * queue's own ceiling on this machine) and template rendering alone.
  *
- * Targets: ≥ 1,500 emails/s end to end, ≤ 50 µs to render one email.
- * Run: `pnpm bench send [--emails N] [--concurrency N]` or `npx tsx --conditions=development tools/bench/src/benchmarks/send.ts [N] [concurrency]`.
+ * The mailers run in child processes (1 by default; `--mailers 1,2` measures each count in turn),
+ * each a real `startMailerRole` on its own store connection, reporting its own CPU time; each
+ * measurement gets a fresh database (`--store sqlite|postgres|both`, see stores.ts).
+ *
+ * Targets: ≥ 1,500 emails/s end to end, ≤ 50 µs to render one email; 2 mailers ≥ 1 mailer in
+ * emails per CPU-second.
+ * Run: `pnpm bench send [--emails N] [--concurrency N] [--mailers 1,2] [--store sqlite|postgres|both]` or `npx tsx --conditions=development tools/bench/src/benchmarks/send.ts [N] [concurrency]`.
  */
 import fs from 'node:fs';
-import { spawn } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -19,6 +24,8 @@ import { openStore, type Store } from '@tickler/db';
 import { enqueueBulk, makeQueues, closeQueues, type Queues } from '@tickler/queues';
 import { loadTemplates, makeSesTransport, renderEmail, startMailerRole, type MailerConfig, type TemplateSet } from '@tickler/mailer';
 import { DEFAULT_REDIS_URL, DEFAULT_TEMPLATES_DIR } from '../config';
+import { redisConnection } from './events-processes';
+import { createPgDatabase, storesOf, type StoreChoice, type StoreKind } from './stores';
 
 export interface BenchSendOptions {
   /** Emails to send (default 20,000). */
@@ -29,7 +36,13 @@ export interface BenchSendOptions {
   templatesDir?: string;
   /** Where figures are printed (default stdout). */
   print?: (line: string) => void;
+  store?: StoreChoice;
+  pgUrl?: string;
+  /** Mailer process counts to measure in turn (default [1]). */
+  mailers?: number[];
 }
+
+export interface SendRun { store: StoreKind; mailers: number; emailsPerSecond: number; cpuMicrosPerEmail: number; cpuMicrosPerEmailByMailer: number[]; sentOk: number; failed: number }
 
 export interface BenchSendResult {
   emails: number;
@@ -40,6 +53,7 @@ export interface BenchSendResult {
   noopJobsPerSecond: number;
   renderMicrosPerEmail: number;
   sentOk: number;
+  runs: SendRun[];
 }
 
 const TOPIC = 'product-news';
@@ -133,30 +147,90 @@ function whenFinished(worker: Worker, n: number, start: () => number): Promise<{
   });
 }
 
-async function benchEndToEnd(connection: Redis, prefix: string, store: Store, templates: TemplateSet, n: number, concurrency: number) {
+const CHILD_FLAG = '--bench-send-mailer-child';
+interface MailerChildSetup { databaseUrl: string; redisUrl: string; prefix: string; endpoint: string; concurrency: number; templatesDir: string }
+
+/** Child half: one mailer process; answers 'stat' with jobs finished and CPU ms; exits on 'stop'. */
+async function runMailerChild(setup: MailerChildSetup): Promise<void> {
+  const store = await openStore({ url: setup.databaseUrl, migrate: false });
+  const templates = await loadTemplates(setup.templatesDir);
+  const transport = makeSesTransport({ region: 'eu-west-1', endpoint: setup.endpoint, maxSockets: setup.concurrency });
+  const role = startMailerRole({
+    connection: redisConnection(setup.redisUrl), prefix: setup.prefix, store, templates, transport, config: CONFIG,
+    logger: pino({ level: 'warn' }), concurrency: setup.concurrency, maxSendRate: 1_000_000,
+  });
+  let done = 0;
+  let failed = 0;
+  role.workers.send.on('completed', () => (done += 1));
+  role.workers.send.on('failed', () => ((done += 1), (failed += 1)));
+  await role.workers.send.waitUntilReady();
+  process.send?.({ ready: true });
+  process.on('message', (m) => {
+    if (m === 'stat') {
+      const u = process.cpuUsage();
+      process.send?.({ done, failed, cpuMs: (u.user + u.system) / 1000 });
+      return;
+    }
+    void role.close().then(() => transport.close?.()).then(() => store.close()).then(() => process.exit(0));
+  });
+}
+
+function ask<T>(child: ChildProcess, message: string): Promise<T> {
+  return new Promise((resolve) => {
+    child.once('message', (m: T) => resolve(m));
+    child.send(message);
+  });
+}
+
+function startMailerChild(setup: MailerChildSetup): Promise<ChildProcess> {
+  const child = fork(__filename, [CHILD_FLAG, JSON.stringify(setup)], { stdio: 'inherit' });
+  return new Promise((resolve, reject) => {
+    child.once('message', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`mailer child exited early (code ${code})`)));
+  });
+}
+
+/** N emails through `mailers` mailer processes on a fresh database of `store`. */
+async function benchEndToEnd(
+  connection: Redis, redisUrl: string, prefix: string, databaseUrl: string, templatesDir: string, n: number, concurrency: number, mailers: number,
+) {
   const stub = await startSesStub();
   const queues = makeQueues(connection, prefix);
-  const ids = await seed(store, n);
-  await enqueueSends(queues, ids);
-  const transport = makeSesTransport({ region: 'eu-west-1', endpoint: stub.endpoint, maxSockets: concurrency });
-  let startedAt = 0;
-  const role = startMailerRole({
-    connection, prefix, store, templates, transport, config: CONFIG, logger: pino({ level: 'warn' }),
-    concurrency, maxSendRate: 1_000_000,
-  });
-  startedAt = performance.now();
-  const cpuBefore = process.cpuUsage();
-  const { ms, failed } = await whenFinished(role.workers.send, n, () => startedAt);
-  const cpu = process.cpuUsage(cpuBefore);
-  await role.close();
-  await transport.close?.();
-  const counts = await store.deliveries.countByStatusAndReason();
-  const sentOk = counts.filter((c) => c.status === 'sent').reduce((sum, c) => sum + c.count, 0);
-  const requests = await stub.requests();
-  for (const queue of Object.values(queues)) await queue.obliterate({ force: true });
-  await closeQueues(queues);
-  await stub.close();
-  return { emailsPerSecond: (n / ms) * 1000, cpuMicrosPerEmail: (cpu.user + cpu.system) / n, failed, sentOk, requests };
+  const store = await openStore({ url: databaseUrl });
+  const children: ChildProcess[] = [];
+  try {
+    const ids = await seed(store, n);
+    for (let i = 0; i < mailers; i += 1) children.push(await startMailerChild({ databaseUrl, redisUrl, prefix, endpoint: stub.endpoint, concurrency, templatesDir }));
+    type Stat = { done: number; failed: number; cpuMs: number };
+    const before = await Promise.all(children.map((c) => ask<Stat>(c, 'stat')));
+    const startedAt = performance.now();
+    await enqueueSends(queues, ids);
+    let after: Stat[] = before;
+    const deadline = Date.now() + 300_000;
+    while (after.reduce((sum, a) => sum + a.done, 0) < n) {
+      if (Date.now() > deadline) throw new Error('send bench: emails still unsent after 300 s');
+      await new Promise((r) => setTimeout(r, 25));
+      after = await Promise.all(children.map((c) => ask<Stat>(c, 'stat')));
+    }
+    const ms = performance.now() - startedAt;
+    const cpuByMailer = after.map((a, i) => ((a.cpuMs - before[i]!.cpuMs) * 1000) / n);
+    const counts = await store.deliveries.countByStatusAndReason();
+    const sentOk = counts.filter((c) => c.status === 'sent').reduce((sum, c) => sum + c.count, 0);
+    return {
+      emailsPerSecond: (n / ms) * 1000, cpuMicrosPerEmail: cpuByMailer.reduce((x, y) => x + y, 0), cpuMicrosPerEmailByMailer: cpuByMailer,
+      failed: after.reduce((sum, a) => sum + a.failed, 0), sentOk, requests: await stub.requests(),
+    };
+  } finally {
+    await Promise.all(children.map((c) => new Promise<void>((resolve) => {
+      if (c.exitCode !== null) return resolve();
+      c.once('exit', () => resolve());
+      c.send('stop');
+    })));
+    await store.close();
+    for (const queue of Object.values(queues)) await queue.obliterate({ force: true });
+    await closeQueues(queues);
+    await stub.close();
+  }
 }
 
 async function benchNoop(connection: Redis, prefix: string, n: number, concurrency: number): Promise<number> {
@@ -187,36 +261,58 @@ function benchRender(templates: TemplateSet, n: number): number {
   return (used.user + used.system) / n;
 }
 
-/** Runs the three measurements and prints them; see the file header. */
+/** Runs the measurements and prints them; see the file header. */
 export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendResult> {
   const n = opts.emails ?? 20_000;
   const concurrency = opts.concurrency ?? 64;
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const redisUrl = opts.redisUrl ?? DEFAULT_REDIS_URL;
+  const templatesDir = opts.templatesDir ?? DEFAULT_TEMPLATES_DIR;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickler-bench-send-'));
-  const connection = new Redis(opts.redisUrl ?? DEFAULT_REDIS_URL, { maxRetriesPerRequest: null });
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const prefix = `bench-send-${randomUUID().slice(0, 8)}`;
-  const store = await openStore({ url: `file:${path.join(dir, 'bench.db')}` });
+  const stores = storesOf(opts.store);
+  const mailerCounts = opts.mailers ?? [1];
   try {
-    const templates = await loadTemplates(opts.templatesDir ?? DEFAULT_TEMPLATES_DIR);
-    print(`send bench: ${n} emails, concurrency ${concurrency}, Redis prefix ${prefix}, SQLite ${dir}`);
+    const templates = await loadTemplates(templatesDir);
+    print(`send bench: ${n} emails, concurrency ${concurrency} per mailer, mailers ${mailerCounts.join(', ')}, stores ${stores.join(', ')}, Redis prefix ${prefix}`);
     const renderMicrosPerEmail = benchRender(templates, n);
     print(`  render:        ${renderMicrosPerEmail.toFixed(1)} µs CPU/email (target ≤ 50)`);
     const noopJobsPerSecond = await benchNoop(connection, prefix, n, concurrency);
     print(`  no-op BullMQ:  ${Math.round(noopJobsPerSecond)} jobs/s`);
-    const e2e = await benchEndToEnd(connection, prefix, store, templates, n, concurrency);
-    print(`  end to end:    ${Math.round(e2e.emailsPerSecond)} emails/s (target ≥ 1500); ${e2e.sentOk} sent, ${e2e.failed} failed, ${e2e.requests} SES requests`);
-    print(`  mailer CPU:    ${Math.round(e2e.cpuMicrosPerEmail)} µs/email (= ${Math.round(1e6 / e2e.cpuMicrosPerEmail)} emails/s per fully available core); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
+    const runs: SendRun[] = [];
+    for (const mailers of mailerCounts) {
+      for (const store of stores) {
+        const pg = store === 'postgres' ? createPgDatabase(opts.pgUrl, 'send') : undefined;
+        const databaseUrl = pg?.url ?? `file:${path.join(dir, `bench-${store}-${mailers}.db`)}`;
+        try {
+          const e2e = await benchEndToEnd(connection, redisUrl, `${prefix}-${store}-${mailers}`, databaseUrl, templatesDir, n, concurrency, mailers);
+          runs.push({ store, mailers, ...e2e });
+          print(`  ${store} × ${mailers} mailer(s): ${Math.round(e2e.emailsPerSecond)} emails/s (target ≥ 1500); ${e2e.sentOk} sent, ${e2e.failed} failed, ${e2e.requests} SES requests; `
+            + `mailer CPU ${Math.round(e2e.cpuMicrosPerEmail)} µs/email (${e2e.cpuMicrosPerEmailByMailer.map((u) => Math.round(u)).join(' + ')}); load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
+        } finally {
+          pg?.drop();
+        }
+      }
+    }
+    print(`  summary:       ${'store'.padEnd(10)}${'mailers'.padStart(8)}${'emails/s'.padStart(10)}${'µs CPU/email'.padStart(14)}${'emails/CPU-s'.padStart(14)}`);
+    for (const r of runs) print(`                 ${r.store.padEnd(10)}${String(r.mailers).padStart(8)}${String(Math.round(r.emailsPerSecond)).padStart(10)}${String(Math.round(r.cpuMicrosPerEmail)).padStart(14)}${String(Math.round(1e6 / r.cpuMicrosPerEmail)).padStart(14)}`);
+    const first = runs[0]!;
     return {
-      emails: n, concurrency, emailsPerSecond: e2e.emailsPerSecond, cpuMicrosPerEmail: e2e.cpuMicrosPerEmail, noopJobsPerSecond, renderMicrosPerEmail, sentOk: e2e.sentOk,
+      emails: n, concurrency, emailsPerSecond: first.emailsPerSecond, cpuMicrosPerEmail: first.cpuMicrosPerEmail, noopJobsPerSecond, renderMicrosPerEmail, sentOk: first.sentOk, runs,
     };
   } finally {
-    await store.close();
     connection.disconnect();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (require.main === module) {
+if (require.main === module && process.argv[2] === CHILD_FLAG) {
+  runMailerChild(JSON.parse(process.argv[3] ?? '{}') as MailerChildSetup).catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
+} else if (require.main === module) {
   const [emails, concurrency] = process.argv.slice(2).map(Number);
   benchSend({ emails: emails || undefined, concurrency: concurrency || undefined }).then(
     () => process.exit(0),
