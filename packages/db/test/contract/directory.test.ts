@@ -24,7 +24,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
         },
         changedKinds: ['license', 'maintenance'],
         cancelledReminderIds: [],
-        rescheduled: 0,
+        retimed: 0,
         notApplied: null,
       });
       expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin' });
