@@ -48,7 +48,12 @@ it('runs everything from an empty folder, demo reminders reach the inbox, SIGINT
   expect((await fetch(app)).status).toBe(200);
   expect(await (await fetch(app)).text()).toMatch(/newsletter/i);
   expect((await fetch(inbox)).status).toBe(200);
-  const board = await fetch(dashboard);
+  // The token in the printed link is traded for a signed session cookie, and the URL loses the token.
+  const login = await fetch(dashboard, { redirect: 'manual' });
+  expect(login.status).toBe(303);
+  expect(login.headers.get('location')).not.toContain('token=');
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  const board = await fetch(new URL(login.headers.get('location')!, dashboard), { headers: { cookie } });
   expect(board.status).toBe(200);
   expect(await board.text()).toMatch(/<html/i);
 
