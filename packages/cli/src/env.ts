@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { isDomainError, MAX_TOPIC_LENGTH, parseOffsets, perKind, REMINDER_KINDS, reminderKind, type ReminderKind } from '@tickler/domain';
+import { redisUrlSetting } from '@tickler/queues';
 
 /** What the process is about to do; each role requires a different subset of the variables. */
 export type Role = 'base' | 'scheduler' | 'mailer' | 'http' | 'all';
@@ -119,15 +120,7 @@ const databaseUrl = trimmed.optional().transform((v, ctx) => {
   return { url, path };
 });
 
-const redisUrl = trimmed.optional().transform((v, ctx) => {
-  const url = v || 'redis://127.0.0.1:6379';
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol === 'redis:' || parsed.protocol === 'rediss:') return url;
-  } catch { /* reported below */ }
-  ctx.addIssue({ code: 'custom', message: `must be a redis:// or rediss:// URL (got "${v}")` });
-  return z.NEVER;
-});
+const redisUrl = redisUrlSetting;
 
 /** https, except plain http on the local machine (embedded mode, development). */
 const publicBaseUrl = optionalText.transform((v, ctx) => {
