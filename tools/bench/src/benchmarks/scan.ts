@@ -20,10 +20,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import pino from 'pino';
 import { openStore } from '@tickler/db';
-import { closeQueues, jobCatalog, makeQueues, type Queues } from '@tickler/queues';
+import { closeQueues, jobCatalog, makeQueues, makeRedisConnection, queuePrefixFor, type Queues, type RedisConnection } from '@tickler/queues';
 import { HORIZON_KEY, makeScanner, makeSchedulerConfig } from '@tickler/scheduler';
 import { DEFAULT_REDIS_URL } from '../config';
 import { BenchFailure } from '../failure';
@@ -156,11 +155,11 @@ function median(values: number[]): number {
 const rate = (n: number, seconds: number) => Math.round(n / seconds);
 
 /** One round on a fresh copy of `base`: the scan, then raw addBulk of the same jobs; both timed. */
-async function runRound(base: string, dir: string, connection: Redis, prefix: string, now: Date, print: (line: string) => void) {
+async function runRound(base: string, dir: string, connection: RedisConnection, prefix: string, now: Date, print: (line: string) => void) {
   const file = path.join(dir, `${prefix}.db`);
   copyDatabase(base, file);
   const queues = makeQueues(connection, `${prefix}-scan`);
-  const raw = new Queue('reminders', { connection, prefix: `${prefix}-raw` });
+  const raw = new Queue('reminders', { connection, prefix: queuePrefixFor('reminders', `${prefix}-raw`, connection) });
   try {
     // CPU seconds of this process as well: on a shared machine wall time swings with other load.
     const cpuBefore = process.cpuUsage();
@@ -195,8 +194,8 @@ export async function benchScan(opts: BenchScanOptions = {}): Promise<BenchScanR
   const base = opts.databaseFile ?? path.join(dir, 'seeded.db');
   if (opts.databaseFile && !fs.existsSync(opts.databaseFile)) throw new BenchFailure(`--database ${opts.databaseFile} does not exist`);
   const prefix = `bench-scan-${randomUUID().slice(0, 8)}`;
-  const connection = new Redis(opts.redisUrl ?? DEFAULT_REDIS_URL, { maxRetriesPerRequest: null });
-  const warm = new Queue('reminders', { connection, prefix: `${prefix}-warm` });
+  const connection = makeRedisConnection(opts.redisUrl ?? DEFAULT_REDIS_URL);
+  const warm = new Queue('reminders', { connection, prefix: queuePrefixFor('reminders', `${prefix}-warm`, connection) });
   try {
     const source = opts.databaseFile ? `copies of ${opts.databaseFile}` : `${orders} seeded orders`;
     print(`scan bench: ${source}, ${roundCount} round(s), now ${now.toISOString()}, Redis prefix ${prefix}, SQLite files in ${dir}`);

@@ -13,10 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import pino from 'pino';
 import { openStore, type Store } from '@tickler/db';
-import { enqueueBulk, makeQueues, closeQueues, type Queues } from '@tickler/queues';
+import { enqueueBulk, makeQueues, closeQueues, makeRedisConnection, queuePrefixFor, type Queues, type RedisConnection } from '@tickler/queues';
 import { loadTemplates, makeSesTransport, renderEmail, startMailerRole, type MailerConfig, type TemplateSet } from '@tickler/mailer';
 import { DEFAULT_REDIS_URL, DEFAULT_TEMPLATES_DIR } from '../config';
 
@@ -133,7 +132,7 @@ function whenFinished(worker: Worker, n: number, start: () => number): Promise<{
   });
 }
 
-async function benchEndToEnd(connection: Redis, prefix: string, store: Store, templates: TemplateSet, n: number, concurrency: number) {
+async function benchEndToEnd(connection: RedisConnection, prefix: string, store: Store, templates: TemplateSet, n: number, concurrency: number) {
   const stub = await startSesStub();
   const queues = makeQueues(connection, prefix);
   const ids = await seed(store, n);
@@ -159,7 +158,8 @@ async function benchEndToEnd(connection: Redis, prefix: string, store: Store, te
   return { emailsPerSecond: (n / ms) * 1000, cpuMicrosPerEmail: (cpu.user + cpu.system) / n, failed, sentOk, requests };
 }
 
-async function benchNoop(connection: Redis, prefix: string, n: number, concurrency: number): Promise<number> {
+async function benchNoop(connection: RedisConnection, basePrefix: string, n: number, concurrency: number): Promise<number> {
+  const prefix = queuePrefixFor('bench-noop', basePrefix, connection);
   const queue = new Queue('bench-noop', { connection, prefix });
   for (let from = 0; from < n; from += 1_000) {
     await queue.addBulk(Array.from({ length: Math.min(1_000, n - from) }, (_, k) => ({ name: 'noop', data: { i: from + k }, opts: { removeOnComplete: true } })));
@@ -193,7 +193,7 @@ export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendR
   const concurrency = opts.concurrency ?? 64;
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickler-bench-send-'));
-  const connection = new Redis(opts.redisUrl ?? DEFAULT_REDIS_URL, { maxRetriesPerRequest: null });
+  const connection = makeRedisConnection(opts.redisUrl ?? DEFAULT_REDIS_URL);
   const prefix = `bench-send-${randomUUID().slice(0, 8)}`;
   const store = await openStore({ url: `file:${path.join(dir, 'bench.db')}` });
   try {
