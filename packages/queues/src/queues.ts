@@ -10,8 +10,13 @@ export type Queues = { [Q in QueueName]: Queue };
  * must `closeQueues`.
  */
 export function makeQueues(connection: ConnectionOptions, prefix: string): Queues {
-  const entries = [...new Set(Object.values(jobCatalog).map((j) => j.queue))]
-    .map((q) => [q, new Queue(q, { connection, prefix: queuePrefixFor(q, prefix, connection) })]);
+  const entries = [...new Set(Object.values(jobCatalog).map((j) => j.queue))].map((q) => {
+    const queue = new Queue(q, { connection, prefix: queuePrefixFor(q, prefix, connection) });
+    // A queue re-emits its connection's errors (every reconnect attempt of a failover); without a
+    // listener BullMQ prints each to stderr. The connection's owner logs them once (withRuntime).
+    queue.on('error', () => undefined);
+    return [q, queue];
+  });
   return Object.fromEntries(entries) as Queues;
 }
 

@@ -88,7 +88,7 @@ export async function seedBroadcast(store: Store, n: number): Promise<{ ids: num
 /** Each role as its own process would run it: its own connection from REDIS_URL through the factory. */
 export interface Deployment {
   mailer?: MailerRole;
-  scheduler?: SchedulerRole;
+  schedulers: SchedulerRole[];
   http?: HttpEdge;
   /** Queues on a connection of the test's own (to enqueue and inspect). */
   queues: Queues;
@@ -102,7 +102,8 @@ export interface DeploymentOptions {
   store: Store;
   transport?: MailTransport;
   mailer?: { concurrency: number; maxSendRate: number };
-  scheduler?: { scanEveryMs: number; config?: Partial<SchedulerConfig> };
+  /** `count` 2 adds a hot standby (the scan queue's global concurrency keeps their scans apart). */
+  scheduler?: { scanEveryMs: number; config?: Partial<SchedulerConfig>; count?: number };
   http?: boolean;
 }
 
@@ -117,17 +118,20 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
   const common = { prefix: options.prefix, store: options.store, logger: quietLogger };
   const deployment: Deployment = {
     queues: makeQueues(connect('test'), options.prefix),
+    schedulers: [],
     connections,
     async close() {
       await deployment.http?.close();
       await deployment.mailer?.close();
-      await deployment.scheduler?.close();
+      for (const scheduler of deployment.schedulers) await scheduler.close();
       await closeQueues(deployment.queues);
       for (const c of connections) c.disconnect();
     },
   };
-  if (options.scheduler) {
-    deployment.scheduler = await startSchedulerRole({ ...common, connection: connect('scheduler'), scanEveryMs: options.scheduler.scanEveryMs, config: options.scheduler.config });
+  for (let i = 0; options.scheduler && i < (options.scheduler.count ?? 1); i += 1) {
+    deployment.schedulers.push(await startSchedulerRole({
+      ...common, connection: connect(`scheduler-${i}`), scanEveryMs: options.scheduler.scanEveryMs, config: options.scheduler.config,
+    }));
   }
   if (options.mailer) {
     deployment.mailer = startMailerRole({
@@ -137,11 +141,13 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
   }
   if (options.http) {
     const connection = connect('http');
+    const queues = makeQueues(connection, options.prefix);
     const app = makeHttpServer({
-      store: options.store, queues: makeQueues(connection, options.prefix), logger: quietLogger, config: httpConfig(), now: () => new Date(),
+      store: options.store, queues, logger: quietLogger, config: httpConfig(), now: () => new Date(),
       fetchText: async () => { throw new Error('no fetching in this test'); },
       rateLimiter: makeRedisRateLimiter(connection, `${options.prefix}:rate-limit`),
     });
+    app.addHook('onClose', () => closeQueues(queues));
     await app.listen({ host: '127.0.0.1', port: 0 });
     deployment.http = app;
   }
@@ -221,4 +227,13 @@ export async function deliveryStatuses(store: Store): Promise<Record<string, num
   const out: Record<string, number> = {};
   for (const { status, count } of await store.deliveries.countByStatusAndReason()) out[status] = (out[status] ?? 0) + count;
   return out;
+}
+
+/** Scan jobs that ran (completed, oldest first) and whether any two of them overlapped in time. */
+export async function scanRuns(queues: Queues): Promise<{ runs: number; overlaps: number }> {
+  const jobs = (await queues.scan.getJobs(['completed'], 0, -1)).filter((j) => j?.processedOn && j.finishedOn);
+  const spans = jobs.map((j) => [j.processedOn!, j.finishedOn!] as const).sort((a, b) => a[0] - b[0]);
+  let overlaps = 0;
+  for (let i = 1; i < spans.length; i += 1) if (spans[i]![0] < spans[i - 1]![1]) overlaps += 1;
+  return { runs: spans.length, overlaps };
 }
