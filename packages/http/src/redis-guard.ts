@@ -6,27 +6,16 @@
  */
 import type { Queue } from 'bullmq';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Queues } from '@tickler/queues';
+import { describeConnection, type Queues } from '@tickler/queues';
 import { sendError } from './errors';
 import { withinMs } from './within-ms';
 
 /** How long a route waits for Redis to answer a probe, ms. */
 const DEFAULT_REDIS_TIMEOUT_MS = 2000;
 
-/** Where Redis is, for messages: host:port of the queues' connection, never credentials. */
-function describeRedis(queue: Queue): string {
-  const connection = queue.opts.connection as { options?: Record<string, unknown> } & Record<string, unknown> | undefined;
-  const options = connection?.options ?? connection ?? {};
-  if (typeof options.path === 'string') return options.path;
-  if (typeof options.url === 'string') {
-    try {
-      const url = new URL(options.url);
-      return `${url.hostname}:${url.port || '6379'}`;
-    } catch {
-      return 'REDIS_URL';
-    }
-  }
-  return `${typeof options.host === 'string' ? options.host : '127.0.0.1'}:${typeof options.port === 'number' ? options.port : 6379}`;
+/** Where Redis is, for messages: host:port of the queues' connection (or its sentinels / cluster seeds), never credentials. */
+export function describeRedis(queue: Queue): string {
+  return describeConnection(queue.opts.connection);
 }
 
 /** Thrown by `RedisGuard.bounded` when Redis did not answer in time. */

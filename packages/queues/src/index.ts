@@ -4,3 +4,6 @@ export { makeQueues, closeQueues, enqueue, enqueueBulk, type Queues } from './qu
 export type { Processor, Processors } from './processors';
 export { makeCatalogWorker, parsePayload, type CatalogWorkerOptions } from './worker';
 export { listFailedJobs, replayFailedJobs, FailedJobsError, type FailedJobView, type FailedJobFilter, type DeliveryReopener } from './failed-jobs';
+export { parseRedisUrl, redactRedisUrl, redisUrlSetting, RedisUrlError, REDIS_URL_SCHEMES, type ParsedRedisUrl, type RedisTopology, type RedisNodeAddress } from './redis-url';
+export { makeRedisConnection, redisAnswers, isClusterConnection, describeConnection, type RedisConnection, type RedisConnectionOptions } from './redis-connection';
+export { queuePrefixFor } from './key-layout';

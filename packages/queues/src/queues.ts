@@ -1,11 +1,22 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { jobCatalog, jobIdFor, type JobData, type JobName, type QueueName } from './catalog';
+import { queuePrefixFor } from './key-layout';
 
 export type Queues = { [Q in QueueName]: Queue };
 
-/** Opens one BullMQ `Queue` per catalog queue. The caller owns the connection and must `closeQueues`. */
+/**
+ * Opens one BullMQ `Queue` per catalog queue under QUEUE_PREFIX `prefix` (on a Redis Cluster each
+ * queue's keys get a hash tag of their own, see key-layout.ts). The caller owns the connection and
+ * must `closeQueues`.
+ */
 export function makeQueues(connection: ConnectionOptions, prefix: string): Queues {
-  const entries = [...new Set(Object.values(jobCatalog).map((j) => j.queue))].map((q) => [q, new Queue(q, { connection, prefix })]);
+  const entries = [...new Set(Object.values(jobCatalog).map((j) => j.queue))].map((q) => {
+    const queue = new Queue(q, { connection, prefix: queuePrefixFor(q, prefix, connection) });
+    // A queue re-emits its connection's errors (every reconnect attempt of a failover); without a
+    // listener BullMQ prints each to stderr. The connection's owner logs them once (withRuntime).
+    queue.on('error', () => undefined);
+    return [q, queue];
+  });
   return Object.fromEntries(entries) as Queues;
 }
 

@@ -9,11 +9,12 @@ import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type Work
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { jobCatalog, parseJob, type JobData, type JobName } from './catalog';
+import { queuePrefixFor } from './key-layout';
 import type { Processor } from './processors';
 
 export interface CatalogWorkerOptions {
   connection: ConnectionOptions;
-  /** Queue key prefix (QUEUE_PREFIX). */
+  /** Queue key prefix (QUEUE_PREFIX; on a Redis Cluster the queue's hash tag is added, see key-layout.ts). */
   prefix: string;
   /** Jobs processed at once by this worker. */
   concurrency: number;
@@ -39,7 +40,7 @@ export function makeCatalogWorker<N extends JobName>(name: N, processor: Process
   const queue = jobCatalog[name].queue;
   const { connection, prefix, concurrency, limiter, logger } = options;
   const worker = new Worker(queue, async (job: Job) => processor(parsePayload(name, job.data), job), {
-    connection, prefix, concurrency, autorun: true, ...(limiter ? { limiter } : {}),
+    connection, prefix: queuePrefixFor(queue, prefix, connection), concurrency, autorun: true, ...(limiter ? { limiter } : {}),
   });
   worker.on('failed', (job, err) => {
     if (!job) return;

@@ -9,9 +9,9 @@ import type { Logger } from 'pino';
 import { makeSchedulerConfig, type SchedulerConfig, type SchedulerDeps } from './config';
 import { makeOrderEventProcessor } from './order-event-processor';
 import { makeScanProcessor } from './scan-processor';
+import { SCAN_SCHEDULER_ID, watchScanSchedule } from './scan-schedule';
 
-/** Id of the BullMQ job scheduler that adds a `scan` job every `scanEveryMs`. */
-export const SCAN_SCHEDULER_ID = 'reminder-scan';
+export { SCAN_SCHEDULER_ID } from './scan-schedule';
 
 export interface SchedulerRoleOptions {
   connection: ConnectionOptions;
@@ -31,6 +31,11 @@ export interface SchedulerRoleOptions {
    * concurrent events share SQLite commits.
    */
   orderEventConcurrency?: number;
+  /**
+   * How often the role checks that Redis still holds the scan's schedule and restores it if Redis
+   * lost it, ms (default: half of `scanEveryMs`, at most 30 s), so a scan runs within one interval.
+   */
+  scheduleCheckEveryMs?: number;
 }
 
 export interface SchedulerRole {
@@ -61,9 +66,11 @@ export async function startSchedulerRole(options: SchedulerRoleOptions): Promise
     makeCatalogWorker('scan', makeScanProcessor(deps), { connection, prefix, logger, concurrency: 1 }),
     makeCatalogWorker('order-event', makeOrderEventProcessor(deps), { connection, prefix, logger, concurrency: options.orderEventConcurrency ?? 16 }),
   ];
+  const schedule = watchScanSchedule(queues, options.scanEveryMs, options.scheduleCheckEveryMs ?? Math.min(options.scanEveryMs / 2, 30_000), logger);
   logger.info({ prefix, scanEveryMs: options.scanEveryMs }, 'scheduler role started');
   return {
     async close() {
+      await schedule.stop();
       await Promise.all(workers.map((w) => w.close()));
       await closeQueues(queues);
       logger.info({ prefix }, 'scheduler role stopped');

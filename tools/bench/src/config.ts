@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { redisUrlSetting } from '@tickler/queues';
 
 /** The repository root (where `pnpm bench` runs, and the `tickler` CLI the broadcast bench spawns lives). */
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
@@ -13,7 +14,7 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_TEMPLATES_DIR = path.join(REPO_ROOT, 'templates');
 
 export interface BenchConfig {
-  /** BullMQ's Redis (`REDIS_URL`, default redis://127.0.0.1:6379). */
+  /** BullMQ's Redis (`REDIS_URL`, any form the roles take; default redis://127.0.0.1:6379). */
   redisUrl: string;
   /** MJML templates (`TEMPLATES_DIR`, default `<repo>/templates`), absolute. */
   templatesDir: string;
@@ -22,12 +23,8 @@ export interface BenchConfig {
 const text = z.string().trim().optional().transform((v) => v || undefined);
 
 const schema = z.object({
-  REDIS_URL: text.transform((v, ctx) => {
-    const url = v ?? DEFAULT_REDIS_URL;
-    if (/^rediss?:\/\/[^/]/.test(url) && URL.canParse(url)) return url;
-    ctx.addIssue({ code: 'custom', message: `must be a redis:// or rediss:// URL (got "${v}")` });
-    return z.NEVER;
-  }),
+  // Every REDIS_URL form the roles take: one node, Sentinel, Cluster.
+  REDIS_URL: redisUrlSetting,
   TEMPLATES_DIR: text.transform((v, ctx) => {
     const dir = v ? path.resolve(v) : DEFAULT_TEMPLATES_DIR;
     if (fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return dir;

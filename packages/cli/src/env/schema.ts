@@ -7,6 +7,7 @@ import { DatabaseUrlError, parseDatabaseUrl } from '@tickler/db';
 import {
   isDomainError, MAX_TOPIC_LENGTH, parseDuration, parseOffsets, REMINDER_KINDS, reminderKind,
 } from '@tickler/domain';
+import { redisUrlSetting } from '@tickler/queues';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -103,15 +104,7 @@ const databaseUrl = trimmed.optional().transform((v, ctx) => {
   }
 });
 
-const redisUrl = trimmed.optional().transform((v, ctx) => {
-  const url = v || 'redis://127.0.0.1:6379';
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol === 'redis:' || parsed.protocol === 'rediss:') return url;
-  } catch { /* reported below */ }
-  ctx.addIssue({ code: 'custom', message: `must be a redis:// or rediss:// URL (got "${v}")` });
-  return z.NEVER;
-});
+const redisUrl = redisUrlSetting;
 
 /** https, except plain http on the local machine (embedded mode, development). */
 const publicBaseUrl = optionalText.transform((v, ctx) => {

@@ -1,8 +1,7 @@
 /** HTTP edge wiring from the parsed env: config, deps and listening. */
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Store } from '@tickler/db';
-import type { Queues } from '@tickler/queues';
+import type { Queues, RedisConnection } from '@tickler/queues';
 import { makeFetchText, makeHttpServer, makeRedisRateLimiter, type HttpConfig, type HttpServerDeps } from '@tickler/http';
 import type { Env } from '../env';
 import { CliError } from './errors';
@@ -29,7 +28,7 @@ function httpConfigOf(env: Env): HttpConfig {
 
 /** Builds the edge and starts listening on HTTP_HOST:HTTP_PORT. */
 export async function startHttp(
-  env: Env, parts: { store: Store; queues: Queues; redis: Redis; logger: Logger; extraMetrics?: HttpServerDeps['extraMetrics']; port?: number },
+  env: Env, parts: { store: Store; queues: Queues; redis: RedisConnection; logger: Logger; extraMetrics?: HttpServerDeps['extraMetrics']; port?: number },
 ): Promise<ReturnType<typeof makeHttpServer>> {
   const app = makeHttpServer({
     store: parts.store, queues: parts.queues, logger: parts.logger, config: httpConfigOf(env),

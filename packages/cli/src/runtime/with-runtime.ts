@@ -3,10 +3,9 @@
  * and a logger. `withRuntime(env, cb)` opens what is asked for and closes everything afterwards,
  * in reverse order, even when `cb` throws.
  */
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { openStore, type Store } from '@tickler/db';
-import { closeQueues, makeQueues, type Queues } from '@tickler/queues';
+import { closeQueues, makeQueues, type Queues, type RedisConnection } from '@tickler/queues';
 import type { Env } from '../env';
 import { claimQueues } from './claim-queues';
 import { makeLogger } from './logger';
@@ -16,7 +15,7 @@ export interface Runtime {
   env: Env;
   logger: Logger;
   store: Store;
-  redis: Redis;
+  redis: RedisConnection;
   queues: Queues;
 }
 

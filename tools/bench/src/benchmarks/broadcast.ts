@@ -20,10 +20,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import sesServer from 'aws-ses-v2-local';
-import { Redis } from 'ioredis';
 import pino from 'pino';
 import { openStore, type Store } from '@tickler/db';
-import { closeQueues, makeQueues, type Queues } from '@tickler/queues';
+import { closeQueues, makeQueues, makeRedisConnection, type Queues, type RedisConnection } from '@tickler/queues';
 import { loadTemplates, makeSesTransport, startMailerRole, type MailerConfig } from '@tickler/mailer';
 import { DEFAULT_REDIS_URL, DEFAULT_TEMPLATES_DIR, REPO_ROOT } from '../config';
 import { BenchFailure } from '../failure';
@@ -120,7 +119,7 @@ async function seedSubscribers(store: Store, n: number): Promise<void> {
 }
 
 /** Runs a mailer (as `tickler mailer` wires it) until `stopAfter` send jobs finished, then closes it gracefully. */
-async function runMailer(setup: Setup, store: Store, connection: Redis, stopAfter: number): Promise<number> {
+async function runMailer(setup: Setup, store: Store, connection: RedisConnection, stopAfter: number): Promise<number> {
   const templates = await loadTemplates(setup.templatesDir);
   const transport = makeSesTransport({ region: MAILER.region, endpoint: setup.sesUrl });
   const role = startMailerRole({
@@ -169,7 +168,7 @@ async function checkSesStore(sesUrl: string, n: number): Promise<{ emails: numbe
 }
 
 /** The broadcast, interrupted and resumed; returns figures measured from the first `newsletter send`. */
-async function interruptedBroadcast(setup: Setup, store: Store, connection: Redis, queues: Queues, n: number, interruptAt: number, print: (line: string) => void) {
+async function interruptedBroadcast(setup: Setup, store: Store, connection: RedisConnection, queues: Queues, n: number, interruptAt: number, print: (line: string) => void) {
   const started = performance.now();
   const first = await newsletterSend(setup);
   print(`  send:         tickler newsletter send, ${first.seconds.toFixed(1)} s: ${first.summary}`);
@@ -198,7 +197,7 @@ export async function benchBroadcast(opts: BenchBroadcastOptions = {}): Promise<
     databaseUrl: `file:${path.join(dir, 'broadcast.db')}`, redisUrl: opts.redisUrl ?? DEFAULT_REDIS_URL, prefix,
     templatesDir: opts.templatesDir ?? DEFAULT_TEMPLATES_DIR, sesUrl: ses.url,
   };
-  const connection = new Redis(setup.redisUrl, { maxRetriesPerRequest: null });
+  const connection = makeRedisConnection(setup.redisUrl);
   const queues = makeQueues(connection, prefix);
   const store = await openStore({ url: setup.databaseUrl });
   try {

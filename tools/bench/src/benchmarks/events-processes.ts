@@ -7,10 +7,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
-import type { ConnectionOptions } from 'bullmq';
 import pino from 'pino';
 import { openStore } from '@tickler/db';
-import { closeQueues, makeCatalogWorker, makeQueues } from '@tickler/queues';
+import { closeQueues, makeCatalogWorker, makeQueues, makeRedisConnection, type RedisConnection } from '@tickler/queues';
 import { makeHttpServer, makeMemoryRateLimiter } from '@tickler/http';
 import { makeOrderEventProcessor, makeSchedulerConfig } from '@tickler/scheduler';
 
@@ -18,25 +17,22 @@ import { makeOrderEventProcessor, makeSchedulerConfig } from '@tickler/scheduler
 export interface ChildSetup { role: 'http' | 'worker' | 'both'; databaseUrl: string; redisUrl: string; prefix: string; secret: string; workerConcurrency: number }
 const CHILD_FLAG = '--bench-events-child';
 
-/** BullMQ connection options from a redis:// URL (each process opens its own connections). */
-export function redisConnection(url: string): ConnectionOptions {
-  const u = new URL(url);
-  return {
-    host: u.hostname, port: Number(u.port || 6379), password: u.password ? decodeURIComponent(u.password) : undefined,
-    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0, maxRetriesPerRequest: null,
-  };
+/** A connection for REDIS_URL (any form) through the one factory; each process opens its own, and closes it. */
+export function redisConnection(url: string): RedisConnection {
+  return makeRedisConnection(url);
 }
 
 /** Child half: the HTTP edge or the order-event worker, until the parent says stop. */
 async function runChild(setup: ChildSetup): Promise<void> {
   const store = await openStore({ url: setup.databaseUrl, migrate: false });
-  const queues = makeQueues(redisConnection(setup.redisUrl), setup.prefix);
+  const connection = redisConnection(setup.redisUrl);
+  const queues = makeQueues(connection, setup.prefix);
   const logger = pino({ level: 'warn' });
   const stops: Array<() => Promise<void>> = [];
   if (setup.role !== 'http') {
     const processor = makeOrderEventProcessor({ store, queues, logger, now: () => new Date(), config: makeSchedulerConfig() });
     const worker = makeCatalogWorker('order-event', processor, {
-      connection: redisConnection(setup.redisUrl), prefix: setup.prefix, concurrency: setup.workerConcurrency, logger,
+      connection, prefix: setup.prefix, concurrency: setup.workerConcurrency, logger,
     });
     await worker.waitUntilReady();
     stops.push(() => worker.close());
@@ -65,7 +61,7 @@ async function runChild(setup: ChildSetup): Promise<void> {
       process.send?.({ cpuMs: (usage.user + usage.system) / 1000 });
       return;
     }
-    void stop().then(() => closeQueues(queues)).then(() => store.close()).then(() => process.exit(0));
+    void stop().then(() => closeQueues(queues)).then(() => connection.quit()).then(() => store.close()).then(() => process.exit(0));
   });
 }
 

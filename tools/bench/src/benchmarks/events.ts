@@ -270,9 +270,11 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
     return figures;
   } finally {
     await Promise.all(children.map(stopChild));
-    const queues = makeQueues(redisConnection(redisUrl), setup.prefix);
+    const connection = redisConnection(redisUrl);
+    const queues = makeQueues(connection, setup.prefix);
     await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true })));
     await closeQueues(queues);
+    connection.disconnect();
     fs.rmSync(dir, { recursive: true, force: true });
     pg?.drop();
   }
