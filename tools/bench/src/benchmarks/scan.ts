@@ -34,6 +34,7 @@ import { DEFAULT_REDIS_URL } from '../config';
 import { BenchFailure } from '../failure';
 import { seedDatabase } from '../seed/seed';
 import { createPgDatabase, storesOf, type StoreChoice, type StoreKind } from './stores';
+import { sampleAnonRss } from './memory';
 
 export interface BenchScanOptions {
   /** Orders to seed (default 1,000,000). */
@@ -102,26 +103,6 @@ function seedInChild(url: string, orders: number, now: Date): Promise<number> {
 }
 
 const cpuSeconds = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
-
-/** Resident memory without file-backed pages (the memory-mapped database file is OS page cache), MB. */
-function anonRssMb(): number {
-  try {
-    const match = /RssAnon:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-    if (match) return Number(match[1]) / 1024;
-  } catch {
-    // not Linux: fall through
-  }
-  return process.memoryUsage().rss / 1024 / 1024;
-}
-
-/** Samples {@link anonRssMb} every 20 ms until stopped; returns the peak. */
-function sampleAnonRss(): { stop: () => number } {
-  let peak = anonRssMb();
-  const timer = setInterval(() => {
-    peak = Math.max(peak, anonRssMb());
-  }, 20);
-  return { stop: () => (clearInterval(timer), Math.max(peak, anonRssMb())) };
-}
 
 async function obliterate(queues: Queue[]): Promise<void> {
   for (const queue of queues) await queue.obliterate({ force: true });

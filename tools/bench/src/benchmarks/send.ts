@@ -13,7 +13,7 @@
  * Run: `pnpm bench send [--emails N] [--concurrency N] [--mailers 1,2] [--store sqlite|postgres|both]` or `npx tsx --conditions=development tools/bench/src/benchmarks/send.ts [N] [concurrency]`.
  */
 import fs from 'node:fs';
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -26,6 +26,7 @@ import { loadTemplates, makeSesTransport, renderEmail, startMailerRole, type Mai
 import { DEFAULT_REDIS_URL, DEFAULT_TEMPLATES_DIR } from '../config';
 import { redisConnection } from './events-processes';
 import { createPgDatabase, storesOf, type StoreChoice, type StoreKind } from './stores';
+import { startSesStub } from './ses-stub';
 
 export interface BenchSendOptions {
   /** Emails to send (default 20,000). */
@@ -65,45 +66,6 @@ const CONFIG: MailerConfig = {
   supportEmail: 'support@tickler.example.com',
   newsletterTopics: [{ id: TOPIC, label: 'Product news' }],
 };
-
-/**
- * A minimal SES v2 endpoint, run in its own Node process (SES is remote; its CPU must not be
- * billed to the mailer): drains each request and answers SendEmail with a MessageId;
- * `GET /count` says how many it answered.
- */
-const STUB_SOURCE = `
-const http = require('node:http');
-let count = 0;
-const server = http.createServer((req, res) => {
-  if (req.method === 'GET' && req.url === '/count') { res.end(String(count)); return; }
-  req.on('data', () => undefined);
-  req.on('end', () => {
-    count += 1;
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"MessageId":"bench-' + count + '"}');
-  });
-});
-server.keepAliveTimeout = 60000;
-server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
-`;
-
-async function startSesStub(): Promise<{ endpoint: string; requests: () => Promise<number>; close: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['-e', STUB_SOURCE], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`SES stub exited with ${code}`)));
-    child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
-  return {
-    endpoint,
-    requests: async () => Number(await (await fetch(`${endpoint}/count`)).text()),
-    close: async () => {
-      child.removeAllListeners('exit');
-      child.kill();
-    },
-  };
-}
 
 /** N confirmed subscribers of the topic, one broadcast, N queued deliveries; returns their ids. */
 async function seed(store: Store, n: number): Promise<number[]> {
