@@ -64,7 +64,10 @@ describe('the admin session cookie', () => {
     h = await makeHarness();
     const real = cookieOf(await signIn()).slice('tickler_admin='.length);
     const [v, expiry, id, sig] = real.split('.') as [string, string, string, string];
+    // Both a real change and a change of only the last character's unused bits (another spelling of the same MAC).
     const flipped = `${sig.slice(0, -1)}${sig.endsWith('A') ? 'B' : 'A'}`;
+    const respelled = `${sig.slice(0, -1)}${String.fromCharCode(sig.charCodeAt(sig.length - 1) ^ 1)}`;
+    const changed = `${sig.slice(0, 5)}${sig[5] === 'x' ? 'y' : 'x'}${sig.slice(6)}`;
     const other = await makeHarness({ config: { adminToken: 'another-admin-token-0123456789' } });
     let otherSession: string;
     try {
@@ -73,7 +76,7 @@ describe('the admin session cookie', () => {
     } finally {
       await other.close();
     }
-    for (const value of [TOKEN, encodeURIComponent(TOKEN), [v, expiry, id, flipped].join('.'), [v, String(Number(expiry) + 86_400), id, sig].join('.'), otherSession]) {
+    for (const value of [TOKEN, encodeURIComponent(TOKEN), [v, expiry, id, flipped].join('.'), [v, expiry, id, respelled].join('.'), [v, expiry, id, changed].join('.'), [v, String(Number(expiry) + 86_400), id, sig].join('.'), otherSession]) {
       const res = await withCookie(`tickler_admin=${value}`);
       expect(res.statusCode).toBe(401);
       expect(res.json().error).toBe('unauthorized');

@@ -38,8 +38,10 @@ export function verifyAdminSession(adminToken: string, value: string, now: Date)
   if (!match) return { ok: false, reason: 'malformed' };
   if (!adminToken) return { ok: false, reason: 'forged' };
   const payload = value.slice(0, value.lastIndexOf('.'));
-  const given = Buffer.from(match[3] as string, 'base64url');
-  const expected = mac(adminToken, payload);
+  // The signature's text is compared, not its decoded bytes: base64url's last character has unused
+  // bits, so several spellings decode to one MAC, and a session has exactly one spelling.
+  const given = Buffer.from(match[3] as string, 'utf8');
+  const expected = Buffer.from(mac(adminToken, payload).toString('base64url'), 'utf8');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'forged' };
   const expiresAt = new Date(Number(match[1]) * 1000);
   return expiresAt.getTime() > now.getTime() ? { ok: true, expiresAt } : { ok: false, reason: 'expired' };
