@@ -30,7 +30,7 @@ test('every value round-trips through COPY: text, NULL, numbers, booleans, insta
   const client = await pool.connect();
   try {
     await client.query(`CREATE TABLE copy_probe (id bigint PRIMARY KEY, label text, flag boolean, at timestamptz)`);
-    const rows = tricky.map((label, i) => [i + 1, label, i % 2 === 0, new Date(Date.UTC(2026, 0, 1) + i * 1000)]);
+    const rows: unknown[][] = tricky.map((label, i) => [i + 1, label, i % 2 === 0, new Date(Date.UTC(2026, 0, 1) + i * 1000)]);
     rows.push([tricky.length + 1, null, null, null]);
     expect(await copyRowsIn(client, 'copy_probe', ['id', 'label', 'flag', 'at'], rows)).toBe(rows.length);
     const { rows: back } = await client.query<{ id: number; label: string | null; flag: boolean | null; at: Date | null }>(`SELECT id, label, flag, at FROM copy_probe ORDER BY id`);
