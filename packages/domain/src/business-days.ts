@@ -118,8 +118,16 @@ function longestClosedRun(calendar: Pick<SendCalendar, 'skipWeekends' | 'holiday
  * `tickler_send_at`); {@link sendCalendarFromText} reads it back.
  */
 export function sendCalendarText(calendar: SendCalendar): string {
-  return JSON.stringify({ skipWeekends: calendar.skipWeekends, holidays: [...calendar.holidays].sort() });
+  let text = calendarTexts.get(calendar);
+  if (text === undefined) {
+    text = JSON.stringify({ skipWeekends: calendar.skipWeekends, holidays: [...calendar.holidays].sort() });
+    calendarTexts.set(calendar, text);
+  }
+  return text;
 }
+
+/** A scan asks for the text once per slice; calendars are immutable. */
+const calendarTexts = new WeakMap<SendCalendar, string>();
 
 let lastText = '';
 let lastCalendar: SendCalendar = EVERY_DAY_OPEN;
