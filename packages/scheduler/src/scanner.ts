@@ -73,9 +73,10 @@ export function makeScanner(deps: SchedulerDeps): Scanner {
         await planAhead(deps, ahead, enqueuer, dryRun);
         await enqueuer.drain();
         // Only now is every job in Redis: a crash before this replays the same window.
-        if (!dryRun) await saveHorizon(deps.store.state, window);
+        if (!dryRun) await saveHorizon(deps.store.state, window, deps.config);
       }
       const report: ScanReport = { dryRun, now, horizon: window, rows, totals: { ...sumRows(rows), superseded } };
+      if (window.calendarChanged) deps.logger.warn({ after: window.after }, 'send calendar changed since the last scan: looking back over its longest move');
       deps.logger.info({ dryRun, after: window.after, until: window.until, ...report.totals }, 'reminder scan finished');
       return report;
     },

@@ -5,7 +5,8 @@
  * SQL planner and its JavaScript catch-up), by billing events, and in the forecast.
  */
 import { createSendCalendar, DEFAULT_OFFSETS, expiryOf, forecastReminders, REMINDER_KINDS, sendAtMs, type ForecastOrder } from '@tickler/domain';
-import { HORIZON_KEY, makeForecaster, makeScanner, makeSchedulerConfig, type SchedulerDeps } from '../src';
+import { sendCalendarText } from '@tickler/domain';
+import { CALENDAR_KEY, HORIZON_KEY, makeForecaster, makeScanner, makeSchedulerConfig, type SchedulerDeps } from '../src';
 import { planOrderNow } from '../src/plan-order';
 import { at, makeTestEnv, reminderJobs, upsert, type TestEnv } from './helpers';
 
@@ -30,12 +31,18 @@ describe('business days (REMINDER_SKIP_WEEKENDS=on, holidays)', () => {
     await env.cleanup();
   });
 
+  /** As if an earlier scan with this calendar had planned up to `horizon`. */
+  async function scannedUntil(horizon: string): Promise<void> {
+    await env.store.state.set(HORIZON_KEY, horizon);
+    await env.store.state.set(CALENDAR_KEY, sendCalendarText(calendar));
+  }
+
   async function ledger(orderId: string) {
     return (await env.store.reminders.listForOrder(orderId)).map((r) => ({ offsetDays: r.offsetDays, expiresOn: r.expiresOn, status: r.status, sendAt: r.sendAt.toISOString(), id: r.id }));
   }
 
   it('scans every 6 hours plan each reminder once, on Friday before a Sunday expiry and on Monday after it', async () => {
-    await env.store.state.set(HORIZON_KEY, '2027-01-10T00:00:00.000Z');
+    await scannedUntil('2027-01-10T00:00:00.000Z');
     let enqueued = 0;
     for (let now = Date.parse('2027-01-10T00:00:00Z'); now <= Date.parse('2027-02-12T00:00:00Z'); now += 6 * HOUR) {
       const report = await makeScanner(deps(new Date(now))).scan({ now: new Date(now) });
@@ -66,7 +73,7 @@ describe('business days (REMINDER_SKIP_WEEKENDS=on, holidays)', () => {
 
   it('enqueues the Saturday reminder on Friday, delayed until 09:00 local', async () => {
     const now = at('2027-01-28T10:00:00Z');
-    await env.store.state.set(HORIZON_KEY, now.toISOString());
+    await scannedUntil(now.toISOString());
     await makeScanner(deps(now)).scan({ now });
     const [ber] = await ledger('ORD-BER');
     expect(ber).toMatchObject({ offsetDays: 1, status: 'queued', sendAt: '2027-01-29T08:00:00.000Z' });
@@ -74,7 +81,7 @@ describe('business days (REMINDER_SKIP_WEEKENDS=on, holidays)', () => {
   });
 
   it('after downtime over a weekend, the catch-up sends only the latest due reminder at its moved time', async () => {
-    await env.store.state.set(HORIZON_KEY, '2027-01-21T00:00:00.000Z');
+    await scannedUntil('2027-01-21T00:00:00.000Z');
     const now = at('2027-02-01T10:00:00Z'); // Monday: the on-expiry reminder (moved from Sunday) is due
     const report = await makeScanner(deps(now)).scan({ now });
     // Berlin and Auckland: the on-expiry reminder is due (7 and 1 days before skipped); New York: its
@@ -84,6 +91,23 @@ describe('business days (REMINDER_SKIP_WEEKENDS=on, holidays)', () => {
     expect(berlin.map((r) => [r.offsetDays, r.status, r.sendAt])).toEqual([
       [7, 'skipped', '2027-01-22T08:00:00.000Z'], [1, 'skipped', '2027-01-29T08:00:00.000Z'], [0, 'queued', '2027-02-01T08:00:00.000Z'],
     ]);
+  });
+
+  it('turning weekends on loses nothing: a reminder moved to before the horizon is caught up', async () => {
+    // Thursday's scan, every day open, planned up to Friday 10:00Z; Saturday's reminder was not yet planned.
+    const thursday = at('2027-01-28T10:00:00Z');
+    await env.store.state.set(HORIZON_KEY, thursday.toISOString());
+    await makeScanner(env.deps(thursday)).scan({ now: thursday });
+    expect(await env.store.state.get(HORIZON_KEY)).toBe('2027-01-29T10:00:00.000Z');
+    // Friday 10:00Z, weekends now skipped: Saturday's reminder moves to Friday 08:00Z, before the horizon.
+    const friday = at('2027-01-29T10:00:00Z');
+    const report = await makeScanner(deps(friday)).scan({ now: friday });
+    expect(report.horizon.calendarChanged).toBe(true);
+    expect((await ledger('ORD-BER')).map((r) => [r.offsetDays, r.status, r.sendAt])).toEqual([[1, 'queued', '2027-01-29T08:00:00.000Z']]);
+    expect(await env.store.state.get(CALENDAR_KEY)).toBe(sendCalendarText(calendar));
+    // The next scan with the same calendar continues from the horizon.
+    const later = at('2027-01-29T16:00:00Z');
+    expect((await makeScanner(deps(later)).scan({ now: later })).horizon).toMatchObject({ calendarChanged: false, after: at('2027-01-30T10:00:00Z') });
   });
 
   it('a billing event plans the new cycle on business days too', async () => {
