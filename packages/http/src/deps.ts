@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Store } from '@tickler/db';
 import type { Queues } from '@tickler/queues';
-import type { NewsletterTopic, ReminderKind } from '@tickler/domain';
+import type { NewsletterTopic, ReminderKind, SendCalendar } from '@tickler/domain';
 import type { RateLimiter, RateLimits } from './rate-limit/rate-limiter';
 
 /** Configuration the HTTP edge needs; parsed from the environment once, by the composition root. */
@@ -19,6 +19,8 @@ export interface HttpConfig {
   snsCertCacheDir: string;
   /** Reminder offsets per kind, for `GET /admin/forecast` (default: the kind table's defaults). */
   reminderOffsets?: Record<ReminderKind, number[]>;
+  /** Days reminders may go out on, for `GET /admin/forecast` (default every day open). */
+  sendCalendar?: SendCalendar;
   /** Newsletter topics offered on the subscription form. */
   newsletterTopics: NewsletterTopic[];
   /** Domains accepted as business email even if on a free-mail list. */

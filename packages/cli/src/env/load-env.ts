@@ -3,7 +3,7 @@
  * schema (schema.ts) and fails with ONE message naming every bad or missing variable, so an
  * operator fixes them all in one go. Nothing else reads `process.env`.
  */
-import { perKind, type NewsletterTopic, type ReminderKind } from '@tickler/domain';
+import { createSendCalendar, perKind, type NewsletterTopic, type ReminderKind, type SendCalendar } from '@tickler/domain';
 import { EnvError } from './env-error';
 import { envSchema, type LogLevel, type ParsedEnv } from './schema';
 
@@ -46,6 +46,8 @@ export interface Env {
   snsTopicArns: string[];
   snsCertCacheDir: string;
   offsets: Record<ReminderKind, number[]>;
+  /** Days reminders may go out on: REMINDER_SKIP_WEEKENDS (default off) and REMINDER_HOLIDAYS (default none). */
+  sendCalendar: SendCalendar;
   /** Scan interval, ms (SCAN_EVERY, default 15m). */
   scanEveryMs: number;
   /** How far a billing event's `occurredAt` may be ahead of this host's clock, ms (BILLING_MAX_CLOCK_SKEW, default 5m). */
@@ -103,6 +105,7 @@ function toEnv(p: ParsedEnv): Env {
     snsTopicArns: p.SNS_TOPIC_ARNS,
     snsCertCacheDir: p.SNS_CERT_CACHE_DIR,
     offsets: perKind((_, { offsetsVariable }) => (p as unknown as Record<string, number[]>)[offsetsVariable]!),
+    sendCalendar: createSendCalendar({ skipWeekends: p.REMINDER_SKIP_WEEKENDS, holidays: p.REMINDER_HOLIDAYS }),
     scanEveryMs: p.SCAN_EVERY,
     billingMaxClockSkewMs: p.BILLING_MAX_CLOCK_SKEW,
     mailerConcurrency: p.MAILER_CONCURRENCY,

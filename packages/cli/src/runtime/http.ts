@@ -18,6 +18,7 @@ function httpConfigOf(env: Env): HttpConfig {
     newsletterTopics: env.newsletterTopics,
     emailDomainAllowlist: env.emailDomainAllowlist,
     reminderOffsets: env.offsets,
+    sendCalendar: env.sendCalendar,
     supportEmail: env.supportEmail,
     bodyLimitBytes: 64 * 1024,
     billingMaxClockSkewMs: env.billingMaxClockSkewMs,

@@ -77,7 +77,10 @@ export const adminRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
     }
   });
 
-  const forecaster = makeForecaster({ store: deps.store, config: makeSchedulerConfig(deps.config.reminderOffsets ? { offsets: deps.config.reminderOffsets } : {}) });
+  const forecaster = makeForecaster({ store: deps.store, config: makeSchedulerConfig({
+    ...(deps.config.reminderOffsets ? { offsets: deps.config.reminderOffsets } : {}),
+    ...(deps.config.sendCalendar ? { sendCalendar: deps.config.sendCalendar } : {}),
+  }) });
   app.get('/admin/forecast', async (request, reply) => {
     const query = readQuery(forecastQuery, request, reply);
     if (!query) return reply;

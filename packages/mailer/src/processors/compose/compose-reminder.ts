@@ -19,6 +19,8 @@ export const composeReminder: Composer = async ({ store, templates, config }, de
   if (!(await store.directory.isContact(order.id, delivery.email))) return { skip: 'not-a-contact' };
   if (await store.lists.isUnsubscribed(delivery.email, listId)) return { skip: 'unsubscribed' };
 
+  // Days left from the day it is actually sent, in the organization's zone — not from the offset: a
+  // reminder moved off a weekend says "in 2 days" on the Friday before a Sunday expiry.
   const daysLeft = daysUntil(reminder.expiresOn, now, order.timeZone);
   const unsubscribe = unsubscribeUrl(config, delivery.email, listId);
   const data: ReminderEmailData = {
