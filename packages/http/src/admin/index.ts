@@ -8,7 +8,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { forecastDayJson, isDomainError, normalizeEmail, parseDuration } from '@tickler/domain';
 import { makeForecaster, makeSchedulerConfig } from '@tickler/scheduler';
-import { FailedJobsError, isQueueName, listFailedJobs, replayFailedJobs } from '@tickler/queues';
+import { FailedJobsError, isQueueName, listFailedJobs, QUEUE_NAMES, replayFailedJobs } from '@tickler/queues';
 import type { HttpDeps } from '../deps';
 import { queryText, readQuery } from '../query';
 import { makeRedisGuard } from '../redis-guard';
@@ -25,7 +25,7 @@ const replayBody = z.object({
   since: z.string().refine((text) => parseDuration(text) !== null, 'must be a duration like 30m, 2h or 1d').optional(),
 }).strict();
 
-const failedQuery = z.object({ queue: queryText().refine(isQueueName, 'must name a queue (scan, order-events, reminders, send)').optional() });
+const failedQuery = z.object({ queue: queryText().refine(isQueueName, `must name a queue (${QUEUE_NAMES.join(', ')})`).optional() });
 const forecastQuery = z.object({
   days: queryText().regex(/^\d{1,3}$/, 'must be a whole number from 1 to 366').transform(Number)
     .refine((n) => n >= 1 && n <= 366, 'must be a whole number from 1 to 366').optional(),
