@@ -1,6 +1,7 @@
 /**
  * Admin routes (bearer ADMIN_TOKEN, else 401 JSON): the BullMQ dashboard, failed jobs and replay,
- * the send forecast, the delivery audit, and lifting a suppression. Pages are plain HTML; ask for JSON with
+ * the send forecast, the delivery audit, lifting a suppression, template previews and test sends.
+ * Pages are plain HTML; ask for JSON with
  * `Accept: application/json`. Query strings are parsed with zod (400 `invalid_query` naming the
  * parameter); routes that read Redis answer 503 `redis_unavailable` instead of waiting for it.
  */
@@ -17,6 +18,7 @@ import { renderEmailAudit, renderOrderAudit, searchForm } from './audit-page';
 import { makeAdminAuth } from './auth';
 import { registerBoard } from './board';
 import { renderForecastPage } from './forecast-page';
+import { registerTemplateRoutes } from './templates-routes';
 import { page, table, wantsJson } from './html';
 
 const replayBody = z.object({
@@ -126,4 +128,6 @@ export const adminRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
     if (json) return badRequest(reply, 'give ?email=<address> or ?orderId=<order id>');
     return reply.type('text/html').send(page('Audit', `<p>Why did (or didn't) someone get an email?</p>${searchForm()}`));
   });
+
+  await registerTemplateRoutes(app, deps);
 };
