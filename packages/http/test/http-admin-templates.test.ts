@@ -135,6 +135,9 @@ describe('POST /admin/templates/test-send', () => {
 
       // Its one-click unsubscribe names the test list: a page saying so, and no list is left.
       const unsubscribe = header(emails[0]!, 'List-Unsubscribe')!.slice('<https://tickler.test'.length, -1);
+      const opened = await h.app.inject({ method: 'GET', url: unsubscribe });
+      expect(opened.statusCode).toBe(200);
+      expect(opened.body).toContain('It was a test of the template <strong>license-reminder</strong>');
       const oneClick = await h.app.inject({ method: 'POST', url: unsubscribe, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
       expect(oneClick.statusCode).toBe(200);
       expect(oneClick.body).toContain('This was a test email');

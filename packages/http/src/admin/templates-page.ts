@@ -21,8 +21,8 @@ export interface PreviewSection {
 export const TEMPLATES_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 const STYLE = `<style>.pair{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.pair iframe{width:100%;height:32rem;border:1px solid #e3e6ec}
-.pair pre{margin:0;height:32rem;overflow:auto;white-space:pre-wrap;background:#f5f6f8;padding:.5rem;border:1px solid #e3e6ec}
-section.template{border-top:2px solid #e3e6ec;margin-top:1.5rem}.notice{background:#eef4ff;padding:.5rem}</style>`;
+.pair pre{margin:0;height:32rem;overflow:auto;white-space:pre-wrap;overflow-wrap:anywhere;background:#f5f6f8;padding:.5rem;border:1px solid #e3e6ec}
+section.template{border-top:2px solid #e3e6ec;margin-top:1.5rem}.subject{overflow-wrap:anywhere}.notice{background:#eef4ff;padding:.5rem}</style>`;
 
 function sampleOptions(samples: string[], selected: string): string {
   return samples.map((s) => `<option value="${esc(s)}"${s === selected ? ' selected' : ''}>${esc(s)}</option>`).join('');
