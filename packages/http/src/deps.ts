@@ -43,6 +43,22 @@ export interface HttpConfig {
   redisTimeoutMs?: number;
 }
 
+/** What a preview or test send renders: a template, a locale, a named sample. */
+export interface TestEmailRequest { template: string; locale: string; sample: string }
+
+/**
+ * Template previews for `/admin/templates`, given by the composition root: the mailer renders
+ * (`makeTemplatePreviews`), the edge only shows the result and enqueues test sends.
+ */
+export interface TemplatePreviews {
+  /** Every template × locale, with the sample names it can be rendered with. */
+  list(): Array<{ template: string; locale: string; samples: string[] }>;
+  /** Subject, HTML and text of one preview; throws on an unknown template, locale or sample. */
+  render(request: TestEmailRequest): { subject: string; html: string; text: string };
+  /** Null when a test send of `request` to `to` may be asked for, else the bad field and a one-line reason. */
+  problem(request: TestEmailRequest & { to: string }): { field: string; message: string } | null;
+}
+
 /** Everything the HTTP edge talks to; created by the composition root, never inside the server. */
 export interface HttpDeps {
   store: Store;
@@ -58,4 +74,6 @@ export interface HttpDeps {
   now: () => Date;
   /** Fetches a URL's body as text (SNS certificates, SubscribeURL); injectable for tests. */
   fetchText: (url: string) => Promise<string>;
+  /** Template previews for the admin page; without them `/admin/templates` answers 503. */
+  templatePreviews?: TemplatePreviews;
 }

@@ -52,7 +52,7 @@ export function renewUrl(config: Pick<MailerConfig, 'renewUrlTemplate' | 'suppor
  * The list headers of list mail: one-click unsubscribe (RFC 8058) and a stable List-Id (RFC 2919),
  * e.g. `<renewal.ord-1001.tickler.example.com>`.
  */
-export function listHeaders(config: Pick<MailerConfig, 'publicBaseUrl'>, unsubscribe: string, listId: ListId): Record<string, string> {
+export function listHeaders(config: Pick<MailerConfig, 'publicBaseUrl'>, unsubscribe: string, listId: string): Record<string, string> {
   const host = new URL(config.publicBaseUrl).hostname;
   const label = listId.toLowerCase().replace(/[^a-z0-9-]+/g, '.').replace(/^\.+|\.+$/g, '');
   return {

@@ -1,5 +1,5 @@
 /**
- * The mailer role: the `reminders` and `send` workers of one process. Owns its Redis connections
+ * The mailer role: the `reminders`, `send` and `test-sends` workers of one process. Owns its Redis connections
  * and its workers; `close()` stops taking jobs, lets in-flight ones finish, then disconnects.
  */
 import type { ConnectionOptions, Worker } from 'bullmq';
@@ -9,6 +9,7 @@ import { closeQueues, makeCatalogWorker, makeQueues, type Queues } from '@tickle
 import type { MailerConfig } from '../config';
 import { makeReminderProcessor } from '../processors/reminder-processor';
 import { makeSendProcessor } from '../processors/send-processor';
+import { makeTestSendProcessor } from '../test-send';
 import type { TemplateSet } from '../templates';
 import type { MailTransport } from '../transport';
 
@@ -32,7 +33,7 @@ export interface MailerRoleOptions {
 }
 
 export interface MailerRole {
-  workers: { reminders: Worker; send: Worker };
+  workers: { reminders: Worker; send: Worker; testSends: Worker };
   queues: Queues;
   /** Stops fetching jobs, waits for in-flight ones, closes connections. Safe to call twice. */
   close(): Promise<void>;
@@ -53,12 +54,14 @@ export function startMailerRole(options: MailerRoleOptions): MailerRole {
     pauseSending: () => queues.send.pause(),
     recordRetryMs: options.recordRetryMs,
   });
+  const testSend = makeTestSendProcessor({ store, templates, config, logger, transport, now });
 
   const common = { connection, prefix, logger };
   const workers = {
     reminders: makeCatalogWorker('reminder', reminder, { ...common, concurrency: Math.min(concurrency, 10) }),
     // Global: the limiter lives in Redis, so N mailer processes together stay under SES_MAX_SEND_RATE.
     send: makeCatalogWorker('send', send, { ...common, concurrency, limiter: { max: options.maxSendRate, duration: 1000 } }),
+    testSends: makeCatalogWorker('test-send', testSend, { ...common, concurrency: 2 }),
   };
   logger.info({ prefix, concurrency, maxSendRate: options.maxSendRate, templates: [...templates.templates.keys()] }, 'mailer role started');
 
@@ -68,7 +71,7 @@ export function startMailerRole(options: MailerRoleOptions): MailerRole {
     queues,
     close() {
       closing ??= (async () => {
-        await Promise.all([workers.reminders.close(), workers.send.close()]);
+        await Promise.all([workers.reminders.close(), workers.send.close(), workers.testSends.close()]);
         await closeQueues(queues);
         logger.info('mailer role stopped');
       })();
