@@ -27,8 +27,8 @@ export const reminderEmailSchema = z.object({
   expiresOn: text,
   /** Whole days from the send day to the expiry day (negative once expired). */
   daysLeft: z.number().int(),
-  /** |daysLeft| with its unit, e.g. "1 day", "14 days". */
-  daysText: text,
+  /** |daysLeft|: the messages say "in 14 days" / "7 days ago" with the locale's plural rules. */
+  days: z.number().int().nonnegative(),
   renewUrl: link,
   ...listFooterFields,
 });
@@ -104,7 +104,7 @@ const REMINDER_DEFINITION: TemplateDefinition = {
     const daysLeft = sampleDays[variant as ReminderVariant] ?? 14;
     return {
       variant: variant as ReminderVariant, orderNumber: 'ORD-1001', product: 'Barcode Reader SDK', organizationName: 'Acme',
-      expiresOn: '31 January 2027', daysLeft, daysText: daysText(daysLeft),
+      expiresOn: '31 January 2027', daysLeft, days: Math.abs(daysLeft),
       renewUrl: 'https://shop.example.com/renew?order=ORD-1001', ...sampleListFooter(renewalListLabel('ORD-1001')),
     } satisfies ReminderEmailData;
   },
@@ -152,10 +152,4 @@ export function reminderTemplateName(kind: ReminderKind): string {
 /** The template a broadcast uses: `newsletter send --template product-news` → `newsletter-product-news`. */
 export function newsletterTemplateName(template: string): string {
   return template.startsWith('newsletter-') ? template : `newsletter-${template}`;
-}
-
-/** "1 day", "14 days" (absolute value). */
-export function daysText(days: number): string {
-  const n = Math.abs(days);
-  return n === 1 ? '1 day' : `${n} days`;
 }
