@@ -128,6 +128,31 @@ describe('preferences /preferences/:token', () => {
     expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual([]);
   });
 
+  it('shows the page in the browser\'s language until the recipient chooses one, then in the chosen one', async () => {
+    const browser = { 'accept-language': 'ja-JP,ja;q=0.9,en;q=0.5' };
+    const first = await h.app.inject({ method: 'GET', url: url(), headers: browser });
+    expect(first.body).toContain('<html lang="ja"');
+    expect(first.body).toContain('<h1>メール設定</h1>');
+    expect(first.body).toContain('注文 ORD-1001（Barcode Reader SDK）の更新リマインダー');
+
+    const chosen = await h.app.inject({ method: 'POST', url: url(), headers: { ...browser, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'action=language&locale=de' });
+    expect(chosen.statusCode).toBe(200);
+    expect(chosen.body).toContain('<html lang="de"');
+    expect(chosen.body).toContain('Ab jetzt schreiben wir Ihnen auf Deutsch.');
+    expect(chosen.body).toContain('<option value="de" selected>Deutsch</option>');
+    expect(await h.store.lists.getLocale('ann@acme.com')).toEqual({ locale: 'de', source: 'preferences' });
+    expect((await h.app.inject({ method: 'GET', url: url(), headers: browser })).body).toContain('<h1>E-Mail-Einstellungen</h1>');
+
+    const refused = await h.app.inject({ method: 'POST', url: url(), ...form('action=language&locale=tlh') });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('Wählen Sie eine der angebotenen Sprachen');
+    expect(await h.store.lists.getLocale('ann@acme.com')).toEqual({ locale: 'de', source: 'preferences' });
+
+    const cleared = await h.app.inject({ method: 'POST', url: url(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'action=language&locale=auto' });
+    expect(cleared.body).toContain('<h1>Email preferences</h1>');
+    expect(await h.store.lists.getLocale('ann@acme.com')).toBeNull();
+  });
+
   it('a list token is not a preferences token', async () => {
     const res = await h.app.inject({ method: 'POST', url: `/preferences/${listToken('renewal:ORD-1001')}`, ...form('listId=renewal%3AORD-1001&action=leave') });
     expect(res.statusCode).toBe(400);

@@ -19,6 +19,7 @@ function httpConfigOf(env: Env): HttpConfig {
     emailDomainAllowlist: env.emailDomainAllowlist,
     reminderOffsets: env.offsets,
     supportEmail: env.supportEmail,
+    defaultLocale: env.defaultLocale,
     bodyLimitBytes: 64 * 1024,
     billingMaxClockSkewMs: env.billingMaxClockSkewMs,
     rateLimits: env.rateLimits,
