@@ -31,6 +31,30 @@ describe('unsubscribe /u/:token', () => {
     expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual([]);
   });
 
+  it('speaks the recipient\'s choice, else the organization\'s locale, else the browser\'s language', async () => {
+    const url = `/u/${listToken('renewal:ORD-1001')}`;
+    expect((await h.app.inject({ method: 'GET', url, headers: { 'accept-language': 'fr' } })).body).toContain('Se désinscrire de cette liste ?');
+    const organization = (await h.store.directory.getOrder('ORD-1001'))!;
+    await h.store.directory.applyOrderUpsert({
+      orderId: 'ORD-1001', organization: { id: organization.organizationId, name: organization.organizationName, timeZone: organization.timeZone, locale: 'zh-Hans-CN' },
+      product: organization.product, licenseExpiresOn: organization.licenseExpiresOn, maintenanceExpiresOn: organization.maintenanceExpiresOn,
+      purchaserEmail: 'ann@acme.com', purchaserName: null, occurredAt: new Date('2030-01-01T00:00:00Z'),
+    });
+    const chinese = await h.app.inject({ method: 'GET', url, headers: { 'accept-language': 'fr' } });
+    expect(chinese.body).toContain('<html lang="zh-CN"');
+    expect(chinese.body).toContain('订单 ORD-1001（Barcode Reader SDK）的续订提醒');
+    await h.store.lists.setLocale('ann@acme.com', 'ja', 'preferences');
+    const done = await h.app.inject({ method: 'POST', url, ...form('') });
+    expect(done.body).toContain('<h1>配信を停止しました</h1>');
+    expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual(['renewal:ORD-1001']);
+  });
+
+  it('answers a forged link in the browser\'s language', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/u/forged', headers: { 'accept-language': 'de-CH' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('Dieser Link ist ungültig');
+  });
+
   it('POST from the page leaves exactly that list; repeating is harmless', async () => {
     const url = `/u/${listToken('renewal:ORD-1001')}`;
     const res = await h.app.inject({ method: 'POST', url, ...form('') });

@@ -11,9 +11,9 @@ import type { HttpDeps } from '../deps';
 import type { RoutesPlugin } from '../plugin';
 import { formField, registerFormParsers, sendInvalidLink } from './common';
 import { html, type Html } from './html';
-import { pageLocale, pageTranslator } from './i18n';
+import { pageLanguage } from './i18n';
 import { sendPage } from './layout';
-import { LANGUAGE_NAMES } from './messages/catalogs';
+import { LANGUAGE_NAMES } from './messages';
 
 type TokenParams = { Params: { token: string } };
 interface ListEntry { listId: ListId; label: string; left: boolean }
@@ -27,10 +27,10 @@ async function listsOf(deps: HttpDeps, email: string, t: Translate): Promise<Lis
   ]);
   const leftSet = new Set<string>(left);
   const entries: ListEntry[] = orders.map((o) => ({
-    listId: renewalListId(o.id), label: t('preferences.renewalList', { orderNumber: o.id, product: o.product }), left: false,
+    listId: renewalListId(o.id), label: t('lists.renewalWithProduct', { orderNumber: o.id, product: o.product }), left: false,
   }));
   for (const topic of subscription?.topics ?? []) {
-    const list = t('preferences.newsletterList', { topic: topicLabel(deps.config.newsletterTopics, topic) });
+    const list = t('lists.newsletter', { topic: topicLabel(deps.config.newsletterTopics, topic) });
     entries.push({ listId: newsletterListId(topic), label: subscription?.status === 'pending' ? t('preferences.awaiting', { list }) : list, left: false });
   }
   return entries.map((e) => ({ ...e, left: leftSet.has(e.listId) }));
@@ -57,8 +57,8 @@ ${languageForm(t, chosen)}`;
 }
 
 async function show(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply, email: string, status: number, message: (t: Translate) => Message): Promise<FastifyReply> {
-  const locale = await pageLocale(deps, request, email);
-  const t = pageTranslator(locale);
+  // The preferences page is about one address, which may be a contact of several organizations: its choice, else the browser's language.
+  const { locale, t } = await pageLanguage(deps, request, { email });
   const stored = await deps.store.lists.getLocale(email);
   const chosen = stored?.source === 'preferences' && isSupportedLocale(stored.locale) ? stored.locale : null;
   const body = renderPage(t, email, await listsOf(deps, email, t), chosen, message(t));
@@ -93,7 +93,7 @@ export const preferencesRoutes: RoutesPlugin = async (app, deps) => {
     const action = formField(request.body, 'action');
     if (action === 'language') return chooseLanguage(deps, request, reply, claim.email);
     const listId = formField(request.body, 'listId');
-    const t = pageTranslator(await pageLocale(deps, request, claim.email));
+    const { t } = await pageLanguage(deps, request, { email: claim.email });
     const entry = (await listsOf(deps, claim.email, t)).find((e) => e.listId === listId);
     if (!entry || (action !== 'leave' && action !== 'rejoin')) {
       request.log.info({ listId, action }, 'preferences change refused');
