@@ -48,7 +48,7 @@ export async function previewTemplates(dir: string, outDir: string): Promise<Pre
   const files: PreviewFile[] = [];
   for (const template of set.templates.values()) {
     for (const [variant, locales] of template.variants) for (const locale of locales.keys()) {
-      const email = renderEmail(set, template.name, template.definition.sample(variant), locale);
+      const email = renderEmail(set, template.name, template.definition.sample(variant, locale), locale);
       const base = path.join(path.resolve(outDir), `${template.name}.${variant}.${locale}`);
       await writeFile(`${base}.html`, email.html);
       await writeFile(`${base}.txt`, `Subject: ${email.subject}\n\n${email.text}`);

@@ -4,3 +4,4 @@ export { renderEmail, emailLocale, translator, TemplateDataError, type RenderedE
 export { checkTemplates, previewTemplates, type PreviewFile } from './check-templates';
 export { TemplateError, formatIssue, type TemplateIssue } from './compile-mjml';
 export * from './schemas';
+export { displayDate, displayInstant } from './dates';

@@ -1,8 +1,7 @@
 /** An organization invitation; the link token is re-derived (tokens are deterministic) and checked against the stored hash. */
-import { renderEmail, type InvitationEmailData } from '../../templates';
+import { displayInstant, renderEmail, type InvitationEmailData } from '../../templates';
 import { PermanentSendError } from '../../transport';
 import { storedInvitationUrl } from '../links';
-import { displayInstant } from './format';
 import { recipientLocale } from './locale';
 import { transactionalEmail, type Composer } from './types';
 

@@ -1,8 +1,8 @@
 /** A renewal reminder to one contact of an order, re-checked against the order at send time. */
 import { checkReminderStillValid, reminderVariant, renewalListId } from '@tickler/domain';
-import { reminderTemplateName, renderEmail, translator, type ReminderEmailData } from '../../templates';
+import { displayDate, reminderTemplateName, renderEmail, translator, type ReminderEmailData } from '../../templates';
 import { listHeaders, preferencesUrl, renewUrl, unsubscribeUrl } from '../links';
-import { daysUntil, displayDate } from './format';
+import { daysUntil } from './format';
 import { recipientLocale } from './locale';
 import type { Composer } from './types';
 
