@@ -74,9 +74,14 @@ it('runs everything from an empty folder, demo reminders reach the inbox, SIGINT
   let emails: StoredEmail[] = [];
   await waitUntil(async () => {
     emails = ((await (await fetch(`${inbox.replace(/\/$/, '')}/store`)).json()) as { emails: StoredEmail[] }).emails;
-    return emails.filter((e) => /license|maintenance/.test(e.subject)).length >= 10;
+    return emails.filter((e) => /license|maintenance|Lizenz|Wartung|ライセンス|保守契約/.test(e.subject)).length >= 10;
   }, 60_000, () => `reminders in the inbox (have ${emails.length})`);
   expect(emails.some((e) => /invited you to join/.test(e.subject))).toBe(true);
+  // Acme (locale de) writes German, Initech (ja) Japanese, Globex (none) the default, English.
+  const subjectsTo = (domain: string) => emails.filter((e) => e.destination.to.some((to) => to.endsWith(domain))).map((e) => e.subject);
+  expect(subjectsTo('@acme.example')).toContainEqual(expect.stringMatching(/^Ihre .*(Lizenz|Wartung) läuft/));
+  expect(subjectsTo('@initech.example')).toContainEqual(expect.stringMatching(/(ライセンス|保守契約)の有効期限/));
+  expect(subjectsTo('@globex.example')).toContainEqual(expect.stringMatching(/^Your .*(license|maintenance)/));
   const reminder = emails.find((e) => /license/.test(e.subject))!;
   expect(reminder.headers?.find((h) => h.name.toLowerCase() === 'list-unsubscribe-post')?.value).toBe('List-Unsubscribe=One-Click');
 

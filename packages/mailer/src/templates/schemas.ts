@@ -5,7 +5,8 @@
  * `{{placeholder}}` a template uses must be a key of its schema; `checkTemplates` enforces that.
  */
 import { z } from 'zod';
-import { REMINDER_KINDS, reminderKind, renewalListLabel, type ReminderKind } from '@tickler/domain';
+import { REMINDER_KINDS, reminderKind, renewalListLabel, type ReminderKind, type SupportedLocale } from '@tickler/domain';
+import { displayDate, displayInstant } from './dates';
 
 /** Links in emails: web or mail links only (never `javascript:`). */
 const link = z.url({ protocol: /^(https?|mailto)$/ });
@@ -27,8 +28,8 @@ export const reminderEmailSchema = z.object({
   expiresOn: text,
   /** Whole days from the send day to the expiry day (negative once expired). */
   daysLeft: z.number().int(),
-  /** |daysLeft| with its unit, e.g. "1 day", "14 days". */
-  daysText: text,
+  /** |daysLeft|: the messages say "in 14 days" / "7 days ago" with the locale's plural rules. */
+  days: z.number().int().nonnegative(),
   renewUrl: link,
   ...listFooterFields,
 });
@@ -79,8 +80,8 @@ export interface TemplateDefinition {
   flags: readonly string[];
   /** Which variant a data object selects. */
   variantOf: (data: Record<string, unknown>) => string;
-  /** Sample data for previews and tests. */
-  sample: (variant: string) => Record<string, unknown>;
+  /** Sample data for previews and tests; dates written in `locale` (default `en`). */
+  sample: (variant: string, locale?: SupportedLocale) => Record<string, unknown>;
 }
 
 export const DEFAULT_VARIANT = 'default';
@@ -100,11 +101,11 @@ const REMINDER_DEFINITION: TemplateDefinition = {
   variants: REMINDER_VARIANTS,
   flags: ['list'],
   variantOf: (data) => String(data.variant),
-  sample: (variant) => {
+  sample: (variant, locale = 'en') => {
     const daysLeft = sampleDays[variant as ReminderVariant] ?? 14;
     return {
       variant: variant as ReminderVariant, orderNumber: 'ORD-1001', product: 'Barcode Reader SDK', organizationName: 'Acme',
-      expiresOn: '31 January 2027', daysLeft, daysText: daysText(daysLeft),
+      expiresOn: displayDate('2027-01-31', locale), daysLeft, days: Math.abs(daysLeft),
       renewUrl: 'https://shop.example.com/renew?order=ORD-1001', ...sampleListFooter(renewalListLabel('ORD-1001')),
     } satisfies ReminderEmailData;
   },
@@ -114,9 +115,9 @@ const DEFINITIONS: Record<string, TemplateDefinition> = {
   ...Object.fromEntries(REMINDER_KINDS.map((kind) => [reminderKind(kind).template, REMINDER_DEFINITION])),
   invitation: {
     schema: invitationEmailSchema, variants: [DEFAULT_VARIANT], flags: [], variantOf: single,
-    sample: () => ({
+    sample: (_variant, locale = 'en') => ({
       organizationName: 'Acme', inviterEmail: 'ann@acme.example', acceptUrl: `${SAMPLE_BASE}/invitations/SAMPLE-INVITATION-TOKEN`,
-      expiresOn: '11 December 2026', ...sampleFooter,
+      expiresOn: displayInstant(new Date('2026-12-11T10:00:00Z'), locale), ...sampleFooter,
     } satisfies InvitationEmailData),
   },
   'newsletter-confirmation': {
@@ -152,10 +153,4 @@ export function reminderTemplateName(kind: ReminderKind): string {
 /** The template a broadcast uses: `newsletter send --template product-news` → `newsletter-product-news`. */
 export function newsletterTemplateName(template: string): string {
   return template.startsWith('newsletter-') ? template : `newsletter-${template}`;
-}
-
-/** "1 day", "14 days" (absolute value). */
-export function daysText(days: number): string {
-  const n = Math.abs(days);
-  return n === 1 ? '1 day' : `${n} days`;
 }

@@ -6,6 +6,7 @@
  * - for templates with several variants, one sample per further variant (reminders: `on` for the
  *   expiry day, `after` once expired).
  */
+import type { SupportedLocale } from '@tickler/domain';
 import type { CompiledTemplate } from '../templates';
 
 export const DEFAULT_SAMPLE = 'default';
@@ -39,14 +40,14 @@ export function sampleNames(template: CompiledTemplate): string[] {
   return [DEFAULT_SAMPLE, LONG_SAMPLE, ...template.definition.variants.slice(1)];
 }
 
-/** The data of sample `name` for `template`, or null when the template has no such sample. */
-export function sampleData(template: CompiledTemplate, name: string): Record<string, unknown> | null {
+/** The data of sample `name` for `template` in `locale` (dates as that language writes them), or null when the template has no such sample. */
+export function sampleData(template: CompiledTemplate, name: string, locale?: SupportedLocale): Record<string, unknown> | null {
   const { definition } = template;
   const first = definition.variants[0]!;
-  if (name === DEFAULT_SAMPLE) return definition.sample(first);
+  if (name === DEFAULT_SAMPLE) return definition.sample(first, locale);
   if (name === LONG_SAMPLE) {
-    const base = definition.sample(first);
+    const base = definition.sample(first, locale);
     return Object.fromEntries(Object.entries(base).map(([key, value]) => [key, Object.hasOwn(LONG_VALUES, key) ? LONG_VALUES[key] : value]));
   }
-  return definition.variants.includes(name) && name !== first ? definition.sample(name) : null;
+  return definition.variants.includes(name) && name !== first ? definition.sample(name, locale) : null;
 }
