@@ -14,13 +14,14 @@
  */
 import { expiryOf, perKind, REMINDER_KINDS, reminderKind, type ReminderKind } from '@tickler/domain';
 import type pg from 'pg';
-import type { OrderEventOutcome, OrderUpsert } from '../repositories/types';
+import type { OrderEventOutcome, OrderUpsert, OrderWithZone } from '../repositories/types';
 import { normalizeEmail } from '../email';
 import { organizationNotChanged, outOfOrderReason } from '../order-event-reasons';
 import { type Transaction, withTransaction } from './pool';
 import { expiryColumnList, type ExpirySqlColumns, ORDER_COLUMNS, type OrderSqlRow, toOrder } from './rows';
 import { cancelPendingReminders } from './sql/cancel-pending-reminders';
 import { moveRemindersToZone } from './sql/move-reminders-to-zone';
+import { insertOrderWithPurchaser, type OrderWrite, updateOrderWithPurchaser } from './sql/order-writes';
 import { isRetryableConflict } from './store-error';
 
 type StoredOrder = ExpirySqlColumns & { organization_id: string; status: string; last_event_at: Date | null };
@@ -69,6 +70,12 @@ async function upsertOrganization(tx: Transaction, event: OrderUpsert): Promise<
   return { created: false, timeZoneChanged: before.time_zone !== timeZone, ignored: null };
 }
 
+/** The purchaser becomes the first active member (owner) of an organization its event created. */
+async function addOwner(tx: Transaction, organizationId: string, purchaserId: number, at: Date): Promise<void> {
+  await tx.query(`INSERT INTO memberships (organization_id, user_id, status, role, activated_at) VALUES ($1, $2, 'active', 'owner', $3)
+    ON CONFLICT (organization_id, user_id) DO NOTHING`, [organizationId, purchaserId, at]);
+}
+
 async function ensurePurchaser(tx: Transaction, event: OrderUpsert): Promise<number> {
   const { rows: [row] } = await tx.query<{ id: number }>(`INSERT INTO users (email, name) VALUES ($1, $2)
     ON CONFLICT (email) DO UPDATE SET name = coalesce(users.name, excluded.name) RETURNING id`, [normalizeEmail(event.purchaserEmail), event.purchaserName]);
@@ -94,15 +101,19 @@ async function moveToOrganization(tx: Transaction, event: OrderUpsert, purchaser
   return moveRemindersToZone(tx, 'order', event.orderId, org!.time_zone, at, event.calendar);
 }
 
-/** Writes an applied event onto a stored order, SETting only what changes (an unchanged organization does not fire the zone trigger). */
-async function updateOrder(tx: Transaction, event: OrderUpsert, stored: StoredOrder, at: Date): Promise<void> {
-  const changes = ([
+/** The columns an applied event changes on a stored order (an unchanged organization is not SET: it would fire the zone trigger). */
+function changedColumns(event: OrderUpsert, stored: StoredOrder): Array<[string, string | null]> {
+  return ([
     ['organization_id', event.organization.id, stored.organization_id],
     ...REMINDER_KINDS.map((kind) => [reminderKind(kind).expiryColumn, expiryOf(event, kind), stored[reminderKind(kind).expiryColumn]]),
     ['status', 'active', stored.status],
-  ] as Array<[string, string | null, string | null]>).filter(([, value, previous]) => value !== previous);
+  ] as Array<[string, string | null, string | null]>).filter(([, value, previous]) => value !== previous).map(([column, value]) => [column, value]);
+}
+
+/** Writes an applied event onto a stored order that moves to another organization (the rare path: statements one by one). */
+async function updateMovedOrder(tx: Transaction, event: OrderUpsert, stored: StoredOrder, at: Date): Promise<void> {
   const values: unknown[] = [event.orderId, event.product, at];
-  const sets = changes.map(([column, value]) => {
+  const sets = changedColumns(event, stored).map(([column, value]) => {
     values.push(value);
     return `${column} = $${values.length}, `;
   });
@@ -120,39 +131,40 @@ async function upsert(tx: Transaction, event: OrderUpsert): Promise<OrderEventOu
     return ignored;
   }
   let retimed = organization.timeZoneChanged ? await moveRemindersToZone(tx, 'organization', event.organization.id, event.organization.timeZone, at, event.calendar) : 0;
-  const purchaserId = await ensurePurchaser(tx, event);
-  if (organization.created) {
-    await tx.query(`INSERT INTO memberships (organization_id, user_id, status, role, activated_at) VALUES ($1, $2, 'active', 'owner', $3)
-      ON CONFLICT (organization_id, user_id) DO NOTHING`, [event.organization.id, purchaserId, at]);
-  }
   const next = perKind((kind) => expiryOf(event, kind));
-  const changedKinds: ReminderKind[] = [];
-  let cancelledReminderIds: number[] = [];
+  const write: OrderWrite = {
+    orderId: event.orderId, organizationId: event.organization.id, product: event.product, at, expiries: next,
+    purchaserEmail: normalizeEmail(event.purchaserEmail), purchaserName: event.purchaserName,
+  };
   if (!stored) {
-    // orders.time_zone is set from the organization by the trigger.
-    const inserted = await tx.query(`INSERT INTO orders (id, organization_id, product, ${expiryColumnList()}, status, last_event_at, updated_at)
-      VALUES ($1, $2, $3, ${REMINDER_KINDS.map((_, i) => `$${i + 5}::date`).join(', ')}, 'active', $4, $4) ON CONFLICT (id) DO NOTHING`,
-    [event.orderId, event.organization.id, event.product, at, ...REMINDER_KINDS.map((kind) => next[kind])]);
+    const order = await insertOrderWithPurchaser(tx, write, organization.created);
     // Another event created the order under another organization meanwhile: judge this one again.
-    if (inserted.rowCount !== 1) throw new ConcurrentChange(`order ${event.orderId} was created concurrently`);
-    await addPurchaserContact(tx, event, purchaserId);
-    changedKinds.push(...REMINDER_KINDS.filter((kind) => next[kind] !== null));
-  } else {
-    const reactivated = stored.status !== 'active';
-    if (stored.organization_id !== event.organization.id) retimed += await moveToOrganization(tx, event, purchaserId, at);
-    // Reactivation undoes the cancellation: this cycle's reminders that the cancel stopped (never
-    // sent) are forgotten, so they can be planned again; their ledger identity would keep them out.
-    const cycles = REMINDER_KINDS.filter((kind) => next[kind] !== null);
-    if (reactivated && cycles.length > 0) {
-      await tx.query(`DELETE FROM reminders WHERE order_id = $1 AND status = 'cancelled' AND reason = 'order-cancelled'
-        AND (kind, expires_on) IN (SELECT * FROM unnest($2::text[], $3::date[]))`, [event.orderId, cycles, cycles.map((kind) => next[kind])]);
-    }
-    await updateOrder(tx, event, stored, at);
-    const changed = REMINDER_KINDS.filter((kind) => stored[reminderKind(kind).expiryColumn] !== next[kind]);
-    changedKinds.push(...REMINDER_KINDS.filter((kind) => changed.includes(kind) || (reactivated && next[kind] !== null)));
-    cancelledReminderIds = await cancelPendingReminders(tx, event.orderId, 'expiry-changed', at, changed.map((kind) => ({ kind, keepExpiresOn: next[kind] })));
+    if (!order) throw new ConcurrentChange(`order ${event.orderId} was created concurrently`);
+    const changedKinds = REMINDER_KINDS.filter((kind) => next[kind] !== null);
+    return { outcome: 'applied', order, changedKinds, cancelledReminderIds: [], retimed, notApplied: organization.ignored };
   }
-  return { outcome: 'applied', order: await readOrder(tx, event.orderId), changedKinds, cancelledReminderIds, retimed, notApplied: organization.ignored };
+  const reactivated = stored.status !== 'active';
+  // Reactivation undoes the cancellation: this cycle's reminders that the cancel stopped (never
+  // sent) are forgotten, so they can be planned again; their ledger identity would keep them out.
+  const cycles = REMINDER_KINDS.filter((kind) => next[kind] !== null);
+  if (reactivated && cycles.length > 0) {
+    await tx.query(`DELETE FROM reminders WHERE order_id = $1 AND status = 'cancelled' AND reason = 'order-cancelled'
+      AND (kind, expires_on) IN (SELECT * FROM unnest($2::text[], $3::date[]))`, [event.orderId, cycles, cycles.map((kind) => next[kind])]);
+  }
+  let order: OrderWithZone;
+  if (stored.organization_id === event.organization.id && !organization.created) {
+    order = await updateOrderWithPurchaser(tx, write, changedColumns(event, stored));
+  } else {
+    const purchaserId = await ensurePurchaser(tx, event);
+    if (organization.created) await addOwner(tx, event.organization.id, purchaserId, at);
+    retimed += await moveToOrganization(tx, event, purchaserId, at);
+    await updateMovedOrder(tx, event, stored, at);
+    order = await readOrder(tx, event.orderId);
+  }
+  const changed = REMINDER_KINDS.filter((kind) => stored[reminderKind(kind).expiryColumn] !== next[kind]);
+  const changedKinds = REMINDER_KINDS.filter((kind) => changed.includes(kind) || (reactivated && next[kind] !== null));
+  const cancelledReminderIds = await cancelPendingReminders(tx, event.orderId, 'expiry-changed', at, changed.map((kind) => ({ kind, keepExpiresOn: next[kind] })));
+  return { outcome: 'applied', order, changedKinds, cancelledReminderIds, retimed, notApplied: organization.ignored };
 }
 
 async function cancel(tx: Transaction, orderId: string, occurredAt: Date): Promise<OrderEventOutcome> {
