@@ -12,7 +12,7 @@
  * some other writer, or two events creating one order under two organizations at once, rolls the
  * event back and runs it again (withTransaction). An ignored event rolls back: it changes nothing.
  */
-import { expiryOf, perKind, REMINDER_KINDS, reminderKind, type ReminderKind } from '@tickler/domain';
+import { expiryOf, perKind, REMINDER_KINDS, reminderKind } from '@tickler/domain';
 import type pg from 'pg';
 import type { OrderEventOutcome, OrderUpsert, OrderWithZone } from '../repositories/types';
 import { normalizeEmail } from '../email';
