@@ -16,13 +16,13 @@ import type { Store } from '@tickler/db';
 import { enqueueBulk, makeRedisConnection } from '@tickler/queues';
 import { makeSesTransport, type MailTransport } from '@tickler/mailer';
 import { makeRedisRateLimiter } from '@tickler/http';
-import { startLocalSes, type LocalSes } from '@tickler/testkit';
+import {
+  firstSendAfterGap, keyPlacement, killMasterOf, redisServerMajor, requireRedisBinaries, startCluster, startLocalSes, stopAll, type LocalSes,
+} from '@tickler/testkit';
 import {
   baseUrlOf, deliveryStatuses, makeStore, sampleReadiness, scanRuns, seedBroadcast, startDeployment, uniquePrefix, waitUntil,
 } from './fixtures';
-import { requireRedisBinaries, startCluster, stopAll } from './redis-topology';
-import { firstSendAfterGap, sendEvents } from './failover-helpers';
-import { keyPlacement, killMasterOf, redisServerMajor } from './cluster-keys';
+import { sendEvents } from './failover-helpers';
 
 jest.setTimeout(110_000);
 afterAll(stopAll);
@@ -161,7 +161,8 @@ itOnCluster('runs the reminder pipeline on a real cluster and rides through a ma
       + `order-events' slot taken over ${second.promotedAt - second.killedAt} ms after SIGKILL of :${second.port}; `
       + `keys on ${mastersWithKeys.length} of 3 masters; ${events.sent.length} billing events (${events.sent.filter((e) => e.status === 202).length} accepted, ${events.sent.filter((e) => e.status !== 202).length} refused/unanswered and retried)\n`);
   } finally {
-    await deployment.close();
+    // The roles must also shut down after a failover (a close that hangs would hide the failure above).
+    await Promise.race([deployment.close(), new Promise((_, reject) => setTimeout(() => reject(new Error('the roles did not close within 20 s after the failover')), 20_000))]);
     await transport.close?.();
     await ses.close();
     await store.close();

@@ -1,10 +1,11 @@
 /**
- * Where keys live on a real Redis Cluster, read from the nodes themselves (not from our own key
- * layout): every master is scanned for the keys under a prefix, and each key's slot is asked of
- * Redis (`CLUSTER KEYSLOT`), so the test sees what a `redis-cli` user would.
+ * Failing over real Redis topologies (redis-topology.ts) and seeing what happened. Where keys live
+ * on a Cluster is read from the nodes themselves (not from Tickler's key layout): every master is
+ * scanned for the keys under a prefix and each key's slot is asked of Redis (`CLUSTER KEYSLOT`),
+ * as a `redis-cli` user would see it.
  */
 import { Redis } from 'ioredis';
-import { waitFor, type ClusterSetup } from './redis-topology';
+import { waitForTrue, type ClusterSetup } from './redis-topology';
 
 export interface KeyPlacement {
   /** Master port → the keys under the prefix it holds. */
@@ -67,7 +68,7 @@ export async function killMasterOf(cluster: ClusterSetup, key: string): Promise<
   const port = masterOf(masters, slot)!;
   const killedAt = Date.now();
   await cluster.nodes.find((n) => n.port === port)!.kill('SIGKILL');
-  await waitFor(async () => {
+  await waitForTrue(async () => {
     const now = masterOf(await cluster.masters(), slot);
     return now !== undefined && now !== port;
   }, `a replica to take over slot ${slot} (${key}) from :${port}`, 30_000);
@@ -78,4 +79,18 @@ export async function killMasterOf(cluster: ClusterSetup, key: string): Promise<
 export function redisServerMajor(versionText: string): number | null {
   const m = /v=(\d+)\./.exec(versionText);
   return m ? Number(m[1]) : null;
+}
+
+/**
+ * When sending resumed after `killedAt`: the first send that follows a pause of at least `gapMs`
+ * (in-flight sends finish right after the kill; the pause is the failover). Null when there was no pause.
+ */
+export function firstSendAfterGap(sent: Array<{ at: number }>, killedAt: number, gapMs = 300): number | null {
+  const after = sent.map((s) => s.at).filter((at) => at >= killedAt).sort((a, b) => a - b);
+  let previous = killedAt;
+  for (const at of after) {
+    if (at - previous >= gapMs) return at;
+    previous = at;
+  }
+  return null;
 }
