@@ -175,7 +175,10 @@ export interface ClusterSetup {
   stop(): Promise<void>;
 }
 
-/** Three masters with one replica each, `cluster-node-timeout` 1 s (a dead master's replica takes over within seconds). */
+/**
+ * Three masters with one replica each, `cluster-node-timeout` 1 s (a dead master's replica takes over
+ * within seconds); resolves once the cluster is ok and every replica holds its master's data.
+ */
 export async function startCluster(): Promise<ClusterSetup> {
   const dir = tempDir('redis-cluster');
   const ports = await freePorts(12);
@@ -195,6 +198,16 @@ export async function startCluster(): Promise<ClusterSetup> {
     for (const n of nodes) if (!(await info(n.port, 'cluster', ['CLUSTER', 'INFO'])).includes('cluster_state:ok')) return false;
     return true;
   }, 'every cluster node to report cluster_state:ok', 20_000);
+  // A replica that has not finished its first sync (Redis 7 waits `repl-diskless-sync-delay`, 5 s, to
+  // start it) would be promoted empty: a failover would then lose everything, not the last writes.
+  await waitForTrue(async () => {
+    const replicas = [];
+    for (const n of nodes) {
+      const replication = await info(n.port, 'replication');
+      if (replication.includes('role:slave')) replicas.push(replication.includes('master_link_status:up') && !replication.includes('master_sync_in_progress:1'));
+    }
+    return replicas.length === 3 && replicas.every(Boolean);
+  }, 'every replica to finish its first sync with its master', 30_000);
   const alive = () => nodes.filter((n) => n.child.exitCode === null && n.child.signalCode === null);
   return {
     url: `redis-cluster://${nodes.slice(0, 3).map((n) => `127.0.0.1:${n.port}`).join(',')}`,

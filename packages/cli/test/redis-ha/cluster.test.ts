@@ -76,6 +76,7 @@ itOnCluster('runs the reminder pipeline on a real cluster and rides through a ma
   const { ids, emails: broadcastEmails } = await seedBroadcast(store, BROADCAST);
   const transport = timedSes(ses);
   const prefix = uniquePrefix('cluster');
+  let failed = false;
   const deployment = await startDeployment({
     redisUrl: cluster.url, prefix, store, transport, http: true,
     mailer: { concurrency: 16, maxSendRate: 150 },
@@ -160,9 +161,14 @@ itOnCluster('runs the reminder pipeline on a real cluster and rides through a ma
     process.stdout.write(`cluster failover: a replica took the send queue's slot ${first.promotedAt - first.killedAt} ms after SIGKILL of :${first.port}, sends resumed ${resumedAt === null ? 'without a pause' : `${resumedAt - first.killedAt} ms`} after it; `
       + `order-events' slot taken over ${second.promotedAt - second.killedAt} ms after SIGKILL of :${second.port}; `
       + `keys on ${mastersWithKeys.length} of 3 masters; ${events.sent.length} billing events (${events.sent.filter((e) => e.status === 202).length} accepted, ${events.sent.filter((e) => e.status !== 202).length} refused/unanswered and retried)\n`);
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
-    // The roles must also shut down after a failover (a close that hangs would hide the failure above).
-    await Promise.race([deployment.close(), new Promise((_, reject) => setTimeout(() => reject(new Error('the roles did not close within 20 s after the failover')), 20_000))]);
+    // The roles must also shut down after a failover; a close that hangs must not hide a failure above.
+    const closed = await Promise.race([deployment.close().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 20_000))]);
+    if (!closed && !failed) throw new Error('the roles did not close within 20 s after the failover');
+    if (!closed) process.stderr.write('cluster.test.ts: the roles also did not close within 20 s\n');
     await transport.close?.();
     await ses.close();
     await store.close();
