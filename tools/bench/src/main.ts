@@ -1,5 +1,5 @@
 /**
- * `pnpm bench <scan|send|events|broadcast|seed>`: the benchmarks behind the README's figures. Each prints
+ * `pnpm bench <scan|send|events|broadcast|failover|seed>`: the benchmarks behind the README's figures. Each prints
  * its own figures and cleans up its queues and temporary files. REDIS_URL and TEMPLATES_DIR come
  * from the environment, parsed once (config.ts) before a benchmark's modules are loaded.
  */
@@ -78,10 +78,12 @@ function addSend(program: Command): void {
     .option('--emails <n>', 'emails to send (default 20,000)', positive('--emails'))
     .option('--concurrency <n>', 'send worker concurrency per mailer (default 64)', positive('--concurrency'))
     .option('--mailers <list>', 'mailer process counts to measure in turn, e.g. 1,2 (default 1)', (v) => v.split(',').map(positive('--mailers')))
-    .action((opts: { emails?: number; concurrency?: number; mailers?: number[] } & StoreOpts) => run(async (config) => {
+    .addOption(new Option('--redis <redis>', 'REDIS_URL (single), a private Redis Cluster it starts itself, or both side by side').choices(['single', 'cluster', 'both']).default('single'))
+    .action((opts: { emails?: number; concurrency?: number; mailers?: number[]; redis: 'single' | 'cluster' | 'both' } & StoreOpts) => run(async (config) => {
       const { benchSend } = await import('./benchmarks/send');
       await benchSend({
         emails: opts.emails, concurrency: opts.concurrency, redisUrl: config.redisUrl, templatesDir: config.templatesDir, mailers: opts.mailers, store: opts.store, pgUrl: opts.pgUrl,
+        redis: opts.redis,
       });
     }));
 }
@@ -118,12 +120,23 @@ function addBroadcast(program: Command): void {
     }));
 }
 
+function addFailover(program: Command): void {
+  program.command('failover')
+    .description('a private Sentinel or Cluster, a mailer sending N emails, the send queue\'s master SIGKILLed: ms until a replica is promoted and until sends resume')
+    .addOption(new Option('--redis <topology>', 'which topology to fail over').choices(['sentinel', 'cluster', 'both']).default('both'))
+    .option('--emails <n>', 'emails per topology (default 5,000)', positive('--emails'))
+    .action((opts: { redis: 'sentinel' | 'cluster' | 'both'; emails?: number }) => run(async (config) => {
+      const { benchFailover } = await import('./benchmarks/failover');
+      await benchFailover({ topologies: opts.redis === 'both' ? ['sentinel', 'cluster'] : [opts.redis], emails: opts.emails, templatesDir: config.templatesDir });
+    }));
+}
+
 function makeBenchProgram(): Command {
   const program = new Command('bench')
     .description('Tickler benchmarks (real SQLite, real Redis; temporary data is removed afterwards)')
     .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') })
     .exitOverride((err) => process.exit(err.exitCode));
-  for (const add of [addScan, addSend, addEvents, addBroadcast, addSeed]) add(program);
+  for (const add of [addScan, addSend, addEvents, addBroadcast, addFailover, addSeed]) add(program);
   return program;
 }
 

@@ -1,7 +1,8 @@
 /**
  * @tickler/testkit: fixtures the integration tests of several packages share — the Redis they use,
- * a silent logger, the repository's templates, polling, and the local SES emulator read over HTTP
- * like a user would. Test-only: no runtime package depends on it.
+ * private Redis topologies to fail over (one node, Sentinel, Cluster), a silent logger, the
+ * repository's templates, polling, and the local SES emulator read over HTTP like a user would.
+ * Test-only (and the benchmarks): no runtime package depends on it.
  */
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -65,3 +66,8 @@ export function header(email: StoredEmail, name: string): string | undefined {
 }
 
 export { createStoreDatabase, createTestDatabase, TEST_POSTGRES_URL, TEST_STORE, urlForDatabase, withAdmin, withClient, type TestDatabase } from './postgres';
+export {
+  requireRedisBinaries, tempDir, freePorts, startRedisServer, startSingle, startSentinel, startCluster, stopAll,
+  type RedisProcess, type SentinelSetup, type ClusterSetup,
+} from './redis-topology';
+export { keyPlacement, keySlot, masterOf, killMasterOf, redisServerMajor, firstSendAfterGap, type KeyPlacement } from './redis-failover';

@@ -1,7 +1,7 @@
 /** What the failover tests measure while a master dies: billing events sent throughout, and when sending resumed. */
 import { postOrderEvent } from './fixtures';
 
-export interface SentEvent { eventId: string; orderId: string; status: number }
+export interface SentEvent { eventId: string; orderId: string; occurredAt: Date; status: number }
 
 /**
  * Posts one signed billing event every `everyMs` until `stop()`, like a billing system that keeps
@@ -16,8 +16,9 @@ export function sendEvents(baseUrl: string, tag: string, everyMs = 100): { stop(
     for (let i = 0; !stopped; i += 1) {
       const orderId = `ORD-${tag}-${i}`;
       const eventId = `evt_${tag.toLowerCase()}_${i}`;
+      const occurredAt = new Date();
       started += 1;
-      void postOrderEvent(baseUrl, eventId, orderId).then((status) => sent.push({ eventId, orderId, status }));
+      void postOrderEvent(baseUrl, eventId, orderId, occurredAt).then((status) => sent.push({ eventId, orderId, occurredAt, status }));
       await new Promise((r) => setTimeout(r, everyMs));
     }
   })();
@@ -33,7 +34,7 @@ export function sendEvents(baseUrl: string, tag: string, everyMs = 100): { stop(
         async retryRefused() {
           for (const event of sent.filter((e) => e.status !== 202)) {
             for (let attempt = 0; attempt < 20; attempt += 1) {
-              const status = await postOrderEvent(baseUrl, event.eventId, event.orderId);
+              const status = await postOrderEvent(baseUrl, event.eventId, event.orderId, event.occurredAt);
               if (status === 202 || status === 200) break;
               await new Promise((r) => setTimeout(r, 500));
             }
@@ -42,18 +43,4 @@ export function sendEvents(baseUrl: string, tag: string, everyMs = 100): { stop(
       };
     },
   };
-}
-
-/**
- * When sending resumed after `killedAt`: the first send that follows a pause of at least `gapMs`
- * (in-flight sends finish right after the kill; the pause is the failover). Null when there was no pause.
- */
-export function firstSendAfterGap(sent: Array<{ at: number }>, killedAt: number, gapMs = 300): number | null {
-  const after = sent.map((s) => s.at).filter((at) => at >= killedAt).sort((a, b) => a - b);
-  let previous = killedAt;
-  for (const at of after) {
-    if (at - previous >= gapMs) return at;
-    previous = at;
-  }
-  return null;
 }

@@ -12,9 +12,9 @@ import { closeQueues, makeQueues, makeRedisConnection, type Queues, type RedisCo
 import { loadTemplates, startMailerRole, type MailerConfig, type MailerRole, type MailTransport, type OutgoingEmail, type TemplateSet } from '@tickler/mailer';
 import { startSchedulerRole, type SchedulerConfig, type SchedulerRole } from '@tickler/scheduler';
 import { makeHttpServer, makeRedisRateLimiter, type HttpConfig } from '@tickler/http';
+import { tempDir } from '@tickler/testkit';
 
 type HttpEdge = ReturnType<typeof makeHttpServer>;
-import { tempDir } from './redis-topology';
 
 export const quietLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const TEMPLATES_DIR = path.resolve(__dirname, '../../../../templates');
@@ -169,10 +169,14 @@ export function baseUrlOf(app: HttpEdge): string {
   return `http://127.0.0.1:${address.port}`;
 }
 
-/** POSTs one signed `order.upserted` billing event for `orderId`, as a billing system does; returns the status (0 = no answer). */
-export async function postOrderEvent(baseUrl: string, eventId: string, orderId: string): Promise<number> {
+/**
+ * POSTs one signed `order.upserted` billing event for `orderId`, as a billing system does; returns
+ * the status (0 = no answer). A retry passes the first attempt's `occurredAt`: the same body again
+ * (another body under the same id is a conflict, 409).
+ */
+export async function postOrderEvent(baseUrl: string, eventId: string, orderId: string, occurredAt = new Date()): Promise<number> {
   const body = JSON.stringify({
-    id: eventId, type: 'order.upserted', occurredAt: new Date().toISOString(),
+    id: eventId, type: 'order.upserted', occurredAt: occurredAt.toISOString(),
     data: {
       orderId, organization: { id: `org-${orderId}`, name: `Org ${orderId}`, timeZone: 'UTC' }, product: 'Barcode Reader SDK',
       licenseExpiresOn: '2031-01-31', maintenanceExpiresOn: null, purchaserEmail: `buyer@${orderId.toLowerCase()}.example`, purchaserName: null,

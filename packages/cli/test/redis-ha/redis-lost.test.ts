@@ -9,7 +9,7 @@ import type { Store } from '@tickler/db';
 import { makeRedisConnection, type Queues } from '@tickler/queues';
 import { SCAN_SCHEDULER_ID } from '@tickler/scheduler';
 import { countingTransport, makeStore, seedBroadcast, startDeployment, uniquePrefix, waitUntil, type Deployment } from './fixtures';
-import { requireRedisBinaries, startRedisServer, startSingle, stopAll, tempDir } from './redis-topology';
+import { requireRedisBinaries, startRedisServer, startSingle, stopAll, tempDir } from '@tickler/testkit';
 
 jest.setTimeout(90_000);
 afterAll(stopAll);

@@ -11,8 +11,8 @@ import { enqueueBulk, makeRedisConnection } from '@tickler/queues';
 import {
   baseUrlOf, countingTransport, deliveryStatuses, makeStore, sampleReadiness, scanRuns, seedBroadcast, startDeployment, uniquePrefix, waitUntil,
 } from './fixtures';
-import { requireRedisBinaries, startSentinel, stopAll } from './redis-topology';
-import { firstSendAfterGap, sendEvents } from './failover-helpers';
+import { firstSendAfterGap, requireRedisBinaries, startSentinel, stopAll } from '@tickler/testkit';
+import { sendEvents } from './failover-helpers';
 
 jest.setTimeout(90_000);
 afterAll(stopAll);

@@ -1,6 +1,6 @@
 /**
- * Operations routes: `/healthz` (the process answers), `/readyz` (SQLite answers and takes a write,
- * Redis answers; 503 naming what is down) and `/metrics` (Prometheus text). No credentials: bind the edge so that
+ * Operations routes: `/healthz` (the process answers), `/readyz` (the database answers and takes a
+ * write, Redis answers for every queue; 503 naming what is down) and `/metrics` (Prometheus text). No credentials: bind the edge so that
  * only your network reaches /metrics, or scrape through the load balancer's private side.
  */
 import type { FastifyPluginAsync } from 'fastify';
@@ -43,7 +43,9 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, deps)
   app.get('/readyz', async (_request, reply) => {
     const problems = (await Promise.all([
       check('database', database, 2000),
-      check('redis', () => deps.queues.send.getJobCounts('waiting'), 2000),
+      // Every queue, not one: on a Redis Cluster each queue lives on the master serving its slot, and
+      // a failed master takes down only the queues it serves (the edge's webhooks use order-events).
+      check('redis', () => Promise.all(Object.values(deps.queues).map((q) => q.getJobCounts('waiting'))), 2000),
     ])).filter((p): p is string => p !== null);
     if (problems.length > 0) {
       deps.logger.warn({ problems }, 'not ready');

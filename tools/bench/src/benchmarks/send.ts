@@ -6,11 +6,13 @@
  *
  * The mailers run in child processes (1 by default; `--mailers 1,2` measures each count in turn),
  * each a real `startMailerRole` on its own store connection, reporting its own CPU time; each
- * measurement gets a fresh database (`--store sqlite|postgres|both`, see stores.ts).
+ * measurement gets a fresh database (`--store sqlite|postgres|both`, see stores.ts). `--redis cluster`
+ * runs the same on a private Redis Cluster, `--redis both` on REDIS_URL and a cluster side by side
+ * (see redis-topologies.ts).
  *
  * Targets: ≥ 1,500 emails/s end to end, ≤ 50 µs to render one email; 2 mailers ≥ 1 mailer in
  * emails per CPU-second.
- * Run: `pnpm bench send [--emails N] [--concurrency N] [--mailers 1,2] [--store sqlite|postgres|both]` or `npx tsx --conditions=development tools/bench/src/benchmarks/send.ts [N] [concurrency]`.
+ * Run: `pnpm bench send [--emails N] [--concurrency N] [--mailers 1,2] [--store sqlite|postgres|both] [--redis single|cluster|both]` or `npx tsx --conditions=development tools/bench/src/benchmarks/send.ts [N] [concurrency]`.
  */
 import fs from 'node:fs';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -18,17 +20,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import pino from 'pino';
 import { SUPPORTED_LOCALES } from '@tickler/domain';
 import { openStore, type Store } from '@tickler/db';
-import { enqueueBulk, makeQueues, closeQueues, type Queues } from '@tickler/queues';
+import { enqueueBulk, makeQueues, closeQueues, makeRedisConnection, queuePrefixFor, type Queues, type RedisConnection } from '@tickler/queues';
 import { loadTemplates, makeSesTransport, renderEmail, startMailerRole, type MailerConfig, type TemplateSet } from '@tickler/mailer';
 import { DEFAULT_REDIS_URL, DEFAULT_TEMPLATES_DIR } from '../config';
 import { redisConnection } from './events-processes';
 import { backendCpuBetween, serverCpu } from './server-cpu';
 import { createPgDatabase, storesOf, type StoreChoice, type StoreKind } from './stores';
 import { startSesStub } from './ses-stub';
+import { redisKindsOf, withRedis, type RedisChoice, type RedisKind } from './redis-topologies';
 
 export interface BenchSendOptions {
   /** Emails to send (default 20,000). */
@@ -43,10 +45,12 @@ export interface BenchSendOptions {
   pgUrl?: string;
   /** Mailer process counts to measure in turn (default [1]). */
   mailers?: number[];
+  /** REDIS_URL (`single`, default), a private cluster, or both in turn. */
+  redis?: RedisChoice;
 }
 
 export interface SendRun {
-  store: StoreKind; mailers: number; emailsPerSecond: number; cpuMicrosPerEmail: number; cpuMicrosPerEmailByMailer: number[]; sentOk: number; failed: number;
+  redis: RedisKind; store: StoreKind; mailers: number; emailsPerSecond: number; cpuMicrosPerEmail: number; cpuMicrosPerEmailByMailer: number[]; sentOk: number; failed: number;
   /** CPU of the servers per email, µs: PostgreSQL's backends (null for SQLite, in the mailer's own process) and Redis. */
   serverMicrosPerEmail: { postgres: number | null; redis: number };
 }
@@ -64,7 +68,7 @@ export interface BenchSendResult {
 }
 
 const TOPIC = 'product-news';
-const CONFIG: MailerConfig = {
+export const MAILER_CONFIG: MailerConfig = {
   publicBaseUrl: 'https://tickler.example.com',
   tokenSecrets: ['bench-secret-0123456789'],
   fromReminders: 'reminders@tickler.example.com',
@@ -74,7 +78,7 @@ const CONFIG: MailerConfig = {
 };
 
 /** N confirmed subscribers of the topic, one broadcast, N queued deliveries; returns their ids. */
-async function seed(store: Store, n: number): Promise<number[]> {
+export async function seedDeliveries(store: Store, n: number): Promise<number[]> {
   for (let i = 0; i < n; i += 1) {
     const email = `reader-${i}@bench-corp.example`;
     await store.newsletter.subscribe(email, [TOPIC]);
@@ -124,7 +128,7 @@ async function runMailerChild(setup: MailerChildSetup): Promise<void> {
   const templates = await loadTemplates(setup.templatesDir);
   const transport = makeSesTransport({ region: 'eu-west-1', endpoint: setup.endpoint, maxSockets: setup.concurrency });
   const role = startMailerRole({
-    connection: redisConnection(setup.redisUrl), prefix: setup.prefix, store, templates, transport, config: CONFIG,
+    connection: redisConnection(setup.redisUrl), prefix: setup.prefix, store, templates, transport, config: MAILER_CONFIG,
     logger: pino({ level: 'warn' }), concurrency: setup.concurrency, maxSendRate: 1_000_000,
   });
   let done = 0;
@@ -160,14 +164,14 @@ function startMailerChild(setup: MailerChildSetup): Promise<ChildProcess> {
 
 /** N emails through `mailers` mailer processes on a fresh database of `store`. */
 async function benchEndToEnd(
-  connection: Redis, redisUrl: string, prefix: string, databaseUrl: string, templatesDir: string, n: number, concurrency: number, mailers: number,
+  connection: RedisConnection, redisUrl: string, prefix: string, databaseUrl: string, templatesDir: string, n: number, concurrency: number, mailers: number,
 ) {
   const stub = await startSesStub();
   const queues = makeQueues(connection, prefix);
   const store = await openStore({ url: databaseUrl });
   const children: ChildProcess[] = [];
   try {
-    const ids = await seed(store, n);
+    const ids = await seedDeliveries(store, n);
     for (let i = 0; i < mailers; i += 1) children.push(await startMailerChild({ databaseUrl, redisUrl, prefix, endpoint: stub.endpoint, concurrency, templatesDir }));
     type Stat = { done: number; failed: number; cpuMs: number };
     const before = await Promise.all(children.map((c) => ask<Stat>(c, 'stat')));
@@ -205,7 +209,8 @@ async function benchEndToEnd(
   }
 }
 
-async function benchNoop(connection: Redis, prefix: string, n: number, concurrency: number): Promise<number> {
+async function benchNoop(connection: RedisConnection, queuePrefix: string, n: number, concurrency: number): Promise<number> {
+  const prefix = queuePrefixFor('bench-noop', queuePrefix, connection);
   const queue = new Queue('bench-noop', { connection, prefix });
   for (let from = 0; from < n; from += 1_000) {
     await queue.addBulk(Array.from({ length: Math.min(1_000, n - from) }, (_, k) => ({ name: 'noop', data: { i: from + k }, opts: { removeOnComplete: true } })));
@@ -240,44 +245,53 @@ export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendR
   const n = opts.emails ?? 20_000;
   const concurrency = opts.concurrency ?? 64;
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const redisUrl = opts.redisUrl ?? DEFAULT_REDIS_URL;
   const templatesDir = opts.templatesDir ?? DEFAULT_TEMPLATES_DIR;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickler-bench-send-'));
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const prefix = `bench-send-${randomUUID().slice(0, 8)}`;
   const stores = storesOf(opts.store);
   const mailerCounts = opts.mailers ?? [1];
+  const kinds = redisKindsOf(opts.redis);
   try {
     const templates = await loadTemplates(templatesDir);
-    print(`send bench: ${n} emails, concurrency ${concurrency} per mailer, mailers ${mailerCounts.join(', ')}, stores ${stores.join(', ')}, Redis prefix ${prefix}`);
+    print(`send bench: ${n} emails, concurrency ${concurrency} per mailer, mailers ${mailerCounts.join(', ')}, stores ${stores.join(', ')}, Redis ${kinds.join(', ')}, prefix ${prefix}`);
     const renderMicrosPerEmail = benchRender(templates, n);
     print(`  render:        ${renderMicrosPerEmail.toFixed(1)} µs CPU/email (target ≤ 50)`);
-    const noopJobsPerSecond = await benchNoop(connection, prefix, n, concurrency);
-    print(`  no-op BullMQ:  ${Math.round(noopJobsPerSecond)} jobs/s`);
     const runs: SendRun[] = [];
-    for (const mailers of mailerCounts) {
-      for (const store of stores) {
-        const pg = store === 'postgres' ? createPgDatabase(opts.pgUrl, 'send') : undefined;
-        const databaseUrl = pg?.url ?? `file:${path.join(dir, `bench-${store}-${mailers}.db`)}`;
+    let noopJobsPerSecond = 0;
+    for (const redis of kinds) {
+      await withRedis(redis, opts.redisUrl ?? DEFAULT_REDIS_URL, async (redisUrl) => {
+        const connection = makeRedisConnection(redisUrl);
         try {
-          const e2e = await benchEndToEnd(connection, redisUrl, `${prefix}-${store}-${mailers}`, databaseUrl, templatesDir, n, concurrency, mailers);
-          runs.push({ store, mailers, ...e2e });
-          print(`  ${store} × ${mailers} mailer(s): ${Math.round(e2e.emailsPerSecond)} emails/s (target ≥ 1500); ${e2e.sentOk} sent, ${e2e.failed} failed, ${e2e.requests} SES requests; `
-            + `mailer CPU ${Math.round(e2e.cpuMicrosPerEmail)} µs/email (${e2e.cpuMicrosPerEmailByMailer.map((u) => Math.round(u)).join(' + ')}), `
-            + `${e2e.serverMicrosPerEmail.postgres === null ? '' : `PostgreSQL ${Math.round(e2e.serverMicrosPerEmail.postgres)} µs/email, `}Redis ${Math.round(e2e.serverMicrosPerEmail.redis)} µs/email; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
+          const noop = await benchNoop(connection, prefix, n, concurrency);
+          noopJobsPerSecond ||= noop;
+          print(`  ${redis} Redis: no-op BullMQ ${Math.round(noop)} jobs/s`);
+          for (const mailers of mailerCounts) {
+            for (const store of stores) {
+              const pg = store === 'postgres' ? createPgDatabase(opts.pgUrl, 'send') : undefined;
+              const databaseUrl = pg?.url ?? `file:${path.join(dir, `bench-${redis}-${store}-${mailers}.db`)}`;
+              try {
+                const e2e = await benchEndToEnd(connection, redisUrl, `${prefix}-${store}-${mailers}`, databaseUrl, templatesDir, n, concurrency, mailers);
+                runs.push({ redis, store, mailers, ...e2e });
+                print(`  ${redis} Redis, ${store} × ${mailers} mailer(s): ${Math.round(e2e.emailsPerSecond)} emails/s (target ≥ 1500); ${e2e.sentOk} sent, ${e2e.failed} failed, ${e2e.requests} SES requests; `
+                  + `mailer CPU ${Math.round(e2e.cpuMicrosPerEmail)} µs/email (${e2e.cpuMicrosPerEmailByMailer.map((u) => Math.round(u)).join(' + ')}), `
+                  + `${e2e.serverMicrosPerEmail.postgres === null ? '' : `PostgreSQL ${Math.round(e2e.serverMicrosPerEmail.postgres)} µs/email, `}Redis ${Math.round(e2e.serverMicrosPerEmail.redis)} µs/email; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
+              } finally {
+                pg?.drop();
+              }
+            }
+          }
         } finally {
-          pg?.drop();
+          connection.disconnect();
         }
-      }
+      });
     }
-    print(`  summary:       ${'store'.padEnd(10)}${'mailers'.padStart(8)}${'emails/s'.padStart(10)}${'µs CPU/email'.padStart(14)}${'emails/CPU-s'.padStart(14)}`);
-    for (const r of runs) print(`                 ${r.store.padEnd(10)}${String(r.mailers).padStart(8)}${String(Math.round(r.emailsPerSecond)).padStart(10)}${String(Math.round(r.cpuMicrosPerEmail)).padStart(14)}${String(Math.round(1e6 / r.cpuMicrosPerEmail)).padStart(14)}`);
+    print(`  summary:       ${'redis'.padEnd(9)}${'store'.padEnd(10)}${'mailers'.padStart(8)}${'emails/s'.padStart(10)}${'µs CPU/email'.padStart(14)}${'emails/CPU-s'.padStart(14)}`);
+    for (const r of runs) print(`                 ${r.redis.padEnd(9)}${r.store.padEnd(10)}${String(r.mailers).padStart(8)}${String(Math.round(r.emailsPerSecond)).padStart(10)}${String(Math.round(r.cpuMicrosPerEmail)).padStart(14)}${String(Math.round(1e6 / r.cpuMicrosPerEmail)).padStart(14)}`);
     const first = runs[0]!;
     return {
       emails: n, concurrency, emailsPerSecond: first.emailsPerSecond, cpuMicrosPerEmail: first.cpuMicrosPerEmail, noopJobsPerSecond, renderMicrosPerEmail, sentOk: first.sentOk, runs,
     };
   } finally {
-    connection.disconnect();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Real Redis topologies for the failover tests, started on free ports in throw-away folders:
+ * Real Redis topologies for the failover tests and benchmarks, started on free ports in throw-away folders:
  * one node, Sentinel (master, replica, three sentinels) and Cluster (three masters with a replica
  * each). Every process is tracked; `stopAll()` (afterAll) SIGKILLs what is left and removes the
  * folders, and a process `exit` hook does the same if the test run dies first. A server that does
@@ -9,8 +9,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
 import { Redis } from 'ioredis';
-import { freePort } from '../../src/start/free-port';
 
 export interface RedisProcess {
   port: number;
@@ -43,10 +43,22 @@ export function tempDir(name: string): string {
   return dir;
 }
 
+/** A port that is free now (the OS picks it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free TCP port'))));
+    });
+  });
+}
+
 /** Ports that are free now (the OS picks them), distinct from each other. */
 export async function freePorts(n: number): Promise<number[]> {
   const ports = new Set<number>();
-  while (ports.size < n) ports.add(await freePort(0));
+  while (ports.size < n) ports.add(await freePort());
   return [...ports];
 }
 
@@ -120,7 +132,7 @@ export async function startSentinel(): Promise<SentinelSetup> {
   const [masterPort, replicaPort, ...sentinelPorts] = await freePorts(5);
   const master = await startRedisServer('master', masterPort!, dataNodeFlags(masterPort!), fs.mkdtempSync(path.join(dir, 'master-')));
   const replica = await startRedisServer('replica', replicaPort!, [...dataNodeFlags(replicaPort!), '--replicaof', '127.0.0.1', String(masterPort)], fs.mkdtempSync(path.join(dir, 'replica-')));
-  await waitFor(async () => (await info(replicaPort!, 'replication')).includes('master_link_status:up'), 'the replica to sync', 10_000);
+  await waitForTrue(async () => (await info(replicaPort!, 'replication')).includes('master_link_status:up'), 'the replica to sync', 10_000);
   const sentinels: RedisProcess[] = [];
   for (const port of sentinelPorts as number[]) {
     const sdir = fs.mkdtempSync(path.join(dir, `sentinel-${port}-`));
@@ -136,7 +148,7 @@ export async function startSentinel(): Promise<SentinelSetup> {
     sentinels.push(await startRedisServer(`sentinel ${port}`, port, [conf, '--sentinel'], sdir));
   }
   // The sentinels must know each other and the replica before a failover can be voted.
-  await waitFor(async () => {
+  await waitForTrue(async () => {
     const view = await sentinelCommand(sentinels[0]!.port, ['SENTINEL', 'MASTER', masterName]);
     const fields = new Map<string, string>();
     for (let i = 0; i + 1 < view.length; i += 2) fields.set(String(view[i]), String(view[i + 1]));
@@ -163,7 +175,10 @@ export interface ClusterSetup {
   stop(): Promise<void>;
 }
 
-/** Three masters with one replica each, `cluster-node-timeout` 1 s (a dead master's replica takes over within seconds). */
+/**
+ * Three masters with one replica each, `cluster-node-timeout` 1 s (a dead master's replica takes over
+ * within seconds); resolves once the cluster is ok and every replica holds its master's data.
+ */
 export async function startCluster(): Promise<ClusterSetup> {
   const dir = tempDir('redis-cluster');
   const ports = await freePorts(12);
@@ -179,10 +194,20 @@ export async function startCluster(): Promise<ClusterSetup> {
   }
   const create = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], { encoding: 'utf8', timeout: 30_000 });
   if (create.status !== 0) throw new Error(`redis-cli --cluster create failed (${create.status}): ${create.stdout.slice(-2000)} ${create.stderr}`);
-  await waitFor(async () => {
+  await waitForTrue(async () => {
     for (const n of nodes) if (!(await info(n.port, 'cluster', ['CLUSTER', 'INFO'])).includes('cluster_state:ok')) return false;
     return true;
   }, 'every cluster node to report cluster_state:ok', 20_000);
+  // A replica that has not finished its first sync (Redis 7 waits `repl-diskless-sync-delay`, 5 s, to
+  // start it) would be promoted empty: a failover would then lose everything, not the last writes.
+  await waitForTrue(async () => {
+    const replicas = [];
+    for (const n of nodes) {
+      const replication = await info(n.port, 'replication');
+      if (replication.includes('role:slave')) replicas.push(replication.includes('master_link_status:up') && !replication.includes('master_sync_in_progress:1'));
+    }
+    return replicas.length === 3 && replicas.every(Boolean);
+  }, 'every replica to finish its first sync with its master', 30_000);
   const alive = () => nodes.filter((n) => n.child.exitCode === null && n.child.signalCode === null);
   return {
     url: `redis-cluster://${nodes.slice(0, 3).map((n) => `127.0.0.1:${n.port}`).join(',')}`,
@@ -237,7 +262,7 @@ async function sentinelCommand(port: number, command: string[]): Promise<unknown
   }
 }
 
-export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
+export async function waitForTrue(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
