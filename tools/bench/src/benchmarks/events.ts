@@ -92,20 +92,24 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
-/** One signed `order.upserted` for a new order; every 100th request repeats the previous id. */
+/**
+ * One signed `order.upserted` for a new order; every 100th request repeats the previous one (same
+ * id, same body, as a sender's retry does: a repeated id with another body is a 409 conflict).
+ */
 function makeRequests(secret: string, run: string) {
   let n = 0;
   const accepted = new Map<string, string>(); // event id → order id
   let duplicatesAnswered = 0;
   let acceptedTwice = 0;
   let unexpected = 0;
+  let previous = '';
   const request = {
     method: 'POST', path: '/webhooks/billing',
     setupRequest: (req: Record<string, unknown>) => {
       n += 1;
-      const seq = n % 100 === 0 && n > 1 ? n - 1 : n;
+      const seq = n;
       const org = seq % 200;
-      const body = JSON.stringify({
+      const body = n % 100 === 0 && previous !== '' ? previous : JSON.stringify({
         id: `evt-${run}-${seq}`, type: 'order.upserted', occurredAt: new Date().toISOString(),
         data: {
           orderId: `B-${run}-${seq}`, organization: { id: `bench-org-${org}`, name: `Bench Org ${org}`, timeZone: ['UTC', 'Europe/Berlin', 'America/New_York'][org % 3] },
@@ -113,6 +117,7 @@ function makeRequests(secret: string, run: string) {
           purchaserEmail: `buyer${org}@bench-corp.com`, purchaserName: null,
         },
       });
+      previous = body;
       const headers = { 'content-type': 'application/json', 'tickler-signature': createBillingSignatureHeader(secret, Math.floor(Date.now() / 1000), body) };
       return { ...req, headers, body };
     },
