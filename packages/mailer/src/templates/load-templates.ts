@@ -11,8 +11,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { toOneLine } from '@tickler/domain';
 import { compileMjmlFile, TemplateError, type TemplateIssue } from './compile-mjml';
+import { compileRepeating, splitRepeats } from './repeat';
 import {
-  compileInterpolation, escapeHtmlLine, findPlaceholders, findUnbalancedSections, resolveTextIncludes, selectSections,
+  escapeHtmlLine, findPlaceholders, findUnbalancedSections, resolveTextIncludes, selectSections,
   type Interpolation,
 } from './interpolate';
 import { templateDefinition, type TemplateDefinition } from './schemas';
@@ -72,8 +73,21 @@ function flagsFor(definition: TemplateDefinition, variant: string): Set<string> 
 
 /** Placeholders a template uses that its data schema does not describe. */
 function unknownPlaceholders(source: string, definition: TemplateDefinition): Array<{ name: string; line: number }> {
+  const { outside, blocks } = splitRepeats(source);
   const known = new Set(Object.keys(definition.schema.shape));
-  return [...findPlaceholders(source)].filter(([name]) => !known.has(name)).map(([name, line]) => ({ name, line }));
+  const unknown = [...findPlaceholders(outside)].filter(([name]) => !known.has(name)).map(([name, line]) => ({ name, line }));
+  for (const { field, body } of blocks) {
+    // A repeated block's placeholders are fields of its list's items.
+    const itemKeys = new Set(Object.keys(itemShapeOf(definition, field)));
+    unknown.push(...[...findPlaceholders(body)].filter(([name]) => !itemKeys.has(name)).map(([name, line]) => ({ name: `${field}.${name}`, line })));
+  }
+  return unknown;
+}
+
+/** The fields of the items of list field `field` (none when it is not a list of objects). */
+function itemShapeOf(definition: TemplateDefinition, field: string): Record<string, unknown> {
+  const list = (definition.schema.shape as Record<string, unknown>)[field] as { element?: { shape?: Record<string, unknown> } } | undefined;
+  return list?.element?.shape ?? {};
 }
 
 /** Where a placeholder is written: the template file first, then the MJML layouts. */
@@ -114,9 +128,9 @@ async function compileVariant(dir: string, name: string, definition: TemplateDef
     compiled: {
       // Values come from billing and sign-up data: one clean line in every part (no CR/LF into a
       // text line or the subject, no U+202E turning a name around).
-      subject: compileInterpolation(subject, toOneLine),
-      html: compileInterpolation(stripIndentation(html), escapeHtmlLine),
-      text: compileInterpolation(text.source, toOneLine),
+      subject: compileRepeating(subject, toOneLine),
+      html: compileRepeating(stripIndentation(html), escapeHtmlLine),
+      text: compileRepeating(text.source, toOneLine),
     },
     issues: [],
   };

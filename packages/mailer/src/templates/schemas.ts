@@ -5,7 +5,7 @@
  * `{{placeholder}}` a template uses must be a key of its schema; `checkTemplates` enforces that.
  */
 import { z } from 'zod';
-import { REMINDER_KINDS, reminderKind, renewalListLabel, type ReminderKind } from '@tickler/domain';
+import { REMINDER_KINDS, reminderKind, reminderVariant as reminderVariantOf, renewalListLabel, type ReminderKind } from '@tickler/domain';
 
 /** Links in emails: web or mail links only (never `javascript:`). */
 const link = z.url({ protocol: /^(https?|mailto)$/ });
@@ -31,6 +31,32 @@ export const reminderEmailSchema = z.object({
   daysText: text,
   renewUrl: link,
   ...listFooterFields,
+});
+
+/** One order of a reminder digest: what a single reminder email says about it, plus its own unsubscribe link. */
+export const reminderDigestItemSchema = z.object({
+  variant: z.enum(REMINDER_VARIANTS),
+  kind: z.enum(REMINDER_KINDS as unknown as [ReminderKind, ...ReminderKind[]]),
+  orderNumber: text,
+  product: text,
+  expiresOn: text,
+  daysLeft: z.number().int(),
+  daysText: text,
+  renewUrl: link,
+  /** Leaves this order's renewal list only ("stop reminders for this order"). */
+  unsubscribeUrl: link,
+});
+
+/** Several reminders of one organization due together for one person (REMINDER_DIGEST=on). */
+export const reminderDigestEmailSchema = z.object({
+  organizationName: text,
+  /** How many orders the email names (at least two: one is a single reminder email). */
+  count: z.number().int().min(2),
+  orders: z.array(reminderDigestItemSchema).min(2).max(1_000),
+  /** Leaves every list the email names (the one-click link of the digest). */
+  unsubscribeUrl: link,
+  preferencesUrl: link,
+  ...footerFields,
 });
 
 export const invitationEmailSchema = z.object({
@@ -66,6 +92,8 @@ export const newsletterEmailSchema = z.object({
 });
 
 export type ReminderEmailData = z.infer<typeof reminderEmailSchema>;
+export type ReminderDigestEmailData = z.infer<typeof reminderDigestEmailSchema>;
+export type ReminderDigestItem = z.infer<typeof reminderDigestItemSchema>;
 export type InvitationEmailData = z.infer<typeof invitationEmailSchema>;
 export type NewsletterConfirmationEmailData = z.infer<typeof newsletterConfirmationEmailSchema>;
 export type NewsletterEmailData = z.infer<typeof newsletterEmailSchema>;
@@ -110,8 +138,29 @@ const REMINDER_DEFINITION: TemplateDefinition = {
   },
 };
 
+/** The template of a reminder digest. */
+export const REMINDER_DIGEST_TEMPLATE = 'reminder-digest';
+
+const sampleDigestItem = (orderNumber: string, kind: ReminderKind, product: string, daysLeft: number): ReminderDigestItem => ({
+  variant: reminderVariantOf(daysLeft), kind, orderNumber, product, expiresOn: '31 January 2027', daysLeft, daysText: daysText(daysLeft),
+  renewUrl: `https://shop.example.com/renew?order=${orderNumber}`, unsubscribeUrl: `${SAMPLE_BASE}/u/SAMPLE-LIST-TOKEN-${orderNumber}`,
+});
+
 const DEFINITIONS: Record<string, TemplateDefinition> = {
   ...Object.fromEntries(REMINDER_KINDS.map((kind) => [reminderKind(kind).template, REMINDER_DEFINITION])),
+  [REMINDER_DIGEST_TEMPLATE]: {
+    schema: reminderDigestEmailSchema, variants: [DEFAULT_VARIANT], flags: [], variantOf: single,
+    sample: () => {
+      const orders = [
+        sampleDigestItem('ORD-1001', 'license', 'Barcode Reader SDK', 14), sampleDigestItem('ORD-1002', 'maintenance', 'Document Scanner SDK', 0),
+        sampleDigestItem('ORD-1003', 'license', 'Label Printer SDK', -7),
+      ];
+      return {
+        organizationName: 'Acme', count: orders.length, orders, ...sampleFooter,
+        unsubscribeUrl: `${SAMPLE_BASE}/u/SAMPLE-DIGEST-TOKEN`, preferencesUrl: `${SAMPLE_BASE}/preferences/SAMPLE-ADDRESS-TOKEN`,
+      } satisfies ReminderDigestEmailData;
+    },
+  },
   invitation: {
     schema: invitationEmailSchema, variants: [DEFAULT_VARIANT], flags: [], variantOf: single,
     sample: () => ({
