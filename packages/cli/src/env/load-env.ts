@@ -46,6 +46,8 @@ export interface Env {
   snsTopicArns: string[];
   snsCertCacheDir: string;
   offsets: Record<ReminderKind, number[]>;
+  /** REMINDER_DIGEST (default on): an organization's reminders due together go to each person as one email. */
+  reminderDigest: boolean;
   /** Scan interval, ms (SCAN_EVERY, default 15m). */
   scanEveryMs: number;
   /** How far a billing event's `occurredAt` may be ahead of this host's clock, ms (BILLING_MAX_CLOCK_SKEW, default 5m). */
@@ -103,6 +105,7 @@ function toEnv(p: ParsedEnv): Env {
     snsTopicArns: p.SNS_TOPIC_ARNS,
     snsCertCacheDir: p.SNS_CERT_CACHE_DIR,
     offsets: perKind((_, { offsetsVariable }) => (p as unknown as Record<string, number[]>)[offsetsVariable]!),
+    reminderDigest: p.REMINDER_DIGEST,
     scanEveryMs: p.SCAN_EVERY,
     billingMaxClockSkewMs: p.BILLING_MAX_CLOCK_SKEW,
     mailerConcurrency: p.MAILER_CONCURRENCY,

@@ -74,6 +74,16 @@ const trustProxy = trimmed.optional().transform((v, ctx): boolean | number | str
   return z.NEVER;
 });
 
+/** A switch: `on` or `off` (also true/false), `def` when unset. */
+const onOff = (def: boolean) => trimmed.optional().transform((v, ctx) => {
+  const value = (v ?? '').toLowerCase();
+  if (value === '') return def;
+  if (value === 'on' || value === 'true') return true;
+  if (value === 'off' || value === 'false') return false;
+  ctx.addIssue({ code: 'custom', message: `must be on or off (got "${v}")` });
+  return z.NEVER;
+});
+
 /** Days before expiry, comma-separated whole numbers (negative = after expiry); the domain's parser. */
 const offsets = (variable: string, def: string) => trimmed.optional().transform((v, ctx) => {
   try {
@@ -201,6 +211,7 @@ export const envSchema = z.object({
   SNS_TOPIC_ARNS: snsTopicArns,
   SNS_CERT_CACHE_DIR: trimmed.optional().transform((v) => v || './data/sns-certs'),
   ...offsetVariables,
+  REMINDER_DIGEST: onOff(true),
   SCAN_EVERY: duration('15m'),
   BILLING_MAX_CLOCK_SKEW: duration('5m'),
   MAILER_CONCURRENCY: int(50, 1, 1000),

@@ -1,11 +1,20 @@
 /** A renewal reminder to one contact of an order, re-checked against the order at send time. */
-import { checkReminderStillValid, reminderVariant, renewalListId, renewalListLabel } from '@tickler/domain';
+import { checkReminderStillValid, reminderVariant, renewalListId, renewalListLabel, type ListId } from '@tickler/domain';
+import type { DeliveryRow, OrderWithZone, ReminderRow } from '@tickler/db';
 import { daysText, reminderTemplateName, renderEmail, type ReminderEmailData } from '../../templates';
 import { listHeaders, preferencesUrl, renewUrl, unsubscribeUrl } from '../links';
 import { daysUntil, displayDate } from './format';
-import type { Composer } from './types';
+import type { ComposeDeps, Composed, Composer } from './types';
 
-export const composeReminder: Composer = async ({ store, templates, config }, delivery, now) => {
+/** A reminder delivery that is still to be sent, with what its email shows. */
+export interface DueReminder { reminder: ReminderRow; order: OrderWithZone; listId: ListId; daysLeft: number }
+
+/**
+ * Re-checks a reminder delivery at send time: the reminder and its order (cancelled or renewed →
+ * skip with the reason), and the recipient (SPEC §2.3: the list is resolved when the email is
+ * sent — a contact removed or an unsubscribe since the fan-out must still win).
+ */
+export async function resolveReminder({ store }: ComposeDeps, delivery: DeliveryRow, now: Date): Promise<DueReminder | { skip: string }> {
   const reminder = await store.reminders.get(delivery.sourceId);
   if (!reminder) return { skip: 'reminder-not-found' };
   if (reminder.status === 'cancelled') return { skip: `reminder-cancelled${reminder.reason ? `: ${reminder.reason}` : ''}` };
@@ -13,13 +22,15 @@ export const composeReminder: Composer = async ({ store, templates, config }, de
   const validity = checkReminderStillValid(reminder, order);
   if (!validity.ok) return { skip: validity.reason };
   if (!order) return { skip: 'order-not-found' };
-  // The list is resolved when the email is sent (SPEC §2.3): the fan-out was moments ago, but a
-  // contact removed or an unsubscribe in between must still win.
   const listId = renewalListId(order.id);
   if (!(await store.directory.isContact(order.id, delivery.email))) return { skip: 'not-a-contact' };
   if (await store.lists.isUnsubscribed(delivery.email, listId)) return { skip: 'unsubscribed' };
+  return { reminder, order, listId, daysLeft: daysUntil(reminder.expiresOn, now, order.timeZone) };
+}
 
-  const daysLeft = daysUntil(reminder.expiresOn, now, order.timeZone);
+/** The single-order reminder email of a resolved delivery. */
+export function reminderEmail({ templates, config }: ComposeDeps, delivery: DeliveryRow, due: DueReminder): Composed {
+  const { reminder, order, listId, daysLeft } = due;
   const unsubscribe = unsubscribeUrl(config, delivery.email, listId);
   const data: ReminderEmailData = {
     variant: reminderVariant(daysLeft),
@@ -46,4 +57,9 @@ export const composeReminder: Composer = async ({ store, templates, config }, de
       tags: { delivery: String(delivery.id), source: 'reminder', reminder: String(reminder.id), kind: reminder.kind },
     },
   };
+}
+
+export const composeReminder: Composer = async (deps, delivery, now) => {
+  const due = await resolveReminder(deps, delivery, now);
+  return 'skip' in due ? due : reminderEmail(deps, delivery, due);
 };
