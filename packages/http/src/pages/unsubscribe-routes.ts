@@ -2,10 +2,12 @@
  * `GET /u/:token` shows which list the recipient is about to leave and changes nothing (link
  * scanners fetch links); `POST /u/:token` leaves exactly that list. RFC 8058 one-click
  * (`List-Unsubscribe=One-Click`, urlencoded or multipart) gets a plain 200: no redirect, no cookie.
+ * A reminder digest's token leaves every list of that email (digest-unsubscribe.ts).
  */
 import { createAddressToken, readListToken } from '@tickler/domain';
 import type { RoutesPlugin } from '../plugin';
 import { describeList, formField, parseListId, registerFormParsers, sendInvalidLink } from './common';
+import { digestConfirmBody, digestDoneBody, leaveDigestLists, readDigestClaim } from './digest-unsubscribe';
 import { html } from './html';
 import { sendPage } from './layout';
 
@@ -24,7 +26,11 @@ export const unsubscribeRoutes: RoutesPlugin = async (app, deps) => {
 
   app.get<TokenParams>('/u/:token', async (request, reply) => {
     const claim = read(request.params.token);
-    if (!claim) return sendInvalidLink(reply, deps);
+    if (!claim) {
+      const digest = await readDigestClaim(deps, request.params.token);
+      if (!digest) return sendInvalidLink(reply, deps);
+      return sendPage(reply, 200, { title: 'Unsubscribe', supportEmail: config.supportEmail, body: await digestConfirmBody(deps, digest, preferencesLink(digest.email)) });
+    }
     const list = await describeList(deps, claim.listId);
     const already = await deps.store.lists.isUnsubscribed(claim.email, claim.listId);
     return sendPage(reply, 200, {
@@ -41,11 +47,17 @@ ${already ? html`<p class="notice">You already left this list.</p>` : ''}
 
   app.post<TokenParams>('/u/:token', async (request, reply) => {
     const claim = read(request.params.token);
-    if (!claim) {
-      request.log.info({ route: '/u/:token' }, 'unsubscribe refused: invalid token');
-      return sendInvalidLink(reply, deps);
-    }
     const oneClick = formField(request.body, 'List-Unsubscribe') === 'One-Click';
+    if (!claim) {
+      const digest = await readDigestClaim(deps, request.params.token);
+      if (!digest) {
+        request.log.info({ route: '/u/:token' }, 'unsubscribe refused: invalid token');
+        return sendInvalidLink(reply, deps);
+      }
+      await leaveDigestLists(deps, digest, oneClick ? 'one-click' : 'link');
+      request.log.info({ lists: digest.lists.length, oneClick }, 'unsubscribed from a digest\'s lists');
+      return sendPage(reply, 200, { title: 'Unsubscribed', supportEmail: config.supportEmail, body: await digestDoneBody(deps, digest, preferencesLink(digest.email)) });
+    }
     await deps.store.lists.unsubscribe(claim.email, claim.listId, oneClick ? 'one-click' : 'link');
     request.log.info({ listId: claim.listId, oneClick }, 'unsubscribed');
     const list = await describeList(deps, claim.listId);
