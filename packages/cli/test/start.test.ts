@@ -74,10 +74,16 @@ it('runs everything from an empty folder, demo reminders reach the inbox, SIGINT
   let emails: StoredEmail[] = [];
   await waitUntil(async () => {
     emails = ((await (await fetch(`${inbox.replace(/\/$/, '')}/store`)).json()) as { emails: StoredEmail[] }).emails;
-    return emails.filter((e) => /license|maintenance/.test(e.subject)).length >= 10;
+    return emails.filter((e) => /license|maintenance|^Renewal reminders/.test(e.subject)).length >= 6
+      && emails.some((e) => e.destination.to.includes('carl@acme.example'));
   }, 60_000, () => `reminders in the inbox (have ${emails.length})`);
   expect(emails.some((e) => /invited you to join/.test(e.subject))).toBe(true);
-  const reminder = emails.find((e) => /license/.test(e.subject))!;
+  // Digests (on by default): carl, a contact of three Acme orders due today, gets ONE email naming them.
+  const carl = emails.filter((e) => e.destination.to.includes('carl@acme.example'));
+  expect(carl.map((e) => e.subject)).toEqual([expect.stringMatching(/^Renewal reminders for Acme GmbH: [2-9] orders$/)]);
+  for (const orderId of ['ORD-1001', 'ORD-1002', 'ORD-1003']) expect(carl[0]!.body?.text).toContain(orderId);
+  expect(carl[0]!.headers?.find((h) => h.name.toLowerCase() === 'list-id')?.value).toBe('<renewal-digest.org-acme.localhost>');
+  const reminder = emails.find((e) => /license|^Renewal reminders/.test(e.subject))!;
   expect(reminder.headers?.find((h) => h.name.toLowerCase() === 'list-unsubscribe-post')?.value).toBe('List-Unsubscribe=One-Click');
 
   const metrics = await (await fetch(app.replace('/newsletter', '/metrics'))).text();
