@@ -22,6 +22,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { openStore, type Store } from '@tickler/db';
 import { enqueueBulk, makeQueues, closeQueues, type Queues } from '@tickler/queues';
+import { benchDigestRender, type DigestRenderFigure } from './render-digest';
 import { loadTemplates, makeSesTransport, renderEmail, startMailerRole, type MailerConfig, type TemplateSet } from '@tickler/mailer';
 import { DEFAULT_REDIS_URL, DEFAULT_TEMPLATES_DIR } from '../config';
 import { redisConnection } from './events-processes';
@@ -53,6 +54,8 @@ export interface BenchSendResult {
   cpuMicrosPerEmail: number;
   noopJobsPerSecond: number;
   renderMicrosPerEmail: number;
+  /** Render CPU µs per email of reminder digests of 1 (the single-order email), 5 and 20 orders. */
+  digestRender: DigestRenderFigure[];
   sentOk: number;
   runs: SendRun[];
 }
@@ -240,6 +243,8 @@ export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendR
     print(`send bench: ${n} emails, concurrency ${concurrency} per mailer, mailers ${mailerCounts.join(', ')}, stores ${stores.join(', ')}, Redis prefix ${prefix}`);
     const renderMicrosPerEmail = benchRender(templates, n);
     print(`  render:        ${renderMicrosPerEmail.toFixed(1)} µs CPU/email (target ≤ 50)`);
+    const digestRender = benchDigestRender(templates, Math.min(n, 5_000));
+    for (const d of digestRender) print(`  render digest: ${String(d.orders).padStart(2)} order(s): ${d.microsPerEmail.toFixed(1)} µs CPU/email (${d.template})`);
     const noopJobsPerSecond = await benchNoop(connection, prefix, n, concurrency);
     print(`  no-op BullMQ:  ${Math.round(noopJobsPerSecond)} jobs/s`);
     const runs: SendRun[] = [];
@@ -261,7 +266,7 @@ export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendR
     for (const r of runs) print(`                 ${r.store.padEnd(10)}${String(r.mailers).padStart(8)}${String(Math.round(r.emailsPerSecond)).padStart(10)}${String(Math.round(r.cpuMicrosPerEmail)).padStart(14)}${String(Math.round(1e6 / r.cpuMicrosPerEmail)).padStart(14)}`);
     const first = runs[0]!;
     return {
-      emails: n, concurrency, emailsPerSecond: first.emailsPerSecond, cpuMicrosPerEmail: first.cpuMicrosPerEmail, noopJobsPerSecond, renderMicrosPerEmail, sentOk: first.sentOk, runs,
+      emails: n, concurrency, emailsPerSecond: first.emailsPerSecond, cpuMicrosPerEmail: first.cpuMicrosPerEmail, noopJobsPerSecond, renderMicrosPerEmail, digestRender, sentOk: first.sentOk, runs,
     };
   } finally {
     connection.disconnect();
