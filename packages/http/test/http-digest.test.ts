@@ -16,7 +16,7 @@ let rows: Array<{ id: number; orderId: string | null }>;
 async function sendDigest(store: Store): Promise<void> {
   const sendAt = new Date('2027-01-24T08:00:00Z');
   const reminders = await store.reminders.insertNew(['ORD-1001', 'ORD-2002'].map((orderId) => ({
-    orderId, kind: 'license' as const, expiresOn: '2027-01-31', offsetDays: 7, sendAt, status: 'sent' as const, reason: null,
+    orderId, kind: 'license' as const, expiresOn: '2027-01-31', offsetDays: 7, sendAt, status: 'queued' as const, reason: null,
   })));
   rows = await store.deliveries.upsertMany(reminders.map((r) => ({
     sourceType: 'reminder' as const, sourceId: r.id, email: 'ann@acme.com', listId: `renewal:${r.orderId}` as const, orderId: r.orderId, status: 'queued' as const, reason: null,

@@ -62,7 +62,7 @@ describe('reminders of one organization due at the same 09:00', () => {
     const rows = await env.store.deliveries.listByEmail('ann@acme.com');
     expect(readDigestToken(config.tokenSecrets, oneClick.split('/u/')[1]!)).toEqual({ email: 'ann@acme.com', digestId: rows[0]!.digestId });
     // Per order, a "stop reminders for this order" link naming that order's list.
-    const perOrder = [...digest!.body.html.matchAll(/href="https:\/\/tickler\.example\.com\/u\/([\w-]+)" class="tk-unsubscribe-order"/g)].map((m) => readListToken(config.tokenSecrets, m[1]!));
+    const perOrder = [...(digest!.body.html ?? '').matchAll(/href="https:\/\/tickler\.example\.com\/u\/([\w-]+)" class="tk-unsubscribe-order"/g)].map((m) => readListToken(config.tokenSecrets, m[1]!));
     expect(perOrder).toEqual([{ email: 'ann@acme.com', listId: 'renewal:ORD-1001' }, { email: 'ann@acme.com', listId: 'renewal:ORD-1002' }]);
     // The ledger: one row per (reminder, recipient), both in one digest, one provider message.
     expect(rows.map((r) => [r.sourceId, r.status, r.providerMessageId])).toEqual([[r1, 'sent', digest!.messageId], [r2, 'sent', digest!.messageId]]);

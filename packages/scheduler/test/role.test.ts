@@ -96,7 +96,7 @@ describe('scheduler role', () => {
     await env.store.directory.applyOrderUpsert(upsert({ orderId: 'ORD-B' }));
     const sendAt = at('2027-01-24T08:00:00Z');
     const reminders = await env.store.reminders.insertNew(['ORD-A', 'ORD-B'].map((orderId) => ({
-      orderId, kind: 'license' as const, expiresOn: '2027-01-31', offsetDays: 7, sendAt, status: 'sent' as const, reason: null,
+      orderId, kind: 'license' as const, expiresOn: '2027-01-31', offsetDays: 7, sendAt, status: 'queued' as const, reason: null,
     })));
     const rows = await env.store.deliveries.upsertMany(reminders.map((r) => ({
       sourceType: 'reminder' as const, sourceId: r.id, email: 'ann@acme.com', listId: `renewal:${r.orderId}` as const, orderId: r.orderId, status: 'queued' as const, reason: null,
