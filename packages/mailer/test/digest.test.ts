@@ -2,13 +2,14 @@
  * Reminder digests end to end: the reminder and digest processors against the real ledger (SQLite,
  * or PostgreSQL with TEST_STORE=postgres), Redis and the local SES; what we assert is what arrived.
  */
-import { makeQueues, closeQueues, enqueue } from '@tickler/queues';
+import { UnrecoverableError } from 'bullmq';
+import { closeQueues, deliveryReopenerOf, enqueue, makeCatalogWorker, makeQueues, replayFailedJobs } from '@tickler/queues';
 import { readDigestToken, readListToken } from '@tickler/domain';
 import { makeReminderProcessor } from '../src/processors/reminder-processor';
 import { makeDigestProcessor } from '../src/processors/digest-processor';
 import { makeSendProcessor, type SendDeps } from '../src/processors/send-processor';
 import { startMailerRole } from '../src/role/start-mailer-role';
-import { makeSesTransport } from '../src/transport';
+import { makeSesTransport, PermanentSendError } from '../src/transport';
 import { NOW, SEND_AT, fakeJob, planDue, seedTwoOrders } from './digest-helpers';
 import { config, connection, header, makeMailerEnv, quietLogger, startLocalSes, waitFor, type MailerTestEnv } from './mailer-helpers';
 
@@ -127,6 +128,27 @@ describe('reminders of one organization due at the same 09:00', () => {
     expect(await digest(carried, fakeJob('d1-record'))).toMatchObject({ status: 'sent', messageId: 'ses-accepted-earlier' });
     expect(await annEmails()).toHaveLength(1);
     expect((await env.store.deliveries.get(rows[0]!.id))?.providerMessageId).toBe('ses-accepted-earlier');
+  });
+
+  it('a digest the provider refused, replayed by an operator, reopens its deliveries and goes out once', async () => {
+    const [r1] = await planDue(env.store, ['ORD-1001', 'ORD-1002']);
+    await reminderProcessor()({ reminderId: r1! }, fakeJob('r1'));
+    const [job] = await env.queues.digests.getJobs(['waiting']);
+    const refusing = { ...sendDeps, transport: { send: async () => { throw new PermanentSendError('MessageRejected: refused'); } } };
+    await expect(makeDigestProcessor(refusing)(job!.data, fakeJob('d1'))).rejects.toThrow('refused');
+    expect((await env.store.deliveries.listByEmail('ann@acme.com')).map((r) => r.status)).toEqual(['failed', 'failed']);
+    // The job in Redis fails for good too (as the worker would have left it).
+    const worker = makeCatalogWorker('digest', async () => { throw new UnrecoverableError('refused'); }, { connection, prefix: env.prefix, concurrency: 1, logger: quietLogger });
+    await waitFor(async () => (await env.queues.digests.getJobCounts('failed')).failed === 1, 'the digest job to fail');
+    await worker.close();
+
+    expect((await replayFailedJobs(env.queues, { queue: 'digests' }, deliveryReopenerOf(env.store))).replayed).toBe(1);
+    expect((await env.store.deliveries.listByEmail('ann@acme.com')).map((r) => r.status)).toEqual(['queued', 'queued']);
+    await drainSends();
+    expect((await annEmails()).map((e) => e.subject)).toEqual(['Renewal reminders for Acme GmbH: 2 orders']);
+    expect((await replayFailedJobs(env.queues, { queue: 'digests' }, deliveryReopenerOf(env.store))).replayed).toBe(0);
+    await drainSends();
+    expect(await annEmails()).toHaveLength(1);
   });
 
   it('digest off: one email per reminder, as before', async () => {
