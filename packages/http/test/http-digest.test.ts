@@ -92,3 +92,27 @@ describe('the audit of a digest', () => {
     expect(deliveries[0]!.explanation).toContain(`in reminder digest ${digestId} with 1 other reminder(s): #${rows[1]!.id} (order ORD-2002)`);
   });
 });
+
+describe('at the longest values', () => {
+  it('the digest link works for a 254-character address and 100-character order and organization ids', async () => {
+    const email = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}.com`;
+    const orgId = `org-${'o'.repeat(96)}`;
+    const orderIds = [`A-${'x'.repeat(98)}`, `B-${'y'.repeat(98)}`];
+    for (const orderId of orderIds) await seedOrder(h.store, orderId, orgId, email);
+    const sendAt = new Date('2027-01-24T08:00:00Z');
+    const reminders = await h.store.reminders.insertNew(orderIds.map((orderId) => ({
+      orderId, kind: 'license' as const, expiresOn: '2027-01-31', offsetDays: 7, sendAt, status: 'queued' as const, reason: null,
+    })));
+    const deliveries = await h.store.deliveries.upsertMany(reminders.map((r) => ({
+      sourceType: 'reminder' as const, sourceId: r.id, email, listId: `renewal:${r.orderId}` as const, orderId: r.orderId, status: 'queued' as const, reason: null,
+    })));
+    const { digest } = await h.store.digests.attach({ organizationId: orgId, sendAt, email }, deliveries.map((d) => d.id));
+    const url = `/u/${createDigestToken(SECRETS, email, digest.id)}`;
+    const page = await h.app.inject({ method: 'GET', url });
+    expect(page.statusCode).toBe(200);
+    for (const orderId of orderIds) expect(page.body).toContain(orderId);
+    const res = await h.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+    expect(res.statusCode).toBe(200);
+    expect((await h.store.lists.listUnsubscribed(email)).sort()).toEqual(orderIds.map((id) => `renewal:${id}`).sort());
+  });
+});
