@@ -80,7 +80,7 @@ it('runs everything from an empty folder, demo reminders reach the inbox, SIGINT
   expect(emails.some((e) => /invited you to join/.test(e.subject))).toBe(true);
   // Digests (on by default): carl, a contact of three Acme orders due today, gets ONE email naming them.
   const carl = emails.filter((e) => e.destination.to.includes('carl@acme.example'));
-  expect(carl.map((e) => e.subject)).toEqual([expect.stringMatching(/^Renewal reminders for Acme GmbH: [2-9] orders$/)]);
+  expect(carl.map((e) => e.subject)).toEqual([expect.stringMatching(/^Renewal reminders for Acme GmbH: \d+ renewals$/)]);
   for (const orderId of ['ORD-1001', 'ORD-1002', 'ORD-1003']) expect(carl[0]!.body?.text).toContain(orderId);
   expect(carl[0]!.headers?.find((h) => h.name.toLowerCase() === 'list-id')?.value).toBe('<renewal-digest.org-acme.localhost>');
   const reminder = emails.find((e) => /license|^Renewal reminders/.test(e.subject))!;

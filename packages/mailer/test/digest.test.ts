@@ -52,7 +52,7 @@ describe('reminders of one organization due at the same 09:00', () => {
 
     const [digest, ...more] = await annEmails();
     expect(more).toEqual([]);
-    expect(digest!.subject).toBe('Renewal reminders for Acme GmbH: 2 orders');
+    expect(digest!.subject).toBe('Renewal reminders for Acme GmbH: 2 renewals');
     for (const text of ['ORD-1001', 'ORD-1002', 'Barcode Reader SDK', 'Document Scanner SDK', 'License', 'Maintenance', '31 January 2027', 'Days left:     7']) {
       expect(digest!.body.text).toContain(text);
     }
@@ -145,7 +145,7 @@ describe('reminders of one organization due at the same 09:00', () => {
     expect((await replayFailedJobs(env.queues, { queue: 'digests' }, deliveryReopenerOf(env.store))).replayed).toBe(1);
     expect((await env.store.deliveries.listByEmail('ann@acme.com')).map((r) => r.status)).toEqual(['queued', 'queued']);
     await drainSends();
-    expect((await annEmails()).map((e) => e.subject)).toEqual(['Renewal reminders for Acme GmbH: 2 orders']);
+    expect((await annEmails()).map((e) => e.subject)).toEqual(['Renewal reminders for Acme GmbH: 2 renewals']);
     expect((await replayFailedJobs(env.queues, { queue: 'digests' }, deliveryReopenerOf(env.store))).replayed).toBe(0);
     await drainSends();
     expect(await annEmails()).toHaveLength(1);
@@ -176,7 +176,7 @@ describe('two mailer processes', () => {
       await closeQueues(producer);
       await waitFor(async () => (await env.store.deliveries.listByEmail('ann@acme.com')).filter((d) => d.status === 'sent').length === 2, 'the digest to be sent');
       await waitFor(async () => (await env.store.deliveries.listByEmail('bob@acme.com'))[0]?.status === 'sent', 'bob\'s email');
-      expect((await annEmails()).map((e) => e.subject)).toEqual(['Renewal reminders for Acme GmbH: 2 orders']);
+      expect((await annEmails()).map((e) => e.subject)).toEqual(['Renewal reminders for Acme GmbH: 2 renewals']);
       expect(await ses.emails()).toHaveLength(2);
       expect(SEND_AT.getTime()).toBeLessThan(NOW.getTime());
     } finally {

@@ -50,7 +50,7 @@ export const reminderDigestItemSchema = z.object({
 /** Several reminders of one organization due together for one person (REMINDER_DIGEST=on). */
 export const reminderDigestEmailSchema = z.object({
   organizationName: text,
-  /** How many orders the email names (at least two: one is a single reminder email). */
+  /** How many renewals (reminders: an order's license and maintenance count apart) the email names; at least two — one is a single reminder email. */
   count: z.number().int().min(2),
   orders: z.array(reminderDigestItemSchema).min(2).max(1_000),
   /** Leaves every list the email names (the one-click link of the digest). */
