@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ENV_VARIABLES, EnvError, loadEnv } from './env';
 
@@ -143,6 +144,42 @@ describe('loadEnv', () => {
   it('refuses a newsletter topic id longer than 64 characters (it travels in unsubscribe links)', () => {
     expect(loadEnv({ NEWSLETTER_TOPICS: `${'t'.repeat(64)}:Longest` }).newsletterTopics[0]?.id).toHaveLength(64);
     expect(errorOf(() => loadEnv({ NEWSLETTER_TOPICS: `${'t'.repeat(65)}:Too long` })).message).toMatch(/NEWSLETTER_TOPICS.*at most 64 characters/);
+  });
+
+  describe('business days', () => {
+    let dir: string;
+    beforeAll(() => { dir = mkdtempSync(path.join(tmpdir(), 'tickler-holidays-')); });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const holidayFile = (name: string, text: string) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, text);
+      return file;
+    };
+
+    it('skips nothing by default; REMINDER_SKIP_WEEKENDS=on and a holiday file make the send calendar', () => {
+      expect(loadEnv({}).sendCalendar).toMatchObject({ skipWeekends: false, maxShiftDays: 0 });
+      const file = holidayFile('ok.txt', '# Germany\n2026-12-25\nEurope/Berlin 2026-10-03 # unity day\n');
+      const env = loadEnv({ REMINDER_SKIP_WEEKENDS: 'on', REMINDER_HOLIDAYS: file });
+      expect(env.sendCalendar.skipWeekends).toBe(true);
+      expect([...env.sendCalendar.holidays]).toEqual(['2026-12-25', 'Europe/Berlin 2026-10-03']);
+      expect(loadEnv({ REMINDER_SKIP_WEEKENDS: 'OFF' }).sendCalendar.skipWeekends).toBe(false);
+    });
+
+    it('names the variable, the file and the line of a bad holiday, and a bad on/off, in one line', () => {
+      const file = holidayFile('bad.txt', '2026-12-25\n\n2026-13-01\n');
+      const error = errorOf(() => loadEnv({ REMINDER_SKIP_WEEKENDS: 'sometimes', REMINDER_HOLIDAYS: file }));
+      expect(error.variables.sort()).toEqual(['REMINDER_HOLIDAYS', 'REMINDER_SKIP_WEEKENDS']);
+      expect(error.message).toContain('REMINDER_SKIP_WEEKENDS must be on or off (got "sometimes")');
+      expect(error.message).toContain(`REMINDER_HOLIDAYS "${file}" line 3: "2026-13-01" is not a calendar date (YYYY-MM-DD).`);
+      expect(error.message.split('\n')).toHaveLength(1);
+    });
+
+    it('names a missing holiday file and a bad zone', () => {
+      const missing = path.join(dir, 'nope.txt');
+      expect(errorOf(() => loadEnv({ REMINDER_HOLIDAYS: missing })).message).toContain(`REMINDER_HOLIDAYS cannot be read: "${missing}" (no such file)`);
+      const file = holidayFile('zone.txt', 'DE 2026-10-03\n');
+      expect(errorOf(() => loadEnv({ REMINDER_HOLIDAYS: file })).message).toContain('line 1: "DE" is not a known IANA time zone');
+    });
   });
 });
 

@@ -10,6 +10,7 @@ import { parseIsoInstant } from './options/iso-instant';
 import { runCommand } from './runtime/errors';
 import { silenceSdkNodeVersionWarning } from './runtime/warnings';
 import { QUEUE_NAMES } from '@tickler/queues/catalog';
+import { SAMPLES_HELP, SUPPORTED_LOCALES_HELP } from '@tickler/mailer/test-send-help';
 
 /**
  * Parses the environment for `role` BEFORE loading the command's modules, so config errors are instant.
@@ -113,6 +114,14 @@ function addContent(program: Command): void {
     .description('render every template with sample data to HTML files')
     .option('--out <dir>', 'output folder', './data/preview')
     .action((opts: { out: string }) => run('base', async (e) => (await import('./commands/templates')).templatesPreviewCommand(e, opts)));
+  templates.command('send-test')
+    .description('send one real email through SES with sample data, subject prefixed "[TEST] "; recorded in test_sends, never in the reminders ledger')
+    .requiredOption('--template <name>', 'template name under TEMPLATES_DIR, e.g. license-reminder')
+    .requiredOption('--to <address>', 'where the test goes')
+    .option('--locale <locale>', `locale to render in (supported: ${SUPPORTED_LOCALES_HELP})`, 'en')
+    .option('--sample <name>', SAMPLES_HELP, 'default')
+    .action((opts: { template: string; to: string; locale: string; sample: string }) =>
+      run('mailer', async (e) => (await import('./commands/templates')).templatesSendTestCommand(e, opts)));
 }
 
 /** Builds the `tickler` program (exported for tests of the command tree). */

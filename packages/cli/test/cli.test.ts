@@ -236,6 +236,29 @@ describe('forecast, jobs, templates', () => {
     expect(result.stdout).toMatch(/reminders? in 10 days/);
   });
 
+  it('forecast follows REMINDER_SKIP_WEEKENDS and REMINDER_HOLIDAYS; a bad holiday file stops it with one line', async () => {
+    const url = `file:${path.join(dir, 'business-days.db')}`;
+    const store = await openStore({ url });
+    // License expiring Sunday 2027-01-31 in UTC: the reminder 1 day before falls on Saturday the 30th.
+    await store.directory.applyOrderUpsert({
+      orderId: 'ORD-WE', organization: { id: 'org-we', name: 'Weekend', timeZone: 'UTC' }, product: 'SDK', licenseExpiresOn: '2027-01-31',
+      maintenanceExpiresOn: null, purchaserEmail: 'we@example.com', purchaserName: null, occurredAt: new Date('2026-11-26T10:00:00Z'),
+    });
+    await store.close();
+    const rows = (stdout: string) => Object.fromEntries(stdout.split('\n').filter((l) => /^2027-01-\d\d /.test(l)).map((l) => l.trim().split(/\s+/)).map((c) => [c[0], c[c.length - 1]]));
+    const args = ['forecast', '--days', '4', '--now', '2027-01-28T00:00:00Z'];
+    expect(rows((await runCli(args, { ...env(), DATABASE_URL: url })).stdout)).toEqual({ '2027-01-28': '0', '2027-01-29': '0', '2027-01-30': '1', '2027-01-31': '1' });
+    const holidays = path.join(dir, 'holidays.txt');
+    writeFileSync(holidays, '# closed\nUTC 2027-01-29\n');
+    const skipping = await runCli(args, { ...env(), DATABASE_URL: url, REMINDER_SKIP_WEEKENDS: 'on', REMINDER_HOLIDAYS: holidays });
+    // Saturday → Friday, a holiday → Thursday; Sunday (expiry day) → Monday, beyond the 4 days.
+    expect(rows(skipping.stdout)).toEqual({ '2027-01-28': '1', '2027-01-29': '0', '2027-01-30': '0', '2027-01-31': '0' });
+    writeFileSync(holidays, '2027-01-29\n2027-02-30\n');
+    const bad = await runCli(args, { ...env(), DATABASE_URL: url, REMINDER_HOLIDAYS: holidays });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toEqual([expect.stringContaining(`REMINDER_HOLIDAYS "${holidays}" line 2: "2027-02-30" is not a calendar date`)]);
+  });
+
   it('jobs failed says there are none; replaying an unknown id fails with one line', async () => {
     const failed = await runCli(['jobs', 'failed'], env());
     expect(failed.code).toBe(0);

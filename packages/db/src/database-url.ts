@@ -3,7 +3,9 @@
  *
  * - SQLite: `file:./data/tickler.db`, `file:///abs/path.db`, a bare path (`./data/tickler.db`,
  *   `/var/lib/tickler.db`) or `:memory:`;
- * - PostgreSQL: `postgres://user:password@host:5432/database?sslmode=require` (or `postgresql://`).
+ * - PostgreSQL: `postgres://user:password@host:5432/database?sslmode=require` (or `postgresql://`);
+ *   Tickler's own parameter `prepare=on|off` (default on) says whether the store's statements are
+ *   prepared per connection (off behind a pooler that cannot keep them; see postgres/prepared.ts).
  *
  * Errors name DATABASE_URL and never echo a password.
  */
@@ -21,8 +23,11 @@ export class DatabaseUrlError extends Error {
 export type DatabaseTarget =
   | { dialect: 'sqlite'; kind: 'memory' }
   | { dialect: 'sqlite'; kind: 'file'; path: string }
-  /** `connectionString` is the URL as given (for the driver); `display` the same without its password. */
-  | { dialect: 'postgres'; connectionString: string; display: string; database: string };
+  /**
+   * `connectionString` is the URL for the driver (as given, without Tickler's own `prepare`);
+   * `display` the same without its password; `prepare` whether statements are prepared (default true).
+   */
+  | { dialect: 'postgres'; connectionString: string; display: string; database: string; prepare: boolean };
 
 export type SqliteTarget = Extract<DatabaseTarget, { dialect: 'sqlite' }>;
 export type PostgresTarget = Extract<DatabaseTarget, { dialect: 'postgres' }>;
@@ -89,5 +94,12 @@ function parsePostgresUrl(raw: string): PostgresTarget {
   if (database === '' || database.includes('/')) {
     throw new DatabaseUrlError(`DATABASE_URL ${shown} does not name one database: expected e.g. postgres://user@host:5432/tickler`);
   }
-  return { dialect: 'postgres', connectionString: raw, display, database };
+  const prepare = parsed.searchParams.get('prepare') ?? 'on';
+  if (prepare !== 'on' && prepare !== 'off') throw new DatabaseUrlError(`DATABASE_URL ${shown} has prepare=${prepare}: expected prepare=on or prepare=off`);
+  let connectionString = raw;
+  if (parsed.searchParams.has('prepare')) {
+    parsed.searchParams.delete('prepare');
+    connectionString = parsed.toString();
+  }
+  return { dialect: 'postgres', connectionString, display, database, prepare: prepare === 'on' };
 }

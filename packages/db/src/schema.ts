@@ -155,6 +155,26 @@ export const reminderDigests = sqliteTable('reminder_digests', {
   createdAt: createdAt(),
 }, (t) => [uniqueIndex('reminder_digests_group_uq').on(t.organizationId, t.sendAt, t.email)]);
 
+/**
+ * Test sends (`tickler templates send-test`, the admin preview page): their own audit, apart from
+ * `deliveries`, so a test never counts as (or blocks) a real email. `status` moves
+ * queued → sending → sent | failed; `requested_by` is `cli` or `admin`.
+ */
+export const testSends = sqliteTable('test_sends', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  template: text('template').notNull(),
+  locale: text('locale').notNull(),
+  sample: text('sample').notNull(),
+  email: text('email').notNull(),
+  requestedBy: text('requested_by', { enum: ['cli', 'admin'] }).notNull(),
+  status: text('status', { enum: ['queued', 'sending', 'sent', 'failed'] }).notNull(),
+  subject: text('subject'),
+  providerMessageId: text('provider_message_id'),
+  error: text('error'),
+  createdAt: createdAt(),
+  updatedAt: ms('updated_at'),
+}, (t) => [index('test_sends_created_idx').on(t.createdAt)]);
+
 export const listUnsubscribes = sqliteTable('list_unsubscribes', {
   email: text('email').notNull(),
   listId: text('list_id').notNull(),

@@ -12,8 +12,9 @@ describe('parseDatabaseUrl', () => {
   it('reads postgres:// and postgresql:// URLs, keeping the URL for the driver and a redacted one for messages', () => {
     expect(parseDatabaseUrl('postgres://tickler:s3cret@db.internal:5432/tickler?sslmode=require')).toEqual({
       dialect: 'postgres', connectionString: 'postgres://tickler:s3cret@db.internal:5432/tickler?sslmode=require',
-      display: 'postgres://tickler:***@db.internal:5432/tickler?sslmode=require', database: 'tickler',
+      display: 'postgres://tickler:***@db.internal:5432/tickler?sslmode=require', database: 'tickler', prepare: true,
     });
+    expect(parseDatabaseUrl('postgres://db/app?prepare=off&sslmode=require')).toMatchObject({ connectionString: 'postgres://db/app?sslmode=require', prepare: false });
     expect(parseDatabaseUrl('PostgreSQL://db/app')).toMatchObject({ dialect: 'postgres', database: 'app' });
     expect(parseDatabaseUrl('postgres:///app?host=/var/run/postgresql')).toMatchObject({ dialect: 'postgres', database: 'app' });
   });
@@ -27,6 +28,7 @@ describe('parseDatabaseUrl', () => {
     ['postgres://u:pw@db.internal:5432', /DATABASE_URL "postgres:\/\/u:\*\*\*@db.internal:5432" does not name one database/],
     ['postgres:///tickler', /names no host/],
     ['postgres://u:pw@host:notaport/db', /not a valid URL|invalid port/],
+    ['postgres://u:pw@host/db?prepare=yes', /has prepare=yes: expected prepare=on or prepare=off/],
   ])('refuses %j with a DatabaseUrlError naming DATABASE_URL', (url, message) => {
     let error: unknown;
     try {

@@ -1,6 +1,7 @@
 import { utcMsToIsoDate } from './calendar';
 import { DomainError } from './errors';
 import { sendAtMs, type ReminderOffsets } from './reminder-policy';
+import { EVERY_DAY_OPEN, type SendCalendar } from './business-days';
 import { perKind, REMINDER_KINDS, type ReminderKind } from './reminder-kinds';
 import type { IsoDate } from './types';
 
@@ -30,7 +31,7 @@ export interface ForecastDay {
  * What will be sent when: reminders with sendAt ≥ `from` and before the end of the `days`-th UTC
  * day counted from `from`'s UTC date, grouped by UTC date of sendAt. Every day of the range is
  * present, also those with nothing to send. Counts are reminders (per order, kind, offset), not
- * recipients. `days` is a whole number in 1..366.
+ * recipients. `days` is a whole number in 1..366. Send times follow `calendar` (default: every day open).
  * @throws DomainError `invalid_forecast_days`
  */
 export function forecastReminders(input: {
@@ -38,8 +39,9 @@ export function forecastReminders(input: {
   offsets: ReminderOffsets;
   from: Date;
   days: number;
+  calendar?: SendCalendar;
 }): ForecastDay[] {
-  const { orders, offsets, from, days } = input;
+  const { orders, offsets, from, days, calendar = EVERY_DAY_OPEN } = input;
   if (!Number.isInteger(days) || days < 1 || days > MAX_FORECAST_DAYS) {
     throw new DomainError('invalid_forecast_days', `days must be a whole number from 1 to ${MAX_FORECAST_DAYS}, got ${String(days)}.`, 'days');
   }
@@ -52,7 +54,7 @@ export function forecastReminders(input: {
   for (const order of orders) {
     if (order.expiresOn === null) continue;
     for (const offsetDays of offsets[order.kind] ?? []) {
-      const sendAt = sendAtMs(order.expiresOn, offsetDays, order.timeZone);
+      const sendAt = sendAtMs(order.expiresOn, offsetDays, order.timeZone, calendar);
       const bucket = sendAt >= fromMs ? buckets[Math.floor((sendAt - firstDayMs) / DAY_MS)] : undefined;
       if (!bucket) continue;
       bucket.day.counts[order.kind] += 1;

@@ -5,6 +5,8 @@ export * from './calendar';
 export * from './email';
 export * from './timezone';
 export * from './reminder-policy';
+export * from './business-days';
+export * from './holiday-file';
 export * from './rules';
 export * from './limits';
 export * from './tokens';

@@ -1,4 +1,5 @@
-import { addDays, isoDateToUtcMs, utcMsToIsoDate } from './calendar';
+import { addDays, utcMsToIsoDate } from './calendar';
+import { EVERY_DAY_OPEN, sendDayMs, type SendCalendar } from './business-days';
 import { DomainError } from './errors';
 import { zonedWallTimeToInstant } from './timezone';
 import { expiryOf, perKind, type OrderExpiries, type ReminderKind } from './reminder-kinds';
@@ -49,11 +50,12 @@ export function parseOffsets(text: string, variable: string): number[] {
 
 /**
  * When the reminder `offsetDays` before `expiresOn` goes out: 09:00 wall-clock time in `timeZone`
- * on the calendar day `expiresOn − offsetDays`. If 09:00 does not exist that day (a daylight-saving
- * gap), the first instant after the gap. `timeZone` must be a valid IANA zone (see assertTimeZone).
+ * on the calendar day `expiresOn − offsetDays`, moved off closed days by `calendar` (business-days.ts;
+ * default: every day open). If 09:00 does not exist that day (a daylight-saving gap), the first
+ * instant after the gap. `timeZone` must be a valid IANA zone (see assertTimeZone).
  */
-export function sendAtFor(expiresOn: IsoDate, offsetDays: number, timeZone: string): Date {
-  return new Date(sendAtMs(expiresOn, offsetDays, timeZone));
+export function sendAtFor(expiresOn: IsoDate, offsetDays: number, timeZone: string, calendar: SendCalendar = EVERY_DAY_OPEN): Date {
+  return new Date(sendAtMs(expiresOn, offsetDays, timeZone, calendar));
 }
 
 /**
@@ -61,8 +63,8 @@ export function sendAtFor(expiresOn: IsoDate, offsetDays: number, timeZone: stri
  * one send-time memo: results are kept per (zone, local day), bounded to {@link SEND_AT_CACHE_SIZE}
  * entries per zone, so callers need no cache of their own.
  */
-export function sendAtMs(expiresOn: IsoDate, offsetDays: number, timeZone: string): number {
-  const localMs = isoDateToUtcMs(expiresOn, 'expiresOn') - offsetDays * DAY_MS + SEND_HOUR * HOUR_MS;
+export function sendAtMs(expiresOn: IsoDate, offsetDays: number, timeZone: string, calendar: SendCalendar = EVERY_DAY_OPEN): number {
+  const localMs = sendDayMs(expiresOn, offsetDays, timeZone, calendar) + SEND_HOUR * HOUR_MS;
   let zoneCache = sendAtCache.get(timeZone);
   if (zoneCache === undefined) {
     zoneCache = new Map();
@@ -107,6 +109,8 @@ export interface PlanInput {
   /** Inclusive upper bound on sendAt (usually now + look-ahead). */
   until: Date;
   now: Date;
+  /** Closed days to move off (default: every day open). */
+  calendar?: SendCalendar;
 }
 
 /**
@@ -116,8 +120,8 @@ export interface PlanInput {
  * `queued`; those with sendAt > now are to be delayed until sendAt.
  */
 export function planReminders(input: PlanInput): ReminderPlan[] {
-  const { kind, expiresOn, timeZone, offsets, after, until, now } = input;
-  const all = (offsets[kind] ?? []).map((offsetDays) => ({ offsetDays, sendAt: new Date(sendAtMs(expiresOn, offsetDays, timeZone)) }));
+  const { kind, expiresOn, timeZone, offsets, after, until, now, calendar = EVERY_DAY_OPEN } = input;
+  const all = (offsets[kind] ?? []).map((offsetDays) => ({ offsetDays, sendAt: new Date(sendAtMs(expiresOn, offsetDays, timeZone, calendar)) }));
   const dueTimes = all.map((r) => r.sendAt.getTime()).filter((t) => t <= now.getTime());
   const latestDue = dueTimes.length > 0 ? Math.max(...dueTimes) : null;
   const lower = after === null ? Number.NEGATIVE_INFINITY : after.getTime();
@@ -135,13 +139,15 @@ export function planReminders(input: PlanInput): ReminderPlan[] {
  * whose reminder has sendAt ∈ (after, until] in ANY time zone (UTC−12..UTC+14, plus a DST gap) is
  * included. Wider than exact on purpose: callers filter exactly with {@link planReminders}.
  * With `after === null` it looks back {@link EXPIRY_LOOKBACK_DAYS} days before `until`.
+ * `maxShiftDays` (a send calendar's `maxShiftDays`, default 0) widens it by as many days each side:
+ * a reminder moved off a closed day may fall in the window though its own day does not.
  */
-export function expiryRangeFor(offsetDays: number, after: Date | null, until: Date): { from: IsoDate; to: IsoDate } {
+export function expiryRangeFor(offsetDays: number, after: Date | null, until: Date, maxShiftDays = 0): { from: IsoDate; to: IsoDate } {
   // 09:00 local on day D is between D 09:00−14h (= D−5h) and D 09:00+12h (+1h gap) = D+22h in UTC,
   // so D lies within one day either side of the UTC dates of `after` and `until`.
   const fromDay = after === null ? utcMsToIsoDate(until.getTime() - EXPIRY_LOOKBACK_DAYS * DAY_MS) : utcMsToIsoDate(after);
   const toDay = utcMsToIsoDate(until);
-  return { from: addDays(fromDay, offsetDays - 1), to: addDays(toDay, offsetDays + 1) };
+  return { from: addDays(fromDay, offsetDays - 1 - maxShiftDays), to: addDays(toDay, offsetDays + 1 + maxShiftDays) };
 }
 
 export type ReminderValidity = { ok: true } | { ok: false; reason: 'order-not-found' | 'order-cancelled' | 'expiry-changed' };

@@ -55,3 +55,13 @@ export function renewalListId(orderId: string): ListId {
 export function newsletterListId(topic: string): ListId {
   return `newsletter:${topic}`;
 }
+
+/**
+ * The list a test send's unsubscribe link names, `test:<template>`: no one is on it, so leaving it
+ * (one-click or the page) changes nothing. It is not a `ListId` on purpose.
+ */
+export function testListId(template: string): string {
+  return `${TEST_LIST_PREFIX}${template}`;
+}
+
+export const TEST_LIST_PREFIX = 'test:';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Store } from '@tickler/db';
 import type { Queues } from '@tickler/queues';
-import type { NewsletterTopic, ReminderKind } from '@tickler/domain';
+import type { NewsletterTopic, ReminderKind, SendCalendar } from '@tickler/domain';
 import type { RateLimiter, RateLimits } from './rate-limit/rate-limiter';
 
 /** Configuration the HTTP edge needs; parsed from the environment once, by the composition root. */
@@ -19,6 +19,8 @@ export interface HttpConfig {
   snsCertCacheDir: string;
   /** Reminder offsets per kind, for `GET /admin/forecast` (default: the kind table's defaults). */
   reminderOffsets?: Record<ReminderKind, number[]>;
+  /** Days reminders may go out on, for `GET /admin/forecast` (default every day open). */
+  sendCalendar?: SendCalendar;
   /** Newsletter topics offered on the subscription form. */
   newsletterTopics: NewsletterTopic[];
   /** Domains accepted as business email even if on a free-mail list. */
@@ -41,6 +43,22 @@ export interface HttpConfig {
   redisTimeoutMs?: number;
 }
 
+/** What a preview or test send renders: a template, a locale, a named sample. */
+export interface TestEmailRequest { template: string; locale: string; sample: string }
+
+/**
+ * Template previews for `/admin/templates`, given by the composition root: the mailer renders
+ * (`makeTemplatePreviews`), the edge only shows the result and enqueues test sends.
+ */
+export interface TemplatePreviews {
+  /** Every template × locale, with the sample names it can be rendered with. */
+  list(): Array<{ template: string; locale: string; samples: string[] }>;
+  /** Subject, HTML and text of one preview; throws on an unknown template, locale or sample. */
+  render(request: TestEmailRequest): { subject: string; html: string; text: string };
+  /** Null when a test send of `request` to `to` may be asked for, else the bad field and a one-line reason. */
+  problem(request: TestEmailRequest & { to: string }): { field: string; message: string } | null;
+}
+
 /** Everything the HTTP edge talks to; created by the composition root, never inside the server. */
 export interface HttpDeps {
   store: Store;
@@ -56,4 +74,6 @@ export interface HttpDeps {
   now: () => Date;
   /** Fetches a URL's body as text (SNS certificates, SubscribeURL); injectable for tests. */
   fetchText: (url: string) => Promise<string>;
+  /** Template previews for the admin page; without them `/admin/templates` answers 503. */
+  templatePreviews?: TemplatePreviews;
 }

@@ -53,7 +53,9 @@ export function testConfig(dir: string, over: Partial<HttpConfig> = {}): HttpCon
  * `queuePrefix` lets two harnesses act as two edge processes of one deployment (same Redis keys, a
  * connection each); by default each harness has its own.
  */
-export async function makeHarness(opts: { config?: Partial<HttpConfig>; redisPort?: number; queuePrefix?: string } = {}): Promise<Harness> {
+export async function makeHarness(
+  opts: { config?: Partial<HttpConfig>; redisPort?: number; queuePrefix?: string; templatePreviews?: HttpDeps['templatePreviews'] } = {},
+): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'tickler-http-'));
   const database = await createStoreDatabase('http');
   const store = await openStore({ url: database.url });
@@ -68,6 +70,7 @@ export async function makeHarness(opts: { config?: Partial<HttpConfig>; redisPor
   const deps: HttpDeps = {
     store, queues, config: testConfig(dir, opts.config), logger: pino({ level: 'silent' }), now: () => now,
     rateLimiter: makeRedisRateLimiter(redis, `${queuePrefix}:rate-limit`, { timeoutMs: 1000 }),
+    templatePreviews: opts.templatePreviews,
     fetchText: async (url) => {
       fetched.push(url);
       const body = responses.get(url);

@@ -2,6 +2,7 @@
 export type { MailerConfig } from './config';
 export * from './templates';
 export * from './transport';
+export * from './test-send';
 export { makeReminderProcessor, type ReminderDeps, type ReminderOutcome } from './processors/reminder-processor';
 export { makeSendProcessor, type SendDeps, type SendOutcome } from './processors/send-processor';
 export { composeEmail, type ComposeDeps, type Composed } from './processors/compose';

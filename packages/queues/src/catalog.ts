@@ -71,6 +71,16 @@ export const jobCatalog = {
     jobId: (d: { digestId: number; firstDeliveryId: number }) => `digest-${d.digestId}-${d.firstDeliveryId}`,
     options: retrying(10, 2_000),
   },
+  /**
+   * Sends one `[TEST]` email for one `test_sends` row (asked for on the admin preview page). One
+   * attempt: the row is claimed once and a test is asked for again rather than retried.
+   */
+  'test-send': {
+    queue: 'test-sends',
+    schema: z.object({ testSendId: id }),
+    jobId: (d: { testSendId: number }) => `test-send-${d.testSendId}`,
+    options: { ...retrying(1, 1_000), removeOnComplete: { age: 24 * 3600, count: 1_000 } },
+  },
 } as const;
 
 export type JobName = keyof typeof jobCatalog;

@@ -1,4 +1,4 @@
-import { DEFAULT_OFFSETS, type ReminderKind } from '@tickler/domain';
+import { DEFAULT_OFFSETS, EVERY_DAY_OPEN, type ReminderKind, type SendCalendar } from '@tickler/domain';
 import type { Store } from '@tickler/db';
 import type { Queues } from '@tickler/queues';
 import type { Logger } from 'pino';
@@ -11,6 +11,11 @@ const DAY_MS = 24 * HOUR_MS;
 export interface SchedulerConfig {
   /** Reminder offsets in whole days before expiry, per kind (negative = after). */
   offsets: Record<ReminderKind, number[]>;
+  /**
+   * Closed days a send day moves off (REMINDER_SKIP_WEEKENDS, REMINDER_HOLIDAYS; default every day
+   * open). Every planner — scan, order events, forecast, the stores' SQL — takes this one calendar.
+   */
+  sendCalendar: SendCalendar;
   /**
    * How far past `now` a scan plans, in ms (default 24 h). Reminders due later today are enqueued
    * now, delayed until their 09:00 org-local send time, so a short scheduler outage loses nothing.
@@ -41,6 +46,7 @@ export interface SchedulerConfig {
 
 export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
   offsets: DEFAULT_OFFSETS,
+  sendCalendar: EVERY_DAY_OPEN,
   lookAheadMs: DAY_MS,
   firstScanLookBackMs: 7 * DAY_MS,
   catchUpMs: 7 * DAY_MS,

@@ -6,6 +6,7 @@
  */
 import {
   expiryOf, expiryRangeFor, forecastReminders, REMINDER_KINDS, sendAtMs, utcMsToIsoDate, isoDateToUtcMs, type ForecastDay, type IsoDate, type ReminderKind,
+  type SendCalendar,
 } from '@tickler/domain';
 import type { SchedulerDeps } from './config';
 import { narrowExpiryRange } from './plan-window';
@@ -29,16 +30,17 @@ interface Query { kind: ReminderKind; from: IsoDate; to: IsoDate; offsets: numbe
 export function makeForecaster(deps: Pick<SchedulerDeps, 'store' | 'config'>): Forecaster {
   return {
     async forecast({ now, days, maxOrderIdsPerDay = 1000 }) {
-      const result = forecastReminders({ orders: [], offsets: deps.config.offsets, from: now, days });
+      const calendar = deps.config.sendCalendar;
+      const result = forecastReminders({ orders: [], offsets: deps.config.offsets, from: now, days, calendar });
       const buckets = new Map<IsoDate, Bucket>(result.map((day) => [day.date, { day, ids: new Set() }]));
       const window = { from: now.getTime(), end: isoDateToUtcMs(result[0]!.date) + days * DAY_MS };
-      for (const query of REMINDER_KINDS.flatMap((kind) => queriesFor(kind, deps.config.offsets[kind], window))) {
+      for (const query of REMINDER_KINDS.flatMap((kind) => queriesFor(kind, deps.config.offsets[kind], window, calendar))) {
         for await (const page of deps.store.directory.findOrdersExpiringBetween(query.kind, query.from, query.to)) {
           for (const order of page) {
             const expiresOn = expiryOf(order, query.kind);
             if (expiresOn === null) continue;
             for (const offsetDays of query.offsets) {
-              const at = sendAtMs(expiresOn, offsetDays, order.timeZone);
+              const at = sendAtMs(expiresOn, offsetDays, order.timeZone, calendar);
               if (at < window.from || at >= window.end) continue;
               const bucket = buckets.get(utcMsToIsoDate(at));
               if (bucket) count(bucket, query.kind, order.id, maxOrderIdsPerDay);
@@ -64,10 +66,10 @@ const spanDays = (q: { from: IsoDate; to: IsoDate }) => (isoDateToUtcMs(q.to) - 
  * The range queries for `kind`: one per offset, or — when the offsets' ranges overlap enough to
  * make it cheaper (long forecasts) — one query over their union checking every offset.
  */
-function queriesFor(kind: ReminderKind, offsets: number[], window: { from: number; end: number }): Query[] {
-  const plan = { after: new Date(window.from - 1), until: new Date(window.end - 1) };
+function queriesFor(kind: ReminderKind, offsets: number[], window: { from: number; end: number }, calendar: SendCalendar): Query[] {
+  const plan = { after: new Date(window.from - 1), until: new Date(window.end - 1), calendar };
   const perOffset = offsets.flatMap((offsetDays) => {
-    const range = narrowExpiryRange(expiryRangeFor(offsetDays, plan.after, plan.until), offsetDays, plan);
+    const range = narrowExpiryRange(expiryRangeFor(offsetDays, plan.after, plan.until, calendar.maxShiftDays), offsetDays, plan);
     return range ? [{ kind, ...range, offsets: [offsetDays] }] : [];
   });
   if (perOffset.length <= 1) return perOffset;

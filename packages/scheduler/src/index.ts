@@ -1,6 +1,6 @@
 export { makeSchedulerConfig, DEFAULT_SCHEDULER_CONFIG, type SchedulerConfig, type SchedulerDeps } from './config';
 export { makeScanner, type Scanner, type ScanReport, type ScanRow } from './scanner';
-export { HORIZON_KEY, type ScanWindow } from './scan-window';
+export { CALENDAR_KEY, HORIZON_KEY, type ScanWindow } from './scan-window';
 export { reconcile, type ReconcileReport } from './reconcile';
 export { makeScanProcessor, type ScanJobResult } from './scan-processor';
 export { makeOrderEventProcessor, type OrderEventResult } from './order-event-processor';

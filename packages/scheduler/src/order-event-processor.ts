@@ -79,5 +79,5 @@ function readBillingEvent(row: InboundEventRow): { ok: true; event: BillingEvent
 
 function applyEvent(deps: SchedulerDeps, event: BillingEvent): Promise<OrderEventOutcome> {
   if (event.type === 'order.cancelled') return deps.store.directory.applyOrderCancel(event.data.orderId, event.occurredAt);
-  return deps.store.directory.applyOrderUpsert({ ...event.data, occurredAt: event.occurredAt });
+  return deps.store.directory.applyOrderUpsert({ ...event.data, occurredAt: event.occurredAt, calendar: deps.config.sendCalendar });
 }

@@ -34,7 +34,7 @@ function planCycle(deps: SchedulerDeps, order: OrderWithZone, kind: ReminderKind
   if (expiresOn === null) return [];
   const until = new Date(now.getTime() + deps.config.lookAheadMs);
   const staleBefore = now.getTime() - deps.config.catchUpMs;
-  return planReminders({ kind, expiresOn, timeZone: order.timeZone, offsets: deps.config.offsets, after: null, until, now })
+  return planReminders({ kind, expiresOn, timeZone: order.timeZone, offsets: deps.config.offsets, after: null, until, now, calendar: deps.config.sendCalendar })
     .map((p) => {
       const stale = p.status === 'queued' && p.sendAt.getTime() < staleBefore;
       return {

@@ -54,7 +54,7 @@ export function makeScanner(deps: SchedulerDeps): Scanner {
   return {
     async scan({ now, dryRun = false }) {
       const window = await readScanWindow(deps.store.state, deps.config, now);
-      const plan: PlanWindow = { after: window.after, until: window.until, now };
+      const plan: PlanWindow = { after: window.after, until: window.until, now, calendar: deps.config.sendCalendar };
       // One enqueuer for the whole scan: Redis works on earlier jobs while later pages are read.
       const enqueuer = makeReminderEnqueuer(deps.queues, now, enqueueOptionsOf(deps.config));
       const rows: ScanRow[] = [];
@@ -73,9 +73,10 @@ export function makeScanner(deps: SchedulerDeps): Scanner {
         await planAhead(deps, ahead, enqueuer, dryRun);
         await enqueuer.drain();
         // Only now is every job in Redis: a crash before this replays the same window.
-        if (!dryRun) await saveHorizon(deps.store.state, window);
+        if (!dryRun) await saveHorizon(deps.store.state, window, deps.config);
       }
       const report: ScanReport = { dryRun, now, horizon: window, rows, totals: { ...sumRows(rows), superseded } };
+      if (window.calendarChanged) deps.logger.warn({ after: window.after }, 'send calendar changed since the last scan: looking back over its longest move');
       deps.logger.info({ dryRun, after: window.after, until: window.until, ...report.totals }, 'reminder scan finished');
       return report;
     },
@@ -98,11 +99,11 @@ function slicesAhead(scan: OffsetScan, row: ScanRow): AheadSlice[] {
   const after = new Date(Math.max(scan.plan.after.getTime(), scan.plan.now.getTime()));
   const window = { ...scan.plan, after };
   if (after.getTime() >= window.until.getTime()) return [];
-  const range = narrowExpiryRange(expiryRangeFor(scan.offsetDays, after, window.until), scan.offsetDays, window);
+  const range = narrowExpiryRange(expiryRangeFor(scan.offsetDays, after, window.until, window.calendar.maxShiftDays), scan.offsetDays, window);
   if (range === null) return [];
   const slices: AheadSlice[] = [];
   for (let expiresOn = range.from; expiresOn <= range.to; expiresOn = addDays(expiresOn, 1)) {
-    slices.push({ slice: { kind: scan.kind, offsetDays: scan.offsetDays, expiresOn, after, until: window.until }, row });
+    slices.push({ slice: { kind: scan.kind, offsetDays: scan.offsetDays, expiresOn, after, until: window.until, calendar: window.calendar }, row });
   }
   return slices;
 }
@@ -137,7 +138,7 @@ async function scanDue(deps: SchedulerDeps, scan: OffsetScan, row: ScanRow): Pro
   const window = { ...scan.plan, until: new Date(Math.min(scan.plan.until.getTime(), scan.plan.now.getTime())) };
   if (window.after.getTime() >= window.until.getTime()) return 0;
   let superseded = 0;
-  const range = narrowExpiryRange(expiryRangeFor(scan.offsetDays, window.after, window.until), scan.offsetDays, window);
+  const range = narrowExpiryRange(expiryRangeFor(scan.offsetDays, window.after, window.until, window.calendar.maxShiftDays), scan.offsetDays, window);
   if (range === null) return superseded;
   for await (const page of deps.store.directory.findOrdersExpiringBetween(scan.kind, range.from, range.to)) {
     const planned = planPage(deps, scan, window, page);

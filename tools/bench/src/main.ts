@@ -51,9 +51,14 @@ function addScan(program: Command): void {
     .option('--orders <n>', 'orders to seed (default 1,000,000)', positive('--orders'))
     .option('--database <file>', 'reuse an already seeded SQLite file instead of seeding')
     .option('--rounds <n>', 'scan + raw addBulk pairs, each on a fresh copy (default 3)', positive('--rounds'))
-    .action((opts: { orders?: number; database?: string; rounds?: number } & StoreOpts) => run(async (config) => {
+    .option('--spread-days <n>', 'days over which the seed spreads expiry dates (default 365; 10x orders over 10x days keeps the reminders due per day fixed)', positive('--spread-days'))
+    .option('--first-scan', 'time the first scan after loading (no horizon yet) instead of a steady-state day')
+    .action((opts: { orders?: number; database?: string; rounds?: number; spreadDays?: number; firstScan?: boolean } & StoreOpts) => run(async (config) => {
       const { benchScan } = await import('./benchmarks/scan');
-      await benchScan({ orders: opts.orders, databaseFile: opts.database, rounds: opts.rounds, redisUrl: config.redisUrl, store: opts.store, pgUrl: opts.pgUrl });
+      await benchScan({
+        orders: opts.orders, databaseFile: opts.database, rounds: opts.rounds, redisUrl: config.redisUrl, store: opts.store, pgUrl: opts.pgUrl,
+        spreadDays: opts.spreadDays, firstScan: opts.firstScan,
+      });
     }));
 }
 

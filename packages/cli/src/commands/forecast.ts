@@ -2,6 +2,7 @@ import { forecastTable, type ForecastDay } from '@tickler/domain';
 import type { Env } from '../env';
 import { formatTable } from '../output/table';
 import { makeForecaster, makeSchedulerConfig } from '@tickler/scheduler';
+import { planningConfigOf } from '../runtime/scheduler-deps';
 import { withStore } from '../runtime/with-runtime';
 
 function formatForecast(days: ForecastDay[], from: Date): string {
@@ -13,7 +14,7 @@ function formatForecast(days: ForecastDay[], from: Date): string {
 export async function forecastCommand(env: Env, opts: { days: number; now?: Date }): Promise<void> {
   await withStore(env, async (store) => {
     const now = opts.now ?? new Date();
-    const days = await makeForecaster({ store, config: makeSchedulerConfig({ offsets: env.offsets }) }).forecast({ now, days: opts.days });
+    const days = await makeForecaster({ store, config: makeSchedulerConfig(planningConfigOf(env)) }).forecast({ now, days: opts.days });
     process.stdout.write(formatForecast(days, now));
   });
 }

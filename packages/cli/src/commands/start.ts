@@ -9,7 +9,7 @@ import { loadEnv, type Env } from '../env';
 import { startHttp } from '../runtime/http';
 import { makeLogger } from '../runtime/logger';
 import { mailerConfigOf, makeTransport } from '../runtime/mailer';
-import { schedulerDepsOf } from '../runtime/scheduler-deps';
+import { planningConfigOf, schedulerDepsOf } from '../runtime/scheduler-deps';
 import { waitForShutdown } from '../runtime/shutdown';
 import { withRuntime, type Runtime } from '../runtime/with-runtime';
 import { loadDemoData, type DemoSummary } from '../start/demo-data';
@@ -42,7 +42,7 @@ async function runAll(rt: Runtime, sesUrl: string, redis: { url: string; private
   const now = new Date();
   const demo = await loadDemoData(store, queues, env.tokenSecrets, now);
   const templates = await loadTemplates(env.templatesDir);
-  const scheduler = await startSchedulerRole({ connection, prefix: env.queuePrefix, store, logger, scanEveryMs: env.scanEveryMs, config: { offsets: env.offsets } });
+  const scheduler = await startSchedulerRole({ connection, prefix: env.queuePrefix, store, logger, scanEveryMs: env.scanEveryMs, config: planningConfigOf(env) });
   const metrics = makeTransportMetrics();
   const transport = metrics.instrument(makeTransport(env));
   const mailer = startMailerRole({

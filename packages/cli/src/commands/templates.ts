@@ -1,7 +1,13 @@
 import path from 'node:path';
-import { checkTemplates, formatIssue, previewTemplates } from '@tickler/mailer';
+import { toOneLine } from '@tickler/domain';
+import {
+  checkTemplates, formatIssue, loadTemplates, previewTemplates, resolveTestRequest, sendTestEmail, testAddress, TestSendInputError, type TestEmailRequest,
+} from '@tickler/mailer';
 import type { Env } from '../env';
 import { CliError } from '../runtime/errors';
+import { makeLogger } from '../runtime/logger';
+import { makeTransport, mailerConfigOf } from '../runtime/mailer';
+import { withStore } from '../runtime/with-runtime';
 
 /** `tickler templates check`: compiles every template strictly; non-zero on any problem. */
 export async function templatesCheckCommand(env: Env): Promise<void> {
@@ -18,4 +24,39 @@ export async function templatesPreviewCommand(env: Env, opts: { out: string }): 
   const files = await previewTemplates(env.templatesDir, opts.out);
   for (const f of files) process.stdout.write(`${f.template} (${f.variant}): ${f.subject}\n  ${f.html}\n`);
   process.stdout.write(`${files.length} previews written; open ${path.join(path.resolve(opts.out), 'index.html')}\n`);
+}
+
+/**
+ * `tickler templates send-test --template NAME --to ADDRESS [--locale L] [--sample NAME]`: one real
+ * `[TEST]` email through the configured SES, recorded in `test_sends` (never in the reminders
+ * ledger or the deliveries). A bad template, locale, sample or address is refused before anything
+ * is written.
+ */
+export async function templatesSendTestCommand(env: Env, opts: TestEmailRequest & { to: string }): Promise<void> {
+  const templates = await loadTemplates(env.templatesDir);
+  const request: TestEmailRequest = { template: opts.template, locale: opts.locale, sample: opts.sample };
+  let to: string;
+  try {
+    resolveTestRequest(templates, request);
+    to = testAddress(opts.to);
+  } catch (error) {
+    if (error instanceof TestSendInputError) throw new CliError(error.message);
+    throw error;
+  }
+  const transport = makeTransport(env);
+  try {
+    await withStore(env, async (store) => {
+      const now = () => new Date();
+      const row = await store.testSends.create({ ...request, email: to, requestedBy: 'cli' }, now());
+      process.stdout.write(`test send #${row.id}: ${request.template} (locale ${request.locale}, sample ${request.sample}) to ${to} …\n`);
+      const deps = { store, templates, config: mailerConfigOf(env), transport, logger: makeLogger(env, 'stderr'), now };
+      const outcome = await sendTestEmail(deps, row.id).catch((error: Error) => {
+        throw new CliError(`test send #${row.id} to ${to} failed: ${toOneLine(error.message)}`);
+      });
+      if (outcome.status !== 'sent') throw new CliError(`test send #${row.id} was already ${outcome.previous}`);
+      process.stdout.write(`sent "${outcome.subject}" to ${to}: message id ${outcome.messageId}\n`);
+    });
+  } finally {
+    await transport.close?.();
+  }
 }

@@ -3,7 +3,7 @@
  * schema (schema.ts) and fails with ONE message naming every bad or missing variable, so an
  * operator fixes them all in one go. Nothing else reads `process.env`.
  */
-import { perKind, type NewsletterTopic, type ReminderKind } from '@tickler/domain';
+import { createSendCalendar, perKind, type NewsletterTopic, type ReminderKind, type SendCalendar } from '@tickler/domain';
 import { EnvError } from './env-error';
 import { envSchema, type LogLevel, type ParsedEnv } from './schema';
 
@@ -48,6 +48,8 @@ export interface Env {
   offsets: Record<ReminderKind, number[]>;
   /** REMINDER_DIGEST (default on): an organization's reminders due together go to each person as one email. */
   reminderDigest: boolean;
+  /** Days reminders may go out on: REMINDER_SKIP_WEEKENDS (default off) and REMINDER_HOLIDAYS (default none). */
+  sendCalendar: SendCalendar;
   /** Scan interval, ms (SCAN_EVERY, default 15m). */
   scanEveryMs: number;
   /** How far a billing event's `occurredAt` may be ahead of this host's clock, ms (BILLING_MAX_CLOCK_SKEW, default 5m). */
@@ -106,6 +108,7 @@ function toEnv(p: ParsedEnv): Env {
     snsCertCacheDir: p.SNS_CERT_CACHE_DIR,
     offsets: perKind((_, { offsetsVariable }) => (p as unknown as Record<string, number[]>)[offsetsVariable]!),
     reminderDigest: p.REMINDER_DIGEST,
+    sendCalendar: createSendCalendar({ skipWeekends: p.REMINDER_SKIP_WEEKENDS, holidays: p.REMINDER_HOLIDAYS }),
     scanEveryMs: p.SCAN_EVERY,
     billingMaxClockSkewMs: p.BILLING_MAX_CLOCK_SKEW,
     mailerConcurrency: p.MAILER_CONCURRENCY,

@@ -2,10 +2,11 @@
  * The zod schema of every variable of SPEC §5 (plus a few operational extras): each variable's
  * parser, its default, and the one-line message naming what a bad value should look like.
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DatabaseUrlError, parseDatabaseUrl } from '@tickler/db';
 import {
-  isDomainError, MAX_TOPIC_LENGTH, parseDuration, parseOffsets, REMINDER_KINDS, reminderKind,
+  isDomainError, MAX_TOPIC_LENGTH, parseDuration, parseHolidayFile, parseOffsets, REMINDER_KINDS, reminderKind,
 } from '@tickler/domain';
 import { redisUrlSetting } from '@tickler/queues';
 
@@ -74,16 +75,6 @@ const trustProxy = trimmed.optional().transform((v, ctx): boolean | number | str
   return z.NEVER;
 });
 
-/** A switch: `on` or `off` (also true/false), `def` when unset. */
-const onOff = (def: boolean) => trimmed.optional().transform((v, ctx) => {
-  const value = (v ?? '').toLowerCase();
-  if (value === '') return def;
-  if (value === 'on' || value === 'true') return true;
-  if (value === 'off' || value === 'false') return false;
-  ctx.addIssue({ code: 'custom', message: `must be on or off (got "${v}")` });
-  return z.NEVER;
-});
-
 /** Days before expiry, comma-separated whole numbers (negative = after expiry); the domain's parser. */
 const offsets = (variable: string, def: string) => trimmed.optional().transform((v, ctx) => {
   try {
@@ -100,6 +91,35 @@ const offsetVariables = Object.fromEntries(REMINDER_KINDS.map((kind) => {
   const { offsetsVariable, defaultOffsets } = reminderKind(kind);
   return [offsetsVariable, offsets(offsetsVariable, defaultOffsets.join(','))];
 })) as { [variable: `REMINDER_OFFSETS_${string}`]: ReturnType<typeof offsets> };
+
+/** `on` or `off` (also true/false, yes/no, 1/0), default `def`. */
+const onOff = (def: 'on' | 'off') => trimmed.optional().transform((v, ctx) => {
+  const value = (v || def).toLowerCase();
+  if (['on', 'true', 'yes', '1'].includes(value)) return true;
+  if (['off', 'false', 'no', '0'].includes(value)) return false;
+  ctx.addIssue({ code: 'custom', message: `must be on or off (got "${v}")` });
+  return z.NEVER;
+});
+
+/** REMINDER_HOLIDAYS: the path of a holiday file (format in the domain's holiday-file.ts), read once at start-up. */
+const holidayFile = optionalText.transform((path, ctx): string[] => {
+  if (path === null) return [];
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    ctx.addIssue({ code: 'custom', message: `cannot be read: "${path}" (${code === 'ENOENT' ? 'no such file' : code ?? String(error)})` });
+    return z.NEVER;
+  }
+  try {
+    return parseHolidayFile(text);
+  } catch (error) {
+    if (!isDomainError(error)) throw error;
+    ctx.addIssue({ code: 'custom', message: `"${path}" ${error.message.replace(/^REMINDER_HOLIDAYS /, '')}` });
+    return z.NEVER;
+  }
+});
 
 /** `file:./data/tickler.db` (SQLite, the default), a path, `:memory:`, or `postgres://…` (the db package's one parser). */
 const databaseUrl = trimmed.optional().transform((v, ctx) => {
@@ -211,7 +231,9 @@ export const envSchema = z.object({
   SNS_TOPIC_ARNS: snsTopicArns,
   SNS_CERT_CACHE_DIR: trimmed.optional().transform((v) => v || './data/sns-certs'),
   ...offsetVariables,
-  REMINDER_DIGEST: onOff(true),
+  REMINDER_DIGEST: onOff('on'),
+  REMINDER_SKIP_WEEKENDS: onOff('off'),
+  REMINDER_HOLIDAYS: holidayFile,
   SCAN_EVERY: duration('15m'),
   BILLING_MAX_CLOCK_SKEW: duration('5m'),
   MAILER_CONCURRENCY: int(50, 1, 1000),

@@ -3,7 +3,7 @@
  * database, ids kept (the jobs waiting in Redis name ledger rows by id, so they stay valid).
  *
  * - The target is migrated first and must be empty: a table with a row refuses the copy.
- * - Tables go in foreign-key order, in batches of multi-row INSERTs, all in ONE transaction: a copy
+ * - Tables go in foreign-key order, each streamed with COPY FROM STDIN, all in ONE transaction: a copy
  *   that fails leaves the target as it was (empty), never half-written.
  * - Values are converted by the target column's type: epoch milliseconds → timestamptz, 0/1 →
  *   boolean; dates and text as they are.
@@ -16,6 +16,7 @@ import { migratePostgresDatabase } from '../postgres/migrate';
 import { makePool } from '../postgres/pool';
 import { openConnection, runMigrations, type Sqlite } from '../sqlite/connection';
 import { translatePgError } from '../postgres/store-error';
+import { copyRowsIn } from './copy-rows';
 import { copyOrder, listTargetTables, type TargetTable } from './target-tables';
 
 /** Not copied: each store keeps its own migration journal; the write probe is scratch. */
@@ -82,30 +83,16 @@ async function copyAll(sqlite: Sqlite, target: PostgresTarget, options: CopyOpti
   }
 }
 
-/** Parameters per INSERT stay well under PostgreSQL's 65,535. */
-const MAX_PARAMETERS = 30_000;
-
 async function copyTable(sqlite: Sqlite, client: pg.PoolClient, table: TargetTable): Promise<number> {
   const sourceColumns = new Set((sqlite.prepare(`SELECT name FROM pragma_table_info(?)`).all(table.name) as Array<{ name: string }>).map((c) => c.name));
   const columns = table.columns.filter((c) => sourceColumns.has(c.name));
   if (columns.length === 0) throw new CopyRefusedError(`table ${table.name} is missing in the SQLite database`);
   const list = columns.map((c) => `"${c.name}"`).join(', ');
-  const perBatch = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
-  let batch: unknown[][] = [];
-  let copied = 0;
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const values: unknown[] = [];
-    const tuples = batch.map((row) => `(${row.map((value) => { values.push(value); return `$${values.length}`; }).join(', ')})`);
-    await client.query(`INSERT INTO "${table.name}" (${list}) OVERRIDING SYSTEM VALUE VALUES ${tuples.join(', ')}`, values);
-    copied += batch.length;
-    batch = [];
+  const source = sqlite.prepare(`SELECT ${list} FROM "${table.name}" ORDER BY rowid`).raw().iterate() as Iterable<unknown[]>;
+  const converted = function* () {
+    for (const row of source) yield row.map((value, i) => columns[i]!.convert(value));
   };
-  for (const row of sqlite.prepare(`SELECT ${list} FROM "${table.name}" ORDER BY rowid`).raw().iterate() as Iterable<unknown[]>) {
-    batch.push(row.map((value, i) => columns[i]!.convert(value)));
-    if (batch.length >= perBatch) await flush();
-  }
-  await flush();
+  const copied = await copyRowsIn(client, table.name, columns.map((c) => c.name), converted());
   const expected = (sqlite.prepare(`SELECT count(*) AS n FROM "${table.name}"`).get() as { n: number }).n;
   const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${table.name}"`);
   if (copied !== expected || rows[0]?.n !== expected) throw new CopyRefusedError(`table ${table.name}: ${expected} rows in SQLite, ${rows[0]?.n ?? 0} in PostgreSQL after the copy`);

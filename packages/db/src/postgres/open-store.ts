@@ -12,6 +12,7 @@ import { makePgNewsletterRepository } from './newsletter-repository';
 import { makePool, type PoolOptions } from './pool';
 import { makePgRemindersRepository } from './reminders-repository';
 import { makePgStateRepository } from './state-repository';
+import { makePgTestSendsRepository } from './test-sends-repository';
 import { translatePgError, withPgStoreErrors } from './store-error';
 
 export { migratePostgresDatabase };
@@ -41,6 +42,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     invitations: withPgStoreErrors(makePgInvitationsRepository(pool), isOpen),
     newsletter: withPgStoreErrors(makePgNewsletterRepository(pool), isOpen),
     inboundEvents: withPgStoreErrors(makePgInboundEventsRepository(pool), isOpen),
+    testSends: withPgStoreErrors(makePgTestSendsRepository(pool), isOpen),
     async ping() {
       if (!open) throw new StoreError('The store is closed.', 'STORE_CLOSED', { kind: 'closed' });
       try {

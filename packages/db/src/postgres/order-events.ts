@@ -90,7 +90,7 @@ async function moveToOrganization(tx: Transaction, event: OrderUpsert, purchaser
     (SELECT user_id FROM memberships WHERE organization_id = $2 AND status = 'active')`, [event.orderId, event.organization.id]);
   await addPurchaserContact(tx, event, purchaserId);
   const { rows: [org] } = await tx.query<{ time_zone: string }>(`SELECT time_zone FROM organizations WHERE id = $1`, [event.organization.id]);
-  return moveRemindersToZone(tx, 'order', event.orderId, org!.time_zone, at);
+  return moveRemindersToZone(tx, 'order', event.orderId, org!.time_zone, at, event.calendar);
 }
 
 /** Writes an applied event onto a stored order, SETting only what changes (an unchanged organization does not fire the zone trigger). */
@@ -118,7 +118,7 @@ async function upsert(tx: Transaction, event: OrderUpsert): Promise<OrderEventOu
     tx.rollbackOnly();
     return ignored;
   }
-  let retimed = organization.timeZoneChanged ? await moveRemindersToZone(tx, 'organization', event.organization.id, event.organization.timeZone, at) : 0;
+  let retimed = organization.timeZoneChanged ? await moveRemindersToZone(tx, 'organization', event.organization.id, event.organization.timeZone, at, event.calendar) : 0;
   const purchaserId = await ensurePurchaser(tx, event);
   if (organization.created) {
     await tx.query(`INSERT INTO memberships (organization_id, user_id, status, role, activated_at) VALUES ($1, $2, 'active', 'owner', $3)

@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import type { PostgresTarget } from '../database-url';
+import { preparePoolStatements } from './prepared';
 import { isRetryableConflict } from './store-error';
 
 export interface PoolOptions {
@@ -70,6 +71,7 @@ export function makePool(options: PoolOptions): pg.Pool {
   // An idle connection the server closes (restart, failover) emits here; the pool drops it and the
   // next query opens a fresh one. Without a listener, the process would crash.
   pool.on('error', () => undefined);
+  if (options.target.prepare) preparePoolStatements(pool);
   return pool;
 }
 

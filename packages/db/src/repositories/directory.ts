@@ -1,10 +1,12 @@
 /** The directory: organizations, users, memberships, orders and their contacts. See types.ts for what the guarantees below mean. */
-import type { IsoDate, Organization, OrderUpsertData, ReminderKind } from '@tickler/domain';
+import type { IsoDate, Organization, OrderUpsertData, ReminderKind, SendCalendar } from '@tickler/domain';
 import type { User, Membership, OrderWithZone, Contact, RemoveContactOutcome } from './types';
 
 /** An `order.upserted` billing event as the directory applies it. */
 export interface OrderUpsert extends OrderUpsertData {
   occurredAt: Date;
+  /** The planner's send calendar: reminders retimed to a new zone land on its business days (default every day open). */
+  calendar?: SendCalendar;
 }
 export type OrderEventOutcome =
   | {

@@ -1,5 +1,5 @@
 /** The reminders ledger and the roles' small key/value state. See types.ts for what the guarantees below mean. */
-import type { IsoDate, ReminderKind, ReminderStatus } from '@tickler/domain';
+import type { IsoDate, ReminderKind, ReminderStatus, SendCalendar } from '@tickler/domain';
 
 /** A reminder the scheduler planned, as a row to insert; its identity is (order, kind, expiry date, offset). */
 export interface NewReminder {
@@ -15,6 +15,8 @@ export interface ReminderRow extends Omit<NewReminder, 'status'> { id: number; s
  */
 export interface FutureReminderSlice {
   kind: ReminderKind; offsetDays: number; expiresOn: IsoDate; after: Date; until: Date;
+  /** The days reminders may go out on (the scheduler's; default every day open): send times follow the domain's `sendAtMs` with it. */
+  calendar?: SendCalendar;
 }
 export interface FutureReminderPlan {
   /** Reminders of the slice (already in the ledger or not). */

@@ -28,6 +28,7 @@ import type { InboundEventsRepository } from './inbound-events';
 import type { InvitationsRepository, NewsletterRepository } from './invitations-newsletter';
 import type { ListsRepository } from './lists';
 import type { RemindersRepository, StateRepository } from './reminders';
+import type { TestSendsRepository } from './test-sends';
 export type * from './directory';
 export type * from './reminders';
 export type * from './deliveries';
@@ -35,6 +36,7 @@ export type * from './digests';
 export type * from './lists';
 export type * from './invitations-newsletter';
 export type * from './inbound-events';
+export type * from './test-sends';
 
 /** All repositories over one database. Which store it is stays inside packages/db. */
 export interface Store {
@@ -47,6 +49,7 @@ export interface Store {
   invitations: InvitationsRepository;
   newsletter: NewsletterRepository;
   inboundEvents: InboundEventsRepository;
+  testSends: TestSendsRepository;
   /** Cheap round trip for /readyz; rejects with a StoreError (`unavailable` when the database cannot be reached). */
   ping(): Promise<void>;
   /**

@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { sendAtMs } from '@tickler/domain';
+import { sendAtMs, sendCalendarFromText } from '@tickler/domain';
 import { DatabaseUrlError, parseDatabaseUrl, type SqliteTarget } from '../database-url';
 
 export type Sqlite = Database.Database;
@@ -99,6 +99,8 @@ function enableWal(sqlite: Sqlite, busyTimeoutMs: number): void {
  * SQL functions backed by the domain, so a scan can filter orders inside SQLite:
  * `tickler_send_at(expires_on, offset_days, time_zone)` is the domain's `sendAtMs` (epoch ms of
  * 09:00 local on expiry − offset); it raises an error naming the value for an unknown zone or date.
+ * `tickler_send_at(expires_on, offset_days, time_zone, calendar)` takes the scheduler's send calendar
+ * as `sendCalendarText` (weekends, holidays: business-days.ts in the domain) and moves off closed days.
  */
 function registerFunctions(sqlite: Sqlite): void {
   sqlite.function('tickler_send_at', { deterministic: true }, (expiresOn: unknown, offsetDays: unknown, timeZone: unknown) => {
@@ -106,6 +108,12 @@ function registerFunctions(sqlite: Sqlite): void {
       throw new TypeError(`tickler_send_at(${String(expiresOn)}, ${String(offsetDays)}, ${String(timeZone)}): expected (text, integer, text)`);
     }
     return sendAtMs(expiresOn, offsetDays, timeZone);
+  });
+  sqlite.function('tickler_send_at', { deterministic: true }, (expiresOn: unknown, offsetDays: unknown, timeZone: unknown, calendar: unknown) => {
+    if (typeof expiresOn !== 'string' || typeof offsetDays !== 'number' || typeof timeZone !== 'string' || typeof calendar !== 'string') {
+      throw new TypeError(`tickler_send_at(${String(expiresOn)}, ${String(offsetDays)}, ${String(timeZone)}, …): expected (text, integer, text, text)`);
+    }
+    return sendAtMs(expiresOn, offsetDays, timeZone, sendCalendarFromText(calendar));
   });
 }
 

@@ -5,7 +5,8 @@
  *
  * 1. the day's active orders are read from `orders_<kind>_due_idx` alone (expiry, time zone, id:
  *    a covering index, no table or organization lookup), their send time is computed by the
- *    `tickler_send_at` SQL function (the domain's rule, see connection.ts), and those in the window
+ *    `tickler_send_at` SQL function (the domain's rule with the slice's send calendar, see
+ *    connection.ts), and those in the window
  *    are kept in a per-connection scratch table;
  * 2. the ledger rows are inserted from it in one statement; known identities are left alone.
  *
@@ -13,7 +14,7 @@
  * row inserted here belongs to an order read in the same write transaction, so the reminders → orders
  * check cannot fail, and it was ~40 % of the insert (a random lookup in the order-id index per row).
  */
-import { reminderKind, type ReminderKind } from '@tickler/domain';
+import { EVERY_DAY_OPEN, reminderKind, sendCalendarText, type ReminderKind } from '@tickler/domain';
 import type { FutureReminderPlan, FutureReminderSlice } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { groupCommitFor } from './group-commit';
@@ -22,14 +23,14 @@ import { makeStatementCache } from './statements';
 export type FutureSlicePlanner = (slice: FutureReminderSlice, options: { dryRun: boolean }) => Promise<FutureReminderPlan>;
 
 /**
- * Collects a slice into `temp.scan_due`; parameters (expiresOn, offsetDays, expiresOn, after, until).
+ * Collects a slice into `temp.scan_due`; parameters (expiresOn, offsetDays, calendar text, expiresOn, after, until).
  * `LIMIT -1` keeps SQLite from flattening the subquery, which would call the function once per use
  * of `at` (three times per order) instead of once.
  */
 export function collectSliceSql(kind: ReminderKind): string {
   return `INSERT INTO temp.scan_due (order_id, send_at)
     SELECT id, at FROM (
-      SELECT o.id, tickler_send_at(?, ?, o.time_zone) AS at FROM orders o INDEXED BY orders_${kind}_due_idx
+      SELECT o.id, tickler_send_at(?, ?, o.time_zone, ?) AS at FROM orders o INDEXED BY orders_${kind}_due_idx
       WHERE o.${reminderKind(kind).expiryColumn} = ? AND o.status = 'active' LIMIT -1
     ) WHERE at > ? AND at <= ?`;
 }
@@ -43,7 +44,7 @@ export function makeFutureSlicePlanner(sqlite: Sqlite): FutureSlicePlanner {
   const collect = (slice: FutureReminderSlice): number => {
     prepare(`DELETE FROM temp.scan_due`).run();
     return prepare(collectSliceSql(slice.kind))
-      .run(slice.expiresOn, slice.offsetDays, slice.expiresOn, slice.after.getTime(), slice.until.getTime()).changes;
+      .run(slice.expiresOn, slice.offsetDays, sendCalendarText(slice.calendar ?? EVERY_DAY_OPEN), slice.expiresOn, slice.after.getTime(), slice.until.getTime()).changes;
   };
   const identity = (s: FutureReminderSlice) => [s.kind, s.expiresOn, s.offsetDays] as const;
 

@@ -11,6 +11,7 @@ import { makeSqliteListsRepository } from './lists-repository';
 import { makeSqliteNewsletterRepository } from './newsletter-repository';
 import { makeSqliteRemindersRepository } from './reminders-repository';
 import { makeSqliteStateRepository } from './state-repository';
+import { makeSqliteTestSendsRepository } from './test-sends-repository';
 import { makeStatementCache } from './statements';
 import { StoreError, translateError, withStoreErrors } from './store-error';
 
@@ -60,6 +61,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     invitations: withStoreErrors(makeSqliteInvitationsRepository(sqlite), isOpen),
     newsletter: withStoreErrors(makeSqliteNewsletterRepository(sqlite), isOpen),
     inboundEvents: withStoreErrors(makeSqliteInboundEventsRepository(sqlite), isOpen),
+    testSends: withStoreErrors(makeSqliteTestSendsRepository(sqlite), isOpen),
     async ping() {
       if (!isOpen()) throw new StoreError('The store is closed.', 'STORE_CLOSED', { kind: 'closed' });
       try {

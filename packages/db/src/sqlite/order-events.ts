@@ -2,7 +2,7 @@
  * Billing order events as units of work: each runs synchronously inside one SQLite transaction
  * (better-sqlite3 transactions are synchronous), so an event is applied entirely or not at all.
  */
-import { expiryOf, perKind, REMINDER_KINDS, reminderKind, sendAtMs, type ReminderKind } from '@tickler/domain';
+import { expiryOf, perKind, REMINDER_KINDS, reminderKind, sendAtMs, type ReminderKind, type SendCalendar } from '@tickler/domain';
 import { organizationNotChanged, outOfOrderReason } from '../order-event-reasons';
 import type { OrderEventOutcome, OrderUpsert } from '../repositories/types';
 import type { Sqlite } from './connection';
@@ -66,14 +66,14 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
 
   /**
    * Retimes not-yet-sent reminders (of an organization's orders, or of one order: `where`): moves them
-   * to 09:00 of their day in `timeZone`; returns how many moved (the caller retimes their jobs from the ledger).
+   * to 09:00 of their (business) day in `timeZone`; returns how many moved (the caller retimes their jobs from the ledger).
    */
-  const retimeToZone = (where: 'o.organization_id = ?' | 'o.id = ?', key: string, timeZone: string, at: number): number => {
+  const retimeToZone = (where: 'o.organization_id = ?' | 'o.id = ?', key: string, timeZone: string, at: number, calendar?: SendCalendar): number => {
     const open = prepare(`SELECT r.id, r.expires_on, r.offset_days, r.send_at FROM reminders r JOIN orders o ON o.id = r.order_id
       WHERE ${where} AND r.status = 'queued'`).all(key) as Array<{ id: number; expires_on: string; offset_days: number; send_at: number }>;
     let moved = 0;
     for (const r of open) {
-      const sendAt = sendAtMs(r.expires_on, r.offset_days, timeZone);
+      const sendAt = sendAtMs(r.expires_on, r.offset_days, timeZone, calendar);
       if (sendAt === r.send_at) continue;
       prepare(`UPDATE reminders SET send_at = ?, updated_at = ? WHERE id = ?`).run(sendAt, at, r.id);
       moved += 1;
@@ -106,7 +106,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
       (SELECT user_id FROM memberships WHERE organization_id = ? AND status = 'active')`).run(event.orderId, event.organization.id);
     addPurchaserContact(event, purchaserId);
     const zone = (prepare(`SELECT time_zone FROM organizations WHERE id = ?`).get(event.organization.id) as { time_zone: string }).time_zone;
-    return retimeToZone('o.id = ?', event.orderId, zone, at);
+    return retimeToZone('o.id = ?', event.orderId, zone, at, event.calendar);
   };
 
   /**
@@ -139,7 +139,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     const organization = upsertOrganization(event);
     const firstSight = organization.created;
     // A new time zone moves the open reminders of every order of the organization.
-    let retimed = organization.timeZoneChanged ? retimeToZone('o.organization_id = ?', event.organization.id, event.organization.timeZone, at) : 0;
+    let retimed = organization.timeZoneChanged ? retimeToZone('o.organization_id = ?', event.organization.id, event.organization.timeZone, at, event.calendar) : 0;
     const purchaserId = ensurePurchaser(event);
     if (firstSight) {
       prepare(`INSERT INTO memberships (organization_id, user_id, status, role, activated_at) VALUES (?, ?, 'active', 'owner', ?)

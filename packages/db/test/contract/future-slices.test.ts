@@ -2,7 +2,7 @@
  * The scan's hot path (`reminders.planFutureSlice`) on every store: 09:00 local per organization
  * zone, the window (after, until], active orders only, each identity once, dry runs, zone changes.
  */
-import { sendAtMs } from '@tickler/domain';
+import { createSendCalendar, sendAtMs } from '@tickler/domain';
 import type { FutureReminderSlice, Store } from '../../src/repositories/types';
 import { at, orderEvent } from '../helpers';
 import { STORE_KINDS, useTestStore } from '../stores';
@@ -75,6 +75,42 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       const plan = await store.reminders.planFutureSlice(newYorkMorning, { dryRun: false });
       expect(plan.due).toBe(2);
       expect(await ledgerOrderIds()).toEqual(['ORD-BER', 'ORD-NYC']);
+    });
+  });
+
+  describe('with a send calendar (business days)', () => {
+    // 2027-01-31 is a Sunday: 7 days before is Sunday 24 January, moved back to Friday 22nd; Honolulu also
+    // has Friday 22nd as a holiday, so Thursday 21st there.
+    const calendar = createSendCalendar({ skipWeekends: true, holidays: ['Pacific/Honolulu 2027-01-22'] });
+    const weekSlice = (after: string, until: string): FutureReminderSlice => ({ ...slice(after, until), calendar });
+
+    it('plans each order at 09:00 local on its business day, and nothing on the weekend', async () => {
+      expect(await store.reminders.planFutureSlice(weekSlice('2027-01-23T00:00:00Z', '2027-01-26T00:00:00Z'), { dryRun: true }))
+        .toEqual({ due: 0, fresh: 0, inserted: [] });
+      const plan = await store.reminders.planFutureSlice(weekSlice('2027-01-20T00:00:00Z', '2027-01-23T00:00:00Z'), { dryRun: false });
+      expect(plan.due).toBe(5);
+      const rows = await Promise.all(plan.inserted.map(async (r) => store.reminders.get(r.id)));
+      expect(Object.fromEntries(rows.map((r) => [r!.orderId, r!.sendAt.toISOString()]))).toEqual({
+        'ORD-AKL': '2027-01-21T20:00:00.000Z', 'ORD-BER': '2027-01-22T08:00:00.000Z', 'ORD-NYC': '2027-01-22T14:00:00.000Z',
+        'ORD-LAX': '2027-01-22T17:00:00.000Z', 'ORD-HNL': '2027-01-21T19:00:00.000Z',
+      });
+      for (const row of rows) expect(row!.sendAt.getTime()).toBe(sendAtMs(EXPIRY, 7, ZONES[row!.orderId]!, calendar));
+      // Identity unchanged: the offset and expiry date are the reminder's own.
+      expect(new Set(rows.map((r) => `${r!.kind}|${r!.expiresOn}|${r!.offsetDays}`))).toEqual(new Set([`license|${EXPIRY}|7`]));
+    });
+
+    it('retimes open reminders to the business day of the new zone when the organization moves', async () => {
+      await store.reminders.planFutureSlice(weekSlice('2027-01-20T00:00:00Z', '2027-01-23T00:00:00Z'), { dryRun: false });
+      const outcome = await store.directory.applyOrderUpsert({
+        ...orderEvent({
+          orderId: 'ORD-BER', organization: { id: 'org-ORD-BER', name: 'Moved', timeZone: 'Pacific/Honolulu' }, purchaserEmail: 'ord-ber@example.com',
+          licenseExpiresOn: EXPIRY, maintenanceExpiresOn: '2027-03-01', occurredAt: at('2026-11-27T10:00:00Z'),
+        }),
+        calendar,
+      });
+      expect(outcome).toMatchObject({ outcome: 'applied', retimed: 1 });
+      const [row] = await store.reminders.listForOrder('ORD-BER');
+      expect(row!.sendAt.toISOString()).toBe('2027-01-21T19:00:00.000Z');
     });
   });
 });

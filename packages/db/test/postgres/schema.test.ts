@@ -77,7 +77,7 @@ describe('on a migrated database', () => {
       await client.query('SET enable_seqscan = off');
       const plan = async (sql: string, params: unknown[]) =>
         (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n');
-      const slice = await plan(planFutureSliceSql(kind), ['2027-01-31', 7, new Date(0), new Date(1), kind]);
+      const slice = await plan(planFutureSliceSql(kind), ['2027-01-31', 7, new Date(0), new Date(1), kind, true, ['2027-01-29', 'Europe/Berlin 2027-01-22']]);
       expect(slice).toMatch(new RegExp(`Index Only Scan using orders_${kind}_due_idx`));
       expect(slice).not.toMatch(/Seq Scan on orders/);
       const pages = await plan(expiringOrdersSql(kind), ['2027-01-01', '', '', '2027-02-01', 5000]);

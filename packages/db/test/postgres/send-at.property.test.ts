@@ -3,9 +3,11 @@
  * 0001). It must equal the domain's rule (`sendAtMs`, `zonedWallTimeToInstant`) for every zone
  * this runtime knows, on ordinary days and across daylight-saving gaps (the first instant after the
  * gap) and overlaps (the first occurrence) — PostgreSQL's own `AT TIME ZONE` differs at both.
+ * With a send calendar (weekends skipped, holidays global or per zone: migration 0005) it must move
+ * send days exactly as the domain's `sendDayMs` does.
  */
 import fc from 'fast-check';
-import { addDays, sendAtMs, zonedWallTimeToInstant, zoneOffsetMs } from '@tickler/domain';
+import { addDays, createSendCalendar, sendAtMs, zonedWallTimeToInstant, zoneOffsetMs } from '@tickler/domain';
 import { migrateDatabase } from '../../src/open-store';
 import { createTestDatabase, type TestDatabase, withClient } from './helpers';
 
@@ -151,5 +153,58 @@ describe('tickler_send_at (PostgreSQL) equals sendAtMs (domain)', () => {
   it('fails naming the zone for one PostgreSQL does not know', async () => {
     await expect(withClient(database.url, (client) => client.query(`SELECT tickler_send_at('2027-01-31', 7, 'Mars/Olympus')`)))
       .rejects.toThrow(/time zone "Mars\/Olympus" not recognized/);
+  });
+});
+
+describe('tickler_send_at with a send calendar (PostgreSQL) equals sendAtMs with it (domain)', () => {
+  /** Holidays near the sample's send day (so they matter), global or in its zone or another. */
+  const sampleArb = fc.record({
+    zone: fc.constantFrom(...ZONES),
+    expiresOn: fc.integer({ min: Date.UTC(2000, 0, 1) / DAY, max: Date.UTC(2040, 0, 1) / DAY }).map((d) => isoDate(d * DAY)),
+    offsetDays: fc.integer({ min: -60, max: 60 }),
+    skipWeekends: fc.boolean(),
+    holidays: fc.array(fc.tuple(fc.integer({ min: -6, max: 6 }), fc.constantFrom('global', 'own', 'other')), { maxLength: 6 }),
+  }).map(({ zone, expiresOn, offsetDays, skipWeekends, holidays }) => {
+    const day = addDays(expiresOn, -offsetDays);
+    const keys = holidays.map(([near, scope]) => {
+      const date = addDays(day, near);
+      return scope === 'global' ? date : `${scope === 'own' ? zone : 'Asia/Tokyo'} ${date}`;
+    });
+    return { zone, expiresOn, offsetDays, calendar: createSendCalendar({ skipWeekends, holidays: keys }) };
+  });
+
+  it('for random zones, dates, offsets, weekends on or off and holidays around the send day', async () => {
+    let moved = 0;
+    await fc.assert(fc.asyncProperty(fc.array(sampleArb, { minLength: 40, maxLength: 40 }), async (samples) => {
+      // Each sample has its own holidays: one query each (a text[][] would need equal lengths).
+      const actual = await withClient(database.url, async (client) => {
+        const instants: number[] = [];
+        for (const s of samples) {
+          instants.push(Number((await client.query<{ ms: string }>(
+            `SELECT floor(extract(epoch FROM tickler_send_at($1::date, $2::integer, $3, $4::boolean, $5::text[])) * 1000)::bigint AS ms`,
+            [s.expiresOn, s.offsetDays, s.zone, s.calendar.skipWeekends, [...s.calendar.holidays]])).rows[0]!.ms));
+        }
+        return instants;
+      });
+      const expected = samples.map((s) => sendAtMs(s.expiresOn, s.offsetDays, s.zone, s.calendar));
+      moved += samples.filter((s, i) => expected[i] !== sendAtMs(s.expiresOn, s.offsetDays, s.zone)).length;
+      expect(actual.map((ms, i) => [samples[i]!.zone, samples[i]!.expiresOn, samples[i]!.offsetDays, ms]))
+        .toEqual(expected.map((ms, i) => [samples[i]!.zone, samples[i]!.expiresOn, samples[i]!.offsetDays, ms]));
+    }), { numRuns: 15 });
+    // The samples really moved send days.
+    expect(moved).toBeGreaterThan(100);
+  });
+
+  it('on every day of 2026 in DST zones with weekends skipped (European and American changes fall on Sundays)', async () => {
+    const calendar = createSendCalendar({ skipWeekends: true, holidays: ['2026-12-25', 'Europe/Berlin 2026-10-02', 'America/New_York 2026-11-27'] });
+    const zones = ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'America/Santiago', 'Pacific/Chatham'];
+    const samples = zones.flatMap((zone) => [1, 0].flatMap((offsetDays) =>
+      Array.from({ length: 365 }, (_, i) => ({ zone, expiresOn: addDays('2026-01-01', i), offsetDays }))));
+    const actual = await withClient(database.url, async (client) => (await client.query<{ ms: string }>(
+      `SELECT floor(extract(epoch FROM tickler_send_at(t.expires_on, t.offset_days, t.zone, true, $4::text[])) * 1000)::bigint AS ms
+       FROM unnest($1::date[], $2::integer[], $3::text[]) WITH ORDINALITY AS t(expires_on, offset_days, zone, ord) ORDER BY ord`,
+      [samples.map((s) => s.expiresOn), samples.map((s) => s.offsetDays), samples.map((s) => s.zone), [...calendar.holidays]])).rows.map((r) => Number(r.ms)));
+    const mismatches = samples.filter((s, i) => actual[i] !== sendAtMs(s.expiresOn, s.offsetDays, s.zone, calendar));
+    expect(mismatches).toEqual([]);
   });
 });

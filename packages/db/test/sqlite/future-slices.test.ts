@@ -3,7 +3,8 @@
  * orders' copy of their organization's zone is kept by triggers, and `tickler_send_at` is the domain's.
  */
 import Database from 'better-sqlite3';
-import { sendAtMs } from '@tickler/domain';
+import fc from 'fast-check';
+import { addDays, createSendCalendar, sendAtMs, sendCalendarText } from '@tickler/domain';
 import type { FutureReminderSlice, Store } from '../../src/repositories/types';
 import { openConnection } from '../../src/sqlite/connection';
 import { collectSliceSql } from '../../src/sqlite/future-slices';
@@ -38,7 +39,7 @@ describe('planFutureSlice on SQLite', () => {
     const sqlite = openConnection(url);
     sqlite.exec(`CREATE TEMP TABLE IF NOT EXISTS scan_due (order_id TEXT NOT NULL, send_at INTEGER NOT NULL)`);
     for (const kind of ['license', 'maintenance'] as const) {
-      const plan = (sqlite.prepare(`EXPLAIN QUERY PLAN ${collectSliceSql(kind)}`).all(EXPIRY, 7, EXPIRY, 0, 1) as Array<{ detail: string }>).map((r) => r.detail);
+      const plan = (sqlite.prepare(`EXPLAIN QUERY PLAN ${collectSliceSql(kind)}`).all(EXPIRY, 7, sendCalendarText(createSendCalendar({ skipWeekends: true })), EXPIRY, 0, 1) as Array<{ detail: string }>).map((r) => r.detail);
       expect(plan).toContain(`SEARCH o USING COVERING INDEX orders_${kind}_due_idx (${kind}_expires_on=?)`);
       expect(plan.join('\n')).not.toMatch(/organizations|SCAN o/);
     }
@@ -79,6 +80,34 @@ describe('tickler_send_at', () => {
     expect(sqlite.prepare(`SELECT tickler_send_at('2027-01-31', 7, 'Europe/Berlin') AS at`).get()).toEqual({ at: sendAtMs('2027-01-31', 7, 'Europe/Berlin') });
     expect(() => sqlite.prepare(`SELECT tickler_send_at(NULL, 7, 'UTC')`).get()).toThrow(/tickler_send_at\(null, 7, UTC\): expected \(text, integer, text\)/);
     expect(() => sqlite.prepare(`SELECT tickler_send_at('2027-01-31', 7, 'Mars/Olympus')`).get()).toThrow(/Mars\/Olympus/);
+    sqlite.close();
+  });
+});
+
+describe('tickler_send_at with a send calendar', () => {
+  const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Pacific/Kiritimati', 'Etc/GMT+12', 'America/Santiago', 'Asia/Kolkata'];
+  const sampleArb = fc.record({
+    zone: fc.constantFrom(...zones),
+    expiresOn: fc.integer({ min: 0, max: 5 * 365 }).map((n) => addDays('2026-01-01', n)),
+    offsetDays: fc.integer({ min: -60, max: 60 }),
+    skipWeekends: fc.boolean(),
+    holidays: fc.array(fc.tuple(fc.integer({ min: -6, max: 6 }), fc.boolean()), { maxLength: 6 }),
+  });
+
+  it('is the domain rule with the same calendar, for random zones, dates, offsets and holidays around the send day', () => {
+    const sqlite = openConnection(':memory:');
+    const query = sqlite.prepare(`SELECT tickler_send_at(?, ?, ?, ?) AS at`);
+    let moved = 0;
+    fc.assert(fc.property(sampleArb, ({ zone, expiresOn, offsetDays, skipWeekends, holidays }) => {
+      const day = addDays(expiresOn, -offsetDays);
+      const keys = holidays.map(([near, global]) => (global ? addDays(day, near) : `${zone} ${addDays(day, near)}`));
+      const calendar = createSendCalendar({ skipWeekends, holidays: keys });
+      const expected = sendAtMs(expiresOn, offsetDays, zone, calendar);
+      if (expected !== sendAtMs(expiresOn, offsetDays, zone)) moved += 1;
+      expect(query.get(expiresOn, offsetDays, zone, sendCalendarText(calendar))).toEqual({ at: expected });
+    }), { numRuns: 2000 });
+    expect(moved).toBeGreaterThan(200);
+    expect(() => sqlite.prepare(`SELECT tickler_send_at('2027-01-31', 7, 'UTC', 'weekends')`).get()).toThrow();
     sqlite.close();
   });
 });

@@ -15,7 +15,7 @@ h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}table{border-collapse:co
 th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e3e6ec;vertical-align:top}th{background:#f5f6f8}
 td.n{text-align:right;font-variant-numeric:tabular-nums}.muted{color:#6b7385}.bad{color:#b42318}.good{color:#067647}
 nav a{margin-right:1rem}form{margin:1rem 0}input{padding:.3rem}
-</style></head><body><nav><a href="/admin/queues">Queues</a><a href="/admin/forecast">Forecast</a><a href="/admin/deliveries">Audit</a></nav>
+</style></head><body><nav><a href="/admin/queues">Queues</a><a href="/admin/forecast">Forecast</a><a href="/admin/deliveries">Audit</a><a href="/admin/templates">Templates</a></nav>
 <h1>${esc(title)}</h1>${body}</body></html>`;
 }
 

@@ -1,6 +1,7 @@
 /**
  * Admin routes (bearer ADMIN_TOKEN, else 401 JSON): the BullMQ dashboard, failed jobs and replay,
- * the send forecast, the delivery audit, and lifting a suppression. Pages are plain HTML; ask for JSON with
+ * the send forecast, the delivery audit, lifting a suppression, template previews and test sends.
+ * Pages are plain HTML; ask for JSON with
  * `Accept: application/json`. Query strings are parsed with zod (400 `invalid_query` naming the
  * parameter); routes that read Redis answer 503 `redis_unavailable` instead of waiting for it.
  */
@@ -8,7 +9,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { forecastDayJson, isDomainError, normalizeEmail, parseDuration } from '@tickler/domain';
 import { makeForecaster, makeSchedulerConfig } from '@tickler/scheduler';
-import { deliveryReopenerOf, FailedJobsError, isQueueName, listFailedJobs, replayFailedJobs } from '@tickler/queues';
+import { deliveryReopenerOf, FailedJobsError, isQueueName, listFailedJobs, QUEUE_NAMES, replayFailedJobs } from '@tickler/queues';
 import type { HttpDeps } from '../deps';
 import { queryText, readQuery } from '../query';
 import { makeRedisGuard } from '../redis-guard';
@@ -17,6 +18,7 @@ import { renderEmailAudit, renderOrderAudit, searchForm } from './audit-page';
 import { makeAdminAuth } from './auth';
 import { registerBoard } from './board';
 import { renderForecastPage } from './forecast-page';
+import { registerTemplateRoutes } from './templates-routes';
 import { page, table, wantsJson } from './html';
 
 const replayBody = z.object({
@@ -25,7 +27,7 @@ const replayBody = z.object({
   since: z.string().refine((text) => parseDuration(text) !== null, 'must be a duration like 30m, 2h or 1d').optional(),
 }).strict();
 
-const failedQuery = z.object({ queue: queryText().refine(isQueueName, 'must name a queue (scan, order-events, reminders, send)').optional() });
+const failedQuery = z.object({ queue: queryText().refine(isQueueName, `must name a queue (${QUEUE_NAMES.join(', ')})`).optional() });
 const forecastQuery = z.object({
   days: queryText().regex(/^\d{1,3}$/, 'must be a whole number from 1 to 366').transform(Number)
     .refine((n) => n >= 1 && n <= 366, 'must be a whole number from 1 to 366').optional(),
@@ -77,7 +79,10 @@ export const adminRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
     }
   });
 
-  const forecaster = makeForecaster({ store: deps.store, config: makeSchedulerConfig(deps.config.reminderOffsets ? { offsets: deps.config.reminderOffsets } : {}) });
+  const forecaster = makeForecaster({ store: deps.store, config: makeSchedulerConfig({
+    ...(deps.config.reminderOffsets ? { offsets: deps.config.reminderOffsets } : {}),
+    ...(deps.config.sendCalendar ? { sendCalendar: deps.config.sendCalendar } : {}),
+  }) });
   app.get('/admin/forecast', async (request, reply) => {
     const query = readQuery(forecastQuery, request, reply);
     if (!query) return reply;
@@ -126,4 +131,6 @@ export const adminRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
     if (json) return badRequest(reply, 'give ?email=<address> or ?orderId=<order id>');
     return reply.type('text/html').send(page('Audit', `<p>Why did (or didn't) someone get an email?</p>${searchForm()}`));
   });
+
+  await registerTemplateRoutes(app, deps);
 };

@@ -3,8 +3,10 @@
  * scanners fetch links); `POST /u/:token` leaves exactly that list. RFC 8058 one-click
  * (`List-Unsubscribe=One-Click`, urlencoded or multipart) gets a plain 200: no redirect, no cookie.
  * A reminder digest's token leaves every list of that email (digest-unsubscribe.ts).
+ * The link of a test send (list `test:<template>`) answers both with a page saying it changes nothing.
  */
-import { createAddressToken, readListToken } from '@tickler/domain';
+import { createAddressToken, readListToken, TEST_LIST_PREFIX } from '@tickler/domain';
+import type { FastifyReply } from 'fastify';
 import type { RoutesPlugin } from '../plugin';
 import { describeList, formField, parseListId, registerFormParsers, sendInvalidLink } from './common';
 import { digestConfirmBody, digestDoneBody, leaveDigestLists, readDigestClaim } from './digest-unsubscribe';
@@ -22,9 +24,22 @@ export const unsubscribeRoutes: RoutesPlugin = async (app, deps) => {
     const listId = parseListId(claim?.listId);
     return claim && listId ? { email: claim.email, listId } : null;
   };
+  // A test send's link names `test:<template>`, a list no one is on: it shows what it is and changes nothing.
+  const testList = (token: string) => {
+    const claim = readListToken(config.tokenSecrets, token);
+    return claim?.listId.startsWith(TEST_LIST_PREFIX) ? { email: claim.email, template: claim.listId.slice(TEST_LIST_PREFIX.length) } : null;
+  };
+  const sendTestListPage = (reply: FastifyReply, test: { email: string; template: string }) => sendPage(reply, 200, {
+    title: 'Test email',
+    supportEmail: config.supportEmail,
+    body: html`<h1>This was a test email</h1>
+<p class="notice">It was a test of the template <strong>${test.template}</strong>. Its unsubscribe link changes nothing: ${test.email} stays on every list it is on.</p>`,
+  });
   const preferencesLink = (email: string) => `/preferences/${createAddressToken(config.tokenSecrets, email)}`;
 
   app.get<TokenParams>('/u/:token', async (request, reply) => {
+    const test = testList(request.params.token);
+    if (test) return sendTestListPage(reply, test);
     const claim = read(request.params.token);
     if (!claim) {
       const digest = await readDigestClaim(deps, request.params.token);
@@ -46,6 +61,11 @@ ${already ? html`<p class="notice">You already left this list.</p>` : ''}
   });
 
   app.post<TokenParams>('/u/:token', async (request, reply) => {
+    const test = testList(request.params.token);
+    if (test) {
+      request.log.info({ route: '/u/:token' }, 'unsubscribe from a test email: nothing changed');
+      return sendTestListPage(reply, test);
+    }
     const claim = read(request.params.token);
     const oneClick = formField(request.body, 'List-Unsubscribe') === 'One-Click';
     if (!claim) {

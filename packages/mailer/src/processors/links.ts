@@ -58,7 +58,7 @@ export function renewUrl(config: Pick<MailerConfig, 'renewUrlTemplate' | 'suppor
  * e.g. `<renewal.ord-1001.tickler.example.com>`, or for an organization's reminder digest
  * (`renewal-digest:org-1`) `<renewal-digest.org-1.tickler.example.com>`.
  */
-export function listHeaders(config: Pick<MailerConfig, 'publicBaseUrl'>, unsubscribe: string, listId: ListId | `renewal-digest:${string}`): Record<string, string> {
+export function listHeaders(config: Pick<MailerConfig, 'publicBaseUrl'>, unsubscribe: string, listId: string): Record<string, string> {
   const host = new URL(config.publicBaseUrl).hostname;
   const label = listId.toLowerCase().replace(/[^a-z0-9-]+/g, '.').replace(/^\.+|\.+$/g, '');
   return {

@@ -1,5 +1,5 @@
 /**
- * The mailer role: the `reminders`, `send` and `digests` workers of one process. Owns its Redis connections
+ * The mailer role: the `reminders`, `send`, `digests` and `test-sends` workers of one process. Owns its Redis connections
  * and its workers; `close()` stops taking jobs, lets in-flight ones finish, then disconnects.
  */
 import type { ConnectionOptions, Worker } from 'bullmq';
@@ -10,6 +10,7 @@ import type { MailerConfig } from '../config';
 import { makeDigestProcessor } from '../processors/digest-processor';
 import { makeReminderProcessor } from '../processors/reminder-processor';
 import { makeSendProcessor } from '../processors/send-processor';
+import { makeTestSendProcessor } from '../test-send';
 import type { TemplateSet } from '../templates';
 import type { MailTransport } from '../transport';
 
@@ -33,7 +34,7 @@ export interface MailerRoleOptions {
 }
 
 export interface MailerRole {
-  workers: { reminders: Worker; send: Worker; digests: Worker };
+  workers: { reminders: Worker; send: Worker; digests: Worker; testSends: Worker };
   queues: Queues;
   /** Stops fetching jobs, waits for in-flight ones, closes connections. Safe to call twice. */
   close(): Promise<void>;
@@ -57,6 +58,7 @@ export function startMailerRole(options: MailerRoleOptions): MailerRole {
   };
   const send = makeSendProcessor(sendDeps);
   const digest = makeDigestProcessor(sendDeps);
+  const testSend = makeTestSendProcessor({ store, templates, config, logger, transport, now });
 
   const common = { connection, prefix, logger };
   const workers = {
@@ -65,6 +67,7 @@ export function startMailerRole(options: MailerRoleOptions): MailerRole {
     send: makeCatalogWorker('send', send, { ...common, concurrency, limiter: { max: options.maxSendRate, duration: 1000 } }),
     // Digests are few (one per person and organization and morning); their limiter is the same rate.
     digests: makeCatalogWorker('digest', digest, { ...common, concurrency: Math.min(concurrency, 10), limiter: { max: options.maxSendRate, duration: 1000 } }),
+    testSends: makeCatalogWorker('test-send', testSend, { ...common, concurrency: 2 }),
   };
   logger.info({ prefix, concurrency, maxSendRate: options.maxSendRate, templates: [...templates.templates.keys()] }, 'mailer role started');
 
@@ -74,7 +77,7 @@ export function startMailerRole(options: MailerRoleOptions): MailerRole {
     queues,
     close() {
       closing ??= (async () => {
-        await Promise.all([workers.reminders.close(), workers.send.close(), workers.digests.close()]);
+        await Promise.all([workers.reminders.close(), workers.send.close(), workers.digests.close(), workers.testSends.close()]);
         await closeQueues(queues);
         logger.info('mailer role stopped');
       })();

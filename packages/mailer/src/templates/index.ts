@@ -3,3 +3,4 @@ export { renderEmail, TemplateDataError, type RenderedEmail } from './render-ema
 export { checkTemplates, previewTemplates, type PreviewFile } from './check-templates';
 export { TemplateError, formatIssue, type TemplateIssue } from './compile-mjml';
 export * from './schemas';
+export { DEFAULT_LOCALE, isSupportedLocale, supportedLocales } from './locales';

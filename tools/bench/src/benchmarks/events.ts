@@ -27,6 +27,7 @@ import { createBillingSignatureHeader } from '@tickler/domain';
 import { DEFAULT_REDIS_URL } from '../config';
 import { createPgDatabase, type StoreKind } from './stores';
 import { cpuOf, redisConnection, startChild, stopChild } from './events-processes';
+import { backendCpuBetween, serverCpu } from './server-cpu';
 
 export interface BenchEventsOptions {
   /** How long to drive load, seconds (default 10). */
@@ -249,6 +250,7 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
     const warmup = makeRequests(setup.secret, `${run}w`);
     if (warmupSeconds > 0) await drive(warmup, warmupSeconds);
     const cpuBefore = await Promise.all(children.map(cpuOf));
+    const serversBefore = await serverCpu(setup.databaseUrl, redisUrl);
     const load = makeRequests(setup.secret, run);
     const result = await drive(load, durationSeconds);
     if (opts.topology === 'deferred') children.push((await startChild({ ...setup, role: 'worker' })).child);
@@ -256,12 +258,17 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
     await waitUntilApplied(setup.databaseUrl, 120_000);
     const drainSeconds = (performance.now() - drainStarted) / 1000;
     const cpuAfter = (await Promise.all(children.map(cpuOf))).slice(0, cpuBefore.length);
+    const serversAfter = await serverCpu(setup.databaseUrl, redisUrl);
     const counts = load.counts();
     const checked = await verify(setup.databaseUrl, run, counts.sent, load.accepted);
     const warmupChecked = await verify(setup.databaseUrl, `${run}w`, warmup.counts().sent, warmup.accepted);
     const names = opts.topology === 'together' ? ['edge+worker']
       : [...ports.map((_, i) => (edges > 1 ? `edge${i + 1}` : 'edge')), ...Array.from({ length: workers }, (_, i) => (workers > 1 ? `worker${i + 1}` : 'worker'))];
-    const cpuMicrosPerEvent = Object.fromEntries(cpuAfter.map((after, i) => [names[i] ?? `child${i}`, Math.round(((after - (cpuBefore[i] ?? 0)) * 1000) / Math.max(1, checked.applied))]));
+    const perEvent = (ms: number) => Math.round((ms * 1000) / Math.max(1, checked.applied));
+    const cpuMicrosPerEvent = Object.fromEntries(cpuAfter.map((after, i) => [names[i] ?? `child${i}`, perEvent(after - (cpuBefore[i] ?? 0))]));
+    const postgresMs = backendCpuBetween(serversBefore.postgres, serversAfter.postgres);
+    if (postgresMs !== null) cpuMicrosPerEvent.postgres = perEvent(postgresMs);
+    cpuMicrosPerEvent.redis = perEvent(serversAfter.redis - serversBefore.redis);
     const figures = summarize(result, counts, load.accepted.size, checked, { drainSeconds, cpuMicrosPerEvent });
     figures.warmup = { accepted: warmup.accepted.size, applied: warmupChecked.applied, lost: warmupChecked.lost, doubled: warmupChecked.doubled + warmup.counts().acceptedTwice };
     figures.lost += figures.warmup.lost;

@@ -52,6 +52,10 @@ export interface BenchScanOptions {
   store?: StoreChoice;
   /** PostgreSQL server for `postgres` rounds (a fresh database per round). */
   pgUrl?: string;
+  /** Days over which the seed spreads expiry dates (default 365): 10× the orders over 10× the days keeps the reminders due per day fixed. */
+  spreadDays?: number;
+  /** Time the first scan after loading (no horizon yet: catch-up of what is due now, then the day ahead) instead of a steady-state day. */
+  firstScan?: boolean;
 }
 
 export interface BenchScanRound {
@@ -93,10 +97,10 @@ function copyDatabase(from: string, to: string): void {
 }
 
 /** Seeds in a child process (its memory is not ours); resolves with the seconds it took. */
-function seedInChild(url: string, orders: number, now: Date): Promise<number> {
+function seedInChild(url: string, orders: number, now: Date, spreadDays: number | undefined): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = fork(__filename, [SEED_CHILD_FLAG, url, String(orders), now.toISOString()], { stdio: 'inherit' });
+    const child = fork(__filename, [SEED_CHILD_FLAG, url, String(orders), now.toISOString(), String(spreadDays ?? '')], { stdio: 'inherit' });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve((performance.now() - started) / 1000) : reject(new Error(`seeding failed (exit ${code})`))));
   });
@@ -109,10 +113,10 @@ async function obliterate(queues: Queue[]): Promise<void> {
 }
 
 /** One scan of one day's reminders at `now`; returns what it enqueued and how long it took. */
-async function timeScan(url: string, queues: Queues, now: Date): Promise<{ enqueued: number; seconds: number; sendAts: number[] }> {
+async function timeScan(url: string, queues: Queues, now: Date, firstScan: boolean): Promise<{ enqueued: number; seconds: number; sendAts: number[] }> {
   const store = await openStore({ url });
   try {
-    await store.state.set(HORIZON_KEY, now.toISOString());
+    if (!firstScan) await store.state.set(HORIZON_KEY, now.toISOString());
     const config = makeSchedulerConfig();
     const scanner = makeScanner({ store, queues, logger: pino({ level: 'warn' }), now: () => now, config });
     const started = performance.now();
@@ -152,13 +156,13 @@ function median(values: number[]): number {
 const rate = (n: number, seconds: number) => Math.round(n / seconds);
 
 /** One round on a fresh copy of `base`: the scan, then raw addBulk of the same jobs; both timed. */
-async function runRound(base: string, dir: string, connection: Redis, prefix: string, now: Date, print: (line: string) => void, store: StoreKind, pgUrl?: string) {
+async function runRound(base: string, dir: string, connection: Redis, prefix: string, now: Date, print: (line: string) => void, store: StoreKind, opts: BenchScanOptions) {
   const file = path.join(dir, `${prefix}.db`);
   let url = `file:${file}`;
   let dropPg: (() => void) | undefined;
   let copySeconds: number | undefined;
   if (store === 'postgres') {
-    const pg = createPgDatabase(pgUrl, 'scan');
+    const pg = createPgDatabase(opts.pgUrl, 'scan');
     dropPg = pg.drop;
     url = pg.url;
     const copyStarted = performance.now();
@@ -171,7 +175,7 @@ async function runRound(base: string, dir: string, connection: Redis, prefix: st
     // CPU seconds of this process as well: on a shared machine wall time swings with other load.
     const cpuBefore = process.cpuUsage();
     const anon = sampleAnonRss();
-    const scan = await timeScan(url, queues, now);
+    const scan = await timeScan(url, queues, now, opts.firstScan === true);
     const peakAnonMb = anon.stop();
     const scanCpu = cpuSeconds(process.cpuUsage(cpuBefore));
     const cpuBeforeRaw = process.cpuUsage();
@@ -207,8 +211,10 @@ export async function benchScan(opts: BenchScanOptions = {}): Promise<BenchScanR
   const warm = new Queue('reminders', { connection, prefix: `${prefix}-warm` });
   try {
     const source = opts.databaseFile ? `copies of ${opts.databaseFile}` : `${orders} seeded orders`;
-    print(`scan bench: ${source}, ${roundCount} round(s), now ${now.toISOString()}, Redis prefix ${prefix}, SQLite files in ${dir}`);
-    const seedSeconds = opts.databaseFile ? null : await seedInChild(`file:${base}`, orders, now);
+    const which = opts.firstScan ? 'the first scan after loading (no horizon)' : 'a steady-state day';
+    const spread = opts.spreadDays ? `, expiries spread over ${opts.spreadDays} days` : '';
+    print(`scan bench: ${source}${spread}, ${which}, ${roundCount} round(s), now ${now.toISOString()}, Redis prefix ${prefix}, SQLite files in ${dir}`);
+    const seedSeconds = opts.databaseFile ? null : await seedInChild(`file:${base}`, orders, now, opts.spreadDays);
     if (seedSeconds !== null) print(`  seed:      ${seedSeconds.toFixed(1)} s (child process)`);
     const warmSeconds = await timeRawAddBulk(warm, Array.from({ length: WARMUP_JOBS }, (_, i) => now.getTime() + (i * DAY_MS) / WARMUP_JOBS), now);
     print(`  warm-up:   raw addBulk of ${WARMUP_JOBS} jobs into a scratch queue, ${warmSeconds.toFixed(2)} s (not counted)`);
@@ -218,7 +224,7 @@ export async function benchScan(opts: BenchScanOptions = {}): Promise<BenchScanR
     const stores = storesOf(opts.store);
     for (let r = 1; r <= roundCount; r++) {
       for (const store of stores) {
-        const { round, peakAnonMb } = await runRound(base, dir, connection, `${prefix}-round${r}`, now, print, store, opts.pgUrl);
+        const { round, peakAnonMb } = await runRound(base, dir, connection, `${prefix}-round${r}`, now, print, store, opts);
         rounds.push(round);
         peakAnonRssMb = Math.max(peakAnonRssMb, peakAnonMb);
       }
@@ -264,15 +270,15 @@ export async function benchScan(opts: BenchScanOptions = {}): Promise<BenchScanR
 }
 
 /** Child-process half: seed and exit. */
-async function seedChild(url: string, orders: number, now: Date): Promise<void> {
-  await seedDatabase(url, { orders, now });
+async function seedChild(url: string, orders: number, now: Date, spreadDays: number | undefined): Promise<void> {
+  await seedDatabase(url, { orders, now, spreadDays });
 }
 
 if (require.main === module) {
   const [flag, ...rest] = process.argv.slice(2);
   if (flag === SEED_CHILD_FLAG) {
-    const [url, orders, now] = rest as [string, string, string];
-    seedChild(url, Number(orders), new Date(now)).then(() => process.exit(0), (error: unknown) => {
+    const [url, orders, now, spread] = rest as [string, string, string, string];
+    seedChild(url, Number(orders), new Date(now), spread ? Number(spread) : undefined).then(() => process.exit(0), (error: unknown) => {
       process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(1);
     });

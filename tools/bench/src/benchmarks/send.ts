@@ -26,6 +26,7 @@ import { benchDigestRender, type DigestRenderFigure } from './render-digest';
 import { loadTemplates, makeSesTransport, renderEmail, startMailerRole, type MailerConfig, type TemplateSet } from '@tickler/mailer';
 import { DEFAULT_REDIS_URL, DEFAULT_TEMPLATES_DIR } from '../config';
 import { redisConnection } from './events-processes';
+import { backendCpuBetween, serverCpu } from './server-cpu';
 import { createPgDatabase, storesOf, type StoreChoice, type StoreKind } from './stores';
 import { startSesStub } from './ses-stub';
 
@@ -44,7 +45,11 @@ export interface BenchSendOptions {
   mailers?: number[];
 }
 
-export interface SendRun { store: StoreKind; mailers: number; emailsPerSecond: number; cpuMicrosPerEmail: number; cpuMicrosPerEmailByMailer: number[]; sentOk: number; failed: number }
+export interface SendRun {
+  store: StoreKind; mailers: number; emailsPerSecond: number; cpuMicrosPerEmail: number; cpuMicrosPerEmailByMailer: number[]; sentOk: number; failed: number;
+  /** CPU of the servers per email, µs: PostgreSQL's backends (null for SQLite, in the mailer's own process) and Redis. */
+  serverMicrosPerEmail: { postgres: number | null; redis: number };
+}
 
 export interface BenchSendResult {
   emails: number;
@@ -168,6 +173,7 @@ async function benchEndToEnd(
     for (let i = 0; i < mailers; i += 1) children.push(await startMailerChild({ databaseUrl, redisUrl, prefix, endpoint: stub.endpoint, concurrency, templatesDir }));
     type Stat = { done: number; failed: number; cpuMs: number };
     const before = await Promise.all(children.map((c) => ask<Stat>(c, 'stat')));
+    const serversBefore = await serverCpu(databaseUrl, redisUrl);
     const startedAt = performance.now();
     await enqueueSends(queues, ids);
     let after: Stat[] = before;
@@ -178,12 +184,15 @@ async function benchEndToEnd(
       after = await Promise.all(children.map((c) => ask<Stat>(c, 'stat')));
     }
     const ms = performance.now() - startedAt;
+    const serversAfter = await serverCpu(databaseUrl, redisUrl);
+    const postgresMs = backendCpuBetween(serversBefore.postgres, serversAfter.postgres);
+    const serverMicrosPerEmail = { postgres: postgresMs === null ? null : (postgresMs * 1000) / n, redis: ((serversAfter.redis - serversBefore.redis) * 1000) / n };
     const cpuByMailer = after.map((a, i) => ((a.cpuMs - before[i]!.cpuMs) * 1000) / n);
     const counts = await store.deliveries.countByStatusAndReason();
     const sentOk = counts.filter((c) => c.status === 'sent').reduce((sum, c) => sum + c.count, 0);
     return {
       emailsPerSecond: (n / ms) * 1000, cpuMicrosPerEmail: cpuByMailer.reduce((x, y) => x + y, 0), cpuMicrosPerEmailByMailer: cpuByMailer,
-      failed: after.reduce((sum, a) => sum + a.failed, 0), sentOk, requests: await stub.requests(),
+      failed: after.reduce((sum, a) => sum + a.failed, 0), sentOk, requests: await stub.requests(), serverMicrosPerEmail,
     };
   } finally {
     await Promise.all(children.map((c) => new Promise<void>((resolve) => {
@@ -256,7 +265,8 @@ export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendR
           const e2e = await benchEndToEnd(connection, redisUrl, `${prefix}-${store}-${mailers}`, databaseUrl, templatesDir, n, concurrency, mailers);
           runs.push({ store, mailers, ...e2e });
           print(`  ${store} × ${mailers} mailer(s): ${Math.round(e2e.emailsPerSecond)} emails/s (target ≥ 1500); ${e2e.sentOk} sent, ${e2e.failed} failed, ${e2e.requests} SES requests; `
-            + `mailer CPU ${Math.round(e2e.cpuMicrosPerEmail)} µs/email (${e2e.cpuMicrosPerEmailByMailer.map((u) => Math.round(u)).join(' + ')}); load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
+            + `mailer CPU ${Math.round(e2e.cpuMicrosPerEmail)} µs/email (${e2e.cpuMicrosPerEmailByMailer.map((u) => Math.round(u)).join(' + ')}), `
+            + `${e2e.serverMicrosPerEmail.postgres === null ? '' : `PostgreSQL ${Math.round(e2e.serverMicrosPerEmail.postgres)} µs/email, `}Redis ${Math.round(e2e.serverMicrosPerEmail.redis)} µs/email; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
         } finally {
           pg?.drop();
         }

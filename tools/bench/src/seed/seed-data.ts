@@ -77,13 +77,18 @@ function isoDateAfter(now: Date, days: number): string {
   return new Date(now.getTime() + days * DAY_MS).toISOString().slice(0, 10);
 }
 
+/** Days over which expiry dates spread by default: the coming year. */
+export const DEFAULT_SPREAD_DAYS = 365;
+
 /**
- * License and maintenance expiry dates: spread over the coming year, a few already past, some
- * missing; maintenance usually matches the license.
+ * License and maintenance expiry dates: spread over the coming `spreadDays` (default a year), a few
+ * already past, some missing; maintenance usually matches the license. With N orders, about
+ * N / spreadDays expire on each day: a tenfold spread keeps the reminders due per day fixed while
+ * the orders grow tenfold.
  */
-export function expiryDates(random: Random, now: Date): { license: string | null; maintenance: string | null } {
-  const license = random.chance(0.05) ? null : isoDateAfter(now, random.int(-45, 365));
+export function expiryDates(random: Random, now: Date, spreadDays = DEFAULT_SPREAD_DAYS): { license: string | null; maintenance: string | null } {
+  const license = random.chance(0.05) ? null : isoDateAfter(now, random.int(-45, spreadDays));
   if (random.chance(0.12)) return { license, maintenance: null };
   if (license !== null && random.chance(0.6)) return { license, maintenance: license };
-  return { license, maintenance: isoDateAfter(now, random.int(-30, 365)) };
+  return { license, maintenance: isoDateAfter(now, random.int(-30, spreadDays)) };
 }

@@ -23,6 +23,8 @@ export interface SeedOptions {
   random?: number;
   /** Orders per transaction (default 10,000). */
   chunkSize?: number;
+  /** Days after `now` over which expiry dates spread (default 365): orders ÷ spread ≈ orders expiring per day. */
+  spreadDays?: number;
 }
 
 export interface SeedResult {
@@ -125,12 +127,12 @@ function writeOrganization(s: Statements, random: Random, now: Date, c: Counters
 }
 
 /** Writes `count` orders of one organization, each with 1–4 of its active members as contacts. */
-function writeOrders(s: Statements, random: Random, now: Date, c: Counters, org: { orgId: string; timeZone: string; active: number[] }, count: number): void {
+function writeOrders(s: Statements, random: Random, now: Date, spreadDays: number | undefined, c: Counters, org: { orgId: string; timeZone: string; active: number[] }, count: number): void {
   const owner = org.active[0]!;
   for (let i = 0; i < count; i++) {
     c.order += 1;
     const orderId = `SEED-${String(c.order).padStart(7, '0')}`;
-    const { license, maintenance } = expiryDates(random, now);
+    const { license, maintenance } = expiryDates(random, now, spreadDays);
     const eventAt = now.getTime() - random.int(1, 400) * DAY_MS;
     s.order.push(orderId, org.orgId, org.timeZone, random.pick(PRODUCTS), license, maintenance, random.chance(0.03) ? 'cancelled' : 'active', eventAt, eventAt, eventAt);
     const pool = [...org.active];
@@ -158,7 +160,7 @@ async function bulkLoad(sqlite: BulkLoadConnection, options: SeedOptions): Promi
     while (written < limit) {
       const org = writeOrganization(s, random, options.now, c);
       const count = Math.min(limit - written, ordersPerOrganization(random));
-      writeOrders(s, random, options.now, c, org, count);
+      writeOrders(s, random, options.now, options.spreadDays, c, org, count);
       written += count;
     }
     for (const batch of Object.values(s)) batch.flush();

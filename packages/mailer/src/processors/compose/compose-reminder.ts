@@ -25,6 +25,8 @@ export async function resolveReminder({ store }: ComposeDeps, delivery: Delivery
   const listId = renewalListId(order.id);
   if (!(await store.directory.isContact(order.id, delivery.email))) return { skip: 'not-a-contact' };
   if (await store.lists.isUnsubscribed(delivery.email, listId)) return { skip: 'unsubscribed' };
+  // Days left from the day it is actually sent, in the organization's zone — not from the offset: a
+  // reminder moved off a weekend says "in 2 days" on the Friday before a Sunday expiry.
   return { reminder, order, listId, daysLeft: daysUntil(reminder.expiresOn, now, order.timeZone) };
 }
 

@@ -1,0 +1,86 @@
+/**
+ * The admin template page in a real headless Chromium: signed in from a `?token=` link (a
+ * SameSite=Strict session cookie), it shows every template × locale — the HTML preview in its
+ * sandboxed frame, the text beside it — and its test-send form queues an email that the mailer role
+ * sends through the SES v2 SDK to aws-ses-v2-local, where the test reads it like an inbox.
+ */
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { listPreviews, loadTemplates, makeSesTransport, makeTemplatePreviews, startMailerRole, type MailerRole, type MailTransport, type TemplateSet } from '@tickler/mailer';
+import { connection, quietLogger, startLocalSes, TEMPLATES_DIR, waitFor } from '@tickler/testkit';
+import { makeHarness, mailerConfig, SECRETS, type Harness } from './http-harness';
+
+const TOKEN = 'admin-token-0123456789';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const TO = 'tester@firm-a.example';
+
+let browser: Browser;
+let ses: Awaited<ReturnType<typeof startLocalSes>>;
+let set: TemplateSet;
+let h: Harness;
+let base: string;
+let role: MailerRole;
+let transport: MailTransport;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  ses = await startLocalSes();
+  set = await loadTemplates(TEMPLATES_DIR);
+  h = await makeHarness({ templatePreviews: makeTemplatePreviews(set) });
+  h.setNow(new Date());
+  await h.app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+  transport = makeSesTransport({ region: 'eu-west-1', endpoint: ses.endpoint });
+  role = startMailerRole({
+    connection, prefix: h.queuePrefix, store: h.store, logger: quietLogger, transport, templates: set,
+    config: { ...mailerConfig, publicBaseUrl: base, tokenSecrets: SECRETS }, concurrency: 2, maxSendRate: 50,
+  });
+  page = await browser.newPage();
+});
+afterAll(async () => {
+  await page?.close();
+  await role?.close();
+  await transport?.close?.();
+  await h?.close();
+  await browser?.close();
+  await ses?.close();
+});
+
+it('shows every template × locale with its HTML and text, and a test send from the form arrives', async () => {
+  await page.goto(`${base}/admin/templates?token=${TOKEN}`);
+  expect(new URL(page.url()).search).toBe(''); // the token left the address bar; the cookie signs in
+  await page.getByRole('heading', { name: 'Email templates' }).waitFor();
+
+  const entries = listPreviews(set);
+  expect(entries.length).toBeGreaterThanOrEqual(6);
+  for (const { template, locale } of entries) {
+    const section = page.locator(`section[data-template="${template}"][data-locale="${locale}"]`);
+    await section.getByRole('heading', { name: `${template} · ${locale}` }).waitFor();
+    const subject = (await section.locator('.subject').innerText()).trim();
+    expect(subject.length).toBeGreaterThan(0);
+    // The HTML part, rendered by Chromium inside its sandboxed frame, and the text part beside it.
+    const frameText = await section.frameLocator('iframe').locator('body').innerText();
+    expect(frameText).toContain('support@example.com');
+    expect(await section.locator('pre.text').innerText()).toContain('Questions? Write to support@example.com.');
+  }
+
+  const reminder = page.locator('section[data-template="license-reminder"][data-locale="en"]');
+  await reminder.getByLabel('address for license-reminder-en').fill(TO);
+  await reminder.locator('select[name="sample"]').selectOption('long');
+  await reminder.getByRole('button', { name: 'Send test' }).click();
+  await page.locator('#test-send-status').waitFor();
+
+  const email = await waitFor(async () => (await ses.emails()).find((e) => e.destination.to.includes(TO)), `the test email to ${TO}`);
+  expect(email.subject).toMatch(/^\[TEST\] .*Barcode Reader SDK Enterprise Edition/);
+  expect(email.body.html).toContain('株式会社東京バーコード研究所');
+
+  // The page shows the outcome once the mailer has recorded it.
+  await waitFor(async () => {
+    await page.reload();
+    return (await page.locator('#test-send-status .status').innerText()) === 'sent';
+  }, 'the page to show the test send as sent');
+  expect(await page.locator('#test-send-status').innerText()).toContain(`message id ${email.messageId}`);
+  const [row] = await h.store.testSends.recent(1);
+  expect(row).toMatchObject({ template: 'license-reminder', sample: 'long', email: TO, requestedBy: 'admin', status: 'sent' });
+});

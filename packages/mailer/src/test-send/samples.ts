@@ -1,0 +1,52 @@
+/**
+ * Named sample data for previews and test sends, per template:
+ * - `default`: the template's own sample (schemas.ts), first variant;
+ * - `long`: the same with the longest values a recipient can have — a 254-character address, long
+ *   product and list names, non-Latin organization and topic names — to see wrapping and escaping;
+ * - for templates with several variants, one sample per further variant (reminders: `on` for the
+ *   expiry day, `after` once expired).
+ */
+import type { CompiledTemplate } from '../templates';
+
+export const DEFAULT_SAMPLE = 'default';
+export const LONG_SAMPLE = 'long';
+
+/** Sample names and what they show, for `--help` and the admin page. */
+export const SAMPLE_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  [DEFAULT_SAMPLE]: 'typical values',
+  [LONG_SAMPLE]: '254-character address, long product names, non-Latin names',
+  on: 'reminders only: the expiry day',
+  after: 'reminders only: after expiry',
+};
+
+/** The longest address allowed (254 characters: 64 before the "@", labels of at most 63). */
+export const LONGEST_ADDRESS = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(53)}.example`;
+
+const LONG_VALUES: Record<string, string> = {
+  recipientEmail: LONGEST_ADDRESS,
+  inviterEmail: LONGEST_ADDRESS,
+  product: 'Barcode Reader SDK Enterprise Edition with Document Scanning, Mobile Capture and Priority Support (Unlimited Developers, 3-Year Term)',
+  organizationName: '株式会社東京バーコード研究所 · Ελληνική Εταιρεία Σάρωσης · Müller & Söhne Großhandel GmbH',
+  listName: 'Renewal reminders for order ORD-2026-0000001234567 (Barcode Reader SDK Enterprise Edition, 3-Year Term)',
+  topics: 'Product news, Security advisories, Events and webinars, Release notes and 製品ニュース',
+  currentTopics: 'Security advisories, Events and webinars and 製品ニュース',
+  topicLabel: 'Produktneuigkeiten und Sicherheitshinweise · 製品ニュース',
+  orderNumber: 'ORD-2026-0000001234567',
+};
+
+/** The sample names a template offers: default, long, then its further variants. */
+export function sampleNames(template: CompiledTemplate): string[] {
+  return [DEFAULT_SAMPLE, LONG_SAMPLE, ...template.definition.variants.slice(1)];
+}
+
+/** The data of sample `name` for `template`, or null when the template has no such sample. */
+export function sampleData(template: CompiledTemplate, name: string): Record<string, unknown> | null {
+  const { definition } = template;
+  const first = definition.variants[0]!;
+  if (name === DEFAULT_SAMPLE) return definition.sample(first);
+  if (name === LONG_SAMPLE) {
+    const base = definition.sample(first);
+    return Object.fromEntries(Object.entries(base).map(([key, value]) => [key, Object.hasOwn(LONG_VALUES, key) ? LONG_VALUES[key] : value]));
+  }
+  return definition.variants.includes(name) && name !== first ? definition.sample(name) : null;
+}

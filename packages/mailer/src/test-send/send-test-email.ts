@@ -1,0 +1,92 @@
+/**
+ * Sending one test email for one `test_sends` row: `[TEST] ` before the subject, the template's
+ * usual headers, sample data — and never a delivery or a reminder row. List mail carries working
+ * one-click unsubscribe headers whose token names the list `test:<template>`, which no one is on:
+ * using them changes no real list (the unsubscribe page says so).
+ *
+ * At most once: the row is claimed (queued → sending) before sending; a job run again, or a second
+ * worker, finds it claimed and sends nothing. A failure is recorded on the row and not retried.
+ */
+import { UnrecoverableError } from 'bullmq';
+import type { Logger } from 'pino';
+import { createListToken, testListId } from '@tickler/domain';
+import type { Store, TestSendRow, TestSendStatus } from '@tickler/db';
+import type { Processor } from '@tickler/queues';
+import type { MailerConfig } from '../config';
+import { listHeaders } from '../processors/links';
+import type { TemplateSet } from '../templates';
+import type { MailTransport, OutgoingEmail } from '../transport';
+import { renderTestEmail, resolveTestRequest } from './render-test-email';
+
+export const TEST_SUBJECT_PREFIX = '[TEST] ';
+
+export interface TestSendDeps {
+  store: Store;
+  templates: TemplateSet;
+  config: MailerConfig;
+  transport: MailTransport;
+  logger: Logger;
+  /** The clock; tests pass a fixed one. */
+  now: () => Date;
+}
+
+export type TestSendOutcome =
+  | { status: 'sent'; messageId: string; subject: string }
+  | { status: 'already-handled'; previous: TestSendStatus };
+
+/** The email of a test send: rendered through `renderTestEmail`, headers as the real email has them. */
+export function composeTestEmail(deps: Pick<TestSendDeps, 'templates' | 'config'>, row: TestSendRow): OutgoingEmail {
+  const { config } = deps;
+  const { template } = resolveTestRequest(deps.templates, row);
+  const listMail = template.definition.flags.includes('list');
+  const listId = testListId(template.name);
+  const unsubscribe = `${config.publicBaseUrl.replace(/\/+$/, '')}/u/${createListToken(config.tokenSecrets, row.email, listId)}`;
+  const email = renderTestEmail(deps.templates, row, listMail ? { unsubscribeUrl: unsubscribe } : {});
+  const broadcast = listMail && template.name.startsWith('newsletter-');
+  return {
+    from: broadcast ? config.fromNewsletter : config.fromReminders,
+    to: row.email,
+    subject: `${TEST_SUBJECT_PREFIX}${email.subject}`,
+    html: email.html,
+    text: email.text,
+    headers: { ...(listMail ? listHeaders(config, unsubscribe, listId) : {}), 'X-Tickler-Test': String(row.id) },
+    tags: { source: 'test-send', testSend: String(row.id) },
+  };
+}
+
+/**
+ * Sends test send `id` once. Resolves `sent` with the provider's message id, or `already-handled`
+ * when the row was claimed before. A failure is written on the row, then rethrown.
+ */
+export async function sendTestEmail(deps: TestSendDeps, id: number): Promise<TestSendOutcome> {
+  const row = await deps.store.testSends.claim(id, deps.now());
+  if (!row) {
+    const existing = await deps.store.testSends.get(id);
+    if (!existing) throw new Error(`test send ${id} does not exist`);
+    return { status: 'already-handled', previous: existing.status };
+  }
+  let email: OutgoingEmail;
+  let messageId: string;
+  try {
+    email = composeTestEmail(deps, row);
+    ({ messageId } = await deps.transport.send(email));
+  } catch (error) {
+    await deps.store.testSends.markFailed(id, (error as Error).message, deps.now());
+    throw error;
+  }
+  await deps.store.testSends.markSent(id, email.subject, messageId, deps.now());
+  deps.logger.info({ testSendId: id, template: row.template, locale: row.locale, sample: row.sample, messageId }, 'test email sent');
+  return { status: 'sent', messageId, subject: email.subject };
+}
+
+/** The `test-send` job (admin page): one attempt; a failure is on the row and fails the job. */
+export function makeTestSendProcessor(deps: TestSendDeps): Processor<'test-send'> {
+  return async ({ testSendId }, job) => {
+    try {
+      return await sendTestEmail(deps, testSendId);
+    } catch (error) {
+      deps.logger.warn({ queue: 'test-sends', jobId: job.id, testSendId, error: (error as Error).message }, 'test email not sent');
+      throw new UnrecoverableError((error as Error).message);
+    }
+  };
+}
