@@ -26,3 +26,9 @@ export function benchDigestRender(templates: TemplateSet, n: number, sizes: numb
     return { orders, template: name, microsPerEmail: (used.user + used.system) / n };
   });
 }
+
+/** Prints one line per digest size; returns the figures. */
+export function printDigestRender(figures: DigestRenderFigure[], print: (line: string) => void): DigestRenderFigure[] {
+  for (const d of figures) print(`  render digest: ${String(d.orders).padStart(2)} order(s): ${d.microsPerEmail.toFixed(1)} µs CPU/email (${d.template})`);
+  return figures;
+}

@@ -22,7 +22,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { openStore, type Store } from '@tickler/db';
 import { enqueueBulk, makeQueues, closeQueues, type Queues } from '@tickler/queues';
-import { benchDigestRender, type DigestRenderFigure } from './render-digest';
+import { benchDigestRender, printDigestRender, type DigestRenderFigure } from './render-digest';
 import { loadTemplates, makeSesTransport, renderEmail, startMailerRole, type MailerConfig, type TemplateSet } from '@tickler/mailer';
 import { DEFAULT_REDIS_URL, DEFAULT_TEMPLATES_DIR } from '../config';
 import { redisConnection } from './events-processes';
@@ -252,8 +252,7 @@ export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendR
     print(`send bench: ${n} emails, concurrency ${concurrency} per mailer, mailers ${mailerCounts.join(', ')}, stores ${stores.join(', ')}, Redis prefix ${prefix}`);
     const renderMicrosPerEmail = benchRender(templates, n);
     print(`  render:        ${renderMicrosPerEmail.toFixed(1)} µs CPU/email (target ≤ 50)`);
-    const digestRender = benchDigestRender(templates, Math.min(n, 5_000));
-    for (const d of digestRender) print(`  render digest: ${String(d.orders).padStart(2)} order(s): ${d.microsPerEmail.toFixed(1)} µs CPU/email (${d.template})`);
+    const digestRender = printDigestRender(benchDigestRender(templates, Math.min(n, 5_000)), print);
     const noopJobsPerSecond = await benchNoop(connection, prefix, n, concurrency);
     print(`  no-op BullMQ:  ${Math.round(noopJobsPerSecond)} jobs/s`);
     const runs: SendRun[] = [];
