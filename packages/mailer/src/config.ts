@@ -26,6 +26,8 @@ export interface MailerConfig {
    * email naming every order (default true); false sends one email per reminder.
    */
   reminderDigest?: boolean;
+  /** How long a digest waits for reminders of its group planned moments later, ms (default 15 s). */
+  digestSettleMs?: number;
   /** How long the send queue pauses after the provider throttles us, ms (default 1000). */
   throttleDelayMs?: number;
 }

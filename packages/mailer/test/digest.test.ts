@@ -32,13 +32,18 @@ afterEach(async () => {
   await env.cleanup();
 });
 
-const reminderProcessor = (digest = true) => makeReminderProcessor({ store: env.store, queues: env.queues, logger: quietLogger, digest });
+const reminderProcessor = (digest = true, digestSettleMs = 0) => makeReminderProcessor({ store: env.store, queues: env.queues, logger: quietLogger, digest, digestSettleMs });
 /** Runs every waiting job of the digests and send queues through the processors (no workers), oldest first. */
 async function drainSends(): Promise<void> {
   const digest = makeDigestProcessor(sendDeps);
   const send = makeSendProcessor(sendDeps);
   for (const job of await env.queues.digests.getJobs(['waiting'])) await digest(job.data, fakeJob(job.id as string, job.data));
   for (const job of await env.queues.send.getJobs(['waiting'])) await send(job.data, fakeJob(job.id as string, job.data));
+}
+/** The digest job of `email`'s digest (ann's and bob's digests are both in the queue). */
+async function digestJobOf(email: string, states: Array<'waiting' | 'delayed'> = ['waiting']) {
+  const digestId = (await env.store.deliveries.listByEmail(email))[0]?.digestId;
+  return (await env.queues.digests.getJobs(states)).find((j) => (j.data as { digestId: number }).digestId === digestId);
 }
 const annEmails = async () => (await ses.emails()).filter((e) => e.destination.to.includes('ann@acme.com'));
 
@@ -71,8 +76,9 @@ describe('reminders of one organization due at the same 09:00', () => {
     expect(rows[1]!.digestId).toBe(rows[0]!.digestId);
 
     const bob = (await ses.emails()).filter((e) => e.destination.to.includes('bob@acme.com'));
+    // bob is on one of the group's orders: his digest carries one reminder, sent as the single-order email.
     expect(bob.map((e) => e.subject)).toEqual(['Your Barcode Reader SDK license expires in 7 days (order ORD-1001)']);
-    expect((await env.store.deliveries.listByEmail('bob@acme.com'))[0]!.digestId).toBeNull();
+    expect(header(bob[0]!, 'List-Id')).toBe('<renewal.ord-1001.tickler.example.com>');
     expect((await env.store.reminders.get(r2!))?.status).toBe('sent');
   });
 
@@ -102,7 +108,7 @@ describe('reminders of one organization due at the same 09:00', () => {
     const [r1] = await planDue(env.store, ['ORD-1001', 'ORD-1002']);
     await reminderProcessor()({ reminderId: r1! }, fakeJob('r1'));
     for (const orderId of ['ORD-1001', 'ORD-1002']) await env.store.directory.applyOrderCancel(orderId, new Date('2027-01-24T08:10:00Z'));
-    const [job] = await env.queues.digests.getJobs(['waiting']);
+    const job = await digestJobOf('ann@acme.com');
     expect(await makeDigestProcessor(sendDeps)(job!.data, fakeJob('d'))).toEqual({ status: 'skipped', reason: 'empty-digest' });
     expect(await annEmails()).toEqual([]);
     expect((await env.store.deliveries.listByEmail('ann@acme.com')).map((r) => r.status)).toEqual(['skipped', 'skipped']);
@@ -111,7 +117,7 @@ describe('reminders of one organization due at the same 09:00', () => {
   it('a retried, replayed or re-grouped digest sends nothing twice; a message id kept in the job is recorded, not re-sent', async () => {
     const [r1] = await planDue(env.store, ['ORD-1001', 'ORD-1002']);
     await reminderProcessor()({ reminderId: r1! }, fakeJob('r1'));
-    const [job] = await env.queues.digests.getJobs(['waiting']);
+    const job = await digestJobOf('ann@acme.com');
     const digest = makeDigestProcessor(sendDeps);
     expect(await digest(job!.data, fakeJob('d1'))).toMatchObject({ status: 'sent', reminders: 2 });
     expect(await digest(job!.data, fakeJob('d1-retry'))).toEqual({ status: 'already-handled', previous: 'sent' });
@@ -133,22 +139,45 @@ describe('reminders of one organization due at the same 09:00', () => {
   it('a digest the provider refused, replayed by an operator, reopens its deliveries and goes out once', async () => {
     const [r1] = await planDue(env.store, ['ORD-1001', 'ORD-1002']);
     await reminderProcessor()({ reminderId: r1! }, fakeJob('r1'));
-    const [job] = await env.queues.digests.getJobs(['waiting']);
+    const job = await digestJobOf('ann@acme.com');
     const refusing = { ...sendDeps, transport: { send: async () => { throw new PermanentSendError('MessageRejected: refused'); } } };
     await expect(makeDigestProcessor(refusing)(job!.data, fakeJob('d1'))).rejects.toThrow('refused');
     expect((await env.store.deliveries.listByEmail('ann@acme.com')).map((r) => r.status)).toEqual(['failed', 'failed']);
     // The job in Redis fails for good too (as the worker would have left it).
     const worker = makeCatalogWorker('digest', async () => { throw new UnrecoverableError('refused'); }, { connection, prefix: env.prefix, concurrency: 1, logger: quietLogger });
-    await waitFor(async () => (await env.queues.digests.getJobCounts('failed')).failed === 1, 'the digest job to fail');
+    // (bob's digest job is in the queue too: it fails the same way, and his delivery stays queued.)
+    await waitFor(async () => (await env.queues.digests.getJobCounts('failed')).failed === 2, 'the digest jobs to fail');
     await worker.close();
 
-    expect((await replayFailedJobs(env.queues, { queue: 'digests' }, deliveryReopenerOf(env.store))).replayed).toBe(1);
+    expect((await replayFailedJobs(env.queues, { queue: 'digests' }, deliveryReopenerOf(env.store))).replayed).toBe(2);
     expect((await env.store.deliveries.listByEmail('ann@acme.com')).map((r) => r.status)).toEqual(['queued', 'queued']);
     await drainSends();
     expect((await annEmails()).map((e) => e.subject)).toEqual(['Renewal reminders for Acme GmbH: 2 renewals']);
     expect((await replayFailedJobs(env.queues, { queue: 'digests' }, deliveryReopenerOf(env.store))).replayed).toBe(0);
     await drainSends();
     expect(await annEmails()).toHaveLength(1);
+  });
+
+  it('rows attached while the digest job waits go out in that one email', async () => {
+    const [r1, r2] = await planDue(env.store, ['ORD-1001', 'ORD-1002']);
+    await reminderProcessor(true, 60_000)({ reminderId: r1! }, fakeJob('r1'));
+    const delayed = await digestJobOf('ann@acme.com', ['delayed']);
+    expect(delayed?.opts.delay).toBe(60_000);
+    // A third reminder of the group (ORD-1003, planned by a later slice) fans out while it waits.
+    await env.store.directory.applyOrderUpsert({
+      orderId: 'ORD-1003', organization: { id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin' }, product: 'Label SDK', licenseExpiresOn: '2027-01-31',
+      maintenanceExpiresOn: null, purchaserEmail: 'ann@acme.com', purchaserName: 'Ann', occurredAt: new Date('2026-11-26T10:00:00Z'),
+    });
+    if (!(await env.store.directory.isContact('ORD-1003', 'ann@acme.com'))) await env.store.directory.addContact('ORD-1003', 'ann@acme.com', 'ann@acme.com');
+    const [r3] = await env.store.reminders.insertNew([{ orderId: 'ORD-1003', kind: 'license', expiresOn: '2027-01-31', offsetDays: 7, sendAt: SEND_AT, status: 'queued', reason: null }]);
+    await reminderProcessor(true, 60_000)({ reminderId: r3!.id }, fakeJob('r3'));
+    expect((await env.queues.digests.getJobs(['delayed', 'waiting'])).map((j) => j.id).sort()).toEqual([delayed!.id, (await digestJobOf('bob@acme.com', ['delayed']))!.id].sort());
+    await delayed!.promote();
+    await drainSends();
+    const [digest, ...more] = await annEmails();
+    expect(more).toEqual([]);
+    expect(digest!.subject).toBe('Renewal reminders for Acme GmbH: 3 renewals');
+    expect((await env.store.deliveries.listByEmail('ann@acme.com')).map((r) => [r.sourceId, r.status])).toEqual([[r1, 'sent'], [r2, 'sent'], [r3!.id, 'sent']]);
   });
 
   it('digest off: one email per reminder, as before', async () => {
@@ -167,7 +196,7 @@ describe('two mailer processes', () => {
   it('both take the group\'s reminder jobs at once; the person still gets exactly one digest', async () => {
     const transports = [1, 2].map(() => makeSesTransport({ region: 'eu-west-1', endpoint: ses.endpoint }));
     const roles = transports.map((transport) => startMailerRole({
-      connection, prefix: env.prefix, store: env.store, logger: quietLogger, transport, templates: env.templates, config, concurrency: 4, maxSendRate: 50, now: () => NOW,
+      connection, prefix: env.prefix, store: env.store, logger: quietLogger, transport, templates: env.templates, config: { ...config, digestSettleMs: 500 }, concurrency: 4, maxSendRate: 50, now: () => NOW,
     }));
     try {
       const ids = await planDue(env.store, ['ORD-1001', 'ORD-1002']);

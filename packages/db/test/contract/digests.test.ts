@@ -22,16 +22,16 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     sourceType: 'reminder', sourceId, email, listId: `renewal:ORD-${sourceId}`, orderId: `ORD-${sourceId}`, status: 'queued', reason: null, ...over,
   });
 
-  it('lists the queued reminders of one organization due at exactly one instant', async () => {
+  it('lists the reminders (any status) of one organization due at exactly one instant', async () => {
     const rows = await store.reminders.insertNew([
       reminder('ORD-1001'), reminder('ORD-1002'), reminder('ORD-1002', { kind: 'maintenance' }),
       reminder('ORD-1001', { offsetDays: 7, sendAt: at('2027-01-24T08:00:00Z') }), reminder('ORD-2001'),
     ]);
     await store.reminders.setStatus(rows[2]!.id, 'sent', null);
-    const due = await store.reminders.listOpenDueAt('org-1', nine);
-    expect(due.map((r) => [r.orderId, r.kind, r.offsetDays])).toEqual([['ORD-1001', 'license', 14], ['ORD-1002', 'license', 14]]);
-    expect(await store.reminders.listOpenDueAt('org-1', at('2027-01-17T08:00:00.001Z'))).toEqual([]);
-    expect(await store.reminders.listOpenDueAt('org-9', nine)).toEqual([]);
+    const due = await store.reminders.listDueAt('org-1', nine);
+    expect(due.map((r) => [r.orderId, r.kind, r.offsetDays, r.status])).toEqual([['ORD-1001', 'license', 14, 'queued'], ['ORD-1002', 'license', 14, 'queued'], ['ORD-1002', 'maintenance', 14, 'sent']]);
+    expect(await store.reminders.listDueAt('org-1', at('2027-01-17T08:00:00.001Z'))).toEqual([]);
+    expect(await store.reminders.listDueAt('org-9', nine)).toEqual([]);
   });
 
   it('attaches queued deliveries to one digest per (organization, send time, address), once, never moving them', async () => {

@@ -22,6 +22,8 @@ export interface ReminderDeps {
   logger: Logger;
   /** REMINDER_DIGEST: one email per person for an organization's reminders due together (default true). */
   digest?: boolean;
+  /** How long a digest job waits for late members of its group, ms (default 15 s, see reminders-due-together.ts). */
+  digestSettleMs?: number;
 }
 
 export type ReminderOutcome =

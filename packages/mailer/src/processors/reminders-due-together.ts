@@ -11,8 +11,11 @@
  * back already name their digest. After Redis loss, reconciliation re-adds the queued reminders'
  * jobs and the unfinished deliveries' digest jobs.
  *
- * Per address: one delivery not in a digest → today's single `send` job; otherwise the deliveries
- * are attached to the address's digest and one `digest` job sends them together.
+ * A group of one reminder (of any status): today's single `send` job per recipient. Otherwise each address's
+ * deliveries are attached to its digest and one `digest` job sends them together (one delivery
+ * left: the single-order email). That job waits a short settle time: reminders of the group planned
+ * moments later (a catch-up scan plans one kind after the other) are attached meanwhile and go in
+ * the same email — its job id stays the same; a member fanned out after the email went gets its own.
  */
 import type { Logger } from 'pino';
 import type { DeliveryRow, OrderWithZone, ReminderRow } from '@tickler/db';
@@ -20,9 +23,13 @@ import { enqueueBulk, type JobData } from '@tickler/queues';
 import { fanOutReminder, settleReminder, type FanOut } from './reminder-fan-out';
 import type { ReminderDeps, ReminderOutcome } from './reminder-processor';
 
+/** How long a digest job waits for the rest of its group before sending, ms (see the header). */
+export const DIGEST_SETTLE_MS = 15_000;
+
 export async function processRemindersDueTogether(deps: ReminderDeps, reminder: ReminderRow, order: OrderWithZone, log: Logger): Promise<ReminderOutcome> {
   const { store, queues } = deps;
-  const group = await store.reminders.listOpenDueAt(order.organizationId, reminder.sendAt);
+  const all = await store.reminders.listDueAt(order.organizationId, reminder.sendAt);
+  const group = all.filter((r) => r.status === 'queued');
   const fanOuts = new Map<number, FanOut>();
   const orders = new Map<string, OrderWithZone | null>([[order.id, order]]);
   for (const member of group) {
@@ -35,15 +42,15 @@ export async function processRemindersDueTogether(deps: ReminderDeps, reminder: 
     for (const d of result.toSend) byEmail.set(d.email, [...(byEmail.get(d.email) ?? []), d]);
   }
   const singles: Array<{ data: JobData<'send'> }> = [];
-  const digests: Array<{ data: JobData<'digest'> }> = [];
+  const digests: Array<{ data: JobData<'digest'>; delayMs: number }> = [];
   for (const [email, rows] of byEmail) {
-    if (rows.length === 1 && rows[0]!.digestId === null) {
+    if (all.length === 1 && rows.length === 1 && rows[0]!.digestId === null) {
       singles.push({ data: { deliveryId: rows[0]!.id } });
       continue;
     }
     const attached = await store.digests.attach({ organizationId: order.organizationId, sendAt: reminder.sendAt, email }, rows.map((d) => d.id));
     const pending = attached.deliveries.filter((d) => d.status === 'queued').map((d) => d.id);
-    if (pending.length > 0) digests.push({ data: { digestId: attached.digest.id, firstDeliveryId: Math.min(...pending) } });
+    if (pending.length > 0) digests.push({ data: { digestId: attached.digest.id, firstDeliveryId: Math.min(...pending) }, delayMs: deps.digestSettleMs ?? DIGEST_SETTLE_MS });
   }
   await enqueueBulk(queues, 'send', singles);
   await enqueueBulk(queues, 'digest', digests);

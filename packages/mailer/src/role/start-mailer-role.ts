@@ -48,7 +48,7 @@ export function startMailerRole(options: MailerRoleOptions): MailerRole {
   const queues = makeQueues(connection, prefix);
   const concurrency = options.concurrency ?? 50;
 
-  const reminder = makeReminderProcessor({ store, queues, logger, digest: config.reminderDigest ?? true });
+  const reminder = makeReminderProcessor({ store, queues, logger, digest: config.reminderDigest ?? true, digestSettleMs: config.digestSettleMs });
   // Single emails and digests go through the same provider: throttling or a pause holds both queues.
   const sendDeps = {
     store, templates, config, logger, transport, now,
