@@ -50,8 +50,8 @@ function explainDelivery(d: DeliveryRow): string {
 function explainDigest(d: DeliveryRow, digests: ReadonlyMap<number, DeliveryRow[]>): string {
   if (d.digestId === null) return '';
   const together = (digests.get(d.digestId) ?? []).filter((o) => o.id !== d.id && o.status !== 'skipped');
-  const others = together.length === 0 ? 'no other reminder' : `${together.length} other reminder(s): ${together.map((o) => `#${o.id}${o.orderId ? ` (order ${o.orderId})` : ''}`).join(', ')}`;
-  return ` — in reminder digest ${d.digestId} with ${others}`;
+  if (together.length === 0) return ` — its own email (reminder digest ${d.digestId} carried no other reminder)`;
+  return ` — in reminder digest ${d.digestId} with ${together.length} other reminder(s): ${together.map((o) => `#${o.id}${o.orderId ? ` (order ${o.orderId})` : ''}`).join(', ')}`;
 }
 
 /** The deliveries with their explanation; the digests they were in are read (an order's audit holds only its own rows). */
