@@ -108,10 +108,10 @@ function addContent(program: Command): void {
     .action((opts: { topic: string; template: string }) => run('base', async (e) => (await import('./commands/newsletter-send')).newsletterSendCommand(e, opts)));
   const templates = program.command('templates').description('email templates (MJML)');
   templates.command('check')
-    .description('compile every template; fails on any MJML error')
+    .description('compile every template and compare every language\'s messages with en; fails on any MJML error, missing message or differing placeholders')
     .action(() => run('base', async (e) => (await import('./commands/templates')).templatesCheckCommand(e)));
   templates.command('preview')
-    .description('render every template with sample data to HTML files')
+    .description('render every template in every language with sample data to HTML files')
     .option('--out <dir>', 'output folder', './data/preview')
     .action((opts: { out: string }) => run('base', async (e) => (await import('./commands/templates')).templatesPreviewCommand(e, opts)));
   templates.command('send-test')

@@ -1,11 +1,13 @@
 /** `tickler` as operators run it: real child processes, exit codes, one-line reasons, real SQLite and Redis. */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { openStore } from '@tickler/db';
+import { TEMPLATES_DIR } from '@tickler/testkit';
 import { cleanPrefix, runCli, SECRETS, uniquePrefix } from './helpers/cli';
 
 /** How many migrations are committed (drizzle's journal in the db package). */
@@ -273,6 +275,33 @@ describe('forecast, jobs, templates', () => {
     const bad = await runCli(['templates', 'check'], { ...env(), TEMPLATES_DIR: dir });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/template problem/);
+  });
+
+  it('templates check fails, one line per problem, when a locale lacks a message or its placeholders differ', async () => {
+    const broken = path.join(dir, 'broken-templates');
+    await cp(TEMPLATES_DIR, broken, { recursive: true });
+    const edit = async (locale: string, change: (c: Record<string, Record<string, string>>) => void) => {
+      const file = path.join(broken, 'messages', `${locale}.json`);
+      const catalog = JSON.parse(await readFile(file, 'utf8')) as Record<string, Record<string, string>>;
+      change(catalog);
+      await writeFile(file, JSON.stringify(catalog, null, 2));
+    };
+    await edit('fr', (c) => { delete c['license-reminder']!['button']; });
+    await edit('ja', (c) => { c['invitation']!['heading'] = '{organisation} に参加する'; });
+    const result = await runCli(['templates', 'check'], { ...env(), TEMPLATES_DIR: broken });
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/messages\/fr\.json license-reminder\.button: message missing \(en has it\)$/),
+      expect.stringMatching(/messages\/ja\.json invitation\.heading: placeholders \{organisation\} differ from en's \{organizationName\}$/),
+      expect.stringContaining('2 template problems'),
+    ]);
+  });
+
+  it('refuses a DEFAULT_LOCALE that is not shipped, in one line', async () => {
+    const result = await runCli(['templates', 'check'], { ...env(), DEFAULT_LOCALE: 'pt-BR' });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/DEFAULT_LOCALE.*must be one of the shipped locales: en, de, fr, ja, zh-CN/)]);
   });
 
   it('newsletter send refuses an unknown topic', async () => {

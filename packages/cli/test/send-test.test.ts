@@ -78,7 +78,7 @@ it('sends a [TEST] email through SES, records it in test_sends and leaves the le
 
 it.each([
   [['--template', 'no-such-template', '--to', CONTACT], /^tickler: unknown template "no-such-template" \(templates: .*license-reminder.*\)\n$/],
-  [['--template', 'invitation', '--to', CONTACT, '--locale', 'xx'], /^tickler: unsupported locale "xx" \(locales: en\)\n$/],
+  [['--template', 'invitation', '--to', CONTACT, '--locale', 'xx'], /^tickler: unsupported locale "xx" \(locales: en, de, fr, ja, zh-CN\)\n$/],
   [['--template', 'invitation', '--to', CONTACT, '--sample', 'huge'], /^tickler: template "invitation" has no sample "huge" \(samples: default, long\)\n$/],
   [['--template', 'invitation', '--to', 'not-an-address'], /^tickler: address: "not-an-address" is not a valid email address: it has no "@"\.\n$/],
   [['--template', 'invitation', '--to', `x${LONGEST_ADDRESS}`], /^tickler: address: .* longer than 64 characters\.\n$/],

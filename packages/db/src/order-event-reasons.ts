@@ -7,11 +7,13 @@ export function outOfOrderReason(occurredAt: Date, lastEventAt: Date): string {
 }
 
 /** The `notApplied` of an event whose organization change lost to a newer event of another order. */
-export function organizationNotChanged(event: OrderUpsert, before: { name: string; time_zone: string }, newestMs: number): string {
+export function organizationNotChanged(event: OrderUpsert, before: { name: string; time_zone: string; locale: string | null }, newestMs: number): string {
   const { id, name, timeZone } = event.organization;
+  const locale = event.organization.locale ?? null;
   const kept = [
     ...(before.name !== name ? [`name ${JSON.stringify(before.name)} (not ${JSON.stringify(name)})`] : []),
     ...(before.time_zone !== timeZone ? [`time zone ${before.time_zone} (not ${timeZone})`] : []),
+    ...(before.locale !== locale ? [`locale ${before.locale ?? 'none'} (not ${locale ?? 'none'})`] : []),
   ];
   return `organization-out-of-order: organization ${id} keeps its ${kept.join(' and ')}: this event occurred at `
     + `${event.occurredAt.toISOString()}, before its newest applied event at ${new Date(newestMs).toISOString()}; the order itself was applied`;

@@ -17,6 +17,8 @@ export const organizations = sqliteTable('organizations', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   timeZone: text('time_zone').notNull().default('UTC'),
+  /** BCP 47 tag from the billing event (`organization.locale`), shipped or not; null: none given. */
+  locale: text('locale'),
   createdAt: createdAt(),
 });
 
@@ -188,6 +190,18 @@ export const suppressions = sqliteTable('suppressions', {
   reason: text('reason', { enum: ['bounce', 'complaint', 'manual'] }).notNull(),
   detail: text('detail'),
   createdAt: createdAt(),
+});
+
+/**
+ * An address's language: chosen on the preferences page (`preferences`), or the browser's
+ * `Accept-Language` at a newsletter sign-up (`sign-up`, used for newsletter mail only; a choice is
+ * never replaced by it).
+ */
+export const addressLocales = sqliteTable('address_locales', {
+  email: text('email').primaryKey(),
+  locale: text('locale').notNull(),
+  source: text('source', { enum: ['preferences', 'sign-up'] }).notNull(),
+  updatedAt: ms('updated_at').notNull(),
 });
 
 export const newsletterSubscriptions = sqliteTable('newsletter_subscriptions', {

@@ -16,3 +16,4 @@ export * from './one-line';
 export * from './escape-html';
 export * from './newsletter-topics';
 export * from './duration';
+export * from './i18n';

@@ -38,6 +38,8 @@ export interface Organization {
   id: string;
   name: string;
   timeZone: string;
+  /** BCP 47 tag its emails are written in when the recipient chose none (null: `DEFAULT_LOCALE`); may name a locale not shipped (then it falls back). */
+  locale?: string | null;
 }
 
 /** An order; its expiry dates are one field per reminder kind (see reminder-kinds.ts). */

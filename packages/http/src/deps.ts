@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Store } from '@tickler/db';
 import type { Queues } from '@tickler/queues';
-import type { NewsletterTopic, ReminderKind, SendCalendar } from '@tickler/domain';
+import type { NewsletterTopic, ReminderKind, SendCalendar, SupportedLocale } from '@tickler/domain';
 import type { RateLimiter, RateLimits } from './rate-limit/rate-limiter';
 
 /** Configuration the HTTP edge needs; parsed from the environment once, by the composition root. */
@@ -26,6 +26,8 @@ export interface HttpConfig {
   /** Domains accepted as business email even if on a free-mail list. */
   emailDomainAllowlist: string[];
   supportEmail: string;
+  /** Language of recipient pages when neither the address's choice nor `Accept-Language` names a shipped one (default `en`). */
+  defaultLocale?: SupportedLocale;
   /** Largest accepted webhook body, bytes (default 64 KiB). */
   bodyLimitBytes: number;
   /** How long a request waits for Redis to take a job before answering anyway, ms (default 2000). */

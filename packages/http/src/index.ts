@@ -5,3 +5,4 @@ export {
 } from './rate-limit/rate-limiter';
 export { makeRedisRateLimiter } from './rate-limit/redis-rate-limiter';
 export { makeFetchText, FetchTextError, type FetchTextOptions } from './fetch-text';
+export { checkPageCatalogs } from './pages/i18n';

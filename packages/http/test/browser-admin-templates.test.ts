@@ -62,7 +62,11 @@ it('shows every template × locale with its HTML and text, and a test send from 
     // The HTML part, rendered by Chromium inside its sandboxed frame, and the text part beside it.
     const frameText = await section.frameLocator('iframe').locator('body').innerText();
     expect(frameText).toContain('support@example.com');
-    expect(await section.locator('pre.text').innerText()).toContain('Questions? Write to support@example.com.');
+    const text = await section.locator('pre.text').innerText();
+    expect(text).toContain('support@example.com');
+    // Each language's own footer: the preview renders in the section's locale.
+    const footer: Record<string, string> = { en: 'Questions? Write to', de: 'Fragen? Schreiben Sie an' };
+    if (footer[locale]) expect(text).toContain(footer[locale]);
   }
 
   const reminder = page.locator('section[data-template="license-reminder"][data-locale="en"]');

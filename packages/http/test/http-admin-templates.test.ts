@@ -5,7 +5,7 @@
  * job through the real SES client to the local SES — recorded in test_sends, not in deliveries.
  */
 import pino from 'pino';
-import { listPreviews, loadTemplates, makeSesTransport, makeTemplatePreviews, makeTestSendProcessor, type TemplateSet } from '@tickler/mailer';
+import { listPreviews, loadTemplates, supportedLocales, makeSesTransport, makeTemplatePreviews, makeTestSendProcessor, type TemplateSet } from '@tickler/mailer';
 import { makeCatalogWorker } from '@tickler/queues';
 import { header, startLocalSes, type LocalSes } from '@tickler/testkit';
 import { makeHarness, type Harness } from './http-harness';
@@ -45,7 +45,7 @@ describe('GET /admin/templates', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-security-policy']).toContain("default-src 'none'");
     const entries = listPreviews(set);
-    expect(entries.length).toBe(set.templates.size); // one locale (en) for now
+    expect(entries.length).toBe(set.templates.size * supportedLocales().length);
     for (const { template, locale } of entries) {
       expect(res.body).toContain(`<section class="template" data-template="${template}" data-locale="${locale}">`);
     }
@@ -70,7 +70,7 @@ describe('POST /admin/templates/test-send', () => {
   it.each([
     [{ to: 'a@firm.example' }, 'template', /template is required/],
     [{ template: 'nope', to: 'a@firm.example' }, 'template', /unknown template "nope"/],
-    [{ template: 'invitation', to: 'a@firm.example', locale: 'de' }, 'locale', /unsupported locale "de" \(locales: en\)/],
+    [{ template: 'invitation', to: 'a@firm.example', locale: 'pt' }, 'locale', /unsupported locale "pt" \(locales: en, de, fr, ja, zh-CN\)/],
     [{ template: 'invitation', to: 'a@firm.example', sample: 'on' }, 'sample', /template "invitation" has no sample "on"/],
     [{ template: 'invitation', to: 'not-an-address' }, 'to', /"not-an-address" is not a valid email address/],
   ])('refuses %j naming %s, and writes nothing', async (fields, field, message) => {

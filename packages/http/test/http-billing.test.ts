@@ -118,6 +118,7 @@ describe('POST /webhooks/billing', () => {
     ['data.licenseExpiresOn', upsert({}, { licenseExpiresOn: '2027-02-30' })],
     ['data.maintenanceExpiresOn', upsert({}, { maintenanceExpiresOn: 20270131 })],
     ['data.organization.timeZone', upsert({}, { organization: { id: 'org-1', name: 'Acme', timeZone: 'Berlin/Europe' } })],
+    ['data.organization.locale', upsert({}, { organization: { id: 'org-1', name: 'Acme', timeZone: 'Europe/Berlin', locale: 'de_DE' } })],
     ['data.purchaserEmail', upsert({}, { purchaserEmail: 'ann at acme' })],
     ['data.orderId', upsert({}, { orderId: 42 })],
     ['occurredAt', upsert({ occurredAt: '26.11.2026' })],

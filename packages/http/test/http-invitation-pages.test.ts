@@ -26,6 +26,19 @@ describe('invitation pages', () => {
     expect(await status()).toBe('invited');
   });
 
+  it('is written in the organization\'s locale, dates included, whatever the browser asks', async () => {
+    await h.store.directory.applyOrderUpsert({
+      orderId: 'ORD-1001', organization: { id: 'org-1', name: 'Acme', timeZone: 'Europe/Berlin', locale: 'ja' }, product: 'Barcode Reader SDK',
+      licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: '2027-03-31', purchaserEmail: 'ann@acme.com', purchaserName: 'Ann', occurredAt: new Date('2026-11-02T00:00:00Z'),
+    });
+    const res = await h.app.inject({ method: 'GET', url: `/invitations/${token}`, headers: { 'accept-language': 'de' } });
+    expect(res.body).toContain('<h1>Acme に参加する</h1>');
+    expect(res.body).toContain(`この招待は ${new Intl.DateTimeFormat('ja', { dateStyle: 'long', timeStyle: 'long', timeZone: 'UTC' }).format(expiresAt)} まで有効です。`);
+    expect(res.body).toMatch(/\d{4}年\d{1,2}月\d{1,2}日/);
+    const accepted = await h.app.inject({ method: 'POST', url: `/invitations/${token}` });
+    expect(accepted.body).toContain('<h1>Acme へようこそ</h1>');
+  });
+
   it('POST accepts: bob becomes an active member; accepting twice is harmless', async () => {
     const first = await h.app.inject({ method: 'POST', url: `/invitations/${token}` });
     expect(first.statusCode).toBe(200);

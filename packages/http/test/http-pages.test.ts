@@ -31,6 +31,30 @@ describe('unsubscribe /u/:token', () => {
     expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual([]);
   });
 
+  it('speaks the recipient\'s choice, else the organization\'s locale, else the browser\'s language', async () => {
+    const url = `/u/${listToken('renewal:ORD-1001')}`;
+    expect((await h.app.inject({ method: 'GET', url, headers: { 'accept-language': 'fr' } })).body).toContain('Se désinscrire de cette liste ?');
+    const organization = (await h.store.directory.getOrder('ORD-1001'))!;
+    await h.store.directory.applyOrderUpsert({
+      orderId: 'ORD-1001', organization: { id: organization.organizationId, name: organization.organizationName, timeZone: organization.timeZone, locale: 'zh-Hans-CN' },
+      product: organization.product, licenseExpiresOn: organization.licenseExpiresOn, maintenanceExpiresOn: organization.maintenanceExpiresOn,
+      purchaserEmail: 'ann@acme.com', purchaserName: null, occurredAt: new Date('2030-01-01T00:00:00Z'),
+    });
+    const chinese = await h.app.inject({ method: 'GET', url, headers: { 'accept-language': 'fr' } });
+    expect(chinese.body).toContain('<html lang="zh-CN"');
+    expect(chinese.body).toContain('订单 ORD-1001（Barcode Reader SDK）的续订提醒');
+    await h.store.lists.setLocale('ann@acme.com', 'ja', 'preferences');
+    const done = await h.app.inject({ method: 'POST', url, ...form('') });
+    expect(done.body).toContain('<h1>配信を停止しました</h1>');
+    expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual(['renewal:ORD-1001']);
+  });
+
+  it('answers a forged link in the browser\'s language', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/u/forged', headers: { 'accept-language': 'de-CH' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('Dieser Link ist ungültig');
+  });
+
   it('POST from the page leaves exactly that list; repeating is harmless', async () => {
     const url = `/u/${listToken('renewal:ORD-1001')}`;
     const res = await h.app.inject({ method: 'POST', url, ...form('') });
@@ -126,6 +150,31 @@ describe('preferences /preferences/:token', () => {
     const res = await h.app.inject({ method: 'POST', url: url(), ...form(body) });
     expect(res.statusCode).toBe(400);
     expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual([]);
+  });
+
+  it('shows the page in the browser\'s language until the recipient chooses one, then in the chosen one', async () => {
+    const browser = { 'accept-language': 'ja-JP,ja;q=0.9,en;q=0.5' };
+    const first = await h.app.inject({ method: 'GET', url: url(), headers: browser });
+    expect(first.body).toContain('<html lang="ja"');
+    expect(first.body).toContain('<h1>メール設定</h1>');
+    expect(first.body).toContain('注文 ORD-1001（Barcode Reader SDK）の更新リマインダー');
+
+    const chosen = await h.app.inject({ method: 'POST', url: url(), headers: { ...browser, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'action=language&locale=de' });
+    expect(chosen.statusCode).toBe(200);
+    expect(chosen.body).toContain('<html lang="de"');
+    expect(chosen.body).toContain('Ab jetzt schreiben wir Ihnen auf Deutsch.');
+    expect(chosen.body).toContain('<option value="de" selected>Deutsch</option>');
+    expect(await h.store.lists.getLocale('ann@acme.com')).toEqual({ locale: 'de', source: 'preferences' });
+    expect((await h.app.inject({ method: 'GET', url: url(), headers: browser })).body).toContain('<h1>E-Mail-Einstellungen</h1>');
+
+    const refused = await h.app.inject({ method: 'POST', url: url(), ...form('action=language&locale=tlh') });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('Wählen Sie eine der angebotenen Sprachen');
+    expect(await h.store.lists.getLocale('ann@acme.com')).toEqual({ locale: 'de', source: 'preferences' });
+
+    const cleared = await h.app.inject({ method: 'POST', url: url(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'action=language&locale=auto' });
+    expect(cleared.body).toContain('<h1>Email preferences</h1>');
+    expect(await h.store.lists.getLocale('ann@acme.com')).toBeNull();
   });
 
   it('a list token is not a preferences token', async () => {

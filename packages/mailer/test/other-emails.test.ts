@@ -39,6 +39,39 @@ describe('invitation, confirmation and newsletter emails', () => {
     expect(header(email!, 'List-Unsubscribe')).toBeUndefined();
   });
 
+  it('writes an invitation in the organization\'s locale (fr-BE → fr), unless the invitee chose a language', async () => {
+    await seedOrder(ctx.env.store, ['ann@acme.com']);
+    await ctx.env.store.directory.applyOrderUpsert({
+      orderId: 'ORD-1001', organization: { id: 'org-1', name: 'Acme SA', timeZone: 'Europe/Brussels', locale: 'fr-BE' }, product: 'Barcode Reader SDK',
+      licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: null, purchaserEmail: 'ann@acme.com', purchaserName: 'Ann', occurredAt: new Date('2026-11-26T12:00:00Z'),
+    });
+    await ctx.env.store.lists.setLocale('zoe@acme.com', 'zh-CN', 'preferences');
+    const expiresAt = new Date('2026-12-11T10:00:00Z');
+    const ids: number[] = [];
+    for (const email of ['eve@acme.com', 'zoe@acme.com']) {
+      const token = createInvitationToken(config.tokenSecrets, { organizationId: 'org-1', email, expiresAt });
+      const row = await ctx.env.store.invitations.createOrRenew({ organizationId: 'org-1', email, invitedByEmail: 'ann@acme.com', tokenHash: sha256Hex(token), expiresAt });
+      const [delivery] = await ctx.env.store.deliveries.upsertMany([{ sourceType: 'invitation', sourceId: row.id, email, listId: null, orderId: null, status: 'queued', reason: null }]);
+      ids.push(delivery!.id);
+    }
+    await sendAll(ids);
+    const byRecipient = new Map((await ctx.ses.emails()).map((e) => [e.destination.to[0], e]));
+    expect(byRecipient.get('eve@acme.com')?.subject).toBe('ann@acme.com vous invite à rejoindre Acme SA sur Tickler');
+    expect(byRecipient.get('eve@acme.com')?.body.html).toContain('11 décembre 2026');
+    expect(byRecipient.get('zoe@acme.com')?.subject).toBe('ann@acme.com 邀请您加入 Tickler 上的 Acme SA');
+    expect(byRecipient.get('zoe@acme.com')?.body.html).toContain('2026年12月11日');
+  });
+
+  it('writes the double opt-in email in the sign-up\'s language, with the topics joined in it', async () => {
+    await ctx.env.store.lists.setLocale('jan@contoso.com', 'de-AT', 'sign-up');
+    const { subscription } = await ctx.env.store.newsletter.subscribe('jan@contoso.com', ['product-news', 'security']);
+    const [delivery] = await ctx.env.store.deliveries.upsertMany([{ sourceType: 'newsletter-confirmation', sourceId: subscription.id, email: 'jan@contoso.com', listId: null, orderId: null, status: 'queued', reason: null }]);
+    await sendAll([delivery!.id]);
+    const [email] = await ctx.ses.emails();
+    expect(email?.subject).toBe('Bitte bestätigen Sie Ihr Newsletter-Abonnement');
+    expect(email?.body.text).toMatch(/Newsletter zu (Product news und security|security und Product news) an jan@contoso\.com/);
+  });
+
   it('keeps control and bidi characters of an organization name out of the subject, the text lines and the HTML', async () => {
     await seedOrder(ctx.env.store, ['ann@acme.com']);
     // A billing system renames the organization with a right-to-left override and a line break.

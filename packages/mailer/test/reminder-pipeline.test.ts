@@ -63,6 +63,30 @@ describe('reminder → send → SES', () => {
     expect((await ctx.env.store.reminders.get(reminderId))?.status).toBe('sent');
   });
 
+  it('writes each email in the recipient\'s chosen language, else the organization\'s locale (de-AT → de), dates and plurals included', async () => {
+    await ctx.env.store.directory.applyOrderUpsert({
+      orderId: 'ORD-1001', organization: { id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin', locale: 'de-AT' }, product: 'Barcode Reader SDK',
+      licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: null, purchaserEmail: 'ann@acme.com', purchaserName: 'Ann', occurredAt: new Date('2026-11-27T10:00:00Z'),
+    });
+    await ctx.env.store.lists.setLocale('bob@acme.com', 'ja-JP', 'preferences');
+    await ctx.env.store.lists.setLocale('carol@acme.com', 'fr', 'sign-up'); // a browser's language at a newsletter sign-up is no choice
+    await ctx.env.store.lists.setLocale('dave@acme.com', 'pt-BR', 'preferences'); // not shipped: the organization's locale
+    await runReminder(await planReminder(ctx.env.store, 7));
+
+    const byRecipient = new Map((await inbox()).map((e) => [e.destination.to[0], e]));
+    for (const to of ['ann@acme.com', 'carol@acme.com', 'dave@acme.com']) {
+      const email = byRecipient.get(to)!;
+      expect(email.subject).toBe('Ihre Barcode Reader SDK-Lizenz läuft in 7 Tagen ab (Auftrag ORD-1001)');
+      expect(email.body.html).toContain('31. Januar 2027');
+      expect(email.body.text).toContain('Verlängerungserinnerungen für Auftrag ORD-1001');
+      expect(email.body.html).toContain('<html lang="de"');
+    }
+    const bob = byRecipient.get('bob@acme.com')!;
+    expect(bob.subject).toBe('Barcode Reader SDK のライセンスの有効期限まであと7日です（注文 ORD-1001）');
+    expect(bob.body.html).toContain('2027年1月31日');
+    expect(bob.body.text).toContain('このリストの配信を停止する');
+  });
+
   it('after removing one contact and an unsubscribe by another, the next reminder reaches only the rest', async () => {
     await runReminder(await planReminder(ctx.env.store, 7));
     expect(await inbox()).toHaveLength(4);

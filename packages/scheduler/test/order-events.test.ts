@@ -184,7 +184,7 @@ describe('order-event processor', () => {
     });
     // What the status claims holds: the order was applied, the organization was not changed.
     expect(await env.store.directory.getOrder('ORD-1')).toMatchObject({ licenseExpiresOn: '2027-01-31', timeZone: 'America/New_York' });
-    expect(await env.store.directory.getOrganization('org-new')).toEqual({ id: 'org-new', name: 'New Co Inc.', timeZone: 'America/New_York' });
+    expect(await env.store.directory.getOrganization('org-new')).toEqual({ id: 'org-new', name: 'New Co Inc.', timeZone: 'America/New_York', locale: null });
   });
 
   it('a job left in Redis for a row that was never stored neither blocks nor applies the row that gets its id next', async () => {

@@ -8,7 +8,7 @@ import { withRuntime } from '../runtime/with-runtime';
 /** `tickler mailer`: reminders fan-out and sending, until SIGTERM/SIGINT (in-flight sends finish). */
 export async function mailerCommand(env: Env): Promise<void> {
   const logger = makeLogger(env, 'stdout', 'tickler-mailer');
-  const templates = await loadTemplates(env.templatesDir);
+  const templates = await loadTemplates(env.templatesDir, { defaultLocale: env.defaultLocale });
   const metrics = makeTransportMetrics();
   await withRuntime(env, async ({ store, redis }) => {
     const server = env.metricsPort === null ? null : await serveMetrics([metrics.registry], env.metricsPort, env.httpHost);

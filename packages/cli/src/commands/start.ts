@@ -41,7 +41,7 @@ async function runAll(rt: Runtime, sesUrl: string, redis: { url: string; private
   const { env, store, redis: connection, queues, logger } = rt;
   const now = new Date();
   const demo = await loadDemoData(store, queues, env.tokenSecrets, now);
-  const templates = await loadTemplates(env.templatesDir);
+  const templates = await loadTemplates(env.templatesDir, { defaultLocale: env.defaultLocale });
   const scheduler = await startSchedulerRole({ connection, prefix: env.queuePrefix, store, logger, scanEveryMs: env.scanEveryMs, config: planningConfigOf(env) });
   const metrics = makeTransportMetrics();
   const transport = metrics.instrument(makeTransport(env));

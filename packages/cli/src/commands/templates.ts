@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { toOneLine } from '@tickler/domain';
+import { checkPageCatalogs } from '@tickler/http';
 import {
   checkTemplates, formatIssue, loadTemplates, previewTemplates, resolveTestRequest, sendTestEmail, testAddress, TestSendInputError, type TestEmailRequest,
 } from '@tickler/mailer';
@@ -9,20 +10,25 @@ import { makeLogger } from '../runtime/logger';
 import { makeTransport, mailerConfigOf } from '../runtime/mailer';
 import { withStore } from '../runtime/with-runtime';
 
-/** `tickler templates check`: compiles every template strictly; non-zero on any problem. */
+/**
+ * `tickler templates check`: compiles every template strictly and compares every locale's messages
+ * (emails: `<TEMPLATES_DIR>/messages/<locale>.json`; recipient pages: the HTTP package's catalogs)
+ * with `en`'s; one line per problem, non-zero on any.
+ */
 export async function templatesCheckCommand(env: Env): Promise<void> {
-  const issues = await checkTemplates(env.templatesDir);
+  const issues = (await checkTemplates(env.templatesDir)).map(formatIssue);
+  for (const issue of checkPageCatalogs()) issues.push(`recipient pages [${issue.locale}] ${issue.key}: ${issue.message}`);
   if (issues.length > 0) {
-    for (const issue of issues) process.stderr.write(`${formatIssue(issue)}\n`);
+    for (const issue of issues) process.stderr.write(`${issue}\n`);
     throw new CliError(`${issues.length} template problem${issues.length === 1 ? '' : 's'} in ${path.resolve(env.templatesDir)}`);
   }
   process.stdout.write(`templates OK (${path.resolve(env.templatesDir)})\n`);
 }
 
-/** `tickler templates preview [--out DIR]`: renders every template and variant with sample data. */
+/** `tickler templates preview [--out DIR]`: renders every template, variant and language with sample data. */
 export async function templatesPreviewCommand(env: Env, opts: { out: string }): Promise<void> {
   const files = await previewTemplates(env.templatesDir, opts.out);
-  for (const f of files) process.stdout.write(`${f.template} (${f.variant}): ${f.subject}\n  ${f.html}\n`);
+  for (const f of files) process.stdout.write(`${f.template} (${f.variant}, ${f.locale}): ${f.subject}\n  ${f.html}\n`);
   process.stdout.write(`${files.length} previews written; open ${path.join(path.resolve(opts.out), 'index.html')}\n`);
 }
 

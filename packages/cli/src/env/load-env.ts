@@ -3,7 +3,7 @@
  * schema (schema.ts) and fails with ONE message naming every bad or missing variable, so an
  * operator fixes them all in one go. Nothing else reads `process.env`.
  */
-import { createSendCalendar, perKind, type NewsletterTopic, type ReminderKind, type SendCalendar } from '@tickler/domain';
+import { createSendCalendar, perKind, type NewsletterTopic, type ReminderKind, type SendCalendar, type SupportedLocale } from '@tickler/domain';
 import { EnvError } from './env-error';
 import { envSchema, type LogLevel, type ParsedEnv } from './schema';
 
@@ -61,6 +61,8 @@ export interface Env {
   emailDomainAllowlist: string[];
   supportEmail: string;
   templatesDir: string;
+  /** Language of emails and pages when neither the recipient nor the organization names a shipped one. */
+  defaultLocale: SupportedLocale;
   /** LOG_LEVEL; unset means info for long-lived roles and warn for one-shot commands. */
   logLevel: LogLevel | null;
 }
@@ -117,6 +119,7 @@ function toEnv(p: ParsedEnv): Env {
     emailDomainAllowlist: p.EMAIL_DOMAIN_ALLOWLIST,
     supportEmail: p.SUPPORT_EMAIL ?? 'support@example.com',
     templatesDir: p.TEMPLATES_DIR,
+    defaultLocale: p.DEFAULT_LOCALE,
     logLevel: p.LOG_LEVEL ?? null,
   };
 }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DatabaseUrlError, parseDatabaseUrl } from '@tickler/db';
 import {
+  isSupportedLocale, SUPPORTED_LOCALES, type SupportedLocale,
   isDomainError, MAX_TOPIC_LENGTH, parseDuration, parseHolidayFile, parseOffsets, REMINDER_KINDS, reminderKind,
 } from '@tickler/domain';
 import { redisUrlSetting } from '@tickler/queues';
@@ -250,6 +251,9 @@ export const envSchema = z.object({
   EMAIL_DOMAIN_ALLOWLIST: optionalText.transform((v) => list(v).map((d) => d.toLowerCase())),
   SUPPORT_EMAIL: emailish('support@example.com'),
   TEMPLATES_DIR: trimmed.optional().transform((v) => v || './templates'),
+  DEFAULT_LOCALE: trimmed.optional().transform((v) => v || 'en')
+    .refine(isSupportedLocale, { message: `must be one of the shipped locales: ${SUPPORTED_LOCALES.join(', ')}` })
+    .transform((v) => v as SupportedLocale),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
 });
 

@@ -21,6 +21,7 @@ function httpConfigOf(env: Env): HttpConfig {
     reminderOffsets: env.offsets,
     sendCalendar: env.sendCalendar,
     supportEmail: env.supportEmail,
+    defaultLocale: env.defaultLocale,
     bodyLimitBytes: 64 * 1024,
     billingMaxClockSkewMs: env.billingMaxClockSkewMs,
     rateLimits: env.rateLimits,

@@ -1,5 +1,6 @@
 /**
- * Demo data for `pnpm start` on a fresh database: three organizations in different time zones,
+ * Demo data for `pnpm start` on a fresh database: three organizations in different time zones and
+ * languages (Acme writes German, Initech Japanese, Globex the default),
  * contacts (one invited who has not accepted yet), and orders whose expiry dates make reminders
  * due right now (offsets 0, 1, 7, 14, 30 and -7 days) and over the coming weeks. Everything goes
  * through the repositories, exactly as billing events and the portal would write it.
@@ -12,12 +13,12 @@ import { enqueue, type Queues } from '@tickler/queues';
 
 const DEMO_STATE_KEY = 'demo-data-loaded';
 
-interface DemoOrg { id: string; name: string; timeZone: string; purchaser: string; purchaserName: string; member: string; invitee: string }
+interface DemoOrg { id: string; name: string; timeZone: string; locale?: string; purchaser: string; purchaserName: string; member: string; invitee: string }
 
 const ORGS: DemoOrg[] = [
-  { id: 'org-acme', name: 'Acme GmbH', timeZone: 'Europe/Berlin', purchaser: 'ann@acme.example', purchaserName: 'Ann Acme', member: 'carl@acme.example', invitee: 'dora@acme.example' },
+  { id: 'org-acme', name: 'Acme GmbH', timeZone: 'Europe/Berlin', locale: 'de', purchaser: 'ann@acme.example', purchaserName: 'Ann Acme', member: 'carl@acme.example', invitee: 'dora@acme.example' },
   { id: 'org-globex', name: 'Globex Corporation', timeZone: 'America/New_York', purchaser: 'bob@globex.example', purchaserName: 'Bob Globex', member: 'gail@globex.example', invitee: 'hank@globex.example' },
-  { id: 'org-initech', name: 'Initech KK', timeZone: 'Asia/Tokyo', purchaser: 'chie@initech.example', purchaserName: 'Chie Initech', member: 'ken@initech.example', invitee: 'mio@initech.example' },
+  { id: 'org-initech', name: 'Initech KK', timeZone: 'Asia/Tokyo', locale: 'ja', purchaser: 'chie@initech.example', purchaserName: 'Chie Initech', member: 'ken@initech.example', invitee: 'mio@initech.example' },
 ];
 
 /** Days from the base date: reminders at these offsets are due now; the rest fall in the coming weeks. */
@@ -62,7 +63,7 @@ async function addOrders(store: Store, org: DemoOrg, orgIndex: number, now: Date
     const licenseExpiresOn = addDays(base, days);
     await store.directory.applyOrderUpsert({
       orderId,
-      organization: { id: org.id, name: org.name, timeZone: org.timeZone },
+      organization: { id: org.id, name: org.name, timeZone: org.timeZone, locale: org.locale ?? null },
       product: PRODUCTS[(orgIndex + i) % PRODUCTS.length]!,
       licenseExpiresOn,
       maintenanceExpiresOn: i % 2 === 0 ? licenseExpiresOn : addDays(licenseExpiresOn, 30),

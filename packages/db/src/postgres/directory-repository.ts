@@ -23,8 +23,8 @@ export function makePgDirectoryRepository(pool: pg.Pool, options: { pageSize?: n
 
   return {
     async getOrganization(id) {
-      const row = await one<{ id: string; name: string; time_zone: string }>(`SELECT id, name, time_zone FROM organizations WHERE id = $1`, [id]);
-      return row ? ({ id: row.id, name: row.name, timeZone: row.time_zone } satisfies Organization) : null;
+      const row = await one<{ id: string; name: string; time_zone: string; locale: string | null }>(`SELECT id, name, time_zone, locale FROM organizations WHERE id = $1`, [id]);
+      return row ? ({ id: row.id, name: row.name, timeZone: row.time_zone, locale: row.locale } satisfies Organization) : null;
     },
     async getUserByEmail(email) {
       const row = await one<UserSqlRow>(`SELECT id, email, name FROM users WHERE email = $1`, [emailKey(email)]);

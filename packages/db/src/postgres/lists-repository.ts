@@ -1,7 +1,7 @@
 /** PostgreSQL implementation of ListsRepository: per-list unsubscribes and address-wide suppressions. */
 import type { ListId, SuppressionReason } from '@tickler/domain';
 import type pg from 'pg';
-import type { ListsRepository, Suppression } from '../repositories/types';
+import type { AddressLocale, ListsRepository, Suppression } from '../repositories/types';
 import { emailKey } from '../email';
 
 interface SuppressionSqlRow { email: string; reason: SuppressionReason; detail: string | null; created_at: Date }
@@ -51,6 +51,19 @@ export function makePgListsRepository(pool: pg.Pool): ListsRepository {
       const { rows } = await pool.query<SuppressionSqlRow>(`SELECT email, reason, detail, created_at FROM suppressions WHERE email = ANY($1::text[])`, [keys(emails)]);
       for (const row of rows) found.set(row.email, { reason: row.reason, detail: row.detail, createdAt: row.created_at });
       return found;
+    },
+      async getLocale(email) {
+      const { rows: [row] } = await pool.query<AddressLocale>(`SELECT locale, source FROM address_locales WHERE email = $1`, [emailKey(email)]);
+      return row ? { locale: row.locale, source: row.source } : null;
+    },
+    async setLocale(email, locale, source) {
+      if (locale === null) {
+        if (source === 'preferences') await pool.query(`DELETE FROM address_locales WHERE email = $1`, [emailKey(email)]);
+        return;
+      }
+      await pool.query(`INSERT INTO address_locales (email, locale, source, updated_at) VALUES ($1, $2, $3, now())
+        ON CONFLICT (email) DO UPDATE SET locale = excluded.locale, source = excluded.source, updated_at = excluded.updated_at
+        WHERE address_locales.source = 'sign-up' OR excluded.source = 'preferences'`, [emailKey(email), locale, source]);
     },
   };
 }

@@ -51,20 +51,21 @@ async function readOrder(tx: Transaction, orderId: string) {
  */
 async function upsertOrganization(tx: Transaction, event: OrderUpsert): Promise<{ created: boolean; timeZoneChanged: boolean; ignored: string | null }> {
   const { id, name, timeZone } = event.organization;
-  const lock = () => tx.query<{ name: string; time_zone: string }>(`SELECT name, time_zone FROM organizations WHERE id = $1 FOR NO KEY UPDATE`, [id]);
+  const locale = event.organization.locale ?? null;
+  const lock = () => tx.query<{ name: string; time_zone: string; locale: string | null }>(`SELECT name, time_zone, locale FROM organizations WHERE id = $1 FOR NO KEY UPDATE`, [id]);
   let { rows: [before] } = await lock();
   if (!before) {
-    const created = await tx.query(`INSERT INTO organizations (id, name, time_zone) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`, [id, name, timeZone]);
+    const created = await tx.query(`INSERT INTO organizations (id, name, time_zone, locale) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`, [id, name, timeZone, locale]);
     if (created.rowCount === 1) return { created: true, timeZoneChanged: false, ignored: null };
     ({ rows: [before] } = await lock()); // created by a concurrent event meanwhile
     if (!before) throw new ConcurrentChange(`organization ${id} vanished`);
   }
-  if (before.name === name && before.time_zone === timeZone) return { created: false, timeZoneChanged: false, ignored: null };
+  if (before.name === name && before.time_zone === timeZone && before.locale === locale) return { created: false, timeZoneChanged: false, ignored: null };
   const { rows: [newest] } = await tx.query<{ at: Date | null }>(`SELECT max(last_event_at) AS at FROM orders WHERE organization_id = $1`, [id]);
   if (newest?.at && newest.at.getTime() > event.occurredAt.getTime()) {
     return { created: false, timeZoneChanged: false, ignored: organizationNotChanged(event, before, newest.at.getTime()) };
   }
-  await tx.query(`UPDATE organizations SET name = $2, time_zone = $3 WHERE id = $1`, [id, name, timeZone]);
+  await tx.query(`UPDATE organizations SET name = $2, time_zone = $3, locale = $4 WHERE id = $1`, [id, name, timeZone, locale]);
   return { created: false, timeZoneChanged: before.time_zone !== timeZone, ignored: null };
 }
 

@@ -6,7 +6,7 @@ export interface UserSqlRow { id: number; email: string; name: string | null }
 export interface MembershipSqlRow { organization_id: string; user_id: number; email: string; status: MembershipStatus; role: MembershipRole }
 export type ExpirySqlColumns = { [C in ExpiryColumn]: string | null };
 export type OrderSqlRow = ExpirySqlColumns & {
-  id: string; organization_id: string; product: string; status: OrderStatus; time_zone: string; organization_name: string;
+  id: string; organization_id: string; product: string; status: OrderStatus; time_zone: string; organization_name: string; organization_locale: string | null;
 };
 
 /** The expiry columns, comma-separated, each prefixed with `alias.` when given. */
@@ -19,7 +19,7 @@ export function toExpiries(row: ExpirySqlColumns): OrderExpiries {
 }
 
 /** Columns selected for an `OrderSqlRow` (orders `o` joined with organizations `g`). */
-export const ORDER_COLUMNS = `o.id, o.organization_id, o.product, ${expiryColumnList('o')}, o.status, o.time_zone, g.name AS organization_name`;
+export const ORDER_COLUMNS = `o.id, o.organization_id, o.product, ${expiryColumnList('o')}, o.status, o.time_zone, g.name AS organization_name, g.locale AS organization_locale`;
 
 export function toUser(row: UserSqlRow): User {
   return { id: row.id, email: row.email, name: row.name };
@@ -32,7 +32,7 @@ export function toMembership(row: MembershipSqlRow): Membership {
 export function toOrder(row: OrderSqlRow): OrderWithZone {
   return {
     id: row.id, organizationId: row.organization_id, product: row.product, ...toExpiries(row),
-    status: row.status, timeZone: row.time_zone, organizationName: row.organization_name,
+    status: row.status, timeZone: row.time_zone, organizationName: row.organization_name, organizationLocale: row.organization_locale,
   };
 }
 

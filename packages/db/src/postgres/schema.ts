@@ -24,6 +24,8 @@ export const organizations = pgTable('organizations', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   timeZone: text('time_zone').notNull().default('UTC'),
+  /** BCP 47 tag from the billing event (`organization.locale`), shipped or not; null: none given. */
+  locale: text('locale'),
   createdAt: createdAt(),
 });
 
@@ -188,6 +190,18 @@ export const suppressions = pgTable('suppressions', {
   reason: text('reason', { enum: ['bounce', 'complaint', 'manual'] }).notNull(),
   detail: text('detail'),
   createdAt: createdAt(),
+});
+
+/**
+ * An address's language: chosen on the preferences page (`preferences`), or the browser's
+ * `Accept-Language` at a newsletter sign-up (`sign-up`, used for newsletter mail only; a choice is
+ * never replaced by it).
+ */
+export const addressLocales = pgTable('address_locales', {
+  email: text('email').primaryKey(),
+  locale: text('locale').notNull(),
+  source: text('source', { enum: ['preferences', 'sign-up'] }).notNull(),
+  updatedAt: instant('updated_at').notNull(),
 });
 
 export const newsletterSubscriptions = pgTable('newsletter_subscriptions', {

@@ -2,6 +2,9 @@
 import type { ListId, SuppressionReason } from '@tickler/domain';
 
 export interface Suppression { reason: SuppressionReason; detail: string | null; createdAt: Date }
+/** Where an address's language came from: its owner's choice, or the browser at a newsletter sign-up. */
+export type AddressLocaleSource = 'preferences' | 'sign-up';
+export interface AddressLocale { locale: string; source: AddressLocaleSource }
 
 /** Every method is one statement: concurrent calls are each atomic; for one (email, list) the last one committed decides. */
 export interface ListsRepository {
@@ -19,6 +22,14 @@ export interface ListsRepository {
   getSuppression(email: string): Promise<Suppression | null>;
   /** The subset of `emails` (normalised) that are suppressed. */
   suppressedAmong(emails: string[]): Promise<Set<string>>;
+  /** The address's stored language, or null. */
+  getLocale(email: string): Promise<AddressLocale | null>;
+  /**
+   * Stores the address's language. From `preferences` it always wins (null clears it); from
+   * `sign-up` it is stored only while the address has no choice from `preferences` (null: no
+   * change). One statement: concurrent calls are each atomic and a sign-up never overwrites a choice.
+   */
+  setLocale(email: string, locale: string | null, source: AddressLocaleSource): Promise<void>;
   /** The suppressions of those of `emails` (normalised) that are suppressed, in one query. */
   suppressionsAmong(emails: string[]): Promise<Map<string, Suppression>>;
 }

@@ -18,7 +18,7 @@ import type { MembershipRole, MembershipStatus, Order } from '@tickler/domain';
 export interface User { id: number; email: string; name: string | null }
 export interface Membership { organizationId: string; userId: number; email: string; status: MembershipStatus; role: MembershipRole }
 /** An order joined with its organization's time zone: what the reminder engine needs. */
-export interface OrderWithZone extends Order { timeZone: string; organizationName: string }
+export interface OrderWithZone extends Order { timeZone: string; organizationName: string; organizationLocale: string | null }
 export interface Contact { email: string; userId: number; membershipStatus: MembershipStatus | null; addedAt: Date }
 export type RemoveContactOutcome = 'removed' | 'not-a-contact' | 'last-recipient';
 import type { DeliveriesRepository } from './deliveries';

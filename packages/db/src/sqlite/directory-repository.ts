@@ -65,8 +65,8 @@ export function makeSqliteDirectoryRepository(sqlite: Sqlite, options: { pageSiz
 
   return {
     async getOrganization(id) {
-      const row = prepare(`SELECT id, name, time_zone FROM organizations WHERE id = ?`).get(id) as { id: string; name: string; time_zone: string } | undefined;
-      return row ? ({ id: row.id, name: row.name, timeZone: row.time_zone } satisfies Organization) : null;
+      const row = prepare(`SELECT id, name, time_zone, locale FROM organizations WHERE id = ?`).get(id) as { id: string; name: string; time_zone: string; locale: string | null } | undefined;
+      return row ? ({ id: row.id, name: row.name, timeZone: row.time_zone, locale: row.locale } satisfies Organization) : null;
     },
     async getUserByEmail(email) {
       const row = userByEmail(email);

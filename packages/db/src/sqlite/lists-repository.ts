@@ -1,6 +1,6 @@
 /** SQLite implementation of ListsRepository: per-list unsubscribes and address-wide suppressions. */
 import type { ListId, SuppressionReason } from '@tickler/domain';
-import type { ListsRepository, Suppression } from '../repositories/types';
+import type { AddressLocale, ListsRepository, Suppression } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { emailKey } from './email';
 import { chunk, makeStatementCache, placeholders } from './statements';
@@ -63,6 +63,19 @@ export function makeSqliteListsRepository(sqlite: Sqlite): ListsRepository {
         for (const row of rows) found.set(row.email, { reason: row.reason, detail: row.detail, createdAt: new Date(row.created_at) });
       }
       return found;
+    },
+      async getLocale(email) {
+      const row = prepare(`SELECT locale, source FROM address_locales WHERE email = ?`).get(emailKey(email)) as AddressLocale | undefined;
+      return row ? { locale: row.locale, source: row.source } : null;
+    },
+    async setLocale(email, locale, source) {
+      if (locale === null) {
+        if (source === 'preferences') prepare(`DELETE FROM address_locales WHERE email = ?`).run(emailKey(email));
+        return;
+      }
+      prepare(`INSERT INTO address_locales (email, locale, source, updated_at) VALUES (?, ?, ?, unixepoch('subsec') * 1000)
+        ON CONFLICT(email) DO UPDATE SET locale = excluded.locale, source = excluded.source, updated_at = excluded.updated_at
+        WHERE address_locales.source = 'sign-up' OR excluded.source = 'preferences'`).run(emailKey(email), locale, source);
     },
   };
 }

@@ -50,17 +50,18 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
    */
   const upsertOrganization = (event: OrderUpsert): { created: boolean; timeZoneChanged: boolean; ignored: string | null } => {
     const { id, name, timeZone } = event.organization;
-    const before = prepare(`SELECT name, time_zone FROM organizations WHERE id = ?`).get(id) as { name: string; time_zone: string } | undefined;
+    const locale = event.organization.locale ?? null;
+    const before = prepare(`SELECT name, time_zone, locale FROM organizations WHERE id = ?`).get(id) as { name: string; time_zone: string; locale: string | null } | undefined;
     if (!before) {
-      prepare(`INSERT INTO organizations (id, name, time_zone) VALUES (?, ?, ?)`).run(id, name, timeZone);
+      prepare(`INSERT INTO organizations (id, name, time_zone, locale) VALUES (?, ?, ?, ?)`).run(id, name, timeZone, locale);
       return { created: true, timeZoneChanged: false, ignored: null };
     }
-    if (before.name === name && before.time_zone === timeZone) return { created: false, timeZoneChanged: false, ignored: null };
+    if (before.name === name && before.time_zone === timeZone && before.locale === locale) return { created: false, timeZoneChanged: false, ignored: null };
     const newest = (prepare(`SELECT max(last_event_at) AS at FROM orders WHERE organization_id = ?`).get(id) as { at: number | null }).at;
     if (newest !== null && newest > event.occurredAt.getTime()) {
       return { created: false, timeZoneChanged: false, ignored: organizationNotChanged(event, before, newest) };
     }
-    prepare(`UPDATE organizations SET name = ?, time_zone = ? WHERE id = ?`).run(name, timeZone, id);
+    prepare(`UPDATE organizations SET name = ?, time_zone = ?, locale = ? WHERE id = ?`).run(name, timeZone, locale, id);
     return { created: false, timeZoneChanged: before.time_zone !== timeZone, ignored: null };
   };
 

@@ -8,7 +8,7 @@ export interface MembershipSqlRow { organization_id: string; user_id: number; em
 export type ExpirySqlColumns = { [C in ExpiryColumn]: string | null };
 export type OrderSqlRow = ExpirySqlColumns & {
   id: string; organization_id: string; product: string; status: OrderStatus; last_event_at: number | null;
-  time_zone: string; organization_name: string;
+  time_zone: string; organization_name: string; organization_locale: string | null;
 };
 
 /** The expiry columns, comma-separated, each prefixed with `alias.` when given. */
@@ -26,7 +26,7 @@ export function toExpiries(row: ExpirySqlColumns): OrderExpiries {
  * the order's copy of its organization's (kept equal by triggers), so index order can serve it.
  */
 export const ORDER_COLUMNS = `o.id, o.organization_id, o.product, ${expiryColumnList('o')},
-  o.status, o.last_event_at, o.time_zone, g.name AS organization_name`;
+  o.status, o.last_event_at, o.time_zone, g.name AS organization_name, g.locale AS organization_locale`;
 
 export function toUser(row: UserSqlRow): User {
   return { id: row.id, email: row.email, name: row.name };
@@ -39,6 +39,6 @@ export function toMembership(row: MembershipSqlRow): Membership {
 export function toOrder(row: OrderSqlRow): OrderWithZone {
   return {
     id: row.id, organizationId: row.organization_id, product: row.product, ...toExpiries(row),
-    status: row.status, timeZone: row.time_zone, organizationName: row.organization_name,
+    status: row.status, timeZone: row.time_zone, organizationName: row.organization_name, organizationLocale: row.organization_locale,
   };
 }

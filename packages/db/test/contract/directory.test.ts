@@ -20,14 +20,14 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
         outcome: 'applied',
         order: {
           id: 'ORD-1001', organizationId: 'org-1', product: 'Barcode Reader SDK', licenseExpiresOn: '2027-01-31',
-          maintenanceExpiresOn: '2027-01-31', status: 'active', timeZone: 'Europe/Berlin', organizationName: 'Acme GmbH',
+          maintenanceExpiresOn: '2027-01-31', status: 'active', timeZone: 'Europe/Berlin', organizationName: 'Acme GmbH', organizationLocale: null,
         },
         changedKinds: ['license', 'maintenance'],
         cancelledReminderIds: [],
         retimed: 0,
         notApplied: null,
       });
-      expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin' });
+      expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin', locale: null });
       expect(await store.directory.getMembership('org-1', 'ANN@acme.com')).toMatchObject({ email: 'ann@acme.com', status: 'active', role: 'owner' });
       expect((await store.directory.listContacts('ORD-1001')).map((c) => [c.email, c.membershipStatus])).toEqual([['ann@acme.com', 'active']]);
       expect(await store.directory.getUserByEmail('ann@acme.com')).toMatchObject({ name: 'Ann' });
@@ -39,12 +39,26 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
         orderId: 'ORD-2', organization: { id: 'org-1', name: 'Acme AG', timeZone: 'Europe/Zurich' }, purchaserEmail: 'bob@acme.com',
         occurredAt: at('2026-11-27T10:00:00Z'),
       }));
-      expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme AG', timeZone: 'Europe/Zurich' });
+      expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme AG', timeZone: 'Europe/Zurich', locale: null });
       expect(await store.directory.listContacts('ORD-2')).toEqual([]);
       expect(await store.directory.getMembership('org-1', 'bob@acme.com')).toBeNull();
       await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-3', occurredAt: at('2026-11-28T10:00:00Z') }));
       expect((await store.directory.listContacts('ORD-3')).map((c) => c.email)).toEqual(['ann@acme.com']);
       expect((await store.directory.listMembers('org-1')).map((m) => m.email)).toEqual(['ann@acme.com']);
+    });
+
+    it('stores the organization\'s locale as the newest event says (any well-formed tag; null when not given)', async () => {
+      await store.directory.applyOrderUpsert(orderEvent({ organization: { id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin', locale: 'de-AT' } }));
+      expect(await store.directory.getOrganization('org-1')).toMatchObject({ locale: 'de-AT' });
+      expect(await store.directory.getOrder('ORD-1001')).toMatchObject({ organizationLocale: 'de-AT' });
+      const late = await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-2', occurredAt: at('2026-11-25T10:00:00Z') }));
+      expect(late).toMatchObject({ notApplied: expect.stringContaining('locale de-AT (not none)') });
+      await store.directory.applyOrderUpsert(orderEvent({
+        organization: { id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin', locale: 'ja' }, occurredAt: at('2026-11-27T10:00:00Z'),
+      }));
+      expect(await store.directory.getOrder('ORD-2')).toMatchObject({ organizationLocale: 'ja' });
+      await store.directory.applyOrderUpsert(orderEvent({ occurredAt: at('2026-11-28T10:00:00Z') }));
+      expect(await store.directory.getOrganization('org-1')).toMatchObject({ locale: null });
     });
 
     it('keeps the organization as the newest event of any of its orders says, even when an older one arrives later', async () => {
@@ -61,11 +75,11 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
           + 'the order itself was applied',
       });
       expect(await store.directory.getOrder('ORD-1')).toMatchObject({ organizationId: 'org-1', timeZone: 'America/New_York' });
-      expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme Inc.', timeZone: 'America/New_York' });
+      expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme Inc.', timeZone: 'America/New_York', locale: null });
       // A newer event changes it again, all of it applied.
       expect(await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-1', occurredAt: at('2026-11-27T11:00:00Z') })))
         .toMatchObject({ outcome: 'applied', notApplied: null });
-      expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin' });
+      expect(await store.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin', locale: null });
     });
 
     it('an order moved to another organization keeps only contacts who are active members there', async () => {

@@ -44,6 +44,32 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     });
   });
 
+  describe('address languages', () => {
+    it('keeps a choice from preferences over sign-up languages, and clears it on request', async () => {
+      expect(await store.lists.getLocale('ann@acme.com')).toBeNull();
+      await store.lists.setLocale('Ann@Acme.com', 'fr-CA', 'sign-up');
+      expect(await store.lists.getLocale('ann@acme.com')).toEqual({ locale: 'fr-CA', source: 'sign-up' });
+      await store.lists.setLocale('ann@acme.com', 'de', 'sign-up');
+      expect(await store.lists.getLocale('ann@acme.com')).toEqual({ locale: 'de', source: 'sign-up' });
+      await store.lists.setLocale('ann@acme.com', 'ja', 'preferences');
+      await store.lists.setLocale('ann@acme.com', 'en', 'sign-up');
+      await store.lists.setLocale('ann@acme.com', null, 'sign-up');
+      expect(await store.lists.getLocale('ANN@acme.com')).toEqual({ locale: 'ja', source: 'preferences' });
+      await store.lists.setLocale('ann@acme.com', 'zh-CN', 'preferences');
+      expect(await store.lists.getLocale('ann@acme.com')).toEqual({ locale: 'zh-CN', source: 'preferences' });
+      await store.lists.setLocale('ann@acme.com', null, 'preferences');
+      expect(await store.lists.getLocale('ann@acme.com')).toBeNull();
+    });
+
+    it('never lets concurrent sign-ups overwrite a choice', async () => {
+      await Promise.all([
+        store.lists.setLocale('bob@acme.com', 'de', 'preferences'),
+        ...Array.from({ length: 5 }, () => store.lists.setLocale('bob@acme.com', 'fr', 'sign-up')),
+      ]);
+      expect(await store.lists.getLocale('bob@acme.com')).toEqual({ locale: 'de', source: 'preferences' });
+    });
+  });
+
   describe('invitations', () => {
     beforeEach(async () => {
       await store.directory.applyOrderUpsert(orderEvent());

@@ -78,7 +78,7 @@ describe('order events on two hosts: the newest event wins whatever the commit o
 
   const expectNewest = async () => {
     expect(await hostA.directory.getOrder('ORD-1001')).toMatchObject({ licenseExpiresOn: '2028-06-30', product: 'new', organizationName: 'Acme New', timeZone: 'America/New_York' });
-    expect(await hostB.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme New', timeZone: 'America/New_York' });
+    expect(await hostB.directory.getOrganization('org-1')).toEqual({ id: 'org-1', name: 'Acme New', timeZone: 'America/New_York', locale: null });
   };
 
   it('the newer commits first: the older one, queued behind it, is ignored', async () => {

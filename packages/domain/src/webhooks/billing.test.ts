@@ -61,7 +61,7 @@ describe('parseBillingEvent', () => {
       event: {
         id: 'evt_1', type: 'order.upserted', occurredAt: new Date('2026-11-26T10:00:00Z'),
         data: {
-          orderId: 'ORD-1001', organization: { id: 'org-1', name: 'Acme', timeZone: 'Europe/Berlin' }, product: 'Barcode Reader SDK',
+          orderId: 'ORD-1001', organization: { id: 'org-1', name: 'Acme', timeZone: 'Europe/Berlin', locale: null }, product: 'Barcode Reader SDK',
           licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: null, purchaserEmail: 'ann@acme.com', purchaserName: 'Ann',
         },
       },
@@ -74,6 +74,15 @@ describe('parseBillingEvent', () => {
     delete (event.data as { purchaserName?: string }).purchaserName;
     const result = parseBillingEvent(event);
     expect(result.ok && result.event.type === 'order.upserted' && result.event.data).toMatchObject({ organization: { timeZone: 'UTC' }, purchaserName: null });
+  });
+
+  it('keeps a well-formed organization.locale, shipped or not (it falls back at send time)', () => {
+    for (const locale of ['de-AT', 'zh-Hans-CN', 'pt-BR']) {
+      const event = upsert();
+      (event.data.organization as { locale?: string }).locale = locale;
+      const result = parseBillingEvent(event);
+      expect(result.ok && result.event.type === 'order.upserted' && result.event.data.organization.locale).toBe(locale);
+    }
   });
 
   it('parses order.cancelled', () => {
@@ -115,6 +124,8 @@ describe('parseBillingEvent', () => {
     ['data.licenseExpiresOn', (e: ReturnType<typeof upsert>) => { delete (e.data as Partial<typeof e.data>).licenseExpiresOn; }],
     ['data.maintenanceExpiresOn', (e: ReturnType<typeof upsert>) => { (e.data as Record<string, unknown>).maintenanceExpiresOn = 20270131; }],
     ['data.organization.timeZone', (e: ReturnType<typeof upsert>) => { e.data.organization.timeZone = 'Mars/Olympus'; }],
+    ['data.organization.locale', (e: ReturnType<typeof upsert>) => { (e.data.organization as Record<string, unknown>).locale = 'German!'; }],
+    ['data.organization.locale', (e: ReturnType<typeof upsert>) => { (e.data.organization as Record<string, unknown>).locale = 'de_DE'; }],
     ['data.purchaserEmail', (e: ReturnType<typeof upsert>) => { e.data.purchaserEmail = 'not-an-email'; }],
     ['data.orderId', (e: ReturnType<typeof upsert>) => { e.data.orderId = 'ORD 1/2'; }],
     ['data.product', (e: ReturnType<typeof upsert>) => { e.data.product = '  '; }],

@@ -10,6 +10,7 @@ import { MAX_ID_LENGTH } from '../limits';
 import { assertTimeZone } from '../timezone';
 import { REMINDER_KINDS, reminderKind, type ExpiryField, type OrderExpiries } from '../reminder-kinds';
 import type { Organization } from '../types';
+import { isWellFormedLocale } from '../i18n/locales';
 
 /** Why a billing webhook signature was refused; each code maps to a 401 answer. */
 export type BillingSignatureProblem = 'missing_signature' | 'malformed_signature' | 'stale_timestamp' | 'bad_signature';
@@ -148,12 +149,17 @@ const envelope = {
 const expiryFields = Object.fromEntries(REMINDER_KINDS.map((kind) => [reminderKind(kind).expiryField, calendarDate])) as
   { [F in ExpiryField]: typeof calendarDate };
 
+/** Optional BCP 47 tag (`de`, `de-AT`, `zh-Hans-CN`): well-formed, not necessarily shipped (SPEC §5: it then falls back). */
+const localeTag = z.string().trim().max(35)
+  .refine(isWellFormedLocale, 'must be a BCP 47 language tag such as "de", "de-AT", "ja" or "zh-CN"')
+  .nullable().optional().transform((tag) => tag ?? null);
+
 const upsertSchema = z.object({
   ...envelope,
   type: z.literal('order.upserted'),
   data: z.object({
     orderId: identifier,
-    organization: z.object({ id: identifier, name: text(200), timeZone: timeZone.optional().default('UTC') }),
+    organization: z.object({ id: identifier, name: text(200), timeZone: timeZone.optional().default('UTC'), locale: localeTag }),
     product: text(200),
     ...expiryFields,
     purchaserEmail: email,

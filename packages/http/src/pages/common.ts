@@ -2,9 +2,10 @@
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { newsletterListLabel, renewalListLabel, topicLabel, type ListId } from '@tickler/domain';
+import { topicLabel, type ListId } from '@tickler/domain';
 import type { HttpDeps } from '../deps';
 import { html } from './html';
+import { requestLanguage, type PageLanguage } from './i18n';
 import { sendPage } from './layout';
 
 /**
@@ -39,15 +40,15 @@ export function parseListId(text: string | undefined): ListId | null {
   return /^(renewal|newsletter):[^\s]{1,200}$/.test(text) ? (text as ListId) : null;
 }
 
-/** A sentence naming the list as its recipient knows it. */
-export async function describeList(deps: HttpDeps, listId: ListId): Promise<string> {
+/** The list as its recipient knows it ("Renewal reminders for order ORD-1 (SDK)"), in the page's language. */
+export async function describeList(deps: HttpDeps, listId: ListId, { t }: PageLanguage): Promise<string> {
   if (listId.startsWith('renewal:')) {
     const orderId = listId.slice('renewal:'.length);
     const order = await deps.store.directory.getOrder(orderId);
-    return renewalListLabel(orderId, order?.product);
+    return order ? t('lists.renewalWithProduct', { orderNumber: orderId, product: order.product }) : t('lists.renewal', { orderNumber: orderId });
   }
   const topic = listId.slice('newsletter:'.length);
-  return newsletterListLabel(topicLabel(deps.config.newsletterTopics, topic));
+  return t('lists.newsletter', { topic: topicLabel(deps.config.newsletterTopics, topic) });
 }
 
 /**
@@ -55,11 +56,14 @@ export async function describeList(deps: HttpDeps, listId: ListId): Promise<stri
  * why, and nothing of the token. 400 by default; 404 for a path no page has.
  */
 export function sendInvalidLink(reply: FastifyReply, deps: Pick<HttpDeps, 'config'>, status: 400 | 404 = 400): FastifyReply {
+  // The token names no one we may trust: the browser's language.
+  const { locale, t } = requestLanguage(deps, reply.request);
   return sendPage(reply, status, {
-    title: 'This link is not valid',
+    title: t('invalid.heading'),
     supportEmail: deps.config.supportEmail,
-    body: html`<h1>This link is not valid</h1>
-<p>The link may be incomplete or changed. Open it again from the email, copying the whole address if you paste it.</p>
-<p class="muted">Nothing was changed.</p>`,
+    locale,
+    body: html`<h1>${t('invalid.heading')}</h1>
+<p>${t('invalid.body')}</p>
+<p class="muted">${t('invalid.nothingChanged')}</p>`,
   });
 }

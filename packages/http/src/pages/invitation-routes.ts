@@ -5,15 +5,16 @@
  */
 import { readInvitationToken, sha256Hex } from '@tickler/domain';
 import type { InvitationRow } from '@tickler/db';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpDeps } from '../deps';
 import type { RoutesPlugin } from '../plugin';
 import { registerFormParsers, sendInvalidLink } from './common';
 import { html } from './html';
+import { displayInstant, pageLanguage, type PageLanguage } from './i18n';
 import { sendPage } from './layout';
 
 type TokenParams = { Params: { token: string } };
-interface Found { invitation: InvitationRow; organization: string; inviter: string }
+interface Found { invitation: InvitationRow; organization: string; organizationLocale: string | null; inviter: string }
 type Lookup = { kind: 'invalid' } | ({ kind: 'expired' | 'accepted' | 'open' } & Found);
 
 async function lookup(deps: HttpDeps, token: string): Promise<Lookup> {
@@ -28,29 +29,37 @@ async function lookup(deps: HttpDeps, token: string): Promise<Lookup> {
     deps.store.directory.getUserByEmail(invitation.invitedByEmail),
   ]);
   if (!organization) return { kind: 'invalid' };
-  const names = { invitation, organization: organization.name, inviter: inviter?.name ? `${inviter.name} (${inviter.email})` : invitation.invitedByEmail };
+  const names = { invitation, organization: organization.name, organizationLocale: organization.locale ?? null, inviter: inviter?.name ? `${inviter.name} (${inviter.email})` : invitation.invitedByEmail };
   if (invitation.acceptedAt) return { kind: 'accepted', ...names };
   if (invitation.expiresAt.getTime() <= deps.now().getTime()) return { kind: 'expired', ...names };
   return { kind: 'open', ...names };
 }
 
-function sendExpired(reply: FastifyReply, deps: HttpDeps, found: Found): FastifyReply {
+/** The invitee's choice, else the inviting organization's locale, else the browser's. */
+function languageOf(deps: HttpDeps, request: FastifyRequest, found: Found): Promise<PageLanguage> {
+  return pageLanguage(deps, request, { email: found.invitation.email, organizationLocale: found.organizationLocale });
+}
+
+function sendExpired(reply: FastifyReply, deps: HttpDeps, found: Found, { locale, t }: PageLanguage): FastifyReply {
   return sendPage(reply, 410, {
-    title: 'Invitation expired',
+    title: t('invitation.expiredTitle'),
     supportEmail: deps.config.supportEmail,
-    body: html`<h1>This invitation has expired</h1>
-<p>The invitation to join <strong>${found.organization}</strong> was valid until ${found.invitation.expiresAt.toUTCString()}.</p>
-<p>Ask ${found.inviter} to invite you again. Nothing was changed.</p>`,
+    locale,
+    body: html`<h1>${t('invitation.expiredHeading')}</h1>
+<p>${t('invitation.expiredBody', { organization: found.organization, expiresAt: displayInstant(locale, found.invitation.expiresAt) })}</p>
+<p>${t('invitation.askAgain', { inviter: found.inviter })}</p>`,
   });
 }
 
-function sendMember(reply: FastifyReply, deps: HttpDeps, organization: string, email: string, justNow: boolean): FastifyReply {
+function sendMember(reply: FastifyReply, deps: HttpDeps, found: Found, justNow: boolean, { locale, t }: PageLanguage): FastifyReply {
+  const organization = found.organization;
   return sendPage(reply, 200, {
-    title: 'Invitation accepted',
+    title: t('invitation.acceptedTitle'),
     supportEmail: deps.config.supportEmail,
-    body: html`<h1>${justNow ? `Welcome to ${organization}` : `You are already a member of ${organization}`}</h1>
-<p class="notice">${email} is now a member of ${organization}.</p>
-<p>Colleagues can now add you to orders' contact lists, so you receive their renewal reminders.</p>`,
+    locale,
+    body: html`<h1>${justNow ? t('invitation.welcome', { organization }) : t('invitation.alreadyMember', { organization })}</h1>
+<p class="notice">${t('invitation.nowMember', { email: found.invitation.email, organization })}</p>
+<p>${t('invitation.colleagues')}</p>`,
   });
 }
 
@@ -60,15 +69,19 @@ export const invitationRoutes: RoutesPlugin = async (app, deps) => {
   app.get<TokenParams>('/invitations/:token', async (request, reply) => {
     const found = await lookup(deps, request.params.token);
     if (found.kind === 'invalid') return sendInvalidLink(reply, deps);
-    if (found.kind === 'expired') return sendExpired(reply, deps, found);
-    if (found.kind === 'accepted') return sendMember(reply, deps, found.organization, found.invitation.email, false);
+    const lang = await languageOf(deps, request, found);
+    if (found.kind === 'expired') return sendExpired(reply, deps, found, lang);
+    if (found.kind === 'accepted') return sendMember(reply, deps, found, false, lang);
+    const { locale, t } = lang;
+    const organization = found.organization;
     return sendPage(reply, 200, {
-      title: `Join ${found.organization}`,
+      title: t('invitation.joinTitle', { organization }),
       supportEmail: deps.config.supportEmail,
-      body: html`<h1>Join ${found.organization}</h1>
-<p>${found.inviter} invited ${found.invitation.email} to join <strong>${found.organization}</strong>.</p>
-<p class="muted">The invitation is valid until ${found.invitation.expiresAt.toUTCString()}.</p>
-<form method="post"><button type="submit">Accept invitation</button></form>`,
+      locale,
+      body: html`<h1>${t('invitation.joinTitle', { organization })}</h1>
+<p>${t('invitation.invited', { inviter: found.inviter, email: found.invitation.email, organization })}</p>
+<p class="muted">${t('invitation.validUntil', { expiresAt: displayInstant(locale, found.invitation.expiresAt) })}</p>
+<form method="post"><button type="submit">${t('invitation.button')}</button></form>`,
     });
   });
 
@@ -78,10 +91,11 @@ export const invitationRoutes: RoutesPlugin = async (app, deps) => {
       request.log.info({ route: '/invitations/:token' }, 'invitation refused: invalid token');
       return sendInvalidLink(reply, deps);
     }
-    if (found.kind === 'expired') return sendExpired(reply, deps, found);
-    if (found.kind === 'accepted') return sendMember(reply, deps, found.organization, found.invitation.email, false);
+    const lang = await languageOf(deps, request, found);
+    if (found.kind === 'expired') return sendExpired(reply, deps, found, lang);
+    if (found.kind === 'accepted') return sendMember(reply, deps, found, false, lang);
     await deps.store.invitations.accept(found.invitation.id, deps.now());
     request.log.info({ invitationId: found.invitation.id, organizationId: found.invitation.organizationId }, 'invitation accepted');
-    return sendMember(reply, deps, found.organization, found.invitation.email, true);
+    return sendMember(reply, deps, found, true, lang);
   });
 };

@@ -4,7 +4,9 @@
  * their URLs carry tokens.
  */
 import type { FastifyReply } from 'fastify';
+import type { SupportedLocale } from '@tickler/domain';
 import { Html, html } from './html';
+import { pageTranslator } from './i18n';
 
 const CSS = `
 *{box-sizing:border-box}
@@ -20,7 +22,7 @@ form{margin:0 0 1rem}
 button{font:inherit;border:0;border-radius:8px;padding:.7rem 1.2rem;background:#1849a9;color:#fff;cursor:pointer;min-height:44px}
 button.secondary{background:#eaecf0;color:#1d2433}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
-input[type=email]{font:inherit;width:100%;padding:.6rem;border:1px solid #d0d5dd;border-radius:8px}
+input[type=email],select{font:inherit;width:100%;padding:.6rem;border:1px solid #d0d5dd;border-radius:8px;margin:0 0 .75rem}
 fieldset{border:0;padding:0;margin:1rem 0}
 .check{display:flex;gap:.5rem;align-items:center;font-weight:400;margin:.4rem 0}
 ul.lists{list-style:none;padding:0;margin:0 0 1rem}
@@ -40,15 +42,18 @@ export interface PageContent {
   title: string;
   body: Html;
   supportEmail?: string;
+  /** The page's language (default `en`). */
+  locale?: SupportedLocale;
 }
 
-export function layout({ title, body, supportEmail }: PageContent): Html {
+export function layout({ title, body, supportEmail, locale = 'en' }: PageContent): Html {
+  const t = pageTranslator(locale);
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><title>${title} · Tickler</title><style>${new Html(CSS)}</style></head>
 <body><main><div class="card">
 ${body}
-</div>${supportEmail ? html`<footer class="muted">Questions? Write to ${supportEmail}.</footer>` : ''}</main></body></html>`;
+</div>${supportEmail ? html`<footer class="muted">${t('layout.questions', { supportEmail })}</footer>` : ''}</main></body></html>`;
 }
 
 /** Sends a full page with the recipient-page security headers. */

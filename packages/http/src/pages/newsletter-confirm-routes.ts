@@ -4,30 +4,30 @@
  * exactly the change that email described). `GET` shows what would happen and changes nothing;
  * `POST` does it; repeats are harmless.
  */
-import { readConfirmToken, readTopicChangeToken, topicLabel } from '@tickler/domain';
+import { readConfirmToken, readTopicChangeToken } from '@tickler/domain';
 import type { SubscriptionRow } from '@tickler/db';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpDeps } from '../deps';
 import { sendInvalidLink } from './common';
 import { html, type Html } from './html';
+import { pageLanguage, topicPhrase, type PageLanguage } from './i18n';
 import { sendPage } from './layout';
 
 type TokenParams = { Params: { token: string } };
 
-/** Topic ids as their labels, comma-separated. */
-export function topicLabels(deps: HttpDeps, topics: readonly string[]): string {
-  return topics.map((id) => topicLabel(deps.config.newsletterTopics, id)).join(', ') || 'no topic';
+function page(reply: FastifyReply, deps: HttpDeps, lang: PageLanguage, title: string, body: Html): FastifyReply {
+  return sendPage(reply, 200, { title, supportEmail: deps.config.supportEmail, body, locale: lang.locale });
 }
 
-function page(reply: FastifyReply, deps: HttpDeps, title: string, body: Html): FastifyReply {
-  return sendPage(reply, 200, { title, supportEmail: deps.config.supportEmail, body });
+function sendConfirmed(reply: FastifyReply, deps: HttpDeps, lang: PageLanguage, subscription: SubscriptionRow, headingKey: string): FastifyReply {
+  const heading = lang.t(headingKey);
+  return page(reply, deps, lang, heading, html`<h1>${heading}</h1>
+<p class="notice">${lang.t('confirm.receives', { email: subscription.email, topics: topicPhrase(deps, lang, subscription.topics) })}</p>
+<p class="muted">${lang.t('confirm.unsubscribeNote')}</p>`);
 }
 
-function sendConfirmed(reply: FastifyReply, deps: HttpDeps, subscription: SubscriptionRow, heading: string): FastifyReply {
-  return page(reply, deps, heading, html`<h1>${heading}</h1>
-<p class="notice">${subscription.email} receives: ${topicLabels(deps, subscription.topics)}.</p>
-<p class="muted">Every newsletter has an unsubscribe link at the bottom.</p>`);
-}
+/** The subscriber's choice, else the language their browser sent at sign-up, else this browser's. */
+const languageOf = (deps: HttpDeps, request: FastifyRequest, email: string) => pageLanguage(deps, request, { email, signUpCounts: true });
 
 /** The pending change a topic-change token names, with its subscription; null when that change is gone. */
 async function findChange(deps: HttpDeps, claim: { email: string; changeId: number }) {
@@ -44,18 +44,20 @@ export function registerConfirmRoutes(app: FastifyInstance, deps: HttpDeps): voi
     const subscription = email ? await deps.store.newsletter.get(email) : null;
     // Change links are only mailed to confirmed subscribers.
     if (!subscription || (changeClaim && subscription.status !== 'confirmed')) return sendInvalidLink(reply, deps);
+    const lang = await languageOf(deps, request, subscription.email);
+    const { t } = lang;
     if (changeClaim) {
       const change = await findChange(deps, changeClaim);
-      if (!change) return sendConfirmed(reply, deps, subscription, 'Nothing to change');
-      return page(reply, deps, 'Confirm your new topics', html`<h1>Confirm your new topics</h1>
-<p>Change the newsletter topics of ${subscription.email} to: <strong>${topicLabels(deps, change.topics)}</strong>?</p>
-<p class="muted">Right now: ${topicLabels(deps, subscription.topics)}. Nothing changes unless you confirm.</p>
-<form method="post"><button type="submit">Confirm the change</button></form>`);
+      if (!change) return sendConfirmed(reply, deps, lang, subscription, 'confirm.nothingToChange');
+      return page(reply, deps, lang, t('confirm.changeTitle'), html`<h1>${t('confirm.changeTitle')}</h1>
+<p>${t('confirm.changeQuestion', { email: subscription.email, topics: topicPhrase(deps, lang, change.topics) })}</p>
+<p class="muted">${t('confirm.rightNow', { topics: topicPhrase(deps, lang, subscription.topics) })}</p>
+<form method="post"><button type="submit">${t('confirm.changeButton')}</button></form>`);
     }
-    if (subscription.status === 'confirmed') return sendConfirmed(reply, deps, subscription, 'Your subscription is confirmed');
-    return page(reply, deps, 'Confirm your subscription', html`<h1>Confirm your subscription</h1>
-<p>Subscribe ${subscription.email} to: <strong>${topicLabels(deps, subscription.topics)}</strong>?</p>
-<form method="post"><button type="submit">Confirm subscription</button></form>`);
+    if (subscription.status === 'confirmed') return sendConfirmed(reply, deps, lang, subscription, 'confirm.confirmed');
+    return page(reply, deps, lang, t('confirm.subscribeTitle'), html`<h1>${t('confirm.subscribeTitle')}</h1>
+<p>${t('confirm.subscribeQuestion', { email: subscription.email, topics: topicPhrase(deps, lang, subscription.topics) })}</p>
+<form method="post"><button type="submit">${t('confirm.subscribeButton')}</button></form>`);
   });
 
   app.post<TokenParams>('/newsletter/confirm/:token', async (request, reply) => {
@@ -66,7 +68,7 @@ export function registerConfirmRoutes(app: FastifyInstance, deps: HttpDeps): voi
       const subscription = applied ?? await deps.store.newsletter.get(changeClaim.email);
       if (!subscription || subscription.status !== 'confirmed') return sendInvalidLink(reply, deps);
       request.log.info({ subscriptionId: subscription.id, topicChangeId: changeClaim.changeId, applied: applied !== null }, 'newsletter topic change confirmed');
-      return sendConfirmed(reply, deps, subscription, applied ? 'Your topics are updated' : 'Nothing to change');
+      return sendConfirmed(reply, deps, await languageOf(deps, request, subscription.email), subscription, applied ? 'confirm.updated' : 'confirm.nothingToChange');
     }
     const claim = readConfirmToken(secrets, request.params.token);
     const subscription = claim ? await deps.store.newsletter.confirm(claim.email, deps.now()) : null;
@@ -75,6 +77,6 @@ export function registerConfirmRoutes(app: FastifyInstance, deps: HttpDeps): voi
       return sendInvalidLink(reply, deps);
     }
     request.log.info({ subscriptionId: subscription.id }, 'newsletter subscription confirmed');
-    return sendConfirmed(reply, deps, subscription, 'Your subscription is confirmed');
+    return sendConfirmed(reply, deps, await languageOf(deps, request, subscription.email), subscription, 'confirm.confirmed');
   });
 }

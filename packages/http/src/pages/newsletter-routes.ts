@@ -6,7 +6,7 @@
  * the confirmation of the requested topic change — whose topics stay as they are until then.
  * The answer is the same either way, so the form does not tell who is subscribed.
  */
-import { checkBusinessEmail } from '@tickler/domain';
+import { checkBusinessEmail, type BusinessEmailCheck } from '@tickler/domain';
 import type { FastifyReply } from 'fastify';
 import type { HttpDeps } from '../deps';
 import type { RoutesPlugin } from '../plugin';
@@ -14,49 +14,65 @@ import { queueDelivery } from '../queue-jobs';
 import { formField, formFields, registerFormParsers } from './common';
 import { html } from './html';
 import { sendPage } from './layout';
-import { registerConfirmRoutes, topicLabels } from './newsletter-confirm-routes';
+import { requestLanguage, topicPhrase, type PageLanguage } from './i18n';
+import { registerConfirmRoutes } from './newsletter-confirm-routes';
 import { checkSignupLimits } from './newsletter-limits';
 
 /** A pending subscriber may ask for the confirmation email again, but not sooner than this after the last one went out. */
 const RESEND_AFTER_MS = 5 * 60_000;
 
-function sendForm(reply: FastifyReply, deps: HttpDeps, status: number, values: { email: string; topics: string[] }, problem: string | null): FastifyReply {
-  const topics = deps.config.newsletterTopics.map((t) => html`<label class="check"><input type="checkbox" name="topics" value="${t.id}"${values.topics.includes(t.id) ? html` checked` : ''}> ${t.label}</label>`);
+function sendForm(reply: FastifyReply, deps: HttpDeps, lang: PageLanguage, status: number, values: { email: string; topics: string[] }, problem: string | null): FastifyReply {
+  const { t } = lang;
+  const topics = deps.config.newsletterTopics.map((topic) => html`<label class="check"><input type="checkbox" name="topics" value="${topic.id}"${values.topics.includes(topic.id) ? html` checked` : ''}> ${topic.label}</label>`);
   return sendPage(reply, status, {
-    title: 'Newsletter',
+    title: t('newsletter.title'),
     supportEmail: deps.config.supportEmail,
-    body: html`<h1>Subscribe to our newsletter</h1>
+    locale: lang.locale,
+    body: html`<h1>${t('newsletter.heading')}</h1>
 ${problem ? html`<p class="problem" role="alert">${problem}</p>` : ''}
 <form method="post" action="/newsletter/subscriptions">
-<fieldset><legend>Topics you are interested in</legend>${topics}</fieldset>
-<label for="email">Business email address</label>
+<fieldset><legend>${t('newsletter.topics')}</legend>${topics}</fieldset>
+<label for="email">${t('newsletter.email')}</label>
 <input id="email" type="email" name="email" required autocomplete="email" value="${values.email}">
-<p class="muted">We send a confirmation link first; nothing changes until you click it.</p>
-<button type="submit">Subscribe</button>
+<p class="muted">${t('newsletter.note')}</p>
+<button type="submit">${t('newsletter.button')}</button>
 </form>`,
   });
+}
+
+/** Why an address is refused, in the page's language. */
+function refusal({ t }: PageLanguage, check: Extract<BusinessEmailCheck, { ok: false }>, email: string): string {
+  const domain = email.slice(email.lastIndexOf('@') + 1).trim().toLowerCase();
+  if (check.code === 'disposable') return t('newsletter.disposable', { domain });
+  if (check.code === 'free_mail') return t('newsletter.freeMail', { domain });
+  return t('newsletter.invalidEmail');
 }
 
 export const newsletterRoutes: RoutesPlugin = async (app, deps) => {
   await registerFormParsers(app, deps);
   const known = new Set(deps.config.newsletterTopics.map((t) => t.id));
 
-  app.get('/newsletter', async (_request, reply) => sendForm(reply, deps, 200, { email: '', topics: [] }, null));
+  // A public page: no token names its reader, so the browser's Accept-Language decides.
+  app.get('/newsletter', async (request, reply) => sendForm(reply, deps, requestLanguage(deps, request), 200, { email: '', topics: [] }, null));
 
   app.post('/newsletter/subscriptions', async (request, reply) => {
+    const lang = requestLanguage(deps, request);
+    const { t } = lang;
     const values = { email: formField(request.body, 'email') ?? '', topics: formFields(request.body, 'topics') };
     const unknown = values.topics.filter((t) => !known.has(t));
     if (values.topics.length === 0 || unknown.length > 0) {
-      const problem = unknown.length > 0 ? `Unknown topic: ${unknown.join(', ')}.` : 'Pick at least one topic.';
-      return sendForm(reply, deps, 400, { ...values, topics: values.topics.filter((t) => known.has(t)) }, problem);
+      const problem = unknown.length > 0 ? t('newsletter.unknownTopic', { topics: unknown.join(', ') }) : t('newsletter.pickTopic');
+      return sendForm(reply, deps, lang, 400, { ...values, topics: values.topics.filter((t) => known.has(t)) }, problem);
     }
     const check = checkBusinessEmail(values.email, { allowDomains: deps.config.emailDomainAllowlist });
     if (!check.ok) {
       request.log.info({ code: check.code }, 'newsletter subscription refused');
-      return sendForm(reply, deps, 400, values, check.message);
+      return sendForm(reply, deps, lang, 400, values, refusal(lang, check, values.email));
     }
-    const refusal = await checkSignupLimits(deps, request, reply, check.email);
-    if (refusal) return sendForm(reply, deps, refusal.status, values, refusal.problem);
+    const limited = await checkSignupLimits(deps, request, reply, check.email, lang);
+    if (limited) return sendForm(reply, deps, lang, limited.status, values, limited.problem);
+    // The confirmation email follows the language of this page (kept for the address unless its owner chose one).
+    await deps.store.lists.setLocale(check.email, lang.locale, 'sign-up');
 
     const topics = [...new Set(values.topics)];
     const { subscription, change } = await deps.store.newsletter.subscribe(check.email, topics);
@@ -66,17 +82,14 @@ export const newsletterRoutes: RoutesPlugin = async (app, deps) => {
       : await queueDelivery(deps, request.log, { ...common, sourceType: 'newsletter-confirmation', sourceId: subscription.id },
         (existing) => existing.sentAt === null || deps.now().getTime() - existing.sentAt.getTime() >= RESEND_AFTER_MS);
     request.log.info({ subscriptionId: subscription.id, topicChangeId: change?.id, sending }, 'newsletter subscription request stored');
-    const chosen = topicLabels(deps, topics);
+    const chosen = topicPhrase(deps, lang, topics);
     return sendPage(reply, 200, {
-      title: 'Check your inbox',
+      title: t('newsletter.checkInbox'),
       supportEmail: deps.config.supportEmail,
-      body: sending
-        ? html`<h1>Check your inbox</h1>
-<p class="notice">We sent a link to ${check.email}.</p>
-<p>Your choice (${chosen}) takes effect only when you click the link in that email. Until then nothing changes.</p>`
-        : html`<h1>Check your inbox</h1>
-<p class="notice">We sent a link to ${check.email} a few minutes ago, so we did not send another one yet.</p>
-<p>The link in that email confirms your latest choice (${chosen}). Until you click it nothing changes.</p>`,
+      locale: lang.locale,
+      body: html`<h1>${t('newsletter.checkInbox')}</h1>
+<p class="notice">${t(sending ? 'newsletter.sent' : 'newsletter.notResent', { email: check.email })}</p>
+<p>${t(sending ? 'newsletter.sentNote' : 'newsletter.notResentNote', { topics: chosen })}</p>`,
     });
   });
 

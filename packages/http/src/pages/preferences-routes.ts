@@ -4,18 +4,22 @@
  * change (`listId` + `action`) to a list the address actually belongs to, then shows the page again.
  */
 import {
-  newsletterListId, newsletterListLabel, readAddressToken, renewalListId, renewalListLabel, topicLabel, type ListId,
+  isSupportedLocale, newsletterListId, readAddressToken, renewalListId, SUPPORTED_LOCALES, topicLabel, type ListId, type SupportedLocale, type Translate,
 } from '@tickler/domain';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpDeps } from '../deps';
 import type { RoutesPlugin } from '../plugin';
 import { formField, registerFormParsers, sendInvalidLink } from './common';
 import { html, type Html } from './html';
+import { pageLanguage } from './i18n';
 import { sendPage } from './layout';
+import { LANGUAGE_NAMES } from './messages';
 
 type TokenParams = { Params: { token: string } };
 interface ListEntry { listId: ListId; label: string; left: boolean }
+type Message = { kind: 'notice' | 'problem'; text: string } | null;
 
-async function listsOf(deps: HttpDeps, email: string): Promise<ListEntry[]> {
+async function listsOf(deps: HttpDeps, email: string, t: Translate): Promise<ListEntry[]> {
   const [orders, subscription, left] = await Promise.all([
     deps.store.directory.listOrdersForContact(email),
     deps.store.newsletter.get(email),
@@ -23,24 +27,54 @@ async function listsOf(deps: HttpDeps, email: string): Promise<ListEntry[]> {
   ]);
   const leftSet = new Set<string>(left);
   const entries: ListEntry[] = orders.map((o) => ({
-    listId: renewalListId(o.id), label: renewalListLabel(o.id, o.product), left: false,
+    listId: renewalListId(o.id), label: t('lists.renewalWithProduct', { orderNumber: o.id, product: o.product }), left: false,
   }));
   for (const topic of subscription?.topics ?? []) {
-    const pending = subscription?.status === 'pending' ? ' (awaiting your confirmation)' : '';
-    entries.push({ listId: newsletterListId(topic), label: `${newsletterListLabel(topicLabel(deps.config.newsletterTopics, topic))}${pending}`, left: false });
+    const list = t('lists.newsletter', { topic: topicLabel(deps.config.newsletterTopics, topic) });
+    entries.push({ listId: newsletterListId(topic), label: subscription?.status === 'pending' ? t('preferences.awaiting', { list }) : list, left: false });
   }
   return entries.map((e) => ({ ...e, left: leftSet.has(e.listId) }));
 }
 
-function renderPage(email: string, entries: ListEntry[], message: { kind: 'notice' | 'problem'; text: string } | null): Html {
-  const rows = entries.map((e) => html`<li><span>${e.label}<br><span class="muted">${e.left ? 'You left this list' : 'Subscribed'}</span></span>
+function languageForm(t: Translate, chosen: string | null): Html {
+  const options = SUPPORTED_LOCALES.map((l) => html`<option value="${l}"${l === chosen ? html` selected` : ''}>${LANGUAGE_NAMES[l]}</option>`);
+  return html`<form method="post" class="language"><input type="hidden" name="action" value="language">
+<label for="locale">${t('preferences.language')}</label>
+<select id="locale" name="locale"><option value="auto"${chosen ? '' : html` selected`}>${t('preferences.languageAuto')}</option>${options}</select>
+<button type="submit" class="secondary">${t('preferences.languageSave')}</button></form>`;
+}
+
+function renderPage(t: Translate, email: string, entries: ListEntry[], chosen: string | null, message: Message): Html {
+  const rows = entries.map((e) => html`<li><span>${e.label}<br><span class="muted">${e.left ? t('preferences.left') : t('preferences.subscribed')}</span></span>
 <form method="post"><input type="hidden" name="listId" value="${e.listId}"><input type="hidden" name="action" value="${e.left ? 'rejoin' : 'leave'}">
-<button type="submit" class="${e.left ? '' : 'secondary'}">${e.left ? 'Rejoin' : 'Leave'}</button></form></li>`);
-  return html`<h1>Email preferences</h1>
-<p>For ${email}</p>
+<button type="submit" class="${e.left ? '' : 'secondary'}">${e.left ? t('preferences.rejoin') : t('preferences.leave')}</button></form></li>`);
+  return html`<h1>${t('preferences.title')}</h1>
+<p>${t('preferences.forAddress', { email })}</p>
 ${message ? html`<p class="${message.kind}">${message.text}</p>` : ''}
-${entries.length > 0 ? html`<ul class="lists">${rows}</ul>` : html`<p>This address is not on any list.</p>`}
-<p class="muted">Leaving a renewal list stops that order's reminders only; your access to the license stays.</p>`;
+${entries.length > 0 ? html`<ul class="lists">${rows}</ul>` : html`<p>${t('preferences.noList')}</p>`}
+<p class="muted">${t('preferences.leaveNote')}</p>
+${languageForm(t, chosen)}`;
+}
+
+async function show(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply, email: string, status: number, message: (t: Translate) => Message): Promise<FastifyReply> {
+  // The preferences page is about one address, which may be a contact of several organizations: its choice, else the browser's language.
+  const { locale, t } = await pageLanguage(deps, request, { email });
+  const stored = await deps.store.lists.getLocale(email);
+  const chosen = stored?.source === 'preferences' && isSupportedLocale(stored.locale) ? stored.locale : null;
+  const body = renderPage(t, email, await listsOf(deps, email, t), chosen, message(t));
+  return sendPage(reply, status, { title: t('preferences.title'), supportEmail: deps.config.supportEmail, body, locale });
+}
+
+/** Stores the address's language choice (`auto` clears it: the organization's locale applies again). */
+async function chooseLanguage(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply, email: string): Promise<FastifyReply> {
+  const locale = formField(request.body, 'locale');
+  if (locale !== 'auto' && !(locale && isSupportedLocale(locale))) {
+    return show(deps, request, reply, email, 400, (t) => ({ kind: 'problem', text: t('preferences.languageUnknown') }));
+  }
+  const chosen: SupportedLocale | null = locale === 'auto' ? null : locale;
+  await deps.store.lists.setLocale(email, chosen, 'preferences');
+  request.log.info({ locale }, 'preferences language changed');
+  return show(deps, request, reply, email, 200, (t) => (chosen ? { kind: 'notice', text: t('preferences.languageSaved') } : null));
 }
 
 export const preferencesRoutes: RoutesPlugin = async (app, deps) => {
@@ -50,27 +84,24 @@ export const preferencesRoutes: RoutesPlugin = async (app, deps) => {
   app.get<TokenParams>('/preferences/:token', async (request, reply) => {
     const claim = readAddressToken(secrets, request.params.token);
     if (!claim) return sendInvalidLink(reply, deps);
-    const entries = await listsOf(deps, claim.email);
-    return sendPage(reply, 200, { title: 'Email preferences', supportEmail: deps.config.supportEmail, body: renderPage(claim.email, entries, null) });
+    return show(deps, request, reply, claim.email, 200, () => null);
   });
 
   app.post<TokenParams>('/preferences/:token', async (request, reply) => {
     const claim = readAddressToken(secrets, request.params.token);
     if (!claim) return sendInvalidLink(reply, deps);
-    const listId = formField(request.body, 'listId');
     const action = formField(request.body, 'action');
-    const entries = await listsOf(deps, claim.email);
-    const entry = entries.find((e) => e.listId === listId);
+    if (action === 'language') return chooseLanguage(deps, request, reply, claim.email);
+    const listId = formField(request.body, 'listId');
+    const { t } = await pageLanguage(deps, request, { email: claim.email });
+    const entry = (await listsOf(deps, claim.email, t)).find((e) => e.listId === listId);
     if (!entry || (action !== 'leave' && action !== 'rejoin')) {
       request.log.info({ listId, action }, 'preferences change refused');
-      const text = !entry ? 'That list is not one of yours; nothing was changed.' : 'Choose Leave or Rejoin; nothing was changed.';
-      return sendPage(reply, 400, { title: 'Email preferences', supportEmail: deps.config.supportEmail, body: renderPage(claim.email, entries, { kind: 'problem', text }) });
+      return show(deps, request, reply, claim.email, 400, (tr) => ({ kind: 'problem', text: tr(!entry ? 'preferences.notYours' : 'preferences.chooseAction') }));
     }
     if (action === 'leave') await deps.store.lists.unsubscribe(claim.email, entry.listId, 'preferences');
     else await deps.store.lists.resubscribe(claim.email, entry.listId);
     request.log.info({ listId: entry.listId, action }, 'preferences changed');
-    const updated = await listsOf(deps, claim.email);
-    const text = action === 'leave' ? `You left: ${entry.label}.` : `You rejoined: ${entry.label}.`;
-    return sendPage(reply, 200, { title: 'Email preferences', supportEmail: deps.config.supportEmail, body: renderPage(claim.email, updated, { kind: 'notice', text }) });
+    return show(deps, request, reply, claim.email, 200, (tr) => ({ kind: 'notice', text: tr(action === 'leave' ? 'preferences.youLeft' : 'preferences.youRejoined', { list: entry.label }) }));
   });
 };

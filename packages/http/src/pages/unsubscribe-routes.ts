@@ -6,11 +6,12 @@
  * The link of a test send (list `test:<template>`) answers both with a page saying it changes nothing.
  */
 import { createAddressToken, readListToken, TEST_LIST_PREFIX } from '@tickler/domain';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutesPlugin } from '../plugin';
 import { describeList, formField, parseListId, registerFormParsers, sendInvalidLink } from './common';
-import { digestConfirmBody, digestDoneBody, leaveDigestLists, readDigestClaim } from './digest-unsubscribe';
+import { digestConfirmBody, digestDoneBody, digestLanguage, leaveDigestLists, readDigestClaim } from './digest-unsubscribe';
 import { html } from './html';
+import { pageLanguage } from './i18n';
 import { sendPage } from './layout';
 
 type TokenParams = { Params: { token: string } };
@@ -36,6 +37,11 @@ export const unsubscribeRoutes: RoutesPlugin = async (app, deps) => {
 <p class="notice">It was a test of the template <strong>${test.template}</strong>. Its unsubscribe link changes nothing: ${test.email} stays on every list it is on.</p>`,
   });
   const preferencesLink = (email: string) => `/preferences/${createAddressToken(config.tokenSecrets, email)}`;
+  /** The recipient's choice, else the organization's locale for an order's list, else the browser's. */
+  const languageOf = async (request: FastifyRequest, claim: { email: string; listId: string }) => {
+    const order = claim.listId.startsWith('renewal:') ? await deps.store.directory.getOrder(claim.listId.slice('renewal:'.length)) : null;
+    return pageLanguage(deps, request, { email: claim.email, organizationLocale: order?.organizationLocale, signUpCounts: claim.listId.startsWith('newsletter:') });
+  };
 
   app.get<TokenParams>('/u/:token', async (request, reply) => {
     const test = testList(request.params.token);
@@ -44,19 +50,26 @@ export const unsubscribeRoutes: RoutesPlugin = async (app, deps) => {
     if (!claim) {
       const digest = await readDigestClaim(deps, request.params.token);
       if (!digest) return sendInvalidLink(reply, deps);
-      return sendPage(reply, 200, { title: 'Unsubscribe', supportEmail: config.supportEmail, body: await digestConfirmBody(deps, digest, preferencesLink(digest.email)) });
+      const lang = await digestLanguage(deps, request, digest);
+      return sendPage(reply, 200, {
+        title: lang.t('unsubscribe.title'), supportEmail: config.supportEmail, locale: lang.locale,
+        body: await digestConfirmBody(deps, digest, lang, preferencesLink(digest.email)),
+      });
     }
-    const list = await describeList(deps, claim.listId);
+    const lang = await languageOf(request, claim);
+    const { t } = lang;
+    const list = await describeList(deps, claim.listId, lang);
     const already = await deps.store.lists.isUnsubscribed(claim.email, claim.listId);
     return sendPage(reply, 200, {
-      title: 'Unsubscribe',
+      title: t('unsubscribe.title'),
       supportEmail: config.supportEmail,
-      body: html`<h1>Unsubscribe from this list?</h1>
+      locale: lang.locale,
+      body: html`<h1>${t('unsubscribe.question')}</h1>
 <p><strong>${list}</strong></p>
-<p>Emails for ${claim.email} from this list will stop. ${claim.listId.startsWith('renewal:') ? 'Your access to the license is not affected, and other lists stay as they are.' : 'Other lists stay as they are.'}</p>
-${already ? html`<p class="notice">You already left this list.</p>` : ''}
-<form method="post"><button type="submit">Unsubscribe</button></form>
-<p class="muted"><a href="${preferencesLink(claim.email)}">Manage all your email preferences</a></p>`,
+<p>${t('unsubscribe.stops', { email: claim.email })} ${t(claim.listId.startsWith('renewal:') ? 'unsubscribe.renewalNote' : 'unsubscribe.otherNote')}</p>
+${already ? html`<p class="notice">${t('unsubscribe.already')}</p>` : ''}
+<form method="post"><button type="submit">${t('unsubscribe.button')}</button></form>
+<p class="muted"><a href="${preferencesLink(claim.email)}">${t('unsubscribe.manageAll')}</a></p>`,
     });
   });
 
@@ -76,17 +89,24 @@ ${already ? html`<p class="notice">You already left this list.</p>` : ''}
       }
       await leaveDigestLists(deps, digest, oneClick ? 'one-click' : 'link');
       request.log.info({ lists: digest.lists.length, oneClick }, 'unsubscribed from a digest\'s lists');
-      return sendPage(reply, 200, { title: 'Unsubscribed', supportEmail: config.supportEmail, body: await digestDoneBody(deps, digest, preferencesLink(digest.email)) });
+      const lang = await digestLanguage(deps, request, digest);
+      return sendPage(reply, 200, {
+        title: lang.t('unsubscribe.doneTitle'), supportEmail: config.supportEmail, locale: lang.locale,
+        body: await digestDoneBody(deps, digest, lang, preferencesLink(digest.email)),
+      });
     }
     await deps.store.lists.unsubscribe(claim.email, claim.listId, oneClick ? 'one-click' : 'link');
     request.log.info({ listId: claim.listId, oneClick }, 'unsubscribed');
-    const list = await describeList(deps, claim.listId);
+    const lang = await languageOf(request, claim);
+    const { t } = lang;
+    const list = await describeList(deps, claim.listId, lang);
     return sendPage(reply, 200, {
-      title: 'Unsubscribed',
+      title: t('unsubscribe.doneTitle'),
       supportEmail: config.supportEmail,
-      body: html`<h1>You are unsubscribed</h1>
-<p class="notice">${claim.email} will no longer get: <strong>${list}</strong>.</p>
-<p class="muted">Changed your mind? <a href="${preferencesLink(claim.email)}">Manage your email preferences</a> to rejoin.</p>`,
+      locale: lang.locale,
+      body: html`<h1>${t('unsubscribe.doneHeading')}</h1>
+<p class="notice">${t('unsubscribe.doneLead', { email: claim.email })} <strong>${list}</strong></p>
+<p class="muted"><a href="${preferencesLink(claim.email)}">${t('unsubscribe.changedMind')}</a></p>`,
     });
   });
 };

@@ -6,13 +6,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { escapeHtml } from '@tickler/domain';
 import type { TemplateIssue } from './compile-mjml';
-import { compileTemplate, dedupeIssues, listTemplateNames, loadTemplates } from './load-templates';
+import { compileAll, listTemplateNames, loadTemplates } from './load-templates';
 import { renderEmail } from './render-email';
 
 /**
  * Every problem in the templates of `dir`: MJML validation errors (strict), unreadable includes,
- * missing plain-text parts or subjects, placeholders not in the data schema, unknown templates.
- * An empty array means all templates are valid.
+ * missing plain-text parts or subjects, placeholders not in the data schema, unknown templates,
+ * and in the message catalogs (`messages/<locale>.json`): a message a template names that `en`
+ * lacks, a locale lacking one of `en`'s messages, a message whose placeholders differ from `en`'s,
+ * ICU syntax errors. An empty array means all templates are valid.
  */
 export async function checkTemplates(dir: string): Promise<TemplateIssue[]> {
   const absolute = path.resolve(dir);
@@ -23,22 +25,21 @@ export async function checkTemplates(dir: string): Promise<TemplateIssue[]> {
     return [{ file: absolute, line: null, message: `cannot read the templates folder: ${(err as Error).message}` }];
   }
   if (names.length === 0) return [{ file: absolute, line: null, message: 'no *.mjml templates in this folder' }];
-  const issues: TemplateIssue[] = [];
-  for (const name of names) issues.push(...(await compileTemplate(absolute, name)).issues);
-  return dedupeIssues(issues);
+  return (await compileAll(absolute)).issues;
 }
 
 export interface PreviewFile {
   template: string;
   variant: string;
+  locale: string;
   html: string;
   text: string;
   subject: string;
 }
 
 /**
- * Renders every template and variant with its sample data into `outDir`
- * (`<template>.<variant>.html` and `.txt`, plus an `index.html` linking them).
+ * Renders every template, variant and locale with its sample data into `outDir`
+ * (`<template>.<variant>.<locale>.html` and `.txt`, plus an `index.html` linking them).
  * @throws TemplateError when a template is invalid (run `checkTemplates` for the list).
  */
 export async function previewTemplates(dir: string, outDir: string): Promise<PreviewFile[]> {
@@ -46,12 +47,12 @@ export async function previewTemplates(dir: string, outDir: string): Promise<Pre
   await mkdir(outDir, { recursive: true });
   const files: PreviewFile[] = [];
   for (const template of set.templates.values()) {
-    for (const variant of template.variants.keys()) {
-      const email = renderEmail(set, template.name, template.definition.sample(variant));
-      const base = path.join(path.resolve(outDir), `${template.name}.${variant}`);
+    for (const [variant, locales] of template.variants) for (const locale of locales.keys()) {
+      const email = renderEmail(set, template.name, template.definition.sample(variant, locale), locale);
+      const base = path.join(path.resolve(outDir), `${template.name}.${variant}.${locale}`);
       await writeFile(`${base}.html`, email.html);
       await writeFile(`${base}.txt`, `Subject: ${email.subject}\n\n${email.text}`);
-      files.push({ template: template.name, variant, html: `${base}.html`, text: `${base}.txt`, subject: email.subject });
+      files.push({ template: template.name, variant, locale, html: `${base}.html`, text: `${base}.txt`, subject: email.subject });
     }
   }
   await writeFile(path.join(outDir, 'index.html'), indexPage(files));
@@ -59,7 +60,7 @@ export async function previewTemplates(dir: string, outDir: string): Promise<Pre
 }
 
 function indexPage(files: PreviewFile[]): string {
-  const rows = files.map((f) => `<li><a href="${escapeHtml(path.basename(f.html))}">${escapeHtml(f.template)} / ${escapeHtml(f.variant)}</a>`
+  const rows = files.map((f) => `<li><a href="${escapeHtml(path.basename(f.html))}">${escapeHtml(f.template)} / ${escapeHtml(f.variant)} / ${escapeHtml(f.locale)}</a>`
     + ` — ${escapeHtml(f.subject)} (<a href="${escapeHtml(path.basename(f.text))}">text</a>)</li>`);
   return `<!doctype html><meta charset="utf-8"><title>Tickler email previews</title><h1>Email previews</h1><ul>${rows.join('')}</ul>\n`;
 }

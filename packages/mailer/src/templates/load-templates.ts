@@ -9,31 +9,42 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { toOneLine } from '@tickler/domain';
-import { compileMjmlFile, TemplateError, type TemplateIssue } from './compile-mjml';
-import { compileRepeating, splitRepeats } from './repeat';
 import {
-  escapeHtmlLine, findPlaceholders, findUnbalancedSections, resolveTextIncludes, selectSections,
+  escapeHtml, lookupMessage, messageArguments, SUPPORTED_LOCALES, toOneLine, type MessageCatalog, type SupportedLocale,
+} from '@tickler/domain';
+import { compileMjmlFile, TemplateError, type TemplateIssue } from './compile-mjml';
+import { compileRepeating, mapRepeats, splitRepeats } from './repeat';
+import {
+  escapeHtmlLine, findPlaceholders, findUnbalancedSections, resolveTextIncludes, selectSections, type Escape,
   type Interpolation,
 } from './interpolate';
 import { templateDefinition, type TemplateDefinition } from './schemas';
+import { loadCatalogs, REFERENCE_LOCALE } from './catalogs';
+import { localizeSource, markerKeys, SlotSet } from './localize';
 
 export interface CompiledVariant {
   subject: Interpolation;
   html: Interpolation;
   text: Interpolation;
+  /** Messages formatted per email (plurals, numbers); their outputs are placeholders of the parts above. */
+  slots: SlotSet;
 }
 
 export interface CompiledTemplate {
   name: string;
   definition: TemplateDefinition;
-  variants: ReadonlyMap<string, CompiledVariant>;
+  /** Variant → locale → compiled parts. */
+  variants: ReadonlyMap<string, ReadonlyMap<SupportedLocale, CompiledVariant>>;
 }
 
-/** All templates of one folder, compiled. Immutable; share it between processors. */
+/** All templates of one folder, compiled in every shipped locale. Immutable; share it between processors. */
 export interface TemplateSet {
   dir: string;
   templates: ReadonlyMap<string, CompiledTemplate>;
+  /** The locale of an email whose recipient and organization name none we ship (`DEFAULT_LOCALE`). */
+  defaultLocale: SupportedLocale;
+  /** `messages/<locale>.json` of every shipped locale. */
+  catalogs: ReadonlyMap<SupportedLocale, MessageCatalog>;
 }
 
 /** The template names (file names without `.mjml`) in `dir`, sorted. */
@@ -102,7 +113,71 @@ async function locatePlaceholder(dir: string, name: string, placeholder: string)
   return { file: path.join(dir, `${name}.mjml`), line: null };
 }
 
-async function compileVariant(dir: string, name: string, definition: TemplateDefinition, variant: string): Promise<{ compiled: CompiledVariant | null; issues: TemplateIssue[] }> {
+/**
+ * Messages the template names that the reference catalog lacks, or whose arguments its data schema
+ * does not describe (inside a repeated block: the fields of the block's items).
+ */
+function messageIssues(name: string, sources: string[], definition: TemplateDefinition, catalogs: ReadonlyMap<SupportedLocale, MessageCatalog>, file: string): TemplateIssue[] {
+  const reference = catalogs.get(REFERENCE_LOCALE);
+  if (!reference) return [];
+  const topLevel = new Set(Object.keys(definition.schema.shape));
+  const uses = new Map<string, { known: Set<string>; where: string }>();
+  for (const source of sources) {
+    const { outside, blocks } = splitRepeats(source);
+    for (const key of markerKeys(name, outside)) uses.set(key, { known: topLevel, where: "the template's data schema" });
+    for (const { field, body } of blocks) {
+      for (const key of markerKeys(name, body)) uses.set(key, { known: new Set(Object.keys(itemShapeOf(definition, field))), where: `the items of ${field}` });
+    }
+  }
+  const issues: TemplateIssue[] = [];
+  for (const [key, { known, where }] of uses) {
+    const message = lookupMessage(reference, key);
+    if (message === undefined) {
+      issues.push({ file, line: null, message: `message ${key} is not in messages/${REFERENCE_LOCALE}.json` });
+      continue;
+    }
+    let args: Set<string>;
+    try {
+      args = messageArguments(message);
+    } catch {
+      continue; // reported by the catalog check
+    }
+    for (const arg of args) if (!known.has(arg)) issues.push({ file, line: null, message: `message ${key} uses {${arg}}, which is not in ${where}` });
+  }
+  return issues;
+}
+
+interface VariantSources { subject: string; html: string; text: string }
+
+/**
+ * One variant's parts in `locale`: messages inlined or slotted, then precompiled. Messages inside a
+ * repeated block get slots of their own, formatted with each item's fields.
+ */
+function localizeVariant(name: string, locale: SupportedLocale, catalog: MessageCatalog, sources: VariantSources): CompiledVariant {
+  const slots = new SlotSet();
+  const itemSlots = new SlotSet('i18nItemSlot');
+  // A message missing in a locale is a load error (loadCatalogs reports it), so none is missing here.
+  const missing = () => undefined;
+  const fill = (source: string, literal: (text: string) => string) => mapRepeats(
+    source,
+    (outside) => localizeSource(outside, name, locale, catalog, slots, literal, missing),
+    (body) => localizeSource(body, name, locale, catalog, itemSlots, literal, missing),
+  );
+  const plain = (text: string) => text;
+  const compile = (source: string, escape: Escape) => compileRepeating(source, escape, (item) => itemSlots.fill(item));
+  return {
+    // Values come from billing and sign-up data: one clean line in every part (no CR/LF into a
+    // text line or the subject, no U+202E turning a name around).
+    subject: compile(fill(sources.subject, plain), toOneLine),
+    html: compile(fill(sources.html, escapeHtml).replace(/<html lang="[^"]*"/, `<html lang="${locale}"`), escapeHtmlLine),
+    text: compile(fill(sources.text, plain), toOneLine),
+    slots,
+  };
+}
+
+async function compileVariant(
+  dir: string, name: string, definition: TemplateDefinition, variant: string, catalogs: ReadonlyMap<SupportedLocale, MessageCatalog>, catalogsUsable: boolean,
+): Promise<{ compiled: Map<SupportedLocale, CompiledVariant> | null; issues: TemplateIssue[] }> {
   const flags = flagsFor(definition, variant);
   const mjmlFile = path.join(dir, `${name}.mjml`);
   const { html, issues } = await compileMjmlFile(mjmlFile, flags);
@@ -122,54 +197,71 @@ async function compileVariant(dir: string, name: string, definition: TemplateDef
   for (const { line, tag } of [...(html ? findUnbalancedSections(html) : []), ...(text ? findUnbalancedSections(text.source) : [])]) {
     issues.push({ file: mjmlFile, line: null, message: `unbalanced section tag ${tag} (compiled line ${line})` });
   }
+  issues.push(...messageIssues(name, [html, text?.source ?? ''], definition, catalogs, mjmlFile));
   const tagged = issues.map((i) => ({ ...i, template: name, variant }));
   if (tagged.length > 0 || !subject || !text) return { compiled: null, issues: tagged };
-  return {
-    compiled: {
-      // Values come from billing and sign-up data: one clean line in every part (no CR/LF into a
-      // text line or the subject, no U+202E turning a name around).
-      subject: compileRepeating(subject, toOneLine),
-      html: compileRepeating(stripIndentation(html), escapeHtmlLine),
-      text: compileRepeating(text.source, toOneLine),
-    },
-    issues: [],
-  };
+  // Catalog problems were reported by loadCatalogs; localizing with a broken catalog would only repeat them.
+  if (!catalogsUsable) return { compiled: null, issues: [] };
+  const sources: VariantSources = { subject, html: stripIndentation(html), text: text.source };
+  const reference = catalogs.get(REFERENCE_LOCALE) ?? {};
+  const compiled = new Map<SupportedLocale, CompiledVariant>();
+  for (const locale of SUPPORTED_LOCALES) {
+    // A locale whose catalog is unusable was reported by loadCatalogs; it renders in the reference language.
+    const catalog = catalogs.get(locale) ?? reference;
+    compiled.set(locale, localizeVariant(name, catalogs.has(locale) ? locale : REFERENCE_LOCALE, catalog, sources));
+  }
+  return { compiled, issues: [] };
 }
 
 /** Compiles one template in every variant; returns its issues instead of throwing. */
-export async function compileTemplate(dir: string, name: string): Promise<{ template: CompiledTemplate | null; issues: TemplateIssue[] }> {
+export async function compileTemplate(
+  dir: string, name: string, catalogs: ReadonlyMap<SupportedLocale, MessageCatalog>, catalogsUsable = true,
+): Promise<{ template: CompiledTemplate | null; issues: TemplateIssue[] }> {
   const definition = templateDefinition(name);
   if (!definition) {
     const message = `unknown template "${name}": no data schema describes it (known: license-reminder, maintenance-reminder, invitation, newsletter-confirmation, topic-change-confirmation, newsletter-<name>)`;
     return { template: null, issues: [{ file: path.join(dir, `${name}.mjml`), line: null, message, template: name }] };
   }
-  const variants = new Map<string, CompiledVariant>();
+  const variants = new Map<string, Map<SupportedLocale, CompiledVariant>>();
   const issues: TemplateIssue[] = [];
   for (const variant of definition.variants) {
-    const result = await compileVariant(dir, name, definition, variant);
+    const result = await compileVariant(dir, name, definition, variant, catalogs, catalogsUsable);
     issues.push(...result.issues);
     if (result.compiled) variants.set(variant, result.compiled);
   }
-  return { template: issues.length === 0 ? { name, definition, variants } : null, issues };
+  return { template: issues.length === 0 && variants.size === definition.variants.length ? { name, definition, variants } : null, issues };
 }
 
-/**
- * Compiles every `*.mjml` template in `dir` (MJML runs here, once; never per email).
- * Throws a `TemplateError` listing every problem (file and line) when any template is invalid.
- */
-export async function loadTemplates(dir: string): Promise<TemplateSet> {
-  const absolute = path.resolve(dir);
-  const names = await listTemplateNames(absolute);
-  if (names.length === 0) throw new TemplateError([{ file: absolute, line: null, message: 'no *.mjml templates in this folder' }]);
+export interface LoadTemplatesOptions {
+  /** Locale of emails whose recipient and organization name no shipped locale (`DEFAULT_LOCALE`); default `en`. */
+  defaultLocale?: SupportedLocale;
+}
+
+/** Every problem of the catalogs and templates of `dir` (none: all compile), and what compiled. */
+export async function compileAll(dir: string): Promise<{ templates: Map<string, CompiledTemplate>; catalogs: Map<SupportedLocale, MessageCatalog>; issues: TemplateIssue[] }> {
+  const names = await listTemplateNames(dir);
+  if (names.length === 0) return { templates: new Map(), catalogs: new Map(), issues: [{ file: dir, line: null, message: 'no *.mjml templates in this folder' }] };
+  const { catalogs, issues } = await loadCatalogs(dir);
+  const catalogsUsable = issues.length === 0;
   const templates = new Map<string, CompiledTemplate>();
-  const issues: TemplateIssue[] = [];
   for (const name of names) {
-    const result = await compileTemplate(absolute, name);
+    const result = await compileTemplate(dir, name, catalogs, catalogsUsable);
     issues.push(...result.issues);
     if (result.template) templates.set(name, result.template);
   }
-  if (issues.length > 0) throw new TemplateError(dedupeIssues(issues));
-  return { dir: absolute, templates };
+  return { templates, catalogs, issues: dedupeIssues(issues) };
+}
+
+/**
+ * Compiles every `*.mjml` template in `dir` in every shipped locale (MJML runs here, once per
+ * variant; never per email). Throws a `TemplateError` listing every problem (file and line) when any
+ * template or message catalog is invalid.
+ */
+export async function loadTemplates(dir: string, options: LoadTemplatesOptions = {}): Promise<TemplateSet> {
+  const absolute = path.resolve(dir);
+  const { templates, catalogs, issues } = await compileAll(absolute);
+  if (issues.length > 0) throw new TemplateError(issues);
+  return { dir: absolute, templates, catalogs, defaultLocale: options.defaultLocale ?? REFERENCE_LOCALE };
 }
 
 /** One issue per (file, line, message): a layout error shows once, not once per variant. */

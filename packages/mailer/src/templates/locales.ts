@@ -1,17 +1,18 @@
 /**
- * The locales emails are rendered in. One list, read through `supportedLocales()` by everything
- * that offers or checks a locale (test sends, the admin preview page), so adding languages is a
- * change here (and in the renderer), nowhere else.
+ * The locales templates are offered in (test sends, the admin preview page, `--locale` choices):
+ * the domain's shipped locales, default first. One list: adding a language is a change to
+ * `SUPPORTED_LOCALES` in @tickler/domain and a catalog per template, nowhere else.
  */
-export const DEFAULT_LOCALE = 'en';
-const SUPPORTED_LOCALES: readonly string[] = [DEFAULT_LOCALE];
+import { isSupportedLocale as isShipped, SUPPORTED_LOCALES, type SupportedLocale } from '@tickler/domain';
+
+export const DEFAULT_LOCALE: SupportedLocale = 'en';
 
 /** The locales every template is rendered in, default first. */
-export function supportedLocales(): readonly string[] {
+export function supportedLocales(): readonly SupportedLocale[] {
   return SUPPORTED_LOCALES;
 }
 
-/** True when `locale` is one of `supportedLocales()` (exact tag, e.g. `en`). */
-export function isSupportedLocale(locale: string): boolean {
-  return SUPPORTED_LOCALES.includes(locale);
+/** True when `locale` is one of `supportedLocales()` (exact tag, e.g. `en`, `zh-CN`). */
+export function isSupportedLocale(locale: string): locale is SupportedLocale {
+  return isShipped(locale);
 }

@@ -48,7 +48,7 @@ describe('renderEmail', () => {
 
   it('gives reminders a subject and preheader per variant with order, product, expiry and days left', () => {
     const sample = (variant: string) => set.templates.get('license-reminder')!.definition.sample(variant);
-    const before = renderEmail(set, 'license-reminder', { ...sample('before'), daysLeft: 7, daysText: '7 days' });
+    const before = renderEmail(set, 'license-reminder', { ...sample('before'), daysLeft: 7, days: 7 });
     const on = renderEmail(set, 'license-reminder', sample('on'));
     const after = renderEmail(set, 'license-reminder', sample('after'));
     expect(before.subject).toBe('Your Barcode Reader SDK license expires in 7 days (order ORD-1001)');
@@ -89,7 +89,7 @@ describe('renderEmail', () => {
     expect(email.html).not.toContain('<script>alert');
     expect(email.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co');
     expect(email.subject).toBe('Your <script>alert("x")</script> & Co license expires in 14 days (order ORD-1001)');
-    expect(email.text).toContain('Product:             <script>alert("x")</script> & Co');
+    expect(email.text).toContain('Product: <script>alert("x")</script> & Co');
   });
 
   it('keeps subjects on one line whatever the data holds', () => {
@@ -133,7 +133,7 @@ describe('checkTemplates / previewTemplates', () => {
 
   it('reports a placeholder that the data schema does not know, and a missing text part', async () => {
     const file = path.join(dir, 'newsletter-confirmation.mjml');
-    await writeFile(file, (await readFile(file, 'utf8')).replace('{{recipientEmail}}', '{{recipientMail}}'));
+    await writeFile(file, (await readFile(file, 'utf8')).replace('{{confirmUrl}}', '{{recipientMail}}'));
     await rm(path.join(dir, 'invitation.txt'));
     const issues = await checkTemplates(dir);
     expect(issues).toEqual(expect.arrayContaining([
@@ -146,10 +146,60 @@ describe('checkTemplates / previewTemplates', () => {
   it('writes one HTML file per template and variant', async () => {
     const out = path.join(dir, 'out');
     const files = await previewTemplates(TEMPLATES, out);
-    expect(files.map((f) => `${f.template}.${f.variant}`)).toEqual(expect.arrayContaining([
-      'license-reminder.before', 'license-reminder.on', 'license-reminder.after', 'maintenance-reminder.after',
-      'invitation.default', 'newsletter-confirmation.default', 'newsletter-product-news.default',
+    expect(files.map((f) => `${f.template}.${f.variant}.${f.locale}`)).toEqual(expect.arrayContaining([
+      'license-reminder.before.en', 'license-reminder.on.de', 'license-reminder.after.ja', 'maintenance-reminder.after.zh-CN',
+      'invitation.default.fr', 'newsletter-confirmation.default.en', 'newsletter-product-news.default.de',
     ]));
-    expect(await readFile(path.join(out, 'license-reminder.after.html'), 'utf8')).toContain('expired 7 days ago');
+    expect(await readFile(path.join(out, 'license-reminder.after.en.html'), 'utf8')).toContain('expired 7 days ago');
+    const german = await readFile(path.join(out, 'license-reminder.after.de.html'), 'utf8');
+    expect(german).toContain('seit 7 Tagen abgelaufen');
+    expect(german).toContain('31. Januar 2027');
+  });
+
+  it('fails when a locale lacks a message or its placeholders differ, one issue per problem, naming the catalog', async () => {
+    const catalog = async (locale: string, edit: (c: Record<string, Record<string, string>>) => void) => {
+      const file = path.join(dir, 'messages', `${locale}.json`);
+      const parsed = JSON.parse(await readFile(file, 'utf8')) as Record<string, Record<string, string>>;
+      edit(parsed);
+      await writeFile(file, JSON.stringify(parsed));
+      return file;
+    };
+    const ja = await catalog('ja', (c) => { delete c['invitation']!['button']; });
+    const de = await catalog('de', (c) => { c['license-reminder']!['subjectOn'] = 'Ihre {produkt}-Lizenz läuft heute ab (Auftrag {orderNumber})'; });
+    const fr = await catalog('fr', (c) => { c['layout']!['sentTo'] = 'Envoyé à {recipientEmail'; });
+    const issues = await checkTemplates(dir);
+    expect(issues.map((i) => `${path.basename(i.file)} ${i.message}`).sort()).toEqual([
+      expect.stringMatching(/^de\.json license-reminder\.subjectOn: placeholders \{orderNumber\}, \{produkt\} differ from en's \{orderNumber\}, \{product\}$/),
+      expect.stringMatching(/^fr\.json layout\.sentTo: not valid ICU MessageFormat/),
+      'ja.json invitation.button: message missing (en has it)',
+    ]);
+    expect(issues.map((i) => i.file).sort()).toEqual([de, fr, ja]);
+    await expect(loadTemplates(dir)).rejects.toThrow(/invitation\.button/);
+  });
+
+  it('fails when a template names a message en lacks, or a message uses an argument the data schema lacks', async () => {
+    const file = path.join(dir, 'invitation.mjml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('{{t:heading}}', '{{t:headline}}'));
+    const en = path.join(dir, 'messages', 'en.json');
+    await writeFile(en, (await readFile(en, 'utf8')).replace('"Accept invitation"', '"Accept, {firstName}"'));
+    const messages = (await checkTemplates(dir)).map((i) => i.message);
+    expect(messages).toEqual(expect.arrayContaining([
+      'message invitation.headline is not in messages/en.json',
+      "message invitation.button uses {firstName}, which is not in the template's data schema",
+    ]));
+  });
+
+  it('renders each locale with its plural rules, dates left to the caller, and the html lang set', () => {
+    const sample = { ...set.templates.get('license-reminder')!.definition.sample('before'), daysLeft: 1, days: 1 };
+    expect(renderEmail(set, 'license-reminder', sample, 'de-AT').subject).toBe('Ihre Barcode Reader SDK-Lizenz läuft in 1 Tag ab (Auftrag ORD-1001)');
+    expect(renderEmail(set, 'license-reminder', { ...sample, days: 3 }, 'de').subject).toBe('Ihre Barcode Reader SDK-Lizenz läuft in 3 Tagen ab (Auftrag ORD-1001)');
+    expect(renderEmail(set, 'license-reminder', sample, 'fr').subject).toBe('Votre licence Barcode Reader SDK expire dans 1 jour (commande ORD-1001)');
+    expect(renderEmail(set, 'license-reminder', sample, 'ja-JP').subject).toBe('Barcode Reader SDK のライセンスの有効期限まであと1日です（注文 ORD-1001）');
+    const zh = renderEmail(set, 'license-reminder', sample, 'zh-Hans-CN');
+    expect(zh.subject).toBe('您的 Barcode Reader SDK 许可证将在 1 天后到期（订单 ORD-1001）');
+    expect(zh.html).toContain('<html lang="zh-CN"');
+    expect(zh.text).toContain('退订此列表');
+    // Not shipped: the set's default locale.
+    expect(renderEmail(set, 'license-reminder', sample, 'pt-BR').subject).toBe('Your Barcode Reader SDK license expires in 1 day (order ORD-1001)');
   });
 });

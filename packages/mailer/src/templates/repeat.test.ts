@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { compileInterpolation, escapeHtmlLine } from './interpolate';
 import { loadTemplates } from './load-templates';
+import { renderEmail } from './render-email';
+import { templateDefinition } from './schemas';
 import { compileRepeating, splitRepeats } from './repeat';
 
 const TEMPLATES = path.resolve(__dirname, '../../../../templates');
@@ -39,8 +41,41 @@ describe('repeated blocks', () => {
     try {
       await cp(TEMPLATES, dir, { recursive: true });
       const file = path.join(dir, 'reminder-digest.mjml');
-      await writeFile(file, (await readFile(file, 'utf8')).replace('{{product}} ·', '{{productName}} ·'));
+      await writeFile(file, (await readFile(file, 'utf8')).replace('{{product}}</div>', '{{productName}}</div>'));
       await expect(loadTemplates(dir)).rejects.toThrow('placeholder {{orders.productName}} is not in the template\'s data schema');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('nests item sections (kind, then variant)', () => {
+    const nested = compileRepeating('{{@each orders}}[{{@license}}{{@before}}L-before{{@/before}}{{@after}}L-after{{@/after}}{{@/license}}{{@maintenance}}{{@before}}M-before{{@/before}}{{@/maintenance}}]{{@end}}', escapeHtmlLine);
+    const orders = [{ variant: 'after', kind: 'license' }, { variant: 'before', kind: 'maintenance' }, { variant: 'before', kind: 'license' }];
+    expect(nested({ orders })).toBe('[L-after][M-before][L-before]');
+  });
+
+  it('formats the messages of a block per item, with each locale\'s plurals and dates', async () => {
+    const set = await loadTemplates(TEMPLATES);
+    const data = templateDefinition('reminder-digest')!.sample('default', 'de');
+    const orders = data.orders as Array<Record<string, unknown>>;
+    orders[0] = { ...orders[0], daysLeft: 1, days: 1 };
+    const de = renderEmail(set, 'reminder-digest', data, 'de');
+    expect(de.subject).toBe('Verlängerungserinnerungen für Acme: 3 Verlängerungen');
+    for (const line of ['Lizenz läuft in 1 Tag ab', 'Wartungsvertrag läuft heute ab', 'Lizenz ist seit 1 Tag abgelaufen', 'Ablaufdatum 31. Januar 2027']) expect(de.text).toContain(line);
+    const ja = renderEmail(set, 'reminder-digest', templateDefinition('reminder-digest')!.sample('default', 'ja'), 'ja');
+    for (const line of ['ライセンスの有効期限まであと14日です', '保守契約の有効期限は本日です', '有効期限 2027年1月31日']) expect(ja.text).toContain(line);
+    expect(ja.html).toContain('<html lang="ja"');
+  });
+
+  it('a message inside a block may only use the item\'s fields: the template check names it', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tickler-repeat-'));
+    try {
+      await cp(TEMPLATES, dir, { recursive: true });
+      const file = path.join(dir, 'messages', 'en.json');
+      const catalog = JSON.parse(await readFile(file, 'utf8')) as Record<string, Record<string, string>>;
+      catalog['reminder-digest']!.renew = 'Renew order {orderNumber} of {organizationName}';
+      await writeFile(file, JSON.stringify(catalog));
+      await expect(loadTemplates(dir)).rejects.toThrow('message reminder-digest.renew uses {organizationName}, which is not in the items of orders');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

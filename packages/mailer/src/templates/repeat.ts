@@ -2,8 +2,10 @@
  * Repeated blocks for digests, on top of interpolate.ts: `{{@each orders}}…{{@end}}` repeats its
  * body for every item of the array field `orders`, whose placeholders name the item's fields.
  * Inside, `{{@before}}…{{@/before}}` is kept only for items whose `variant` or `kind` is `before`
- * (so per-item wording stays in the template). MJML leaves the markers alone inside `<mj-text>`.
- * A source without `{{@each` compiles exactly as `compileInterpolation` does.
+ * (so per-item wording stays in the template); item sections nest (`{{@license}}{{@before}}…`).
+ * MJML leaves the markers alone inside `<mj-text>`. A source without `{{@each` compiles exactly as
+ * `compileInterpolation` does. Messages inside a block are localized apart (`mapRepeats`): their
+ * arguments are the item's fields, formatted per item (`itemValues`).
  */
 import { compileInterpolation, type Escape, type Interpolation } from './interpolate';
 
@@ -22,15 +24,25 @@ function repeatedBlock(body: string, escape: Escape): (item: Item) => string {
     const key = flags.join('\u0000');
     let fill = compiled.get(key);
     if (!fill) {
-      fill = compileInterpolation(body.replace(ITEM_SECTION, (_m, flag: string, inner: string) => (flags.includes(flag) ? inner : '')), escape);
+      let selected = body;
+      for (let previous = ''; previous !== selected;) {
+        previous = selected;
+        selected = selected.replace(ITEM_SECTION, (_m, flag: string, inner: string) => (flags.includes(flag) ? inner : ''));
+      }
+      fill = compileInterpolation(selected, escape);
       compiled.set(key, fill);
     }
     return fill(item);
   };
 }
 
-/** Like `compileInterpolation`, with `{{@each field}}…{{@end}}` blocks filled per array item. */
-export function compileRepeating(source: string, escape: Escape): Interpolation {
+type ItemValues = (item: Item) => Item;
+
+/**
+ * Like `compileInterpolation`, with `{{@each field}}…{{@end}}` blocks filled per array item; each
+ * item goes through `itemValues` first (the block's message slots, see localize.ts).
+ */
+export function compileRepeating(source: string, escape: Escape, itemValues: ItemValues = (item) => item): Interpolation {
   if (!source.includes('{{@each ')) return compileInterpolation(source, escape);
   const parts: Array<Interpolation> = [];
   let last = 0;
@@ -41,7 +53,7 @@ export function compileRepeating(source: string, escape: Escape): Interpolation 
     parts.push((values) => {
       const items = values[field];
       if (!Array.isArray(items)) throw new Error(`Template value "${field}" must be a list.`);
-      return items.map((item: Item) => fill(item)).join('');
+      return items.map((item: Item) => fill(itemValues(item))).join('');
     });
     last = m.index + m[0].length;
   }
@@ -57,4 +69,15 @@ export function splitRepeats(source: string): { outside: string; blocks: Array<{
     return '';
   });
   return { outside, blocks };
+}
+
+/** `source` with the text outside repeated blocks through `outside` and each block's body through `body` (markers kept). */
+export function mapRepeats(source: string, outside: (text: string) => string, body: (text: string) => string): string {
+  let out = '';
+  let last = 0;
+  for (const m of source.matchAll(REPEAT)) {
+    out += `${outside(source.slice(last, m.index))}{{@each ${m[1] as string}}}${body(m[2] as string)}{{@end}}`;
+    last = m.index + m[0].length;
+  }
+  return out + outside(source.slice(last));
 }

@@ -5,7 +5,8 @@
  * `{{placeholder}}` a template uses must be a key of its schema; `checkTemplates` enforces that.
  */
 import { z } from 'zod';
-import { REMINDER_KINDS, reminderKind, reminderVariant as reminderVariantOf, renewalListLabel, type ReminderKind } from '@tickler/domain';
+import { REMINDER_KINDS, reminderKind, reminderVariant as reminderVariantOf, renewalListLabel, type ReminderKind, type SupportedLocale } from '@tickler/domain';
+import { displayDate, displayInstant } from './dates';
 
 /** Links in emails: web or mail links only (never `javascript:`). */
 const link = z.url({ protocol: /^(https?|mailto)$/ });
@@ -27,8 +28,8 @@ export const reminderEmailSchema = z.object({
   expiresOn: text,
   /** Whole days from the send day to the expiry day (negative once expired). */
   daysLeft: z.number().int(),
-  /** |daysLeft| with its unit, e.g. "1 day", "14 days". */
-  daysText: text,
+  /** |daysLeft|: the messages say "in 14 days" / "7 days ago" with the locale's plural rules. */
+  days: z.number().int().nonnegative(),
   renewUrl: link,
   ...listFooterFields,
 });
@@ -41,7 +42,8 @@ export const reminderDigestItemSchema = z.object({
   product: text,
   expiresOn: text,
   daysLeft: z.number().int(),
-  daysText: text,
+  /** |daysLeft|, for the plural messages ("in 14 days", "7 days ago"). */
+  days: z.number().int().nonnegative(),
   renewUrl: link,
   /** Leaves this order's renewal list only ("stop reminders for this order"). */
   unsubscribeUrl: link,
@@ -107,8 +109,8 @@ export interface TemplateDefinition {
   flags: readonly string[];
   /** Which variant a data object selects. */
   variantOf: (data: Record<string, unknown>) => string;
-  /** Sample data for previews and tests. */
-  sample: (variant: string) => Record<string, unknown>;
+  /** Sample data for previews and tests; dates written in `locale` (default `en`). */
+  sample: (variant: string, locale?: SupportedLocale) => Record<string, unknown>;
 }
 
 export const DEFAULT_VARIANT = 'default';
@@ -128,11 +130,11 @@ const REMINDER_DEFINITION: TemplateDefinition = {
   variants: REMINDER_VARIANTS,
   flags: ['list'],
   variantOf: (data) => String(data.variant),
-  sample: (variant) => {
+  sample: (variant, locale = 'en') => {
     const daysLeft = sampleDays[variant as ReminderVariant] ?? 14;
     return {
       variant: variant as ReminderVariant, orderNumber: 'ORD-1001', product: 'Barcode Reader SDK', organizationName: 'Acme',
-      expiresOn: '31 January 2027', daysLeft, daysText: daysText(daysLeft),
+      expiresOn: displayDate('2027-01-31', locale), daysLeft, days: Math.abs(daysLeft),
       renewUrl: 'https://shop.example.com/renew?order=ORD-1001', ...sampleListFooter(renewalListLabel('ORD-1001')),
     } satisfies ReminderEmailData;
   },
@@ -141,8 +143,8 @@ const REMINDER_DEFINITION: TemplateDefinition = {
 /** The template of a reminder digest. */
 export const REMINDER_DIGEST_TEMPLATE = 'reminder-digest';
 
-const sampleDigestItem = (orderNumber: string, kind: ReminderKind, product: string, daysLeft: number): ReminderDigestItem => ({
-  variant: reminderVariantOf(daysLeft), kind, orderNumber, product, expiresOn: '31 January 2027', daysLeft, daysText: daysText(daysLeft),
+const sampleDigestItem = (locale: SupportedLocale, orderNumber: string, kind: ReminderKind, product: string, daysLeft: number): ReminderDigestItem => ({
+  variant: reminderVariantOf(daysLeft), kind, orderNumber, product, expiresOn: displayDate('2027-01-31', locale), daysLeft, days: Math.abs(daysLeft),
   renewUrl: `https://shop.example.com/renew?order=${orderNumber}`, unsubscribeUrl: `${SAMPLE_BASE}/u/SAMPLE-LIST-TOKEN-${orderNumber}`,
 });
 
@@ -150,10 +152,12 @@ const DEFINITIONS: Record<string, TemplateDefinition> = {
   ...Object.fromEntries(REMINDER_KINDS.map((kind) => [reminderKind(kind).template, REMINDER_DEFINITION])),
   [REMINDER_DIGEST_TEMPLATE]: {
     schema: reminderDigestEmailSchema, variants: [DEFAULT_VARIANT], flags: [], variantOf: single,
-    sample: () => {
+    // Before, on and after expiry, license and maintenance: every per-order wording in one preview.
+    sample: (_variant, locale = 'en') => {
       const orders = [
-        sampleDigestItem('ORD-1001', 'license', 'Barcode Reader SDK', 14), sampleDigestItem('ORD-1002', 'maintenance', 'Document Scanner SDK', 0),
-        sampleDigestItem('ORD-1003', 'license', 'Label Printer SDK', -7),
+        sampleDigestItem(locale, 'ORD-1001', 'license', 'Barcode Reader SDK', 14),
+        sampleDigestItem(locale, 'ORD-1002', 'maintenance', 'Document Scanner SDK', 0),
+        sampleDigestItem(locale, 'ORD-1003', 'license', 'Label Printer SDK', -1),
       ];
       return {
         organizationName: 'Acme', count: orders.length, orders, ...sampleFooter,
@@ -163,9 +167,9 @@ const DEFINITIONS: Record<string, TemplateDefinition> = {
   },
   invitation: {
     schema: invitationEmailSchema, variants: [DEFAULT_VARIANT], flags: [], variantOf: single,
-    sample: () => ({
+    sample: (_variant, locale = 'en') => ({
       organizationName: 'Acme', inviterEmail: 'ann@acme.example', acceptUrl: `${SAMPLE_BASE}/invitations/SAMPLE-INVITATION-TOKEN`,
-      expiresOn: '11 December 2026', ...sampleFooter,
+      expiresOn: displayInstant(new Date('2026-12-11T10:00:00Z'), locale), ...sampleFooter,
     } satisfies InvitationEmailData),
   },
   'newsletter-confirmation': {
@@ -201,10 +205,4 @@ export function reminderTemplateName(kind: ReminderKind): string {
 /** The template a broadcast uses: `newsletter send --template product-news` → `newsletter-product-news`. */
 export function newsletterTemplateName(template: string): string {
   return template.startsWith('newsletter-') ? template : `newsletter-${template}`;
-}
-
-/** "1 day", "14 days" (absolute value). */
-export function daysText(days: number): string {
-  const n = Math.abs(days);
-  return n === 1 ? '1 day' : `${n} days`;
 }

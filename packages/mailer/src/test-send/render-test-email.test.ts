@@ -46,7 +46,7 @@ describe('samples', () => {
 describe('bad requests name what is wrong', () => {
   it.each([
     [{ template: 'nope', locale: 'en', sample: 'default', to: 'a@b.example' }, 'template', /^unknown template "nope" \(templates: .*invitation.*\)$/],
-    [{ template: 'invitation', locale: 'fr', sample: 'default', to: 'a@b.example' }, 'locale', /^unsupported locale "fr" \(locales: en\)$/],
+    [{ template: 'invitation', locale: 'pt', sample: 'default', to: 'a@b.example' }, 'locale', /^unsupported locale "pt" \(locales: en, de, fr, ja, zh-CN\)$/],
     [{ template: 'invitation', locale: 'en', sample: 'after', to: 'a@b.example' }, 'sample', /^template "invitation" has no sample "after" \(samples: default, long\)$/],
     [{ template: 'invitation', locale: 'en', sample: 'default', to: 'a@@b' }, 'to', /^address: /],
   ])('%j', (request, field, message) => {

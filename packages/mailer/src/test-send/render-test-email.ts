@@ -1,7 +1,7 @@
 /**
  * Rendering for previews and test sends. `renderTestEmail` is the ONE place a template is rendered
  * for either: the admin preview page, `tickler templates send-test` and the `test-send` job all
- * come through it, so giving the renderer a locale is a change to this function only.
+ * come through it, in the locale asked for (one of `supportedLocales()`).
  */
 import { isDomainError, normalizeEmail } from '@tickler/domain';
 import { isSupportedLocale, renderEmail, supportedLocales, type CompiledTemplate, type RenderedEmail, type TemplateSet } from '../templates';
@@ -40,7 +40,7 @@ export function resolveTestRequest(set: TemplateSet, request: TestEmailRequest):
   const template = set.templates.get(request.template);
   if (!template) throw new TestSendInputError('template', `unknown template "${request.template}" (templates: ${[...set.templates.keys()].join(', ')})`);
   if (!isSupportedLocale(request.locale)) throw new TestSendInputError('locale', `unsupported locale "${request.locale}" (locales: ${supportedLocales().join(', ')})`);
-  const data = sampleData(template, request.sample);
+  const data = sampleData(template, request.sample, request.locale);
   if (!data) throw new TestSendInputError('sample', `template "${template.name}" has no sample "${request.sample}" (samples: ${sampleNames(template).join(', ')})`);
   return { template, data };
 }
@@ -52,8 +52,7 @@ export function resolveTestRequest(set: TemplateSet, request: TestEmailRequest):
  */
 export function renderTestEmail(set: TemplateSet, request: TestEmailRequest, overrides: Record<string, unknown> = {}): RenderedEmail {
   const { template, data } = resolveTestRequest(set, request);
-  // The locale is checked above; the renderer takes one once templates have per-locale messages.
-  return renderEmail(set, template.name, { ...data, ...overrides });
+  return renderEmail(set, template.name, { ...data, ...overrides }, request.locale);
 }
 
 /** The normalized address a test goes to. @throws TestSendInputError naming the address and what is wrong */

@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
+import { SUPPORTED_LOCALES } from '@tickler/domain';
 import { openStore, type Store } from '@tickler/db';
 import { enqueueBulk, makeQueues, closeQueues, type Queues } from '@tickler/queues';
 import { benchDigestRender, printDigestRender, type DigestRenderFigure } from './render-digest';
@@ -224,11 +225,13 @@ async function benchNoop(connection: Redis, prefix: string, n: number, concurren
 function benchRender(templates: TemplateSet, n: number): number {
   const reminder = templates.templates.get('license-reminder')!.definition.sample('before');
   const newsletter = templates.templates.get('newsletter-product-news')!.definition.sample('default');
-  for (let i = 0; i < 2_000; i += 1) renderEmail(templates, 'license-reminder', reminder);
+  // Reminders in every shipped language: the `before` variant formats ICU plurals per email (subject, heading).
+  const locales = SUPPORTED_LOCALES;
+  for (let i = 0; i < 2_000; i += 1) renderEmail(templates, 'license-reminder', reminder, locales[i % locales.length]);
   // CPU time, so that other processes on the machine do not inflate the figure.
   const started = process.cpuUsage();
   for (let i = 0; i < n; i += 1) {
-    if (i % 2 === 0) renderEmail(templates, 'license-reminder', { ...reminder, orderNumber: `ORD-${i}` });
+    if (i % 2 === 0) renderEmail(templates, 'license-reminder', { ...reminder, orderNumber: `ORD-${i}` }, locales[(i / 2) % locales.length]);
     else renderEmail(templates, 'newsletter-product-news', { ...newsletter, recipientEmail: `reader-${i}@bench-corp.example` });
   }
   const used = process.cpuUsage(started);

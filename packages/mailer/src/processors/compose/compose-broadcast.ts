@@ -1,11 +1,13 @@
 /** One newsletter (broadcast) to one confirmed subscriber of its topic. */
-import { newsletterListId, newsletterListLabel, topicLabel } from '@tickler/domain';
-import { newsletterEmailSchema, newsletterTemplateName, renderEmail, type NewsletterEmailData } from '../../templates';
+import { newsletterListId, topicLabel } from '@tickler/domain';
+import { newsletterEmailSchema, newsletterTemplateName, renderEmail, translator, type NewsletterEmailData } from '../../templates';
 import { PermanentSendError } from '../../transport';
 import { listHeaders, preferencesUrl, unsubscribeUrl } from '../links';
+import { recipientLocale } from './locale';
 import type { Composer } from './types';
 
-export const composeBroadcast: Composer = async ({ store, templates, config }, delivery) => {
+export const composeBroadcast: Composer = async (deps, delivery) => {
+  const { store, templates, config } = deps;
   const broadcast = await store.newsletter.getBroadcast(delivery.sourceId);
   if (!broadcast) return { skip: 'broadcast-not-found' };
   const listId = newsletterListId(broadcast.topic);
@@ -19,6 +21,8 @@ export const composeBroadcast: Composer = async ({ store, templates, config }, d
     throw new PermanentSendError(`Broadcast ${broadcast.id} names template "${broadcast.template}", which is not a newsletter template in ${templates.dir}`);
   }
   const label = topicLabel(config.newsletterTopics, broadcast.topic);
+  // The body is authored in one language; the footer (list, unsubscribe, preferences) follows the reader's.
+  const locale = await recipientLocale(deps, delivery.email, null, { signUpCounts: true });
   const unsubscribe = unsubscribeUrl(config, delivery.email, listId);
   const data: NewsletterEmailData = {
     topic: broadcast.topic,
@@ -26,7 +30,7 @@ export const composeBroadcast: Composer = async ({ store, templates, config }, d
     publicBaseUrl: config.publicBaseUrl.replace(/\/+$/, ''),
     supportEmail: config.supportEmail,
     recipientEmail: delivery.email,
-    listName: newsletterListLabel(label),
+    listName: translator(templates, locale)('lists.newsletter', { topic: label }),
     unsubscribeUrl: unsubscribe,
     preferencesUrl: preferencesUrl(config, delivery.email),
   };
@@ -34,7 +38,7 @@ export const composeBroadcast: Composer = async ({ store, templates, config }, d
     send: {
       from: config.fromNewsletter,
       to: delivery.email,
-      ...renderEmail(templates, templateName, data),
+      ...renderEmail(templates, templateName, data, locale),
       headers: listHeaders(config, unsubscribe, listId),
       tags: { delivery: String(delivery.id), source: 'broadcast', broadcast: String(broadcast.id) },
     },

@@ -4,12 +4,12 @@
  * whose recipient left the order's list or its contacts, drop out with their reason; one remaining
  * delivery is the single-order email of today; none is no email.
  */
-import { reminderVariant } from '@tickler/domain';
+import { reminderVariant, type SupportedLocale } from '@tickler/domain';
 import type { DeliveryRow } from '@tickler/db';
-import { daysText, renderEmail, REMINDER_DIGEST_TEMPLATE, type ReminderDigestEmailData } from '../../templates';
+import { displayDate, renderEmail, REMINDER_DIGEST_TEMPLATE, type ReminderDigestEmailData } from '../../templates';
 import { digestUnsubscribeUrl, listHeaders, preferencesUrl, renewUrl, unsubscribeUrl } from '../links';
 import { reminderEmail, resolveReminder, type DueReminder } from './compose-reminder';
-import { displayDate } from './format';
+import { recipientLocale } from './locale';
 import type { ComposeDeps, Composed } from './types';
 
 export interface ComposedDigest {
@@ -39,11 +39,15 @@ export async function composeDigest(deps: ComposeDeps, digestId: number, organiz
   }
   const carried = due.map((d) => d.delivery);
   if (due.length === 0) return { email: null, carried, dropped };
-  if (due.length === 1) return { email: reminderEmail(deps, due[0]!.delivery, due[0]!.item), carried, dropped };
-  return { email: digestEmail(deps, digestId, organizationId, due), carried, dropped };
+  // Written like a single reminder: the recipient's choice, else the organization's locale, else DEFAULT_LOCALE.
+  const locale = await recipientLocale(deps, first.email, due[0]!.item.order.organizationLocale);
+  if (due.length === 1) return { email: reminderEmail(deps, due[0]!.delivery, due[0]!.item, locale), carried, dropped };
+  return { email: digestEmail(deps, digestId, organizationId, due, locale), carried, dropped };
 }
 
-function digestEmail(deps: ComposeDeps, digestId: number, organizationId: string, due: Array<{ delivery: DeliveryRow; item: DueReminder }>): Composed {
+function digestEmail(
+  deps: ComposeDeps, digestId: number, organizationId: string, due: Array<{ delivery: DeliveryRow; item: DueReminder }>, locale: SupportedLocale,
+): Composed {
   const { config, templates } = deps;
   const email = due[0]!.delivery.email;
   const unsubscribe = digestUnsubscribeUrl(config, email, digestId);
@@ -52,7 +56,7 @@ function digestEmail(deps: ComposeDeps, digestId: number, organizationId: string
     count: due.length,
     orders: due.map(({ item: { reminder, order, listId, daysLeft } }) => ({
       variant: reminderVariant(daysLeft), kind: reminder.kind, orderNumber: order.id, product: order.product,
-      expiresOn: displayDate(reminder.expiresOn), daysLeft, daysText: daysText(daysLeft),
+      expiresOn: displayDate(reminder.expiresOn, locale), daysLeft, days: Math.abs(daysLeft),
       renewUrl: renewUrl(config, order.id), unsubscribeUrl: unsubscribeUrl(config, email, listId),
     })),
     unsubscribeUrl: unsubscribe,
@@ -64,7 +68,7 @@ function digestEmail(deps: ComposeDeps, digestId: number, organizationId: string
     send: {
       from: config.fromReminders,
       to: email,
-      ...renderEmail(templates, REMINDER_DIGEST_TEMPLATE, data),
+      ...renderEmail(templates, REMINDER_DIGEST_TEMPLATE, data, locale),
       headers: listHeaders(config, unsubscribe, digestListLabel(organizationId)),
       tags: { digest: String(digestId), source: 'reminder-digest', reminders: String(due.length) },
     },

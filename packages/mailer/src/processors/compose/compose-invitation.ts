@@ -1,11 +1,12 @@
 /** An organization invitation; the link token is re-derived (tokens are deterministic) and checked against the stored hash. */
-import { renderEmail, type InvitationEmailData } from '../../templates';
+import { displayInstant, renderEmail, type InvitationEmailData } from '../../templates';
 import { PermanentSendError } from '../../transport';
 import { storedInvitationUrl } from '../links';
-import { displayInstant } from './format';
+import { recipientLocale } from './locale';
 import { transactionalEmail, type Composer } from './types';
 
-export const composeInvitation: Composer = async ({ store, templates, config }, delivery, now) => {
+export const composeInvitation: Composer = async (deps, delivery, now) => {
+  const { store, templates, config } = deps;
   const invitation = await store.invitations.get(delivery.sourceId);
   if (!invitation) return { skip: 'invitation-not-found' };
   if (invitation.acceptedAt) return { skip: 'invitation-accepted' };
@@ -15,13 +16,14 @@ export const composeInvitation: Composer = async ({ store, templates, config }, 
   const url = await storedInvitationUrl(store, config, invitation);
   // A link that would not open this invitation (e.g. its secret was removed from TOKEN_SECRETS) must not go out.
   if (!url) throw new PermanentSendError(`Invitation ${invitation.id}: the link cannot be rebuilt (no token under TOKEN_SECRETS has the stored hash)`);
+  const locale = await recipientLocale(deps, delivery.email, organization?.locale);
   const data: InvitationEmailData = {
     organizationName: organization?.name ?? invitation.organizationId,
     inviterEmail: invitation.invitedByEmail,
     acceptUrl: url,
-    expiresOn: displayInstant(invitation.expiresAt),
+    expiresOn: displayInstant(invitation.expiresAt, locale),
     supportEmail: config.supportEmail,
     recipientEmail: delivery.email,
   };
-  return transactionalEmail(config, delivery, renderEmail(templates, 'invitation', data), { invitation: String(invitation.id) });
+  return transactionalEmail(config, delivery, renderEmail(templates, 'invitation', data, locale), { invitation: String(invitation.id) });
 };

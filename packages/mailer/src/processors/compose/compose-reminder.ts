@@ -1,9 +1,10 @@
 /** A renewal reminder to one contact of an order, re-checked against the order at send time. */
-import { checkReminderStillValid, reminderVariant, renewalListId, renewalListLabel, type ListId } from '@tickler/domain';
+import { checkReminderStillValid, reminderVariant, renewalListId, type ListId, type SupportedLocale } from '@tickler/domain';
 import type { DeliveryRow, OrderWithZone, ReminderRow } from '@tickler/db';
-import { daysText, reminderTemplateName, renderEmail, type ReminderEmailData } from '../../templates';
+import { displayDate, reminderTemplateName, renderEmail, translator, type ReminderEmailData } from '../../templates';
 import { listHeaders, preferencesUrl, renewUrl, unsubscribeUrl } from '../links';
-import { daysUntil, displayDate } from './format';
+import { daysUntil } from './format';
+import { recipientLocale } from './locale';
 import type { ComposeDeps, Composed, Composer } from './types';
 
 /** A reminder delivery that is still to be sent, with what its email shows. */
@@ -30,8 +31,8 @@ export async function resolveReminder({ store }: ComposeDeps, delivery: Delivery
   return { reminder, order, listId, daysLeft: daysUntil(reminder.expiresOn, now, order.timeZone) };
 }
 
-/** The single-order reminder email of a resolved delivery. */
-export function reminderEmail({ templates, config }: ComposeDeps, delivery: DeliveryRow, due: DueReminder): Composed {
+/** The single-order reminder email of a resolved delivery, in `locale` (see `recipientLocale`). */
+export function reminderEmail({ templates, config }: ComposeDeps, delivery: DeliveryRow, due: DueReminder, locale: SupportedLocale): Composed {
   const { reminder, order, listId, daysLeft } = due;
   const unsubscribe = unsubscribeUrl(config, delivery.email, listId);
   const data: ReminderEmailData = {
@@ -39,17 +40,17 @@ export function reminderEmail({ templates, config }: ComposeDeps, delivery: Deli
     orderNumber: order.id,
     product: order.product,
     organizationName: order.organizationName,
-    expiresOn: displayDate(reminder.expiresOn),
+    expiresOn: displayDate(reminder.expiresOn, locale),
     daysLeft,
-    daysText: daysText(daysLeft),
+    days: Math.abs(daysLeft),
     renewUrl: renewUrl(config, order.id),
     supportEmail: config.supportEmail,
     recipientEmail: delivery.email,
-    listName: renewalListLabel(order.id),
+    listName: translator(templates, locale)('lists.renewal', { orderNumber: order.id }),
     unsubscribeUrl: unsubscribe,
     preferencesUrl: preferencesUrl(config, delivery.email),
   };
-  const email = renderEmail(templates, reminderTemplateName(reminder.kind), data);
+  const email = renderEmail(templates, reminderTemplateName(reminder.kind), data, locale);
   return {
     send: {
       from: config.fromReminders,
@@ -63,5 +64,6 @@ export function reminderEmail({ templates, config }: ComposeDeps, delivery: Deli
 
 export const composeReminder: Composer = async (deps, delivery, now) => {
   const due = await resolveReminder(deps, delivery, now);
-  return 'skip' in due ? due : reminderEmail(deps, delivery, due);
+  if ('skip' in due) return due;
+  return reminderEmail(deps, delivery, due, await recipientLocale(deps, delivery.email, due.order.organizationLocale));
 };

@@ -1,23 +1,26 @@
 /** The email asking a confirmed subscriber to confirm a requested change of their topics. */
 import { topicLabel } from '@tickler/domain';
-import { renderEmail, type TopicChangeConfirmationEmailData } from '../../templates';
+import { renderEmail, translator, type TopicChangeConfirmationEmailData } from '../../templates';
 import { topicChangeUrl } from '../links';
 import { joinTopics } from './compose-confirmation';
+import { recipientLocale } from './locale';
 import { transactionalEmail, type Composer } from './types';
 
-export const composeTopicChange: Composer = async ({ store, templates, config }, delivery) => {
+export const composeTopicChange: Composer = async (deps, delivery) => {
+  const { store, templates, config } = deps;
   const change = await store.newsletter.getTopicChange(delivery.sourceId);
   // Applied, or dropped because a later one was applied or newer ones replaced it: its link would change nothing.
   if (!change) return { skip: 'topic-change-gone' };
   const subscription = await store.newsletter.getById(change.subscriptionId);
   if (!subscription || subscription.status !== 'confirmed') return { skip: 'not-subscribed' };
   const label = (id: string) => topicLabel(config.newsletterTopics, id);
+  const locale = await recipientLocale(deps, delivery.email, null, { signUpCounts: true });
   const data: TopicChangeConfirmationEmailData = {
-    topics: joinTopics(change.topics.map(label)),
-    currentTopics: subscription.topics.length > 0 ? joinTopics(subscription.topics.map(label)) : 'no topic',
+    topics: joinTopics(templates, locale, change.topics.map(label)),
+    currentTopics: subscription.topics.length > 0 ? joinTopics(templates, locale, subscription.topics.map(label)) : translator(templates, locale)('lists.noTopic'),
     confirmUrl: topicChangeUrl(config, delivery.email, change.id),
     supportEmail: config.supportEmail,
     recipientEmail: delivery.email,
   };
-  return transactionalEmail(config, delivery, renderEmail(templates, 'topic-change-confirmation', data), { subscription: String(subscription.id), change: String(change.id) });
+  return transactionalEmail(config, delivery, renderEmail(templates, 'topic-change-confirmation', data, locale), { subscription: String(subscription.id), change: String(change.id) });
 };

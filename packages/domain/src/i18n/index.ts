@@ -1,0 +1,3 @@
+export * from './locales';
+export * from './catalog';
+export * from './translator';
