@@ -36,6 +36,34 @@ beforeEach(async () => {
 });
 afterEach(async () => h.close());
 
+describe('the digest unsubscribe pages in the reader\'s language', () => {
+  const url = () => `/u/${createDigestToken(SECRETS, 'ann@acme.com', digestId)}`;
+  const get = (acceptLanguage = 'en') => h.app.inject({ method: 'GET', url: url(), headers: { 'accept-language': acceptLanguage } });
+
+  it('a German organization: German pages, even for an English browser', async () => {
+    await h.store.directory.applyOrderUpsert({
+      orderId: 'ORD-1001', organization: { id: 'org-1', name: 'Acme', timeZone: 'Europe/Berlin', locale: 'de' }, product: 'Barcode Reader SDK',
+      licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: '2027-03-31', purchaserEmail: 'ann@acme.com', purchaserName: 'Ann', occurredAt: new Date('2026-11-02T00:00:00Z'),
+    });
+    const res = await get('en-US');
+    expect(res.body).toContain('<html lang="de">');
+    expect(res.body).toContain('Von allen 2 Listen dieser E-Mail abmelden?');
+    expect(res.body).toContain('Verlängerungserinnerungen für Auftrag ORD-2002 (Barcode Reader SDK)');
+    expect(res.body).not.toContain('Unsubscribe from all');
+    const done = await h.app.inject({ method: 'POST', url: url(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+    expect(done.body).toContain('ann@acme.com erhält keine Verlängerungserinnerungen mehr zu diesen Aufträgen:');
+  });
+
+  it('the recipient\'s choice first; with neither choice nor organization locale, the browser\'s', async () => {
+    expect((await get('fr-FR,fr;q=0.9')).body).toContain('Se désabonner des 2 listes de cet e-mail ?');
+    await h.store.lists.setLocale('ann@acme.com', 'ja', 'preferences');
+    const res = await get('fr-FR');
+    expect(res.body).toContain('<html lang="ja">');
+    expect(res.body).toContain('このメールの2件のリストすべてから登録解除しますか？');
+    expect(res.body).toContain('注文 ORD-1001（Barcode Reader SDK）の更新リマインダー');
+  });
+});
+
 describe('the unsubscribe link of a digest', () => {
   it('GET names every order of the email and changes nothing', async () => {
     const res = await h.app.inject({ method: 'GET', url: `/u/${createDigestToken(SECRETS, 'ann@acme.com', digestId)}` });
