@@ -219,7 +219,7 @@ export async function compileTemplate(
 ): Promise<{ template: CompiledTemplate | null; issues: TemplateIssue[] }> {
   const definition = templateDefinition(name);
   if (!definition) {
-    const message = `unknown template "${name}": no data schema describes it (known: license-reminder, maintenance-reminder, invitation, newsletter-confirmation, topic-change-confirmation, newsletter-<name>)`;
+    const message = `unknown template "${name}": no data schema describes it (known: license-reminder, maintenance-reminder, reminder-digest, invitation, newsletter-confirmation, topic-change-confirmation, newsletter-<name>)`;
     return { template: null, issues: [{ file: path.join(dir, `${name}.mjml`), line: null, message, template: name }] };
   }
   const variants = new Map<string, Map<SupportedLocale, CompiledVariant>>();
