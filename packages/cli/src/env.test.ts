@@ -81,6 +81,15 @@ describe('loadEnv', () => {
     ]);
   });
 
+  it('REMINDER_DIGEST is on by default, off when told, and names a bad value', () => {
+    expect(loadEnv({}).reminderDigest).toBe(true);
+    expect(loadEnv({ REMINDER_DIGEST: 'off' }).reminderDigest).toBe(false);
+    expect(loadEnv({ REMINDER_DIGEST: 'ON' }).reminderDigest).toBe(true);
+    const error = errorOf(() => loadEnv({ REMINDER_DIGEST: 'sometimes' }));
+    expect(error.variables).toEqual(['REMINDER_DIGEST']);
+    expect(error.message).toContain('must be on or off');
+  });
+
   it('takes a PostgreSQL DATABASE_URL and a pool size; names a bad URL without its password', () => {
     const env = loadEnv({ DATABASE_URL: 'postgres://tickler:s3cret@db.internal:5432/tickler', DATABASE_POOL_SIZE: '25' });
     expect(env.databaseUrl).toBe('postgres://tickler:s3cret@db.internal:5432/tickler');

@@ -73,7 +73,7 @@ it('`node packages/cli/dist/main.js --help` prints the command tree', async () =
 it('`--queue` choices come from the catalog', async () => {
   const result = await run(MAIN, ['jobs', 'failed', '--queue', 'nope'], {});
   expect(result.code).not.toBe(0);
-  expect(result.stderr).toMatch(/Allowed choices are scan, order-events, reminders, send, test-sends/);
+  expect(result.stderr).toMatch(/Allowed choices are scan, order-events, reminders, send, digests, test-sends/);
 });
 
 it('`node packages/cli/dist/main.js db migrate` finds the migrations from dist/ and applies them once', async () => {

@@ -14,6 +14,9 @@ import { cleanPrefix, killAll, startCli, uniquePrefix, waitUntil, type StoredEma
 
 jest.setTimeout(180_000);
 
+/** A reminder or digest subject in any of the demo organizations' languages. */
+const REMINDER_SUBJECT = /license|maintenance|Lizenz|Wartung|ライセンス|保守契約|^Renewal reminders|^Verlängerungserinnerungen|の更新のお知らせ/;
+
 const prefixes: string[] = [];
 const dirs: string[] = [];
 afterAll(async () => {
@@ -74,15 +77,23 @@ it('runs everything from an empty folder, demo reminders reach the inbox, SIGINT
   let emails: StoredEmail[] = [];
   await waitUntil(async () => {
     emails = ((await (await fetch(`${inbox.replace(/\/$/, '')}/store`)).json()) as { emails: StoredEmail[] }).emails;
-    return emails.filter((e) => /license|maintenance|Lizenz|Wartung|ライセンス|保守契約/.test(e.subject)).length >= 10;
+    return emails.filter((e) => REMINDER_SUBJECT.test(e.subject)).length >= 6
+      && emails.some((e) => e.destination.to.includes('carl@acme.example'));
   }, 60_000, () => `reminders in the inbox (have ${emails.length})`);
   expect(emails.some((e) => /invited you to join/.test(e.subject))).toBe(true);
+  // Digests (on by default): carl, a contact of three Acme orders due today, gets ONE email naming
+  // them — in German, Acme's locale.
+  const carl = emails.filter((e) => e.destination.to.includes('carl@acme.example'));
+  expect(carl.map((e) => e.subject)).toEqual([expect.stringMatching(/^Verlängerungserinnerungen für Acme GmbH: \d+ Verlängerungen$/)]);
+  for (const orderId of ['ORD-1001', 'ORD-1002', 'ORD-1003']) expect(carl[0]!.body?.text).toContain(orderId);
+  expect(carl[0]!.body?.text).toMatch(/(Lizenz|Wartungsvertrag) (läuft|ist seit)/);
+  expect(carl[0]!.headers?.find((h) => h.name.toLowerCase() === 'list-id')?.value).toBe('<renewal-digest.org-acme.localhost>');
   // Acme (locale de) writes German, Initech (ja) Japanese, Globex (none) the default, English.
   const subjectsTo = (domain: string) => emails.filter((e) => e.destination.to.some((to) => to.endsWith(domain))).map((e) => e.subject);
-  expect(subjectsTo('@acme.example')).toContainEqual(expect.stringMatching(/^Ihre .*(Lizenz|Wartung) läuft/));
-  expect(subjectsTo('@initech.example')).toContainEqual(expect.stringMatching(/(ライセンス|保守契約)の有効期限/));
-  expect(subjectsTo('@globex.example')).toContainEqual(expect.stringMatching(/^Your .*(license|maintenance)/));
-  const reminder = emails.find((e) => /license/.test(e.subject))!;
+  expect(subjectsTo('@acme.example')).toContainEqual(expect.stringMatching(/^(Ihre .*(Lizenz|Wartung) läuft|Verlängerungserinnerungen für)/));
+  expect(subjectsTo('@initech.example')).toContainEqual(expect.stringMatching(/(ライセンス|保守契約)の有効期限|の更新のお知らせ/));
+  expect(subjectsTo('@globex.example')).toContainEqual(expect.stringMatching(/^(Your .*(license|maintenance)|Renewal reminders for)/));
+  const reminder = emails.find((e) => /license|^Renewal reminders/.test(e.subject))!;
   expect(reminder.headers?.find((h) => h.name.toLowerCase() === 'list-unsubscribe-post')?.value).toBe('List-Unsubscribe=One-Click');
 
   const metrics = await (await fetch(app.replace('/newsletter', '/metrics'))).text();

@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 
 /** What a token opens; each purpose has its own keys, so a token of one kind never verifies as another. */
-export type TokenPurpose = 'list' | 'address' | 'invitation' | 'confirm' | 'topic-change';
+export type TokenPurpose = 'list' | 'address' | 'invitation' | 'confirm' | 'topic-change' | 'digest';
 
 /** The HKDF salt of each token format: a format's keys never verify another format's tokens. */
 export type TokenFormat = 'tickler-token-v1' | 'tickler-token-v2';

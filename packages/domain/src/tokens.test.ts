@@ -5,12 +5,15 @@ import {
   createInvitationToken,
   createListToken,
   createTopicChangeToken,
+  createDigestToken,
+  readDigestToken,
   readAddressToken,
   readConfirmToken,
   readInvitationToken,
   readListToken,
   readTopicChangeToken,
   sha256Hex,
+  MAX_TOKEN_LENGTH,
 } from './tokens';
 
 const secrets = ['s3cret-new-0123456789abcdef'];
@@ -77,6 +80,7 @@ describe('token purposes', () => {
     invitation: createInvitationToken(secrets, { organizationId: 'org-1', email, expiresAt: new Date('2026-12-10T00:00:00.123Z') }),
     confirm: createConfirmToken(secrets, email),
     topicChange: createTopicChangeToken(secrets, email, 42),
+    digest: createDigestToken(secrets, email, 7),
   };
   const readers = {
     list: (t: string) => readListToken(secrets, t),
@@ -84,6 +88,7 @@ describe('token purposes', () => {
     invitation: (t: string) => readInvitationToken(secrets, t),
     confirm: (t: string) => readConfirmToken(secrets, t),
     topicChange: (t: string) => readTopicChangeToken(secrets, t),
+    digest: (t: string) => readDigestToken(secrets, t),
   };
 
   it('each kind round-trips', () => {
@@ -92,6 +97,16 @@ describe('token purposes', () => {
     expect(readers.invitation(tokens.invitation)).toEqual({ organizationId: 'org-1', email, expiresAt: new Date('2026-12-10T00:00:00.123Z') });
     expect(readers.confirm(tokens.confirm)).toEqual({ email });
     expect(readers.topicChange(tokens.topicChange)).toEqual({ email, changeId: 42 });
+    expect(readers.digest(tokens.digest)).toEqual({ email, digestId: 7 });
+  });
+
+  it('a digest token names one digest, and stays short for a 254-character address and the largest id', () => {
+    expect(() => createDigestToken(secrets, email, 0)).toThrow(expect.objectContaining({ code: 'invalid_token_input', field: 'digestId' }));
+    const longest = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}.com`;
+    expect(longest).toHaveLength(254);
+    const token = createDigestToken(secrets, longest, Number.MAX_SAFE_INTEGER);
+    expect(token.length).toBeLessThanOrEqual(MAX_TOKEN_LENGTH);
+    expect(readDigestToken(secrets, token)).toEqual({ email: longest, digestId: Number.MAX_SAFE_INTEGER });
   });
 
   it('a topic-change token names one change: another change id gives another token', () => {

@@ -257,3 +257,33 @@ export function createTopicChangeToken(secrets: readonly string[], email: string
 export function readTopicChangeToken(secrets: readonly string[], token: string): { email: string; changeId: number } | null {
   return open(secrets, TOPIC_CHANGE, token);
 }
+
+/**
+ * A reminder digest's one-click unsubscribe: the address and the digest's id. The lists it leaves
+ * are the ones that digest carried, read from the ledger — a token naming twenty orders' lists
+ * would outgrow a URL, this one is as short as a list token.
+ */
+const DIGEST: TokenKind<{ email: string; digestId: number }> = {
+  purpose: 'digest',
+  write: (payload, { email, digestId }) => void payload.text(email).uint(digestId),
+  read(payload) {
+    const email = payload.text();
+    const digestId = payload.uint();
+    return Number.isSafeInteger(digestId) && digestId > 0 ? { email, digestId } : null;
+  },
+  v1Arity: 2,
+  // Digest links were first issued in the current format: no first-format token exists.
+  fromV1: () => null,
+};
+
+/** Token for the unsubscribe link of a reminder digest sent to `email`: leaves every list that digest named. */
+export function createDigestToken(secrets: readonly string[], email: string, digestId: number): string {
+  assertSecrets(secrets);
+  if (!Number.isSafeInteger(digestId) || digestId <= 0) throw new DomainError('invalid_token_input', 'digestId must be a positive integer.', 'digestId');
+  return seal(secrets[0] as string, DIGEST, { email: requireText(email, 'email'), digestId });
+}
+
+/** Reads a digest unsubscribe token; null when not valid. */
+export function readDigestToken(secrets: readonly string[], token: string): { email: string; digestId: number } | null {
+  return open(secrets, DIGEST, token);
+}

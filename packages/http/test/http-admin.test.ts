@@ -119,7 +119,7 @@ describe('admin query strings', () => {
     ['/admin/forecast?days=0', 'days', 'must be a whole number from 1 to 366'],
     ['/admin/forecast?days=367', 'days', 'must be a whole number from 1 to 366'],
     ['/admin/jobs/failed?queue=send&queue=scan', 'queue', 'may be given only once'],
-    ['/admin/jobs/failed?queue=nope', 'queue', 'must name a queue (scan, order-events, reminders, send, test-sends)'],
+    ['/admin/jobs/failed?queue=nope', 'queue', 'must name a queue (scan, order-events, reminders, send, digests, test-sends)'],
     [`/admin/deliveries?orderId=${'x'.repeat(201)}`, 'orderId', 'is too long'],
   ])('%s is 400 naming %s', async (url, field, problem) => {
     const res = await h.app.inject({ method: 'GET', url, headers: bearer });

@@ -150,4 +150,7 @@ export const mailerConfig: MailerConfig = {
   renewUrlTemplate: 'https://shop.example.com/renew?order={orderId}',
   newsletterTopics: [{ id: 'product-news', label: 'Product news' }],
   throttleDelayMs: 300,
+  // Reminder digests wait this long for the rest of their group (15 s in production): a second
+  // reminder due at the same 09:00 as one already sent goes through the digest path.
+  digestSettleMs: 200,
 };

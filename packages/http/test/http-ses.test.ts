@@ -93,6 +93,19 @@ describe('POST /webhooks/ses notifications', () => {
     expect((await h.store.deliveries.get(id))?.status).toBe('complained');
   });
 
+  it('a complaint about a reminder digest leaves every list it named and marks each of its deliveries', async () => {
+    await seedOrder(h.store, 'ORD-2002');
+    await seedOrder(h.store, 'ORD-3003');
+    const rows = await h.store.deliveries.upsertMany(['ORD-1001', 'ORD-2002'].map((orderId) => ({
+      sourceType: 'reminder' as const, sourceId: ++counter, email: 'ann@acme.com', listId: `renewal:${orderId}` as const, orderId, status: 'queued' as const, reason: null,
+    })));
+    const { digest } = await h.store.digests.attach({ organizationId: 'org-1', sendAt: new Date('2027-01-24T08:00:00Z'), email: 'ann@acme.com' }, rows.map((d) => d.id));
+    await h.store.digests.markSent(rows.map((d) => d.id), 'ses-digest', new Date());
+    expect((await post(notification(complaint('ses-digest', 'ann@acme.com')))).statusCode).toBe(200);
+    expect((await h.store.lists.listUnsubscribed('ann@acme.com')).sort()).toEqual(['renewal:ORD-1001', 'renewal:ORD-2002']);
+    expect((await h.store.digests.get(digest.id))?.deliveries.map((d) => d.status)).toEqual(['complained', 'complained']);
+  });
+
   it('a delivery event marks the delivery delivered', async () => {
     const id = await sentDelivery('ann@acme.com', 'ses-4');
     const res = await post(notification({ eventType: 'Delivery', mail: { messageId: 'ses-4' }, delivery: { recipients: ['ann@acme.com'] } }));

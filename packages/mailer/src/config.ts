@@ -21,6 +21,13 @@ export interface MailerConfig {
   renewUrlTemplate?: string;
   /** Labels of newsletter topics (topic id → label); the id is shown when missing. */
   newsletterTopics?: NewsletterTopic[];
+  /**
+   * REMINDER_DIGEST: an organization's reminders due at the same send time go to each person as one
+   * email naming every order (default true); false sends one email per reminder.
+   */
+  reminderDigest?: boolean;
+  /** How long a digest waits for reminders of its group planned moments later, ms (default 15 s). */
+  digestSettleMs?: number;
   /** How long the send queue pauses after the provider throttles us, ms (default 1000). */
   throttleDelayMs?: number;
 }

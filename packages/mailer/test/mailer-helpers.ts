@@ -26,6 +26,8 @@ export const config: MailerConfig = {
   renewUrlTemplate: 'https://shop.example.com/renew?order={orderId}',
   newsletterTopics: [{ id: 'product-news', label: 'Product news' }],
   throttleDelayMs: 300,
+  // Reminder digests wait this long for the rest of their group (15 s in production).
+  digestSettleMs: 200,
 };
 
 export interface MailerTestEnv {

@@ -55,6 +55,23 @@ export const jobCatalog = {
     options: retrying(10, 2_000),
   },
   /**
+   * Sends one reminder digest: the deliveries of one organization's reminders due at the same send
+   * time for one address, as one email (REMINDER_DIGEST=on). `firstDeliveryId` (the lowest unsent
+   * delivery the digest carried when the job was added) is part of the job id, so a delivery
+   * attached after the digest went out gets a job of its own instead of a no-op add.
+   * `providerMessageId` + `deliveryIds`: the provider accepted the email but the ledger could not
+   * record it; the retry records it for exactly those deliveries instead of sending again.
+   */
+  digest: {
+    queue: 'digests',
+    schema: z.object({
+      digestId: id, firstDeliveryId: id,
+      providerMessageId: z.string().min(1).max(500).optional(), deliveryIds: z.array(id).min(1).max(10_000).optional(),
+    }),
+    jobId: (d: { digestId: number; firstDeliveryId: number }) => `digest-${d.digestId}-${d.firstDeliveryId}`,
+    options: retrying(10, 2_000),
+  },
+  /**
    * Sends one `[TEST]` email for one `test_sends` row (asked for on the admin preview page). One
    * attempt: the row is claimed once and a test is asked for again rather than retried.
    */

@@ -11,6 +11,20 @@ import type { Queues } from './queues';
 export interface DeliveryReopener {
   get(id: number): Promise<{ status: string } | null>;
   requeue(id: number): Promise<boolean>;
+  /** The deliveries a reminder digest carries, so a failed `digest` job's are reopened too. */
+  ofDigest?(digestId: number): Promise<number[]>;
+}
+
+/** The reopener of a store: its deliveries, and the deliveries of its reminder digests. */
+export function deliveryReopenerOf(store: {
+  deliveries: Pick<DeliveryReopener, 'get' | 'requeue'>;
+  digests: { get(id: number): Promise<{ deliveries: Array<{ id: number }> } | null> };
+}): DeliveryReopener {
+  return {
+    get: (id) => store.deliveries.get(id),
+    requeue: (id) => store.deliveries.requeue(id),
+    ofDigest: async (digestId) => (await store.digests.get(digestId))?.deliveries.map((d) => d.id) ?? [],
+  };
 }
 
 export interface FailedJobView {
@@ -85,14 +99,17 @@ export async function listFailedJobs(queues: Queues, filter: FailedJobFilter = {
 }
 
 /**
- * A send job failed for good leaves its delivery `failed`, which the send processor will not claim.
+ * A send job failed for good leaves its delivery `failed` (a digest job: its deliveries), which the
+ * send (digest) processor will not claim.
  * Replaying is the operator saying "try again": only a `failed` delivery goes back to `queued`;
  * one that was sent (or skipped) stays as it is, so replay never sends an email twice.
  */
 async function reopenDelivery(job: Job, deliveries: DeliveryReopener): Promise<void> {
-  const id = (job.data as { deliveryId?: unknown } | undefined)?.deliveryId;
-  if (job.name !== 'send' || typeof id !== 'number') return;
-  if ((await deliveries.get(id))?.status === 'failed') await deliveries.requeue(id);
+  const data = job.data as { deliveryId?: unknown; digestId?: unknown } | undefined;
+  const ids = job.name === 'send' && typeof data?.deliveryId === 'number' ? [data.deliveryId]
+    : job.name === 'digest' && typeof data?.digestId === 'number' && deliveries.ofDigest ? await deliveries.ofDigest(data.digestId)
+      : [];
+  for (const id of ids) if ((await deliveries.get(id))?.status === 'failed') await deliveries.requeue(id);
 }
 
 /**

@@ -80,7 +80,7 @@ describe('makeCatalogWorker', () => {
 
 describe('queue names', () => {
   it('come from the catalog, once each', () => {
-    expect(QUEUE_NAMES).toEqual(['scan', 'order-events', 'reminders', 'send', 'test-sends']);
+    expect(QUEUE_NAMES).toEqual(['scan', 'order-events', 'reminders', 'send', 'digests', 'test-sends']);
     expect(isQueueName('send')).toBe(true);
     expect(isQueueName('sendx')).toBe(false);
     expect(isQueueName(undefined)).toBe(false);

@@ -1,12 +1,12 @@
 /**
  * Reconciliation: the SQLite ledger is the truth, Redis only carries jobs. Re-adds a job for every
  * ledger row that still waits for one — queued reminders due within the look-ahead, deliveries
- * still queued (or stuck sending), pending billing events. Job ids are deterministic, so re-adding
+ * still queued (or stuck sending) — alone or in a reminder digest —, pending billing events. Job ids are deterministic, so re-adding
  * a job that still exists is a no-op; after Redis lost its data (flush, failover) this restores
  * every job. Runs at the end of every scan job.
  */
-import { type ReminderRow } from '@tickler/db';
-import { enqueueBulk, jobIdFor, orderEventJobData, type Queues } from '@tickler/queues';
+import { type DeliveryRow, type ReminderRow } from '@tickler/db';
+import { enqueueBulk, jobIdFor, orderEventJobData, type JobData, type Queues } from '@tickler/queues';
 import { enqueueOptionsOf, type SchedulerDeps } from './config';
 import { enqueueReminderRows } from './reminder-jobs';
 
@@ -31,7 +31,9 @@ export async function reconcile(deps: SchedulerDeps, now: Date): Promise<Reconci
   await enqueueReminderRows(queues, reminders, now, enqueueOptionsOf(config));
 
   const deliveries = await store.deliveries.listUnfinished(new Date(now.getTime() - config.staleSendingMs), limit);
-  await enqueueChunked(queues, 'send', deliveries.map((d) => ({ data: { deliveryId: d.id } })), config.enqueueChunk);
+  const { singles, digests } = sendJobsOf(deliveries);
+  await enqueueChunked(queues, 'send', singles, config.enqueueChunk);
+  await enqueueChunked(queues, 'digest', digests, config.enqueueChunk);
 
   const events = (await store.inboundEvents.listPending(limit)).filter((e) => e.source === 'billing');
   await enqueueChunked(queues, 'order-event', events.map((e) => ({ data: orderEventJobData(e) })), config.enqueueChunk);
@@ -58,7 +60,21 @@ async function withoutJobs(queues: Queues, rows: ReminderRow[]): Promise<Reminde
   return missing;
 }
 
-async function enqueueChunked<N extends 'send' | 'order-event'>(
+/**
+ * The jobs that send unfinished deliveries: one `send` job per delivery of its own, one `digest`
+ * job per reminder digest (named by its lowest unfinished delivery, as the reminder job names it).
+ */
+export function sendJobsOf(deliveries: DeliveryRow[]): { singles: Array<{ data: JobData<'send'> }>; digests: Array<{ data: JobData<'digest'> }> } {
+  const firstOfDigest = new Map<number, number>();
+  const singles: Array<{ data: JobData<'send'> }> = [];
+  for (const d of deliveries) {
+    if (d.digestId === null) singles.push({ data: { deliveryId: d.id } });
+    else firstOfDigest.set(d.digestId, Math.min(d.id, firstOfDigest.get(d.digestId) ?? d.id));
+  }
+  return { singles, digests: [...firstOfDigest].map(([digestId, firstDeliveryId]) => ({ data: { digestId, firstDeliveryId } })) };
+}
+
+async function enqueueChunked<N extends 'send' | 'digest' | 'order-event'>(
   queues: Queues, name: N, items: Parameters<typeof enqueueBulk<N>>[2], chunk: number,
 ): Promise<void> {
   for (let i = 0; i < items.length; i += chunk) await enqueueBulk(queues, name, items.slice(i, i + chunk));

@@ -90,4 +90,26 @@ describe('scheduler role', () => {
     await expect(makeScanProcessor(env.deps(later))({}, fakeJob())).resolves.toMatchObject({ reconciled: { reminders: 1 } });
     expect([...(await reminderJobs(env.queues)).keys()].sort()).toEqual([...before.keys()].sort());
   });
+
+  it('after Redis lost every job, an unfinished reminder digest gets its digest job back (one per digest), not one send job per delivery', async () => {
+    await env.store.directory.applyOrderUpsert(upsert({ orderId: 'ORD-A' }));
+    await env.store.directory.applyOrderUpsert(upsert({ orderId: 'ORD-B' }));
+    const sendAt = at('2027-01-24T08:00:00Z');
+    const reminders = await env.store.reminders.insertNew(['ORD-A', 'ORD-B'].map((orderId) => ({
+      orderId, kind: 'license' as const, expiresOn: '2027-01-31', offsetDays: 7, sendAt, status: 'queued' as const, reason: null,
+    })));
+    const rows = await env.store.deliveries.upsertMany(reminders.map((r) => ({
+      sourceType: 'reminder' as const, sourceId: r.id, email: 'ann@acme.com', listId: `renewal:${r.orderId}` as const, orderId: r.orderId, status: 'queued' as const, reason: null,
+    })));
+    const { digest } = await env.store.digests.attach({ organizationId: 'org-1', sendAt, email: 'ann@acme.com' }, rows.map((d) => d.id));
+    await obliterateAll(env.queues);
+
+    const later = at('2027-01-24T09:00:00Z');
+    await env.store.state.set(HORIZON_KEY, later.toISOString());
+    const result = await makeScanProcessor(env.deps(later))({}, fakeJob());
+    expect(result).toMatchObject({ reconciled: { deliveries: 2 } });
+    expect(await env.queues.send.count()).toBe(0);
+    const jobs = await env.queues.digests.getJobs(['waiting']);
+    expect(jobs.map((j) => [j.id, j.data])).toEqual([[`digest-${digest.id}-${rows[0]!.id}`, { digestId: digest.id, firstDeliveryId: rows[0]!.id }]]);
+  });
 });

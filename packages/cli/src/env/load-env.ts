@@ -46,6 +46,8 @@ export interface Env {
   snsTopicArns: string[];
   snsCertCacheDir: string;
   offsets: Record<ReminderKind, number[]>;
+  /** REMINDER_DIGEST (default on): an organization's reminders due together go to each person as one email. */
+  reminderDigest: boolean;
   /** Days reminders may go out on: REMINDER_SKIP_WEEKENDS (default off) and REMINDER_HOLIDAYS (default none). */
   sendCalendar: SendCalendar;
   /** Scan interval, ms (SCAN_EVERY, default 15m). */
@@ -107,6 +109,7 @@ function toEnv(p: ParsedEnv): Env {
     snsTopicArns: p.SNS_TOPIC_ARNS,
     snsCertCacheDir: p.SNS_CERT_CACHE_DIR,
     offsets: perKind((_, { offsetsVariable }) => (p as unknown as Record<string, number[]>)[offsetsVariable]!),
+    reminderDigest: p.REMINDER_DIGEST,
     sendCalendar: createSendCalendar({ skipWeekends: p.REMINDER_SKIP_WEEKENDS, holidays: p.REMINDER_HOLIDAYS }),
     scanEveryMs: p.SCAN_EVERY,
     billingMaxClockSkewMs: p.BILLING_MAX_CLOCK_SKEW,

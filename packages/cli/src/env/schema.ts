@@ -232,6 +232,7 @@ export const envSchema = z.object({
   SNS_TOPIC_ARNS: snsTopicArns,
   SNS_CERT_CACHE_DIR: trimmed.optional().transform((v) => v || './data/sns-certs'),
   ...offsetVariables,
+  REMINDER_DIGEST: onOff('on'),
   REMINDER_SKIP_WEEKENDS: onOff('off'),
   REMINDER_HOLIDAYS: holidayFile,
   SCAN_EVERY: duration('15m'),

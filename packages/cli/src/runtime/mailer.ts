@@ -11,6 +11,7 @@ export function mailerConfigOf(env: Env): MailerConfig {
     configurationSet: env.ses.configurationSet ?? undefined,
     supportEmail: env.supportEmail,
     newsletterTopics: env.newsletterTopics,
+    reminderDigest: env.reminderDigest,
   };
 }
 

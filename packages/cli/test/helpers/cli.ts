@@ -100,7 +100,7 @@ export async function cleanPrefix(prefix: string, url = 'redis://127.0.0.1:6379'
   }
 }
 
-export interface StoredEmail { messageId: string; destination: { to: string[] }; subject: string; headers?: Array<{ name: string; value: string }> }
+export interface StoredEmail { messageId: string; destination: { to: string[] }; subject: string; headers?: Array<{ name: string; value: string }>; body?: { text?: string; html?: string } }
 
 export async function sesStore(sesUrl: string): Promise<StoredEmail[]> {
   const response = await fetch(`${sesUrl}/store`);

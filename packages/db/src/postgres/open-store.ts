@@ -2,6 +2,7 @@
 import type { Store } from '../repositories/types';
 import { StoreError } from '../store-error';
 import { makePgDeliveriesRepository } from './deliveries-repository';
+import { makePgDigestsRepository } from './digests-repository';
 import { makePgDirectoryRepository } from './directory-repository';
 import { makePgInboundEventsRepository } from './inbound-events-repository';
 import { makePgInvitationsRepository } from './invitations-repository';
@@ -36,6 +37,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     reminders: withPgStoreErrors(makePgRemindersRepository(pool), isOpen),
     state: withPgStoreErrors(makePgStateRepository(pool), isOpen),
     deliveries: withPgStoreErrors(makePgDeliveriesRepository(pool), isOpen),
+    digests: withPgStoreErrors(makePgDigestsRepository(pool), isOpen),
     lists: withPgStoreErrors(makePgListsRepository(pool), isOpen),
     invitations: withPgStoreErrors(makePgInvitationsRepository(pool), isOpen),
     newsletter: withPgStoreErrors(makePgNewsletterRepository(pool), isOpen),

@@ -40,5 +40,9 @@ export function makePgRemindersRepository(pool: pg.Pool): RemindersRepository {
       return list(`SELECT ${prefixed(REMINDER_COLUMNS, 'r')} FROM reminders r JOIN orders o ON o.id = r.order_id
         WHERE o.organization_id = $1 AND r.status = 'queued' ORDER BY r.send_at, r.id`, [organizationId]);
     },
+    async listDueAt(organizationId, sendAt) {
+      return list(`SELECT ${prefixed(REMINDER_COLUMNS, 'r')} FROM reminders r JOIN orders o ON o.id = r.order_id
+        WHERE o.organization_id = $1 AND r.send_at = $2 ORDER BY r.id`, [organizationId, sendAt]);
+    },
   };
 }

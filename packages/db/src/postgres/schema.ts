@@ -133,13 +133,29 @@ export const deliveries = pgTable('deliveries', {
   createdAt: createdAt(),
   updatedAt: instant('updated_at'),
   sentAt: instant('sent_at'),
+  /** The digest this delivery went (or goes) out in, with the other reminders due with it; null: an email of its own. */
+  digestId: ref('digest_id'),
 }, (t) => [
   uniqueIndex('deliveries_source_email_uq').on(t.sourceType, t.sourceId, t.email),
   index('deliveries_provider_message_idx').on(t.providerMessageId),
   index('deliveries_email_idx').on(t.email),
   index('deliveries_order_idx').on(t.orderId),
   index('deliveries_status_idx').on(t.status),
+  index('deliveries_digest_idx').on(t.digestId),
 ]);
+
+/**
+ * One email carrying several reminders of one organization due at the same send time for one
+ * address (REMINDER_DIGEST=on). The deliveries it carries point at it (`deliveries.digest_id`);
+ * (organization, send time, address) names it once, whichever mailer groups first.
+ */
+export const reminderDigests = pgTable('reminder_digests', {
+  id: id(),
+  organizationId: text('organization_id').notNull(),
+  sendAt: instant('send_at').notNull(),
+  email: text('email').notNull(),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('reminder_digests_group_uq').on(t.organizationId, t.sendAt, t.email)]);
 
 /**
  * Test sends (`tickler templates send-test`, the admin preview page): their own audit, apart from

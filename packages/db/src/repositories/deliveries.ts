@@ -8,6 +8,8 @@ export interface DeliveryRow {
   providerMessageId: string | null;
   attempts: number; lastError: string | null;
   createdAt: Date; sentAt: Date | null;
+  /** The reminder digest carrying this delivery (see digests.ts); null when it is an email of its own. */
+  digestId: number | null;
 }
 export interface NewDelivery {
   sourceType: DeliverySource; sourceId: number; email: string; listId: ListId | null; orderId: string | null;

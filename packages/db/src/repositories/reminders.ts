@@ -59,6 +59,8 @@ export interface RemindersRepository {
   listForOrders(orderIds: string[]): Promise<ReminderRow[]>;
   /** Queued reminders of every order of the organization. */
   listOpenForOrganization(organizationId: string): Promise<ReminderRow[]>;
+  /** Every reminder (any status) of the organization's orders due exactly at `sendAt` (a digest's group), by id. */
+  listDueAt(organizationId: string, sendAt: Date): Promise<ReminderRow[]>;
 }
 
 // ---------------------------------------------------------------- small key/value state

@@ -22,6 +22,7 @@ export interface OrderWithZone extends Order { timeZone: string; organizationNam
 export interface Contact { email: string; userId: number; membershipStatus: MembershipStatus | null; addedAt: Date }
 export type RemoveContactOutcome = 'removed' | 'not-a-contact' | 'last-recipient';
 import type { DeliveriesRepository } from './deliveries';
+import type { DigestsRepository } from './digests';
 import type { DirectoryRepository } from './directory';
 import type { InboundEventsRepository } from './inbound-events';
 import type { InvitationsRepository, NewsletterRepository } from './invitations-newsletter';
@@ -31,6 +32,7 @@ import type { TestSendsRepository } from './test-sends';
 export type * from './directory';
 export type * from './reminders';
 export type * from './deliveries';
+export type * from './digests';
 export type * from './lists';
 export type * from './invitations-newsletter';
 export type * from './inbound-events';
@@ -42,6 +44,7 @@ export interface Store {
   reminders: RemindersRepository;
   state: StateRepository;
   deliveries: DeliveriesRepository;
+  digests: DigestsRepository;
   lists: ListsRepository;
   invitations: InvitationsRepository;
   newsletter: NewsletterRepository;

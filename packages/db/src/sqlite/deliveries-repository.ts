@@ -7,18 +7,18 @@ import { emailKey } from './email';
 import { groupCommitFor } from './group-commit';
 import { makeStatementCache } from './statements';
 
-interface DeliverySqlRow {
+export interface DeliverySqlRow {
   id: number; source_type: DeliverySource; source_id: number; email: string; list_id: ListId | null; order_id: string | null;
   status: DeliveryStatus; reason: string | null; provider_message_id: string | null; attempts: number; last_error: string | null;
-  created_at: number; sent_at: number | null;
+  created_at: number; sent_at: number | null; digest_id: number | null;
 }
-const COLUMNS = 'id, source_type, source_id, email, list_id, order_id, status, reason, provider_message_id, attempts, last_error, created_at, sent_at';
+export const COLUMNS = 'id, source_type, source_id, email, list_id, order_id, status, reason, provider_message_id, attempts, last_error, created_at, sent_at, digest_id';
 
-function toDelivery(row: DeliverySqlRow): DeliveryRow {
+export function toDelivery(row: DeliverySqlRow): DeliveryRow {
   return {
     id: row.id, sourceType: row.source_type, sourceId: row.source_id, email: row.email, listId: row.list_id, orderId: row.order_id,
     status: row.status, reason: row.reason, providerMessageId: row.provider_message_id, attempts: row.attempts, lastError: row.last_error,
-    createdAt: new Date(row.created_at), sentAt: row.sent_at === null ? null : new Date(row.sent_at),
+    createdAt: new Date(row.created_at), sentAt: row.sent_at === null ? null : new Date(row.sent_at), digestId: row.digest_id,
   };
 }
 

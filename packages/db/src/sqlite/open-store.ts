@@ -2,6 +2,7 @@
 import type { Store } from '../repositories/types';
 import { openConnection, runMigrations, sqliteTarget, type Sqlite } from './connection';
 import { makeSqliteDeliveriesRepository } from './deliveries-repository';
+import { makeSqliteDigestsRepository } from './digests-repository';
 import { makeSqliteDirectoryRepository } from './directory-repository';
 import { groupCommitFor } from './group-commit';
 import { makeSqliteInboundEventsRepository } from './inbound-events-repository';
@@ -55,6 +56,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     reminders: withStoreErrors(makeSqliteRemindersRepository(sqlite, { plannerConnection }), isOpen),
     state: withStoreErrors(makeSqliteStateRepository(sqlite), isOpen),
     deliveries: withStoreErrors(makeSqliteDeliveriesRepository(sqlite), isOpen),
+    digests: withStoreErrors(makeSqliteDigestsRepository(sqlite), isOpen),
     lists: withStoreErrors(makeSqliteListsRepository(sqlite), isOpen),
     invitations: withStoreErrors(makeSqliteInvitationsRepository(sqlite), isOpen),
     newsletter: withStoreErrors(makeSqliteNewsletterRepository(sqlite), isOpen),

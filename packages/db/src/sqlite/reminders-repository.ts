@@ -100,6 +100,11 @@ export function makeSqliteRemindersRepository(sqlite: Sqlite, repositoryOptions:
         WHERE o.organization_id = ? AND r.status = 'queued' ORDER BY r.send_at, r.id`).all(organizationId) as ReminderSqlRow[];
       return rows.map(toReminder);
     },
+    async listDueAt(organizationId, sendAt) {
+      const rows = prepare(`SELECT ${COLUMNS.split(', ').map((c) => `r.${c}`).join(', ')} FROM reminders r JOIN orders o ON o.id = r.order_id
+        WHERE o.organization_id = ? AND r.send_at = ? ORDER BY r.id`).all(organizationId, sendAt.getTime()) as ReminderSqlRow[];
+      return rows.map(toReminder);
+    },
     async supersedeEarlier(dueIds) {
       if (dueIds.length === 0) return [];
       return group(() => supersedeBatch(dueIds));

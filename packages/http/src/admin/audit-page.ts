@@ -2,8 +2,10 @@
 import type { EmailAudit, ExplainedDelivery, OrderAudit } from './audit';
 import { esc, page, table } from './html';
 
-const deliveryRows = (rows: ExplainedDelivery[]) => rows.map((d) => [d.id, d.sourceType, d.orderId ?? '', d.email, d.listId ?? '', d.status, d.explanation, d.createdAt]);
-const DELIVERY_HEADERS = ['#', 'source', 'order', 'email', 'list', 'status', 'why', 'created'];
+/** Which email carried the delivery: its reminder digest (several reminders in one email), or its own. */
+const emailOf = (d: ExplainedDelivery) => (d.digestId === null ? 'own email' : `digest ${d.digestId}`);
+const deliveryRows = (rows: ExplainedDelivery[]) => rows.map((d) => [d.id, d.sourceType, d.orderId ?? '', d.email, d.listId ?? '', emailOf(d), d.providerMessageId ?? '', d.status, d.explanation, d.createdAt]);
+const DELIVERY_HEADERS = ['#', 'source', 'order', 'email', 'list', 'sent in', 'message', 'status', 'why', 'created'];
 
 /** A sender that reused the event id for another body has a bug; the first body is the one kept. */
 const conflictNote = (e: EmailAudit['events'][number]) =>

@@ -43,7 +43,24 @@ function explainDelivery(d: DeliveryRow): string {
   }
 }
 
-const explained = (rows: DeliveryRow[]): ExplainedDelivery[] => rows.map((d) => ({ ...d, explanation: explainDelivery(d) }));
+/**
+ * A delivery in a reminder digest: which email carried it, with how many other reminders (the rows
+ * sharing its digest — and, once sent, its provider message).
+ */
+function explainDigest(d: DeliveryRow, digests: ReadonlyMap<number, DeliveryRow[]>): string {
+  if (d.digestId === null) return '';
+  const together = (digests.get(d.digestId) ?? []).filter((o) => o.id !== d.id && o.status !== 'skipped');
+  if (together.length === 0) return ` — its own email (reminder digest ${d.digestId} carried no other reminder)`;
+  return ` — in reminder digest ${d.digestId} with ${together.length} other reminder(s): ${together.map((o) => `#${o.id}${o.orderId ? ` (order ${o.orderId})` : ''}`).join(', ')}`;
+}
+
+/** The deliveries with their explanation; the digests they were in are read (an order's audit holds only its own rows). */
+async function explained(store: Store, rows: DeliveryRow[]): Promise<ExplainedDelivery[]> {
+  const digestIds = [...new Set(rows.map((d) => d.digestId).filter((id): id is number => id !== null))];
+  const digests = new Map<number, DeliveryRow[]>();
+  for (const id of digestIds) digests.set(id, (await store.digests.get(id))?.deliveries ?? []);
+  return rows.map((d) => ({ ...d, explanation: explainDelivery(d) + explainDigest(d, digests) }));
+}
 const withoutPayload = (rows: InboundEventRow[]): AuditEvent[] => rows.map(({ payload: _payload, ...rest }) => rest);
 
 export async function auditEmail(store: Store, email: string): Promise<EmailAudit> {
@@ -57,7 +74,7 @@ export async function auditEmail(store: Store, email: string): Promise<EmailAudi
   return {
     kind: 'email', email, suppression, unsubscribedFrom,
     contactOf: orders.map((o) => ({ orderId: o.id, product: o.product, organizationName: o.organizationName })),
-    deliveries: explained(deliveries), events: withoutPayload(events),
+    deliveries: await explained(store, deliveries), events: withoutPayload(events),
   };
 }
 
@@ -75,7 +92,7 @@ export async function auditOrder(store: Store, orderId: string): Promise<OrderAu
     store.lists.unsubscribedAmong(renewalListId(orderId), emails),
     store.lists.suppressionsAmong(emails),
   ]);
-  const all = explained(deliveries);
+  const all = await explained(store, deliveries);
   return {
     kind: 'order', order,
     contacts: contacts.map((c) => ({

@@ -9,7 +9,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { forecastDayJson, isDomainError, normalizeEmail, parseDuration } from '@tickler/domain';
 import { makeForecaster, makeSchedulerConfig } from '@tickler/scheduler';
-import { FailedJobsError, isQueueName, listFailedJobs, QUEUE_NAMES, replayFailedJobs } from '@tickler/queues';
+import { deliveryReopenerOf, FailedJobsError, isQueueName, listFailedJobs, QUEUE_NAMES, replayFailedJobs } from '@tickler/queues';
 import type { HttpDeps } from '../deps';
 import { queryText, readQuery } from '../query';
 import { makeRedisGuard } from '../redis-guard';
@@ -69,7 +69,7 @@ export const adminRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
     if (!parsed.success) return badRequest(reply, parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     try {
       const filter = { ...parsed.data, queue: parsed.data.queue as never, since: sinceDate(parsed.data.since, deps.now()) };
-      const result = await redis.bounded(replayFailedJobs(deps.queues, filter, deps.store.deliveries), 5);
+      const result = await redis.bounded(replayFailedJobs(deps.queues, filter, deliveryReopenerOf(deps.store)), 5);
       deps.logger.info({ replayed: result.replayed, filter: parsed.data }, 'failed jobs replayed');
       return result;
     } catch (error) {

@@ -2,12 +2,14 @@
  * `GET /u/:token` shows which list the recipient is about to leave and changes nothing (link
  * scanners fetch links); `POST /u/:token` leaves exactly that list. RFC 8058 one-click
  * (`List-Unsubscribe=One-Click`, urlencoded or multipart) gets a plain 200: no redirect, no cookie.
+ * A reminder digest's token leaves every list of that email (digest-unsubscribe.ts).
  * The link of a test send (list `test:<template>`) answers both with a page saying it changes nothing.
  */
 import { createAddressToken, readListToken, TEST_LIST_PREFIX } from '@tickler/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutesPlugin } from '../plugin';
 import { describeList, formField, parseListId, registerFormParsers, sendInvalidLink } from './common';
+import { digestConfirmBody, digestDoneBody, digestLanguage, leaveDigestLists, readDigestClaim } from './digest-unsubscribe';
 import { html } from './html';
 import { pageLanguage } from './i18n';
 import { sendPage } from './layout';
@@ -45,7 +47,15 @@ export const unsubscribeRoutes: RoutesPlugin = async (app, deps) => {
     const test = testList(request.params.token);
     if (test) return sendTestListPage(reply, test);
     const claim = read(request.params.token);
-    if (!claim) return sendInvalidLink(reply, deps);
+    if (!claim) {
+      const digest = await readDigestClaim(deps, request.params.token);
+      if (!digest) return sendInvalidLink(reply, deps);
+      const lang = await digestLanguage(deps, request, digest);
+      return sendPage(reply, 200, {
+        title: lang.t('unsubscribe.title'), supportEmail: config.supportEmail, locale: lang.locale,
+        body: await digestConfirmBody(deps, digest, lang, preferencesLink(digest.email)),
+      });
+    }
     const lang = await languageOf(request, claim);
     const { t } = lang;
     const list = await describeList(deps, claim.listId, lang);
@@ -70,11 +80,21 @@ ${already ? html`<p class="notice">${t('unsubscribe.already')}</p>` : ''}
       return sendTestListPage(reply, test);
     }
     const claim = read(request.params.token);
-    if (!claim) {
-      request.log.info({ route: '/u/:token' }, 'unsubscribe refused: invalid token');
-      return sendInvalidLink(reply, deps);
-    }
     const oneClick = formField(request.body, 'List-Unsubscribe') === 'One-Click';
+    if (!claim) {
+      const digest = await readDigestClaim(deps, request.params.token);
+      if (!digest) {
+        request.log.info({ route: '/u/:token' }, 'unsubscribe refused: invalid token');
+        return sendInvalidLink(reply, deps);
+      }
+      await leaveDigestLists(deps, digest, oneClick ? 'one-click' : 'link');
+      request.log.info({ lists: digest.lists.length, oneClick }, 'unsubscribed from a digest\'s lists');
+      const lang = await digestLanguage(deps, request, digest);
+      return sendPage(reply, 200, {
+        title: lang.t('unsubscribe.doneTitle'), supportEmail: config.supportEmail, locale: lang.locale,
+        body: await digestDoneBody(deps, digest, lang, preferencesLink(digest.email)),
+      });
+    }
     await deps.store.lists.unsubscribe(claim.email, claim.listId, oneClick ? 'one-click' : 'link');
     request.log.info({ listId: claim.listId, oneClick }, 'unsubscribed');
     const lang = await languageOf(request, claim);

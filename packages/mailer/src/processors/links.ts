@@ -1,7 +1,7 @@
 /** Links and list headers carried by emails (SPEC §4; RFC 2369, RFC 2919, RFC 8058). */
 import type { InvitationRow, InvitationsRepository } from '@tickler/db';
 import {
-  createAddressToken, createConfirmToken, createListToken, createTopicChangeToken, invitationTokenCandidates, sha256Hex, type ListId,
+  createAddressToken, createConfirmToken, createDigestToken, createListToken, createTopicChangeToken, invitationTokenCandidates, sha256Hex, type ListId,
 } from '@tickler/domain';
 import type { MailerConfig } from '../config';
 
@@ -11,6 +11,11 @@ const base = (config: LinkConfig) => config.publicBaseUrl.replace(/\/+$/, '');
 
 export function unsubscribeUrl(config: LinkConfig, email: string, listId: ListId): string {
   return `${base(config)}/u/${createListToken(config.tokenSecrets, email, listId)}`;
+}
+
+/** The unsubscribe link of a reminder digest: leaves every list the digest named. */
+export function digestUnsubscribeUrl(config: LinkConfig, email: string, digestId: number): string {
+  return `${base(config)}/u/${createDigestToken(config.tokenSecrets, email, digestId)}`;
 }
 
 export function preferencesUrl(config: LinkConfig, email: string): string {
@@ -50,7 +55,8 @@ export function renewUrl(config: Pick<MailerConfig, 'renewUrlTemplate' | 'suppor
 
 /**
  * The list headers of list mail: one-click unsubscribe (RFC 8058) and a stable List-Id (RFC 2919),
- * e.g. `<renewal.ord-1001.tickler.example.com>`.
+ * e.g. `<renewal.ord-1001.tickler.example.com>`, or for an organization's reminder digest
+ * (`renewal-digest:org-1`) `<renewal-digest.org-1.tickler.example.com>`.
  */
 export function listHeaders(config: Pick<MailerConfig, 'publicBaseUrl'>, unsubscribe: string, listId: string): Record<string, string> {
   const host = new URL(config.publicBaseUrl).hostname;

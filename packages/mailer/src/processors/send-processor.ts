@@ -24,15 +24,15 @@
  * the row is `failed` and the job fails once (`UnrecoverableError`); sending paused → the send queue
  * is paused for an operator, the job fails this attempt.
  */
-import { Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { DeliveryStatus } from '@tickler/domain';
-import { isStoreUnavailable, type DeliveryRow } from '@tickler/db';
+import type { DeliveryRow } from '@tickler/db';
 import type { Processor } from '@tickler/queues';
 import type { MailTransport } from '../transport';
-import { PermanentSendError, SendingPausedError, ThrottledError, classifySendError } from '../transport';
-import { TemplateDataError } from '../templates';
+import { PermanentSendError, classifySendError } from '../transport';
 import { composeEmail, type ComposeDeps } from './compose';
+import { handleComposeFailure, handleSendFailure, recordSent } from './send-outcome';
 
 export interface SendDeps extends ComposeDeps {
   transport: MailTransport;
@@ -61,7 +61,7 @@ export function makeSendProcessor(deps: SendDeps): Processor<'send'> {
     const log = deps.logger.child({ queue: 'send', jobId: job.id, deliveryId });
     if (providerMessageId) {
       // An earlier attempt sent it; only the ledger write is left.
-      await recordSent(deps, job, deliveryId, providerMessageId, log);
+      await recordDelivery(deps, job, deliveryId, providerMessageId, log);
       log.info({ messageId: providerMessageId }, 'recorded an email the provider had accepted earlier');
       return { status: 'sent', messageId: providerMessageId } satisfies SendOutcome;
     }
@@ -84,74 +84,25 @@ export function makeSendProcessor(deps: SendDeps): Processor<'send'> {
     try {
       ({ messageId } = await deps.transport.send(composed.send));
     } catch (err) {
-      return handleSendFailure(deps, before, job, log, classifySendError(err));
+      return handleSendFailure(deps, [before.id], before.email, job, log, classifySendError(err));
     }
     // ↑ SES has accepted the email; until the next line commits, a crash means a resend (see header).
-    await recordSent(deps, job, deliveryId, messageId, log);
+    await recordDelivery(deps, job, deliveryId, messageId, log);
     log.debug({ messageId }, 'email sent');
     return { status: 'sent', messageId } satisfies SendOutcome;
   };
 }
 
-/** How long `markSent` is retried while the database is unavailable, ms, before the job carries the id. */
-const RECORD_RETRY_MS = 20_000;
-
-async function recordSent(deps: SendDeps, job: Job, deliveryId: number, messageId: string, log: Logger): Promise<void> {
-  const until = Date.now() + (deps.recordRetryMs ?? RECORD_RETRY_MS);
-  for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
-    try {
-      await deps.store.deliveries.markSent(deliveryId, messageId, deps.now());
-      return;
-    } catch (err) {
-      if (!isStoreUnavailable(err)) throw err;
-      if (Date.now() + wait > until) {
-        // Redis still answers: the retry of this job records the id instead of sending again.
-        await job.updateData({ deliveryId, providerMessageId: messageId });
-        log.warn({ messageId, error: (err as Error).message }, 'email sent but the database is unavailable; the retry will record it');
-        throw err;
-      }
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-  }
+async function recordDelivery(deps: SendDeps, job: Job, deliveryId: number, messageId: string, log: Logger): Promise<void> {
+  await recordSent(deps, log, messageId,
+    () => deps.store.deliveries.markSent(deliveryId, messageId, deps.now()),
+    () => job.updateData({ deliveryId, providerMessageId: messageId }));
 }
 
 async function compose(deps: SendDeps, delivery: DeliveryRow, log: Logger) {
   try {
     return await composeEmail(deps, delivery, deps.now());
   } catch (err) {
-    // Bad template data or an unusable source is a bug or a configuration problem: fail once, loudly.
-    if (err instanceof TemplateDataError || err instanceof PermanentSendError) {
-      log.error({ err, sourceType: delivery.sourceType, sourceId: delivery.sourceId }, 'email cannot be composed');
-      await deps.store.deliveries.markFailed(delivery.id, err.message, true);
-      throw err instanceof PermanentSendError ? err : new PermanentSendError(err.message);
-    }
-    await deps.store.deliveries.markFailed(delivery.id, (err as Error).message, false);
-    throw err;
+    return handleComposeFailure(deps, [delivery.id], log, err, { sourceType: delivery.sourceType, sourceId: delivery.sourceId });
   }
-}
-
-async function handleSendFailure(deps: SendDeps, delivery: DeliveryRow, job: Job, log: Logger, err: Error): Promise<never> {
-  const id = delivery.id;
-  if (err instanceof ThrottledError) {
-    const ms = err.retryAfterMs ?? deps.config.throttleDelayMs ?? 1_000;
-    await deps.store.deliveries.markFailed(id, err.message, false);
-    log.warn({ delayMs: ms, error: err.message }, 'provider throttled; send queue rate-limited');
-    await deps.rateLimit(ms);
-    throw Worker.RateLimitError();
-  }
-  if (err instanceof PermanentSendError) {
-    await deps.store.deliveries.markFailed(id, err.message, true);
-    log.warn({ error: err.message, to: delivery.email }, 'email refused by provider; not retrying');
-    throw err;
-  }
-  if (err instanceof SendingPausedError) {
-    await deps.store.deliveries.markFailed(id, err.message, false);
-    await deps.pauseSending();
-    log.error({ error: err.message }, 'sending is paused at the provider; send queue paused until an operator resumes it');
-    throw err;
-  }
-  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-  await deps.store.deliveries.markFailed(id, err.message, lastAttempt);
-  log.warn({ error: err.message, attempt: job.attemptsMade + 1, lastAttempt }, 'send failed; will retry with backoff');
-  throw err;
 }

@@ -1,5 +1,5 @@
 /**
- * The mailer role: the `reminders`, `send` and `test-sends` workers of one process. Owns its Redis connections
+ * The mailer role: the `reminders`, `send`, `digests` and `test-sends` workers of one process. Owns its Redis connections
  * and its workers; `close()` stops taking jobs, lets in-flight ones finish, then disconnects.
  */
 import type { ConnectionOptions, Worker } from 'bullmq';
@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { type Store } from '@tickler/db';
 import { closeQueues, makeCatalogWorker, makeQueues, type Queues } from '@tickler/queues';
 import type { MailerConfig } from '../config';
+import { makeDigestProcessor } from '../processors/digest-processor';
 import { makeReminderProcessor } from '../processors/reminder-processor';
 import { makeSendProcessor } from '../processors/send-processor';
 import { makeTestSendProcessor } from '../test-send';
@@ -33,7 +34,7 @@ export interface MailerRoleOptions {
 }
 
 export interface MailerRole {
-  workers: { reminders: Worker; send: Worker; testSends: Worker };
+  workers: { reminders: Worker; send: Worker; digests: Worker; testSends: Worker };
   queues: Queues;
   /** Stops fetching jobs, waits for in-flight ones, closes connections. Safe to call twice. */
   close(): Promise<void>;
@@ -47,13 +48,16 @@ export function startMailerRole(options: MailerRoleOptions): MailerRole {
   const queues = makeQueues(connection, prefix);
   const concurrency = options.concurrency ?? 50;
 
-  const reminder = makeReminderProcessor({ store, queues, logger });
-  const send = makeSendProcessor({
+  const reminder = makeReminderProcessor({ store, queues, logger, digest: config.reminderDigest ?? true, digestSettleMs: config.digestSettleMs });
+  // Single emails and digests go through the same provider: throttling or a pause holds both queues.
+  const sendDeps = {
     store, templates, config, logger, transport, now,
-    rateLimit: (ms) => queues.send.rateLimit(ms),
-    pauseSending: () => queues.send.pause(),
+    rateLimit: async (ms: number) => { await Promise.all([queues.send.rateLimit(ms), queues.digests.rateLimit(ms)]); },
+    pauseSending: async () => { await Promise.all([queues.send.pause(), queues.digests.pause()]); },
     recordRetryMs: options.recordRetryMs,
-  });
+  };
+  const send = makeSendProcessor(sendDeps);
+  const digest = makeDigestProcessor(sendDeps);
   const testSend = makeTestSendProcessor({ store, templates, config, logger, transport, now });
 
   const common = { connection, prefix, logger };
@@ -61,6 +65,8 @@ export function startMailerRole(options: MailerRoleOptions): MailerRole {
     reminders: makeCatalogWorker('reminder', reminder, { ...common, concurrency: Math.min(concurrency, 10) }),
     // Global: the limiter lives in Redis, so N mailer processes together stay under SES_MAX_SEND_RATE.
     send: makeCatalogWorker('send', send, { ...common, concurrency, limiter: { max: options.maxSendRate, duration: 1000 } }),
+    // Digests are few (one per person and organization and morning); their limiter is the same rate.
+    digests: makeCatalogWorker('digest', digest, { ...common, concurrency: Math.min(concurrency, 10), limiter: { max: options.maxSendRate, duration: 1000 } }),
     testSends: makeCatalogWorker('test-send', testSend, { ...common, concurrency: 2 }),
   };
   logger.info({ prefix, concurrency, maxSendRate: options.maxSendRate, templates: [...templates.templates.keys()] }, 'mailer role started');
@@ -71,7 +77,7 @@ export function startMailerRole(options: MailerRoleOptions): MailerRole {
     queues,
     close() {
       closing ??= (async () => {
-        await Promise.all([workers.reminders.close(), workers.send.close(), workers.testSends.close()]);
+        await Promise.all([workers.reminders.close(), workers.send.close(), workers.digests.close(), workers.testSends.close()]);
         await closeQueues(queues);
         logger.info('mailer role stopped');
       })();

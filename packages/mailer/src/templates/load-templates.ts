@@ -13,8 +13,9 @@ import {
   escapeHtml, lookupMessage, messageArguments, SUPPORTED_LOCALES, toOneLine, type MessageCatalog, type SupportedLocale,
 } from '@tickler/domain';
 import { compileMjmlFile, TemplateError, type TemplateIssue } from './compile-mjml';
+import { compileRepeating, mapRepeats, splitRepeats } from './repeat';
 import {
-  compileInterpolation, escapeHtmlLine, findPlaceholders, findUnbalancedSections, resolveTextIncludes, selectSections,
+  escapeHtmlLine, findPlaceholders, findUnbalancedSections, resolveTextIncludes, selectSections, type Escape,
   type Interpolation,
 } from './interpolate';
 import { templateDefinition, type TemplateDefinition } from './schemas';
@@ -83,8 +84,21 @@ function flagsFor(definition: TemplateDefinition, variant: string): Set<string> 
 
 /** Placeholders a template uses that its data schema does not describe. */
 function unknownPlaceholders(source: string, definition: TemplateDefinition): Array<{ name: string; line: number }> {
+  const { outside, blocks } = splitRepeats(source);
   const known = new Set(Object.keys(definition.schema.shape));
-  return [...findPlaceholders(source)].filter(([name]) => !known.has(name)).map(([name, line]) => ({ name, line }));
+  const unknown = [...findPlaceholders(outside)].filter(([name]) => !known.has(name)).map(([name, line]) => ({ name, line }));
+  for (const { field, body } of blocks) {
+    // A repeated block's placeholders are fields of its list's items.
+    const itemKeys = new Set(Object.keys(itemShapeOf(definition, field)));
+    unknown.push(...[...findPlaceholders(body)].filter(([name]) => !itemKeys.has(name)).map(([name, line]) => ({ name: `${field}.${name}`, line })));
+  }
+  return unknown;
+}
+
+/** The fields of the items of list field `field` (none when it is not a list of objects). */
+function itemShapeOf(definition: TemplateDefinition, field: string): Record<string, unknown> {
+  const list = (definition.schema.shape as Record<string, unknown>)[field] as { element?: { shape?: Record<string, unknown> } } | undefined;
+  return list?.element?.shape ?? {};
 }
 
 /** Where a placeholder is written: the template file first, then the MJML layouts. */
@@ -99,13 +113,24 @@ async function locatePlaceholder(dir: string, name: string, placeholder: string)
   return { file: path.join(dir, `${name}.mjml`), line: null };
 }
 
-/** Messages the template names that the reference catalog lacks, or whose arguments its data schema does not describe. */
+/**
+ * Messages the template names that the reference catalog lacks, or whose arguments its data schema
+ * does not describe (inside a repeated block: the fields of the block's items).
+ */
 function messageIssues(name: string, sources: string[], definition: TemplateDefinition, catalogs: ReadonlyMap<SupportedLocale, MessageCatalog>, file: string): TemplateIssue[] {
   const reference = catalogs.get(REFERENCE_LOCALE);
   if (!reference) return [];
-  const known = new Set(Object.keys(definition.schema.shape));
+  const topLevel = new Set(Object.keys(definition.schema.shape));
+  const uses = new Map<string, { known: Set<string>; where: string }>();
+  for (const source of sources) {
+    const { outside, blocks } = splitRepeats(source);
+    for (const key of markerKeys(name, outside)) uses.set(key, { known: topLevel, where: "the template's data schema" });
+    for (const { field, body } of blocks) {
+      for (const key of markerKeys(name, body)) uses.set(key, { known: new Set(Object.keys(itemShapeOf(definition, field))), where: `the items of ${field}` });
+    }
+  }
   const issues: TemplateIssue[] = [];
-  for (const key of new Set(sources.flatMap((source) => markerKeys(name, source)))) {
+  for (const [key, { known, where }] of uses) {
     const message = lookupMessage(reference, key);
     if (message === undefined) {
       issues.push({ file, line: null, message: `message ${key} is not in messages/${REFERENCE_LOCALE}.json` });
@@ -117,26 +142,35 @@ function messageIssues(name: string, sources: string[], definition: TemplateDefi
     } catch {
       continue; // reported by the catalog check
     }
-    for (const arg of args) if (!known.has(arg)) issues.push({ file, line: null, message: `message ${key} uses {${arg}}, which is not in the template's data schema` });
+    for (const arg of args) if (!known.has(arg)) issues.push({ file, line: null, message: `message ${key} uses {${arg}}, which is not in ${where}` });
   }
   return issues;
 }
 
 interface VariantSources { subject: string; html: string; text: string }
 
-/** One variant's parts in `locale`: messages inlined or slotted, then precompiled. */
+/**
+ * One variant's parts in `locale`: messages inlined or slotted, then precompiled. Messages inside a
+ * repeated block get slots of their own, formatted with each item's fields.
+ */
 function localizeVariant(name: string, locale: SupportedLocale, catalog: MessageCatalog, sources: VariantSources): CompiledVariant {
   const slots = new SlotSet();
+  const itemSlots = new SlotSet('i18nItemSlot');
   // A message missing in a locale is a load error (loadCatalogs reports it), so none is missing here.
   const missing = () => undefined;
-  const fill = (source: string, literal: (text: string) => string) => localizeSource(source, name, locale, catalog, slots, literal, missing);
+  const fill = (source: string, literal: (text: string) => string) => mapRepeats(
+    source,
+    (outside) => localizeSource(outside, name, locale, catalog, slots, literal, missing),
+    (body) => localizeSource(body, name, locale, catalog, itemSlots, literal, missing),
+  );
   const plain = (text: string) => text;
+  const compile = (source: string, escape: Escape) => compileRepeating(source, escape, (item) => itemSlots.fill(item));
   return {
     // Values come from billing and sign-up data: one clean line in every part (no CR/LF into a
     // text line or the subject, no U+202E turning a name around).
-    subject: compileInterpolation(fill(sources.subject, plain), toOneLine),
-    html: compileInterpolation(fill(sources.html, escapeHtml).replace(/<html lang="[^"]*"/, `<html lang="${locale}"`), escapeHtmlLine),
-    text: compileInterpolation(fill(sources.text, plain), toOneLine),
+    subject: compile(fill(sources.subject, plain), toOneLine),
+    html: compile(fill(sources.html, escapeHtml).replace(/<html lang="[^"]*"/, `<html lang="${locale}"`), escapeHtmlLine),
+    text: compile(fill(sources.text, plain), toOneLine),
     slots,
   };
 }
@@ -185,7 +219,7 @@ export async function compileTemplate(
 ): Promise<{ template: CompiledTemplate | null; issues: TemplateIssue[] }> {
   const definition = templateDefinition(name);
   if (!definition) {
-    const message = `unknown template "${name}": no data schema describes it (known: license-reminder, maintenance-reminder, invitation, newsletter-confirmation, topic-change-confirmation, newsletter-<name>)`;
+    const message = `unknown template "${name}": no data schema describes it (known: license-reminder, maintenance-reminder, reminder-digest, invitation, newsletter-confirmation, topic-change-confirmation, newsletter-<name>)`;
     return { template: null, issues: [{ file: path.join(dir, `${name}.mjml`), line: null, message, template: name }] };
   }
   const variants = new Map<string, Map<SupportedLocale, CompiledVariant>>();

@@ -23,10 +23,13 @@ export class SlotSet {
   readonly slots: MessageSlot[] = [];
   private readonly byKey = new Map<string, string>();
 
+  /** `prefix` names the placeholders: a repeated block's slots (filled per item) differ from the email's. */
+  constructor(private readonly prefix = 'i18nSlot') {}
+
   slotFor(key: string, message: string, locale: string): string {
     let name = this.byKey.get(key);
     if (!name) {
-      name = `i18nSlot${this.slots.length}`;
+      name = `${this.prefix}${this.slots.length}`;
       const format = new IntlMessageFormat(message, locale);
       this.slots.push({ name, format: (values) => String(format.format(values as Record<string, string | number>)) });
       this.byKey.set(key, name);

@@ -5,7 +5,7 @@
  * `{{placeholder}}` a template uses must be a key of its schema; `checkTemplates` enforces that.
  */
 import { z } from 'zod';
-import { REMINDER_KINDS, reminderKind, renewalListLabel, type ReminderKind, type SupportedLocale } from '@tickler/domain';
+import { REMINDER_KINDS, reminderKind, reminderVariant as reminderVariantOf, renewalListLabel, type ReminderKind, type SupportedLocale } from '@tickler/domain';
 import { displayDate, displayInstant } from './dates';
 
 /** Links in emails: web or mail links only (never `javascript:`). */
@@ -32,6 +32,33 @@ export const reminderEmailSchema = z.object({
   days: z.number().int().nonnegative(),
   renewUrl: link,
   ...listFooterFields,
+});
+
+/** One order of a reminder digest: what a single reminder email says about it, plus its own unsubscribe link. */
+export const reminderDigestItemSchema = z.object({
+  variant: z.enum(REMINDER_VARIANTS),
+  kind: z.enum(REMINDER_KINDS as unknown as [ReminderKind, ...ReminderKind[]]),
+  orderNumber: text,
+  product: text,
+  expiresOn: text,
+  daysLeft: z.number().int(),
+  /** |daysLeft|, for the plural messages ("in 14 days", "7 days ago"). */
+  days: z.number().int().nonnegative(),
+  renewUrl: link,
+  /** Leaves this order's renewal list only ("stop reminders for this order"). */
+  unsubscribeUrl: link,
+});
+
+/** Several reminders of one organization due together for one person (REMINDER_DIGEST=on). */
+export const reminderDigestEmailSchema = z.object({
+  organizationName: text,
+  /** How many renewals (reminders: an order's license and maintenance count apart) the email names; at least two — one is a single reminder email. */
+  count: z.number().int().min(2),
+  orders: z.array(reminderDigestItemSchema).min(2).max(1_000),
+  /** Leaves every list the email names (the one-click link of the digest). */
+  unsubscribeUrl: link,
+  preferencesUrl: link,
+  ...footerFields,
 });
 
 export const invitationEmailSchema = z.object({
@@ -67,6 +94,8 @@ export const newsletterEmailSchema = z.object({
 });
 
 export type ReminderEmailData = z.infer<typeof reminderEmailSchema>;
+export type ReminderDigestEmailData = z.infer<typeof reminderDigestEmailSchema>;
+export type ReminderDigestItem = z.infer<typeof reminderDigestItemSchema>;
 export type InvitationEmailData = z.infer<typeof invitationEmailSchema>;
 export type NewsletterConfirmationEmailData = z.infer<typeof newsletterConfirmationEmailSchema>;
 export type NewsletterEmailData = z.infer<typeof newsletterEmailSchema>;
@@ -111,8 +140,31 @@ const REMINDER_DEFINITION: TemplateDefinition = {
   },
 };
 
+/** The template of a reminder digest. */
+export const REMINDER_DIGEST_TEMPLATE = 'reminder-digest';
+
+const sampleDigestItem = (locale: SupportedLocale, orderNumber: string, kind: ReminderKind, product: string, daysLeft: number): ReminderDigestItem => ({
+  variant: reminderVariantOf(daysLeft), kind, orderNumber, product, expiresOn: displayDate('2027-01-31', locale), daysLeft, days: Math.abs(daysLeft),
+  renewUrl: `https://shop.example.com/renew?order=${orderNumber}`, unsubscribeUrl: `${SAMPLE_BASE}/u/SAMPLE-LIST-TOKEN-${orderNumber}`,
+});
+
 const DEFINITIONS: Record<string, TemplateDefinition> = {
   ...Object.fromEntries(REMINDER_KINDS.map((kind) => [reminderKind(kind).template, REMINDER_DEFINITION])),
+  [REMINDER_DIGEST_TEMPLATE]: {
+    schema: reminderDigestEmailSchema, variants: [DEFAULT_VARIANT], flags: [], variantOf: single,
+    // Before, on and after expiry, license and maintenance: every per-order wording in one preview.
+    sample: (_variant, locale = 'en') => {
+      const orders = [
+        sampleDigestItem(locale, 'ORD-1001', 'license', 'Barcode Reader SDK', 14),
+        sampleDigestItem(locale, 'ORD-1002', 'maintenance', 'Document Scanner SDK', 0),
+        sampleDigestItem(locale, 'ORD-1003', 'license', 'Label Printer SDK', -1),
+      ];
+      return {
+        organizationName: 'Acme', count: orders.length, orders, ...sampleFooter,
+        unsubscribeUrl: `${SAMPLE_BASE}/u/SAMPLE-DIGEST-TOKEN`, preferencesUrl: `${SAMPLE_BASE}/preferences/SAMPLE-ADDRESS-TOKEN`,
+      } satisfies ReminderDigestEmailData;
+    },
+  },
   invitation: {
     schema: invitationEmailSchema, variants: [DEFAULT_VARIANT], flags: [], variantOf: single,
     sample: (_variant, locale = 'en') => ({

@@ -41,6 +41,17 @@ describe('samples', () => {
     expect(email.html).toContain('Müller &amp; Söhne');
     expect(email.html).toContain('株式会社東京バーコード研究所');
   });
+
+  it('previews the digest in every locale, its long sample lengthening each order too', () => {
+    expect(sampleNames(set.templates.get('reminder-digest')!)).toEqual(['default', 'long']);
+    const de = renderTestEmail(set, { template: 'reminder-digest', locale: 'de', sample: 'default' });
+    expect(de.subject).toBe('Verlängerungserinnerungen für Acme: 3 Verlängerungen');
+    expect(de.text).toContain('Wartungsvertrag läuft heute ab');
+    const zh = renderTestEmail(set, { template: 'reminder-digest', locale: 'zh-CN', sample: 'long' });
+    expect(zh.text).toContain('许可证将在 14 天后到期');
+    expect(zh.text.match(/ORD-2026-0000001234567/g)?.length).toBeGreaterThanOrEqual(3);
+    expect(zh.html).toContain('Barcode Reader SDK Enterprise Edition with Document Scanning');
+  });
 });
 
 describe('bad requests name what is wrong', () => {

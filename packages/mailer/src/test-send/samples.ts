@@ -35,6 +35,14 @@ const LONG_VALUES: Record<string, string> = {
   orderNumber: 'ORD-2026-0000001234567',
 };
 
+/** `values` with every field LONG_VALUES names made long, in list items too (a digest's orders). */
+function lengthen(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => {
+    if (Object.hasOwn(LONG_VALUES, key)) return [key, LONG_VALUES[key]];
+    return [key, Array.isArray(value) ? value.map((item: unknown) => (typeof item === 'object' && item !== null ? lengthen(item as Record<string, unknown>) : item)) : value];
+  }));
+}
+
 /** The sample names a template offers: default, long, then its further variants. */
 export function sampleNames(template: CompiledTemplate): string[] {
   return [DEFAULT_SAMPLE, LONG_SAMPLE, ...template.definition.variants.slice(1)];
@@ -46,8 +54,7 @@ export function sampleData(template: CompiledTemplate, name: string, locale?: Su
   const first = definition.variants[0]!;
   if (name === DEFAULT_SAMPLE) return definition.sample(first, locale);
   if (name === LONG_SAMPLE) {
-    const base = definition.sample(first, locale);
-    return Object.fromEntries(Object.entries(base).map(([key, value]) => [key, Object.hasOwn(LONG_VALUES, key) ? LONG_VALUES[key] : value]));
+    return lengthen(definition.sample(first, locale));
   }
   return definition.variants.includes(name) && name !== first ? definition.sample(name, locale) : null;
 }

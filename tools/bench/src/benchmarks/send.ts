@@ -24,6 +24,7 @@ import pino from 'pino';
 import { SUPPORTED_LOCALES } from '@tickler/domain';
 import { openStore, type Store } from '@tickler/db';
 import { enqueueBulk, makeQueues, closeQueues, makeRedisConnection, queuePrefixFor, type Queues, type RedisConnection } from '@tickler/queues';
+import { benchDigestRender, printDigestRender, type DigestRenderFigure } from './render-digest';
 import { loadTemplates, makeSesTransport, renderEmail, startMailerRole, type MailerConfig, type TemplateSet } from '@tickler/mailer';
 import { DEFAULT_REDIS_URL, DEFAULT_TEMPLATES_DIR } from '../config';
 import { redisConnection } from './events-processes';
@@ -63,6 +64,8 @@ export interface BenchSendResult {
   cpuMicrosPerEmail: number;
   noopJobsPerSecond: number;
   renderMicrosPerEmail: number;
+  /** Render CPU µs per email of reminder digests of 1 (the single-order email), 5 and 20 orders. */
+  digestRender: DigestRenderFigure[];
   sentOk: number;
   runs: SendRun[];
 }
@@ -256,6 +259,7 @@ export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendR
     print(`send bench: ${n} emails, concurrency ${concurrency} per mailer, mailers ${mailerCounts.join(', ')}, stores ${stores.join(', ')}, Redis ${kinds.join(', ')}, prefix ${prefix}`);
     const renderMicrosPerEmail = benchRender(templates, n);
     print(`  render:        ${renderMicrosPerEmail.toFixed(1)} µs CPU/email (target ≤ 50)`);
+    const digestRender = printDigestRender(benchDigestRender(templates, Math.min(n, 5_000)), print);
     const runs: SendRun[] = [];
     let noopJobsPerSecond = 0;
     for (const redis of kinds) {
@@ -289,7 +293,7 @@ export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendR
     for (const r of runs) print(`                 ${r.redis.padEnd(9)}${r.store.padEnd(10)}${String(r.mailers).padStart(8)}${String(Math.round(r.emailsPerSecond)).padStart(10)}${String(Math.round(r.cpuMicrosPerEmail)).padStart(14)}${String(Math.round(1e6 / r.cpuMicrosPerEmail)).padStart(14)}`);
     const first = runs[0]!;
     return {
-      emails: n, concurrency, emailsPerSecond: first.emailsPerSecond, cpuMicrosPerEmail: first.cpuMicrosPerEmail, noopJobsPerSecond, renderMicrosPerEmail, sentOk: first.sentOk, runs,
+      emails: n, concurrency, emailsPerSecond: first.emailsPerSecond, cpuMicrosPerEmail: first.cpuMicrosPerEmail, noopJobsPerSecond, renderMicrosPerEmail, digestRender, sentOk: first.sentOk, runs,
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -28,6 +28,14 @@ export const de: MessageCatalog = {
     doneLead: '{email} erhält nicht mehr:',
     changedMind: 'Anders überlegt? In Ihren E-Mail-Einstellungen können Sie wieder beitreten.',
   },
+  digestUnsubscribe: {
+    question: 'Von {count, plural, one {der # Liste} other {allen # Listen}} dieser E-Mail abmelden?',
+    stops: 'Verlängerungserinnerungen an {email} zu jedem dieser Aufträge werden eingestellt:',
+    note: 'Ihr Zugang zu den Lizenzen bleibt davon unberührt, und andere Listen bleiben, wie sie sind. Um nur einen Auftrag abzubestellen, nutzen Sie den Link „Keine Erinnerungen mehr zu diesem Auftrag“ daneben in der E-Mail.',
+    already: 'Sie haben diese Listen bereits verlassen.',
+    button: 'Von allen abmelden',
+    doneLead: '{email} erhält keine Verlängerungserinnerungen mehr zu diesen Aufträgen:',
+  },
   preferences: {
     title: 'E-Mail-Einstellungen',
     forAddress: 'Für {email}',

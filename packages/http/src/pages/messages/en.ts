@@ -28,6 +28,14 @@ export const en: MessageCatalog = {
     doneLead: '{email} will no longer get:',
     changedMind: 'Changed your mind? Rejoin from your email preferences.',
   },
+  digestUnsubscribe: {
+    question: 'Unsubscribe from all {count, plural, one {# list} other {# lists}} of this email?',
+    stops: 'Renewal reminders for {email} about each of these orders will stop:',
+    note: 'Your access to the licenses is not affected, and other lists stay as they are. To stop one order only, use the “Stop reminders for this order” link next to it in the email.',
+    already: 'You already left these lists.',
+    button: 'Unsubscribe from all of them',
+    doneLead: '{email} will no longer get renewal reminders about these orders:',
+  },
   preferences: {
     title: 'Email preferences',
     forAddress: 'For {email}',

@@ -28,6 +28,14 @@ export const fr: MessageCatalog = {
     doneLead: '{email} ne recevra plus :',
     changedMind: 'Vous avez changé d’avis ? Réinscrivez-vous depuis vos préférences d’e-mail.',
   },
+  digestUnsubscribe: {
+    question: 'Se désabonner {count, plural, one {de la # liste} other {des # listes}} de cet e-mail ?',
+    stops: 'Les rappels de renouvellement adressés à {email} pour chacune de ces commandes s’arrêteront :',
+    note: 'Votre accès aux licences n’est pas affecté et les autres listes restent inchangées. Pour arrêter une seule commande, utilisez le lien « Ne plus recevoir de rappels pour cette commande » à côté d’elle dans l’e-mail.',
+    already: 'Vous avez déjà quitté ces listes.',
+    button: 'Me désabonner de toutes',
+    doneLead: '{email} ne recevra plus de rappels de renouvellement pour ces commandes :',
+  },
   preferences: {
     title: 'Préférences d’e-mail',
     forAddress: 'Pour {email}',

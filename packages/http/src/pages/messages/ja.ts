@@ -28,6 +28,14 @@ export const ja: MessageCatalog = {
     doneLead: '{email} には次のメールが届かなくなります：',
     changedMind: '気が変わりましたか？メール設定から再登録できます。',
   },
+  digestUnsubscribe: {
+    question: 'このメールの{count, plural, other {#件}}のリストすべてから登録解除しますか？',
+    stops: '{email} 宛ての、以下の各注文の更新リマインダーは送信されなくなります：',
+    note: 'ライセンスのご利用には影響せず、その他のリストもそのままです。1件の注文だけを停止するには、メール内の該当注文の横にある「この注文のリマインダーを停止する」リンクをご利用ください。',
+    already: 'これらのリストはすでに登録解除されています。',
+    button: 'すべて登録解除する',
+    doneLead: '{email} には、以下の注文の更新リマインダーが今後送信されません：',
+  },
   preferences: {
     title: 'メール設定',
     forAddress: '{email} の設定',

@@ -1,13 +1,21 @@
 /** A renewal reminder to one contact of an order, re-checked against the order at send time. */
-import { checkReminderStillValid, reminderVariant, renewalListId } from '@tickler/domain';
+import { checkReminderStillValid, reminderVariant, renewalListId, type ListId, type SupportedLocale } from '@tickler/domain';
+import type { DeliveryRow, OrderWithZone, ReminderRow } from '@tickler/db';
 import { displayDate, reminderTemplateName, renderEmail, translator, type ReminderEmailData } from '../../templates';
 import { listHeaders, preferencesUrl, renewUrl, unsubscribeUrl } from '../links';
 import { daysUntil } from './format';
 import { recipientLocale } from './locale';
-import type { Composer } from './types';
+import type { ComposeDeps, Composed, Composer } from './types';
 
-export const composeReminder: Composer = async (deps, delivery, now) => {
-  const { store, templates, config } = deps;
+/** A reminder delivery that is still to be sent, with what its email shows. */
+export interface DueReminder { reminder: ReminderRow; order: OrderWithZone; listId: ListId; daysLeft: number }
+
+/**
+ * Re-checks a reminder delivery at send time: the reminder and its order (cancelled or renewed →
+ * skip with the reason), and the recipient (SPEC §2.3: the list is resolved when the email is
+ * sent — a contact removed or an unsubscribe since the fan-out must still win).
+ */
+export async function resolveReminder({ store }: ComposeDeps, delivery: DeliveryRow, now: Date): Promise<DueReminder | { skip: string }> {
   const reminder = await store.reminders.get(delivery.sourceId);
   if (!reminder) return { skip: 'reminder-not-found' };
   if (reminder.status === 'cancelled') return { skip: `reminder-cancelled${reminder.reason ? `: ${reminder.reason}` : ''}` };
@@ -15,16 +23,17 @@ export const composeReminder: Composer = async (deps, delivery, now) => {
   const validity = checkReminderStillValid(reminder, order);
   if (!validity.ok) return { skip: validity.reason };
   if (!order) return { skip: 'order-not-found' };
-  // The list is resolved when the email is sent (SPEC §2.3): the fan-out was moments ago, but a
-  // contact removed or an unsubscribe in between must still win.
   const listId = renewalListId(order.id);
   if (!(await store.directory.isContact(order.id, delivery.email))) return { skip: 'not-a-contact' };
   if (await store.lists.isUnsubscribed(delivery.email, listId)) return { skip: 'unsubscribed' };
-
   // Days left from the day it is actually sent, in the organization's zone — not from the offset: a
   // reminder moved off a weekend says "in 2 days" on the Friday before a Sunday expiry.
-  const daysLeft = daysUntil(reminder.expiresOn, now, order.timeZone);
-  const locale = await recipientLocale(deps, delivery.email, order.organizationLocale);
+  return { reminder, order, listId, daysLeft: daysUntil(reminder.expiresOn, now, order.timeZone) };
+}
+
+/** The single-order reminder email of a resolved delivery, in `locale` (see `recipientLocale`). */
+export function reminderEmail({ templates, config }: ComposeDeps, delivery: DeliveryRow, due: DueReminder, locale: SupportedLocale): Composed {
+  const { reminder, order, listId, daysLeft } = due;
   const unsubscribe = unsubscribeUrl(config, delivery.email, listId);
   const data: ReminderEmailData = {
     variant: reminderVariant(daysLeft),
@@ -51,4 +60,10 @@ export const composeReminder: Composer = async (deps, delivery, now) => {
       tags: { delivery: String(delivery.id), source: 'reminder', reminder: String(reminder.id), kind: reminder.kind },
     },
   };
+}
+
+export const composeReminder: Composer = async (deps, delivery, now) => {
+  const due = await resolveReminder(deps, delivery, now);
+  if ('skip' in due) return due;
+  return reminderEmail(deps, delivery, due, await recipientLocale(deps, delivery.email, due.order.organizationLocale));
 };

@@ -1,0 +1,39 @@
+/** Fixtures of the digest tests: one organization with two orders whose reminders are due at the same 09:00. */
+import type { Job } from 'bullmq';
+import { type Store } from '@tickler/db';
+import { config, seedOrder } from './mailer-helpers';
+
+/** 09:00 in Berlin on 24 January 2027: the send time of every reminder below. */
+export const SEND_AT = new Date('2027-01-24T08:00:00Z');
+export const NOW = new Date('2027-01-24T08:30:00Z');
+
+/**
+ * org-1 (Acme GmbH, Berlin): ORD-1001 (license expires 31 Jan) and ORD-1002 (maintenance expires 31 Jan);
+ * ann@acme.com is a contact of both, bob@acme.com of ORD-1001 only. org-2 has ORD-2001 with ann too.
+ */
+export async function seedTwoOrders(store: Store): Promise<void> {
+  await seedOrder(store, ['ann@acme.com', 'bob@acme.com']);
+  const org = { id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin' };
+  const base = { purchaserEmail: 'ann@acme.com', purchaserName: 'Ann', occurredAt: new Date('2026-11-26T10:00:00Z') };
+  await store.directory.applyOrderUpsert({ ...base, orderId: 'ORD-1002', organization: org, product: 'Document Scanner SDK', licenseExpiresOn: null, maintenanceExpiresOn: '2027-01-31' });
+  await store.directory.applyOrderUpsert({ ...base, orderId: 'ORD-2001', organization: { id: 'org-2', name: 'Other Ltd', timeZone: 'Europe/Berlin' }, product: 'Label SDK', licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: null });
+  for (const orderId of ['ORD-1002', 'ORD-2001']) {
+    if (!(await store.directory.isContact(orderId, 'ann@acme.com'))) await store.directory.addContact(orderId, 'ann@acme.com', 'ann@acme.com');
+  }
+}
+
+/** Queued reminders due at SEND_AT (7 days before expiry) for the given orders; returns their ids. */
+export async function planDue(store: Store, orderIds: string[]): Promise<number[]> {
+  const rows = await store.reminders.insertNew(orderIds.map((orderId) => ({
+    orderId, kind: orderId === 'ORD-1002' ? 'maintenance' as const : 'license' as const, expiresOn: '2027-01-31', offsetDays: 7, sendAt: SEND_AT, status: 'queued' as const, reason: null,
+  })));
+  return rows.map((r) => r.id);
+}
+
+/** A job object for calling a processor directly. */
+export const fakeJob = (id: string, data: unknown = {}): Job => {
+  const job = { id, data, attemptsMade: 0, opts: { attempts: 10 }, updateData: async (next: unknown) => { job.data = next; } };
+  return job as unknown as Job;
+};
+
+export { config };
