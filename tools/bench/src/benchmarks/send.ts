@@ -21,17 +21,17 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import pino from 'pino';
-import { SUPPORTED_LOCALES } from '@tickler/domain';
 import { openStore, type Store } from '@tickler/db';
 import { enqueueBulk, makeQueues, closeQueues, makeRedisConnection, queuePrefixFor, type Queues, type RedisConnection } from '@tickler/queues';
-import { benchDigestRender, printDigestRender, type DigestRenderFigure } from './render-digest';
-import { loadTemplates, makeSesTransport, renderEmail, startMailerRole, type MailerConfig, type TemplateSet } from '@tickler/mailer';
+import { printSendRun, printSendSummary, type SendRun } from './send-report';
+import { benchDigestRender, benchRender, printDigestRender, type DigestRenderFigure } from './render';
+import { loadTemplates, makeSesTransport, startMailerRole, type MailerConfig } from '@tickler/mailer';
 import { DEFAULT_REDIS_URL, DEFAULT_TEMPLATES_DIR } from '../config';
 import { redisConnection } from './events-processes';
 import { backendCpuBetween, serverCpu } from './server-cpu';
-import { createPgDatabase, storesOf, type StoreChoice, type StoreKind } from './stores';
+import { createPgDatabase, storesOf, type StoreChoice } from './stores';
 import { startSesStub } from './ses-stub';
-import { redisKindsOf, withRedis, type RedisChoice, type RedisKind } from './redis-topologies';
+import { redisKindsOf, withRedis, type RedisChoice } from './redis-topologies';
 
 export interface BenchSendOptions {
   /** Emails to send (default 20,000). */
@@ -50,11 +50,6 @@ export interface BenchSendOptions {
   redis?: RedisChoice;
 }
 
-export interface SendRun {
-  redis: RedisKind; store: StoreKind; mailers: number; emailsPerSecond: number; cpuMicrosPerEmail: number; cpuMicrosPerEmailByMailer: number[]; sentOk: number; failed: number;
-  /** CPU of the servers per email, µs: PostgreSQL's backends (null for SQLite, in the mailer's own process) and Redis. */
-  serverMicrosPerEmail: { postgres: number | null; redis: number };
-}
 
 export interface BenchSendResult {
   emails: number;
@@ -227,22 +222,6 @@ async function benchNoop(connection: RedisConnection, queuePrefix: string, n: nu
   return (n / ms) * 1000;
 }
 
-function benchRender(templates: TemplateSet, n: number): number {
-  const reminder = templates.templates.get('license-reminder')!.definition.sample('before');
-  const newsletter = templates.templates.get('newsletter-product-news')!.definition.sample('default');
-  // Reminders in every shipped language: the `before` variant formats ICU plurals per email (subject, heading).
-  const locales = SUPPORTED_LOCALES;
-  for (let i = 0; i < 2_000; i += 1) renderEmail(templates, 'license-reminder', reminder, locales[i % locales.length]);
-  // CPU time, so that other processes on the machine do not inflate the figure.
-  const started = process.cpuUsage();
-  for (let i = 0; i < n; i += 1) {
-    if (i % 2 === 0) renderEmail(templates, 'license-reminder', { ...reminder, orderNumber: `ORD-${i}` }, locales[(i / 2) % locales.length]);
-    else renderEmail(templates, 'newsletter-product-news', { ...newsletter, recipientEmail: `reader-${i}@bench-corp.example` });
-  }
-  const used = process.cpuUsage(started);
-  return (used.user + used.system) / n;
-}
-
 /** Runs the measurements and prints them; see the file header. */
 export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendResult> {
   const n = opts.emails ?? 20_000;
@@ -276,9 +255,7 @@ export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendR
               try {
                 const e2e = await benchEndToEnd(connection, redisUrl, `${prefix}-${store}-${mailers}`, databaseUrl, templatesDir, n, concurrency, mailers);
                 runs.push({ redis, store, mailers, ...e2e });
-                print(`  ${redis} Redis, ${store} × ${mailers} mailer(s): ${Math.round(e2e.emailsPerSecond)} emails/s (target ≥ 1500); ${e2e.sentOk} sent, ${e2e.failed} failed, ${e2e.requests} SES requests; `
-                  + `mailer CPU ${Math.round(e2e.cpuMicrosPerEmail)} µs/email (${e2e.cpuMicrosPerEmailByMailer.map((u) => Math.round(u)).join(' + ')}), `
-                  + `${e2e.serverMicrosPerEmail.postgres === null ? '' : `PostgreSQL ${Math.round(e2e.serverMicrosPerEmail.postgres)} µs/email, `}Redis ${Math.round(e2e.serverMicrosPerEmail.redis)} µs/email; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
+                printSendRun(print, runs[runs.length - 1]!, e2e.requests);
               } finally {
                 pg?.drop();
               }
@@ -289,8 +266,7 @@ export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendR
         }
       });
     }
-    print(`  summary:       ${'redis'.padEnd(9)}${'store'.padEnd(10)}${'mailers'.padStart(8)}${'emails/s'.padStart(10)}${'µs CPU/email'.padStart(14)}${'emails/CPU-s'.padStart(14)}`);
-    for (const r of runs) print(`                 ${r.redis.padEnd(9)}${r.store.padEnd(10)}${String(r.mailers).padStart(8)}${String(Math.round(r.emailsPerSecond)).padStart(10)}${String(Math.round(r.cpuMicrosPerEmail)).padStart(14)}${String(Math.round(1e6 / r.cpuMicrosPerEmail)).padStart(14)}`);
+    printSendSummary(print, runs);
     const first = runs[0]!;
     return {
       emails: n, concurrency, emailsPerSecond: first.emailsPerSecond, cpuMicrosPerEmail: first.cpuMicrosPerEmail, noopJobsPerSecond, renderMicrosPerEmail, digestRender, sentOk: first.sentOk, runs,

@@ -1,9 +1,28 @@
 /**
- * Render time of reminder digests: CPU µs per email for a digest of 1 order (sent as the
+ * Render time, CPU µs per email: single emails (reminders in every shipped language, newsletters),
+ * and reminder digests: CPU µs per email for a digest of 1 order (sent as the
  * single-order email, the `license-reminder` template), 5 and 20 orders (the `reminder-digest`
  * template). Like the single-email figure, CPU time, so other processes do not inflate it.
  */
+import { SUPPORTED_LOCALES } from '@tickler/domain';
 import { renderEmail, REMINDER_DIGEST_TEMPLATE, type TemplateSet } from '@tickler/mailer';
+
+/** µs of CPU per email, rendering reminders (every shipped language in turn) and newsletters alternately. */
+export function benchRender(templates: TemplateSet, n: number): number {
+  const reminder = templates.templates.get('license-reminder')!.definition.sample('before');
+  const newsletter = templates.templates.get('newsletter-product-news')!.definition.sample('default');
+  // Reminders in every shipped language: the `before` variant formats ICU plurals per email (subject, heading).
+  const locales = SUPPORTED_LOCALES;
+  for (let i = 0; i < 2_000; i += 1) renderEmail(templates, 'license-reminder', reminder, locales[i % locales.length]);
+  // CPU time, so that other processes on the machine do not inflate the figure.
+  const started = process.cpuUsage();
+  for (let i = 0; i < n; i += 1) {
+    if (i % 2 === 0) renderEmail(templates, 'license-reminder', { ...reminder, orderNumber: `ORD-${i}` }, locales[(i / 2) % locales.length]);
+    else renderEmail(templates, 'newsletter-product-news', { ...newsletter, recipientEmail: `reader-${i}@bench-corp.example` });
+  }
+  const used = process.cpuUsage(started);
+  return (used.user + used.system) / n;
+}
 
 export interface DigestRenderFigure { orders: number; template: string; microsPerEmail: number }
 
