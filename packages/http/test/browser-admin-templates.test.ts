@@ -4,14 +4,13 @@
  * sandboxed frame, the text beside it — and its test-send form queues an email that the mailer role
  * sends through the SES v2 SDK to aws-ses-v2-local, where the test reads it like an inbox.
  */
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { listPreviews, loadTemplates, makeSesTransport, makeTemplatePreviews, startMailerRole, type MailerRole, type MailTransport, type TemplateSet } from '@tickler/mailer';
-import { connection, quietLogger, startLocalSes, TEMPLATES_DIR, waitFor } from '@tickler/testkit';
-import { makeHarness, mailerConfig, SECRETS, type Harness } from './http-harness';
+import type { Browser, Page } from 'playwright-core';
+import { listPreviews, loadTemplates, makeTemplatePreviews, type TemplateSet } from '@tickler/mailer';
+import { startLocalSes, TEMPLATES_DIR, waitFor } from '@tickler/testkit';
+import { makeHarness, type Harness } from './http-harness';
+import { launchChromium, serveWithMailer, type Served } from './browser-suite';
 
 const TOKEN = 'admin-token-0123456789';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const TO = 'tester@firm-a.example';
 
 let browser: Browser;
@@ -19,30 +18,22 @@ let ses: Awaited<ReturnType<typeof startLocalSes>>;
 let set: TemplateSet;
 let h: Harness;
 let base: string;
-let role: MailerRole;
-let transport: MailTransport;
+let served: Served | undefined;
 let page: Page;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   ses = await startLocalSes();
   set = await loadTemplates(TEMPLATES_DIR);
   h = await makeHarness({ templatePreviews: makeTemplatePreviews(set) });
   h.setNow(new Date());
-  await h.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-  transport = makeSesTransport({ region: 'eu-west-1', endpoint: ses.endpoint });
-  role = startMailerRole({
-    connection, prefix: h.queuePrefix, store: h.store, logger: quietLogger, transport, templates: set,
-    config: { ...mailerConfig, publicBaseUrl: base, tokenSecrets: SECRETS }, concurrency: 2, maxSendRate: 50,
-  });
+  served = await serveWithMailer(h, ses.endpoint, { templates: set, concurrency: 2 });
+  base = served.base;
   page = await browser.newPage();
 });
 afterAll(async () => {
   await page?.close();
-  await role?.close();
-  await transport?.close?.();
-  await h?.close();
+  await served?.close();
   await browser?.close();
   await ses?.close();
 });

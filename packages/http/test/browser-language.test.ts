@@ -4,26 +4,22 @@
  * there, the page re-renders in it, and the next reminder (through the real mailer role and the
  * local SES) arrives in that language.
  */
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { enqueue } from '@tickler/queues';
-import { loadTemplates, makeSesTransport, startMailerRole, type MailerRole, type MailTransport } from '@tickler/mailer';
-import { connection, quietLogger, startLocalSes, TEMPLATES_DIR, waitFor, type StoredEmail } from '@tickler/testkit';
-import { makeHarness, mailerConfig, SECRETS, type Harness } from './http-harness';
+import { startLocalSes, waitFor, type StoredEmail } from '@tickler/testkit';
+import { makeHarness, type Harness } from './http-harness';
+import { launchChromium, serveWithMailer, type Served } from './browser-suite';
 
 const NOW = new Date('2027-01-24T08:30:00Z'); // 09:30 in Berlin, 7 days before ORD-1001's license expires
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 let browser: Browser;
 let ses: Awaited<ReturnType<typeof startLocalSes>>;
 let h: Harness;
-let base: string;
-let role: MailerRole;
-let transport: MailTransport;
+let served: Served;
 let french: BrowserContext;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   ses = await startLocalSes();
 });
 afterAll(async () => {
@@ -35,22 +31,14 @@ beforeEach(async () => {
   await ses.clear();
   h = await makeHarness();
   h.setNow(NOW);
-  await h.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-  transport = makeSesTransport({ region: 'eu-west-1', endpoint: ses.endpoint });
-  role = startMailerRole({
-    connection, prefix: (h.queues.send.opts.prefix ?? '') as string, store: h.store, logger: quietLogger, transport, templates: await loadTemplates(TEMPLATES_DIR),
-    config: { ...mailerConfig, publicBaseUrl: base, tokenSecrets: SECRETS }, concurrency: 4, maxSendRate: 50, now: () => NOW,
-  });
+  served = await serveWithMailer(h, ses.endpoint, { now: NOW });
   // A browser set to French: it sends Accept-Language: fr-FR.
   french = await browser.newContext({ locale: 'fr-FR' });
 });
 
 afterEach(async () => {
   await french.close();
-  await role.close();
-  await transport.close?.();
-  await h.close();
+  await served.close();
 });
 
 /** Sends a queued license reminder of ORD-1001 due `offsetDays` before expiry and returns the email Ann got. */

@@ -3,28 +3,23 @@
  * Links come from real emails: the mailer role sends through the SES v2 SDK to aws-ses-v2-local and
  * the test reads them from its /store, as a person would read their inbox.
  */
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { enqueue } from '@tickler/queues';
-import { startMailerRole, type MailerRole } from '@tickler/mailer';
-import { makeSesTransport, type MailTransport } from '@tickler/mailer';
-import { makeHarness, mailerConfig, portal, SECRETS, seedOrder, type Harness } from './http-harness';
-import { connection, quietLogger, startLocalSes, TEMPLATES_DIR, waitFor, type StoredEmail } from '@tickler/testkit';
-import { loadTemplates } from '@tickler/mailer';
+import { makeHarness, portal, seedOrder, type Harness } from './http-harness';
+import { startLocalSes, waitFor, type StoredEmail } from '@tickler/testkit';
+import { launchChromium, serveWithMailer, type Served } from './browser-suite';
 
 const NOW = new Date('2027-01-24T08:30:00Z'); // 09:30 in Berlin, 7 days before ORD-1001's license expires
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 let browser: Browser;
 let ses: Awaited<ReturnType<typeof startLocalSes>>;
 let h: Harness;
 let base: string;
-let role: MailerRole;
-let transport: MailTransport;
+let served: Served;
 let page: Page;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   ses = await startLocalSes();
 });
 afterAll(async () => {
@@ -36,22 +31,14 @@ beforeEach(async () => {
   await ses.clear();
   h = await makeHarness();
   h.setNow(NOW);
-  await h.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-  transport = makeSesTransport({ region: 'eu-west-1', endpoint: ses.endpoint });
-  const prefix = (h.queues.send.opts.prefix ?? '') as string;
-  role = startMailerRole({
-    connection, prefix, store: h.store, logger: quietLogger, transport, templates: await loadTemplates(TEMPLATES_DIR),
-    config: { ...mailerConfig, publicBaseUrl: base, tokenSecrets: SECRETS }, concurrency: 4, maxSendRate: 50, now: () => NOW,
-  });
+  served = await serveWithMailer(h, ses.endpoint, { now: NOW });
+  base = served.base;
   page = await browser.newPage();
 });
 
 afterEach(async () => {
   await page.close();
-  await role.close();
-  await transport.close?.();
-  await h.close();
+  await served.close();
 });
 
 /** The first link in the newest email to `to` whose path starts with `path`. */
