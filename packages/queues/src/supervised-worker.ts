@@ -1,0 +1,193 @@
+/**
+ * A BullMQ worker that replaces itself when its blocking read is wedged, and whose close is bounded.
+ *
+ * Why: a `Worker` waits for jobs on a dedicated blocking connection (BullMQ duplicates the role's
+ * connection for it) and, when one wait does not return within its block time plus 1 s, BullMQ's
+ * watchdog disconnects that connection and awaits `client.connect()` on it. On a Redis Cluster this
+ * can hang for good: if the reset lands while `cluster_state` is `fail` (a master has died and its
+ * replica is not promoted yet), ioredis's ready check fails, ioredis retries with a connect of its
+ * own, and the promise BullMQ awaits is never settled (ioredis 6 `Cluster.connect` drops its `close`
+ * listener once the slots are refreshed). The worker then takes no job again, and `close()` hangs
+ * too, as it waits for that fetch (seen in `cluster.test.ts`; upstream bullmq #4138, #3185). The
+ * maintainers' advice is to replace such a worker, which is what this does, once for every role.
+ *
+ * How it sees a wedge: BullMQ bounds one wait for a job (`waitForJob` on the worker's backend) to
+ * at most 10 s plus a 1 s watchdog, then reconnects its blocking connection if needed. A wait still
+ * pending after `stuckAfterMs` (default 15 s) while the role's own connection is ready (so Redis
+ * answers: an outage is waited out, not churned through) means that recovery itself is stuck. The
+ * worker is then replaced: a new `Worker` on the same queue starts at once, and the old one is
+ * closed in the background (its in-flight jobs finish: they run on the role's shared connection and
+ * keep their locks); its blocking connection is torn down if it has not closed `closeTimeoutMs`
+ * after its last job. Nothing is lost or doubled by a replacement: a job is only ever taken by
+ * BullMQ's atomic move to active.
+ */
+import { EventEmitter } from 'node:events';
+import type { Worker } from 'bullmq';
+import type { Logger } from 'pino';
+
+export interface SupervisionOptions {
+  /** A wait for a job pending this long, while the role's own connection is ready, is wedged (ms; default 15 000; BullMQ bounds a healthy one to ~11 s). */
+  stuckAfterMs?: number;
+  /** How often the wait is checked (ms; default 1 000). */
+  checkEveryMs?: number;
+  /** How long a close may take once no job is in flight before its blocking connection is torn down (ms; default 5 000). */
+  closeTimeoutMs?: number;
+}
+
+/** The events a supervised worker passes on from whichever BullMQ `Worker` is current. */
+const FORWARDED = ['completed', 'failed', 'active', 'progress', 'stalled', 'drained', 'error'] as const;
+
+/** Resolves true when `promise` settles within `ms`, false otherwise (the promise is left running). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => true), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Since when the worker's current wait for a job has been pending (null: none pending). */
+function watchWaits(worker: Worker): () => number | null {
+  const backend = worker.getBackend();
+  const waitForJob = backend.waitForJob.bind(backend);
+  let pendingSince: number | null = null;
+  backend.waitForJob = async (blockTimeout: number) => {
+    pendingSince = Date.now();
+    try {
+      return await waitForJob(blockTimeout);
+    } finally {
+      pendingSince = null;
+    }
+  };
+  return () => pendingSince;
+}
+
+/** Whether the worker's main connection (the role's own, shared by its queues) is ready, i.e. Redis answers. */
+async function connectionReady(worker: Worker): Promise<boolean> {
+  const client = await Promise.race([worker.getBackend().client, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000).unref())]);
+  return client?.status === 'ready' || client?.status === 'connect';
+}
+
+/** Drops the worker's blocking connection at once (after its close timed out): no socket or reconnect timer is left. */
+async function tearDownBlocking(worker: Worker): Promise<void> {
+  const pending = worker.getBackend().blockingClient;
+  if (!pending) return;
+  const client = await Promise.race([pending, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000).unref())]);
+  client?.disconnect();
+}
+
+/**
+ * One catalog queue's worker under supervision. It behaves like the BullMQ `Worker` it holds (events,
+ * `pause`, `resume`, `waitUntilReady`, `close`); `worker` is the current one, `replacements` counts wedges.
+ */
+export class SupervisedWorker extends EventEmitter {
+  private current: Worker;
+  private pendingSince: () => number | null;
+  private readonly timer: NodeJS.Timeout;
+  private readonly retiring = new Set<Promise<void>>();
+  /** Jobs each worker has taken and not yet finished (a close waits for these, not for a wedged connection). */
+  private readonly inFlight = new WeakMap<Worker, number>();
+  private closing: Promise<void> | null = null;
+  private paused = false;
+  private checking = false;
+  private readonly stuckAfterMs: number;
+  private readonly closeTimeoutMs: number;
+  replacements = 0;
+
+  constructor(
+    private readonly queue: string,
+    private readonly create: () => Worker,
+    private readonly logger: Pick<Logger, 'warn' | 'error'>,
+    options: SupervisionOptions = {},
+  ) {
+    super();
+    this.stuckAfterMs = options.stuckAfterMs ?? 15_000;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+    [this.current, this.pendingSince] = this.start();
+    this.timer = setInterval(() => void this.check(), options.checkEveryMs ?? 1000);
+    this.timer.unref();
+  }
+
+  /** The BullMQ worker taking jobs now (a new one after each replacement). */
+  get worker(): Worker {
+    return this.current;
+  }
+
+  private start(): [Worker, () => number | null] {
+    const worker = this.create();
+    for (const event of FORWARDED) worker.on(event, (...args: unknown[]) => this.emit(event, ...args));
+    this.inFlight.set(worker, 0);
+    worker.on('active', () => this.inFlight.set(worker, (this.inFlight.get(worker) ?? 0) + 1));
+    for (const end of ['completed', 'failed'] as const) worker.on(end, () => this.inFlight.set(worker, Math.max(0, (this.inFlight.get(worker) ?? 1) - 1)));
+    return [worker, watchWaits(worker)];
+  }
+
+  private async check(): Promise<void> {
+    const since = this.pendingSince();
+    if (this.checking || this.closing || this.paused || since === null || Date.now() - since < this.stuckAfterMs) return;
+    this.checking = true;
+    try {
+      // Redis itself away (the role's own connection not ready): every worker waits, a new one would too.
+      if (!(await connectionReady(this.current)) || this.closing || this.pendingSince() !== since) return;
+      const old = this.current;
+      this.replacements += 1;
+      this.logger.warn({ queue: this.queue, waitingForMs: Date.now() - since, replacements: this.replacements },
+        'worker wedged: its wait for a job did not return; replacing it');
+      [this.current, this.pendingSince] = this.start();
+      const retired = this.retire(old).finally(() => this.retiring.delete(retired));
+      this.retiring.add(retired);
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  /**
+   * Closes `worker`, letting its in-flight jobs finish; once none is in flight and it still has not
+   * closed after `closeTimeoutMs`, its close is wedged: its blocking connection is torn down and it is
+   * left behind (a wedged close waits on that connection only).
+   */
+  private async retire(worker: Worker): Promise<void> {
+    const closed = worker.close();
+    let idleSince = Date.now();
+    while (!(await settlesWithin(closed, 250))) {
+      if (this.inFlight.get(worker)) idleSince = Date.now();
+      else if (Date.now() - idleSince >= this.closeTimeoutMs) {
+        this.logger.warn({ queue: this.queue, closeTimeoutMs: this.closeTimeoutMs }, 'worker did not close in time; dropping its blocking connection');
+        await tearDownBlocking(worker).catch(() => undefined);
+        if (!(await settlesWithin(closed, 1000))) worker.removeAllListeners();
+        return;
+      }
+    }
+  }
+
+  async waitUntilReady(): Promise<void> {
+    await this.current.waitUntilReady();
+  }
+
+  isRunning(): boolean {
+    return this.current.isRunning();
+  }
+
+  async pause(doNotWaitActive?: boolean): Promise<void> {
+    this.paused = true;
+    await this.current.pause(doNotWaitActive);
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.current.resume();
+  }
+
+  /** Stops taking jobs, lets in-flight ones finish, and returns at most about `closeTimeoutMs` + 1 s after the last one did. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      clearInterval(this.timer);
+      await Promise.all([this.retire(this.current), ...this.retiring]);
+    })();
+    return this.closing;
+  }
+}
