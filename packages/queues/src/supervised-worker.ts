@@ -158,7 +158,11 @@ export class SupervisedWorker extends EventEmitter {
       else if (Date.now() - idleSince >= this.closeTimeoutMs) {
         this.logger.warn({ queue: this.queue, closeTimeoutMs: this.closeTimeoutMs }, 'worker did not close in time; dropping its blocking connection');
         await tearDownBlocking(worker).catch(() => undefined);
-        if (!(await settlesWithin(closed, 1000))) worker.removeAllListeners();
+        if (!(await settlesWithin(closed, 1000))) {
+          // Left behind: nothing is passed on from it any more (its late errors are dropped, not thrown).
+          worker.removeAllListeners();
+          worker.on('error', () => undefined);
+        }
         return;
       }
     }
