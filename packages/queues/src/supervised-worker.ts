@@ -81,6 +81,18 @@ async function tearDownBlocking(worker: Worker): Promise<void> {
 }
 
 /**
+ * A worker whose close stays wedged is left behind: nothing is passed on from it any more (its late
+ * errors are dropped, not thrown), and its lock renewal timer, which BullMQ stops only at the end of
+ * a close that will not come, is stopped so it neither keeps the process alive nor runs forever.
+ * `lockManager` is not public API: if a BullMQ upgrade renames it, only that timer is left running.
+ */
+function abandon(worker: Worker): void {
+  worker.removeAllListeners();
+  worker.on('error', () => undefined);
+  void (worker as unknown as { lockManager?: { close?: () => Promise<void> } }).lockManager?.close?.().catch(() => undefined);
+}
+
+/**
  * One catalog queue's worker under supervision. It behaves like the BullMQ `Worker` it holds (events,
  * `pause`, `resume`, `waitUntilReady`, `close`); `worker` is the current one, `replacements` counts wedges.
  */
@@ -158,11 +170,7 @@ export class SupervisedWorker extends EventEmitter {
       else if (Date.now() - idleSince >= this.closeTimeoutMs) {
         this.logger.warn({ queue: this.queue, closeTimeoutMs: this.closeTimeoutMs }, 'worker did not close in time; dropping its blocking connection');
         await tearDownBlocking(worker).catch(() => undefined);
-        if (!(await settlesWithin(closed, 1000))) {
-          // Left behind: nothing is passed on from it any more (its late errors are dropped, not thrown).
-          worker.removeAllListeners();
-          worker.on('error', () => undefined);
-        }
+        if (!(await settlesWithin(closed, 1000))) abandon(worker);
         return;
       }
     }

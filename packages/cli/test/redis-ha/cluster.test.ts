@@ -172,7 +172,9 @@ itOnCluster('runs the reminder pipeline on a real cluster and rides through a ma
     throw error;
   } finally {
     // The roles must also shut down after a failover; a close that hangs must not hide a failure above.
-    closed = await Promise.race([deployment.close().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 20_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    closed = await Promise.race([deployment.close().then(() => true), new Promise<false>((r) => { timer = setTimeout(() => r(false), 20_000); })]);
+    clearTimeout(timer);
     if (!closed && failed) process.stderr.write('cluster.test.ts: the roles also did not close within 20 s\n');
     await transport.close?.();
     await ses.close();
