@@ -12,11 +12,11 @@
  * maintainers' advice is to replace such a worker, which is what this does, once for every role.
  *
  * How it sees a wedge: BullMQ bounds one wait for a job (`waitForJob` on the worker's backend) to
- * at most 10 s plus a 1 s watchdog, then reconnects its blocking connection if needed. A wait still
- * pending after `stuckAfterMs` (default 15 s) while the role's own connection is ready (so Redis
- * answers: an outage is waited out, not churned through) means that recovery itself is stuck. The
- * worker is then replaced: a new `Worker` on the same queue starts at once, and the old one is
- * closed in the background (its in-flight jobs finish: they run on the role's shared connection and
+ * its block time (at most 10 s) plus a 1 s watchdog, then resets its blocking connection if needed.
+ * A wait still pending `stuckAfterMs` (default 8 s) past that bound while the role's own connection
+ * is ready (so Redis answers: an outage is waited out, not churned through) means that reset is
+ * stuck. The worker is then replaced: a new `Worker` on the same queue starts at once, and the old
+ * one is closed in the background (its in-flight jobs finish: they run on the role's shared connection and
  * keep their locks); its blocking connection is torn down if it has not closed `closeTimeoutMs`
  * after its last job. Nothing is lost or doubled by a replacement: a job is only ever taken by
  * BullMQ's atomic move to active.
@@ -26,7 +26,11 @@ import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 
 export interface SupervisionOptions {
-  /** A wait for a job pending this long, while the role's own connection is ready, is wedged (ms; default 15 000; BullMQ bounds a healthy one to ~11 s). */
+  /**
+   * A wait for a job still pending this long after BullMQ's own bound (its block time plus a 1 s
+   * watchdog), while the role's own connection is ready, is wedged (ms; default 8 000: room for the
+   * watchdog's reconnect, which waits out a cluster failover of a few seconds).
+   */
   stuckAfterMs?: number;
   /** How often the wait is checked (ms; default 1 000). */
   checkEveryMs?: number;
@@ -50,20 +54,21 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   }
 }
 
-/** Since when the worker's current wait for a job has been pending (null: none pending). */
+/** When the worker's current wait for a job should have returned by, as BullMQ bounds it (null: none pending). */
 function watchWaits(worker: Worker): () => number | null {
   const backend = worker.getBackend();
   const waitForJob = backend.waitForJob.bind(backend);
-  let pendingSince: number | null = null;
+  let dueBy: number | null = null;
   backend.waitForJob = async (blockTimeout: number) => {
-    pendingSince = Date.now();
+    // The block (seconds, at most 10), then BullMQ's 1 s watchdog.
+    dueBy = Date.now() + Math.max(0, blockTimeout) * 1000 + 1000;
     try {
       return await waitForJob(blockTimeout);
     } finally {
-      pendingSince = null;
+      dueBy = null;
     }
   };
-  return () => pendingSince;
+  return () => dueBy;
 }
 
 /** Whether the worker's main connection (the role's own, shared by its queues) is ready, i.e. Redis answers. */
@@ -98,7 +103,7 @@ function abandon(worker: Worker): void {
  */
 export class SupervisedWorker extends EventEmitter {
   private current: Worker;
-  private pendingSince: () => number | null;
+  private dueBy: () => number | null;
   private readonly timer: NodeJS.Timeout;
   private readonly retiring = new Set<Promise<void>>();
   /** Jobs each worker has taken and not yet finished (a close waits for these, not for a wedged connection). */
@@ -117,9 +122,9 @@ export class SupervisedWorker extends EventEmitter {
     options: SupervisionOptions = {},
   ) {
     super();
-    this.stuckAfterMs = options.stuckAfterMs ?? 15_000;
+    this.stuckAfterMs = options.stuckAfterMs ?? 8000;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
-    [this.current, this.pendingSince] = this.start();
+    [this.current, this.dueBy] = this.start();
     this.timer = setInterval(() => void this.check(), options.checkEveryMs ?? 1000);
     this.timer.unref();
   }
@@ -139,17 +144,17 @@ export class SupervisedWorker extends EventEmitter {
   }
 
   private async check(): Promise<void> {
-    const since = this.pendingSince();
-    if (this.checking || this.closing || this.paused || since === null || Date.now() - since < this.stuckAfterMs) return;
+    const dueBy = this.dueBy();
+    if (this.checking || this.closing || this.paused || dueBy === null || Date.now() - dueBy < this.stuckAfterMs) return;
     this.checking = true;
     try {
       // Redis itself away (the role's own connection not ready): every worker waits, a new one would too.
-      if (!(await connectionReady(this.current)) || this.closing || this.pendingSince() !== since) return;
+      if (!(await connectionReady(this.current)) || this.closing || this.dueBy() !== dueBy) return;
       const old = this.current;
       this.replacements += 1;
-      this.logger.warn({ queue: this.queue, waitingForMs: Date.now() - since, replacements: this.replacements },
+      this.logger.warn({ queue: this.queue, overdueMs: Date.now() - dueBy, replacements: this.replacements },
         'worker wedged: its wait for a job did not return; replacing it');
-      [this.current, this.pendingSince] = this.start();
+      [this.current, this.dueBy] = this.start();
       const retired = this.retire(old).finally(() => this.retiring.delete(retired));
       this.retiring.add(retired);
     } finally {

@@ -14,6 +14,9 @@ import { queuePrefixFor } from './key-layout';
 import type { Processor } from './processors';
 import { SupervisedWorker, type SupervisionOptions } from './supervised-worker';
 
+/** Pause before a worker fetches again after its fetch met a lost connection (ms). */
+const FETCH_RETRY_DELAY_MS = 1000;
+
 export interface CatalogWorkerOptions {
   connection: ConnectionOptions;
   /** Queue key prefix (QUEUE_PREFIX; on a Redis Cluster the queue's hash tag is added, see key-layout.ts). */
@@ -45,6 +48,9 @@ export function makeCatalogWorker<N extends JobName>(name: N, processor: Process
   const { connection, prefix, concurrency, limiter, logger } = options;
   const create = () => new Worker(queue, async (job: Job) => processor(parsePayload(name, job.data), job), {
     connection, prefix: queuePrefixFor(queue, prefix, connection), concurrency, autorun: true, ...(limiter ? { limiter } : {}),
+    // BullMQ waits this long before fetching again after a "Connection is closed." (15 s by default):
+    // during a cluster failover a fetch meets it once, and the queue would then sit idle for 15 s.
+    runRetryDelay: FETCH_RETRY_DELAY_MS,
   });
   const worker = new SupervisedWorker(queue, create, logger, options.supervision);
   worker.on('failed', (job: Job | undefined, err: Error) => {
