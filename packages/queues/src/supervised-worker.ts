@@ -36,6 +36,8 @@ export interface SupervisionOptions {
   checkEveryMs?: number;
   /** How long a close may take once no job is in flight before its blocking connection is torn down (ms; default 5 000). */
   closeTimeoutMs?: number;
+  /** The longest one wait for a job blocks (s; default 2; BullMQ's own maximum is 10). */
+  maxBlockSeconds?: number;
 }
 
 /** The events a supervised worker passes on from whichever BullMQ `Worker` is current. */
@@ -54,16 +56,23 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   }
 }
 
-/** When the worker's current wait for a job should have returned by, as BullMQ bounds it (null: none pending). */
-function watchWaits(worker: Worker): () => number | null {
+/**
+ * Caps each wait for a job at `maxBlockSeconds` and returns when the current one should have
+ * returned by, as BullMQ bounds it (null: none pending). The cap: after an error BullMQ blocks for
+ * its maximum (10 s) and relies on a marker to wake it for a due delayed job, and a failover can lose
+ * that marker with the old master; every wake-up runs BullMQ's move to active, which promotes due
+ * delayed jobs, so a due job (the scan's next run) waits at most the cap.
+ */
+function watchWaits(worker: Worker, maxBlockSeconds: number): () => number | null {
   const backend = worker.getBackend();
   const waitForJob = backend.waitForJob.bind(backend);
   let dueBy: number | null = null;
   backend.waitForJob = async (blockTimeout: number) => {
-    // The block (seconds, at most 10), then BullMQ's 1 s watchdog.
-    dueBy = Date.now() + Math.max(0, blockTimeout) * 1000 + 1000;
+    const block = Math.min(blockTimeout, maxBlockSeconds);
+    // The block, then BullMQ's 1 s watchdog.
+    dueBy = Date.now() + Math.max(0, block) * 1000 + 1000;
     try {
-      return await waitForJob(blockTimeout);
+      return await waitForJob(block);
     } finally {
       dueBy = null;
     }
@@ -113,6 +122,7 @@ export class SupervisedWorker extends EventEmitter {
   private checking = false;
   private readonly stuckAfterMs: number;
   private readonly closeTimeoutMs: number;
+  private readonly maxBlockSeconds: number;
   replacements = 0;
 
   constructor(
@@ -124,6 +134,7 @@ export class SupervisedWorker extends EventEmitter {
     super();
     this.stuckAfterMs = options.stuckAfterMs ?? 8000;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+    this.maxBlockSeconds = options.maxBlockSeconds ?? 2;
     [this.current, this.dueBy] = this.start();
     this.timer = setInterval(() => void this.check(), options.checkEveryMs ?? 1000);
     this.timer.unref();
@@ -140,7 +151,7 @@ export class SupervisedWorker extends EventEmitter {
     this.inFlight.set(worker, 0);
     worker.on('active', () => this.inFlight.set(worker, (this.inFlight.get(worker) ?? 0) + 1));
     for (const end of ['completed', 'failed'] as const) worker.on(end, () => this.inFlight.set(worker, Math.max(0, (this.inFlight.get(worker) ?? 1) - 1)));
-    return [worker, watchWaits(worker)];
+    return [worker, watchWaits(worker, this.maxBlockSeconds)];
   }
 
   private async check(): Promise<void> {
