@@ -35,11 +35,12 @@ const EMAILS = REMINDERS + BROADCAST;
 const major = redisServerMajor(spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout ?? '');
 const clusterCapable = major === null || major >= 3;
 if (!clusterCapable) process.stdout.write(`SKIPPED cluster.test.ts: redis-server ${major} has no cluster mode (needs Redis 3 or later)\n`);
-// After a master's SIGKILL, BullMQ's blocking client (a duplicate of the role's ioredis Cluster) can
-// be left waiting for a `ready` that never comes: the worker would take no job again and its close
-// would hang. The worker factory's supervisor (packages/queues/src/supervised-worker.ts) replaces
-// such a worker and bounds its close; this test is what showed the wedge, about one run in two on a
-// loaded machine before the supervisor.
+// After a master's SIGKILL, BullMQ's reset of a worker's blocking client (a duplicate of the role's
+// ioredis Cluster) can await a `connect()` that never settles: that worker would take no job again
+// and its close would hang; and the scan sat idle 13-15 s after each kill (BullMQ's 15 s retry after a
+// lost connection, then a 10 s block whose wake-up marker the failover lost). The worker factory's
+// supervisor (packages/queues/src/supervised-worker.ts) replaces a wedged worker, bounds its close,
+// and caps each block at 2 s. Before it this test failed intermittently and ran only on demand.
 const itOnCluster = clusterCapable ? it : it.skip;
 
 /** Orders whose license expired yesterday (UTC) with reminder offset 0: the first scan finds each due. */
