@@ -121,9 +121,8 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     schedulers: [],
     connections,
     async close() {
-      await deployment.http?.close();
-      await deployment.mailer?.close();
-      for (const scheduler of deployment.schedulers) await scheduler.close();
+      // Each role as its own process: they stop side by side.
+      await Promise.all([deployment.http?.close(), deployment.mailer?.close(), ...deployment.schedulers.map((s) => s.close())]);
       await closeQueues(deployment.queues);
       for (const c of connections) c.disconnect();
     },

@@ -2,10 +2,10 @@
  * The mailer role: the `reminders`, `send`, `digests` and `test-sends` workers of one process. Owns its Redis connections
  * and its workers; `close()` stops taking jobs, lets in-flight ones finish, then disconnects.
  */
-import type { ConnectionOptions, Worker } from 'bullmq';
+import type { ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { type Store } from '@tickler/db';
-import { closeQueues, makeCatalogWorker, makeQueues, type Queues } from '@tickler/queues';
+import { closeQueues, makeCatalogWorker, makeQueues, type Queues, type SupervisedWorker } from '@tickler/queues';
 import type { MailerConfig } from '../config';
 import { makeDigestProcessor } from '../processors/digest-processor';
 import { makeReminderProcessor } from '../processors/reminder-processor';
@@ -34,7 +34,7 @@ export interface MailerRoleOptions {
 }
 
 export interface MailerRole {
-  workers: { reminders: Worker; send: Worker; digests: Worker; testSends: Worker };
+  workers: { reminders: SupervisedWorker; send: SupervisedWorker; digests: SupervisedWorker; testSends: SupervisedWorker };
   queues: Queues;
   /** Stops fetching jobs, waits for in-flight ones, closes connections. Safe to call twice. */
   close(): Promise<void>;
