@@ -60,6 +60,8 @@ async function nodeCpuMs(node: Redis): Promise<number> {
 
 /** Redis server CPU so far, ms (on a cluster, every node's). */
 export async function redisCpuMs(connection: RedisConnection): Promise<number> {
+  // A cluster client knows its nodes only once it is ready.
+  if ('nodes' in connection && connection.status !== 'ready') await new Promise((resolve) => connection.once('ready', resolve));
   const nodes = 'nodes' in connection ? connection.nodes('all') : [connection];
   return (await Promise.all(nodes.map(nodeCpuMs))).reduce((x, y) => x + y, 0);
 }
