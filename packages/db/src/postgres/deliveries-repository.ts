@@ -4,15 +4,28 @@ import type pg from 'pg';
 import { DEFAULT_SENDING_LEASE_MS } from '../repositories/defaults';
 import type { DeliveriesRepository } from '../repositories/types';
 import { emailKey } from '../email';
+import { batched } from './batched';
 import { withStatementRetry } from './pool';
-import { claimDelivery } from './sql/claim-delivery';
+import { claimDeliveries, type ClaimKey } from './sql/claim-delivery';
 import { DELIVERY_COLUMNS, type DeliverySqlRow, toDelivery } from './sql/delivery-rows';
 import { upsertDeliveries } from './sql/upsert-deliveries';
 
 /** Statuses a send may (re)claim: fresh, or left `sending` by a worker that died mid-send. */
 const CLAIMABLE = `('queued', 'sending')`;
 
+/** Concurrent `markSent`s in one statement (see batched.ts); one delivery twice in a batch: one of them is kept. */
+const MARK_SENT_SQL = `UPDATE deliveries d SET status = 'sent', provider_message_id = s.message_id, sent_at = s.at, updated_at = s.at, last_error = NULL
+  FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS s(id, message_id, at) WHERE d.id = s.id`;
+
+interface SentKey { id: number; providerMessageId: string; at: Date }
+
 export function makePgDeliveriesRepository(pool: pg.Pool): DeliveriesRepository {
+  // The send path's two ledger writes, batched across the process's concurrent send jobs.
+  const claim = batched((keys: readonly ClaimKey[]) => withStatementRetry(() => claimDeliveries(pool, keys)));
+  const markSent = batched(async (keys: readonly SentKey[]) => {
+    await withStatementRetry(() => pool.query(MARK_SENT_SQL, [keys.map((k) => k.id), keys.map((k) => k.providerMessageId), keys.map((k) => k.at)]));
+    return keys.map(() => undefined);
+  });
   const list = async (where: string, params: unknown[]) =>
     (await pool.query<DeliverySqlRow>(`SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE ${where}`, params)).rows.map(toDelivery);
 
@@ -26,11 +39,10 @@ export function makePgDeliveriesRepository(pool: pg.Pool): DeliveriesRepository 
       return (await list(`id = $1`, [id]))[0] ?? null;
     },
     async claimForSending(id, options = {}) {
-      return claimDelivery(pool, id, options.leaseMs ?? DEFAULT_SENDING_LEASE_MS);
+      return claim({ id, leaseMs: options.leaseMs ?? DEFAULT_SENDING_LEASE_MS });
     },
     async markSent(id, providerMessageId, at) {
-      await pool.query(`UPDATE deliveries SET status = 'sent', provider_message_id = $2, sent_at = $3, updated_at = $3, last_error = NULL WHERE id = $1`,
-        [id, providerMessageId, at]);
+      await markSent({ id, providerMessageId, at });
     },
     async markFailed(id, error, permanent) {
       // A transient failure goes back to `queued` so a retry (or reconciliation) may claim it again.

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { PENDING_CHANGES_KEPT } from '../repositories/defaults';
 import type { NewsletterRepository, SubscriptionRow, TopicChangeRow } from '../repositories/types';
 import { emailKey, normalizeEmail } from '../email';
+import { batched } from './batched';
 import { type Queryable, withTransaction } from './pool';
 
 interface SubscriptionSqlRow { id: number; email: string; status: SubscriptionStatus; created_at: Date; confirmed_at: Date | null }
@@ -37,7 +38,20 @@ async function one(db: Queryable, where: string, param: unknown): Promise<Subscr
   return (await withTopics(db, rows))[0] ?? null;
 }
 
+interface BroadcastSqlRow { id: number; topic: string; template: string; status: 'sending' | 'done' }
+
 export function makePgNewsletterRepository(pool: pg.Pool): NewsletterRepository {
+  // What every newsletter send reads, batched across the process's concurrent send jobs (see batched.ts).
+  const subscriptions = batched(async (emails: readonly string[]) => {
+    const { rows } = await pool.query<SubscriptionSqlRow>(`SELECT ${COLUMNS} FROM newsletter_subscriptions s WHERE s.email = ANY($1::text[])`, [[...new Set(emails)]]);
+    const byEmail = new Map((await withTopics(pool, rows)).map((row) => [row.email, row]));
+    return emails.map((email) => byEmail.get(email) ?? null);
+  });
+  const broadcasts = batched(async (ids: readonly number[]) => {
+    const { rows } = await pool.query<BroadcastSqlRow>(`SELECT id, topic, template, status FROM broadcasts WHERE id = ANY($1::bigint[])`, [[...new Set(ids)]]);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
   return {
     async subscribe(email, topics) {
       const address = normalizeEmail(email);
@@ -80,15 +94,13 @@ export function makePgNewsletterRepository(pool: pg.Pool): NewsletterRepository 
       });
     },
     async get(email) {
-      return one(pool, 's.email = $1', emailKey(email));
+      return subscriptions(emailKey(email));
     },
     async getById(id) {
       return one(pool, 's.id = $1', id);
     },
     async getBroadcast(id) {
-      const { rows: [row] } = await pool.query<{ id: number; topic: string; template: string; status: 'sending' | 'done' }>(
-        `SELECT id, topic, template, status FROM broadcasts WHERE id = $1`, [id]);
-      return row ?? null;
+      return broadcasts(id);
     },
     async markBroadcastDone(id) {
       await pool.query(`UPDATE broadcasts SET status = 'done' WHERE id = $1`, [id]);

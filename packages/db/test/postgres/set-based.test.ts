@@ -9,6 +9,7 @@ import { makePgDeliveriesRepository } from '../../src/postgres/deliveries-reposi
 import { makePgDirectoryRepository } from '../../src/postgres/directory-repository';
 import { makePgInboundEventsRepository } from '../../src/postgres/inbound-events-repository';
 import { makePgListsRepository } from '../../src/postgres/lists-repository';
+import { makePgNewsletterRepository } from '../../src/postgres/newsletter-repository';
 import { makePool } from '../../src/postgres/pool';
 import { makePgRemindersRepository } from '../../src/postgres/reminders-repository';
 import type { NewReminder } from '../../src/repositories/types';
@@ -80,4 +81,72 @@ it('lists: membership of 2,000 addresses in one statement', async () => {
   expect(await countRoundTrips(() => lists.suppressionsAmong(emails))).toBe(1);
   expect(await countRoundTrips(() => lists.suppressedAmong(emails))).toBe(1);
   expect(await countRoundTrips(() => lists.unsubscribedAmong('renewal:ORD-1', emails))).toBe(1);
+});
+
+describe('the send path: concurrent calls of one process share a statement, and each gets its own answer', () => {
+  const n = 64;
+  const emails = Array.from({ length: n }, (_, i) => `batch-${i}@corp.example`);
+
+  it('claims and ledger writes: one statement for 64 concurrent sends, one winner per delivery', async () => {
+    const deliveries = makePgDeliveriesRepository(pool);
+    const rows = await deliveries.upsertMany(emails.map((email) => ({
+      sourceType: 'broadcast' as const, sourceId: 8, email, listId: null, orderId: null, status: 'queued' as const, reason: null,
+    })));
+    await deliveries.markSkipped(rows[0]!.id, 'already finished');
+    let claims: Awaited<ReturnType<typeof deliveries.claimForSending>>[] = [];
+    // Each delivery twice, and one that does not exist: the claim, and one re-read for the losers.
+    expect(await countRoundTrips(async () => {
+      claims = await Promise.all([...rows, ...rows].map((row) => deliveries.claimForSending(row.id)).concat(deliveries.claimForSending(987_654)));
+    })).toBe(2);
+    expect(claims.at(-1)).toBeNull();
+    expect(claims[0]).toEqual({ claimed: false, delivery: expect.objectContaining({ status: 'skipped' }) });
+    for (let i = 1; i < n; i += 1) {
+      expect(claims[i]).toEqual({ claimed: true, delivery: expect.objectContaining({ id: rows[i]!.id, status: 'sending', attempts: 1 }) });
+      expect(claims[n + i]).toEqual({ claimed: false, delivery: expect.objectContaining({ id: rows[i]!.id, status: 'sending' }) });
+    }
+    const sentAt = at('2026-12-07T10:00:00Z');
+    expect(await countRoundTrips(() => Promise.all(rows.slice(1).map((row) => deliveries.markSent(row.id, `msg-${row.id}`, sentAt))))).toBe(1);
+    for (const row of rows.slice(1)) expect(await deliveries.get(row.id)).toMatchObject({ status: 'sent', providerMessageId: `msg-${row.id}`, sentAt });
+  });
+
+  it('checks: unsubscribes, suppressions, languages, subscriptions and broadcasts — one statement each for 64 sends', async () => {
+    const lists = makePgListsRepository(pool);
+    const newsletter = makePgNewsletterRepository(pool);
+    await lists.unsubscribe(emails[3]!, 'newsletter:news', 'link');
+    await lists.unsubscribe(emails[4]!, 'newsletter:other', 'link');
+    await lists.suppress(emails[5]!, 'bounce', null);
+    await lists.setLocale(emails[6]!, 'de', 'preferences');
+    await newsletter.subscribe(emails[7]!, ['news']);
+    const { id: broadcastId } = await newsletter.ensureBroadcast('news', 'product-news');
+
+    let unsubscribed: boolean[] = [];
+    expect(await countRoundTrips(async () => { unsubscribed = await Promise.all(emails.map((e) => lists.isUnsubscribed(e.toUpperCase(), 'newsletter:news'))); })).toBe(1);
+    expect(unsubscribed.flatMap((u, i) => (u ? [i] : []))).toEqual([3]);
+    let suppressed: Set<string>[] = [];
+    expect(await countRoundTrips(async () => { suppressed = await Promise.all(emails.map((e) => lists.suppressedAmong([e, 'nobody@corp.example']))); })).toBe(1);
+    expect(suppressed.flatMap((s, i) => (s.size > 0 ? [[i, [...s]]] : []))).toEqual([[5, [emails[5]]]]);
+    let locales: Awaited<ReturnType<typeof lists.getLocale>>[] = [];
+    expect(await countRoundTrips(async () => { locales = await Promise.all(emails.map((e) => lists.getLocale(e))); })).toBe(1);
+    expect(locales.flatMap((l, i) => (l ? [[i, l]] : []))).toEqual([[6, { locale: 'de', source: 'preferences' }]]);
+    let subscriptions: Awaited<ReturnType<typeof newsletter.get>>[] = [];
+    // The subscriptions, then their topics.
+    expect(await countRoundTrips(async () => { subscriptions = await Promise.all(emails.map((e) => newsletter.get(e))); })).toBe(2);
+    expect(subscriptions.flatMap((s, i) => (s ? [[i, s.email, s.status, s.topics]] : []))).toEqual([[7, emails[7], 'pending', ['news']]]);
+    let broadcasts: Awaited<ReturnType<typeof newsletter.getBroadcast>>[] = [];
+    expect(await countRoundTrips(async () => { broadcasts = await Promise.all([broadcastId, 424_242, broadcastId].map((id) => newsletter.getBroadcast(id))); })).toBe(1);
+    expect(broadcasts).toEqual([expect.objectContaining({ id: broadcastId, topic: 'news' }), null, expect.objectContaining({ id: broadcastId })]);
+  });
+
+  it('calls made while a statement runs wait for it and go out together', async () => {
+    const lists = makePgListsRepository(pool);
+    // One call per turn of the event loop: each arrives while an earlier statement is on the wire.
+    expect(await countRoundTrips(async () => {
+      const calls: Array<Promise<unknown>> = [];
+      for (const email of emails) {
+        calls.push(lists.getLocale(email));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await Promise.all(calls);
+    })).toBeLessThan(n / 4);
+  });
 });
