@@ -10,6 +10,9 @@
  * - *atomic*: the method's writes are applied entirely or not at all;
  * - *idempotent*: calling it again with the same arguments changes nothing more;
  * - *last writer wins*: concurrent calls each apply; the one that commits last decides the value.
+ * - *reads are fresh*: a read returns what was committed before it was called, or newer — also where an
+ *   implementation serves concurrent calls of one process with one statement (PostgreSQL's send path,
+ *   see postgres/batched.ts): a batched statement only ever starts after every call in it was made.
  * Storage failures reject with `StoreError` (see store-error.ts); `transient` ones may be retried.
  * Implementations retry deadlocks and serialization failures themselves where the method is atomic.
  */
