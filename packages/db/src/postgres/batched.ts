@@ -52,6 +52,30 @@ export function batched<K, V>(run: RunBatch<K, V>, maxBatchSize = MAX_BATCH_SIZE
   return (key) => loader.load(key);
 }
 
+/**
+ * A lookup by key, batched: `load` gets the batch's distinct keys and returns the entries it found;
+ * each caller gets its key's value, or null.
+ */
+export function batchedByKey<K, V>(load: (keys: K[]) => Promise<Iterable<readonly [K, V]>>): (key: K) => Promise<V | null> {
+  return batched(async (keys: readonly K[]) => {
+    const found = new Map(await load([...new Set(keys)]));
+    return keys.map((key) => found.get(key) ?? null);
+  });
+}
+
+/**
+ * A membership test of pairs, batched: `load` gets the batch's pairs as two parallel arrays (for
+ * `unnest($1, $2)`) and returns the pairs it found; each caller learns whether its pair is there.
+ */
+export function batchedPairTest(load: (firsts: string[], seconds: string[]) => Promise<Array<readonly [string, string]>>): (first: string, second: string) => Promise<boolean> {
+  const key = (first: string, second: string) => JSON.stringify([first, second]);
+  const test = batched(async (pairs: ReadonlyArray<readonly [string, string]>) => {
+    const found = new Set((await load(pairs.map(([first]) => first), pairs.map(([, second]) => second))).map(([first, second]) => key(first, second)));
+    return pairs.map(([first, second]) => found.has(key(first, second)));
+  });
+  return (first, second) => test([first, second]);
+}
+
 /** Groups keys by `group(key)`, keeping each key's position: for statements that take one value per batch. */
 export function groupKeys<K, G>(keys: readonly K[], group: (key: K) => G): Map<G, Array<{ key: K; index: number }>> {
   const groups = new Map<G, Array<{ key: K; index: number }>>();

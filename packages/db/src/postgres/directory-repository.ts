@@ -3,6 +3,7 @@ import { reminderKind, type Organization } from '@tickler/domain';
 import type pg from 'pg';
 import type { Contact, DirectoryRepository, RemoveContactOutcome } from '../repositories/types';
 import { emailKey, normalizeEmail } from '../email';
+import { batchedByKey, batchedPairTest } from './batched';
 import { makePgOrderEvents } from './order-events';
 import { withTransaction } from './pool';
 import { type MembershipSqlRow, ORDER_COLUMNS, type OrderSqlRow, toMembership, toOrder, toUser, type UserSqlRow } from './rows';
@@ -20,6 +21,11 @@ export function makePgDirectoryRepository(pool: pg.Pool, options: { pageSize?: n
   const events = makePgOrderEvents(pool);
   const pageSize = options.pageSize ?? EXPIRY_PAGE_SIZE;
   const one = async <R extends pg.QueryResultRow>(sql: string, params: unknown[]) => (await pool.query<R>(sql, params)).rows[0];
+  // What every reminder send re-checks, batched across the process's concurrent send jobs (see batched.ts).
+  const orders = batchedByKey(async (ids: string[]) => (await pool.query<OrderSqlRow>(ordersWhere('o.id = ANY($1::text[])'), [ids])).rows.map((row) => [row.id, toOrder(row)] as const));
+  const isContact = batchedPairTest(async (orderIds, emails) => (await pool.query<{ order_id: string; email: string }>(`SELECT c.order_id, u.email
+    FROM order_contacts c JOIN users u ON u.id = c.user_id JOIN unnest($1::text[], $2::text[]) AS p(order_id, email) ON c.order_id = p.order_id AND u.email = p.email`,
+  [orderIds, emails])).rows.map((r) => [r.order_id, r.email] as const));
 
   return {
     async getOrganization(id) {
@@ -44,8 +50,7 @@ export function makePgDirectoryRepository(pool: pg.Pool, options: { pageSize?: n
       return rows.map(toMembership);
     },
     async getOrder(orderId) {
-      const row = await one<OrderSqlRow>(ordersWhere('o.id = $1'), [orderId]);
-      return row ? toOrder(row) : null;
+      return orders(orderId);
     },
     async applyOrderUpsert(event) {
       return events.applyOrderUpsert(event);
@@ -75,7 +80,7 @@ export function makePgDirectoryRepository(pool: pg.Pool, options: { pageSize?: n
       return rows.map((r) => ({ email: r.email, userId: r.user_id, membershipStatus: r.membership_status, addedAt: r.created_at }));
     },
     async isContact(orderId, email) {
-      return (await one(`SELECT 1 FROM order_contacts c JOIN users u ON u.id = c.user_id WHERE c.order_id = $1 AND u.email = $2`, [orderId, emailKey(email)])) !== undefined;
+      return isContact(orderId, emailKey(email));
     },
     async addContact(orderId, email, addedByEmail) {
       const address = emailKey(email);

@@ -3,7 +3,7 @@ import type { ListId, SuppressionReason } from '@tickler/domain';
 import type pg from 'pg';
 import type { AddressLocale, ListsRepository, Suppression } from '../repositories/types';
 import { emailKey } from '../email';
-import { batched } from './batched';
+import { batched, batchedByKey, batchedPairTest } from './batched';
 
 interface SuppressionSqlRow { email: string; reason: SuppressionReason; detail: string | null; created_at: Date }
 
@@ -11,23 +11,15 @@ export function makePgListsRepository(pool: pg.Pool): ListsRepository {
   const keys = (emails: string[]) => [...new Set(emails.map(emailKey))];
   const emailsOf = async (sql: string, params: unknown[]) => new Set((await pool.query<{ email: string }>(sql, params)).rows.map((r) => r.email));
   // The checks every send makes, batched across the process's concurrent send jobs (see batched.ts).
-  const unsubscribedPairs = batched(async (pairs: ReadonlyArray<{ email: string; listId: ListId }>) => {
-    const pair = (email: string, listId: string) => JSON.stringify([email, listId]);
-    const { rows } = await pool.query<{ email: string; list_id: string }>(`SELECT u.email, u.list_id FROM list_unsubscribes u
-      JOIN unnest($1::text[], $2::text[]) AS p(email, list_id) ON u.email = p.email AND u.list_id = p.list_id`,
-    [pairs.map((p) => p.email), pairs.map((p) => p.listId)]);
-    const found = new Set(rows.map((r) => pair(r.email, r.list_id)));
-    return pairs.map((p) => found.has(pair(p.email, p.listId)));
-  });
+  const isUnsubscribed = batchedPairTest(async (emails, listIds) => (await pool.query<{ email: string; list_id: string }>(`SELECT u.email, u.list_id
+    FROM list_unsubscribes u JOIN unnest($1::text[], $2::text[]) AS p(email, list_id) ON u.email = p.email AND u.list_id = p.list_id`,
+  [emails, listIds])).rows.map((r) => [r.email, r.list_id] as const));
   const suppressedLists = batched(async (lists: ReadonlyArray<string[]>) => {
     const suppressed = await emailsOf(`SELECT email FROM suppressions WHERE email = ANY($1::text[])`, [[...new Set(lists.flat())]]);
     return lists.map((emails) => new Set(emails.filter((email) => suppressed.has(email))));
   });
-  const locales = batched(async (emails: readonly string[]) => {
-    const { rows } = await pool.query<AddressLocale & { email: string }>(`SELECT email, locale, source FROM address_locales WHERE email = ANY($1::text[])`, [[...new Set(emails)]]);
-    const byEmail = new Map(rows.map((r) => [r.email, { locale: r.locale, source: r.source }]));
-    return emails.map((email) => byEmail.get(email) ?? null);
-  });
+  const locales = batchedByKey(async (emails: string[]) => (await pool.query<AddressLocale & { email: string }>(
+    `SELECT email, locale, source FROM address_locales WHERE email = ANY($1::text[])`, [emails])).rows.map((r) => [r.email, { locale: r.locale, source: r.source }] as const));
 
   return {
     async unsubscribe(email, listId, source) {
@@ -38,7 +30,7 @@ export function makePgListsRepository(pool: pg.Pool): ListsRepository {
       await pool.query(`DELETE FROM list_unsubscribes WHERE email = $1 AND list_id = $2`, [emailKey(email), listId]);
     },
     async isUnsubscribed(email, listId) {
-      return unsubscribedPairs({ email: emailKey(email), listId });
+      return isUnsubscribed(emailKey(email), listId);
     },
     async unsubscribedAmong(listId, emails) {
       if (emails.length === 0) return new Set();

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { PENDING_CHANGES_KEPT } from '../repositories/defaults';
 import type { NewsletterRepository, SubscriptionRow, TopicChangeRow } from '../repositories/types';
 import { emailKey, normalizeEmail } from '../email';
-import { batched } from './batched';
+import { batchedByKey } from './batched';
 import { type Queryable, withTransaction } from './pool';
 
 interface SubscriptionSqlRow { id: number; email: string; status: SubscriptionStatus; created_at: Date; confirmed_at: Date | null }
@@ -42,16 +42,12 @@ interface BroadcastSqlRow { id: number; topic: string; template: string; status:
 
 export function makePgNewsletterRepository(pool: pg.Pool): NewsletterRepository {
   // What every newsletter send reads, batched across the process's concurrent send jobs (see batched.ts).
-  const subscriptions = batched(async (emails: readonly string[]) => {
-    const { rows } = await pool.query<SubscriptionSqlRow>(`SELECT ${COLUMNS} FROM newsletter_subscriptions s WHERE s.email = ANY($1::text[])`, [[...new Set(emails)]]);
-    const byEmail = new Map((await withTopics(pool, rows)).map((row) => [row.email, row]));
-    return emails.map((email) => byEmail.get(email) ?? null);
+  const subscriptions = batchedByKey(async (emails: string[]) => {
+    const { rows } = await pool.query<SubscriptionSqlRow>(`SELECT ${COLUMNS} FROM newsletter_subscriptions s WHERE s.email = ANY($1::text[])`, [emails]);
+    return (await withTopics(pool, rows)).map((row) => [row.email, row] as const);
   });
-  const broadcasts = batched(async (ids: readonly number[]) => {
-    const { rows } = await pool.query<BroadcastSqlRow>(`SELECT id, topic, template, status FROM broadcasts WHERE id = ANY($1::bigint[])`, [[...new Set(ids)]]);
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.map((id) => byId.get(id) ?? null);
-  });
+  const broadcasts = batchedByKey(async (ids: number[]) => (await pool.query<BroadcastSqlRow>(
+    `SELECT id, topic, template, status FROM broadcasts WHERE id = ANY($1::bigint[])`, [ids])).rows.map((row) => [row.id, row] as const));
   return {
     async subscribe(email, topics) {
       const address = normalizeEmail(email);

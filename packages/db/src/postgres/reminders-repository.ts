@@ -1,6 +1,7 @@
 /** PostgreSQL implementation of RemindersRepository: the reminder ledger. */
 import type pg from 'pg';
 import type { RemindersRepository } from '../repositories/types';
+import { batchedByKey } from './batched';
 import { withStatementRetry } from './pool';
 import { prefixed, REMINDER_COLUMNS, type ReminderSqlRow, toReminder } from './rows';
 import { insertReminders } from './sql/insert-reminders';
@@ -9,6 +10,8 @@ import { supersedeReminders } from './sql/supersede-reminders';
 
 export function makePgRemindersRepository(pool: pg.Pool): RemindersRepository {
   const list = async (sql: string, params: unknown[]) => (await pool.query<ReminderSqlRow>(sql, params)).rows.map(toReminder);
+  // Every reminder send reads its reminder: batched across the process's concurrent send jobs (see batched.ts).
+  const byId = batchedByKey(async (ids: number[]) => (await list(`SELECT ${REMINDER_COLUMNS} FROM reminders WHERE id = ANY($1::bigint[])`, [ids])).map((r) => [r.id, r] as const));
 
   return {
     async insertNew(rows) {
@@ -18,7 +21,7 @@ export function makePgRemindersRepository(pool: pg.Pool): RemindersRepository {
       return withStatementRetry(() => planFutureSlice(pool, slice, options.dryRun));
     },
     async get(id) {
-      return (await list(`SELECT ${REMINDER_COLUMNS} FROM reminders WHERE id = $1`, [id]))[0] ?? null;
+      return byId(id);
     },
     async setStatus(id, status, reason) {
       await pool.query(`UPDATE reminders SET status = $2, reason = $3, updated_at = now() WHERE id = $1`, [id, status, reason]);

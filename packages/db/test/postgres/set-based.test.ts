@@ -137,6 +137,24 @@ describe('the send path: concurrent calls of one process share a statement, and 
     expect(broadcasts).toEqual([expect.objectContaining({ id: broadcastId, topic: 'news' }), null, expect.objectContaining({ id: broadcastId })]);
   });
 
+  it('reminder checks: the reminder, its order and its contact — one statement each for concurrent sends', async () => {
+    const directory = makePgDirectoryRepository(pool);
+    const reminders = makePgRemindersRepository(pool);
+    const [reminder] = await reminders.insertNew([{
+      orderId: 'ORD-3', kind: 'license', expiresOn: '2027-03-31', offsetDays: 30, sendAt: at('2027-03-01T08:00:00Z'), status: 'queued', reason: null,
+    }]);
+    let found: unknown[] = [];
+    expect(await countRoundTrips(async () => { found = await Promise.all([reminder!.id, 999_999].map((id) => reminders.get(id))); })).toBe(1);
+    expect(found).toEqual([expect.objectContaining({ id: reminder!.id, orderId: 'ORD-3', expiresOn: '2027-03-31' }), null]);
+    const ids = ['ORD-1', 'ORD-2', 'ORD-NONE', 'ORD-1'];
+    expect(await countRoundTrips(async () => { found = await Promise.all(ids.map((id) => directory.getOrder(id))); })).toBe(1);
+    expect(found).toEqual([expect.objectContaining({ id: 'ORD-1' }), expect.objectContaining({ id: 'ORD-2' }), null, expect.objectContaining({ id: 'ORD-1' })]);
+    // ORD-0's purchaser created the organization, so is its owner and ORD-0's contact; the others' purchasers are not members.
+    const pairs = [['ORD-0', 'P0@acme.com'], ['ORD-0', 'p1@acme.com'], ['ORD-1', 'p0@acme.com'], ['ORD-0', 'p0@acme.com']] as const;
+    expect(await countRoundTrips(async () => { found = await Promise.all(pairs.map(([order, email]) => directory.isContact(order, email))); })).toBe(1);
+    expect(found).toEqual([true, false, false, true]);
+  });
+
   it('calls made while a statement runs wait for it and go out together', async () => {
     const lists = makePgListsRepository(pool);
     // One call per turn of the event loop: each arrives while an earlier statement is on the wire.
