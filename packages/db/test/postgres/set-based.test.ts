@@ -14,7 +14,7 @@ import { makePool } from '../../src/postgres/pool';
 import { makePgRemindersRepository } from '../../src/postgres/reminders-repository';
 import type { NewReminder } from '../../src/repositories/types';
 import { at, orderEvent } from '../helpers';
-import { createTestDatabase, type TestDatabase } from './helpers';
+import { createTestDatabase, type TestDatabase, withClient } from './helpers';
 
 let database: TestDatabase;
 let pool: pg.Pool;
@@ -156,15 +156,27 @@ describe('the send path: concurrent calls of one process share a statement, and 
   });
 
   it('calls made while a statement runs wait for it and go out together', async () => {
-    const lists = makePgListsRepository(pool);
-    // One call per turn of the event loop: each arrives while an earlier statement is on the wire.
-    expect(await countRoundTrips(async () => {
-      const calls: Array<Promise<unknown>> = [];
-      for (const email of emails) {
-        calls.push(lists.getLocale(email));
+    const deliveries = makePgDeliveriesRepository(pool);
+    const rows = await deliveries.upsertMany(emails.map((email) => ({
+      sourceType: 'broadcast' as const, sourceId: 9, email, listId: null, orderId: null, status: 'queued' as const, reason: null,
+    })));
+    // Another session holds the first row: the first claim's statement waits on the wire until it lets go.
+    await withClient(database.url, async (client) => {
+      await client.query('BEGIN');
+      await client.query(`SELECT 1 FROM deliveries WHERE id = $1 FOR UPDATE`, [rows[0]!.id]);
+      const before = roundTrips;
+      const first = deliveries.claimForSending(rows[0]!.id);
+      const rest: Array<Promise<unknown>> = [];
+      for (const row of rows.slice(1)) {
         await new Promise((resolve) => setImmediate(resolve));
+        rest.push(deliveries.claimForSending(row.id));
       }
-      await Promise.all(calls);
-    })).toBeLessThan(n / 4);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(roundTrips - before).toBe(1);
+      await client.query('COMMIT');
+      const claims = await Promise.all([first, ...rest]);
+      expect(claims.every((c) => c?.claimed)).toBe(true);
+      expect(roundTrips - before).toBe(2);
+    });
   });
 });
