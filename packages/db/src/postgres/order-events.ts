@@ -12,17 +12,18 @@
  * some other writer, or two events creating one order under two organizations at once, rolls the
  * event back and runs it again (withTransaction). An ignored event rolls back: it changes nothing.
  *
- * The common path of an upsert runs as one call of a database function (sql/apply-order-upsert.ts)
- * taking the same locks in the same order; the rest runs step by step below.
+ * The common path of an upsert runs as one call of a database function (sql/apply-order-upserts.ts),
+ * which takes the same locks in the same order, coalesced with the process's concurrent events
+ * (order-upsert-coalescer.ts); the rest runs step by step below.
  */
 import { expiryOf, perKind, REMINDER_KINDS, reminderKind } from '@tickler/domain';
 import type pg from 'pg';
 import type { InboundEventMark, OrderEventOutcome, OrderUpsert, OrderWithZone } from '../repositories/types';
 import { normalizeEmail } from '../email';
 import { organizationNotChanged, outOfOrderReason } from '../order-event-reasons';
+import { makeOrderUpsertCoalescer } from './order-upsert-coalescer';
 import { type Transaction, withTransaction } from './pool';
 import { expiryColumnList, type ExpirySqlColumns, ORDER_COLUMNS, type OrderSqlRow, toOrder } from './rows';
-import { applyOrderUpsertInOneCall } from './sql/apply-order-upsert';
 import { cancelPendingReminders } from './sql/cancel-pending-reminders';
 import { moveRemindersToZone } from './sql/move-reminders-to-zone';
 import { insertOrderWithPurchaser, type OrderWrite, updateOrderWithPurchaser } from './sql/order-writes';
@@ -181,24 +182,12 @@ async function cancel(tx: Transaction, orderId: string, occurredAt: Date): Promi
   return { outcome: 'applied', order: await readOrder(tx, orderId), changedKinds: [], cancelledReminderIds, retimed: 0, notApplied: null };
 }
 
-/**
- * The common path in one call; null when the event needs the step-by-step path: the function said
- * so, or a concurrent writer broke its premise (it rolled back whole; the step-by-step path judges again).
- */
-async function upsertInOneCall(pool: pg.Pool, event: OrderUpsert, mark?: InboundEventMark): Promise<OrderEventOutcome | null> {
-  try {
-    return await applyOrderUpsertInOneCall(pool, event, mark);
-  } catch (error) {
-    if (isRetryableConflict(error)) return null;
-    throw error;
-  }
-}
-
 export function makePgOrderEvents(pool: pg.Pool) {
+  const upsertOnCommonPath = makeOrderUpsertCoalescer(pool);
   return {
     /** See DirectoryRepository.applyOrderUpsert. */
     applyOrderUpsert: async (event: OrderUpsert, mark?: InboundEventMark) =>
-      (await upsertInOneCall(pool, event, mark)) ?? withTransaction(pool, (tx) => upsert(tx, event), { retryOn }),
+      (await upsertOnCommonPath(event, mark)) ?? withTransaction(pool, (tx) => upsert(tx, event), { retryOn }),
     /** See DirectoryRepository.applyOrderCancel. */
     applyOrderCancel: (orderId: string, occurredAt: Date) => withTransaction(pool, (tx) => cancel(tx, orderId, occurredAt), { retryOn }),
   };
