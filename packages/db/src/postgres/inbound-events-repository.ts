@@ -1,11 +1,12 @@
 /**
  * PostgreSQL implementation of InboundEventsRepository: billing and SES events, recorded once each.
- * `get`s made while one is in flight (the order-event worker's concurrent jobs) are read together
- * in the next statement: one round trip for all of them, where each alone cost one.
+ * Concurrent `get`s (the order-event worker's jobs) are batched (batched.ts): one round trip for all
+ * of them, where each alone cost one.
  */
 import type pg from 'pg';
 import type { InboundEventInput, InboundEventsRepository, InboundStatus } from '../repositories/types';
 import { emailKey } from '../email';
+import { batchedByKey } from './batched';
 import { EVENT_COLUMNS, type EventSqlRow, recordEvents, toEvent } from './sql/record-events';
 
 const normalised = (input: InboundEventInput): InboundEventInput => ({ ...input, email: input.email == null ? null : emailKey(input.email) });
@@ -13,7 +14,7 @@ const normalised = (input: InboundEventInput): InboundEventInput => ({ ...input,
 export function makePgInboundEventsRepository(pool: pg.Pool): InboundEventsRepository {
   const list = async (where: string, params: unknown[]) =>
     (await pool.query<EventSqlRow>(`SELECT ${EVENT_COLUMNS} FROM inbound_events WHERE ${where}`, params)).rows.map(toEvent);
-  const getMany = async (ids: number[]) => new Map((await list(`id = ANY($1::bigint[])`, [ids])).map((row) => [row.id, row]));
+  const get = batchedByKey(async (ids: number[]) => (await list(`id = ANY($1::bigint[])`, [ids])).map((row) => [row.id, row] as const));
 
   return {
     async record(input) {
@@ -22,7 +23,7 @@ export function makePgInboundEventsRepository(pool: pg.Pool): InboundEventsRepos
     async recordMany(inputs) {
       return inputs.length === 0 ? [] : recordEvents(pool, inputs.map(normalised));
     },
-    get: coalesced(getMany),
+    get,
     async mark(id, status, reason, at) {
       await pool.query(`UPDATE inbound_events SET status = $2, reason = $3, applied_at = $4 WHERE id = $1`, [id, status, reason, at]);
     },
@@ -41,29 +42,4 @@ export function makePgInboundEventsRepository(pool: pg.Pool): InboundEventsRepos
       return rows.map((r) => ({ source: r.source, status: r.status, count: r.count }));
     },
   };
-}
-
-/** `get(id)` over `getMany(ids)`: calls made while a read is in flight are read together next (one read in flight at a time). */
-function coalesced<K, V>(getMany: (keys: K[]) => Promise<Map<K, V>>): (key: K) => Promise<V | null> {
-  let waiting = new Map<K, Array<{ resolve(value: V | null): void; reject(error: unknown): void }>>();
-  let running = false;
-  const drain = async () => {
-    while (waiting.size > 0) {
-      const batch = waiting;
-      waiting = new Map();
-      try {
-        const found = await getMany([...batch.keys()]);
-        for (const [key, callers] of batch) callers.forEach((c) => c.resolve(found.get(key) ?? null));
-      } catch (error) {
-        for (const callers of batch.values()) callers.forEach((c) => c.reject(error));
-      }
-    }
-    running = false;
-  };
-  return (key) => new Promise((resolve, reject) => {
-    waiting.set(key, [...(waiting.get(key) ?? []), { resolve, reject }]);
-    if (running) return;
-    running = true;
-    setImmediate(() => void drain());
-  });
 }
