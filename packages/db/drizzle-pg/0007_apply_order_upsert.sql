@@ -2,13 +2,14 @@
 -- transaction, where the step-by-step path in src/postgres/order-events.ts takes about seven): the
 -- organization exists unchanged or is new, and the order is new or an active order of that
 -- organization. Anything else (the organization's name, zone or locale changes, the order moves to
--- another organization or is reactivated) returns outcome 'slow-path' having written nothing, and
--- the caller runs the step-by-step path. The locks and checks are that path's, in its order —
+-- another organization or is reactivated) returns outcome 'slow-path', and the caller runs the
+-- step-by-step path. The locks and checks are that path's, in its order —
 -- organization, then order, FOR NO KEY UPDATE — so "newest event wins" holds across hosts alike.
--- A premise broken by a concurrent writer after something was written (the organization or the
--- order created meanwhile) raises serialization_failure: the statement rolls back whole and the
--- caller judges the event again. The two kinds (license, maintenance) are spelled out; a test
--- fails when the domain's kind table no longer matches.
+-- When that shows only after something was written (a known order moving to a just-created
+-- organization, an order created meanwhile by a concurrent event) it raises serialization_failure:
+-- the statement rolls back whole and the caller judges the event again on the step-by-step path.
+-- The two kinds (license, maintenance) are spelled out; a test fails when the domain's kind table
+-- no longer matches.
 --
 -- With `inbound_event_id`, the inbound event is marked applied in the same transaction when nothing
 -- is left for the caller to do afterwards: no reminder cancelled and no changed kind among
@@ -37,9 +38,6 @@ BEGIN
   outcome := 'slow-path';
   SELECT g.name, g.time_zone, g.locale INTO v_organization FROM organizations g WHERE g.id = p_organization_id FOR NO KEY UPDATE;
   IF NOT FOUND THEN
-    -- A known order under a new organization moves: the slow path's business.
-    PERFORM FROM orders o WHERE o.id = p_order_id;
-    IF FOUND THEN RETURN NEXT; RETURN; END IF;
     INSERT INTO organizations (id, name, time_zone, locale) VALUES (p_organization_id, p_organization_name, p_time_zone, p_locale)
       ON CONFLICT (id) DO NOTHING;
     -- Created by a concurrent event meanwhile, perhaps otherwise: judged on the slow path.
@@ -53,8 +51,8 @@ BEGIN
   SELECT o.organization_id, o.license_expires_on, o.maintenance_expires_on, o.status, o.last_event_at INTO v_stored
     FROM orders o WHERE o.id = p_order_id FOR NO KEY UPDATE;
   v_known := FOUND;
-  IF v_known AND v_created THEN
-    RAISE EXCEPTION 'order % was created concurrently under another organization', p_order_id USING ERRCODE = 'serialization_failure';
+  IF v_known AND v_created THEN -- a known order moves to the new organization: the slow path's business
+    RAISE EXCEPTION 'order % is known under another organization', p_order_id USING ERRCODE = 'serialization_failure';
   END IF;
   IF v_known AND v_stored.last_event_at IS NOT NULL AND p_at < v_stored.last_event_at THEN
     outcome := 'ignored';

@@ -152,6 +152,17 @@ describe('races that send an event from the function to the step-by-step path', 
     expect(await store.directory.getOrder('ORD-1001')).toMatchObject({ organizationId: 'org-2', product: 'Barcode Reader SDK' });
   });
 
+  it('the organization is created by another writer while the event creates it: the event does not make its purchaser owner', async () => {
+    await inOpenTransaction([`INSERT INTO organizations (id, name, time_zone) VALUES ('org-2', 'Globex', 'Asia/Tokyo')`], async (finish) => {
+      const applying = store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-2', organization: { id: 'org-2', name: 'Globex', timeZone: 'Asia/Tokyo' } }));
+      await waitForLockWaiters(1);
+      await finish('COMMIT');
+      expect(await applying).toMatchObject({ outcome: 'applied', order: { organizationId: 'org-2' } });
+    });
+    expect(await store.directory.listMembers('org-2')).toEqual([]);
+    expect(await store.directory.listContacts('ORD-2')).toEqual([]);
+  });
+
   it('the order appears while the event creates its organization: the event moves it', async () => {
     await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-OTHER' })); // org-1 exists
     await inOpenTransaction([`INSERT INTO organizations (id, name) VALUES ('org-2', 'held')`], async (finishOrganization) => {
@@ -164,5 +175,7 @@ describe('races that send an event from the function to the step-by-step path', 
       });
     });
     expect(await other.directory.getOrder('ORD-1001')).toMatchObject({ organizationId: 'org-2', product: 'Barcode Reader SDK' });
+    // Created by the event, the organization gets its purchaser as owner.
+    expect(await other.directory.listMembers('org-2')).toEqual([expect.objectContaining({ email: 'ann@acme.com', status: 'active', role: 'owner' })]);
   });
 });
