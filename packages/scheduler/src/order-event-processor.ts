@@ -6,11 +6,11 @@
  * Re-running an event that is no longer pending does nothing.
  */
 import { expiryOf, parseBillingEvent, REMINDER_KINDS, type BillingEvent } from '@tickler/domain';
-import type { InboundEventRow, OrderEventOutcome } from '@tickler/db';
+import type { InboundEventMark, InboundEventRow, OrderEventOutcome } from '@tickler/db';
 import type { Processor } from '@tickler/queues';
 import { UnrecoverableError } from 'bullmq';
 import type { SchedulerDeps } from './config';
-import { planOrderNow, type OrderPlanResult } from './plan-order';
+import { kindsPlannedNow, planOrderNow, type OrderPlanResult } from './plan-order';
 import { removeReminderJobs, retimeReminderJobs } from './reminder-jobs';
 
 export type OrderEventResult =
@@ -39,7 +39,12 @@ export function makeOrderEventProcessor(deps: SchedulerDeps): Processor<'order-e
       return { outcome: 'rejected', reason: parsed.reason } satisfies OrderEventResult;
     }
     const event = parsed.event;
-    const outcome = await applyEvent(deps, event);
+    // A first attempt lets the store mark the row in the event's own transaction when nothing
+    // follows it (no reminder to plan or remove); a retry replans everything, so it marks last.
+    const mark = job.attemptsMade === 0 && event.type === 'order.upserted'
+      ? { inboundEventId: row.id, at: now, plannedKinds: kindsPlannedNow(deps, { ...event.data, id: event.data.orderId, timeZone: event.data.organization.timeZone }, now) }
+      : undefined;
+    const outcome = await applyEvent(deps, event, mark);
     if (outcome.outcome === 'ignored') {
       await deps.store.inboundEvents.mark(row.id, 'ignored', outcome.reason, now);
       logger.warn({ orderId: event.data.orderId, reason: outcome.reason }, 'billing event ignored');
@@ -58,7 +63,7 @@ export function makeOrderEventProcessor(deps: SchedulerDeps): Processor<'order-e
     // Marked last: a crash before this retries the job, and every step above is idempotent. The
     // status says `applied` only when all of the event was; `partial` names what was left out.
     const status = outcome.notApplied === null ? 'applied' : 'partial';
-    await deps.store.inboundEvents.mark(row.id, status, outcome.notApplied, now);
+    if (!outcome.inboundMarked) await deps.store.inboundEvents.mark(row.id, status, outcome.notApplied, now);
     logger.info({ orderId: outcome.order.id, type: event.type, status, notApplied: outcome.notApplied, changedKinds: outcome.changedKinds,
       cancelled: outcome.cancelledReminderIds.length, retimed, ...planned }, 'billing event applied');
     return { outcome: status, orderId: outcome.order.id, cancelled: outcome.cancelledReminderIds.length, retimed, planned, notApplied: outcome.notApplied } satisfies OrderEventResult;
@@ -77,7 +82,7 @@ function readBillingEvent(row: InboundEventRow): { ok: true; event: BillingEvent
   return parsed.ok ? parsed : { ok: false, reason: `${parsed.code}: ${parsed.message}` };
 }
 
-function applyEvent(deps: SchedulerDeps, event: BillingEvent): Promise<OrderEventOutcome> {
+function applyEvent(deps: SchedulerDeps, event: BillingEvent, mark: InboundEventMark | undefined): Promise<OrderEventOutcome> {
   if (event.type === 'order.cancelled') return deps.store.directory.applyOrderCancel(event.data.orderId, event.occurredAt);
-  return deps.store.directory.applyOrderUpsert({ ...event.data, occurredAt: event.occurredAt, calendar: deps.config.sendCalendar });
+  return deps.store.directory.applyOrderUpsert({ ...event.data, occurredAt: event.occurredAt, calendar: deps.config.sendCalendar }, mark);
 }

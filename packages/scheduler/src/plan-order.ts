@@ -3,7 +3,7 @@
  * the latest reminder already due plus those within the look-ahead. Reminders of the cycle that
  * were due earlier are recorded as skipped (`superseded`), so the ledger explains them.
  */
-import { expiryOf, planReminders, type ReminderKind } from '@tickler/domain';
+import { expiryOf, type OrderExpiries, planReminders, REMINDER_KINDS, type ReminderKind } from '@tickler/domain';
 import type { NewReminder, OrderWithZone } from '@tickler/db';
 import { enqueueOptionsOf, type SchedulerDeps } from './config';
 import { enqueueReminderRows } from './reminder-jobs';
@@ -29,7 +29,14 @@ export async function planOrderNow(deps: SchedulerDeps, order: OrderWithZone, ki
   return { enqueued: queued.length, skipped: inserted.length - queued.length };
 }
 
-function planCycle(deps: SchedulerDeps, order: OrderWithZone, kind: ReminderKind, now: Date): NewReminder[] {
+/** The kinds of `order` that `planOrderNow` would plan at least one reminder for at `now`. */
+export function kindsPlannedNow(deps: SchedulerDeps, order: PlannedOrder, now: Date): ReminderKind[] {
+  return REMINDER_KINDS.filter((kind) => planCycle(deps, order, kind, now).length > 0);
+}
+
+type PlannedOrder = Pick<OrderWithZone, 'id' | 'timeZone'> & OrderExpiries;
+
+function planCycle(deps: SchedulerDeps, order: PlannedOrder, kind: ReminderKind, now: Date): NewReminder[] {
   const expiresOn = expiryOf(order, kind);
   if (expiresOn === null) return [];
   const until = new Date(now.getTime() + deps.config.lookAheadMs);

@@ -173,6 +173,16 @@ describe('order-event processor', () => {
     expect((await reminderJobs(env.queues)).size).toBe(2);
   });
 
+  it('a failure while planning after the event was applied leaves it pending, so the retry plans the cycle', async () => {
+    const id = await recordBillingEvent(env.store, 'evt_1', created);
+    const failingPlans = { ...env.store, reminders: { ...env.store.reminders, insertNew: () => Promise.reject(new Error('connection lost')) } };
+    const crashing = makeOrderEventProcessor({ ...env.deps(NOW), store: failingPlans });
+    await expect(crashing({ inboundEventId: id }, fakeJob(`event-${id}`, 0))).rejects.toThrow('connection lost');
+    expect(await env.store.inboundEvents.get(id)).toMatchObject({ status: 'pending', appliedAt: null });
+    await expect(apply(id, 1)).resolves.toMatchObject({ outcome: 'applied', planned: { enqueued: 2 } });
+    expect(await env.store.inboundEvents.get(id)).toMatchObject({ status: 'applied', appliedAt: NOW });
+  });
+
   it('an organization change older than the organization\'s newest event is not applied, and the event says so (partial, not applied)', async () => {
     // ORD-2's event renames the organization; ORD-1's older event (sent before, delivered after) still carries the old name and zone.
     await apply(await recordBillingEvent(env.store, 'evt_1', { ...created, orderId: 'ORD-2', organization: { id: 'org-new', name: 'New Co Inc.', timeZone: 'America/New_York' }, occurredAt: at('2027-01-23T09:30:00Z') }));

@@ -52,8 +52,8 @@ export function makePgDirectoryRepository(pool: pg.Pool, options: { pageSize?: n
     async getOrder(orderId) {
       return orders(orderId);
     },
-    async applyOrderUpsert(event) {
-      return events.applyOrderUpsert(event);
+    async applyOrderUpsert(event, mark) {
+      return events.applyOrderUpsert(event, mark);
     },
     async applyOrderCancel(orderId, occurredAt) {
       return events.applyOrderCancel(orderId, occurredAt);

@@ -1,7 +1,12 @@
-/** PostgreSQL implementation of InboundEventsRepository: billing and SES events, recorded once each. */
+/**
+ * PostgreSQL implementation of InboundEventsRepository: billing and SES events, recorded once each.
+ * Concurrent `get`s (the order-event worker's jobs) are batched (batched.ts): one round trip for all
+ * of them, where each alone cost one.
+ */
 import type pg from 'pg';
 import type { InboundEventInput, InboundEventsRepository, InboundStatus } from '../repositories/types';
 import { emailKey } from '../email';
+import { batchedByKey } from './batched';
 import { EVENT_COLUMNS, type EventSqlRow, recordEvents, toEvent } from './sql/record-events';
 
 const normalised = (input: InboundEventInput): InboundEventInput => ({ ...input, email: input.email == null ? null : emailKey(input.email) });
@@ -9,6 +14,7 @@ const normalised = (input: InboundEventInput): InboundEventInput => ({ ...input,
 export function makePgInboundEventsRepository(pool: pg.Pool): InboundEventsRepository {
   const list = async (where: string, params: unknown[]) =>
     (await pool.query<EventSqlRow>(`SELECT ${EVENT_COLUMNS} FROM inbound_events WHERE ${where}`, params)).rows.map(toEvent);
+  const get = batchedByKey(async (ids: number[]) => (await list(`id = ANY($1::bigint[])`, [ids])).map((row) => [row.id, row] as const));
 
   return {
     async record(input) {
@@ -17,9 +23,7 @@ export function makePgInboundEventsRepository(pool: pg.Pool): InboundEventsRepos
     async recordMany(inputs) {
       return inputs.length === 0 ? [] : recordEvents(pool, inputs.map(normalised));
     },
-    async get(id) {
-      return (await list(`id = $1`, [id]))[0] ?? null;
-    },
+    get,
     async mark(id, status, reason, at) {
       await pool.query(`UPDATE inbound_events SET status = $2, reason = $3, applied_at = $4 WHERE id = $1`, [id, status, reason, at]);
     },

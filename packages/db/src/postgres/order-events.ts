@@ -11,12 +11,17 @@
  * organization before order, so two events cannot wait for each other in a cycle; a deadlock with
  * some other writer, or two events creating one order under two organizations at once, rolls the
  * event back and runs it again (withTransaction). An ignored event rolls back: it changes nothing.
+ *
+ * The common path of an upsert runs as one call of a database function (sql/apply-order-upserts.ts),
+ * which takes the same locks in the same order, coalesced with the process's concurrent events
+ * (order-upsert-coalescer.ts); the rest runs step by step below.
  */
 import { expiryOf, perKind, REMINDER_KINDS, reminderKind } from '@tickler/domain';
 import type pg from 'pg';
-import type { OrderEventOutcome, OrderUpsert, OrderWithZone } from '../repositories/types';
+import type { InboundEventMark, OrderEventOutcome, OrderUpsert, OrderWithZone } from '../repositories/types';
 import { normalizeEmail } from '../email';
 import { organizationNotChanged, outOfOrderReason } from '../order-event-reasons';
+import { makeOrderUpsertCoalescer } from './order-upsert-coalescer';
 import { type Transaction, withTransaction } from './pool';
 import { expiryColumnList, type ExpirySqlColumns, ORDER_COLUMNS, type OrderSqlRow, toOrder } from './rows';
 import { cancelPendingReminders } from './sql/cancel-pending-reminders';
@@ -178,9 +183,11 @@ async function cancel(tx: Transaction, orderId: string, occurredAt: Date): Promi
 }
 
 export function makePgOrderEvents(pool: pg.Pool) {
+  const upsertOnCommonPath = makeOrderUpsertCoalescer(pool);
   return {
     /** See DirectoryRepository.applyOrderUpsert. */
-    applyOrderUpsert: (event: OrderUpsert) => withTransaction(pool, (tx) => upsert(tx, event), { retryOn }),
+    applyOrderUpsert: async (event: OrderUpsert, mark?: InboundEventMark) =>
+      (await upsertOnCommonPath(event, mark)) ?? withTransaction(pool, (tx) => upsert(tx, event), { retryOn }),
     /** See DirectoryRepository.applyOrderCancel. */
     applyOrderCancel: (orderId: string, occurredAt: Date) => withTransaction(pool, (tx) => cancel(tx, orderId, occurredAt), { retryOn }),
   };

@@ -17,6 +17,12 @@ export function isRetryableConflict(error: unknown): boolean {
   return code === '40001' || code === '40P01';
 }
 
+/** True for an error the server answered a statement with: an autocommit statement that failed so changed nothing. */
+export function isServerError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && 'severity' in (error as object);
+}
+
 /** The StoreError for a driver or server error, or null for anything else (domain errors pass through). */
 export function toStoreError(error: unknown): StoreError | null {
   if (error instanceof StoreError) return error;

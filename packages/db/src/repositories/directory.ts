@@ -21,8 +21,23 @@ export type OrderEventOutcome =
      * name or time zone older than the organization's newest event is left as it is.
      */
     notApplied: string | null;
+    /** The inbound event was marked `applied` in the event's own transaction (see `InboundEventMark`). */
+    inboundMarked?: true;
   }
   | { outcome: 'ignored'; reason: string };
+
+/**
+ * Asks `applyOrderUpsert` to mark the event's inbound row `applied` (reason null, `appliedAt: at`)
+ * in the event's own transaction when that leaves the caller nothing to do after it: all of the
+ * event applied, no reminder cancelled, and no changed kind among `plannedKinds`. A store may always
+ * leave the mark to the caller (SQLite does): only `inboundMarked: true` says it was done.
+ */
+export interface InboundEventMark {
+  inboundEventId: number;
+  at: Date;
+  /** The kinds the caller would plan reminders for right after the event (their planning follows the commit). */
+  plannedKinds: readonly ReminderKind[];
+}
 
 export interface DirectoryRepository {
   /** A committed snapshot read (also for every other `get…`/`list…` below): never sees another call's half-applied writes. */
@@ -49,8 +64,9 @@ export interface DirectoryRepository {
    * organization) are serialised, each judged against what the other committed, so the order ends
    * as its newest event says, and the organization's name and zone as the newest event of any of
    * its orders says. An event equal in time to the last applied one is applied again (harmless).
+   * With `mark`, the inbound event may be marked applied atomically with it (see InboundEventMark).
    */
-  applyOrderUpsert(event: OrderUpsert): Promise<OrderEventOutcome>;
+  applyOrderUpsert(event: OrderUpsert, mark?: InboundEventMark): Promise<OrderEventOutcome>;
   /**
    * Applies `order.cancelled`: status cancelled, pending reminders cancelled. Atomic; serialised
    * with the order's other events like `applyOrderUpsert` (an older cancel is ignored).

@@ -114,6 +114,17 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       expect((await store.directory.getOrder('ORD-1001'))?.status).toBe('active');
     });
 
+    it('keeps a purchaser\'s known name, fills a missing one, and takes a later event\'s product', async () => {
+      await store.directory.ensureUser('ann@acme.com', 'Ann Known');
+      await store.directory.ensureUser('bob@acme.com', null);
+      await store.directory.applyOrderUpsert(orderEvent({ purchaserEmail: 'ann@acme.com', purchaserName: 'Ann Event' }));
+      await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-2', purchaserEmail: 'bob@acme.com', purchaserName: null }));
+      await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-2', purchaserEmail: 'bob@acme.com', purchaserName: 'Bob', product: 'Barcode Reader SDK Pro', occurredAt: at('2026-11-27T10:00:00Z') }));
+      expect((await store.directory.getUserByEmail('ann@acme.com'))?.name).toBe('Ann Known');
+      expect((await store.directory.getUserByEmail('bob@acme.com'))?.name).toBe('Bob');
+      expect(await store.directory.getOrder('ORD-2')).toMatchObject({ product: 'Barcode Reader SDK Pro', licenseExpiresOn: '2027-01-31' });
+    });
+
     it('on an expiry change cancels only the pending reminders of the old cycle of that kind', async () => {
       await store.directory.applyOrderUpsert(orderEvent());
       const rows = await store.reminders.insertNew([

@@ -75,6 +75,17 @@ it('reminders: insert, supersede, list for many orders and plan a slice — one 
   expect(await countRoundTrips(() => reminders.planFutureSlice(slice, { dryRun: true }))).toBe(1);
 });
 
+it('order events: a process\'s concurrent upserts on the common path in one statement, their inbound events read in one', async () => {
+  const directory = makePgDirectoryRepository(pool);
+  const events = makePgInboundEventsRepository(pool);
+  const upserts = Array.from({ length: 10 }, (_, i) => orderEvent({ orderId: `ORD-${i}`, licenseExpiresOn: '2028-01-31', occurredAt: at('2026-11-27T10:00:00Z') }));
+  expect(await countRoundTrips(() => Promise.all(upserts.map((event) => directory.applyOrderUpsert(event))))).toBe(1);
+  const recorded = await events.recordMany(Array.from({ length: 10 }, (_, i) => ({ source: 'billing', eventId: `evt-read-${i}`, type: 'order.upserted', status: 'pending' as const, payload: '{}' })));
+  let read: unknown[] = [];
+  expect(await countRoundTrips(async () => { read = await Promise.all([...recorded.map(({ row }) => events.get(row.id)), events.get(999_999)]); })).toBe(1);
+  expect(read).toEqual([...recorded.map(({ row }) => row), null]);
+});
+
 it('lists: membership of 2,000 addresses in one statement', async () => {
   const lists = makePgListsRepository(pool);
   const emails = Array.from({ length: 2_000 }, (_, i) => `u${i}@corp.example`);
