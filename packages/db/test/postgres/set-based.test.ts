@@ -177,7 +177,7 @@ describe('the send path: concurrent calls of one process share a statement, and 
       await client.query(`SELECT 1 FROM deliveries WHERE id = $1 FOR UPDATE`, [rows[0]!.id]);
       const before = roundTrips;
       const first = deliveries.claimForSending(rows[0]!.id);
-      const rest: Array<Promise<unknown>> = [];
+      const rest: Array<ReturnType<typeof deliveries.claimForSending>> = [];
       for (const row of rows.slice(1)) {
         await new Promise((resolve) => setImmediate(resolve));
         rest.push(deliveries.claimForSending(row.id));
