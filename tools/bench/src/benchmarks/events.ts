@@ -32,7 +32,11 @@ import { backendCpuBetween, serverCpu } from './server-cpu';
 export interface BenchEventsOptions {
   /** How long to drive load, seconds (default 10). */
   durationSeconds?: number;
-  /** Load driven first and left out of the figures (still checked for integrity), seconds (default 3). */
+  /**
+   * Load driven first and left out of the figures (still checked for integrity), seconds (default 3
+   * per edge or worker process, whichever are more: V8 compiles hot code per process, after a number
+   * of calls, so N processes sharing the load need N times as long to be as warm as one).
+   */
   warmupSeconds?: number;
   /** Offered events per second (default 2,500). */
   rate?: number;
@@ -211,7 +215,6 @@ function printFigures(print: (line: string) => void, f: BenchEventsResult): void
 export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchEventsResult> {
   const durationSeconds = opts.durationSeconds ?? 10;
   const rate = opts.rate ?? 2500;
-  const warmupSeconds = opts.warmupSeconds ?? 3;
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const redisUrl = opts.redisUrl ?? DEFAULT_REDIS_URL;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickler-bench-events-'));
@@ -219,6 +222,7 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
   const pg = opts.store === 'postgres' ? createPgDatabase(opts.pgUrl, 'events') : undefined;
   const edges = opts.topology === 'separate' || !opts.topology ? opts.edges ?? 1 : 1;
   const workers = opts.topology === 'separate' || !opts.topology ? opts.workers ?? 1 : 1;
+  const warmupSeconds = opts.warmupSeconds ?? 3 * Math.max(edges, workers);
   const setup = {
     databaseUrl: pg?.url ?? `file:${path.join(dir, 'bench.db')}`, redisUrl, prefix: `bench-events-${run}`, secret: randomBytes(24).toString('hex'),
     workerConcurrency: opts.workerConcurrency ?? 16,
