@@ -1,7 +1,7 @@
 /**
  * The send benchmark's mailer processes: each a real `startMailerRole` on its own store connection,
  * forked from this file, started and stopped by the parent over IPC, which also asks each for the
- * jobs it has finished and the CPU time and context switches it has used. See send.ts.
+ * jobs it has finished and the CPU time, context switches and page faults it has used. See send.ts.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import pino from 'pino';
@@ -27,8 +27,8 @@ export interface MailerChildSetup {
   maxSendRate: number;
 }
 
-/** A mailer's counters so far: jobs finished, CPU (user + system) and context switches. */
-export interface MailerStat { done: number; failed: number; cpuMs: number; voluntarySwitches: number; involuntarySwitches: number }
+/** A mailer's counters so far: jobs finished, CPU (user + system), context switches and minor page faults. */
+export interface MailerStat { done: number; failed: number; cpuMs: number; voluntarySwitches: number; involuntarySwitches: number; pageFaults: number }
 
 const CHILD_FLAG = '--bench-send-mailer-child';
 
@@ -52,6 +52,7 @@ async function runMailerChild(setup: MailerChildSetup): Promise<void> {
       const u = process.resourceUsage();
       const stat: MailerStat = {
         done, failed, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, voluntarySwitches: u.voluntaryContextSwitches, involuntarySwitches: u.involuntaryContextSwitches,
+        pageFaults: u.minorPageFault,
       };
       process.send?.(stat);
       return;

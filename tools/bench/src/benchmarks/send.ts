@@ -158,13 +158,14 @@ async function benchEndToEnd(connection: RedisConnection, redisUrl: string, pref
     const postgresMs = backendCpuBetween(serversBefore.postgres, serversAfter.postgres);
     const serverMicrosPerEmail = { postgres: postgresMs === null ? null : (postgresMs * 1000) / n, redis: ((serversAfter.redis - serversBefore.redis) * 1000) / n };
     const cpuByMailer = after.map((a, i) => ((a.cpuMs - before[i]!.cpuMs) * 1000) / n);
-    const switches = (pick: (s: MailerStat) => number) => after.reduce((sum, a, i) => sum + pick(a) - pick(before[i]!), 0) / n;
+    const perEmail = (pick: (s: MailerStat) => number) => after.reduce((sum, a, i) => sum + pick(a) - pick(before[i]!), 0) / n;
     const counts = await store.deliveries.countByStatusAndReason();
     const sentOk = counts.filter((c) => c.status === 'sent').reduce((sum, c) => sum + c.count, 0);
     return {
       emailsPerSecond: (n / ms) * 1000, cpuMicrosPerEmail: cpuByMailer.reduce((x, y) => x + y, 0), cpuMicrosPerEmailByMailer: cpuByMailer,
       failed: after.reduce((sum, a) => sum + a.failed, 0), sentOk, requests: await stub.requests(), serverMicrosPerEmail,
-      switchesPerEmail: { voluntary: switches((s) => s.voluntarySwitches), involuntary: switches((s) => s.involuntarySwitches) },
+      switchesPerEmail: { voluntary: perEmail((s) => s.voluntarySwitches), involuntary: perEmail((s) => s.involuntarySwitches) },
+      pageFaultsPerEmail: perEmail((s) => s.pageFaults),
     };
   } finally {
     await Promise.all(children.map(stopMailerChild));
