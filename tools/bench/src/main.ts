@@ -16,6 +16,14 @@ function positive(name: string) {
   };
 }
 
+function nonNegativeInteger(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number, 0 or more.`);
+    return n;
+  };
+}
+
 /** Failures an operator can act on print one line; anything else is a surprise and keeps its stack. */
 function isExpected(error: unknown): error is Error {
   return error instanceof BenchConfigError || error instanceof BenchFailure || error instanceof ZodError
@@ -78,12 +86,14 @@ function addSend(program: Command): void {
     .option('--emails <n>', 'emails to send (default 20,000)', positive('--emails'))
     .option('--concurrency <n>', 'send worker concurrency per mailer (default 64)', positive('--concurrency'))
     .option('--mailers <list>', 'mailer process counts to measure in turn, e.g. 1,2 (default 1)', (v) => v.split(',').map(positive('--mailers')))
+    .option('--warmup <n>', 'emails each mailer sends first, left out of the figures (default 2,000)', nonNegativeInteger('--warmup'))
+    .option('--rate <n>', 'SES_MAX_SEND_RATE of the mailers, emails/s across all of them (default: no limit, saturated)', positive('--rate'))
     .addOption(new Option('--redis <redis>', 'REDIS_URL (single), a private Redis Cluster it starts itself, or both side by side').choices(['single', 'cluster', 'both']).default('single'))
-    .action((opts: { emails?: number; concurrency?: number; mailers?: number[]; redis: 'single' | 'cluster' | 'both' } & StoreOpts) => run(async (config) => {
+    .action((opts: { emails?: number; concurrency?: number; mailers?: number[]; warmup?: number; rate?: number; redis: 'single' | 'cluster' | 'both' } & StoreOpts) => run(async (config) => {
       const { benchSend } = await import('./benchmarks/send');
       await benchSend({
         emails: opts.emails, concurrency: opts.concurrency, redisUrl: config.redisUrl, templatesDir: config.templatesDir, mailers: opts.mailers, store: opts.store, pgUrl: opts.pgUrl,
-        redis: opts.redis,
+        redis: opts.redis, warmupPerMailer: opts.warmup, rate: opts.rate,
       });
     }));
 }
@@ -92,18 +102,19 @@ function addEvents(program: Command): void {
   storeOptions(program.command('events'))
     .description('drive signed billing webhooks at the HTTP edge; accepted/s, latency, lag until applied, lost/doubled')
     .option('--duration <seconds>', 'seconds of load (default 10)', positive('--duration'))
+    .option('--warmup <seconds>', 'seconds of load first, left out of the figures (default 3 per edge or worker process, whichever are more)', nonNegativeInteger('--warmup'))
     .option('--rate <n>', 'offered events per second (default 2,500)', positive('--rate'))
     .option('--connections <n>', 'concurrent HTTP connections (default 50)', positive('--connections'))
     .addOption(new Option('--topology <t>', 'where the edge and the order-event worker run').choices(['separate', 'together', 'deferred']).default('separate'))
     .option('--edges <n>', 'HTTP edge processes (separate topology; default 1)', positive('--edges'))
     .option('--workers <n>', 'order-event worker processes (separate topology; default 1)', positive('--workers'))
-    .action((opts: { duration?: number; rate?: number; connections?: number; topology: 'separate' | 'together' | 'deferred'; edges?: number; workers?: number } & StoreOpts) => run(async (config) => {
+    .action((opts: { duration?: number; warmup?: number; rate?: number; connections?: number; topology: 'separate' | 'together' | 'deferred'; edges?: number; workers?: number } & StoreOpts) => run(async (config) => {
       const { benchEvents } = await import('./benchmarks/events');
       // Both stores: one after the other in the same run, same load, same machine.
       const stores = opts.store === 'both' ? (['sqlite', 'postgres'] as const) : [opts.store];
       for (const store of stores) {
         await benchEvents({
-          durationSeconds: opts.duration, rate: opts.rate, connections: opts.connections, topology: opts.topology, redisUrl: config.redisUrl,
+          durationSeconds: opts.duration, warmupSeconds: opts.warmup, rate: opts.rate, connections: opts.connections, topology: opts.topology, redisUrl: config.redisUrl,
           store, pgUrl: opts.pgUrl, edges: opts.edges, workers: opts.workers,
         });
       }

@@ -1,7 +1,7 @@
 /**
  * The events benchmark's other processes: the HTTP edge and the order-event worker (or both in
  * one), each forked from this file, started and stopped by the parent over IPC, which also asks
- * them for their CPU time. See events.ts.
+ * them for their CPU time, page faults and context switches. See events.ts.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -57,8 +57,9 @@ async function runChild(setup: ChildSetup): Promise<void> {
   };
   process.on('message', (message) => {
     if (message === 'cpu') {
-      const usage = process.cpuUsage();
-      process.send?.({ cpuMs: (usage.user + usage.system) / 1000 });
+      const u = process.resourceUsage();
+      const usage: ChildUsage = { cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, pageFaults: u.minorPageFault, involuntarySwitches: u.involuntaryContextSwitches };
+      process.send?.(usage);
       return;
     }
     void stop().then(() => closeQueues(queues)).then(() => connection.quit()).then(() => store.close()).then(() => process.exit(0));
@@ -81,10 +82,12 @@ export function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** CPU time (user + system, ms) the child has used so far. */
-export function cpuOf(child: ChildProcess): Promise<number> {
+/** What a child has used so far: CPU time (user + system, ms), minor page faults, involuntary context switches. */
+export interface ChildUsage { cpuMs: number; pageFaults: number; involuntarySwitches: number }
+
+export function usageOf(child: ChildProcess): Promise<ChildUsage> {
   return new Promise((resolve) => {
-    child.once('message', (m: { cpuMs: number }) => resolve(m.cpuMs));
+    child.once('message', (m: ChildUsage) => resolve(m));
     child.send('cpu');
   });
 }

@@ -26,13 +26,17 @@ import { closeQueues, makeQueues } from '@tickler/queues';
 import { createBillingSignatureHeader } from '@tickler/domain';
 import { DEFAULT_REDIS_URL } from '../config';
 import { createPgDatabase, type StoreKind } from './stores';
-import { cpuOf, redisConnection, startChild, stopChild } from './events-processes';
+import { redisConnection, startChild, stopChild, usageOf, type ChildUsage } from './events-processes';
 import { backendCpuBetween, serverCpu } from './server-cpu';
 
 export interface BenchEventsOptions {
   /** How long to drive load, seconds (default 10). */
   durationSeconds?: number;
-  /** Load driven first and left out of the figures (still checked for integrity), seconds (default 3). */
+  /**
+   * Load driven first and left out of the figures (still checked for integrity), seconds (default 3
+   * per edge or worker process, whichever are more: V8 compiles hot code per process, after a number
+   * of calls, so N processes sharing the load need N times as long to be as warm as one).
+   */
   warmupSeconds?: number;
   /** Offered events per second (default 2,500). */
   rate?: number;
@@ -78,6 +82,9 @@ export interface BenchEventsResult {
   warmup?: { accepted: number; applied: number; lost: number; doubled: number };
   /** CPU (user + system) per applied event, µs, per process. */
   cpuMicrosPerEvent: Record<string, number>;
+  /** Minor page faults and involuntary context switches per applied event, per process. */
+  pageFaultsPerEvent: Record<string, number>;
+  involuntarySwitchesPerEvent: Record<string, number>;
 }
 
 /** autocannon ships no types; this is the slice used here. */
@@ -185,7 +192,7 @@ type Checked = Awaited<ReturnType<typeof verify>>;
 
 function summarize(
   result: LoadResult, counts: { duplicatesAnswered: number; acceptedTwice: number; unexpected: number }, accepted: number, checked: Checked,
-  extra: Pick<BenchEventsResult, 'drainSeconds' | 'cpuMicrosPerEvent'>,
+  extra: Pick<BenchEventsResult, 'drainSeconds' | 'cpuMicrosPerEvent' | 'pageFaultsPerEvent' | 'involuntarySwitchesPerEvent'>,
 ): BenchEventsResult {
   return {
     requests: Object.values(result.statusCodeStats).reduce((sum, s) => sum + Number(s.count), 0),
@@ -202,7 +209,10 @@ function printFigures(print: (line: string) => void, f: BenchEventsResult): void
   print(`  latency:   p50 ${f.latencyP50Ms} ms, p99 ${f.latencyP99Ms} ms (target p99 ≤ 50 ms)`);
   print(`  lag:       accepted → applied p50 ${f.lagP50Ms} ms, p99 ${f.lagP99Ms} ms (target p99 ≤ 1000 ms); drained ${f.drainSeconds.toFixed(1)} s after load`);
   const cpu = Object.entries(f.cpuMicrosPerEvent).map(([name, us]) => `${name} ${us} µs/event`).join(', ');
+  const faults = Object.entries(f.pageFaultsPerEvent).map(([name, n]) => `${name} ${n.toFixed(1)}`).join(', ');
+  const switches = Object.entries(f.involuntarySwitchesPerEvent).map(([name, n]) => `${name} ${n.toFixed(2)}`).join(', ');
   print(`  CPU:       ${cpu} (load average ${os.loadavg()[0]?.toFixed(1)} on ${os.cpus().length} CPUs)`);
+  print(`  per event: page faults ${faults}; involuntary context switches ${switches}`);
   const warm = f.warmup ? `, warm-up ${f.warmup.applied} applied of ${f.warmup.accepted} accepted` : '';
   print(`  integrity: ${f.applied} applied = ${f.accepted} accepted + ${f.inFlightAtStop} in flight at stop${warm}; lost ${f.lost}, doubled ${f.doubled} (target 0 and 0)`);
 }
@@ -211,7 +221,6 @@ function printFigures(print: (line: string) => void, f: BenchEventsResult): void
 export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchEventsResult> {
   const durationSeconds = opts.durationSeconds ?? 10;
   const rate = opts.rate ?? 2500;
-  const warmupSeconds = opts.warmupSeconds ?? 3;
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const redisUrl = opts.redisUrl ?? DEFAULT_REDIS_URL;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickler-bench-events-'));
@@ -219,6 +228,7 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
   const pg = opts.store === 'postgres' ? createPgDatabase(opts.pgUrl, 'events') : undefined;
   const edges = opts.topology === 'separate' || !opts.topology ? opts.edges ?? 1 : 1;
   const workers = opts.topology === 'separate' || !opts.topology ? opts.workers ?? 1 : 1;
+  const warmupSeconds = opts.warmupSeconds ?? 3 * Math.max(edges, workers);
   const setup = {
     databaseUrl: pg?.url ?? `file:${path.join(dir, 'bench.db')}`, redisUrl, prefix: `bench-events-${run}`, secret: randomBytes(24).toString('hex'),
     workerConcurrency: opts.workerConcurrency ?? 16,
@@ -254,7 +264,7 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
     // integrity like the rest, but not part of the reported figures.
     const warmup = makeRequests(setup.secret, `${run}w`);
     if (warmupSeconds > 0) await drive(warmup, warmupSeconds);
-    const cpuBefore = await Promise.all(children.map(cpuOf));
+    const cpuBefore = await Promise.all(children.map(usageOf));
     const serversBefore = await serverCpu(setup.databaseUrl, redisUrl);
     const load = makeRequests(setup.secret, run);
     const result = await drive(load, durationSeconds);
@@ -262,7 +272,7 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
     const drainStarted = performance.now();
     await waitUntilApplied(setup.databaseUrl, 120_000);
     const drainSeconds = (performance.now() - drainStarted) / 1000;
-    const cpuAfter = (await Promise.all(children.map(cpuOf))).slice(0, cpuBefore.length);
+    const cpuAfter = (await Promise.all(children.map(usageOf))).slice(0, cpuBefore.length);
     const serversAfter = await serverCpu(setup.databaseUrl, redisUrl);
     const counts = load.counts();
     const checked = await verify(setup.databaseUrl, run, counts.sent, load.accepted);
@@ -270,11 +280,15 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
     const names = opts.topology === 'together' ? ['edge+worker']
       : [...ports.map((_, i) => (edges > 1 ? `edge${i + 1}` : 'edge')), ...Array.from({ length: workers }, (_, i) => (workers > 1 ? `worker${i + 1}` : 'worker'))];
     const perEvent = (ms: number) => Math.round((ms * 1000) / Math.max(1, checked.applied));
-    const cpuMicrosPerEvent = Object.fromEntries(cpuAfter.map((after, i) => [names[i] ?? `child${i}`, perEvent(after - (cpuBefore[i] ?? 0))]));
+    const cpuMicrosPerEvent = Object.fromEntries(cpuAfter.map((after, i) => [names[i] ?? `child${i}`, perEvent(after.cpuMs - (cpuBefore[i]?.cpuMs ?? 0))]));
+    const perEventOf = (pick: (u: ChildUsage) => number) =>
+      Object.fromEntries(cpuAfter.map((after, i) => [names[i] ?? `child${i}`, (pick(after) - pick(cpuBefore[i] ?? after)) / Math.max(1, checked.applied)]));
     const postgresMs = backendCpuBetween(serversBefore.postgres, serversAfter.postgres);
     if (postgresMs !== null) cpuMicrosPerEvent.postgres = perEvent(postgresMs);
     cpuMicrosPerEvent.redis = perEvent(serversAfter.redis - serversBefore.redis);
-    const figures = summarize(result, counts, load.accepted.size, checked, { drainSeconds, cpuMicrosPerEvent });
+    const figures = summarize(result, counts, load.accepted.size, checked, {
+      drainSeconds, cpuMicrosPerEvent, pageFaultsPerEvent: perEventOf((u) => u.pageFaults), involuntarySwitchesPerEvent: perEventOf((u) => u.involuntarySwitches),
+    });
     figures.warmup = { accepted: warmup.accepted.size, applied: warmupChecked.applied, lost: warmupChecked.lost, doubled: warmupChecked.doubled + warmup.counts().acceptedTwice };
     figures.lost += figures.warmup.lost;
     figures.doubled += figures.warmup.doubled;

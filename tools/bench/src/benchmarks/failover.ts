@@ -19,7 +19,8 @@ import { loadTemplates, makeSesTransport, startMailerRole, type MailTransport } 
 import { firstSendAfterGap, killMasterOf, requireRedisBinaries, startCluster, startSentinel, stopAll } from '@tickler/testkit';
 import { BenchFailure } from '../failure';
 import { DEFAULT_TEMPLATES_DIR } from '../config';
-import { MAILER_CONFIG, seedDeliveries } from './send';
+import { seedDeliveries } from './send';
+import { MAILER_CONFIG } from './send-mailer';
 import { startSesStub } from './ses-stub';
 
 export type FailoverTopology = 'sentinel' | 'cluster';

@@ -7,6 +7,10 @@ export interface SendRun {
   redis: RedisKind; store: StoreKind; mailers: number; emailsPerSecond: number; cpuMicrosPerEmail: number; cpuMicrosPerEmailByMailer: number[]; sentOk: number; failed: number;
   /** CPU of the servers per email, µs: PostgreSQL's backends (null for SQLite, in the mailer's own process) and Redis. */
   serverMicrosPerEmail: { postgres: number | null; redis: number };
+  /** Context switches of all the mailers per email: involuntary ones mean more runnable threads than cores. */
+  switchesPerEmail: { voluntary: number; involuntary: number };
+  /** Minor page faults of all the mailers per email (a memory-mapped SQLite file remapped after another process's write shows here). */
+  pageFaultsPerEmail: number;
 }
 
 /** Every process's CPU per email: the mailers, PostgreSQL's backends (SQLite runs inside the mailer) and Redis. */
@@ -18,7 +22,9 @@ export function printSendRun(print: (line: string) => void, run: SendRun, reques
   const { postgres, redis } = run.serverMicrosPerEmail;
   print(`  ${run.redis} Redis, ${run.store} × ${run.mailers} mailer(s): ${Math.round(run.emailsPerSecond)} emails/s (target ≥ 1500); ${run.sentOk} sent, ${run.failed} failed, ${requests} SES requests; `
     + `mailer CPU ${Math.round(run.cpuMicrosPerEmail)} µs/email (${run.cpuMicrosPerEmailByMailer.map((u) => Math.round(u)).join(' + ')}), `
-    + `${postgres === null ? '' : `PostgreSQL ${Math.round(postgres)} µs/email, `}Redis ${Math.round(redis)} µs/email; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
+    + `${postgres === null ? '' : `PostgreSQL ${Math.round(postgres)} µs/email, `}Redis ${Math.round(redis)} µs/email; `
+    + `context switches ${run.switchesPerEmail.voluntary.toFixed(2)} voluntary + ${run.switchesPerEmail.involuntary.toFixed(2)} involuntary, `
+    + `${run.pageFaultsPerEmail.toFixed(1)} page faults per email; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
 }
 
 export function printSendSummary(print: (line: string) => void, runs: SendRun[]): void {

@@ -8,26 +8,28 @@
  * each a real `startMailerRole` on its own store connection, reporting its own CPU time; each
  * measurement gets a fresh database (`--store sqlite|postgres|both`, see stores.ts). `--redis cluster`
  * runs the same on a private Redis Cluster, `--redis both` on REDIS_URL and a cluster side by side
- * (see redis-topologies.ts).
+ * (see redis-topologies.ts). Each mailer warms up first (`--warmup N` emails each, not measured).
+ * By default the mailers send as fast as they can (saturated: on a small machine they then compete
+ * for its cores with Redis, the SES stub and each other); `--rate N` runs them at SES_MAX_SEND_RATE
+ * N instead, as a deployment does, so that one and two mailers are compared at the same load.
  *
  * Targets: ≥ 1,500 emails/s end to end, ≤ 50 µs to render one email; 2 mailers ≥ 1 mailer in
  * emails per CPU-second.
- * Run: `pnpm bench send [--emails N] [--concurrency N] [--mailers 1,2] [--store sqlite|postgres|both] [--redis single|cluster|both]` or `npx tsx --conditions=development tools/bench/src/benchmarks/send.ts [N] [concurrency]`.
+ * Run: `pnpm bench send [--emails N] [--concurrency N] [--mailers 1,2] [--warmup N] [--rate N] [--store sqlite|postgres|both] [--redis single|cluster|both]` or `npx tsx --conditions=development tools/bench/src/benchmarks/send.ts [N] [concurrency]`.
  */
 import fs from 'node:fs';
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
-import pino from 'pino';
 import { openStore, type Store } from '@tickler/db';
 import { enqueueBulk, makeQueues, closeQueues, makeRedisConnection, queuePrefixFor, type Queues, type RedisConnection } from '@tickler/queues';
 import { printSendRun, printSendSummary, type SendRun } from './send-report';
 import { benchDigestRender, benchRender, printDigestRender, type DigestRenderFigure } from './render';
-import { loadTemplates, makeSesTransport, startMailerRole, type MailerConfig } from '@tickler/mailer';
+import { loadTemplates } from '@tickler/mailer';
 import { DEFAULT_REDIS_URL, DEFAULT_TEMPLATES_DIR } from '../config';
-import { redisConnection } from './events-processes';
+import { BENCH_TOPIC, startMailerChild, statOf, stopMailerChild, type MailerChildSetup, type MailerStat } from './send-mailer';
 import { backendCpuBetween, serverCpu } from './server-cpu';
 import { createPgDatabase, storesOf, type StoreChoice } from './stores';
 import { startSesStub } from './ses-stub';
@@ -48,6 +50,13 @@ export interface BenchSendOptions {
   mailers?: number[];
   /** REDIS_URL (`single`, default), a private cluster, or both in turn. */
   redis?: RedisChoice;
+  /** Emails each mailer sends before the measured ones, left out of the figures (default 2,000). */
+  warmupPerMailer?: number;
+  /**
+   * SES_MAX_SEND_RATE of the mailers (emails/s across all of them, BullMQ's limiter in Redis). Unset:
+   * no limit, the mailers send as fast as the machine allows (saturated).
+   */
+  rate?: number;
 }
 
 
@@ -65,29 +74,19 @@ export interface BenchSendResult {
   runs: SendRun[];
 }
 
-const TOPIC = 'product-news';
-export const MAILER_CONFIG: MailerConfig = {
-  publicBaseUrl: 'https://tickler.example.com',
-  tokenSecrets: ['bench-secret-0123456789'],
-  fromReminders: 'reminders@tickler.example.com',
-  fromNewsletter: 'news@tickler.example.com',
-  supportEmail: 'support@tickler.example.com',
-  newsletterTopics: [{ id: TOPIC, label: 'Product news' }],
-};
-
 /** N confirmed subscribers of the topic, one broadcast, N queued deliveries; returns their ids. */
 export async function seedDeliveries(store: Store, n: number): Promise<number[]> {
   for (let i = 0; i < n; i += 1) {
     const email = `reader-${i}@bench-corp.example`;
-    await store.newsletter.subscribe(email, [TOPIC]);
+    await store.newsletter.subscribe(email, [BENCH_TOPIC]);
     await store.newsletter.confirm(email, new Date());
   }
-  const { id } = await store.newsletter.ensureBroadcast(TOPIC, 'product-news');
+  const { id } = await store.newsletter.ensureBroadcast(BENCH_TOPIC, 'product-news');
   const ids: number[] = [];
   for (let from = 0; from < n; from += 1_000) {
     const rows = await store.deliveries.upsertMany(Array.from({ length: Math.min(1_000, n - from) }, (_, k) => ({
       sourceType: 'broadcast' as const, sourceId: id, email: `reader-${from + k}@bench-corp.example`,
-      listId: `newsletter:${TOPIC}` as const, orderId: null, status: 'queued' as const, reason: null,
+      listId: `newsletter:${BENCH_TOPIC}` as const, orderId: null, status: 'queued' as const, reason: null,
     })));
     ids.push(...rows.map((r) => r.id));
   }
@@ -117,89 +116,59 @@ function whenFinished(worker: Worker, n: number, start: () => number): Promise<{
   });
 }
 
-const CHILD_FLAG = '--bench-send-mailer-child';
-interface MailerChildSetup { databaseUrl: string; redisUrl: string; prefix: string; endpoint: string; concurrency: number; templatesDir: string }
+/** How the end-to-end runs are driven; see `BenchSendOptions`. */
+interface Drive { n: number; concurrency: number; mailers: number; warmupPerMailer: number; maxSendRate: number }
 
-/** Child half: one mailer process; answers 'stat' with jobs finished and CPU ms; exits on 'stop'. */
-async function runMailerChild(setup: MailerChildSetup): Promise<void> {
-  const store = await openStore({ url: setup.databaseUrl, migrate: false });
-  const templates = await loadTemplates(setup.templatesDir);
-  const transport = makeSesTransport({ region: 'eu-west-1', endpoint: setup.endpoint, maxSockets: setup.concurrency });
-  const role = startMailerRole({
-    connection: redisConnection(setup.redisUrl), prefix: setup.prefix, store, templates, transport, config: MAILER_CONFIG,
-    logger: pino({ level: 'warn' }), concurrency: setup.concurrency, maxSendRate: 1_000_000,
-  });
-  let done = 0;
-  let failed = 0;
-  role.workers.send.on('completed', () => (done += 1));
-  role.workers.send.on('failed', () => ((done += 1), (failed += 1)));
-  await role.workers.send.waitUntilReady();
-  process.send?.({ ready: true });
-  process.on('message', (m) => {
-    if (m === 'stat') {
-      const u = process.cpuUsage();
-      process.send?.({ done, failed, cpuMs: (u.user + u.system) / 1000 });
-      return;
-    }
-    void role.close().then(() => transport.close?.()).then(() => store.close()).then(() => process.exit(0));
-  });
+/** Enqueues `ids` and waits until the mailers have finished `target` jobs in all; returns their stats then. */
+async function sendAndWait(queues: Queues, children: ChildProcess[], ids: number[], target: number): Promise<MailerStat[]> {
+  await enqueueSends(queues, ids);
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const stats = await Promise.all(children.map(statOf));
+    if (stats.reduce((sum, a) => sum + a.done, 0) >= target) return stats;
+    if (Date.now() > deadline) throw new Error('send bench: emails still unsent after 300 s');
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
-function ask<T>(child: ChildProcess, message: string): Promise<T> {
-  return new Promise((resolve) => {
-    child.once('message', (m: T) => resolve(m));
-    child.send(message);
-  });
-}
-
-function startMailerChild(setup: MailerChildSetup): Promise<ChildProcess> {
-  const child = fork(__filename, [CHILD_FLAG, JSON.stringify(setup)], { stdio: 'inherit' });
-  return new Promise((resolve, reject) => {
-    child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`mailer child exited early (code ${code})`)));
-  });
-}
-
-/** N emails through `mailers` mailer processes on a fresh database of `store`. */
-async function benchEndToEnd(
-  connection: RedisConnection, redisUrl: string, prefix: string, databaseUrl: string, templatesDir: string, n: number, concurrency: number, mailers: number,
-) {
+/**
+ * N emails through `mailers` mailer processes on a fresh database of `store`. Each mailer first sends
+ * about `warmupPerMailer` emails that are left out of the figures: a new process spends its first
+ * thousands of jobs compiling (V8 tiers hot code up per process) and touching fresh memory, which
+ * a long-running mailer does once, not per email (a second process would otherwise pay it twice in
+ * the window).
+ */
+async function benchEndToEnd(connection: RedisConnection, redisUrl: string, prefix: string, databaseUrl: string, templatesDir: string, drive: Drive) {
+  const { n, mailers } = drive;
   const stub = await startSesStub();
   const queues = makeQueues(connection, prefix);
   const store = await openStore({ url: databaseUrl });
   const children: ChildProcess[] = [];
   try {
-    const ids = await seedDeliveries(store, n);
-    for (let i = 0; i < mailers; i += 1) children.push(await startMailerChild({ databaseUrl, redisUrl, prefix, endpoint: stub.endpoint, concurrency, templatesDir }));
-    type Stat = { done: number; failed: number; cpuMs: number };
-    const before = await Promise.all(children.map((c) => ask<Stat>(c, 'stat')));
+    const warmup = drive.warmupPerMailer * mailers;
+    const ids = await seedDeliveries(store, warmup + n);
+    const setup: MailerChildSetup = { databaseUrl, redisUrl, prefix, endpoint: stub.endpoint, concurrency: drive.concurrency, templatesDir, maxSendRate: drive.maxSendRate };
+    for (let i = 0; i < mailers; i += 1) children.push(await startMailerChild(setup));
+    const before = await sendAndWait(queues, children, ids.slice(0, warmup), warmup);
     const serversBefore = await serverCpu(databaseUrl, redisUrl);
     const startedAt = performance.now();
-    await enqueueSends(queues, ids);
-    let after: Stat[] = before;
-    const deadline = Date.now() + 300_000;
-    while (after.reduce((sum, a) => sum + a.done, 0) < n) {
-      if (Date.now() > deadline) throw new Error('send bench: emails still unsent after 300 s');
-      await new Promise((r) => setTimeout(r, 25));
-      after = await Promise.all(children.map((c) => ask<Stat>(c, 'stat')));
-    }
+    const after = await sendAndWait(queues, children, ids.slice(warmup), warmup + n);
     const ms = performance.now() - startedAt;
     const serversAfter = await serverCpu(databaseUrl, redisUrl);
     const postgresMs = backendCpuBetween(serversBefore.postgres, serversAfter.postgres);
     const serverMicrosPerEmail = { postgres: postgresMs === null ? null : (postgresMs * 1000) / n, redis: ((serversAfter.redis - serversBefore.redis) * 1000) / n };
     const cpuByMailer = after.map((a, i) => ((a.cpuMs - before[i]!.cpuMs) * 1000) / n);
+    const perEmail = (pick: (s: MailerStat) => number) => after.reduce((sum, a, i) => sum + pick(a) - pick(before[i]!), 0) / n;
     const counts = await store.deliveries.countByStatusAndReason();
     const sentOk = counts.filter((c) => c.status === 'sent').reduce((sum, c) => sum + c.count, 0);
     return {
       emailsPerSecond: (n / ms) * 1000, cpuMicrosPerEmail: cpuByMailer.reduce((x, y) => x + y, 0), cpuMicrosPerEmailByMailer: cpuByMailer,
       failed: after.reduce((sum, a) => sum + a.failed, 0), sentOk, requests: await stub.requests(), serverMicrosPerEmail,
+      switchesPerEmail: { voluntary: perEmail((s) => s.voluntarySwitches), involuntary: perEmail((s) => s.involuntarySwitches) },
+      pageFaultsPerEmail: perEmail((s) => s.pageFaults),
     };
   } finally {
-    await Promise.all(children.map((c) => new Promise<void>((resolve) => {
-      if (c.exitCode !== null) return resolve();
-      c.once('exit', () => resolve());
-      c.send('stop');
-    })));
+    await Promise.all(children.map(stopMailerChild));
     await store.close();
     for (const queue of Object.values(queues)) await queue.obliterate({ force: true });
     await closeQueues(queues);
@@ -230,12 +199,14 @@ export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendR
   const templatesDir = opts.templatesDir ?? DEFAULT_TEMPLATES_DIR;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickler-bench-send-'));
   const prefix = `bench-send-${randomUUID().slice(0, 8)}`;
+  const drive = { n, concurrency, warmupPerMailer: opts.warmupPerMailer ?? 2_000, maxSendRate: opts.rate ?? 1_000_000 };
   const stores = storesOf(opts.store);
   const mailerCounts = opts.mailers ?? [1];
   const kinds = redisKindsOf(opts.redis);
   try {
     const templates = await loadTemplates(templatesDir);
-    print(`send bench: ${n} emails, concurrency ${concurrency} per mailer, mailers ${mailerCounts.join(', ')}, stores ${stores.join(', ')}, Redis ${kinds.join(', ')}, prefix ${prefix}`);
+    const pace = opts.rate ? `at SES_MAX_SEND_RATE ${opts.rate}/s` : 'saturated (no send rate limit)';
+    print(`send bench: ${n} emails after ${drive.warmupPerMailer} per mailer of warm-up, ${pace}, concurrency ${concurrency} per mailer, mailers ${mailerCounts.join(', ')}, stores ${stores.join(', ')}, Redis ${kinds.join(', ')}, prefix ${prefix}`);
     const renderMicrosPerEmail = benchRender(templates, n);
     print(`  render:        ${renderMicrosPerEmail.toFixed(1)} µs CPU/email (target ≤ 50)`);
     const digestRender = printDigestRender(benchDigestRender(templates, Math.min(n, 5_000)), print);
@@ -253,7 +224,7 @@ export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendR
               const pg = store === 'postgres' ? createPgDatabase(opts.pgUrl, 'send') : undefined;
               const databaseUrl = pg?.url ?? `file:${path.join(dir, `bench-${redis}-${store}-${mailers}.db`)}`;
               try {
-                const e2e = await benchEndToEnd(connection, redisUrl, `${prefix}-${store}-${mailers}`, databaseUrl, templatesDir, n, concurrency, mailers);
+                const e2e = await benchEndToEnd(connection, redisUrl, `${prefix}-${store}-${mailers}`, databaseUrl, templatesDir, { ...drive, mailers });
                 runs.push({ redis, store, mailers, ...e2e });
                 printSendRun(print, runs[runs.length - 1]!, e2e.requests);
               } finally {
@@ -276,12 +247,7 @@ export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendR
   }
 }
 
-if (require.main === module && process.argv[2] === CHILD_FLAG) {
-  runMailerChild(JSON.parse(process.argv[3] ?? '{}') as MailerChildSetup).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(1);
-  });
-} else if (require.main === module) {
+if (require.main === module) {
   const [emails, concurrency] = process.argv.slice(2).map(Number);
   benchSend({ emails: emails || undefined, concurrency: concurrency || undefined }).then(
     () => process.exit(0),
