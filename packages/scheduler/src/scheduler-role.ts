@@ -26,9 +26,11 @@ export interface SchedulerRoleOptions {
   /** The clock (default: system time). */
   now?: () => Date;
   /**
-   * Billing events applied in parallel by this process (default 16, as measured by `pnpm bench
-   * events`). Order is safe: an event older than the last one applied to its order is ignored, and
-   * concurrent events share SQLite commits.
+   * Billing events applied in parallel by this process (default 64: `pnpm bench events` at 2,000/s
+   * gave applied-lag p99 2.7 s on PostgreSQL with 16 and 0.1 s with 64, 0.28 → 0.08 s on SQLite).
+   * Order is safe: an event older than the last one applied to its order is ignored. Concurrent
+   * events share SQLite commits, and PostgreSQL statements and commits (postgres/batched.ts): the
+   * more in flight, the larger the batches and the less CPU per event.
    */
   orderEventConcurrency?: number;
   /**
@@ -64,7 +66,7 @@ export async function startSchedulerRole(options: SchedulerRoleOptions): Promise
   }
   const workers = [
     makeCatalogWorker('scan', makeScanProcessor(deps), { connection, prefix, logger, concurrency: 1 }),
-    makeCatalogWorker('order-event', makeOrderEventProcessor(deps), { connection, prefix, logger, concurrency: options.orderEventConcurrency ?? 16 }),
+    makeCatalogWorker('order-event', makeOrderEventProcessor(deps), { connection, prefix, logger, concurrency: options.orderEventConcurrency ?? 64 }),
   ];
   const schedule = watchScanSchedule(queues, options.scanEveryMs, options.scheduleCheckEveryMs ?? Math.min(options.scanEveryMs / 2, 30_000), logger);
   logger.info({ prefix, scanEveryMs: options.scanEveryMs }, 'scheduler role started');

@@ -43,7 +43,7 @@ export interface BenchEventsOptions {
   /** Concurrent HTTP connections (default 50). */
   connections?: number;
   redisUrl?: string;
-  /** Order-event worker concurrency (default 16). */
+  /** Order-event worker concurrency (default 64, the role's). */
   workerConcurrency?: number;
   /**
    * `separate` (default): HTTP edge and order-event worker in two processes, like a deployment.
@@ -231,7 +231,7 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
   const warmupSeconds = opts.warmupSeconds ?? 3 * Math.max(edges, workers);
   const setup = {
     databaseUrl: pg?.url ?? `file:${path.join(dir, 'bench.db')}`, redisUrl, prefix: `bench-events-${run}`, secret: randomBytes(24).toString('hex'),
-    workerConcurrency: opts.workerConcurrency ?? 16,
+    workerConcurrency: opts.workerConcurrency ?? 64,
   };
   await migrateDatabase(setup.databaseUrl);
   const children: ChildProcess[] = [];
