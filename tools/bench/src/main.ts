@@ -84,7 +84,7 @@ function addSend(program: Command): void {
   storeOptions(program.command('send'))
     .description('send N emails through the real send worker and SES SDK against a local SES; emails/s and CPU per email')
     .option('--emails <n>', 'emails to send (default 20,000)', positive('--emails'))
-    .option('--concurrency <n>', 'send worker concurrency per mailer (default 64)', positive('--concurrency'))
+    .option('--concurrency <n>', 'send worker concurrency per mailer (default 128, as MAILER_CONCURRENCY)', positive('--concurrency'))
     .option('--mailers <list>', 'mailer process counts to measure in turn, e.g. 1,2 (default 1)', (v) => v.split(',').map(positive('--mailers')))
     .option('--warmup <n>', 'emails each mailer sends first, left out of the figures (default 2,000)', nonNegativeInteger('--warmup'))
     .option('--rate <n>', 'SES_MAX_SEND_RATE of the mailers, emails/s across all of them (default: no limit, saturated)', positive('--rate'))

@@ -237,7 +237,7 @@ export const envSchema = z.object({
   REMINDER_HOLIDAYS: holidayFile,
   SCAN_EVERY: duration('15m'),
   BILLING_MAX_CLOCK_SKEW: duration('5m'),
-  MAILER_CONCURRENCY: int(50, 1, 1000),
+  MAILER_CONCURRENCY: int(128, 1, 1000),
   METRICS_PORT: trimmed.optional().transform((v, ctx) => {
     if (!v) return null;
     const n = Number(v);

@@ -17,7 +17,11 @@ async function withTopics(db: Queryable, rows: SubscriptionSqlRow[]): Promise<Su
     WHERE subscription_id = ANY($1::bigint[]) ORDER BY topic`, [rows.map((r) => r.id)]);
   const topics = new Map<number, string[]>();
   for (const t of found) topics.set(t.subscription_id, [...(topics.get(t.subscription_id) ?? []), t.topic]);
-  return rows.map((r) => ({ id: r.id, email: r.email, status: r.status, topics: topics.get(r.id) ?? [], createdAt: r.created_at, confirmedAt: r.confirmed_at }));
+  return rows.map((r) => toSubscription(r, topics.get(r.id) ?? []));
+}
+
+function toSubscription(r: SubscriptionSqlRow, topics: string[]): SubscriptionRow {
+  return { id: r.id, email: r.email, status: r.status, topics, createdAt: r.created_at, confirmedAt: r.confirmed_at };
 }
 
 interface TopicChangeSqlRow { id: number; subscription_id: number; email: string; topics: string; created_at: Date }
@@ -42,10 +46,10 @@ interface BroadcastSqlRow { id: number; topic: string; template: string; status:
 
 export function makePgNewsletterRepository(pool: pg.Pool): NewsletterRepository {
   // What every newsletter send reads, batched across the process's concurrent send jobs (see batched.ts).
-  const subscriptions = batchedByKey(async (emails: string[]) => {
-    const { rows } = await pool.query<SubscriptionSqlRow>(`SELECT ${COLUMNS} FROM newsletter_subscriptions s WHERE s.email = ANY($1::text[])`, [emails]);
-    return (await withTopics(pool, rows)).map((row) => [row.email, row] as const);
-  });
+  const subscriptions = batchedByKey(async (emails: string[]) => (await pool.query<SubscriptionSqlRow & { topics: string[] }>(
+    `SELECT ${COLUMNS}, coalesce(array_agg(t.topic ORDER BY t.topic) FILTER (WHERE t.topic IS NOT NULL), '{}') AS topics
+      FROM newsletter_subscriptions s LEFT JOIN newsletter_subscription_topics t ON t.subscription_id = s.id
+      WHERE s.email = ANY($1::text[]) GROUP BY s.id`, [emails])).rows.map((row) => [row.email, toSubscription(row, row.topics)] as const));
   const broadcasts = batchedByKey(async (ids: number[]) => (await pool.query<BroadcastSqlRow>(
     `SELECT id, topic, template, status FROM broadcasts WHERE id = ANY($1::bigint[])`, [ids])).rows.map((row) => [row.id, row] as const));
   return {

@@ -38,7 +38,7 @@ import { redisKindsOf, withRedis, type RedisChoice } from './redis-topologies';
 export interface BenchSendOptions {
   /** Emails to send (default 20,000). */
   emails?: number;
-  /** Send worker concurrency (default 64: higher only adds garbage once the CPU is the limit). */
+  /** Send worker concurrency (default 128, the role's MAILER_CONCURRENCY default; on PostgreSQL it sets how many calls share a statement). */
   concurrency?: number;
   redisUrl?: string;
   templatesDir?: string;
@@ -194,7 +194,7 @@ async function benchNoop(connection: RedisConnection, queuePrefix: string, n: nu
 /** Runs the measurements and prints them; see the file header. */
 export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendResult> {
   const n = opts.emails ?? 20_000;
-  const concurrency = opts.concurrency ?? 64;
+  const concurrency = opts.concurrency ?? 128;
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const templatesDir = opts.templatesDir ?? DEFAULT_TEMPLATES_DIR;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tickler-bench-send-'));
