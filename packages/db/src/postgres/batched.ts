@@ -8,6 +8,10 @@
  * wait for it and then go out together. So nothing waits when the process is idle, and under load
  * the batches grow with the round-trip time instead of the number of statements.
  *
+ * The price: a statement that waits (on a row lock another transaction holds) holds back every call
+ * of its kind queued behind it. The store's own transactions are short, and the statement timeout
+ * (pool.ts, 30 s by default) bounds the wait.
+ *
  * Consistency: a batched statement always starts after every call in it was made, so a batched read
  * sees what was committed before its caller asked (never older), and a batched write has committed
  * when its caller's promise resolves. A failed statement fails every call in it; the callers retry
