@@ -3,23 +3,29 @@ import type { ListId, SuppressionReason } from '@tickler/domain';
 import type pg from 'pg';
 import type { AddressLocale, ListsRepository, Suppression } from '../repositories/types';
 import { emailKey } from '../email';
-import { batched, batchedByKey, batchedPairTest } from './batched';
+import { batched, batchedByKey } from './batched';
 
 interface SuppressionSqlRow { email: string; reason: SuppressionReason; detail: string | null; created_at: Date }
+interface RecipientSqlRow { email: string; suppressed: boolean; lists: ListId[]; locale: string | null; source: AddressLocale['source'] | null }
 
 export function makePgListsRepository(pool: pg.Pool): ListsRepository {
   const keys = (emails: string[]) => [...new Set(emails.map(emailKey))];
   const emailsOf = async (sql: string, params: unknown[]) => new Set((await pool.query<{ email: string }>(sql, params)).rows.map((r) => r.email));
-  // The checks every send makes, batched across the process's concurrent send jobs (see batched.ts).
-  const isUnsubscribed = batchedPairTest(async (emails, listIds) => (await pool.query<{ email: string; list_id: string }>(`SELECT u.email, u.list_id
-    FROM list_unsubscribes u JOIN unnest($1::text[], $2::text[]) AS p(email, list_id) ON u.email = p.email AND u.list_id = p.list_id`,
-  [emails, listIds])).rows.map((r) => [r.email, r.list_id] as const));
+  // What every send checks about its recipient — suppressed, the lists left, the language — in one
+  // statement for all three questions, batched across the process's concurrent send jobs (see batched.ts).
+  const recipientFacts = batchedByKey(async (emails: string[]) => (await pool.query<RecipientSqlRow>(
+    `SELECT e.email, EXISTS (SELECT 1 FROM suppressions s WHERE s.email = e.email) AS suppressed,
+      ARRAY(SELECT u.list_id FROM list_unsubscribes u WHERE u.email = e.email) AS lists, l.locale, l.source
+      FROM unnest($1::text[]) AS e(email) LEFT JOIN address_locales l ON l.email = e.email`, [emails])).rows.map((r) => [r.email, {
+    suppressed: r.suppressed, lists: r.lists, locale: r.locale === null || r.source === null ? null : { locale: r.locale, source: r.source },
+  }] as const));
+  // Every address asked about gets a row (unnest … LEFT JOIN), so a fact is never missing.
+  const factsOf = async (email: string) => (await recipientFacts(email))!;
+  // Lists of addresses (a reminder's fan-out), batched among themselves.
   const suppressedLists = batched(async (lists: ReadonlyArray<string[]>) => {
     const suppressed = await emailsOf(`SELECT email FROM suppressions WHERE email = ANY($1::text[])`, [[...new Set(lists.flat())]]);
     return lists.map((emails) => new Set(emails.filter((email) => suppressed.has(email))));
   });
-  const locales = batchedByKey(async (emails: string[]) => (await pool.query<AddressLocale & { email: string }>(
-    `SELECT email, locale, source FROM address_locales WHERE email = ANY($1::text[])`, [emails])).rows.map((r) => [r.email, { locale: r.locale, source: r.source }] as const));
 
   return {
     async unsubscribe(email, listId, source) {
@@ -30,7 +36,7 @@ export function makePgListsRepository(pool: pg.Pool): ListsRepository {
       await pool.query(`DELETE FROM list_unsubscribes WHERE email = $1 AND list_id = $2`, [emailKey(email), listId]);
     },
     async isUnsubscribed(email, listId) {
-      return isUnsubscribed(emailKey(email), listId);
+      return (await factsOf(emailKey(email))).lists.includes(listId);
     },
     async unsubscribedAmong(listId, emails) {
       if (emails.length === 0) return new Set();
@@ -53,8 +59,9 @@ export function makePgListsRepository(pool: pg.Pool): ListsRepository {
       return row ? { reason: row.reason, detail: row.detail, createdAt: row.created_at } : null;
     },
     async suppressedAmong(emails) {
-      if (emails.length === 0) return new Set();
-      return suppressedLists(keys(emails));
+      const addresses = keys(emails);
+      if (addresses.length === 1) return (await factsOf(addresses[0]!)).suppressed ? new Set(addresses) : new Set();
+      return addresses.length === 0 ? new Set() : suppressedLists(addresses);
     },
     async suppressionsAmong(emails) {
       const found = new Map<string, Suppression>();
@@ -64,7 +71,7 @@ export function makePgListsRepository(pool: pg.Pool): ListsRepository {
       return found;
     },
       async getLocale(email) {
-      return locales(emailKey(email));
+      return (await factsOf(emailKey(email))).locale;
     },
     async setLocale(email, locale, source) {
       if (locale === null) {

@@ -139,6 +139,16 @@ describe('the send path: concurrent calls of one process share a statement, and 
     let locales: Awaited<ReturnType<typeof lists.getLocale>>[] = [];
     expect(await countRoundTrips(async () => { locales = await Promise.all(emails.map((e) => lists.getLocale(e))); })).toBe(1);
     expect(locales.flatMap((l, i) => (l ? [[i, l]] : []))).toEqual([[6, { locale: 'de', source: 'preferences' }]]);
+    // The three questions about one recipient share one statement, whatever mix of them is asked.
+    let mixed: unknown[] = [];
+    expect(await countRoundTrips(async () => {
+      mixed = await Promise.all([
+        lists.isUnsubscribed(emails[3]!, 'newsletter:news'), lists.isUnsubscribed(emails[4]!, 'newsletter:news'),
+        lists.suppressedAmong([emails[5]!]), lists.suppressedAmong([emails[6]!]),
+        lists.getLocale(emails[6]!), lists.getLocale(emails[5]!),
+      ]);
+    })).toBe(1);
+    expect(mixed).toEqual([true, false, new Set([emails[5]]), new Set(), { locale: 'de', source: 'preferences' }, null]);
     let subscriptions: Awaited<ReturnType<typeof newsletter.get>>[] = [];
     expect(await countRoundTrips(async () => { subscriptions = await Promise.all(emails.map((e) => newsletter.get(e))); })).toBe(1);
     expect(subscriptions.flatMap((s, i) => (s ? [[i, s.email, s.status, s.topics]] : []))).toEqual([[7, emails[7], 'pending', ['news']]]);
