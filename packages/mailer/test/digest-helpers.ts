@@ -1,7 +1,9 @@
 /** Fixtures of the digest tests: one organization with two orders whose reminders are due at the same 09:00. */
 import type { Job } from 'bullmq';
 import { type Store } from '@tickler/db';
-import { config, seedOrder } from './mailer-helpers';
+import type { SendDeps } from '../src/processors/send-processor';
+import { makeSesTransport } from '../src/transport';
+import { config, quietLogger, seedOrder, type MailerTestEnv } from './mailer-helpers';
 
 /** 09:00 in Berlin on 24 January 2027: the send time of every reminder below. */
 export const SEND_AT = new Date('2027-01-24T08:00:00Z');
@@ -37,3 +39,11 @@ export const fakeJob = (id: string, data: unknown = {}): Job => {
 };
 
 export { config };
+
+/** The send and digest processors' dependencies on `env`, sending through the local SES at `endpoint` at NOW. */
+export function digestSendDeps(env: MailerTestEnv, endpoint: string): SendDeps {
+  return {
+    store: env.store, templates: env.templates, config, logger: quietLogger, transport: makeSesTransport({ region: 'eu-west-1', endpoint }),
+    now: () => NOW, rateLimit: async () => undefined, pauseSending: async () => undefined,
+  };
+}

@@ -6,9 +6,8 @@
 import { makeReminderProcessor } from '../src/processors/reminder-processor';
 import { makeDigestProcessor } from '../src/processors/digest-processor';
 import { makeSendProcessor, type SendDeps } from '../src/processors/send-processor';
-import { makeSesTransport } from '../src/transport';
-import { NOW, fakeJob, planDue, seedTwoOrders } from './digest-helpers';
-import { config, makeMailerEnv, quietLogger, startLocalSes, type MailerTestEnv } from './mailer-helpers';
+import { digestSendDeps, fakeJob, planDue, seedTwoOrders } from './digest-helpers';
+import { makeMailerEnv, quietLogger, startLocalSes, type MailerTestEnv } from './mailer-helpers';
 
 let ses: Awaited<ReturnType<typeof startLocalSes>>;
 let env: MailerTestEnv;
@@ -24,10 +23,7 @@ beforeEach(async () => {
   const org = { id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin', locale: 'de-DE' };
   await env.store.directory.applyOrderUpsert({ ...base, orderId: 'ORD-1001', organization: org, product: 'Barcode Reader SDK', licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: null });
   await env.store.directory.applyOrderUpsert({ ...base, orderId: 'ORD-1002', organization: org, product: 'Document Scanner SDK', licenseExpiresOn: null, maintenanceExpiresOn: '2027-01-31' });
-  sendDeps = {
-    store: env.store, templates: env.templates, config, logger: quietLogger, transport: makeSesTransport({ region: 'eu-west-1', endpoint: ses.endpoint }),
-    now: () => NOW, rateLimit: async () => undefined, pauseSending: async () => undefined,
-  };
+  sendDeps = digestSendDeps(env, ses.endpoint);
 });
 afterEach(async () => {
   await sendDeps.transport.close?.();

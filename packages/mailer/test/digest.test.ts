@@ -10,7 +10,7 @@ import { makeDigestProcessor } from '../src/processors/digest-processor';
 import { makeSendProcessor, type SendDeps } from '../src/processors/send-processor';
 import { startMailerRole } from '../src/role/start-mailer-role';
 import { makeSesTransport, PermanentSendError } from '../src/transport';
-import { NOW, SEND_AT, fakeJob, planDue, seedTwoOrders } from './digest-helpers';
+import { NOW, SEND_AT, digestSendDeps, fakeJob, planDue, seedTwoOrders } from './digest-helpers';
 import { config, connection, header, makeMailerEnv, quietLogger, startLocalSes, waitFor, type MailerTestEnv } from './mailer-helpers';
 
 let ses: Awaited<ReturnType<typeof startLocalSes>>;
@@ -22,10 +22,7 @@ beforeEach(async () => {
   await ses.clear();
   env = await makeMailerEnv('digest');
   await seedTwoOrders(env.store);
-  sendDeps = {
-    store: env.store, templates: env.templates, config, logger: quietLogger, transport: makeSesTransport({ region: 'eu-west-1', endpoint: ses.endpoint }),
-    now: () => NOW, rateLimit: async () => undefined, pauseSending: async () => undefined,
-  };
+  sendDeps = digestSendDeps(env, ses.endpoint);
 });
 afterEach(async () => {
   await sendDeps.transport.close?.();
