@@ -157,6 +157,23 @@ describe('the send path: concurrent calls of one process share a statement, and 
     expect(broadcasts).toEqual([expect.objectContaining({ id: broadcastId, topic: 'news' }), null, expect.objectContaining({ id: broadcastId })]);
   });
 
+  it('real-world addresses survive the batch arrays: long, non-Latin, quoted with commas and braces', async () => {
+    const lists = makePgListsRepository(pool);
+    const odd = [
+      `procurement.renewals.emea-north-${'x'.repeat(20)}@subsidiary.enterprise-holdings.example`,
+      'müller.jürgen@bücher-großhandel.example',
+      '"o\'brien, {jr}"@corp.example',
+      '张伟@例子.example',
+    ];
+    for (const email of odd) await lists.unsubscribe(email, 'newsletter:news', 'link');
+    await lists.setLocale(odd[1]!, 'de', 'preferences');
+    let answers: unknown[] = [];
+    expect(await countRoundTrips(async () => {
+      answers = await Promise.all([...odd, 'plain@corp.example'].flatMap((email) => [lists.isUnsubscribed(email, 'newsletter:news'), lists.getLocale(email)]));
+    })).toBe(1);
+    expect(answers).toEqual([true, null, true, { locale: 'de', source: 'preferences' }, true, null, true, null, false, null]);
+  });
+
   it('reminder checks: the reminder, its order and its contact — one statement each for concurrent sends', async () => {
     const directory = makePgDirectoryRepository(pool);
     const reminders = makePgRemindersRepository(pool);
