@@ -88,12 +88,13 @@ function addSend(program: Command): void {
     .option('--mailers <list>', 'mailer process counts to measure in turn, e.g. 1,2 (default 1)', (v) => v.split(',').map(positive('--mailers')))
     .option('--warmup <n>', 'emails each mailer sends first, left out of the figures (default 2,000)', nonNegativeInteger('--warmup'))
     .option('--rate <n>', 'SES_MAX_SEND_RATE of the mailers, emails/s across all of them (default: no limit, saturated)', positive('--rate'))
+    .option('--rounds <n>', 'measure every mailer count and store in turn this many times; the summary compares counts round by round (default 1)', positive('--rounds'))
     .addOption(new Option('--redis <redis>', 'REDIS_URL (single), a private Redis Cluster it starts itself, or both side by side').choices(['single', 'cluster', 'both']).default('single'))
-    .action((opts: { emails?: number; concurrency?: number; mailers?: number[]; warmup?: number; rate?: number; redis: 'single' | 'cluster' | 'both' } & StoreOpts) => run(async (config) => {
+    .action((opts: { emails?: number; concurrency?: number; mailers?: number[]; warmup?: number; rate?: number; rounds?: number; redis: 'single' | 'cluster' | 'both' } & StoreOpts) => run(async (config) => {
       const { benchSend } = await import('./benchmarks/send');
       await benchSend({
         emails: opts.emails, concurrency: opts.concurrency, redisUrl: config.redisUrl, templatesDir: config.templatesDir, mailers: opts.mailers, store: opts.store, pgUrl: opts.pgUrl,
-        redis: opts.redis, warmupPerMailer: opts.warmup, rate: opts.rate,
+        redis: opts.redis, warmupPerMailer: opts.warmup, rate: opts.rate, rounds: opts.rounds,
       });
     }));
 }
@@ -108,16 +109,18 @@ function addEvents(program: Command): void {
     .addOption(new Option('--topology <t>', 'where the edge and the order-event worker run').choices(['separate', 'together', 'deferred']).default('separate'))
     .option('--edges <n>', 'HTTP edge processes (separate topology; default 1)', positive('--edges'))
     .option('--workers <n>', 'order-event worker processes (separate topology; default 1)', positive('--workers'))
-    .action((opts: { duration?: number; warmup?: number; rate?: number; connections?: number; topology: 'separate' | 'together' | 'deferred'; edges?: number; workers?: number } & StoreOpts) => run(async (config) => {
-      const { benchEvents } = await import('./benchmarks/events');
+    .option('--processes <list>', 'N edges + N workers for each N in turn, e.g. 1,2; the summary compares them round by round', (v) => v.split(',').map(positive('--processes')))
+    .option('--rounds <n>', 'measure every --processes count and store in turn this many times (default 1)', positive('--rounds'))
+    .action((opts: {
+      duration?: number; warmup?: number; rate?: number; connections?: number; topology: 'separate' | 'together' | 'deferred'; edges?: number; workers?: number;
+      processes?: number[]; rounds?: number;
+    } & StoreOpts) => run(async (config) => {
+      const { benchEventsScaling } = await import('./benchmarks/events-scaling');
       // Both stores: one after the other in the same run, same load, same machine.
-      const stores = opts.store === 'both' ? (['sqlite', 'postgres'] as const) : [opts.store];
-      for (const store of stores) {
-        await benchEvents({
-          durationSeconds: opts.duration, warmupSeconds: opts.warmup, rate: opts.rate, connections: opts.connections, topology: opts.topology, redisUrl: config.redisUrl,
-          store, pgUrl: opts.pgUrl, edges: opts.edges, workers: opts.workers,
-        });
-      }
+      await benchEventsScaling({
+        durationSeconds: opts.duration, warmupSeconds: opts.warmup, rate: opts.rate, connections: opts.connections, topology: opts.topology, redisUrl: config.redisUrl,
+        store: opts.store, pgUrl: opts.pgUrl, edges: opts.edges, workers: opts.workers, processes: opts.processes, rounds: opts.rounds,
+      });
     }));
 }
 

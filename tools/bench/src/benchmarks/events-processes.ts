@@ -12,6 +12,7 @@ import { openStore } from '@tickler/db';
 import { closeQueues, makeCatalogWorker, makeQueues, makeRedisConnection, type RedisConnection } from '@tickler/queues';
 import { makeHttpServer, makeMemoryRateLimiter } from '@tickler/http';
 import { makeOrderEventProcessor, makeSchedulerConfig } from '@tickler/scheduler';
+import { countPgRoundTrips } from './work-counters';
 
 /** What a child needs to run its half; passed as JSON on its command line. */
 export interface ChildSetup { role: 'http' | 'worker' | 'both'; databaseUrl: string; redisUrl: string; prefix: string; secret: string; workerConcurrency: number }
@@ -24,6 +25,7 @@ export function redisConnection(url: string): RedisConnection {
 
 /** Child half: the HTTP edge or the order-event worker, until the parent says stop. */
 async function runChild(setup: ChildSetup): Promise<void> {
+  const pgStatements = countPgRoundTrips();
   const store = await openStore({ url: setup.databaseUrl, migrate: false });
   const connection = redisConnection(setup.redisUrl);
   const queues = makeQueues(connection, setup.prefix);
@@ -58,7 +60,9 @@ async function runChild(setup: ChildSetup): Promise<void> {
   process.on('message', (message) => {
     if (message === 'cpu') {
       const u = process.resourceUsage();
-      const usage: ChildUsage = { cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, pageFaults: u.minorPageFault, involuntarySwitches: u.involuntaryContextSwitches };
+      const usage: ChildUsage = {
+        cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, pageFaults: u.minorPageFault, involuntarySwitches: u.involuntaryContextSwitches, pgStatements: pgStatements(),
+      };
       process.send?.(usage);
       return;
     }
@@ -82,8 +86,8 @@ export function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** What a child has used so far: CPU time (user + system, ms), minor page faults, involuntary context switches. */
-export interface ChildUsage { cpuMs: number; pageFaults: number; involuntarySwitches: number }
+/** What a child has used so far: CPU time (user + system, ms), minor page faults, involuntary context switches, PostgreSQL statements sent. */
+export interface ChildUsage { cpuMs: number; pageFaults: number; involuntarySwitches: number; pgStatements: number }
 
 export function usageOf(child: ChildProcess): Promise<ChildUsage> {
   return new Promise((resolve) => {

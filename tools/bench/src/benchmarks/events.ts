@@ -28,6 +28,7 @@ import { DEFAULT_REDIS_URL } from '../config';
 import { createPgDatabase, type StoreKind } from './stores';
 import { redisConnection, startChild, stopChild, usageOf, type ChildUsage } from './events-processes';
 import { backendCpuBetween, serverCpu } from './server-cpu';
+import { describeWork, sampleLockWaits, type WorkFigures } from './work-counters';
 
 export interface BenchEventsOptions {
   /** How long to drive load, seconds (default 10). */
@@ -85,6 +86,8 @@ export interface BenchEventsResult {
   /** Minor page faults and involuntary context switches per applied event, per process. */
   pageFaultsPerEvent: Record<string, number>;
   involuntarySwitchesPerEvent: Record<string, number>;
+  /** Statements and Redis commands per event, the servers' CPU per event, and the lock-wait samples. */
+  work: WorkFigures;
 }
 
 /** autocannon ships no types; this is the slice used here. */
@@ -192,7 +195,7 @@ type Checked = Awaited<ReturnType<typeof verify>>;
 
 function summarize(
   result: LoadResult, counts: { duplicatesAnswered: number; acceptedTwice: number; unexpected: number }, accepted: number, checked: Checked,
-  extra: Pick<BenchEventsResult, 'drainSeconds' | 'cpuMicrosPerEvent' | 'pageFaultsPerEvent' | 'involuntarySwitchesPerEvent'>,
+  extra: Pick<BenchEventsResult, 'drainSeconds' | 'cpuMicrosPerEvent' | 'pageFaultsPerEvent' | 'involuntarySwitchesPerEvent' | 'work'>,
 ): BenchEventsResult {
   return {
     requests: Object.values(result.statusCodeStats).reduce((sum, s) => sum + Number(s.count), 0),
@@ -213,6 +216,7 @@ function printFigures(print: (line: string) => void, f: BenchEventsResult): void
   const switches = Object.entries(f.involuntarySwitchesPerEvent).map(([name, n]) => `${name} ${n.toFixed(2)}`).join(', ');
   print(`  CPU:       ${cpu} (load average ${os.loadavg()[0]?.toFixed(1)} on ${os.cpus().length} CPUs)`);
   print(`  per event: page faults ${faults}; involuntary context switches ${switches}`);
+  print(`  work:      ${describeWork('event', f.work)}`);
   const warm = f.warmup ? `, warm-up ${f.warmup.applied} applied of ${f.warmup.accepted} accepted` : '';
   print(`  integrity: ${f.applied} applied = ${f.accepted} accepted + ${f.inFlightAtStop} in flight at stop${warm}; lost ${f.lost}, doubled ${f.doubled} (target 0 and 0)`);
 }
@@ -235,6 +239,7 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
   };
   await migrateDatabase(setup.databaseUrl);
   const children: ChildProcess[] = [];
+  let locks: ReturnType<typeof sampleLockWaits> | undefined;
   try {
     const ports: number[] = [];
     for (let i = 0; i < edges; i += 1) {
@@ -267,11 +272,13 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
     const cpuBefore = await Promise.all(children.map(usageOf));
     const serversBefore = await serverCpu(setup.databaseUrl, redisUrl);
     const load = makeRequests(setup.secret, run);
+    locks = sampleLockWaits(setup.databaseUrl);
     const result = await drive(load, durationSeconds);
     if (opts.topology === 'deferred') children.push((await startChild({ ...setup, role: 'worker' })).child);
     const drainStarted = performance.now();
     await waitUntilApplied(setup.databaseUrl, 120_000);
     const drainSeconds = (performance.now() - drainStarted) / 1000;
+    const lockWaits = await locks.stop();
     const cpuAfter = (await Promise.all(children.map(usageOf))).slice(0, cpuBefore.length);
     const serversAfter = await serverCpu(setup.databaseUrl, redisUrl);
     const counts = load.counts();
@@ -286,8 +293,14 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
     const postgresMs = backendCpuBetween(serversBefore.postgres, serversAfter.postgres);
     if (postgresMs !== null) cpuMicrosPerEvent.postgres = perEvent(postgresMs);
     cpuMicrosPerEvent.redis = perEvent(serversAfter.redis - serversBefore.redis);
+    const applied = Math.max(1, checked.applied);
+    const statements = cpuAfter.reduce((sum, after, i) => sum + after.pgStatements - (cpuBefore[i]?.pgStatements ?? 0), 0);
+    const work: WorkFigures = {
+      pgStatements: opts.store === 'postgres' ? statements / applied : null, postgresMicros: postgresMs === null ? null : (postgresMs * 1000) / applied,
+      redisCommands: (serversAfter.redisCommands - serversBefore.redisCommands) / applied, redisMicros: ((serversAfter.redis - serversBefore.redis) * 1000) / applied, lockWaits,
+    };
     const figures = summarize(result, counts, load.accepted.size, checked, {
-      drainSeconds, cpuMicrosPerEvent, pageFaultsPerEvent: perEventOf((u) => u.pageFaults), involuntarySwitchesPerEvent: perEventOf((u) => u.involuntarySwitches),
+      drainSeconds, cpuMicrosPerEvent, pageFaultsPerEvent: perEventOf((u) => u.pageFaults), involuntarySwitchesPerEvent: perEventOf((u) => u.involuntarySwitches), work,
     });
     figures.warmup = { accepted: warmup.accepted.size, applied: warmupChecked.applied, lost: warmupChecked.lost, doubled: warmupChecked.doubled + warmup.counts().acceptedTwice };
     figures.lost += figures.warmup.lost;
@@ -295,6 +308,7 @@ export async function benchEvents(opts: BenchEventsOptions = {}): Promise<BenchE
     printFigures(print, figures);
     return figures;
   } finally {
+    await locks?.stop();
     await Promise.all(children.map(stopChild));
     const connection = redisConnection(redisUrl);
     const queues = makeQueues(connection, setup.prefix);

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { openStore } from '@tickler/db';
 import { loadTemplates, makeSesTransport, startMailerRole, type MailerConfig } from '@tickler/mailer';
 import { redisConnection } from './events-processes';
+import { countPgRoundTrips } from './work-counters';
 
 const TOPIC = 'product-news';
 export const MAILER_CONFIG: MailerConfig = {
@@ -27,13 +28,14 @@ export interface MailerChildSetup {
   maxSendRate: number;
 }
 
-/** A mailer's counters so far: jobs finished, CPU (user + system), context switches and minor page faults. */
-export interface MailerStat { done: number; failed: number; cpuMs: number; voluntarySwitches: number; involuntarySwitches: number; pageFaults: number }
+/** A mailer's counters so far: jobs finished, CPU (user + system), context switches, minor page faults and PostgreSQL statements sent. */
+export interface MailerStat { done: number; failed: number; cpuMs: number; voluntarySwitches: number; involuntarySwitches: number; pageFaults: number; pgStatements: number }
 
 const CHILD_FLAG = '--bench-send-mailer-child';
 
 /** Child half: one mailer process; answers 'stat' with a `MailerStat`; exits on 'stop'. */
 async function runMailerChild(setup: MailerChildSetup): Promise<void> {
+  const pgStatements = countPgRoundTrips();
   const store = await openStore({ url: setup.databaseUrl, migrate: false });
   const templates = await loadTemplates(setup.templatesDir);
   const transport = makeSesTransport({ region: 'eu-west-1', endpoint: setup.endpoint, maxSockets: setup.concurrency });
@@ -52,7 +54,7 @@ async function runMailerChild(setup: MailerChildSetup): Promise<void> {
       const u = process.resourceUsage();
       const stat: MailerStat = {
         done, failed, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, voluntarySwitches: u.voluntaryContextSwitches, involuntarySwitches: u.involuntaryContextSwitches,
-        pageFaults: u.minorPageFault,
+        pageFaults: u.minorPageFault, pgStatements: pgStatements(),
       };
       process.send?.(stat);
       return;

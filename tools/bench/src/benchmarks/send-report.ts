@@ -2,15 +2,18 @@
 import os from 'node:os';
 import type { StoreKind } from './stores';
 import type { RedisKind } from './redis-topologies';
+import { describeWork, type WorkFigures } from './work-counters';
 
 export interface SendRun {
-  redis: RedisKind; store: StoreKind; mailers: number; emailsPerSecond: number; cpuMicrosPerEmail: number; cpuMicrosPerEmailByMailer: number[]; sentOk: number; failed: number;
+  redis: RedisKind; store: StoreKind; mailers: number; round: number; emailsPerSecond: number; cpuMicrosPerEmail: number; cpuMicrosPerEmailByMailer: number[]; sentOk: number; failed: number;
   /** CPU of the servers per email, µs: PostgreSQL's backends (null for SQLite, in the mailer's own process) and Redis. */
   serverMicrosPerEmail: { postgres: number | null; redis: number };
   /** Context switches of all the mailers per email: involuntary ones mean more runnable threads than cores. */
   switchesPerEmail: { voluntary: number; involuntary: number };
   /** Minor page faults of all the mailers per email (a memory-mapped SQLite file remapped after another process's write shows here). */
   pageFaultsPerEmail: number;
+  /** Statements and Redis commands per email, the servers' CPU per email, and the lock-wait samples. */
+  work: WorkFigures;
 }
 
 /** Every process's CPU per email: the mailers, PostgreSQL's backends (SQLite runs inside the mailer) and Redis. */
@@ -25,6 +28,7 @@ export function printSendRun(print: (line: string) => void, run: SendRun, reques
     + `${postgres === null ? '' : `PostgreSQL ${Math.round(postgres)} µs/email, `}Redis ${Math.round(redis)} µs/email; `
     + `context switches ${run.switchesPerEmail.voluntary.toFixed(2)} voluntary + ${run.switchesPerEmail.involuntary.toFixed(2)} involuntary, `
     + `${run.pageFaultsPerEmail.toFixed(1)} page faults per email; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
+  print(`    work: ${describeWork('email', run.work)}`);
 }
 
 export function printSendSummary(print: (line: string) => void, runs: SendRun[]): void {

@@ -25,7 +25,8 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { openStore, type Store } from '@tickler/db';
 import { enqueueBulk, makeQueues, closeQueues, makeRedisConnection, queuePrefixFor, type Queues, type RedisConnection } from '@tickler/queues';
-import { printSendRun, printSendSummary, type SendRun } from './send-report';
+import { allMicrosPerEmail, printSendRun, printSendSummary, type SendRun } from './send-report';
+import { printScalingSummary } from './scaling-summary';
 import { benchDigestRender, benchRender, printDigestRender, type DigestRenderFigure } from './render';
 import { loadTemplates } from '@tickler/mailer';
 import { DEFAULT_REDIS_URL, DEFAULT_TEMPLATES_DIR } from '../config';
@@ -34,6 +35,7 @@ import { backendCpuBetween, serverCpu } from './server-cpu';
 import { createPgDatabase, storesOf, type StoreChoice } from './stores';
 import { startSesStub } from './ses-stub';
 import { redisKindsOf, withRedis, type RedisChoice } from './redis-topologies';
+import { sampleLockWaits, type WorkFigures } from './work-counters';
 
 export interface BenchSendOptions {
   /** Emails to send (default 20,000). */
@@ -57,6 +59,8 @@ export interface BenchSendOptions {
    * no limit, the mailers send as fast as the machine allows (saturated).
    */
   rate?: number;
+  /** Rounds (default 1): each measures every mailer count and store in turn; see scaling-summary.ts. */
+  rounds?: number;
 }
 
 
@@ -151,21 +155,27 @@ async function benchEndToEnd(connection: RedisConnection, redisUrl: string, pref
     for (let i = 0; i < mailers; i += 1) children.push(await startMailerChild(setup));
     const before = await sendAndWait(queues, children, ids.slice(0, warmup), warmup);
     const serversBefore = await serverCpu(databaseUrl, redisUrl);
+    const locks = sampleLockWaits(databaseUrl);
     const startedAt = performance.now();
-    const after = await sendAndWait(queues, children, ids.slice(warmup), warmup + n);
+    const after = await sendAndWait(queues, children, ids.slice(warmup), warmup + n).finally(() => locks.stop());
     const ms = performance.now() - startedAt;
+    const lockWaits = await locks.stop();
     const serversAfter = await serverCpu(databaseUrl, redisUrl);
     const postgresMs = backendCpuBetween(serversBefore.postgres, serversAfter.postgres);
     const serverMicrosPerEmail = { postgres: postgresMs === null ? null : (postgresMs * 1000) / n, redis: ((serversAfter.redis - serversBefore.redis) * 1000) / n };
     const cpuByMailer = after.map((a, i) => ((a.cpuMs - before[i]!.cpuMs) * 1000) / n);
     const perEmail = (pick: (s: MailerStat) => number) => after.reduce((sum, a, i) => sum + pick(a) - pick(before[i]!), 0) / n;
+    const work: WorkFigures = {
+      pgStatements: databaseUrl.startsWith('postgres') ? perEmail((s) => s.pgStatements) : null, postgresMicros: serverMicrosPerEmail.postgres,
+      redisCommands: (serversAfter.redisCommands - serversBefore.redisCommands) / n, redisMicros: serverMicrosPerEmail.redis, lockWaits,
+    };
     const counts = await store.deliveries.countByStatusAndReason();
     const sentOk = counts.filter((c) => c.status === 'sent').reduce((sum, c) => sum + c.count, 0);
     return {
       emailsPerSecond: (n / ms) * 1000, cpuMicrosPerEmail: cpuByMailer.reduce((x, y) => x + y, 0), cpuMicrosPerEmailByMailer: cpuByMailer,
       failed: after.reduce((sum, a) => sum + a.failed, 0), sentOk, requests: await stub.requests(), serverMicrosPerEmail,
       switchesPerEmail: { voluntary: perEmail((s) => s.voluntarySwitches), involuntary: perEmail((s) => s.involuntarySwitches) },
-      pageFaultsPerEmail: perEmail((s) => s.pageFaults),
+      pageFaultsPerEmail: perEmail((s) => s.pageFaults), work,
     };
   } finally {
     await Promise.all(children.map(stopMailerChild));
@@ -203,10 +213,11 @@ export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendR
   const stores = storesOf(opts.store);
   const mailerCounts = opts.mailers ?? [1];
   const kinds = redisKindsOf(opts.redis);
+  const rounds = opts.rounds ?? 1;
   try {
     const templates = await loadTemplates(templatesDir);
     const pace = opts.rate ? `at SES_MAX_SEND_RATE ${opts.rate}/s` : 'saturated (no send rate limit)';
-    print(`send bench: ${n} emails after ${drive.warmupPerMailer} per mailer of warm-up, ${pace}, concurrency ${concurrency} per mailer, mailers ${mailerCounts.join(', ')}, stores ${stores.join(', ')}, Redis ${kinds.join(', ')}, prefix ${prefix}`);
+    print(`send bench: ${n} emails after ${drive.warmupPerMailer} per mailer of warm-up, ${pace}, concurrency ${concurrency} per mailer, mailers ${mailerCounts.join(', ')}, stores ${stores.join(', ')}, Redis ${kinds.join(', ')}, ${rounds} round(s), prefix ${prefix}`);
     const renderMicrosPerEmail = benchRender(templates, n);
     print(`  render:        ${renderMicrosPerEmail.toFixed(1)} µs CPU/email (target ≤ 50)`);
     const digestRender = printDigestRender(benchDigestRender(templates, Math.min(n, 5_000)), print);
@@ -219,16 +230,18 @@ export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendR
           const noop = await benchNoop(connection, prefix, n, concurrency);
           noopJobsPerSecond ||= noop;
           print(`  ${redis} Redis: no-op BullMQ ${Math.round(noop)} jobs/s`);
-          for (const mailers of mailerCounts) {
-            for (const store of stores) {
-              const pg = store === 'postgres' ? createPgDatabase(opts.pgUrl, 'send') : undefined;
-              const databaseUrl = pg?.url ?? `file:${path.join(dir, `bench-${redis}-${store}-${mailers}.db`)}`;
-              try {
-                const e2e = await benchEndToEnd(connection, redisUrl, `${prefix}-${store}-${mailers}`, databaseUrl, templatesDir, { ...drive, mailers });
-                runs.push({ redis, store, mailers, ...e2e });
-                printSendRun(print, runs[runs.length - 1]!, e2e.requests);
-              } finally {
-                pg?.drop();
+          for (let round = 1; round <= rounds; round += 1) {
+            for (const mailers of mailerCounts) {
+              for (const store of stores) {
+                const pg = store === 'postgres' ? createPgDatabase(opts.pgUrl, 'send') : undefined;
+                const databaseUrl = pg?.url ?? `file:${path.join(dir, `bench-${redis}-${store}-${mailers}-${round}.db`)}`;
+                try {
+                  const e2e = await benchEndToEnd(connection, redisUrl, `${prefix}-${store}-${mailers}-${round}`, databaseUrl, templatesDir, { ...drive, mailers });
+                  runs.push({ redis, store, mailers, round, ...e2e });
+                  printSendRun(print, runs[runs.length - 1]!, e2e.requests);
+                } finally {
+                  pg?.drop();
+                }
               }
             }
           }
@@ -238,6 +251,7 @@ export async function benchSend(opts: BenchSendOptions = {}): Promise<BenchSendR
       });
     }
     printSendSummary(print, runs);
+    printScalingSummary(print, 'email', runs.map((r) => ({ group: `${r.redis} ${r.store}`, processes: r.mailers, round: r.round, perCpuSecond: 1e6 / allMicrosPerEmail(r), work: r.work })));
     const first = runs[0]!;
     return {
       emails: n, concurrency, emailsPerSecond: first.emailsPerSecond, cpuMicrosPerEmail: first.cpuMicrosPerEmail, noopJobsPerSecond, renderMicrosPerEmail, digestRender, sentOk: first.sentOk, runs,

@@ -13,6 +13,7 @@ import type { Redis } from 'ioredis';
 import type { RedisConnection } from '@tickler/queues';
 import pg from 'pg';
 import { redisConnection } from './events-processes';
+import { redisCommands } from './work-counters';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -66,11 +67,14 @@ export async function redisCpuMs(connection: RedisConnection): Promise<number> {
   return (await Promise.all(nodes.map(nodeCpuMs))).reduce((x, y) => x + y, 0);
 }
 
-/** The database's backends (PostgreSQL on this machine) and the Redis server, CPU ms so far. */
+/** The database's backends (PostgreSQL on this machine) and the Redis server, CPU ms so far; and the commands Redis has processed. */
 export async function serverCpu(databaseUrl: string, redisUrl: string) {
   const connection = redisConnection(redisUrl);
   try {
-    return { postgres: databaseUrl.startsWith('postgres') ? await postgresBackendsCpu(databaseUrl) : null, redis: await redisCpuMs(connection) };
+    return {
+      postgres: databaseUrl.startsWith('postgres') ? await postgresBackendsCpu(databaseUrl) : null, redis: await redisCpuMs(connection),
+      redisCommands: await redisCommands(connection),
+    };
   } finally {
     connection.disconnect();
   }
