@@ -4,45 +4,18 @@
  * there, the page re-renders in it, and the next reminder (through the real mailer role and the
  * local SES) arrives in that language.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
 import { enqueue } from '@tickler/queues';
-import { startLocalSes, waitFor, type StoredEmail } from '@tickler/testkit';
-import { makeHarness, type Harness } from './http-harness';
-import { launchChromium, serveWithMailer, type Served } from './browser-suite';
+import { waitFor, type StoredEmail } from '@tickler/testkit';
+import { useServedBrowser } from './browser-suite';
 
 const NOW = new Date('2027-01-24T08:30:00Z'); // 09:30 in Berlin, 7 days before ORD-1001's license expires
 
-let browser: Browser;
-let ses: Awaited<ReturnType<typeof startLocalSes>>;
-let h: Harness;
-let served: Served;
-let french: BrowserContext;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  ses = await startLocalSes();
-});
-afterAll(async () => {
-  await browser.close();
-  await ses.close();
-});
-
-beforeEach(async () => {
-  await ses.clear();
-  h = await makeHarness();
-  h.setNow(NOW);
-  served = await serveWithMailer(h, ses.endpoint, { now: NOW });
-  // A browser set to French: it sends Accept-Language: fr-FR.
-  french = await browser.newContext({ locale: 'fr-FR' });
-});
-
-afterEach(async () => {
-  await french.close();
-  await served.close();
-});
+// A browser set to French: it sends Accept-Language: fr-FR.
+const suite = useServedBrowser(NOW, { locale: 'fr-FR' });
 
 /** Sends a queued license reminder of ORD-1001 due `offsetDays` before expiry and returns the email Ann got. */
 async function remind(offsetDays: number): Promise<StoredEmail> {
+  const { h, ses } = suite;
   const [reminder] = await h.store.reminders.insertNew([{
     orderId: 'ORD-1001', kind: 'license', expiresOn: '2027-01-31', offsetDays, sendAt: new Date('2027-01-24T08:00:00Z'), status: 'queued', reason: null,
   }]);
@@ -62,6 +35,7 @@ function preferencesLink(email: StoredEmail): string {
 
 describe('languages in a browser', () => {
   it('switches language on the preferences page, and the next reminder arrives in it', async () => {
+    const { h, page } = suite;
     const outcome = await h.store.directory.applyOrderUpsert({
       orderId: 'ORD-1001', organization: { id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin', locale: 'de-DE' }, product: 'Barcode Reader SDK',
       licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: null, purchaserEmail: 'ann@acme.com', purchaserName: 'Ann', occurredAt: new Date('2026-11-01T00:00:00Z'),
@@ -71,7 +45,6 @@ describe('languages in a browser', () => {
     const first = await remind(7);
     expect(first.subject).toBe('Ihre Barcode Reader SDK-Lizenz läuft in 7 Tagen ab (Auftrag ORD-1001)');
 
-    const page = await french.newPage();
     await page.goto(preferencesLink(first));
     // No choice yet, and the preferences page is about the address, not one organization: the browser's language.
     await page.getByRole('heading', { name: 'Préférences d’e-mail' }).waitFor();

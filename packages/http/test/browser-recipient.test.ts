@@ -3,46 +3,18 @@
  * Links come from real emails: the mailer role sends through the SES v2 SDK to aws-ses-v2-local and
  * the test reads them from its /store, as a person would read their inbox.
  */
-import type { Browser, Page } from 'playwright-core';
 import { enqueue } from '@tickler/queues';
-import { makeHarness, portal, seedOrder, type Harness } from './http-harness';
-import { startLocalSes, waitFor, type StoredEmail } from '@tickler/testkit';
-import { launchChromium, serveWithMailer, type Served } from './browser-suite';
+import { portal, seedOrder } from './http-harness';
+import { waitFor, type StoredEmail } from '@tickler/testkit';
+import { useServedBrowser } from './browser-suite';
 
 const NOW = new Date('2027-01-24T08:30:00Z'); // 09:30 in Berlin, 7 days before ORD-1001's license expires
 
-let browser: Browser;
-let ses: Awaited<ReturnType<typeof startLocalSes>>;
-let h: Harness;
-let base: string;
-let served: Served;
-let page: Page;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  ses = await startLocalSes();
-});
-afterAll(async () => {
-  await browser.close();
-  await ses.close();
-});
-
-beforeEach(async () => {
-  await ses.clear();
-  h = await makeHarness();
-  h.setNow(NOW);
-  served = await serveWithMailer(h, ses.endpoint, { now: NOW });
-  base = served.base;
-  page = await browser.newPage();
-});
-
-afterEach(async () => {
-  await page.close();
-  await served.close();
-});
+const suite = useServedBrowser(NOW);
 
 /** The first link in the newest email to `to` whose path starts with `path`. */
 async function linkFromInbox(to: string, path: string): Promise<string> {
+  const { ses, served: { base } } = suite;
   const email = await waitFor(async () => (await ses.emails()).reverse().find((e: StoredEmail) => e.destination.to.some((t) => t.includes(to))), `an email to ${to}`);
   const escaped = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const match = new RegExp(`href="(${escaped}${path}[^"]+)"`).exec(email.body.html ?? '');
@@ -52,6 +24,7 @@ async function linkFromInbox(to: string, path: string): Promise<string> {
 
 describe('recipients in a browser', () => {
   it('unsubscribes from one order\'s reminders via the link in a real reminder email', async () => {
+    const { h, page } = suite;
     await seedOrder(h.store, 'ORD-1001');
     await seedOrder(h.store, 'ORD-2002');
     const [reminder] = await h.store.reminders.insertNew([{
@@ -71,6 +44,7 @@ describe('recipients in a browser', () => {
   });
 
   it('accepts an organization invitation from the invitation email', async () => {
+    const { h, page, served: { base } } = suite;
     await seedOrder(h.store, 'ORD-1001');
     const res = await fetch(`${base}/api/organizations/org-1/invitations`, {
       method: 'POST', headers: { ...portal('ann@acme.com'), 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bob@acme.com' }),
@@ -87,6 +61,7 @@ describe('recipients in a browser', () => {
   });
 
   it('subscribes to the newsletter: free mail refused with the reason, business email confirmed by the emailed link', async () => {
+    const { h, page, served: { base } } = suite;
     await page.goto(`${base}/newsletter`);
     await page.getByLabel('Security advisories').check();
     await page.getByLabel('Business email address').fill('jo@gmail.com');
@@ -108,6 +83,7 @@ describe('recipients in a browser', () => {
   });
 
   it('works without JavaScript and fits a phone screen', async () => {
+    const { browser, served: { base } } = suite;
     const phone = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
     try {
       const p = await phone.newPage();

@@ -1,14 +1,21 @@
-/** What the failover tests measure while a master dies: billing events sent throughout, and when sending resumed. */
-import { postOrderEvent } from './fixtures';
+/**
+ * What the failover tests measure while a master dies, and what they expect of it: billing events
+ * sent throughout (none lost), `/readyz` during each switch, and the scan running one at a time.
+ */
+import type { Store } from '@tickler/db';
+import type { Queues } from '@tickler/queues';
+import { postOrderEvent, scanRuns, waitUntil } from './fixtures';
 
 export interface SentEvent { eventId: string; orderId: string; occurredAt: Date; status: number }
+/** The billing events once sending stopped, and the sender's retry of those not accepted. */
+export interface StoppedEvents { sent: SentEvent[]; retryRefused(): Promise<void> }
 
 /**
  * Posts one signed billing event every `everyMs` until `stop()`, like a billing system that keeps
  * working while Tickler's Redis fails over. `retryRefused()` re-sends (same event id) every event
  * that got a 5xx or no answer, as the sender's retry would, until each is accepted.
  */
-export function sendEvents(baseUrl: string, tag: string, everyMs = 100): { stop(): Promise<{ sent: SentEvent[]; retryRefused(): Promise<void> }> } {
+export function sendEvents(baseUrl: string, tag: string, everyMs = 100): { stop(): Promise<StoppedEvents> } {
   const sent: SentEvent[] = [];
   let started = 0;
   let stopped = false;
@@ -43,4 +50,40 @@ export function sendEvents(baseUrl: string, tag: string, everyMs = 100): { stop(
       };
     },
   };
+}
+
+/**
+ * Every billing event was answered 2xx (applied) or 5xx/not at all (then retried by the sender and
+ * applied): none lost. Retries the refused ones, then waits up to 30 s for each order to exist.
+ */
+export async function expectEveryEventApplied(events: StoppedEvents, store: Store): Promise<void> {
+  expect(events.sent.length).toBeGreaterThan(20);
+  expect(events.sent.every((e) => e.status === 0 || e.status === 202 || e.status >= 500)).toBe(true);
+  await events.retryRefused();
+  await waitUntil(async () => {
+    for (const e of events.sent) if (!(await store.directory.getOrder(e.orderId))) return false;
+    return true;
+  }, 'every billing event to be applied', 30_000);
+}
+
+/** `/readyz` answered 503 naming redis during each switch (from the kill to the promotion, ms since the epoch), and 200 last. */
+export function expectReadyzDownDuring(samples: Array<{ at: number; status: number; body: string }>, switches: Array<{ killedAt: number; promotedAt: number }>): void {
+  for (const { killedAt, promotedAt } of switches) {
+    const during = samples.filter((s) => s.at >= killedAt && s.at < promotedAt);
+    expect(during.some((s) => s.status === 503 && /redis/.test(s.body))).toBe(true);
+  }
+  expect(samples.at(-1)?.status).toBe(200);
+}
+
+/** The scan ran at least `minRuns` times all along, never two at once across the schedulers. */
+export async function expectScansOneAtATime(queues: Queues, minRuns: number): Promise<void> {
+  const scans = await scanRuns(queues);
+  expect(scans.runs).toBeGreaterThanOrEqual(minRuns);
+  expect(scans.overlaps).toBe(0);
+}
+
+/** `N billing events (a accepted, b refused/unanswered and retried)`, for a test's summary line. */
+export function describeEvents(sent: SentEvent[]): string {
+  const accepted = sent.filter((e) => e.status === 202).length;
+  return `${sent.length} billing events (${accepted} accepted, ${sent.length - accepted} refused/unanswered and retried)`;
 }

@@ -6,7 +6,8 @@ import { emailKey, normalizeEmail } from '../email';
 import { batchedByKey, batchedPairTest } from './batched';
 import { makePgOrderEvents } from './order-events';
 import { withTransaction } from './pool';
-import { type MembershipSqlRow, ORDER_COLUMNS, type OrderSqlRow, toMembership, toOrder, toUser, type UserSqlRow } from './rows';
+import { ORDER_COLUMNS } from './rows';
+import { type MembershipSqlRow, type OrderSqlRow, toMembership, toOrder, toUser, type UserSqlRow } from '../sql-rows';
 import { expiringOrdersSql } from './sql/expiring-orders';
 
 /** Rows per page of `findOrdersExpiringBetween`: large enough to amortise the query, small enough to stream. */

@@ -4,7 +4,8 @@ import type { Contact, DirectoryRepository, OrderWithZone, RemoveContactOutcome 
 import type { Sqlite } from './connection';
 import { emailKey, normalizeEmail } from './email';
 import { makeOrderEvents } from './order-events';
-import { type MembershipSqlRow, ORDER_COLUMNS, type OrderSqlRow, toMembership, toOrder, toUser, type UserSqlRow } from './rows';
+import { ORDER_COLUMNS, type OrderSqlRow } from './rows';
+import { type MembershipSqlRow, toMembership, toOrder, toUser, type UserSqlRow } from '../sql-rows';
 import { makeStatementCache } from './statements';
 
 /** Rows per page of `findOrdersExpiringBetween`: large enough to amortise the query, small enough to stream. */

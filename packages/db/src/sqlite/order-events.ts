@@ -8,7 +8,8 @@ import type { OrderEventOutcome, OrderUpsert } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { groupCommitFor } from './group-commit';
 import { normalizeEmail } from './email';
-import { expiryColumnList, type ExpirySqlColumns, ORDER_COLUMNS, type OrderSqlRow, toOrder } from './rows';
+import { ORDER_COLUMNS, type OrderSqlRow } from './rows';
+import { expiryColumnList, type ExpirySqlColumns, toOrder } from '../sql-rows';
 import type { Prepare } from './statements';
 
 type StoredOrder = ExpirySqlColumns & { organization_id: string; status: string; last_event_at: number | null };

@@ -4,31 +4,17 @@
  */
 import { createSendCalendar, sendAtMs } from '@tickler/domain';
 import type { FutureReminderSlice, Store } from '../../src/repositories/types';
+import { EXPIRY, seedZoneOrders, slice, ZONES } from '../future-slice-orders';
 import { at, orderEvent } from '../helpers';
 import { STORE_KINDS, useTestStore } from '../stores';
-
-const EXPIRY = '2027-01-31';
-const ZONES: Record<string, string> = {
-  'ORD-AKL': 'Pacific/Auckland', 'ORD-BER': 'Europe/Berlin', 'ORD-NYC': 'America/New_York', 'ORD-LAX': 'America/Los_Angeles', 'ORD-HNL': 'Pacific/Honolulu',
-};
 
 describe.each(STORE_KINDS)('%s store', (kind) => {
   const ctx = useTestStore(kind);
   let store: Store;
   beforeEach(async () => {
     store = ctx.current.store;
-    for (const [orderId, timeZone] of Object.entries(ZONES)) {
-      await store.directory.applyOrderUpsert(orderEvent({
-        orderId, organization: { id: `org-${orderId}`, name: orderId, timeZone }, purchaserEmail: `${orderId.toLowerCase()}@example.com`,
-        licenseExpiresOn: EXPIRY, maintenanceExpiresOn: '2027-03-01',
-      }));
-    }
-    await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-OFF', organization: { id: 'org-off', name: 'Off', timeZone: 'Europe/Berlin' }, licenseExpiresOn: EXPIRY }));
-    await store.directory.applyOrderCancel('ORD-OFF', at('2026-12-01T00:00:00Z'));
+    await seedZoneOrders(store);
   });
-
-  /** 7 days before expiry: 09:00 on 2027-01-24 — Auckland 20:00Z the day before, Berlin 08:00Z, New York 14:00Z, LA 17:00Z, Honolulu 19:00Z. */
-  const slice = (after: string, until: string): FutureReminderSlice => ({ kind: 'license', offsetDays: 7, expiresOn: EXPIRY, after: at(after), until: at(until) });
 
   async function ledgerOrderIds(): Promise<string[]> {
     const ids: string[] = [];

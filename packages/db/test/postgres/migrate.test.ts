@@ -1,15 +1,9 @@
 /** PostgreSQL migrations: several hosts migrating one new database at once, and a server that is down. */
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { migrateDatabase, openStore } from '../../src/open-store';
 import { PG_MIGRATIONS_FOLDER } from '../../src/postgres/migrate';
-import { makeTempDir, migrationCount } from '../helpers';
+import { migrateConcurrently, migrationCount } from '../helpers';
 import { createTestDatabase, type TestDatabase, withClient } from './helpers';
 
-const run = promisify(execFile);
-const tsx = path.resolve(__dirname, '../../../../node_modules/.bin/tsx');
 const MIGRATION_COUNT = migrationCount(PG_MIGRATIONS_FOLDER);
 
 let database: TestDatabase;
@@ -17,27 +11,14 @@ beforeEach(async () => { database = await createTestDatabase(); });
 afterEach(async () => database.drop());
 
 it('four processes migrating the same new database at once all succeed, and it is migrated once', async () => {
-  const temp = makeTempDir();
-  try {
-    const script = path.join(temp.dir, 'migrate.ts');
-    // Every process waits for the same instant, so their migrations really overlap.
-    fs.writeFileSync(script, `import { migrateDatabase } from ${JSON.stringify(path.resolve(__dirname, '../../src/open-store'))};
-const startAt = Number(process.argv[3]);
-setTimeout(() => migrateDatabase(process.argv[2]!).then((r) => console.log(JSON.stringify(r)), (e) => { console.error(e); process.exit(1); }),
-  Math.max(0, startAt - Date.now()));\n`);
-    const startAt = String(Date.now() + 4_000);
-    const results = await Promise.all(Array.from({ length: 4 }, () => run(tsx, [script, database.url, startAt], { timeout: 45_000 })));
-    const applied = results.map((r) => (JSON.parse(r.stdout.trim()) as { applied: number }).applied).sort();
-    expect(applied).toEqual([0, 0, 0, MIGRATION_COUNT]);
-    const { journal, tables } = await withClient(database.url, async (client) => ({
-      journal: Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM drizzle.__drizzle_migrations')).rows[0]!.n),
-      tables: (await client.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`)).rows.map((r) => r.tablename),
-    }));
-    expect(journal).toBe(MIGRATION_COUNT);
-    expect(tables).toEqual(expect.arrayContaining(['orders', 'organizations', 'reminders', 'deliveries', 'inbound_events', 'list_unsubscribes', 'suppressions', 'scheduler_state']));
-  } finally {
-    temp.cleanup();
-  }
+  const applied = (await migrateConcurrently(database.url, 4)).sort();
+  expect(applied).toEqual([0, 0, 0, MIGRATION_COUNT]);
+  const { journal, tables } = await withClient(database.url, async (client) => ({
+    journal: Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM drizzle.__drizzle_migrations')).rows[0]!.n),
+    tables: (await client.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`)).rows.map((r) => r.tablename),
+  }));
+  expect(journal).toBe(MIGRATION_COUNT);
+  expect(tables).toEqual(expect.arrayContaining(['orders', 'organizations', 'reminders', 'deliveries', 'inbound_events', 'list_unsubscribes', 'suppressions', 'scheduler_state']));
 }, 60_000);
 
 it('is a no-op when up to date, and openStore migrates unless told not to', async () => {

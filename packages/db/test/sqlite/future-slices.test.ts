@@ -5,34 +5,21 @@
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { addDays, createSendCalendar, sendAtMs, sendCalendarText } from '@tickler/domain';
-import type { FutureReminderSlice, Store } from '../../src/repositories/types';
+import type { Store } from '../../src/repositories/types';
 import { openConnection } from '../../src/sqlite/connection';
 import { collectSliceSql } from '../../src/sqlite/future-slices';
 import { openSqliteStore } from '../../src/sqlite/open-store';
-import { at, openTempStore, orderEvent } from './helpers';
-
-const EXPIRY = '2027-01-31';
-const ZONES: Record<string, string> = {
-  'ORD-AKL': 'Pacific/Auckland', 'ORD-BER': 'Europe/Berlin', 'ORD-NYC': 'America/New_York', 'ORD-LAX': 'America/Los_Angeles', 'ORD-HNL': 'Pacific/Honolulu',
-};
+import { EXPIRY, seedZoneOrders, slice } from '../future-slice-orders';
+import { openTempStore, orderEvent } from './helpers';
 
 let store: Store;
 let url: string;
 let close: () => Promise<void>;
 beforeEach(async () => {
   ({ store, url, close } = await openTempStore());
-  for (const [orderId, timeZone] of Object.entries(ZONES)) {
-    await store.directory.applyOrderUpsert(orderEvent({
-      orderId, organization: { id: `org-${orderId}`, name: orderId, timeZone }, purchaserEmail: `${orderId.toLowerCase()}@example.com`,
-      licenseExpiresOn: EXPIRY, maintenanceExpiresOn: '2027-03-01',
-    }));
-  }
-  await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-OFF', organization: { id: 'org-off', name: 'Off', timeZone: 'Europe/Berlin' }, licenseExpiresOn: EXPIRY }));
-  await store.directory.applyOrderCancel('ORD-OFF', at('2026-12-01T00:00:00Z'));
+  await seedZoneOrders(store);
 });
 afterEach(async () => close());
-
-const slice = (after: string, until: string): FutureReminderSlice => ({ kind: 'license', offsetDays: 7, expiresOn: EXPIRY, after: at(after), until: at(until) });
 
 describe('planFutureSlice on SQLite', () => {
   it('reads the due index alone: no table, no organization lookup', () => {

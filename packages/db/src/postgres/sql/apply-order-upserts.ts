@@ -9,7 +9,7 @@ import type { InboundEventMark, OrderEventOutcome, OrderUpsert } from '../../rep
 import { normalizeEmail } from '../../email';
 import { outOfOrderReason } from '../../order-event-reasons';
 import type { Queryable } from '../pool';
-import { type OrderSqlRow, toOrder } from '../rows';
+import { type OrderSqlRow, toOrder } from '../../sql-rows';
 
 /** The kinds the function spells out, in the domain's table order (a test keeps them equal to REMINDER_KINDS). */
 export const FUNCTION_KINDS: readonly ReminderKind[] = ['license', 'maintenance'];

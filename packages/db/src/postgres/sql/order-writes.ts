@@ -17,7 +17,7 @@
 import { REMINDER_KINDS, type ReminderKind } from '@tickler/domain';
 import type { OrderWithZone } from '../../repositories/types';
 import type { Queryable } from '../pool';
-import { expiryColumnList, type OrderSqlRow, toOrder } from '../rows';
+import { expiryColumnList, type OrderSqlRow, toOrder } from '../../sql-rows';
 
 export interface OrderWrite {
   orderId: string; organizationId: string; product: string; at: Date;
