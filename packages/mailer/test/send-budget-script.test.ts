@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { connection } from '@tickler/testkit';
-import { budgetShape, makeReserver, makeSharedSendBudget, SendBudgetExhaustedError, type Reserver } from '../src/budget';
+import { budgetShape, makeReserver, makeSharedSendBudget, releaseTickUs, SendBudgetExhaustedError, type Reserver } from '../src/budget';
 import { maxInWindow } from './budget-helpers';
 
 const redis = new Redis(connection);
@@ -25,15 +25,15 @@ const reserveAt = (rate: number, horizonMs: number) => {
 describe('the reservation script', () => {
   it('gives a burst on an idle budget evenly spaced slots from now, never slots saved up while idle', async () => {
     const reserve = reserveAt(10, 1000);
-    expect(await reserve(4)).toEqual({ granted: 4, firstSlotUs: 0, bookedUs: 400_000 });
+    expect(await reserve(4)).toMatchObject({ granted: 4, firstSlotUs: 0, bookedUs: 400_000 });
     // Booked up to 400 ms ahead; after 600 ms idle the next slot is now, and 3 slots take 300 ms again.
     await sleep(600);
-    expect(await reserve(3)).toEqual({ granted: 3, firstSlotUs: 0, bookedUs: 300_000 });
+    expect(await reserve(3)).toMatchObject({ granted: 3, firstSlotUs: 0, bookedUs: 300_000 });
   });
 
   it('hands out slots only within the horizon, then refills as time passes', async () => {
     const reserve = reserveAt(10, 500);
-    expect(await reserve(10)).toEqual({ granted: 5, firstSlotUs: 0, bookedUs: 500_000 });
+    expect(await reserve(10)).toMatchObject({ granted: 5, firstSlotUs: 0, bookedUs: 500_000 });
     const refused = await reserve(1);
     expect(refused.granted).toBe(0);
     expect(refused.bookedUs).toBeGreaterThan(400_000);
@@ -84,13 +84,22 @@ describe('the per-process dispatcher', () => {
     expect(asked.length).toBeLessThanOrEqual(5);
   });
 
-  it('releases the callers at their slots: a burst of 40 at 50/s is spread over 0.8 s', async () => {
+  it('releases the callers at their slots, on 50 ms ticks: a burst of 40 at 50/s is spread over 0.8 s', async () => {
     const budget = makeSharedSendBudget(reserverAt(50, 2000));
     const start = performance.now();
     const released = await Promise.all(Array.from({ length: 40 }, () => budget.take().then(() => performance.now())));
-    // 50/s: at most 10 (+1 at the window's edge) in any 200 ms; the 40th slot is 780 ms after the first.
-    expect(maxInWindow(released, 200)).toBeLessThanOrEqual(11);
+    // 50/s: the slots of 200 ms (+ one tick when releases jitter) + 1 at the edge; the 40th slot is 780 ms after the first.
+    expect(maxInWindow(released, 200)).toBeLessThanOrEqual(50 * 0.25 + 1);
     expect(Math.max(...released) - start).toBeGreaterThanOrEqual(760);
+    // Released together on ticks, not one by one: at most 800 ms / 50 ms + 1 distinct moments (±1 ms).
+    expect(new Set(released.map((t) => Math.round((t - start) / 5))).size).toBeLessThanOrEqual(17 * 2);
+  });
+
+  it('ticks divide a second: 32 slots\' time, 1 to 50 ms', () => {
+    expect(releaseTickUs(budgetShape(10, 1000).intervalUs)).toBe(50_000);
+    expect(releaseTickUs(budgetShape(1000, 1000).intervalUs)).toBe(25_000);
+    expect(releaseTickUs(budgetShape(3000, 1000).intervalUs)).toBe(10_000);
+    expect(releaseTickUs(budgetShape(1_000_000, 1000).intervalUs)).toBe(1_000);
   });
 
   it('refuses callers beyond the horizon with the time until half of it has gone out', async () => {

@@ -26,7 +26,7 @@ local booked = start + granted * interval
 if granted > 0 then
   redis.call('SET', KEYS[1], string.format('%.0f', booked), 'PX', math.ceil((booked - now) / 1000) + 1000)
 end
-return {granted, start - now, booked - now}
+return {granted, start - now, booked - now, now}
 `;
 
 /** The answer to one reservation; times are microseconds from Redis's `TIME` when the script ran. */
@@ -36,6 +36,8 @@ export interface Reservation {
   firstSlotUs: number;
   /** How far ahead the budget is booked after this reservation. */
   bookedUs: number;
+  /** Redis's clock when the script ran, µs since the epoch (so every mailer can align to one grid). */
+  nowUs: number;
 }
 
 export interface BudgetShape {
@@ -52,7 +54,7 @@ export function budgetShape(ratePerSecond: number, horizonMs: number): BudgetSha
   return { intervalUs: Math.max(1, Math.ceil(1_000_000 / ratePerSecond)), horizonUs: Math.round(horizonMs * 1000) };
 }
 
-type WithCommand = { [COMMAND]: (key: string, intervalUs: number, horizonUs: number, wanted: number) => Promise<[number, number, number]> };
+type WithCommand = { [COMMAND]: (key: string, intervalUs: number, horizonUs: number, wanted: number) => Promise<[number, number, number, number]> };
 
 /** One budget in Redis: its shape, and the call that reserves `wanted` slots of it. */
 export interface Reserver {
@@ -67,8 +69,8 @@ export function makeReserver(redis: Redis | Cluster, key: string, shape: BudgetS
   return {
     shape,
     async reserve(wanted) {
-      const [granted, firstSlotUs, bookedUs] = await run(key, shape.intervalUs, shape.horizonUs, wanted);
-      return { granted, firstSlotUs, bookedUs };
+      const [granted, firstSlotUs, bookedUs, nowUs] = await run(key, shape.intervalUs, shape.horizonUs, wanted);
+      return { granted, firstSlotUs, bookedUs, nowUs };
     },
   };
 }

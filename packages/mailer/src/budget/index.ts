@@ -7,7 +7,7 @@ import { DEFAULT_HORIZON_MS, makeSharedSendBudget, type SendBudgetOptions } from
 import type { SendBudget } from './send-budget';
 
 export { SendBudgetExhaustedError, unlimitedSendBudget, type SendBudget } from './send-budget';
-export { DEFAULT_HORIZON_MS, makeSharedSendBudget, type SendBudgetOptions } from './redis-send-budget';
+export { DEFAULT_HORIZON_MS, makeSharedSendBudget, releaseTickUs, type SendBudgetOptions } from './redis-send-budget';
 export { budgetShape, makeReserver, RESERVE_SCRIPT, type BudgetShape, type Reservation, type Reserver } from './budget-script';
 
 /**

@@ -7,13 +7,16 @@
  * only ever reserved for a caller that is already waiting, so no process holds unused tokens: the
  * limit over any window is the slots' spacing, not a reservation that might be spent late.
  *
- * Each caller is released at its slot: its delay from Redis's clock, counted on this process's
- * monotonic timers from the moment the answer arrived (no client clock is compared with another).
- * Delays are rounded down to whole ms, so a slot is spent at most 1 ms before its time; in any
- * window of W seconds the mailers together make at most rate × (W + 1 ms) + 1 calls, plus whatever
- * an event loop that runs late bunches together (a slot is never spent earlier than that).
+ * Each caller is released at the first tick of a grid on Redis's clock at or after its slot (never
+ * earlier): its delay is computed from Redis's `TIME`, counted on this process's monotonic timers
+ * from the moment the answer arrived (no client clock is compared with another). Every mailer uses
+ * the same grid, so a tick releases exactly the slots of the tick before it, all mailers together:
+ * in any window of W seconds they make at most rate × W + 1 calls (+ the spread of their Redis round
+ * trips, and whatever an event loop that runs late bunches together). The tick is at most 32 slots'
+ * time, 1–50 ms, and divides a second, so any 1 s window holds exactly 1000/tick ticks. Releasing sends one by one, 1.7 ms apart at 600/s, measured ~40 % more CPU
+ * per email than releasing them a few dozen at a time (each send then starts on a cold path).
  */
-import type { Reserver } from './budget-script';
+import type { Reservation, Reserver } from './budget-script';
 import { SendBudgetExhaustedError, type SendBudget } from './send-budget';
 
 /** How far ahead a slot may be handed out by default (ms): a job waits at most this long for it. */
@@ -26,6 +29,14 @@ export interface SendBudgetOptions {
   horizonMs?: number;
   /** Most slots reserved in one round trip (default max(1, ⌊rate / 20⌋)). */
   blockMax?: number;
+}
+
+/** Tick lengths that divide one second, ms: any 1 s window then holds the same number of ticks. */
+const TICKS_MS = [50, 25, 20, 10, 5, 4, 2, 1];
+
+/** The grid's tick, µs: the longest of TICKS_MS within 32 slots' time (at least 1 ms). */
+export function releaseTickUs(intervalUs: number): number {
+  return (TICKS_MS.find((ms) => ms * 1000 <= 32 * intervalUs) ?? 1) * 1000;
 }
 
 interface Waiter {
@@ -41,16 +52,20 @@ interface Waiter {
 export function makeSharedSendBudget(reserver: Reserver, options: { blockMax?: number } = {}): SendBudget {
   const { intervalUs, horizonUs } = reserver.shape;
   const blockMax = Math.max(1, Math.floor(options.blockMax ?? 50_000 / intervalUs));
+  const tickUs = releaseTickUs(intervalUs);
   const waiting: Waiter[] = [];
   let reserving = false;
 
-  const handOut = (batch: Waiter[], granted: number, firstSlotUs: number, bookedUs: number) => {
+  const handOut = (batch: Waiter[], { granted, firstSlotUs, bookedUs, nowUs }: Reservation) => {
+    const phaseUs = nowUs % tickUs;
     batch.forEach((waiter, i) => {
       if (i >= granted) {
         waiter.reject(new SendBudgetExhaustedError(Math.max(1, Math.ceil((bookedUs - horizonUs / 2) / 1000))));
         return;
       }
-      const delayMs = Math.floor((firstSlotUs + i * intervalUs) / 1000);
+      // The first tick at or after the slot, from now (both on Redis's clock), rounded up to whole ms.
+      const slotUs = firstSlotUs + i * intervalUs;
+      const delayMs = Math.ceil((Math.ceil((phaseUs + slotUs) / tickUs) * tickUs - phaseUs) / 1000);
       if (delayMs <= 0) waiter.resolve();
       else setTimeout(waiter.resolve, delayMs);
     });
@@ -61,7 +76,7 @@ export function makeSharedSendBudget(reserver: Reserver, options: { blockMax?: n
     reserving = true;
     const batch = waiting.splice(0, blockMax);
     reserver.reserve(batch.length)
-      .then(({ granted, firstSlotUs, bookedUs }) => handOut(batch, granted, firstSlotUs, bookedUs),
+      .then((reservation) => handOut(batch, reservation),
         (error: Error) => { for (const waiter of batch) waiter.reject(error); })
       .finally(() => {
         reserving = false;

@@ -50,6 +50,26 @@ export interface MailerRole {
   close(): Promise<void>;
 }
 
+/**
+ * What every sending processor shares: the SES budget of all mailers under the prefix (its key in
+ * the send queue's slot, on the send queue's own connection), and holding back or pausing the
+ * queues that send — they all go through the same provider and budget, so throttling, a booked-up
+ * budget or a pause holds them all.
+ */
+function sendingControls(queues: Queues, options: MailerRoleOptions) {
+  // An ioredis node or Cluster; BullMQ types it as its own client interface.
+  const redis = queues.send.backend.client as unknown as Promise<Redis | Cluster>;
+  const budget: SendBudget = makeRedisSendBudget(redis, sendBudgetKey(options.prefix, options.connection), {
+    ratePerSecond: options.maxSendRate, horizonMs: options.budgetHorizonMs,
+  });
+  const sending = [queues.send, queues.digests, queues['test-sends']];
+  return {
+    budget,
+    rateLimit: async (ms: number) => { await Promise.all(sending.map((q) => q.rateLimit(ms))); },
+    pauseSending: async () => { await Promise.all([queues.send.pause(), queues.digests.pause()]); },
+  };
+}
+
 /** Starts the mailer workers. */
 export function startMailerRole(options: MailerRoleOptions): MailerRole {
   const { connection, prefix, store, logger, transport, templates, config } = options;
@@ -59,18 +79,8 @@ export function startMailerRole(options: MailerRoleOptions): MailerRole {
   const concurrency = options.concurrency ?? 50;
 
   const reminder = makeReminderProcessor({ store, queues, logger, digest: config.reminderDigest ?? true, digestSettleMs: config.digestSettleMs });
-  // The send queue's own connection (an ioredis node or Cluster; BullMQ types it as its interface).
-  const redis = queues.send.backend.client as unknown as Promise<Redis | Cluster>;
-  const budget = makeRedisSendBudget(redis, sendBudgetKey(prefix, connection), { ratePerSecond: options.maxSendRate, horizonMs: options.budgetHorizonMs });
-  // Every queue that sends goes through the same provider and budget: throttling, a booked-up
-  // budget or a pause holds them all.
-  const sending = [queues.send, queues.digests, queues['test-sends']];
-  const rateLimit = async (ms: number) => { await Promise.all(sending.map((q) => q.rateLimit(ms))); };
-  const sendDeps = {
-    store, templates, config, logger, transport, budget, now, rateLimit,
-    pauseSending: async () => { await Promise.all([queues.send.pause(), queues.digests.pause()]); },
-    recordRetryMs: options.recordRetryMs,
-  };
+  const { budget, rateLimit, pauseSending } = sendingControls(queues, options);
+  const sendDeps = { store, templates, config, logger, transport, budget, now, rateLimit, pauseSending, recordRetryMs: options.recordRetryMs };
   const send = makeSendProcessor(sendDeps);
   const digest = makeDigestProcessor(sendDeps);
   const testSend = makeTestSendProcessor({ store, templates, config, logger, transport, budget, rateLimit, now });
