@@ -72,6 +72,9 @@ describe('the SES budget shared through Redis', () => {
     expect(Math.min(...singles)).toBeLessThan(Math.max(...digests));
     // At most RATE slots in a second, + 1 at the window's edge (+ 1 ms of rounding).
     expect(maxInWindow(transport.calls.map((c) => c.at), 1000)).toBeLessThanOrEqual(RATE + 1);
+    // Smooth, not a second's quota at the start of the second: 100 ms apart, so at most 3 (+1 of
+    // jitter) in any 250 ms.
+    expect(maxInWindow(transport.calls.map((c) => c.at), 250)).toBeLessThanOrEqual(4);
   });
 
   it('two mailer processes share one budget', async () => {
