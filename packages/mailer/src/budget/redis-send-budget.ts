@@ -8,13 +8,16 @@
  * limit over any window is the slots' spacing, not a reservation that might be spent late.
  *
  * Each caller is released at the first tick of a grid on Redis's clock at or after its slot (never
- * earlier): its delay is computed from Redis's `TIME`, counted on this process's monotonic timers
- * from the moment the answer arrived (no client clock is compared with another). Every mailer uses
- * the same grid, so a tick releases exactly the slots of the tick before it, all mailers together:
- * in any window of W seconds they make at most rate × W + 1 calls (+ the spread of their Redis round
- * trips, and whatever an event loop that runs late bunches together). The tick is at most 32 slots'
- * time, 1–50 ms, and divides a second, so any 1 s window holds exactly 1000/tick ticks. Releasing sends one by one, 1.7 ms apart at 600/s, measured ~40 % more CPU
- * per email than releasing them a few dozen at a time (each send then starts on a cold path).
+ * earlier), or at once if its slot is less than 1 ms away: its delay is computed from Redis's
+ * `TIME`, counted on this process's monotonic timers from the moment the answer arrived (no client
+ * clock is compared with another). Every mailer uses the same grid, so while the budget is booked
+ * ahead a tick releases the slots of the tick before it, all mailers together. A call is thus made
+ * at most 1 ms before its slot and at most one tick (+ jitter) after it: in any window of W seconds
+ * all mailers make at most rate × (W + tick + 1 ms) + 1 calls, i.e. any 1 s at most 1.051 × rate + 1
+ * (rate × W + 1 while the ticks are on time). The tick is at most 32 slots' time, 1–50 ms, and
+ * divides a second. Why ticks: releasing sends one by one, 1.7 ms apart at 600/s, cost ~40 % more
+ * mailer CPU per email than a few dozen at a time (the store's group commit and shared statements
+ * then have nothing to share); and an unbooked budget releases at once for the same reason.
  */
 import type { Reservation, Reserver } from './budget-script';
 import { SendBudgetExhaustedError, type SendBudget } from './send-budget';
@@ -63,9 +66,11 @@ export function makeSharedSendBudget(reserver: Reserver, options: { blockMax?: n
         waiter.reject(new SendBudgetExhaustedError(Math.max(1, Math.ceil((bookedUs - horizonUs / 2) / 1000))));
         return;
       }
-      // The first tick at or after the slot, from now (both on Redis's clock), rounded up to whole ms.
+      // A slot due within the millisecond goes at once (the budget is not booked ahead: pacing
+      // nothing, it must not fragment the work); a later one at the first tick at or after it, from
+      // now (both on Redis's clock), rounded up to whole ms.
       const slotUs = firstSlotUs + i * intervalUs;
-      const delayMs = Math.ceil((Math.ceil((phaseUs + slotUs) / tickUs) * tickUs - phaseUs) / 1000);
+      const delayMs = slotUs < 1000 ? 0 : Math.ceil((Math.ceil((phaseUs + slotUs) / tickUs) * tickUs - phaseUs) / 1000);
       if (delayMs <= 0) waiter.resolve();
       else setTimeout(waiter.resolve, delayMs);
     });
