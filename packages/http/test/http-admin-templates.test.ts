@@ -5,7 +5,7 @@
  * job through the real SES client to the local SES — recorded in test_sends, not in deliveries.
  */
 import pino from 'pino';
-import { listPreviews, loadTemplates, supportedLocales, makeSesTransport, makeTemplatePreviews, makeTestSendProcessor, type TemplateSet } from '@tickler/mailer';
+import { listPreviews, loadTemplates, supportedLocales, makeSesTransport, makeTemplatePreviews, makeTestSendProcessor, unlimitedSendBudget, type TemplateSet } from '@tickler/mailer';
 import { makeCatalogWorker } from '@tickler/queues';
 import { header, startLocalSes, type LocalSes } from '@tickler/testkit';
 import { makeHarness, type Harness } from './http-harness';
@@ -112,7 +112,7 @@ describe('POST /admin/templates/test-send', () => {
 
       const transport = makeSesTransport({ region: 'us-east-1', endpoint: ses.endpoint });
       const config = { publicBaseUrl: 'https://tickler.test', tokenSecrets: ['token-secret-new-0123456789'], fromReminders: 'reminders@tickler.test', fromNewsletter: 'news@tickler.test', supportEmail: 'support@tickler.test' };
-      const worker = makeCatalogWorker('test-send', makeTestSendProcessor({ store: h.store, templates: set, config, transport, logger: pino({ level: 'silent' }), now: () => new Date() }),
+      const worker = makeCatalogWorker('test-send', makeTestSendProcessor({ store: h.store, templates: set, config, transport, budget: unlimitedSendBudget, rateLimit: async () => undefined, logger: pino({ level: 'silent' }), now: () => new Date() }),
         { connection: { host: '127.0.0.1', port: 6379 }, prefix: h.queuePrefix, logger: pino({ level: 'silent' }), concurrency: 1 });
       try {
         let status = 'queued';

@@ -3,6 +3,7 @@ export type { MailerConfig } from './config';
 export * from './templates';
 export * from './transport';
 export * from './test-send';
+export { makeRedisSendBudget, makeSharedSendBudget, sendBudgetKey, SendBudgetExhaustedError, unlimitedSendBudget, DEFAULT_HORIZON_MS, type SendBudget, type SendBudgetOptions } from './budget';
 export { makeReminderProcessor, type ReminderDeps, type ReminderOutcome } from './processors/reminder-processor';
 export { makeSendProcessor, type SendDeps, type SendOutcome } from './processors/send-processor';
 export { composeEmail, type ComposeDeps, type Composed } from './processors/compose';

@@ -2,6 +2,7 @@
 import type { Job } from 'bullmq';
 import { type Store } from '@tickler/db';
 import type { SendDeps } from '../src/processors/send-processor';
+import { unlimitedSendBudget } from '../src/budget';
 import { makeSesTransport } from '../src/transport';
 import { config, quietLogger, seedOrder, type MailerTestEnv } from './mailer-helpers';
 
@@ -15,13 +16,25 @@ export const NOW = new Date('2027-01-24T08:30:00Z');
  */
 export async function seedTwoOrders(store: Store): Promise<void> {
   await seedOrder(store, ['ann@acme.com', 'bob@acme.com']);
-  const org = { id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin' };
+  await addSecondOrder(store);
   const base = { purchaserEmail: 'ann@acme.com', purchaserName: 'Ann', occurredAt: new Date('2026-11-26T10:00:00Z') };
-  await store.directory.applyOrderUpsert({ ...base, orderId: 'ORD-1002', organization: org, product: 'Document Scanner SDK', licenseExpiresOn: null, maintenanceExpiresOn: '2027-01-31' });
   await store.directory.applyOrderUpsert({ ...base, orderId: 'ORD-2001', organization: { id: 'org-2', name: 'Other Ltd', timeZone: 'Europe/Berlin' }, product: 'Label SDK', licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: null });
   for (const orderId of ['ORD-1002', 'ORD-2001']) {
     if (!(await store.directory.isContact(orderId, 'ann@acme.com'))) await store.directory.addContact(orderId, 'ann@acme.com', 'ann@acme.com');
   }
+}
+
+/**
+ * ORD-1002 of org-1 (maintenance expires 31 Jan, purchaser ann@acme.com) with `contacts` (members of
+ * org-1 already, see `seedOrder`) added as its contacts: each of them is then due two reminders at once.
+ */
+export async function addSecondOrder(store: Store, contacts: string[] = []): Promise<void> {
+  const org = { id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin' };
+  await store.directory.applyOrderUpsert({
+    orderId: 'ORD-1002', organization: org, product: 'Document Scanner SDK', licenseExpiresOn: null, maintenanceExpiresOn: '2027-01-31',
+    purchaserEmail: 'ann@acme.com', purchaserName: 'Ann', occurredAt: new Date('2026-11-26T10:00:00Z'),
+  });
+  for (const email of contacts) await store.directory.addContact('ORD-1002', email, 'ann@acme.com');
 }
 
 /** Queued reminders due at SEND_AT (7 days before expiry) for the given orders; returns their ids. */
@@ -44,6 +57,6 @@ export { config };
 export function digestSendDeps(env: MailerTestEnv, endpoint: string): SendDeps {
   return {
     store: env.store, templates: env.templates, config, logger: quietLogger, transport: makeSesTransport({ region: 'eu-west-1', endpoint }),
-    now: () => NOW, rateLimit: async () => undefined, pauseSending: async () => undefined,
+    budget: unlimitedSendBudget, now: () => NOW, rateLimit: async () => undefined, pauseSending: async () => undefined,
   };
 }

@@ -6,6 +6,7 @@ import type { Job } from 'bullmq';
 import { enqueue } from '@tickler/queues';
 import { readListToken, renewalListId } from '@tickler/domain';
 // The package's own modules, not its index: the index also loads the HTTP edge, which these tests do not need.
+import { unlimitedSendBudget } from '../src/budget';
 import { makeReminderProcessor } from '../src/processors/reminder-processor';
 import { makeSendProcessor } from '../src/processors/send-processor';
 import {
@@ -147,7 +148,7 @@ describe('reminder → send → SES', () => {
     // The processor called directly, as a retry would.
     const send = makeSendProcessor({
       store: ctx.env.store, templates: ctx.env.templates, config, logger: quietLogger, transport: ctx.transport, now: () => NOW,
-      rateLimit: async () => undefined, pauseSending: async () => undefined,
+      budget: unlimitedSendBudget, rateLimit: async () => undefined, pauseSending: async () => undefined,
     });
     await expect(send({ deliveryId: first!.id }, { id: 'retry', attemptsMade: 1, opts: {} } as unknown as Job)).resolves.toEqual({ status: 'already-handled', previous: 'sent' });
 

@@ -51,6 +51,7 @@ export function makeDigestProcessor(deps: SendDeps): Processor<'digest'> {
     const ids = composed.carried.map((d) => d.id);
     let messageId: string;
     try {
+      await deps.budget.take();
       ({ messageId } = await deps.transport.send(composed.email.send));
     } catch (err) {
       return handleSendFailure(deps, ids, composed.email.send.to, job, log, classifySendError(err));

@@ -7,6 +7,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { isStoreUnavailable } from '@tickler/db';
 import { TemplateDataError } from '../templates';
+import { SendBudgetExhaustedError } from '../budget';
 import { PermanentSendError, SendingPausedError, ThrottledError } from '../transport';
 import type { SendDeps } from './send-processor';
 
@@ -40,8 +41,8 @@ export async function recordSent(
 }
 
 /**
- * Records a failed send of the deliveries `ids` and rethrows for BullMQ: throttling → the send
- * queues are rate-limited (not a failed attempt); permanent → `failed`, no retry; sending paused →
+ * Records a failed send of the deliveries `ids` and rethrows for BullMQ: throttling (the
+ * provider's, or the shared budget booked up) → the send queues are rate-limited (not a failed attempt); permanent → `failed`, no retry; sending paused →
  * the send queues are paused for an operator; otherwise a transient failure retried with backoff.
  */
 export async function handleSendFailure(deps: SendDeps, ids: number[], to: string, job: Job, log: Logger, err: Error): Promise<never> {
@@ -49,7 +50,8 @@ export async function handleSendFailure(deps: SendDeps, ids: number[], to: strin
   if (err instanceof ThrottledError) {
     const ms = err.retryAfterMs ?? deps.config.throttleDelayMs ?? 1_000;
     await markAll(false);
-    log.warn({ delayMs: ms, error: err.message }, 'provider throttled; send queue rate-limited');
+    if (err instanceof SendBudgetExhaustedError) log.info({ delayMs: ms }, 'SES send budget booked up; send queues held back');
+    else log.warn({ delayMs: ms, error: err.message }, 'provider throttled; send queues rate-limited');
     await deps.rateLimit(ms);
     throw Worker.RateLimitError();
   }

@@ -19,7 +19,10 @@
  * be closed without a provider-side
  * idempotency key, which SES does not offer. Every other step is exactly-once.
  *
- * Failures: throttling → the send queue is rate-limited and the job goes back to waiting without
+ * Budget: the token of the shared SES budget is taken after the claim and the rendering, right
+ * before the provider call, so only real provider calls spend it; a refusal is handled as throttling.
+ *
+ * Failures: throttling (by the provider or the budget) → the send queues are rate-limited and the job goes back to waiting without
  * counting as a failed attempt; transient → rethrown for BullMQ's exponential backoff; permanent →
  * the row is `failed` and the job fails once (`UnrecoverableError`); sending paused → the send queue
  * is paused for an operator, the job fails this attempt.
@@ -29,6 +32,7 @@ import type { Logger } from 'pino';
 import type { DeliveryStatus } from '@tickler/domain';
 import type { DeliveryRow } from '@tickler/db';
 import type { Processor } from '@tickler/queues';
+import type { SendBudget } from '../budget';
 import type { MailTransport } from '../transport';
 import { PermanentSendError, classifySendError } from '../transport';
 import { composeEmail, type ComposeDeps } from './compose';
@@ -36,9 +40,11 @@ import { handleComposeFailure, handleSendFailure, recordSent } from './send-outc
 
 export interface SendDeps extends ComposeDeps {
   transport: MailTransport;
+  /** The SES budget shared by every mailer: one token right before each provider call. */
+  budget: SendBudget;
   /** The clock; tests pass a fixed one. */
   now: () => Date;
-  /** Holds the whole send queue back for `ms` (BullMQ `queue.rateLimit`). */
+  /** Holds every queue that sends (send, digests, test sends) back for `ms` (BullMQ `queue.rateLimit`). */
   rateLimit: (ms: number) => Promise<void>;
   /** Pauses the send queue for every worker until an operator resumes it. */
   pauseSending: () => Promise<void>;
@@ -82,6 +88,7 @@ export function makeSendProcessor(deps: SendDeps): Processor<'send'> {
     }
     let messageId: string;
     try {
+      await deps.budget.take();
       ({ messageId } = await deps.transport.send(composed.send));
     } catch (err) {
       return handleSendFailure(deps, [before.id], before.email, job, log, classifySendError(err));

@@ -7,11 +7,12 @@
  * At most once: the row is claimed (queued → sending) before sending; a job run again, or a second
  * worker, finds it claimed and sends nothing. A failure is recorded on the row and not retried.
  */
-import { UnrecoverableError } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { createListToken, testListId } from '@tickler/domain';
 import type { Store, TestSendRow, TestSendStatus } from '@tickler/db';
 import type { Processor } from '@tickler/queues';
+import { SendBudgetExhaustedError, type SendBudget } from '../budget';
 import type { MailerConfig } from '../config';
 import { listHeaders } from '../processors/links';
 import type { TemplateSet } from '../templates';
@@ -79,9 +80,27 @@ export async function sendTestEmail(deps: TestSendDeps, id: number): Promise<Tes
   return { status: 'sent', messageId, subject: email.subject };
 }
 
-/** The `test-send` job (admin page): one attempt; a failure is on the row and fails the job. */
-export function makeTestSendProcessor(deps: TestSendDeps): Processor<'test-send'> {
+export interface TestSendProcessorDeps extends TestSendDeps {
+  /** The SES budget shared by every mailer. */
+  budget: SendBudget;
+  /** Holds every queue that sends back for `ms` (BullMQ `queue.rateLimit`). */
+  rateLimit: (ms: number) => Promise<void>;
+}
+
+/**
+ * The `test-send` job (admin page): one attempt; a failure is on the row and fails the job. The
+ * budget's token is taken before the row is claimed: when the budget is booked up the job goes back
+ * to waiting (not an attempt) with its row still `queued`, so its later run sends it.
+ */
+export function makeTestSendProcessor(deps: TestSendProcessorDeps): Processor<'test-send'> {
   return async ({ testSendId }, job) => {
+    try {
+      await deps.budget.take();
+    } catch (error) {
+      if (!(error instanceof SendBudgetExhaustedError)) throw error;
+      await deps.rateLimit(error.retryAfterMs);
+      throw Worker.RateLimitError();
+    }
     try {
       return await sendTestEmail(deps, testSendId);
     } catch (error) {
