@@ -24,7 +24,7 @@ export const BENCH_TOPIC = TOPIC;
 /** What a mailer child needs; passed as JSON on its command line. */
 export interface MailerChildSetup {
   databaseUrl: string; redisUrl: string; prefix: string; endpoint: string; concurrency: number; templatesDir: string;
-  /** SES_MAX_SEND_RATE: emails per second across all mailers, enforced by BullMQ's limiter in Redis. */
+  /** SES_MAX_SEND_RATE: SES calls per second across all mailers, the shared SES budget in Redis. */
   maxSendRate: number;
 }
 

@@ -55,7 +55,7 @@ export interface BenchSendOptions {
   /** Emails each mailer sends before the measured ones, left out of the figures (default 2,000). */
   warmupPerMailer?: number;
   /**
-   * SES_MAX_SEND_RATE of the mailers (emails/s across all of them, BullMQ's limiter in Redis). Unset:
+   * SES_MAX_SEND_RATE of the mailers (emails/s across all of them, the shared SES budget in Redis). Unset:
    * no limit, the mailers send as fast as the machine allows (saturated).
    */
   rate?: number;
