@@ -4,7 +4,7 @@ import { type Store } from '@tickler/db';
 import type { SendDeps } from '../src/processors/send-processor';
 import { unlimitedSendBudget } from '../src/budget';
 import { makeSesTransport } from '../src/transport';
-import { config, quietLogger, seedOrder, type MailerTestEnv } from './mailer-helpers';
+import { config, makeMailerEnv, quietLogger, seedOrder, startLocalSes, type MailerTestEnv } from './mailer-helpers';
 
 /** 09:00 in Berlin on 24 January 2027: the send time of every reminder below. */
 export const SEND_AT = new Date('2027-01-24T08:00:00Z');
@@ -59,4 +59,29 @@ export function digestSendDeps(env: MailerTestEnv, endpoint: string): SendDeps {
     store: env.store, templates: env.templates, config, logger: quietLogger, transport: makeSesTransport({ region: 'eu-west-1', endpoint }),
     budget: unlimitedSendBudget, now: () => NOW, rateLimit: async () => undefined, pauseSending: async () => undefined,
   };
+}
+
+/**
+ * Hooks of a digest test file: the local SES once per file; per test an emptied inbox, a fresh
+ * mailer environment named `name` with `seedTwoOrders` (then `seed`, if given) and the processors'
+ * dependencies (`digestSendDeps`), closed and cleaned up after the test.
+ */
+export function useDigestTestEnv(name: string, seed?: (env: MailerTestEnv) => Promise<void>): {
+  ses: Awaited<ReturnType<typeof startLocalSes>>; env: MailerTestEnv; sendDeps: SendDeps;
+} {
+  const ctx = {} as ReturnType<typeof useDigestTestEnv>;
+  beforeAll(async () => { ctx.ses = await startLocalSes(); });
+  afterAll(() => ctx.ses.close());
+  beforeEach(async () => {
+    await ctx.ses.clear();
+    ctx.env = await makeMailerEnv(name);
+    await seedTwoOrders(ctx.env.store);
+    await seed?.(ctx.env);
+    ctx.sendDeps = digestSendDeps(ctx.env, ctx.ses.endpoint);
+  });
+  afterEach(async () => {
+    await ctx.sendDeps.transport.close?.();
+    await ctx.env.cleanup();
+  });
+  return ctx;
 }

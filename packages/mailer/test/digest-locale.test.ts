@@ -5,40 +5,27 @@
  */
 import { makeReminderProcessor } from '../src/processors/reminder-processor';
 import { makeDigestProcessor } from '../src/processors/digest-processor';
-import { makeSendProcessor, type SendDeps } from '../src/processors/send-processor';
-import { digestSendDeps, fakeJob, planDue, seedTwoOrders } from './digest-helpers';
-import { makeMailerEnv, quietLogger, startLocalSes, type MailerTestEnv } from './mailer-helpers';
+import { makeSendProcessor } from '../src/processors/send-processor';
+import { fakeJob, planDue, useDigestTestEnv } from './digest-helpers';
+import { quietLogger } from './mailer-helpers';
 
-let ses: Awaited<ReturnType<typeof startLocalSes>>;
-let env: MailerTestEnv;
-let sendDeps: SendDeps;
-beforeAll(async () => { ses = await startLocalSes(); });
-afterAll(() => ses.close());
-beforeEach(async () => {
-  await ses.clear();
-  env = await makeMailerEnv('digest-locale');
-  await seedTwoOrders(env.store);
+const ctx = useDigestTestEnv('digest-locale', async (env) => {
   // Acme writes German: its orders' billing events name the organization's locale.
   const base = { purchaserEmail: 'ann@acme.com', purchaserName: 'Ann', occurredAt: new Date('2026-11-27T10:00:00Z') };
   const org = { id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin', locale: 'de-DE' };
   await env.store.directory.applyOrderUpsert({ ...base, orderId: 'ORD-1001', organization: org, product: 'Barcode Reader SDK', licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: null });
   await env.store.directory.applyOrderUpsert({ ...base, orderId: 'ORD-1002', organization: org, product: 'Document Scanner SDK', licenseExpiresOn: null, maintenanceExpiresOn: '2027-01-31' });
-  sendDeps = digestSendDeps(env, ses.endpoint);
-});
-afterEach(async () => {
-  await sendDeps.transport.close?.();
-  await env.cleanup();
 });
 
 async function sendGroup(): Promise<void> {
-  const [r1] = await planDue(env.store, ['ORD-1001', 'ORD-1002']);
-  await makeReminderProcessor({ store: env.store, queues: env.queues, logger: quietLogger, digest: true, digestSettleMs: 0 })({ reminderId: r1! }, fakeJob('r1'));
-  const digest = makeDigestProcessor(sendDeps);
-  const send = makeSendProcessor(sendDeps);
-  for (const job of await env.queues.digests.getJobs(['waiting'])) await digest(job.data, fakeJob(job.id as string, job.data));
-  for (const job of await env.queues.send.getJobs(['waiting'])) await send(job.data, fakeJob(job.id as string, job.data));
+  const [r1] = await planDue(ctx.env.store, ['ORD-1001', 'ORD-1002']);
+  await makeReminderProcessor({ store: ctx.env.store, queues: ctx.env.queues, logger: quietLogger, digest: true, digestSettleMs: 0 })({ reminderId: r1! }, fakeJob('r1'));
+  const digest = makeDigestProcessor(ctx.sendDeps);
+  const send = makeSendProcessor(ctx.sendDeps);
+  for (const job of await ctx.env.queues.digests.getJobs(['waiting'])) await digest(job.data, fakeJob(job.id as string, job.data));
+  for (const job of await ctx.env.queues.send.getJobs(['waiting'])) await send(job.data, fakeJob(job.id as string, job.data));
 }
-const emailsTo = async (email: string) => (await ses.emails()).filter((e) => e.destination.to.includes(email));
+const emailsTo = async (email: string) => (await ctx.ses.emails()).filter((e) => e.destination.to.includes(email));
 
 it('a German organization\'s digest arrives in German: subject, per-order lines with plurals, dates, links, footer', async () => {
   await sendGroup();
@@ -59,7 +46,7 @@ it('a German organization\'s digest arrives in German: subject, per-order lines 
 });
 
 it('the recipient\'s own choice wins over the organization\'s locale', async () => {
-  await env.store.lists.setLocale('ann@acme.com', 'fr', 'preferences');
+  await ctx.env.store.lists.setLocale('ann@acme.com', 'fr', 'preferences');
   await sendGroup();
   const [digest] = await emailsTo('ann@acme.com');
   expect(digest!.subject).toBe('Rappels de renouvellement pour Acme GmbH : 2 renouvellements');

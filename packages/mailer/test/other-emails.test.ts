@@ -21,15 +21,26 @@ async function sendAll(ids: number[]): Promise<void> {
   }, 'the sends');
 }
 
+const INVITATION_EXPIRES_AT = new Date('2026-12-11T10:00:00Z');
+
+/**
+ * An invitation of `email` to org-1 by Ann, as the HTTP edge creates it (only the token's hash is
+ * stored), and its queued delivery; `accepted` accepts it before anything is sent.
+ */
+async function inviteQueued(email: string, opts: { accepted?: boolean } = {}): Promise<{ token: string; deliveryId: number }> {
+  const expiresAt = INVITATION_EXPIRES_AT;
+  const token = createInvitationToken(config.tokenSecrets, { organizationId: 'org-1', email, expiresAt });
+  const row = await ctx.env.store.invitations.createOrRenew({ organizationId: 'org-1', email, invitedByEmail: 'ann@acme.com', tokenHash: sha256Hex(token), expiresAt });
+  if (opts.accepted) await ctx.env.store.invitations.accept(row.id, NOW);
+  const [delivery] = await ctx.env.store.deliveries.upsertMany([{ sourceType: 'invitation', sourceId: row.id, email, listId: null, orderId: null, status: 'queued', reason: null }]);
+  return { token, deliveryId: delivery!.id };
+}
+
 describe('invitation, confirmation and newsletter emails', () => {
   it('sends an invitation whose link carries the token stored for it', async () => {
     await seedOrder(ctx.env.store, ['ann@acme.com']);
-    // An invitation as the HTTP edge creates it: only the token's hash is stored.
-    const expiresAt = new Date('2026-12-11T10:00:00Z');
-    const token = createInvitationToken(config.tokenSecrets, { organizationId: 'org-1', email: 'eve@acme.com', expiresAt });
-    const row = await ctx.env.store.invitations.createOrRenew({ organizationId: 'org-1', email: 'eve@acme.com', invitedByEmail: 'ann@acme.com', tokenHash: sha256Hex(token), expiresAt });
-    const [delivery] = await ctx.env.store.deliveries.upsertMany([{ sourceType: 'invitation', sourceId: row.id, email: 'eve@acme.com', listId: null, orderId: null, status: 'queued', reason: null }]);
-    await sendAll([delivery!.id]);
+    const { token, deliveryId } = await inviteQueued('eve@acme.com');
+    await sendAll([deliveryId]);
 
     const [email] = await ctx.ses.emails();
     expect(email).toMatchObject({ from: config.fromReminders, destination: { to: ['eve@acme.com'] }, subject: 'ann@acme.com invited you to join Acme GmbH on Tickler' });
@@ -46,14 +57,8 @@ describe('invitation, confirmation and newsletter emails', () => {
       licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: null, purchaserEmail: 'ann@acme.com', purchaserName: 'Ann', occurredAt: new Date('2026-11-26T12:00:00Z'),
     });
     await ctx.env.store.lists.setLocale('zoe@acme.com', 'zh-CN', 'preferences');
-    const expiresAt = new Date('2026-12-11T10:00:00Z');
     const ids: number[] = [];
-    for (const email of ['eve@acme.com', 'zoe@acme.com']) {
-      const token = createInvitationToken(config.tokenSecrets, { organizationId: 'org-1', email, expiresAt });
-      const row = await ctx.env.store.invitations.createOrRenew({ organizationId: 'org-1', email, invitedByEmail: 'ann@acme.com', tokenHash: sha256Hex(token), expiresAt });
-      const [delivery] = await ctx.env.store.deliveries.upsertMany([{ sourceType: 'invitation', sourceId: row.id, email, listId: null, orderId: null, status: 'queued', reason: null }]);
-      ids.push(delivery!.id);
-    }
+    for (const email of ['eve@acme.com', 'zoe@acme.com']) ids.push((await inviteQueued(email)).deliveryId);
     await sendAll(ids);
     const byRecipient = new Map((await ctx.ses.emails()).map((e) => [e.destination.to[0], e]));
     expect(byRecipient.get('eve@acme.com')?.subject).toBe('ann@acme.com vous invite à rejoindre Acme SA sur Tickler');
@@ -79,11 +84,8 @@ describe('invitation, confirmation and newsletter emails', () => {
       orderId: 'ORD-1001', organization: { id: 'org-1', name: 'Acme\u202Egnp.exe\r\nBcc: eve@evil.test\u0007', timeZone: 'Europe/Berlin' }, product: 'Barcode Reader SDK',
       licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: null, purchaserEmail: 'ann@acme.com', purchaserName: 'Ann', occurredAt: new Date('2026-11-26T12:00:00Z'),
     });
-    const expiresAt = new Date('2026-12-11T10:00:00Z');
-    const token = createInvitationToken(config.tokenSecrets, { organizationId: 'org-1', email: 'eve@acme.com', expiresAt });
-    const row = await ctx.env.store.invitations.createOrRenew({ organizationId: 'org-1', email: 'eve@acme.com', invitedByEmail: 'ann@acme.com', tokenHash: sha256Hex(token), expiresAt });
-    const [delivery] = await ctx.env.store.deliveries.upsertMany([{ sourceType: 'invitation', sourceId: row.id, email: 'eve@acme.com', listId: null, orderId: null, status: 'queued', reason: null }]);
-    await sendAll([delivery!.id]);
+    const { deliveryId } = await inviteQueued('eve@acme.com');
+    await sendAll([deliveryId]);
 
     const [email] = await ctx.ses.emails();
     expect(email!.subject).toBe('ann@acme.com invited you to join Acmegnp.exe Bcc: eve@evil.test on Tickler');
@@ -97,12 +99,9 @@ describe('invitation, confirmation and newsletter emails', () => {
 
   it('skips an invitation that was accepted before its email went out', async () => {
     await seedOrder(ctx.env.store, ['ann@acme.com']);
-    const expiresAt = new Date('2026-12-11T10:00:00Z');
-    const row = await ctx.env.store.invitations.createOrRenew({ organizationId: 'org-1', email: 'eve@acme.com', invitedByEmail: 'ann@acme.com', tokenHash: 'whatever', expiresAt });
-    await ctx.env.store.invitations.accept(row.id, NOW);
-    const [delivery] = await ctx.env.store.deliveries.upsertMany([{ sourceType: 'invitation', sourceId: row.id, email: 'eve@acme.com', listId: null, orderId: null, status: 'queued', reason: null }]);
-    await sendAll([delivery!.id]);
-    expect(await ctx.env.store.deliveries.get(delivery!.id)).toMatchObject({ status: 'skipped', reason: 'invitation-accepted' });
+    const { deliveryId } = await inviteQueued('eve@acme.com', { accepted: true });
+    await sendAll([deliveryId]);
+    expect(await ctx.env.store.deliveries.get(deliveryId)).toMatchObject({ status: 'skipped', reason: 'invitation-accepted' });
     expect(await ctx.ses.emails()).toEqual([]);
   });
 
