@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStoreDatabase } from '@tickler/testkit';
+import { createStoreDatabase, TEST_MAILER_SETTINGS } from '@tickler/testkit';
 import { openStore, type Store } from '@tickler/db';
 import { closeQueues, makeQueues, type Queues } from '@tickler/queues';
 import { createBillingSignatureHeader, sha256Hex } from '@tickler/domain';
@@ -141,16 +141,4 @@ export function billingRequest(body: unknown, opts: { at?: Date; secret?: string
 }
 
 /** Mailer settings for round-trip tests (mail → link → page → action) that run the real mailer role. */
-export const mailerConfig: MailerConfig = {
-  publicBaseUrl: 'https://tickler.example.com',
-  tokenSecrets: SECRETS,
-  fromReminders: 'Tickler Reminders <reminders@tickler.example.com>',
-  fromNewsletter: 'Tickler News <news@tickler.example.com>',
-  supportEmail: 'support@tickler.example.com',
-  renewUrlTemplate: 'https://shop.example.com/renew?order={orderId}',
-  newsletterTopics: [{ id: 'product-news', label: 'Product news' }],
-  throttleDelayMs: 300,
-  // Reminder digests wait this long for the rest of their group (15 s in production): a second
-  // reminder due at the same 09:00 as one already sent goes through the digest path.
-  digestSettleMs: 200,
-};
+export const mailerConfig: MailerConfig = { ...TEST_MAILER_SETTINGS, tokenSecrets: SECRETS };

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { connection, createStoreDatabase, quietLogger, startLocalSes, TEMPLATES_DIR } from '@tickler/testkit';
+import { connection, createStoreDatabase, quietLogger, startLocalSes, TEMPLATES_DIR, TEST_MAILER_SETTINGS } from '@tickler/testkit';
 import { openStore, type NewReminder, type Store } from '@tickler/db';
 import { closeQueues, makeQueues, type Queues } from '@tickler/queues';
 import { createInvitationToken, sha256Hex } from '@tickler/domain';
@@ -17,18 +17,7 @@ import { makeSesTransport, type MailTransport } from '../src/transport';
 
 export { connection, header, quietLogger, startLocalSes, TEMPLATES_DIR, waitFor, type StoredEmail } from '@tickler/testkit';
 
-export const config: MailerConfig = {
-  publicBaseUrl: 'https://tickler.example.com',
-  tokenSecrets: ['test-secret-new', 'test-secret-old'],
-  fromReminders: 'Tickler Reminders <reminders@tickler.example.com>',
-  fromNewsletter: 'Tickler News <news@tickler.example.com>',
-  supportEmail: 'support@tickler.example.com',
-  renewUrlTemplate: 'https://shop.example.com/renew?order={orderId}',
-  newsletterTopics: [{ id: 'product-news', label: 'Product news' }],
-  throttleDelayMs: 300,
-  // Reminder digests wait this long for the rest of their group (15 s in production).
-  digestSettleMs: 200,
-};
+export const config: MailerConfig = { ...TEST_MAILER_SETTINGS, tokenSecrets: ['test-secret-new', 'test-secret-old'] };
 
 export interface MailerTestEnv {
   store: Store;

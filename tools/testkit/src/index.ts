@@ -15,6 +15,23 @@ export const quietLogger = pino({ level: 'silent' });
 /** The repository's `templates/` folder. */
 export const TEMPLATES_DIR = path.resolve(__dirname, '../../../templates');
 
+/**
+ * The mailer settings the integration tests of the mailer and the HTTP edge share (a `MailerConfig`
+ * without its token secrets, which each suite sets itself): sender addresses, links, the newsletter
+ * topic, a short throttle back-off, and reminder digests that wait 200 ms (15 s in production) for
+ * the rest of their group, so a second reminder due at the same 09:00 takes the digest path.
+ */
+export const TEST_MAILER_SETTINGS = {
+  publicBaseUrl: 'https://tickler.example.com',
+  fromReminders: 'Tickler Reminders <reminders@tickler.example.com>',
+  fromNewsletter: 'Tickler News <news@tickler.example.com>',
+  supportEmail: 'support@tickler.example.com',
+  renewUrlTemplate: 'https://shop.example.com/renew?order={orderId}',
+  newsletterTopics: [{ id: 'product-news', label: 'Product news' }],
+  throttleDelayMs: 300,
+  digestSettleMs: 200,
+};
+
 /** Polls `check` until it returns a truthy value (or throws after `timeoutMs`). */
 export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
   const until = Date.now() + timeoutMs;
