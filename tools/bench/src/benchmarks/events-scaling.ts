@@ -24,13 +24,14 @@ export function eventsPerCpuSecond(result: BenchEventsResult): number {
 export async function benchEventsScaling(opts: BenchEventsScalingOptions): Promise<ScalingRow[]> {
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const rows: ScalingRow[] = [];
-  const counts = opts.processes ?? [0];
+  // Without --processes: one run per store and round, of --edges and --workers as given.
+  const counts: Array<number | undefined> = opts.processes ?? [undefined];
   for (let round = 1; round <= (opts.rounds ?? 1); round += 1) {
     for (const processes of counts) {
       for (const store of storesOf(opts.store)) {
-        const shape = processes > 0 ? { edges: processes, workers: processes } : {};
+        const shape = processes === undefined ? {} : { edges: processes, workers: processes };
         const result = await benchEvents({ ...opts, ...shape, store, print });
-        rows.push({ group: store, processes: processes || 1, round, perCpuSecond: eventsPerCpuSecond(result), work: result.work });
+        rows.push({ group: store, processes: processes ?? 1, round, perCpuSecond: eventsPerCpuSecond(result), work: result.work });
       }
     }
   }

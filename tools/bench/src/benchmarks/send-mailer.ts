@@ -7,19 +7,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import pino from 'pino';
 import { openStore } from '@tickler/db';
 import { loadTemplates, makeSesTransport, startMailerRole, type MailerConfig } from '@tickler/mailer';
+import { TEST_MAILER_SETTINGS } from '@tickler/testkit';
 import { redisConnection } from './events-processes';
 import { countPgRoundTrips } from './work-counters';
 
-const TOPIC = 'product-news';
-export const MAILER_CONFIG: MailerConfig = {
-  publicBaseUrl: 'https://tickler.example.com',
-  tokenSecrets: ['bench-secret-0123456789'],
-  fromReminders: 'reminders@tickler.example.com',
-  fromNewsletter: 'news@tickler.example.com',
-  supportEmail: 'support@tickler.example.com',
-  newsletterTopics: [{ id: TOPIC, label: 'Product news' }],
-};
-export const BENCH_TOPIC = TOPIC;
+/** The mailers' settings: the integration tests' (testkit), with the bench's own token secret. */
+export const MAILER_CONFIG: MailerConfig = { ...TEST_MAILER_SETTINGS, tokenSecrets: ['bench-secret-0123456789'] };
+/** The newsletter topic the bench's subscribers confirm. */
+export const BENCH_TOPIC = TEST_MAILER_SETTINGS.newsletterTopics[0]!.id;
 
 /** What a mailer child needs; passed as JSON on its command line. */
 export interface MailerChildSetup {

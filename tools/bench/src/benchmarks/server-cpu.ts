@@ -13,7 +13,7 @@ import type { Redis } from 'ioredis';
 import type { RedisConnection } from '@tickler/queues';
 import pg from 'pg';
 import { redisConnection } from './events-processes';
-import { redisCommands } from './work-counters';
+import { redisCommands, redisNodes } from './work-counters';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -61,10 +61,7 @@ async function nodeCpuMs(node: Redis): Promise<number> {
 
 /** Redis server CPU so far, ms (on a cluster, every node's). */
 export async function redisCpuMs(connection: RedisConnection): Promise<number> {
-  // A cluster client knows its nodes only once it is ready.
-  if ('nodes' in connection && connection.status !== 'ready') await new Promise((resolve) => connection.once('ready', resolve));
-  const nodes = 'nodes' in connection ? connection.nodes('all') : [connection];
-  return (await Promise.all(nodes.map(nodeCpuMs))).reduce((x, y) => x + y, 0);
+  return (await Promise.all((await redisNodes(connection)).map(nodeCpuMs))).reduce((x, y) => x + y, 0);
 }
 
 /** The database's backends (PostgreSQL on this machine) and the Redis server, CPU ms so far; and the commands Redis has processed. */

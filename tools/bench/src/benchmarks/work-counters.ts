@@ -35,11 +35,16 @@ async function nodeCommands(node: Redis): Promise<number> {
   return Number(/^total_commands_processed:(\d+)/m.exec(info)?.[1] ?? 0);
 }
 
+/** The server behind `connection`: itself, or every node of a cluster (known only once the client is ready). */
+export async function redisNodes(connection: RedisConnection): Promise<Redis[]> {
+  if (!('nodes' in connection)) return [connection];
+  if (connection.status !== 'ready') await new Promise((resolve) => connection.once('ready', resolve));
+  return connection.nodes('all');
+}
+
 /** Commands the Redis server (every node of a cluster) has processed so far. */
 export async function redisCommands(connection: RedisConnection): Promise<number> {
-  if ('nodes' in connection && connection.status !== 'ready') await new Promise((resolve) => connection.once('ready', resolve));
-  const nodes = 'nodes' in connection ? connection.nodes('all') : [connection];
-  return (await Promise.all(nodes.map(nodeCommands))).reduce((x, y) => x + y, 0);
+  return (await Promise.all((await redisNodes(connection)).map(nodeCommands))).reduce((x, y) => x + y, 0);
 }
 
 /** What `sampleLockWaits` saw: samples taken, samples with a waiter, most sessions waiting at once. */
