@@ -38,11 +38,17 @@ export async function keyPlacement(masterPorts: number[], prefix: string): Promi
         cursor = next;
       } while (cursor !== '0');
       byMaster.set(port, keys);
-      for (const key of keys) {
+      // One pipeline per node: thousands of job keys asked one round trip at a time took seconds on a
+      // loaded CI machine, long enough for the run a test means to interrupt to finish meanwhile.
+      const pipeline = client.pipeline();
+      for (const key of keys) pipeline.call('CLUSTER', 'KEYSLOT', key);
+      const answers = (await pipeline.exec()) ?? [];
+      keys.forEach((key, i) => {
+        const [error, slot] = answers[i] ?? [new Error('no answer')];
+        if (error) throw error;
         const queue = /^[^:]+:\{([^}]+)\}:/.exec(key)?.[1] ?? '(no hash tag)';
-        const slot = Number(await client.call('CLUSTER', 'KEYSLOT', key));
-        slotsByQueue.set(queue, (slotsByQueue.get(queue) ?? new Set()).add(slot));
-      }
+        slotsByQueue.set(queue, (slotsByQueue.get(queue) ?? new Set()).add(Number(slot)));
+      });
     });
   }
   return { byMaster, slotsByQueue };
