@@ -13,6 +13,7 @@ export * from './tokens';
 export * from './forecast';
 export * from './webhooks';
 export * from './one-line';
+export * from './canonical-json';
 export * from './escape-html';
 export * from './newsletter-topics';
 export * from './duration';

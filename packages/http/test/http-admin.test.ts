@@ -121,6 +121,7 @@ describe('admin query strings', () => {
     ['/admin/jobs/failed?queue=send&queue=scan', 'queue', 'may be given only once'],
     ['/admin/jobs/failed?queue=nope', 'queue', 'must name a queue (scan, order-events, reminders, send, digests, test-sends)'],
     [`/admin/deliveries?orderId=${'x'.repeat(201)}`, 'orderId', 'is too long'],
+    ['/admin/deliveries?email=ann@acme.com&orderId=ORD-1001', 'orderId', 'cannot be given together with email: ask about one address or one order'],
   ])('%s is 400 naming %s', async (url, field, problem) => {
     const res = await h.app.inject({ method: 'GET', url, headers: bearer });
     expect(res.statusCode).toBe(400);
@@ -138,6 +139,17 @@ describe('admin query strings', () => {
     expect((await h.app.inject({ method: 'GET', url: '/admin/jobs/failed?queue=send&utm_source=x', headers: bearer })).json()).toEqual({ jobs: [] });
     expect((await h.app.inject({ method: 'GET', url: '/admin/deliveries?orderId=NOPE', headers: bearer })).statusCode).toBe(404);
     expect((await h.app.inject({ method: 'GET', url: '/admin/deliveries?email=Ann@Acme.com', headers: bearer })).json()).toMatchObject({ email: 'ann@acme.com' });
+  });
+
+  it('reads a "+" typed into ?email= (form-decoded as a space) as "+"; a bad or missing address is 400 naming email', async () => {
+    const json = { ...bearer, accept: 'application/json' };
+    expect((await h.app.inject({ method: 'GET', url: '/admin/deliveries?email=ann+tag@acme.com', headers: json })).json()).toMatchObject({ email: 'ann+tag@acme.com' });
+    expect((await h.app.inject({ method: 'GET', url: '/admin/deliveries?email=ann%2Btag@acme.com', headers: json })).json()).toMatchObject({ email: 'ann+tag@acme.com' });
+    for (const url of ['/admin/deliveries?email=not-an-address', '/admin/deliveries']) {
+      const res = await h.app.inject({ method: 'GET', url, headers: json });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ error: 'invalid_query', field: 'email', message: expect.stringMatching(/^[A-Z"].*\.$/) });
+    }
   });
 });
 

@@ -42,6 +42,18 @@ describe('POST /webhooks/billing', () => {
     expect(await h.queues['order-events'].getJobCounts('waiting')).toEqual({ waiting: 1 });
   });
 
+  it('answers 200 duplicate for the same event re-serialised by the sender (pretty-printed, keys in another order)', async () => {
+    expect((await post(billingRequest(upsert()))).statusCode).toBe(202);
+    const reordered = (value: unknown): unknown => (value === null || typeof value !== 'object' || Array.isArray(value)
+      ? value : Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reordered(v)])));
+    const respelled = JSON.stringify(reordered(upsert()), null, 2);
+    expect(respelled).not.toBe(JSON.stringify(upsert()));
+    const again = await post(billingRequest(respelled, { at: new Date(T0.getTime() + 60_000) }));
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual({ status: 'duplicate', eventId: 'evt_1' });
+    expect(await h.store.inboundEvents.listByOrder('ORD-1001')).toMatchObject([{ conflicts: 0, payload: JSON.stringify(upsert()) }]);
+  });
+
   it('answers 409 for an id seen before with a different body, keeps the first body and shows the conflict in the audit', async () => {
     const first = billingRequest(upsert());
     expect((await post(first)).statusCode).toBe(202);
@@ -49,7 +61,7 @@ describe('POST /webhooks/billing', () => {
     expect(changed.statusCode).toBe(409);
     expect(changed.json()).toEqual({
       error: 'duplicate_event_conflict', field: 'id',
-      message: expect.stringMatching(/^Event evt_1 was already received \(at \d{4}-\d\d-\d\dT[\d:.]+Z\) with a different body; that first body is the one kept\. Send changes as a new event with a new id\.$/),
+      message: expect.stringMatching(/^Event evt_1 was already received \(at \d{4}-\d\d-\d\dT[\d:.]+Z\) with a different event \(other values, not only other spacing or key order\); the first one is kept\. Send changes as a new event with a new id\.$/),
     });
     const [row] = await h.store.inboundEvents.listByOrder('ORD-1001');
     expect(row).toMatchObject({ payload: first.payload, status: 'pending', conflicts: 1, lastConflictAt: expect.any(Date) });

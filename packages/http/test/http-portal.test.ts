@@ -26,6 +26,22 @@ describe('portal authentication', () => {
   });
 });
 
+describe('a non-ASCII acting user', () => {
+  it('is the same user sent as raw UTF-8 bytes or with a punycode domain; bytes that are not UTF-8 are refused', async () => {
+    await addMember(h.store, 'org-1', 'dora@bücher.de', 'active');
+    // Node hands header bytes over as latin1: this is how a UTF-8 "ü" arrives.
+    const rawUtf8 = Buffer.from('dora@bücher.de', 'utf8').toString('latin1');
+    for (const header of [rawUtf8, 'dora@xn--bcher-kva.de']) {
+      const res = await h.app.inject({ method: 'GET', url: '/api/orders/ORD-1001/contacts', headers: { ...portal(null), 'x-acting-user': header } });
+      expect(res.statusCode).toBe(200);
+    }
+    // "ü" as the single latin1 byte 0xFC is not UTF-8.
+    const res = await h.app.inject({ method: 'GET', url: '/api/orders/ORD-1001/contacts', headers: { ...portal(null), 'x-acting-user': 'dora@bücher.de' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'invalid_acting_user', message: expect.stringContaining('UTF-8') });
+  });
+});
+
 describe('POST /api/organizations/:orgId/invitations', () => {
   it('an active member invites: 202, invitation valid 7 days, email queued', async () => {
     const res = await api('POST', '/api/organizations/org-1/invitations', 'ann@acme.com', { email: 'Dave@Acme.com' });

@@ -70,7 +70,7 @@ export function makePgListsRepository(pool: pg.Pool): ListsRepository {
       for (const row of rows) found.set(row.email, { reason: row.reason, detail: row.detail, createdAt: row.created_at });
       return found;
     },
-      async getLocale(email) {
+    async getLocale(email) {
       return (await factsOf(emailKey(email))).locale;
     },
     async setLocale(email, locale, source) {

@@ -9,7 +9,7 @@ export type InboundStatus = 'pending' | 'applied' | 'partial' | 'ignored' | 'rej
 export interface InboundEventRow {
   id: number; source: string; eventId: string; type: string; status: InboundStatus; reason: string | null;
   orderId: string | null; email: string | null; occurredAt: Date | null; payload: string; receivedAt: Date; appliedAt: Date | null;
-  /** Hex SHA-256 of `payload` (null on rows recorded before it was kept). */
+  /** Hex SHA-256 of the event's content (see `InboundEventInput.content`; null on rows recorded before it was kept). */
   payloadSha256: string | null;
   /** Random, fixed at insert: the part of the row's job id that a reused row id cannot repeat. */
   jobKey: string;
@@ -19,10 +19,16 @@ export interface InboundEventRow {
 export type InboundEventInput = {
   source: string; eventId: string; type: string; status: InboundStatus; reason?: string | null; orderId?: string | null;
   email?: string | null; occurredAt?: Date | null; payload: string;
+  /**
+   * The event as a repeat is compared with it (default `payload`): the billing edge passes the
+   * canonical JSON of the parsed body, so the same event re-serialised by the sender (whitespace,
+   * key order) is a duplicate, not a conflict.
+   */
+  content?: string;
 };
 /**
  * `duplicate`: (source, eventId) was already recorded; `row` is the stored one. `conflict`: a
- * duplicate whose payload differs from the stored one (counted on the row: `conflicts`).
+ * duplicate whose content differs from the stored one (counted on the row: `conflicts`).
  */
 export interface RecordedEvent { row: InboundEventRow; duplicate: boolean; conflict: boolean }
 export interface InboundEventsRepository {

@@ -1,7 +1,8 @@
 /** SQLite implementation of InboundEventsRepository: billing and SES events, recorded once each. */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { InboundEventInput, InboundEventRow, InboundEventsRepository, InboundStatus, RecordedEvent } from '../repositories/types';
 import type { Sqlite } from './connection';
+import { contentSha256, sameContent } from '../event-content';
 import { emailKey } from './email';
 import { groupCommitFor } from './group-commit';
 import { makeStatementCache, toDate } from './statements';
@@ -23,8 +24,6 @@ function toEvent(row: EventSqlRow): InboundEventRow {
   };
 }
 
-const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-
 /** 64 random bits, hex: the part of an event's job id that a row id handed out again cannot repeat. */
 const newJobKey = () => randomBytes(8).toString('hex');
 
@@ -34,10 +33,10 @@ export function makeSqliteInboundEventsRepository(sqlite: Sqlite): InboundEvents
   const list = (where: string, ...params: unknown[]) =>
     (prepare(`SELECT ${COLUMNS} FROM inbound_events WHERE ${where}`).all(...params) as EventSqlRow[]).map(toEvent);
 
-  /** A repeat of a recorded event: the same payload is a plain duplicate; another one is counted as a conflict. */
+  /** A repeat of a recorded event: the same content is a plain duplicate; other content is counted as a conflict. */
   const repeated = (input: InboundEventInput, payloadSha256: string): RecordedEvent => {
     const existing = prepare(`SELECT ${COLUMNS} FROM inbound_events WHERE source = ? AND event_id = ?`).get(input.source, input.eventId) as EventSqlRow;
-    if ((existing.payload_sha256 ?? sha256Hex(existing.payload)) === payloadSha256) return { row: toEvent(existing), duplicate: true, conflict: false };
+    if (sameContent(existing, input, payloadSha256)) return { row: toEvent(existing), duplicate: true, conflict: false };
     const counted = prepare(`UPDATE inbound_events SET conflicts = conflicts + 1, last_conflict_at = unixepoch('subsec') * 1000
       WHERE id = ? RETURNING ${COLUMNS}`).get(existing.id) as EventSqlRow;
     return { row: toEvent(counted), duplicate: true, conflict: true };
@@ -45,7 +44,7 @@ export function makeSqliteInboundEventsRepository(sqlite: Sqlite): InboundEvents
 
   const recordOne = (input: InboundEventInput): RecordedEvent => {
     const email = input.email == null ? null : emailKey(input.email);
-    const payloadSha256 = sha256Hex(input.payload);
+    const payloadSha256 = contentSha256(input);
     const inserted = prepare(`INSERT INTO inbound_events (source, event_id, type, status, reason, order_id, email, occurred_at, payload, payload_sha256, job_key)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(source, event_id) DO NOTHING RETURNING ${COLUMNS}`)
       .get(input.source, input.eventId, input.type, input.status, input.reason ?? null, input.orderId ?? null, email,

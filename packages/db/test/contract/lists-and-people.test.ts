@@ -221,6 +221,20 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       expect(await store.inboundEvents.record(billing('evt_1'))).toMatchObject({ conflict: false, row: { conflicts: 2 } });
     });
 
+    it('compares repeats by content when given (the same event re-serialised is a duplicate), and by the payload of rows recorded before', async () => {
+      const content = (eventId: string, product: string) => JSON.stringify({ id: eventId, product });
+      const first = await store.inboundEvents.record({ ...billing('evt_1'), payload: '{ "product": "SDK", "id": "evt_1" }', content: content('evt_1', 'SDK') });
+      expect(first.row.payloadSha256).toBe(createHash('sha256').update(content('evt_1', 'SDK')).digest('hex'));
+      expect(first.row.payload).toBe('{ "product": "SDK", "id": "evt_1" }');
+      expect(await store.inboundEvents.record({ ...billing('evt_1'), payload: '{"id":"evt_1","product":"SDK"}', content: content('evt_1', 'SDK') }))
+        .toMatchObject({ duplicate: true, conflict: false, row: { id: first.row.id, conflicts: 0 } });
+      const [other] = await store.inboundEvents.recordMany([{ ...billing('evt_1'), payload: '{"id":"evt_1","product":"X"}', content: content('evt_1', 'X') }]);
+      expect(other).toMatchObject({ duplicate: true, conflict: true, row: { conflicts: 1 } });
+      // A row whose hash is of its raw payload (recorded before content was passed) still matches a byte-identical repeat.
+      const legacy = await store.inboundEvents.record(billing('evt_2'));
+      expect(await store.inboundEvents.record({ ...billing('evt_2'), content: content('evt_2', 'SDK') })).toMatchObject({ duplicate: true, conflict: false, row: { id: legacy.row.id } });
+    });
+
     it('a row recorded before payload hashes were kept is compared by its stored payload', async () => {
       await store.inboundEvents.record(billing('evt_1'));
       await ctx.current.execute('UPDATE inbound_events SET payload_sha256 = NULL');

@@ -138,11 +138,14 @@ describe('parseBillingEvent', () => {
     const result = parseBillingEvent(event);
     expect(result).toMatchObject({ ok: false, code: 'invalid_payload', field });
     expect(!result.ok && result.message).toContain(field);
+    // One sentence, one full stop at its end.
+    expect(!result.ok && result.message).toMatch(/[^.]\.$/);
   });
 
   it('refuses unknown and missing types, and non-objects', () => {
     expect(parseBillingEvent({ ...upsert(), type: 'order.deleted' })).toMatchObject({ ok: false, code: 'unknown_event_type', field: 'type' });
-    expect(parseBillingEvent({ id: 'x' })).toMatchObject({ ok: false, code: 'unknown_event_type', field: 'type' });
+    expect(parseBillingEvent({ id: 'x' })).toMatchObject({ ok: false, code: 'unknown_event_type', field: 'type', message: expect.stringMatching(/^type is missing;/) });
+    expect(parseBillingEvent({ id: 'x', type: 5 })).toMatchObject({ ok: false, code: 'unknown_event_type', field: 'type', message: expect.stringMatching(/^type is not text \(number\);/) });
     expect(parseBillingEvent([1])).toMatchObject({ ok: false, code: 'invalid_payload' });
     expect(parseBillingEvent(null)).toMatchObject({ ok: false, code: 'invalid_payload' });
   });

@@ -172,7 +172,8 @@ const cancelSchema = z.object({ ...envelope, type: z.literal('order.cancelled'),
 function describeIssue(issue: z.core.$ZodIssue): { field: string; message: string } {
   const field = issue.path.map(String).join('.') || '(body)';
   const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
-  return { field, message: missing ? `${field} is required.` : `${field}: ${issue.message}.` };
+  // Messages of our own refinements end with a full stop already; zod's own do not.
+  return { field, message: missing ? `${field} is required.` : `${field}: ${issue.message.replace(/[.!?]$/, '')}.` };
 }
 
 /** Whole minutes, or seconds below one minute, for messages. */
@@ -208,7 +209,7 @@ export function parseBillingEvent(json: unknown, clock?: { now: Date; maxClockSk
   const type = (json as { type?: unknown }).type;
   const schema = type === 'order.upserted' ? upsertSchema : type === 'order.cancelled' ? cancelSchema : null;
   if (schema === null) {
-    const given = typeof type === 'string' ? `"${type.slice(0, 100)}"` : 'missing';
+    const given = typeof type === 'string' ? `"${type.slice(0, 100)}"` : type === undefined ? 'missing' : `not text (${type === null ? 'null' : typeof type})`;
     return { ok: false, code: 'unknown_event_type', field: 'type', message: `type is ${given}; expected one of ${BILLING_EVENT_TYPES.join(', ')}.` };
   }
   const result = schema.safeParse(json);

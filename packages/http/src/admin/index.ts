@@ -11,6 +11,7 @@ import { forecastDayJson, isDomainError, normalizeEmail, parseDuration } from '@
 import { makeForecaster, makeSchedulerConfig } from '@tickler/scheduler';
 import { deliveryReopenerOf, FailedJobsError, isQueueName, listFailedJobs, QUEUE_NAMES, replayFailedJobs } from '@tickler/queues';
 import type { HttpDeps } from '../deps';
+import { sendError } from '../errors';
 import { queryText, readQuery } from '../query';
 import { makeRedisGuard } from '../redis-guard';
 import { auditEmail, auditOrder } from './audit';
@@ -32,7 +33,14 @@ const forecastQuery = z.object({
   days: queryText().regex(/^\d{1,3}$/, 'must be a whole number from 1 to 366').transform(Number)
     .refine((n) => n >= 1 && n <= 366, 'must be a whole number from 1 to 366').optional(),
 });
-const deliveriesQuery = z.object({ email: queryText().max(320, 'is too long').optional(), orderId: queryText().max(200, 'is too long').optional() });
+/**
+ * One address or one order per audit. A "+" typed into `?email=` arrives as a space (form
+ * decoding); an address never holds a space, so it is read back as the "+" the admin meant.
+ */
+const deliveriesQuery = z.object({
+  email: queryText().max(320, 'is too long').transform((text) => text.replace(/ /g, '+')).optional(),
+  orderId: queryText().max(200, 'is too long').optional(),
+}).refine((q) => !(q.email && q.orderId), { path: ['orderId'], message: 'cannot be given together with email: ask about one address or one order' });
 
 function sinceDate(text: string | undefined, now: Date): Date | undefined {
   const ms = text ? parseDuration(text) : null;
@@ -117,7 +125,7 @@ export const adminRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
       try {
         normalized = normalizeEmail(email);
       } catch (error) {
-        if (isDomainError(error)) return badRequest(reply, error.message);
+        if (isDomainError(error)) return sendError(reply, 400, 'invalid_query', error.message, 'email');
         throw error;
       }
       const audit = await auditEmail(deps.store, normalized);
@@ -128,7 +136,7 @@ export const adminRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
       if (json) return audit.order ? audit : reply.code(404).send({ error: 'not_found', message: `No order ${orderId}.` });
       return reply.code(audit.order ? 200 : 404).type('text/html').send(renderOrderAudit(audit, orderId));
     }
-    if (json) return badRequest(reply, 'give ?email=<address> or ?orderId=<order id>');
+    if (json) return sendError(reply, 400, 'invalid_query', 'Give ?email=<address> or ?orderId=<order id>.', 'email');
     return reply.type('text/html').send(page('Audit', `<p>Why did (or didn't) someone get an email?</p>${searchForm()}`));
   });
 

@@ -69,7 +69,7 @@ export const portalContactRoutes: FastifyPluginAsync<HttpDeps> = async (app, dep
     if (outcome === 'last-recipient') {
       request.log.info({ orderId: order.id }, 'contact removal refused: last recipient');
       return sendError(reply, 409, 'last_contact',
-        `${input.email} is the last contact of order ${order.id} who receives its renewal reminders; without them nobody would. `
+        `${input.email} is the last contact of order ${order.id} who is an active member of its organization; without them nobody could receive its renewal reminders. `
         + 'Add another contact first, or repeat the request with ?force=true to leave the order without recipients.');
     }
     request.log.info({ orderId: order.id, forced: query.data.force === 'true' }, 'contact removed');

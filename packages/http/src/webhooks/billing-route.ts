@@ -1,12 +1,13 @@
 /**
  * `POST /webhooks/billing`: verify the signature over the raw body (401), parse the event (400,
  * naming the field; also an `occurredAt` ahead of now by more than the allowed clock skew), record
- * it once in the inbound ledger (200 duplicate; 409 when the id came before with another body),
+ * it once in the inbound ledger (200 duplicate, also when the sender re-serialised the same event;
+ * 409 when the id came before with another event),
  * enqueue its `order-event` job and answer 202. Nothing is written for 400/401. A database that
  * cannot store the event makes the request fail (503, see errors.ts): the sender retries.
  */
 import type { InboundEventRow } from '@tickler/db';
-import { parseBillingEvent, verifyBillingSignature } from '@tickler/domain';
+import { canonicalJson, parseBillingEvent, verifyBillingSignature } from '@tickler/domain';
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { sendError } from '../errors';
 import type { RoutesPlugin } from '../plugin';
@@ -54,6 +55,7 @@ export const billingWebhookRoutes: RoutesPlugin = async (app, deps) => {
     const { row, duplicate, conflict } = await record({
       source: 'billing', eventId: event.id, type: event.type, status: 'pending', orderId: event.data.orderId,
       email: event.type === 'order.upserted' ? event.data.purchaserEmail : null, occurredAt: event.occurredAt, payload: rawBody,
+      content: canonicalJson(json),
     });
     if (duplicate) {
       // Still pending (e.g. Redis was down the first time): enqueue again; the job id makes it a no-op otherwise.
@@ -66,7 +68,7 @@ export const billingWebhookRoutes: RoutesPlugin = async (app, deps) => {
   });
 };
 
-/** 200: the event was seen before with this very body; nothing is done again. */
+/** 200: the event was seen before (the same JSON value, however spelled); nothing is done again. */
 function answerDuplicate(log: FastifyBaseLogger, reply: FastifyReply, row: InboundEventRow): FastifyReply {
   log.info({ eventId: row.eventId, inboundEventId: row.id, status: row.status }, 'billing event duplicate');
   return reply.code(200).send({ status: 'duplicate', eventId: row.eventId });
@@ -79,6 +81,6 @@ function answerDuplicate(log: FastifyBaseLogger, reply: FastifyReply, row: Inbou
 function answerConflict(log: FastifyBaseLogger, reply: FastifyReply, row: InboundEventRow): FastifyReply {
   log.warn({ eventId: row.eventId, inboundEventId: row.id, conflicts: row.conflicts }, 'billing event id reused with a different body');
   return sendError(reply, 409, 'duplicate_event_conflict',
-    `Event ${row.eventId} was already received (at ${row.receivedAt.toISOString()}) with a different body; that first body is the one kept. `
+    `Event ${row.eventId} was already received (at ${row.receivedAt.toISOString()}) with a different event (other values, not only other spacing or key order); the first one is kept. `
     + 'Send changes as a new event with a new id.', 'id');
 }

@@ -1,12 +1,13 @@
 /**
  * Records inbound events in one statement: each (source, event id) not yet known is inserted (the
- * first of duplicates within the batch), in input order, with the SHA-256 of its payload and a
+ * first of duplicates within the batch), in input order, with the SHA-256 of its content and a
  * random job key; the rows of the others are read back — from the statement's snapshot, or, for a
- * key a concurrent call inserted meanwhile, by a second query. Repeats whose payload differs from
+ * key a concurrent call inserted meanwhile, by a second query. Repeats whose content differs from
  * the stored one are conflicts: counted on the stored row by one more statement.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { InboundEventInput, InboundEventRow, InboundStatus, RecordedEvent } from '../../repositories/types';
+import { contentSha256, sameContent } from '../../event-content';
 import { type Queryable, withStatementRetry } from '../pool';
 
 export interface EventSqlRow {
@@ -26,7 +27,6 @@ export function toEvent(row: EventSqlRow): InboundEventRow {
   };
 }
 
-const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 /** 64 random bits, hex: the part of an event's job id that a row id handed out again cannot repeat. */
 const newJobKey = () => randomBytes(8).toString('hex');
 
@@ -54,7 +54,7 @@ const keyOf = (source: string, eventId: string) => `${source}\u0000${eventId}`;
 
 /** `inputs` must carry normalised addresses. One result per input, in input order. */
 export async function recordEvents(db: Queryable, inputs: InboundEventInput[]): Promise<RecordedEvent[]> {
-  const hashes = inputs.map((i) => sha256Hex(i.payload));
+  const hashes = inputs.map(contentSha256);
   // Two batches inserting the same keys in another order can deadlock: the victim inserted nothing, so it runs again.
   const { rows } = await withStatementRetry(() => db.query<EventSqlRow & { fresh: boolean }>(RECORD_SQL, [
     inputs.map((i) => i.source), inputs.map((i) => i.eventId), inputs.map((i) => i.type), inputs.map((i) => i.status),
@@ -75,7 +75,7 @@ export async function recordEvents(db: Queryable, inputs: InboundEventInput[]): 
     if (!row) throw new Error(`inbound event ${input.source}/${input.eventId} was neither inserted nor found`);
     const inserted = row.fresh && !inserter.has(key);
     if (inserted) inserter.add(key);
-    const conflict = !inserted && (row.payload_sha256 ?? sha256Hex(row.payload)) !== hashes[i];
+    const conflict = !inserted && !sameContent(row, input, hashes[i]!);
     return { key, row, inserted, conflict };
   });
   const conflictsByRow = new Map<number, number>();
