@@ -15,7 +15,7 @@ import { preferencesRoutes } from './pages/preferences-routes';
 import { unsubscribeRoutes } from './pages/unsubscribe-routes';
 import { portalRoutes } from './portal';
 import { billingWebhookRoutes } from './webhooks/billing-route';
-import { makeFrameworkErrorHandler, makeNotFoundHandler } from './unrouted';
+import { makeFrameworkErrorHandler, makeNotFoundHandler, trackRouteMethods } from './unrouted';
 import { sesWebhookRoutes } from './webhooks/ses-route';
 
 /** The edge's deps plus what the ops routes optionally take (e.g. in-process worker metrics). */
@@ -44,7 +44,7 @@ export function makeHttpServer(deps: HttpServerDeps): FastifyInstance {
   }) as unknown as FastifyInstance;
 
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler(makeNotFoundHandler(deps));
+  app.setNotFoundHandler(makeNotFoundHandler(deps, trackRouteMethods(app)));
   app.addHook('onResponse', async (request, reply) => {
     const fields = { method: request.method, route: request.routeOptions.url ?? '(none)', status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
     if (reply.statusCode >= 500) request.log.error(fields, 'request done');

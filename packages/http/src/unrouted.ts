@@ -1,11 +1,12 @@
 /**
- * Answers to requests that reach no handler: an unknown path (404), or a URL the router refuses
+ * Answers to requests that reach no handler: an unknown path (404), a known path asked with a
+ * method it does not serve (405 with `Allow`, e.g. `GET /webhooks/billing`), or a URL the router refuses
  * before routing — a path segment over `maxParamLength` (414) or a malformed %-escape (400).
  * Fastify's own answers to the latter echo the URL, and recipient URLs carry tokens, so every one
  * of these is answered here: the neutral "not valid" page under recipient-page paths (a person
  * clicked a damaged link), the SPEC error JSON elsewhere; neither repeats any part of the URL.
  */
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpDeps } from './deps';
 import { sendError } from './errors';
 import { sendInvalidLink } from './pages/common';
@@ -18,9 +19,30 @@ function isRecipientPage(url: string): boolean {
   return RECIPIENT_PAGES.some((prefix) => path.startsWith(prefix));
 }
 
-/** Fastify `setNotFoundHandler`: the "not valid" page for a damaged recipient link (e.g. a trailing "/"), else 404 JSON. */
-export function makeNotFoundHandler(deps: HttpDeps) {
+/** The methods each path is served with; call before any route is registered. */
+export type RouteMethods = (path: string) => string[];
+
+/** Collects every route as it registers (`onRoute`), so an unrouted request can be told which methods its path has. */
+export function trackRouteMethods(app: FastifyInstance): RouteMethods {
+  const routes: Array<{ pattern: RegExp; methods: string[] }> = [];
+  app.addHook('onRoute', (route) => {
+    const source = route.url.split('/').map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/');
+    routes.push({ pattern: new RegExp(`^${source}$`), methods: [route.method].flat() });
+  });
+  return (path) => [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods))].sort();
+}
+
+/**
+ * Fastify `setNotFoundHandler`: 405 with `Allow` for a path served with other methods; the "not
+ * valid" page for a damaged recipient link (e.g. a trailing "/"); else 404 JSON.
+ */
+export function makeNotFoundHandler(deps: HttpDeps, methodsOf: RouteMethods) {
   return (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const allowed = methodsOf(request.url.split('?', 1)[0] ?? '');
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return sendError(reply, 405, 'method_not_allowed', `${request.method} is not served here; this path takes ${allowed.join(', ')}.`);
+    }
     if (isRecipientPage(request.url)) return sendInvalidLink(reply, deps, 404);
     return sendError(reply, 404, 'not_found', `There is no ${request.method} route here.`);
   };

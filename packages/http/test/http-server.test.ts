@@ -11,6 +11,19 @@ describe('the HTTP edge as a whole', () => {
     expect(res.json()).toEqual({ error: 'not_found', message: 'There is no GET route here.' });
   });
 
+  it.each([
+    ['GET', '/webhooks/billing', 'POST'],
+    ['PUT', '/api/orders/ORD-1/contacts', 'GET, HEAD, POST'],
+    ['POST', '/api/orders/ORD-1/license', 'GET, HEAD'],
+    ['PATCH', '/u/some-token', 'GET, HEAD, POST'],
+    ['DELETE', '/healthz', 'GET, HEAD'],
+  ])('answers %s %s with 405 and Allow: %s', async (method, url, allow) => {
+    const res = await h.app.inject({ method: method as 'GET', url });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe(allow);
+    expect(res.json()).toEqual({ error: 'method_not_allowed', message: `${method} is not served here; this path takes ${allow}.` });
+  });
+
   it('answers malformed JSON on the portal API with 400 invalid_json', async () => {
     const res = await h.app.inject({
       method: 'POST', url: '/api/orders/ORD-1/contacts', payload: '{"email":',
