@@ -31,13 +31,13 @@ function urlAfter(output: string, label: string): string {
   return match[1]!;
 }
 
-async function startEmbedded(extra: Record<string, string> = {}) {
+async function startEmbedded(extra: Record<string, string> = {}, options: { ownGroup?: boolean } = {}) {
   const cwd = mkdtempSync(path.join(tmpdir(), 'tickler-start-'));
   dirs.push(cwd);
   const prefix = uniquePrefix('start');
   prefixes.push(prefix);
   const port = await freePort(0);
-  const proc = startCli(['start'], { QUEUE_PREFIX: prefix, HTTP_PORT: String(port), ...extra }, cwd);
+  const proc = startCli(['start'], { QUEUE_PREFIX: prefix, HTTP_PORT: String(port), ...extra }, cwd, options);
   await proc.waitFor(/Dashboard \(BullMQ\):/, 120_000);
   return { proc, port, output: proc.output() };
 }
@@ -106,15 +106,20 @@ it('runs everything from an empty folder, demo reminders reach the inbox, SIGINT
 });
 
 const hasRedisServer = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
-(hasRedisServer ? it : it.skip)('starts a private redis-server when REDIS_URL does not answer, and stops it on exit', async () => {
+(hasRedisServer ? it : it.skip)('starts a private redis-server when REDIS_URL does not answer; Ctrl-C as a terminal sends it (and pnpm echoes it) stops gracefully and stops that Redis', async () => {
   const unused = await freePort(0);
-  const { proc, output } = await startEmbedded({ REDIS_URL: `redis://127.0.0.1:${unused}` });
+  const { proc, output } = await startEmbedded({ REDIS_URL: `redis://127.0.0.1:${unused}` }, { ownGroup: true });
   const match = /Redis:\s+(redis:\/\/127\.0\.0\.1:\d+) \(private redis-server/.exec(output);
   expect(match).not.toBeNull();
   const privateUrl = match![1]!;
   expect(await redisAnswers(privateUrl)).toBe(true);
-  proc.child.kill('SIGTERM');
+  // Ctrl-C: SIGINT to the whole process group; a wrapper such as pnpm forwards it once more.
+  process.kill(-proc.child.pid!, 'SIGINT');
+  await new Promise((r) => setTimeout(r, 30));
+  proc.child.kill('SIGINT');
   expect((await proc.exited).code).toBe(0);
+  expect(proc.output()).toMatch(/SIGINT: stopping/);
+  expect(proc.output()).not.toMatch(/again, exiting now/);
   await waitUntil(async () => !(await redisAnswers(privateUrl, 300)), 10_000, () => 'private redis to stop');
 });
 

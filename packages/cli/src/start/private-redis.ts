@@ -34,7 +34,10 @@ export async function ensureRedis(url: string): Promise<EmbeddedRedis> {
     throw new CliError(`no Redis answers at ${url} and redis-server is not installed: install Redis 7 (e.g. apt-get install redis-server, brew install redis) or set REDIS_URL`);
   }
   const port = await freePort(0);
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  // Its own process group: Ctrl-C signals the terminal's whole group, and a Redis stopped by it at
+  // once would pull the queues away from the roles while they drain. It is stopped after them
+  // (stop() below), or when this process exits; only a SIGKILL of this process leaves it running.
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore', detached: true });
   const privateUrl = `redis://127.0.0.1:${port}`;
   const kill = () => child.kill('SIGTERM');
   process.once('exit', kill);

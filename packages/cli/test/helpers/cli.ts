@@ -54,8 +54,9 @@ export interface LongRunning { child: ChildProcess; output(): string; waitFor(pa
 const children = new Set<ChildProcess>();
 
 /** Starts a long-lived command (a role, `start`); `killAll` in afterAll always stops it. */
-export function startCli(args: string[], env: Record<string, string>, cwd = ROOT): LongRunning {
-  const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd, env: baseEnv(env) });
+/** `options.ownGroup`: the CLI leads its own process group, as under a terminal (signal the group with `process.kill(-pid, …)`). */
+export function startCli(args: string[], env: Record<string, string>, cwd = ROOT, options: { ownGroup?: boolean } = {}): LongRunning {
+  const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd, env: baseEnv(env), detached: options.ownGroup ?? false });
   children.add(child);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
