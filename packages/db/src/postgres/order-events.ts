@@ -11,9 +11,10 @@
  *    against that cancel under it, so the newer of the two wins here too.
  *
  * Locks are FOR NO KEY UPDATE, which foreign-key checks (FOR KEY SHARE) do not wait for. Always
- * organization before order before the order id's lock, so two events cannot wait for each other in a cycle; a deadlock with
- * some other writer, or two events creating one order under two organizations at once, rolls the
- * event back and runs it again (withTransaction). An ignored event rolls back: it changes nothing.
+ * organization before order before the order id's lock, so two events cannot wait for each other in
+ * a cycle; a deadlock with some other writer, or two events creating one order under two
+ * organizations at once, rolls the event back and runs it again (withTransaction). An ignored event
+ * rolls back: it changes nothing — except a cancel of an unknown order, which is remembered.
  *
  * The common path of an upsert runs as one call of a database function (sql/apply-order-upserts.ts),
  * which takes the same locks in the same order, coalesced with the process's concurrent events
