@@ -29,18 +29,27 @@ it('copies every table with ids kept, then refuses a non-empty target', async ()
 
   const source = await openStore({ url: env.DATABASE_URL });
   const before = await Promise.all(orderIds.map(async (id) => ({ order: await source.directory.getOrder(id), reminders: await source.reminders.listForOrder(id), deliveries: await source.deliveries.listByOrder(id) })));
+  // A cancel of an order not seen yet is kept too (unseen_order_cancels): its late upsert stays ignored after the move.
+  const cancelledAt = new Date('2026-11-26T10:00:00Z');
+  expect(await source.directory.applyOrderCancel('ORD-UNSEEN', cancelledAt)).toMatchObject({ outcome: 'ignored' });
   await source.close();
 
   const copied = await runCli(['db', 'copy', '--to', target.url], env);
   expect(copied.stderr).toBe('');
   expect(copied.code).toBe(0);
   expect(copied.stdout).toMatch(/orders\s+3/);
+  expect(copied.stdout).toMatch(/unseen_order_cancels\s+1/);
   expect(copied.stdout).toMatch(/row counts match/);
 
   const copy = await openStore({ url: target.url });
   try {
     const after = await Promise.all(orderIds.map(async (id) => ({ order: await copy.directory.getOrder(id), reminders: await copy.reminders.listForOrder(id), deliveries: await copy.deliveries.listByOrder(id) })));
     expect(after).toEqual(before);
+    const late = await copy.directory.applyOrderUpsert({
+      orderId: 'ORD-UNSEEN', organization: { id: 'org-unseen', name: 'Unseen', timeZone: 'UTC' }, product: 'SDK', licenseExpiresOn: '2027-01-31',
+      maintenanceExpiresOn: null, purchaserEmail: 'ann@unseen.example', purchaserName: null, occurredAt: new Date(cancelledAt.getTime() - 60_000),
+    });
+    expect(late).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('cancellation at 2026-11-26T10:00:00.000Z') });
     expect(before.flatMap((b) => b.deliveries).every((d) => d.status === 'sent')).toBe(true);
     // Sequences continue after the copied ids: a new row does not collide.
     const [fresh] = await copy.deliveries.upsertMany([{ sourceType: 'broadcast', sourceId: 999, email: 'new@after-copy.example', listId: null, orderId: null, status: 'queued', reason: null }]);

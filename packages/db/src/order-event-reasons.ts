@@ -18,3 +18,13 @@ export function organizationNotChanged(event: OrderUpsert, before: { name: strin
   return `organization-out-of-order: organization ${id} keeps its ${kept.join(' and ')}: this event occurred at `
     + `${event.occurredAt.toISOString()}, before its newest applied event at ${new Date(newestMs).toISOString()}; the order itself was applied`;
 }
+
+/** Why a cancel of an order not seen yet changes nothing now: it is remembered (newest at `cancelledAt`) for the order's late upsert. */
+export function unseenCancelReason(orderId: string, cancelledAt: Date): string {
+  return `order-not-found: order ${orderId} is unknown; remembered as cancelled at ${cancelledAt.toISOString()}, so an upsert of it that occurred no later is ignored`;
+}
+
+/** Why an upsert no newer than the cancel of its order, which came before the order was seen, changes nothing. */
+export function cancelledBeforeSeenReason(occurredAt: Date, cancelledAt: Date): string {
+  return `out-of-order: event occurred at ${occurredAt.toISOString()}, not after the order's cancellation at ${cancelledAt.toISOString()} (received before the order was first seen)`;
+}

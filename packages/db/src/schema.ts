@@ -85,6 +85,17 @@ export const orders = sqliteTable('orders', {
   index('orders_org_idx').on(t.organizationId),
 ]);
 
+/**
+ * Orders billing cancelled before Tickler saw them (an `order.cancelled` delivered before the order's
+ * first `order.upserted`, as webhook retries do): the newest such cancel's `occurredAt`, so that the
+ * upsert arriving late, if no newer, is ignored like any event older than the order's last one.
+ * Deleted when a newer upsert creates the order (its `last_event_at` judges from then on).
+ */
+export const unseenOrderCancels = sqliteTable('unseen_order_cancels', {
+  orderId: text('order_id').primaryKey(),
+  cancelledAt: ms('cancelled_at').notNull(),
+});
+
 export const orderContacts = sqliteTable('order_contacts', {
   orderId: text('order_id').notNull().references(() => orders.id, { onDelete: 'cascade' }),
   userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),

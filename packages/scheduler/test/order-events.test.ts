@@ -91,6 +91,25 @@ describe('order-event processor', () => {
     expect((await reminderJobs(env.queues)).size).toBe(0);
   });
 
+  it('a cancel delivered before the order\'s first upsert (webhook retries out of order): the late, older upsert is ignored and plans nothing', async () => {
+    const cancel = await recordBillingEvent(env.store, 'evt_2', { orderId: 'ORD-1', occurredAt: at('2027-01-23T09:59:59Z'), cancel: true });
+    await expect(apply(cancel)).resolves.toMatchObject({ outcome: 'ignored' });
+    const late = await recordBillingEvent(env.store, 'evt_1', { ...created, occurredAt: at('2027-01-23T09:59:00Z') });
+    await expect(apply(late)).resolves.toMatchObject({ outcome: 'ignored' });
+    expect(await env.store.inboundEvents.listByOrder('ORD-1')).toEqual(expect.arrayContaining([
+      expect.objectContaining({ eventId: 'evt_2', status: 'ignored', reason: expect.stringMatching(/^order-not-found: .*remembered as cancelled at 2027-01-23T09:59:59.000Z/) }),
+      expect.objectContaining({ eventId: 'evt_1', status: 'ignored', reason: expect.stringMatching(/^out-of-order: .*not after the order's cancellation at 2027-01-23T09:59:59.000Z/) }),
+    ]));
+    expect(await env.store.directory.getOrder('ORD-1')).toBeNull();
+    expect(await cycle(env, 'ORD-1')).toEqual([]);
+    expect((await reminderJobs(env.queues)).size).toBe(0);
+
+    // Billing's newer word (a later upsert) creates the order and plans its cycle as usual.
+    const newer = await recordBillingEvent(env.store, 'evt_3', { ...created, occurredAt: at('2027-01-23T10:00:00Z') });
+    await expect(apply(newer)).resolves.toMatchObject({ outcome: 'applied', planned: { enqueued: 2 } });
+    expect((await env.store.directory.getOrder('ORD-1'))?.status).toBe('active');
+  });
+
   it('an order reactivated with the same expiry gets its cycle planned again (new jobs, not the cancelled ones)', async () => {
     await apply(await recordBillingEvent(env.store, 'evt_1', created));
     const before = await cycle(env, 'ORD-1');

@@ -5,12 +5,16 @@
  * 1. the event's organization row (created if new): events of any order of one organization queue
  *    here, so its name and zone follow the newest event of any of its orders;
  * 2. the order row: events of one order queue here, so each compares its time with the last event
- *    the other committed — whatever order they commit in, the newest one's data stays.
+ *    the other committed — whatever order they commit in, the newest one's data stays;
+ * 3. when there is no order row yet, an advisory lock on the order id (sql/unseen-order-cancels.ts):
+ *    a cancel of an unknown order is remembered under it, and an upsert creating the order judges
+ *    against that cancel under it, so the newer of the two wins here too.
  *
  * Locks are FOR NO KEY UPDATE, which foreign-key checks (FOR KEY SHARE) do not wait for. Always
- * organization before order, so two events cannot wait for each other in a cycle; a deadlock with
- * some other writer, or two events creating one order under two organizations at once, rolls the
- * event back and runs it again (withTransaction). An ignored event rolls back: it changes nothing.
+ * organization before order before the order id's lock, so two events cannot wait for each other in
+ * a cycle; a deadlock with some other writer, or two events creating one order under two
+ * organizations at once, rolls the event back and runs it again (withTransaction). An ignored event
+ * rolls back: it changes nothing — except a cancel of an unknown order, which is remembered.
  *
  * The common path of an upsert runs as one call of a database function (sql/apply-order-upserts.ts),
  * which takes the same locks in the same order, coalesced with the process's concurrent events
@@ -20,7 +24,7 @@ import { expiryOf, perKind, REMINDER_KINDS, reminderKind } from '@tickler/domain
 import type pg from 'pg';
 import type { InboundEventMark, OrderEventOutcome, OrderUpsert, OrderWithZone } from '../repositories/types';
 import { normalizeEmail } from '../email';
-import { organizationNotChanged, outOfOrderReason } from '../order-event-reasons';
+import { cancelledBeforeSeenReason, organizationNotChanged, outOfOrderReason, unseenCancelReason } from '../order-event-reasons';
 import { makeOrderUpsertCoalescer } from './order-upsert-coalescer';
 import { type Transaction, withTransaction } from './pool';
 import { ORDER_COLUMNS } from './rows';
@@ -28,6 +32,7 @@ import { expiryColumnList, type ExpirySqlColumns, type OrderSqlRow, toOrder } fr
 import { cancelPendingReminders } from './sql/cancel-pending-reminders';
 import { moveRemindersToZone } from './sql/move-reminders-to-zone';
 import { insertOrderWithPurchaser, type OrderWrite, updateOrderWithPurchaser } from './sql/order-writes';
+import { forgetUnseenCancel, lockUnseenOrder, readUnseenCancel, rememberUnseenCancel } from './sql/unseen-order-cancels';
 import { isRetryableConflict } from './store-error';
 
 type StoredOrder = ExpirySqlColumns & { organization_id: string; status: string; last_event_at: Date | null };
@@ -40,6 +45,16 @@ const outOfOrder = (stored: StoredOrder | undefined, occurredAt: Date): OrderEve
   if (!stored?.last_event_at || occurredAt.getTime() >= stored.last_event_at.getTime()) return null;
   return { outcome: 'ignored', reason: outOfOrderReason(occurredAt, stored.last_event_at) };
 };
+
+/** An upsert no newer than the cancel of its order that came before the order was seen (`cancelledAt`, or null: none). */
+const notAfterUnseenCancel = (cancelledAt: Date | null, occurredAt: Date): OrderEventOutcome | null =>
+  (cancelledAt && occurredAt.getTime() <= cancelledAt.getTime() ? { outcome: 'ignored', reason: cancelledBeforeSeenReason(occurredAt, cancelledAt) } : null);
+
+/** When a not yet stored order was cancelled before it was seen (or null), read under the order id's lock. */
+async function unseenCancelOf(tx: Transaction, orderId: string): Promise<Date | null> {
+  await lockUnseenOrder(tx, orderId);
+  return readUnseenCancel(tx, orderId);
+}
 
 async function lockOrder(tx: Transaction, orderId: string): Promise<StoredOrder | undefined> {
   const { rows } = await tx.query<StoredOrder>(`SELECT organization_id, ${expiryColumnList()}, status, last_event_at FROM orders WHERE id = $1 FOR NO KEY UPDATE`, [orderId]);
@@ -131,7 +146,8 @@ async function upsert(tx: Transaction, event: OrderUpsert): Promise<OrderEventOu
   normalizeEmail(event.purchaserEmail); // a malformed address fails the event before anything is written
   const organization = await upsertOrganization(tx, event);
   const stored = await lockOrder(tx, event.orderId);
-  const ignored = outOfOrder(stored, at);
+  const cancelledUnseen = stored ? null : await unseenCancelOf(tx, event.orderId);
+  const ignored = outOfOrder(stored, at) ?? notAfterUnseenCancel(cancelledUnseen, at);
   if (ignored) {
     tx.rollbackOnly();
     return ignored;
@@ -146,6 +162,7 @@ async function upsert(tx: Transaction, event: OrderUpsert): Promise<OrderEventOu
     const order = await insertOrderWithPurchaser(tx, write, organization.created);
     // Another event created the order under another organization meanwhile: judge this one again.
     if (!order) throw new ConcurrentChange(`order ${event.orderId} was created concurrently`);
+    if (cancelledUnseen) await forgetUnseenCancel(tx, event.orderId); // newer than the cancel: the order's own time judges from now on
     const changedKinds = REMINDER_KINDS.filter((kind) => next[kind] !== null);
     return { outcome: 'applied', order, changedKinds, cancelledReminderIds: [], retimed, notApplied: organization.ignored };
   }
@@ -174,8 +191,14 @@ async function upsert(tx: Transaction, event: OrderUpsert): Promise<OrderEventOu
 }
 
 async function cancel(tx: Transaction, orderId: string, occurredAt: Date): Promise<OrderEventOutcome> {
-  const stored = await lockOrder(tx, orderId);
-  if (!stored) return { outcome: 'ignored', reason: `order-not-found: order ${orderId} is unknown` };
+  let stored = await lockOrder(tx, orderId);
+  if (!stored) {
+    // Unknown, unless an upsert holding the order id's lock creates it: look again under that lock.
+    await lockUnseenOrder(tx, orderId);
+    stored = await lockOrder(tx, orderId);
+  }
+  // Remembered, so that the order's upsert delivered late (no newer than this cancel) is ignored.
+  if (!stored) return { outcome: 'ignored', reason: unseenCancelReason(orderId, await rememberUnseenCancel(tx, orderId, occurredAt)) };
   const ignored = outOfOrder(stored, occurredAt);
   if (ignored) return ignored;
   await tx.query(`UPDATE orders SET status = 'cancelled', last_event_at = $2, updated_at = $2 WHERE id = $1`, [orderId, occurredAt]);

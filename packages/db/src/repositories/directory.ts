@@ -58,7 +58,8 @@ export interface DirectoryRepository {
    * expiry date changed — cancels the not-yet-sent reminders of the old cycle; moved to another
    * organization, it keeps only contacts who are active members there; when the organization's time
    * zone (or the order's organization) changed, open reminders move to 09:00 in the new zone. Ignored (and says
-   * why) when `occurredAt` is older than the last event applied to the order.
+   * why) when `occurredAt` is older than the last event applied to the order, or — for an order not
+   * stored yet — no later than a cancel of it that came first (see `applyOrderCancel`).
    *
    * Atomic. Newest event wins whatever the commit order: concurrent events of one order (or of one
    * organization) are serialised, each judged against what the other committed, so the order ends
@@ -70,6 +71,11 @@ export interface DirectoryRepository {
   /**
    * Applies `order.cancelled`: status cancelled, pending reminders cancelled. Atomic; serialised
    * with the order's other events like `applyOrderUpsert` (an older cancel is ignored).
+   *
+   * A cancel of an order not stored yet is `ignored` (`order-not-found: …`) but remembered (the
+   * newest such cancel's time), so that the order's first upsert, when delivered late and no newer,
+   * is ignored too; a newer one creates the order as usual. Concurrently with the upsert creating the
+   * order, the same holds: the two are serialised, and the newer event decides whether the order exists.
    */
   applyOrderCancel(orderId: string, occurredAt: Date): Promise<OrderEventOutcome>;
 

@@ -3,7 +3,7 @@
  * (better-sqlite3 transactions are synchronous), so an event is applied entirely or not at all.
  */
 import { expiryOf, perKind, REMINDER_KINDS, reminderKind, sendAtMs, type ReminderKind, type SendCalendar } from '@tickler/domain';
-import { organizationNotChanged, outOfOrderReason } from '../order-event-reasons';
+import { cancelledBeforeSeenReason, organizationNotChanged, outOfOrderReason, unseenCancelReason } from '../order-event-reasons';
 import type { OrderEventOutcome, OrderUpsert } from '../repositories/types';
 import type { Sqlite } from './connection';
 import { groupCommitFor } from './group-commit';
@@ -30,6 +30,15 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     if (stored?.last_event_at == null || occurredAt.getTime() >= stored.last_event_at) return null;
     return { outcome: 'ignored', reason: outOfOrderReason(occurredAt, new Date(stored.last_event_at)) };
   };
+
+  /**
+   * An upsert of an order not stored yet, no newer than a cancel of it that came first (table
+   * unseen_order_cancels): ignored like any event older than an order's last one.
+   */
+  const unseenCancelAt = (orderId: string) =>
+    (prepare(`SELECT cancelled_at FROM unseen_order_cancels WHERE order_id = ?`).get(orderId) as { cancelled_at: number } | undefined)?.cancelled_at ?? null;
+  const notAfterUnseenCancel = (cancelledAt: number | null, occurredAt: Date): OrderEventOutcome | null =>
+    (cancelledAt !== null && occurredAt.getTime() <= cancelledAt ? { outcome: 'ignored', reason: cancelledBeforeSeenReason(occurredAt, new Date(cancelledAt)) } : null);
 
   /** Cancels still-pending reminders of an order (of one kind and other cycles than `keepExpiresOn`, or all). */
   const cancelPending = (orderId: string, reason: string, at: number, only?: { kind: ReminderKind; keepExpiresOn: string | null }): number[] => {
@@ -136,7 +145,8 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
   const upsert = (event: OrderUpsert): OrderEventOutcome => {
     const at = event.occurredAt.getTime();
     const stored = readStored(event.orderId);
-    const ignored = outOfOrder(stored, event.occurredAt);
+    const cancelledUnseen = stored ? null : unseenCancelAt(event.orderId);
+    const ignored = outOfOrder(stored, event.occurredAt) ?? notAfterUnseenCancel(cancelledUnseen, event.occurredAt);
     if (ignored) return ignored;
     const organization = upsertOrganization(event);
     const firstSight = organization.created;
@@ -157,6 +167,8 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
         VALUES (?, ?, (SELECT time_zone FROM organizations WHERE id = ?), ?, ${REMINDER_KINDS.map(() => '?').join(', ')}, 'active', ?, ?)`)
         .run(event.orderId, event.organization.id, event.organization.id, event.product, ...REMINDER_KINDS.map((kind) => next[kind]), at, at);
       addPurchaserContact(event, purchaserId);
+      // Newer than a cancel that came first: the order's own time judges from now on.
+      if (cancelledUnseen !== null) prepare(`DELETE FROM unseen_order_cancels WHERE order_id = ?`).run(event.orderId);
       changedKinds.push(...REMINDER_KINDS.filter((kind) => next[kind] !== null));
     } else {
       const reactivated = stored.status !== 'active';
@@ -189,7 +201,13 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
 
   const cancel = (orderId: string, occurredAt: Date): OrderEventOutcome => {
     const stored = readStored(orderId);
-    if (!stored) return { outcome: 'ignored', reason: `order-not-found: order ${orderId} is unknown` };
+    if (!stored) {
+      // Remembered, so that the order's upsert delivered late (no newer than this cancel) is ignored.
+      const { cancelled_at: newest } = prepare(`INSERT INTO unseen_order_cancels (order_id, cancelled_at) VALUES (?, ?)
+        ON CONFLICT (order_id) DO UPDATE SET cancelled_at = max(cancelled_at, excluded.cancelled_at) RETURNING cancelled_at`)
+        .get(orderId, occurredAt.getTime()) as { cancelled_at: number };
+      return { outcome: 'ignored', reason: unseenCancelReason(orderId, new Date(newest)) };
+    }
     const ignored = outOfOrder(stored, occurredAt);
     if (ignored) return ignored;
     const at = occurredAt.getTime();

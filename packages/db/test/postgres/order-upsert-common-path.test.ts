@@ -152,4 +152,40 @@ describe('races that send an event from the function to the step-by-step path', 
     // Created by the event, the organization gets its purchaser as owner.
     expect(await hosts.b.directory.listMembers('org-2')).toEqual([expect.objectContaining({ email: 'ann@acme.com', status: 'active', role: 'owner' })]);
   });
+
+  describe('a cancel of the order, not seen yet, on another host at the same time', () => {
+    /** The lock a cancel of an unknown order and the upsert creating that order both take, held by a third session. */
+    const holdOrderIdLock = [`SELECT pg_advisory_xact_lock(hashtextextended('tickler.order:ORD-1001', 0))`];
+    const cancelledAt = at('2026-11-26T10:00:30Z');
+
+    it('the cancel commits first: the function sees it under the lock, and the older upsert is ignored on the step-by-step path', async () => {
+      await inOpenTransaction(holdOrderIdLock, async (finish) => {
+        const cancelling = hosts.b.directory.applyOrderCancel('ORD-1001', cancelledAt);
+        await waitForLockWaiters(hosts.database.url, 1);
+        const applying = hosts.a.directory.applyOrderUpsert(orderEvent()); // past the function's first check: no cancel yet
+        await waitForLockWaiters(hosts.database.url, 2);
+        await finish('COMMIT');
+        expect(await cancelling).toMatchObject({ outcome: 'ignored', reason: expect.stringMatching(/^order-not-found/) });
+        expect(await applying).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('not after the order\'s cancellation') });
+      });
+      expect(await hosts.b.directory.getOrder('ORD-1001')).toBeNull();
+      expect(await hosts.b.directory.getOrganization('org-1')).toBeNull();
+    });
+
+    it('the upsert commits first: the cancel sees the order under the lock and cancels it', async () => {
+      await inOpenTransaction(holdOrderIdLock, async (finish) => {
+        const applying = hosts.a.directory.applyOrderUpsert(orderEvent());
+        await waitForLockWaiters(hosts.database.url, 1);
+        const cancelling = hosts.b.directory.applyOrderCancel('ORD-1001', cancelledAt);
+        await waitForLockWaiters(hosts.database.url, 2);
+        await finish('COMMIT');
+        expect(await applying).toMatchObject({ outcome: 'applied', order: { status: 'active' } });
+        expect(await cancelling).toMatchObject({ outcome: 'applied', order: { status: 'cancelled' } });
+      });
+      expect(await hosts.b.directory.getOrder('ORD-1001')).toMatchObject({ status: 'cancelled' });
+      // Nothing is left remembered: a later upsert, still older than the cancel, is judged by the order's last event.
+      expect(await hosts.b.directory.applyOrderUpsert(orderEvent({ occurredAt: at('2026-11-26T10:00:10Z') })))
+        .toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('before the last applied event') });
+    });
+  });
 });

@@ -34,7 +34,11 @@ export function renderEmailAudit(a: EmailAudit): string {
 }
 
 export function renderOrderAudit(a: OrderAudit, orderId: string): string {
-  if (!a.order) return page(`Audit: order ${orderId}`, `${searchForm('', orderId)}<p class="bad">No order ${esc(orderId)}.</p>`);
+  if (!a.order && a.events.length === 0) return page(`Audit: order ${orderId}`, `${searchForm('', orderId)}<p class="bad">No order ${esc(orderId)}.</p>`);
+  if (!a.order) {
+    return page(`Audit: order ${orderId}`, `${searchForm('', orderId)}<p class="bad">No order ${esc(orderId)}: none of its billing events created it (see why below).</p>`
+      + `<h2>Billing events</h2>${eventsTable(a.events)}`);
+  }
   const o = a.order;
   const head = `<p>${esc(o.product)} for ${esc(o.organizationName)} (${esc(o.timeZone)}), status ${esc(o.status)};
  license expires ${esc(o.licenseExpiresOn ?? '—')}, maintenance expires ${esc(o.maintenanceExpiresOn ?? '—')}.</p>`;

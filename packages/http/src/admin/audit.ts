@@ -21,6 +21,7 @@ export interface EmailAudit {
 
 export interface OrderAudit {
   kind: 'order';
+  /** null: not stored; its billing events, if any, say why (e.g. a cancel that came before the order). */
   order: OrderWithZone | null;
   contacts: Array<{ email: string; membershipStatus: string | null; unsubscribed: boolean; suppressed: string | null }>;
   reminders: Array<ReminderRow & { deliveries: ExplainedDelivery[] }>;

@@ -133,8 +133,11 @@ export const adminRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
     }
     if (orderId) {
       const audit = await auditOrder(deps.store, orderId);
-      if (json) return audit.order ? audit : reply.code(404).send({ error: 'not_found', message: `No order ${orderId}.` });
-      return reply.code(audit.order ? 200 : 404).type('text/html').send(renderOrderAudit(audit, orderId));
+      // An order that billing named in events none of which created it (a cancel before its first
+      // upsert, an older upsert after it) is still worth auditing: those events say why.
+      const found = audit.order !== null || audit.events.length > 0;
+      if (json) return found ? audit : reply.code(404).send({ error: 'not_found', message: `No order ${orderId}.` });
+      return reply.code(found ? 200 : 404).type('text/html').send(renderOrderAudit(audit, orderId));
     }
     if (json) return sendError(reply, 400, 'invalid_query', 'Give ?email=<address> or ?orderId=<order id>.', 'email');
     return reply.type('text/html').send(page('Audit', `<p>Why did (or didn't) someone get an email?</p>${searchForm()}`));

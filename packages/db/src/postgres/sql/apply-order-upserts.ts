@@ -1,8 +1,8 @@
 /**
- * The common path of order events in one statement: `tickler_apply_order_upsert` (migration
- * 0007_apply_order_upsert.sql says what it covers) called once per event, in the given order, in
- * one transaction — one round trip and one commit for all of them. Each event is still applied
- * whole or not at all: when the statement fails, none is.
+ * The common path of order events in one statement: `tickler_apply_order_upsert` (migrations
+ * 0007_apply_order_upsert.sql and 0009_apply_order_upsert_unseen_cancels.sql say what it covers)
+ * called once per event, in the given order, in one transaction — one round trip and one commit for
+ * all of them. Each event is still applied whole or not at all: when the statement fails, none is.
  */
 import { REMINDER_KINDS, type ReminderKind } from '@tickler/domain';
 import type { InboundEventMark, OrderEventOutcome, OrderUpsert } from '../../repositories/types';
