@@ -4,11 +4,12 @@
  * itself: the composition root owns the store, queues and their shutdown.
  */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import { MAX_TOKEN_LENGTH } from '@tickler/domain';
 import { adminRoutes } from './admin';
 import type { HttpDeps } from './deps';
 import { handleError } from './errors';
-import { opsRoutes, type OpsRoutesOptions } from './ops';
+import { makeMetricsRegistry, makeResponseCounter, opsRoutes, routeLabel } from './ops';
 import { invitationRoutes } from './pages/invitation-routes';
 import { newsletterRoutes } from './pages/newsletter-routes';
 import { preferencesRoutes } from './pages/preferences-routes';
@@ -18,8 +19,8 @@ import { billingWebhookRoutes } from './webhooks/billing-route';
 import { makeFrameworkErrorHandler, makeNotFoundHandler } from './unrouted';
 import { sesWebhookRoutes } from './webhooks/ses-route';
 
-/** The edge's deps plus what the ops routes optionally take (e.g. in-process worker metrics). */
-export type HttpServerDeps = HttpDeps & Omit<OpsRoutesOptions, keyof HttpDeps>;
+/** The edge's deps plus registries of in-process workers (e.g. the mailer's send metrics) to merge into /metrics. */
+export type HttpServerDeps = HttpDeps & { extraMetrics?: Registry[] };
 
 /** A hop count as fastify's typings take it (a function of the hop); other forms pass through. */
 function trustProxyOption(trust: HttpDeps['config']['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
@@ -43,10 +44,13 @@ export function makeHttpServer(deps: HttpServerDeps): FastifyInstance {
     trustProxy: trustProxyOption(deps.config.trustProxy),
   }) as unknown as FastifyInstance;
 
+  const metrics = makeMetricsRegistry({ store: deps.store, queues: deps.queues }, deps.extraMetrics ?? []);
+  const countResponse = makeResponseCounter(metrics);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(makeNotFoundHandler(deps));
   app.addHook('onResponse', async (request, reply) => {
-    const fields = { method: request.method, route: request.routeOptions.url ?? '(none)', status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    countResponse(request, reply.statusCode);
+    const fields = { method: request.method, route: routeLabel(request), status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
     if (reply.statusCode >= 500) request.log.error(fields, 'request done');
     else request.log.debug(fields, 'request done');
   });
@@ -59,6 +63,6 @@ export function makeHttpServer(deps: HttpServerDeps): FastifyInstance {
   void app.register(newsletterRoutes, deps);
   void app.register(portalRoutes, deps);
   void app.register(adminRoutes, deps);
-  void app.register(opsRoutes, deps);
+  void app.register(opsRoutes, { ...deps, metrics });
   return app;
 }
