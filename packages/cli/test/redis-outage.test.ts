@@ -17,15 +17,16 @@ jest.setTimeout(120_000);
 const suite = useCliSuite('redis-outage');
 afterAll(stopAll);
 
-/** A sample line of `metric` whose labels include every one of `labels`, e.g. `{route="/u/:token"}`; its value, or null. */
+/** The sum of the samples of `metric` whose labels include every one of `labels`, e.g. `{route: '/u/:token'}`; null when there is none. */
 function sample(text: string, metric: string, labels: Record<string, string> = {}): number | null {
+  let sum: number | null = null;
   for (const line of text.split('\n')) {
     const m = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!m || m[1] !== metric) continue;
     const have = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-z_]+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) sum = (sum ?? 0) + Number(m[3]);
   }
-  return null;
+  return sum;
 }
 
 async function scrape(base: string): Promise<{ status: number; text: string; ms: number }> {
@@ -53,6 +54,8 @@ it('answers /metrics within its bound and exits 0 on SIGTERM while Redis is down
   const token = createListToken([SECRETS.TOKEN_SECRETS], 'ann@outage.example', 'renewal:ORD-1');
   expect((await fetch(`${base}/u/${token}`)).status).toBe(200);
   expect((await fetch(`${base}/no-such-page/${token}`)).status).toBe(404);
+  // A damaged link the router refuses before any route or hook runs (a malformed %-escape).
+  expect((await fetch(`${base}/u/${token.slice(0, 8)}%zz`)).status).toBe(400);
 
   const up = await scrape(base);
   expect(up.status).toBe(200);
@@ -61,6 +64,7 @@ it('answers /metrics within its bound and exits 0 on SIGTERM while Redis is down
   expect(sample(up.text, 'tickler_http_responses_total', { method: 'POST', route: '/webhooks/billing', status: '401' })).toBe(1);
   expect(sample(up.text, 'tickler_http_responses_total', { method: 'GET', route: '/u/:token', status: '200' })).toBe(1);
   expect(sample(up.text, 'tickler_http_responses_total', { method: 'GET', route: '(none)', status: '404' })).toBe(1);
+  expect(sample(up.text, 'tickler_http_responses_total', { method: 'GET', route: '(none)', status: '400' })).toBe(1);
   expect(up.text).not.toContain(token.slice(0, 16));
   expect(up.text).not.toContain('ann@outage.example');
 

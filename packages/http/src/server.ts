@@ -30,6 +30,9 @@ function trustProxyOption(trust: HttpDeps['config']['trustProxy']): boolean | st
 
 /** Builds the server with every route registered; call `listen` (or `inject` in tests) on it. */
 export function makeHttpServer(deps: HttpServerDeps): FastifyInstance {
+  const metrics = makeMetricsRegistry({ store: deps.store, queues: deps.queues }, deps.extraMetrics ?? []);
+  const countResponse = makeResponseCounter(metrics);
+  const refuseUnrouted = makeFrameworkErrorHandler(deps);
   const app = Fastify({
     loggerInstance: deps.logger,
     // Request URLs carry tokens: the per-request lines below log the route pattern instead.
@@ -38,14 +41,16 @@ export function makeHttpServer(deps: HttpServerDeps): FastifyInstance {
     // Route parameters are tokens (the longest legal one is 526 characters, see MAX_TOKEN_LENGTH),
     // ids (≤ 100) and addresses (≤ 254); fastify's default of 100 refused ordinary links.
     routerOptions: { maxParamLength: MAX_TOKEN_LENGTH },
-    // Fastify's own answers to these echo the URL, and with it the token.
-    frameworkErrors: makeFrameworkErrorHandler(deps),
+    // Fastify's own answers to these echo the URL, and with it the token. No hook runs for them, so
+    // they are counted here, once the answer is written.
+    frameworkErrors: (error, request, reply) => {
+      reply.raw.once('finish', () => countResponse(request, reply.raw.statusCode));
+      refuseUnrouted(error, request, reply);
+    },
     // request.ip (the per-IP limits) comes from X-Forwarded-For only behind a proxy the operator names.
     trustProxy: trustProxyOption(deps.config.trustProxy),
   }) as unknown as FastifyInstance;
 
-  const metrics = makeMetricsRegistry({ store: deps.store, queues: deps.queues }, deps.extraMetrics ?? []);
-  const countResponse = makeResponseCounter(metrics);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(makeNotFoundHandler(deps));
   app.addHook('onResponse', async (request, reply) => {
