@@ -1,13 +1,15 @@
 /**
  * `pnpm start` smoke test: embedded mode from an empty folder — prints the URLs, the app, inbox and
  * dashboard answer, demo reminders land in the local SES inbox, Ctrl-C (SIGINT) exits cleanly.
- * A second run without a reachable Redis starts (and stops) a private redis-server.
+ * A second run without a reachable Redis starts (and stops) a private redis-server. A run whose
+ * Redis goes down still stops with exit 0.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { startSingle, stopAll } from '@tickler/testkit';
 import { redisAnswers } from '../src/runtime/redis';
 import { freePort } from '../src/start/free-port';
 import { cleanPrefix, killAll, startCli, uniquePrefix, waitUntil, type StoredEmail } from './helpers/cli';
@@ -21,6 +23,7 @@ const prefixes: string[] = [];
 const dirs: string[] = [];
 afterAll(async () => {
   await killAll();
+  await stopAll();
   for (const p of prefixes) await cleanPrefix(p);
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
@@ -121,6 +124,20 @@ const hasRedisServer = spawnSync('redis-server', ['--version'], { stdio: 'ignore
   expect(proc.output()).toMatch(/SIGINT: stopping/);
   expect(proc.output()).not.toMatch(/again, exiting now/);
   await waitUntil(async () => !(await redisAnswers(privateUrl, 300)), 10_000, () => 'private redis to stop');
+});
+
+(hasRedisServer ? it : it.skip)('exits 0 on SIGTERM while its Redis is down, after /metrics answered that Redis is down', async () => {
+  const redis = await startSingle();
+  const { proc, port } = await startEmbedded({ REDIS_URL: redis.url, SHUTDOWN_TIMEOUT: '3s' });
+  await redis.stop();
+  const metrics = await fetch(`http://localhost:${port}/metrics`, { signal: AbortSignal.timeout(20_000) });
+  expect(await metrics.text()).toMatch(/^tickler_redis_up 0$/m);
+  const stopping = Date.now();
+  proc.child.kill('SIGTERM');
+  const exit = await Promise.race([proc.exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), 30_000))]);
+  expect({ exit, output: exit?.code === 0 ? '' : proc.output().slice(-2000) }).toEqual({ exit: { code: 0, signal: null }, output: '' });
+  // SHUTDOWN_TIMEOUT for the roles, then at most 2 s for each connection.
+  expect(Date.now() - stopping).toBeLessThan(15_000);
 });
 
 it('without Redis and without redis-server it says how to get one, in one line, and exits 1', async () => {

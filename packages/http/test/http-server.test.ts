@@ -33,6 +33,13 @@ describe('the HTTP edge as a whole', () => {
     expect(res.json()).toMatchObject({ error: 'invalid_json' });
   });
 
+  it('counts in /metrics the answers the router gives before any route or hook (a malformed %-escape in a link)', async () => {
+    expect((await h.app.inject({ method: 'GET', url: '/u/abc%zzdef' })).statusCode).toBe(400);
+    const text = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(text).toMatch(/^tickler_http_responses_total\{method="GET",route="\(none\)",status="400"\} 1$/m);
+    expect(text).not.toContain('abc');
+  });
+
   it('registers the admin and ops routes', async () => {
     expect((await h.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     expect((await h.app.inject({ method: 'GET', url: '/admin/jobs/failed' })).statusCode).toBe(401);

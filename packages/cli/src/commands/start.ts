@@ -6,6 +6,7 @@
 import { loadTemplates, makeTransportMetrics, startMailerRole } from '@tickler/mailer';
 import { makeScanner, startSchedulerRole } from '@tickler/scheduler';
 import { loadEnv, type Env } from '../env';
+import { closeWithin, drainDeadline } from '../runtime/bounded-close';
 import { startHttp } from '../runtime/http';
 import { makeLogger } from '../runtime/logger';
 import { mailerConfigOf, makeTransport } from '../runtime/mailer';
@@ -56,10 +57,14 @@ async function runAll(rt: Runtime, sesUrl: string, redis: { url: string; private
     const signal = await waitForShutdown();
     process.stdout.write(`\n${signal}: stopping (finishing in-flight jobs)…\n`);
   } finally {
-    await app.close();
-    await mailer.close();
+    // One SHUTDOWN_TIMEOUT for all three: the edge first (no new webhooks), then both workers' in-flight jobs.
+    const left = drainDeadline(env.shutdownTimeoutMs);
+    await closeWithin({ what: 'http server', close: () => app.close(), force: () => app.server.closeAllConnections() }, left(), logger);
+    await Promise.all([
+      closeWithin({ what: 'mailer role', close: () => mailer.close() }, left(), logger),
+      closeWithin({ what: 'scheduler role', close: () => scheduler.close() }, left(), logger),
+    ]);
     transport.close?.();
-    await scheduler.close();
   }
 }
 

@@ -54,6 +54,11 @@ export interface Env {
   scanEveryMs: number;
   /** How far a billing event's `occurredAt` may be ahead of this host's clock, ms (BILLING_MAX_CLOCK_SKEW, default 5m). */
   billingMaxClockSkewMs: number;
+  /**
+   * How long a stopping role waits for its in-flight requests and jobs, ms (SHUTDOWN_TIMEOUT, default
+   * 25s: inside the 30 s a container orchestrator gives before SIGKILL); then it exits anyway.
+   */
+  shutdownTimeoutMs: number;
   mailerConcurrency: number;
   /** METRICS_PORT: where `tickler mailer` serves its own /metrics (send latency, SES outcomes); null = off. */
   metricsPort: number | null;
@@ -113,6 +118,7 @@ function toEnv(p: ParsedEnv): Env {
     sendCalendar: createSendCalendar({ skipWeekends: p.REMINDER_SKIP_WEEKENDS, holidays: p.REMINDER_HOLIDAYS }),
     scanEveryMs: p.SCAN_EVERY,
     billingMaxClockSkewMs: p.BILLING_MAX_CLOCK_SKEW,
+    shutdownTimeoutMs: p.SHUTDOWN_TIMEOUT,
     mailerConcurrency: p.MAILER_CONCURRENCY,
     metricsPort: p.METRICS_PORT,
     newsletterTopics: p.NEWSLETTER_TOPICS,

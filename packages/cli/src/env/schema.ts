@@ -237,6 +237,7 @@ export const envSchema = z.object({
   REMINDER_HOLIDAYS: holidayFile,
   SCAN_EVERY: duration('15m'),
   BILLING_MAX_CLOCK_SKEW: duration('5m'),
+  SHUTDOWN_TIMEOUT: duration('25s'),
   MAILER_CONCURRENCY: int(128, 1, 1000),
   METRICS_PORT: trimmed.optional().transform((v, ctx) => {
     if (!v) return null;

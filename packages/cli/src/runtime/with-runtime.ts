@@ -1,12 +1,14 @@
 /**
  * Scoped process resources for one command or role: the store, one Redis connection, the queues
  * and a logger. `withRuntime(env, cb)` opens what is asked for and closes everything afterwards,
- * in reverse order, even when `cb` throws.
+ * in reverse order, even when `cb` throws; each close is bounded (bounded-close.ts), so an
+ * unreachable Redis or database does not keep the process from exiting.
  */
 import type { Logger } from 'pino';
 import { openStore, type Store } from '@tickler/db';
 import { closeQueues, makeQueues, type Queues, type RedisConnection } from '@tickler/queues';
 import type { Env } from '../env';
+import { closeWithin, CONNECTION_CLOSE_MS, type CloseStep } from './bounded-close';
 import { claimQueues } from './claim-queues';
 import { makeLogger } from './logger';
 import { assertRedis, makeRedis } from './redis';
@@ -31,19 +33,21 @@ export interface RuntimeOptions {
 export async function withRuntime<T>(env: Env, cb: (rt: Runtime) => Promise<T>, options: RuntimeOptions = {}): Promise<T> {
   const logger = options.logger ?? makeLogger(env, options.logTo ?? 'stderr');
   await assertRedis(env.redisUrl);
-  const closers: Array<() => Promise<unknown>> = [];
+  const closers: CloseStep[] = [];
   try {
     const store = await openStore({ url: env.databaseUrl, poolSize: env.databasePoolSize });
-    closers.push(() => store.close());
+    // No force: a pool left ending holds nothing the exit does not release.
+    closers.push({ what: 'database', close: () => store.close() });
     const redis = makeRedis(env.redisUrl);
     redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
-    closers.push(() => redis.quit().catch(() => redis.disconnect()));
+    // QUIT waits behind every command queued while Redis is away (a scrape or probe that gave up on it).
+    closers.push({ what: 'redis', close: () => redis.quit(), force: () => redis.disconnect() });
     const queues = makeQueues(redis, env.queuePrefix);
-    closers.push(() => closeQueues(queues));
+    closers.push({ what: 'queues', close: () => closeQueues(queues) });
     if (options.claimQueues !== false) await claimQueues(store, queues, env.queuePrefix, logger);
     return await cb({ env, logger, store, redis, queues });
   } finally {
-    for (const close of closers.reverse()) await close().catch((error: Error) => logger.warn({ err: error.message }, 'close failed'));
+    for (const step of closers.reverse()) await closeWithin(step, CONNECTION_CLOSE_MS, logger);
   }
 }
 

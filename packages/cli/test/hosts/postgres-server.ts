@@ -4,7 +4,7 @@
  * on the address and port given. Never the machine's own cluster.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -15,6 +15,12 @@ export interface PostgresServer {
   /** Stops the server (`fast`: disconnects clients; `immediate`: like a crash). */
   stop(mode?: 'fast' | 'immediate'): void;
   start(): void;
+  /**
+   * Stops every process of the server in place (SIGSTOP): connections stay open and nothing answers,
+   * as when its host is cut off. `thaw` (SIGCONT) lets it go on.
+   */
+  freeze(): void;
+  thaw(): void;
   destroy(): void;
 }
 
@@ -38,13 +44,22 @@ export function startPostgresServer(options: { host: string; port: number }): Po
   asPostgres(path.join(bindir, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   // initdb trusts only loopback; the test hosts connect from their own addresses.
   appendFileSync(path.join(data, 'pg_hba.conf'), `host all all ${options.host.replace(/\.\d+$/, '.0')}/24 trust\n`);
+  // The postmaster (first line of postmaster.pid) and its children: this server's processes only.
+  const signalAll = (signal: NodeJS.Signals) => {
+    const postmaster = Number(readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' }).split('\n').map(Number).filter((pid) => pid > 0);
+    for (const pid of [postmaster, ...children]) process.kill(pid, signal);
+  };
   const serverOptions = `-p ${options.port} -k ${dir} -c listen_addresses=${options.host} -c fsync=off -c max_connections=200`;
   const server: PostgresServer = {
     url: (database) => `postgres://postgres@${options.host}:${options.port}/${database}`,
     createDatabase: (name) => void asPostgres(path.join(bindir, 'createdb'), ['-h', dir, '-p', String(options.port), '-U', 'postgres', name]),
     stop: (mode = 'fast') => void asPostgres(path.join(bindir, 'pg_ctl'), ['-D', data, '-m', mode, '-w', 'stop']),
     start: () => void asPostgres(path.join(bindir, 'pg_ctl'), ['-D', data, '-o', serverOptions, '-l', log, '-w', 'start']),
+    freeze: () => signalAll('SIGSTOP'),
+    thaw: () => signalAll('SIGCONT'),
     destroy: () => {
+      try { server.thaw(); } catch { /* not running */ }
       try { server.stop('immediate'); } catch { /* not running */ }
       rmSync(dir, { recursive: true, force: true });
     },

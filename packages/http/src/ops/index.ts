@@ -1,15 +1,17 @@
 /**
  * Operations routes: `/healthz` (the process answers), `/readyz` (the database answers and takes a
- * write, Redis answers for every queue; 503 naming what is down) and `/metrics` (Prometheus text). No credentials: bind the edge so that
- * only your network reaches /metrics, or scrape through the load balancer's private side.
+ * write, Redis answers for every queue; 503 naming what is down) and `/metrics` (Prometheus text,
+ * answered within a few seconds even while Redis or the database is down: see metrics.ts). No
+ * credentials: bind the edge so that only your network reaches /metrics, or scrape through the load
+ * balancer's private side.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { HttpDeps } from '../deps';
 import { withinMs } from '../within-ms';
-import { makeMetricsRegistry } from './metrics';
 
 export { makeMetricsRegistry } from './metrics';
+export { makeResponseCounter, routeLabel } from './http-metrics';
 
 /** Null when `probe` answers within `timeoutMs`, else what went wrong, named. */
 async function check(name: string, probe: () => Promise<unknown>, timeoutMs: number): Promise<string | null> {
@@ -21,11 +23,10 @@ async function check(name: string, probe: () => Promise<unknown>, timeoutMs: num
   }
 }
 
-/** Options: the edge's deps, plus registries of in-process workers to merge into /metrics. */
-export type OpsRoutesOptions = HttpDeps & { extraMetrics?: Registry[] };
+/** Options: the edge's deps, plus the registry /metrics serves (built by the server, which also counts answers into it). */
+export type OpsRoutesOptions = HttpDeps & { metrics: Registry };
 
 export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, deps) => {
-  const registry = makeMetricsRegistry({ store: deps.store, queues: deps.queues }, deps.extraMetrics ?? []);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
@@ -55,7 +56,7 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, deps)
   });
 
   app.get('/metrics', async (_request, reply) => {
-    const text = await registry.metrics();
-    return reply.header('content-type', registry.contentType).send(text);
+    const text = await deps.metrics.metrics();
+    return reply.header('content-type', deps.metrics.contentType).send(text);
   });
 };
