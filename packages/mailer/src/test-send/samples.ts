@@ -16,7 +16,7 @@ export const LONG_SAMPLE = 'long';
 
 /** Sample names and what they show, for `--help` and the admin page. */
 export const SAMPLE_DESCRIPTIONS: Readonly<Record<string, string>> = {
-  [DEFAULT_SAMPLE]: 'typical values',
+  [DEFAULT_SAMPLE]: 'typical values (reminders: before expiry)',
   [LONG_SAMPLE]: '254-character address, long product and order names, non-Latin names',
   on: 'reminders only: the expiry day',
   after: 'reminders only: after expiry',
