@@ -111,7 +111,7 @@ function addContent(program: Command): void {
     .description('compile every template and compare every language\'s messages with en; fails on any MJML error, missing message or differing placeholders')
     .action(() => run('base', async (e) => (await import('./commands/templates')).templatesCheckCommand(e)));
   templates.command('preview')
-    .description('render every template in every language with sample data to HTML files')
+    .description('render every template in every language with each of its samples (the names send-test --sample takes) to HTML files')
     .option('--out <dir>', 'output folder', './data/preview')
     .action((opts: { out: string }) => run('base', async (e) => (await import('./commands/templates')).templatesPreviewCommand(e, opts)));
   templates.command('send-test')

@@ -2,12 +2,15 @@
  * `tickler templates send-test` against the local SES, on the store TEST_STORE names: the email
  * arrives with "[TEST] " before its subject and test-list headers, a `test_sends` row records it,
  * and the reminders ledger (reminders, deliveries) of the same address is left exactly as it was.
+ * Its footer names the address it went to, its list name is in its language, and its links are on
+ * PUBLIC_BASE_URL, signed for that address.
  * Bad input is refused in one line naming it, before anything is written or sent.
  */
 import { openStore, type Store } from '@tickler/db';
+import { readAddressToken, readTestSendToken } from '@tickler/domain';
 import { LONGEST_ADDRESS } from '@tickler/mailer';
 import { createStoreDatabase } from '@tickler/testkit';
-import { runCli, sesStore } from './helpers/cli';
+import { runCli, SECRETS, sesStore } from './helpers/cli';
 import { loadDueOrders, useCliSuite } from './helpers/services';
 
 jest.setTimeout(120_000);
@@ -99,4 +102,21 @@ it('names a refused send on the row and in one line', async () => {
   const [latest] = await withStore((store) => store.testSends.recent(1));
   expect(latest).toMatchObject({ template: 'invitation', status: 'failed', providerMessageId: null });
   expect(latest!.error).toBeTruthy();
+});
+
+it('names the address it went to in the footer and the list in its language, its links on PUBLIC_BASE_URL for that address', async () => {
+  const result = await runCli(['templates', 'send-test', '--template', 'maintenance-reminder', '--to', CONTACT, '--locale', 'fr'],
+    suite.env({ DATABASE_URL: database.url, PUBLIC_BASE_URL: 'https://links.firm-a.example' }));
+  expect(result.code).toBe(0);
+  const messageId = /message id (\S+)/.exec(result.stdout)?.[1];
+  const email = (await sesStore(suite.ses.url)).find((e) => e.messageId === messageId)!;
+  const text = email.body!.text!;
+  expect(text).toContain(`Cet e-mail a été envoyé à ${CONTACT}.`);
+  expect(text).toContain('« Rappels de renouvellement pour la commande ORD-1001 »');
+  const secrets = [SECRETS.TOKEN_SECRETS];
+  const preferences = /https:\/\/links\.firm-a\.example\/preferences\/([\w-]+)/.exec(text)?.[1];
+  expect(readAddressToken(secrets, preferences!)).toEqual({ email: CONTACT });
+  const unsubscribe = /https:\/\/links\.firm-a\.example\/u\/([\w-]+)/.exec(text)?.[1];
+  expect(readTestSendToken(secrets, unsubscribe!)).toEqual({ email: CONTACT, template: 'maintenance-reminder' });
+  expect(text).not.toMatch(/SAMPLE|tickler\.example\.com/);
 });

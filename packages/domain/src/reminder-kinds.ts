@@ -63,8 +63,3 @@ export function perKind<T>(make: (kind: ReminderKind, definition: ReminderKindDe
 export function expiryOf(order: OrderExpiries, kind: ReminderKind): string | null {
   return order[REMINDER_KIND_TABLE[kind].expiryField];
 }
-
-/** The list label of an order's renewal reminders, e.g. "Renewal reminders for order ORD-1 (SDK)". */
-export function renewalListLabel(orderId: string, product?: string | null): string {
-  return product ? `Renewal reminders for order ${orderId} (${product})` : `Renewal reminders for order ${orderId}`;
-}

@@ -3,6 +3,7 @@ import { DomainError } from './errors';
 import { MalformedPayload, PayloadReader, PayloadWriter } from './token-codec';
 import { openV1, sealV1, V1 } from './token-format-v1';
 import { tokenKeys, type TokenPurpose } from './token-keys';
+import { TEST_LIST_PREFIX, testListId } from './types';
 
 /**
  * Signed, opaque link tokens (SPEC §4). A token is `base64url(0x02 ‖ tag ‖ ciphertext)`:
@@ -166,6 +167,22 @@ export function createListToken(secrets: readonly string[], email: string, listI
 /** Reads a list token; null when forged, tampered, of another kind, or signed by an unknown secret. */
 export function readListToken(secrets: readonly string[], token: string): { email: string; listId: string } | null {
   return open(secrets, LIST, token);
+}
+
+/**
+ * Token of a test email's acting links (unsubscribe, invitation accept, newsletter confirm): a list
+ * token for the address the test went to, naming the list `test:<template>`. No one is on that list,
+ * and every page that would act answers it with "this was a test" and changes nothing, so a test
+ * can carry working links without touching the tester's real lists, memberships or subscription.
+ */
+export function createTestSendToken(secrets: readonly string[], email: string, template: string): string {
+  return createListToken(secrets, email, testListId(requireText(template, 'template')));
+}
+
+/** Reads a test email's token (see {@link createTestSendToken}); null for any other token, forged or real. */
+export function readTestSendToken(secrets: readonly string[], token: string): { email: string; template: string } | null {
+  const claim = readListToken(secrets, token);
+  return claim?.listId.startsWith(TEST_LIST_PREFIX) ? { email: claim.email, template: claim.listId.slice(TEST_LIST_PREFIX.length) } : null;
 }
 
 /** Token for a preferences link naming an address. */

@@ -25,10 +25,10 @@ export async function templatesCheckCommand(env: Env): Promise<void> {
   process.stdout.write(`templates OK (${path.resolve(env.templatesDir)})\n`);
 }
 
-/** `tickler templates preview [--out DIR]`: renders every template, variant and language with sample data. */
+/** `tickler templates preview [--out DIR]`: renders every template and language with each of its samples (the names `send-test --sample` takes). */
 export async function templatesPreviewCommand(env: Env, opts: { out: string }): Promise<void> {
   const files = await previewTemplates(env.templatesDir, opts.out);
-  for (const f of files) process.stdout.write(`${f.template} (${f.variant}, ${f.locale}): ${f.subject}\n  ${f.html}\n`);
+  for (const f of files) process.stdout.write(`${f.template} (sample ${f.sample}, ${f.locale}): ${f.subject}\n  ${f.html}\n`);
   process.stdout.write(`${files.length} previews written; open ${path.join(path.resolve(opts.out), 'index.html')}\n`);
 }
 

@@ -59,8 +59,10 @@ export function renderTemplatesPage(input: {
     ? `<p class="notice" id="test-send-status">Test send #${esc(highlight.id)} (${esc(highlight.template)}, ${esc(highlight.locale)}, sample ${esc(highlight.sample)}) to ${esc(highlight.email)}: <strong class="status">${esc(highlight.status)}</strong>${highlight.providerMessageId ? `, message id ${esc(highlight.providerMessageId)}` : ''}${highlight.error ? ` — ${esc(highlight.error)}` : ''}. Reload to see it change.</p>`
     : '';
   const chooser = `<form method="get"><label>Preview with sample <select name="sample">${sampleOptions(input.samples, sample)}</select></label> <button>Show</button></form>`;
-  return page('Email templates', `${STYLE}${notice}<p>Every template in every locale, rendered with sample data. A test send is a real email with "[TEST] " before its subject;
- its unsubscribe link names a test list and changes nothing. Test sends are not deliveries: they never appear in the reminders ledger.</p>${chooser}`
+  return page('Email templates', `${STYLE}${notice}<p>Every template in every locale, rendered with sample data: its links and addresses are placeholders that open nothing.
+ A test send is a real email with "[TEST] " before its subject, its links working for the address it goes to: the preferences link opens that address's own
+ preferences; its unsubscribe, invitation and confirmation links open a page saying it was a test, and change nothing.
+ Test sends are not deliveries: they never appear in the reminders ledger.</p>${chooser}`
     + sections.map((s) => sectionHtml(s, sample, to)).join('\n')
     + `<h2 id="test-sends">Latest test sends</h2>${testSendsTable(recent)}`);
 }

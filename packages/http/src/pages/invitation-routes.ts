@@ -1,7 +1,8 @@
 /**
  * `GET /invitations/:token` shows the organization and who invited; `POST` accepts (the invitee
  * becomes an active member). Forged, unknown (e.g. replaced by a newer invitation) and expired
- * links get a clear page and change nothing; accepting twice is harmless.
+ * links get a clear page and change nothing; accepting twice is harmless. A test email's link
+ * (test-email-page.ts) gets a page saying so.
  */
 import { readInvitationToken, sha256Hex } from '@tickler/domain';
 import type { InvitationRow } from '@tickler/db';
@@ -12,6 +13,7 @@ import { registerFormParsers, sendInvalidLink } from './common';
 import { html } from './html';
 import { displayInstant, pageLanguage, type PageLanguage } from './i18n';
 import { sendPage } from './layout';
+import { sendTestEmailPage } from './test-email-page';
 
 type TokenParams = { Params: { token: string } };
 interface Found { invitation: InvitationRow; organization: string; organizationLocale: string | null; inviter: string }
@@ -67,6 +69,8 @@ export const invitationRoutes: RoutesPlugin = async (app, deps) => {
   await registerFormParsers(app, deps);
 
   app.get<TokenParams>('/invitations/:token', async (request, reply) => {
+    const test = sendTestEmailPage(reply, deps, request.params.token, 'invitation');
+    if (test) return test;
     const found = await lookup(deps, request.params.token);
     if (found.kind === 'invalid') return sendInvalidLink(reply, deps);
     const lang = await languageOf(deps, request, found);
@@ -86,6 +90,8 @@ export const invitationRoutes: RoutesPlugin = async (app, deps) => {
   });
 
   app.post<TokenParams>('/invitations/:token', async (request, reply) => {
+    const test = sendTestEmailPage(reply, deps, request.params.token, 'invitation');
+    if (test) return test;
     const found = await lookup(deps, request.params.token);
     if (found.kind === 'invalid') {
       request.log.info({ route: '/invitations/:token' }, 'invitation refused: invalid token');

@@ -2,7 +2,7 @@
  * `GET/POST /newsletter/confirm/:token`, for both kinds of link the sign-up mails: a confirm token
  * (a pending subscription: confirm it) and a topic-change token (a confirmed subscription: apply
  * exactly the change that email described). `GET` shows what would happen and changes nothing;
- * `POST` does it; repeats are harmless.
+ * `POST` does it; repeats are harmless. A test email's link (test-email-page.ts) gets a page saying so.
  */
 import { readConfirmToken, readTopicChangeToken } from '@tickler/domain';
 import type { SubscriptionRow } from '@tickler/db';
@@ -12,6 +12,7 @@ import { sendInvalidLink } from './common';
 import { html, type Html } from './html';
 import { pageLanguage, topicPhrase, type PageLanguage } from './i18n';
 import { sendPage } from './layout';
+import { sendTestEmailPage } from './test-email-page';
 
 type TokenParams = { Params: { token: string } };
 
@@ -39,6 +40,8 @@ export function registerConfirmRoutes(app: FastifyInstance, deps: HttpDeps): voi
   const secrets = deps.config.tokenSecrets;
 
   app.get<TokenParams>('/newsletter/confirm/:token', async (request, reply) => {
+    const test = sendTestEmailPage(reply, deps, request.params.token, 'confirm');
+    if (test) return test;
     const changeClaim = readTopicChangeToken(secrets, request.params.token);
     const email = changeClaim?.email ?? readConfirmToken(secrets, request.params.token)?.email;
     const subscription = email ? await deps.store.newsletter.get(email) : null;
@@ -61,6 +64,8 @@ export function registerConfirmRoutes(app: FastifyInstance, deps: HttpDeps): voi
   });
 
   app.post<TokenParams>('/newsletter/confirm/:token', async (request, reply) => {
+    const test = sendTestEmailPage(reply, deps, request.params.token, 'confirm');
+    if (test) return test;
     const changeClaim = readTopicChangeToken(secrets, request.params.token);
     if (changeClaim) {
       const change = await findChange(deps, changeClaim);

@@ -5,14 +5,15 @@
  * A reminder digest's token leaves every list of that email (digest-unsubscribe.ts).
  * The link of a test send (list `test:<template>`) answers both with a page saying it changes nothing.
  */
-import { createAddressToken, readListToken, TEST_LIST_PREFIX } from '@tickler/domain';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createAddressToken, readListToken } from '@tickler/domain';
+import type { FastifyRequest } from 'fastify';
 import type { RoutesPlugin } from '../plugin';
 import { describeList, formField, parseListId, registerFormParsers, sendInvalidLink } from './common';
 import { digestConfirmBody, digestDoneBody, digestLanguage, leaveDigestLists, readDigestClaim } from './digest-unsubscribe';
 import { html } from './html';
 import { pageLanguage } from './i18n';
 import { sendPage } from './layout';
+import { sendTestEmailPage } from './test-email-page';
 
 type TokenParams = { Params: { token: string } };
 
@@ -25,17 +26,6 @@ export const unsubscribeRoutes: RoutesPlugin = async (app, deps) => {
     const listId = parseListId(claim?.listId);
     return claim && listId ? { email: claim.email, listId } : null;
   };
-  // A test send's link names `test:<template>`, a list no one is on: it shows what it is and changes nothing.
-  const testList = (token: string) => {
-    const claim = readListToken(config.tokenSecrets, token);
-    return claim?.listId.startsWith(TEST_LIST_PREFIX) ? { email: claim.email, template: claim.listId.slice(TEST_LIST_PREFIX.length) } : null;
-  };
-  const sendTestListPage = (reply: FastifyReply, test: { email: string; template: string }) => sendPage(reply, 200, {
-    title: 'Test email',
-    supportEmail: config.supportEmail,
-    body: html`<h1>This was a test email</h1>
-<p class="notice">It was a test of the template <strong>${test.template}</strong>. Its unsubscribe link changes nothing: ${test.email} stays on every list it is on.</p>`,
-  });
   const preferencesLink = (email: string) => `/preferences/${createAddressToken(config.tokenSecrets, email)}`;
   /** The recipient's choice, else the organization's locale for an order's list, else the browser's. */
   const languageOf = async (request: FastifyRequest, claim: { email: string; listId: string }) => {
@@ -44,8 +34,8 @@ export const unsubscribeRoutes: RoutesPlugin = async (app, deps) => {
   };
 
   app.get<TokenParams>('/u/:token', async (request, reply) => {
-    const test = testList(request.params.token);
-    if (test) return sendTestListPage(reply, test);
+    const test = sendTestEmailPage(reply, deps, request.params.token, 'unsubscribe');
+    if (test) return test;
     const claim = read(request.params.token);
     if (!claim) {
       const digest = await readDigestClaim(deps, request.params.token);
@@ -74,11 +64,8 @@ ${already ? html`<p class="notice">${t('unsubscribe.already')}</p>` : ''}
   });
 
   app.post<TokenParams>('/u/:token', async (request, reply) => {
-    const test = testList(request.params.token);
-    if (test) {
-      request.log.info({ route: '/u/:token' }, 'unsubscribe from a test email: nothing changed');
-      return sendTestListPage(reply, test);
-    }
+    const test = sendTestEmailPage(reply, deps, request.params.token, 'unsubscribe');
+    if (test) return test;
     const claim = read(request.params.token);
     const oneClick = formField(request.body, 'List-Unsubscribe') === 'One-Click';
     if (!claim) {

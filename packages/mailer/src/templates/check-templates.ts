@@ -1,13 +1,10 @@
 /**
- * `tickler templates check` and `tickler templates preview`: strict validation of every template
- * and variant with file and line, and sample renders written to disk for a look in a browser.
+ * `tickler templates check`: strict validation of every template and variant with file and line
+ * (the previews of `tickler templates preview` are test-send/preview-files.ts).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { escapeHtml } from '@tickler/domain';
 import type { TemplateIssue } from './compile-mjml';
-import { compileAll, listTemplateNames, loadTemplates } from './load-templates';
-import { renderEmail } from './render-email';
+import { compileAll, listTemplateNames } from './load-templates';
 
 /**
  * Every problem in the templates of `dir`: MJML validation errors (strict), unreadable includes,
@@ -26,41 +23,4 @@ export async function checkTemplates(dir: string): Promise<TemplateIssue[]> {
   }
   if (names.length === 0) return [{ file: absolute, line: null, message: 'no *.mjml templates in this folder' }];
   return (await compileAll(absolute)).issues;
-}
-
-export interface PreviewFile {
-  template: string;
-  variant: string;
-  locale: string;
-  html: string;
-  text: string;
-  subject: string;
-}
-
-/**
- * Renders every template, variant and locale with its sample data into `outDir`
- * (`<template>.<variant>.<locale>.html` and `.txt`, plus an `index.html` linking them).
- * @throws TemplateError when a template is invalid (run `checkTemplates` for the list).
- */
-export async function previewTemplates(dir: string, outDir: string): Promise<PreviewFile[]> {
-  const set = await loadTemplates(dir);
-  await mkdir(outDir, { recursive: true });
-  const files: PreviewFile[] = [];
-  for (const template of set.templates.values()) {
-    for (const [variant, locales] of template.variants) for (const locale of locales.keys()) {
-      const email = renderEmail(set, template.name, template.definition.sample(variant, locale), locale);
-      const base = path.join(path.resolve(outDir), `${template.name}.${variant}.${locale}`);
-      await writeFile(`${base}.html`, email.html);
-      await writeFile(`${base}.txt`, `Subject: ${email.subject}\n\n${email.text}`);
-      files.push({ template: template.name, variant, locale, html: `${base}.html`, text: `${base}.txt`, subject: email.subject });
-    }
-  }
-  await writeFile(path.join(outDir, 'index.html'), indexPage(files));
-  return files;
-}
-
-function indexPage(files: PreviewFile[]): string {
-  const rows = files.map((f) => `<li><a href="${escapeHtml(path.basename(f.html))}">${escapeHtml(f.template)} / ${escapeHtml(f.variant)} / ${escapeHtml(f.locale)}</a>`
-    + ` — ${escapeHtml(f.subject)} (<a href="${escapeHtml(path.basename(f.text))}">text</a>)</li>`);
-  return `<!doctype html><meta charset="utf-8"><title>Tickler email previews</title><h1>Email previews</h1><ul>${rows.join('')}</ul>\n`;
 }

@@ -1,9 +1,9 @@
 import { mkdtemp, cp, writeFile, rm, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { checkTemplates, previewTemplates } from './check-templates';
+import { checkTemplates } from './check-templates';
 import { loadTemplates, type TemplateSet } from './load-templates';
-import { renderEmail, TemplateDataError } from './render-email';
+import { renderEmail, TemplateDataError, translator } from './render-email';
 
 const TEMPLATES = path.resolve(__dirname, '../../../../templates');
 let set: TemplateSet;
@@ -12,6 +12,8 @@ beforeAll(async () => {
   set = await loadTemplates(TEMPLATES);
 });
 
+/** The sample of template `name`'s `variant`, in English. */
+const sampleOf = (name: string, variant: string) => set.templates.get(name)!.definition.sample(variant, 'en', translator(set, 'en'));
 const cases = () => [...set.templates.values()].flatMap((t) => [...t.variants.keys()].map((variant) => [t.name, variant] as const));
 
 describe('renderEmail', () => {
@@ -24,7 +26,7 @@ describe('renderEmail', () => {
 
   it('renders every template and variant with subject, HTML and text and no placeholder left', () => {
     for (const [name, variant] of cases()) {
-      const data = set.templates.get(name)!.definition.sample(variant);
+      const data = sampleOf(name, variant);
       const email = renderEmail(set, name, data);
       expect(email.subject.length).toBeGreaterThan(5);
       expect(email.html).toContain('<!doctype html>');
@@ -35,7 +37,7 @@ describe('renderEmail', () => {
   });
 
   it('fills every value as one clean line: no CR/LF, control or bidi override from data in subject, text or HTML', () => {
-    const sample = set.templates.get('license-reminder')!.definition.sample('before');
+    const sample = sampleOf('license-reminder', 'before');
     const email = renderEmail(set, 'license-reminder', {
       ...sample, organizationName: 'Evil\u202Eexe.pdf', product: 'SDK\r\nBcc: eve@evil.test', orderNumber: 'ORD-1\u2028\u0000',
     });
@@ -47,7 +49,7 @@ describe('renderEmail', () => {
   });
 
   it('gives reminders a subject and preheader per variant with order, product, expiry and days left', () => {
-    const sample = (variant: string) => set.templates.get('license-reminder')!.definition.sample(variant);
+    const sample = (variant: string) => sampleOf('license-reminder', variant);
     const before = renderEmail(set, 'license-reminder', { ...sample('before'), daysLeft: 7, days: 7 });
     const on = renderEmail(set, 'license-reminder', sample('on'));
     const after = renderEmail(set, 'license-reminder', sample('after'));
@@ -64,27 +66,27 @@ describe('renderEmail', () => {
       expect(email.text).toContain('Renew license: https://shop.example.com/renew?order=ORD-1001');
     }
     expect(before.text).toMatch(/Days left: +7/);
-    const maintenance = renderEmail(set, 'maintenance-reminder', set.templates.get('maintenance-reminder')!.definition.sample('before'));
+    const maintenance = renderEmail(set, 'maintenance-reminder', sampleOf('maintenance-reminder', 'before'));
     expect(maintenance.subject).toBe('Your Barcode Reader SDK maintenance expires in 14 days (order ORD-1001)');
   });
 
   it('puts the unsubscribe and preferences links in the footer of list mail only', () => {
     for (const name of ['license-reminder', 'maintenance-reminder', 'newsletter-product-news']) {
-      const data = set.templates.get(name)!.definition.sample(name.endsWith('reminder') ? 'before' : 'default');
+      const data = sampleOf(name, name.endsWith('reminder') ? 'before' : 'default');
       const email = renderEmail(set, name, data);
       expect(email.html).toMatch(/<a href="https:\/\/tickler\.example\.com\/u\/SAMPLE-LIST-TOKEN"[^>]*>Unsubscribe from this list<\/a>/);
       expect(email.html).toContain('href="https://tickler.example.com/preferences/SAMPLE-ADDRESS-TOKEN"');
       expect(email.text).toContain('Unsubscribe from this list: https://tickler.example.com/u/SAMPLE-LIST-TOKEN');
     }
     for (const name of ['invitation', 'newsletter-confirmation']) {
-      const email = renderEmail(set, name, set.templates.get(name)!.definition.sample('default'));
+      const email = renderEmail(set, name, sampleOf(name, 'default'));
       expect(email.html).not.toContain('Unsubscribe');
       expect(email.text).not.toContain('Unsubscribe');
     }
   });
 
   it('escapes HTML in values: a <script> product name is text, not markup', () => {
-    const data = { ...set.templates.get('license-reminder')!.definition.sample('before'), product: '<script>alert("x")</script> & Co' };
+    const data = { ...sampleOf('license-reminder', 'before'), product: '<script>alert("x")</script> & Co' };
     const email = renderEmail(set, 'license-reminder', data);
     expect(email.html).not.toContain('<script>alert');
     expect(email.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co');
@@ -93,19 +95,19 @@ describe('renderEmail', () => {
   });
 
   it('keeps subjects on one line whatever the data holds', () => {
-    const data = { ...set.templates.get('license-reminder')!.definition.sample('on'), product: 'Evil\r\nBcc: x@y.z' };
+    const data = { ...sampleOf('license-reminder', 'on'), product: 'Evil\r\nBcc: x@y.z' };
     expect(renderEmail(set, 'license-reminder', data).subject).toBe('Your Evil Bcc: x@y.z license expires today (order ORD-1001)');
   });
 
   it('refuses data that does not match the schema, naming the field', () => {
-    const data = { ...set.templates.get('license-reminder')!.definition.sample('before'), unsubscribeUrl: 'javascript:alert(1)' };
+    const data = { ...sampleOf('license-reminder', 'before'), unsubscribeUrl: 'javascript:alert(1)' };
     expect(() => renderEmail(set, 'license-reminder', data)).toThrow(TemplateDataError);
     expect(() => renderEmail(set, 'license-reminder', data)).toThrow(/unsubscribeUrl/);
     expect(() => renderEmail(set, 'nope', {})).toThrow(/no such template/);
   });
 });
 
-describe('checkTemplates / previewTemplates', () => {
+describe('checkTemplates', () => {
   let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tickler-templates-'));
@@ -143,19 +145,6 @@ describe('checkTemplates / previewTemplates', () => {
     await expect(loadTemplates(dir)).rejects.toThrow(/recipientMail/);
   });
 
-  it('writes one HTML file per template and variant', async () => {
-    const out = path.join(dir, 'out');
-    const files = await previewTemplates(TEMPLATES, out);
-    expect(files.map((f) => `${f.template}.${f.variant}.${f.locale}`)).toEqual(expect.arrayContaining([
-      'license-reminder.before.en', 'license-reminder.on.de', 'license-reminder.after.ja', 'maintenance-reminder.after.zh-CN',
-      'invitation.default.fr', 'newsletter-confirmation.default.en', 'newsletter-product-news.default.de',
-    ]));
-    expect(await readFile(path.join(out, 'license-reminder.after.en.html'), 'utf8')).toContain('expired 7 days ago');
-    const german = await readFile(path.join(out, 'license-reminder.after.de.html'), 'utf8');
-    expect(german).toContain('seit 7 Tagen abgelaufen');
-    expect(german).toContain('31. Januar 2027');
-  });
-
   it('fails when a locale lacks a message or its placeholders differ, one issue per problem, naming the catalog', async () => {
     const catalog = async (locale: string, edit: (c: Record<string, Record<string, string>>) => void) => {
       const file = path.join(dir, 'messages', `${locale}.json`);
@@ -190,7 +179,7 @@ describe('checkTemplates / previewTemplates', () => {
   });
 
   it('renders each locale with its plural rules, dates left to the caller, and the html lang set', () => {
-    const sample = { ...set.templates.get('license-reminder')!.definition.sample('before'), daysLeft: 1, days: 1 };
+    const sample = { ...sampleOf('license-reminder', 'before'), daysLeft: 1, days: 1 };
     expect(renderEmail(set, 'license-reminder', sample, 'de-AT').subject).toBe('Ihre Barcode Reader SDK-Lizenz läuft in 1 Tag ab (Auftrag ORD-1001)');
     expect(renderEmail(set, 'license-reminder', { ...sample, days: 3 }, 'de').subject).toBe('Ihre Barcode Reader SDK-Lizenz läuft in 3 Tagen ab (Auftrag ORD-1001)');
     expect(renderEmail(set, 'license-reminder', sample, 'fr').subject).toBe('Votre licence Barcode Reader SDK expire dans 1 jour (commande ORD-1001)');

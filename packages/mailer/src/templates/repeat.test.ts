@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { compileInterpolation, escapeHtmlLine } from './interpolate';
 import { loadTemplates } from './load-templates';
-import { renderEmail } from './render-email';
+import { renderEmail, translator } from './render-email';
 import { templateDefinition } from './schemas';
 import { compileRepeating, splitRepeats } from './repeat';
 
@@ -56,13 +56,13 @@ describe('repeated blocks', () => {
 
   it('formats the messages of a block per item, with each locale\'s plurals and dates', async () => {
     const set = await loadTemplates(TEMPLATES);
-    const data = templateDefinition('reminder-digest')!.sample('default', 'de');
+    const data = templateDefinition('reminder-digest')!.sample('default', 'de', translator(set, 'de'));
     const orders = data.orders as Array<Record<string, unknown>>;
     orders[0] = { ...orders[0], daysLeft: 1, days: 1 };
     const de = renderEmail(set, 'reminder-digest', data, 'de');
     expect(de.subject).toBe('Verlängerungserinnerungen für Acme: 3 Verlängerungen');
     for (const line of ['Lizenz läuft in 1 Tag ab', 'Wartungsvertrag läuft heute ab', 'Lizenz ist seit 1 Tag abgelaufen', 'Ablaufdatum 31. Januar 2027']) expect(de.text).toContain(line);
-    const ja = renderEmail(set, 'reminder-digest', templateDefinition('reminder-digest')!.sample('default', 'ja'), 'ja');
+    const ja = renderEmail(set, 'reminder-digest', templateDefinition('reminder-digest')!.sample('default', 'ja', translator(set, 'ja')), 'ja');
     for (const line of ['ライセンスの有効期限まであと14日です', '保守契約の有効期限は本日です', '有効期限 2027年1月31日']) expect(ja.text).toContain(line);
     expect(ja.html).toContain('<html lang="ja"');
   });

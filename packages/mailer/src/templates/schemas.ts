@@ -5,7 +5,7 @@
  * `{{placeholder}}` a template uses must be a key of its schema; `checkTemplates` enforces that.
  */
 import { z } from 'zod';
-import { REMINDER_KINDS, reminderKind, reminderVariant as reminderVariantOf, renewalListLabel, type ReminderKind, type SupportedLocale } from '@tickler/domain';
+import { joinList, REMINDER_KINDS, reminderKind, reminderVariant as reminderVariantOf, type ReminderKind, type SupportedLocale, type Translate } from '@tickler/domain';
 import { displayDate, displayInstant } from './dates';
 
 /** Links in emails: web or mail links only (never `javascript:`). */
@@ -109,12 +109,28 @@ export interface TemplateDefinition {
   flags: readonly string[];
   /** Which variant a data object selects. */
   variantOf: (data: Record<string, unknown>) => string;
-  /** Sample data for previews and tests; dates written in `locale` (default `en`). */
-  sample: (variant: string, locale?: SupportedLocale) => Record<string, unknown>;
+  /**
+   * Sample data for previews, test sends and tests, written as a real email in `locale` writes it:
+   * dates in that language, list names by `t` (the set's messages in `locale`, see `translator`).
+   */
+  sample: (variant: string, locale: SupportedLocale, t: Translate) => Record<string, unknown>;
+  /** List mail: the footer's list name, from the email's own values, as real emails name it (samples made longer are named again by it). */
+  listName?: (data: Record<string, unknown>, t: Translate) => string;
+}
+
+/** The footer's name of an order's renewal list, e.g. "Renewal reminders for order ORD-1001", in the language of `t`. */
+export function renewalListName(t: Translate, orderNumber: string): string {
+  return t('lists.renewal', { orderNumber });
+}
+
+/** The footer's name of a newsletter topic's list, e.g. "Newsletter: Product news" (`topicLabel` as configured), in the language of `t`. */
+export function newsletterListName(t: Translate, topicLabel: string): string {
+  return t('lists.newsletter', { topic: topicLabel });
 }
 
 export const DEFAULT_VARIANT = 'default';
 const single = () => DEFAULT_VARIANT;
+// Placeholders that say what they are: previews are never sent; a test send replaces every link and address (test-send/test-values.ts).
 const SAMPLE_BASE = 'https://tickler.example.com';
 const sampleFooter = { supportEmail: 'support@example.com', recipientEmail: 'ann@acme.example' };
 const sampleListFooter = (listName: string) => ({
@@ -130,14 +146,15 @@ const REMINDER_DEFINITION: TemplateDefinition = {
   variants: REMINDER_VARIANTS,
   flags: ['list'],
   variantOf: (data) => String(data.variant),
-  sample: (variant, locale = 'en') => {
+  sample: (variant, locale, t) => {
     const daysLeft = sampleDays[variant as ReminderVariant] ?? 14;
     return {
       variant: variant as ReminderVariant, orderNumber: 'ORD-1001', product: 'Barcode Reader SDK', organizationName: 'Acme',
       expiresOn: displayDate('2027-01-31', locale), daysLeft, days: Math.abs(daysLeft),
-      renewUrl: 'https://shop.example.com/renew?order=ORD-1001', ...sampleListFooter(renewalListLabel('ORD-1001')),
+      renewUrl: 'https://shop.example.com/renew?order=ORD-1001', ...sampleListFooter(renewalListName(t, 'ORD-1001')),
     } satisfies ReminderEmailData;
   },
+  listName: (data, t) => renewalListName(t, String(data.orderNumber)),
 };
 
 /** The template of a reminder digest. */
@@ -153,7 +170,7 @@ const DEFINITIONS: Record<string, TemplateDefinition> = {
   [REMINDER_DIGEST_TEMPLATE]: {
     schema: reminderDigestEmailSchema, variants: [DEFAULT_VARIANT], flags: [], variantOf: single,
     // Before, on and after expiry, license and maintenance: every per-order wording in one preview.
-    sample: (_variant, locale = 'en') => {
+    sample: (_variant, locale) => {
       const orders = [
         sampleDigestItem(locale, 'ORD-1001', 'license', 'Barcode Reader SDK', 14),
         sampleDigestItem(locale, 'ORD-1002', 'maintenance', 'Document Scanner SDK', 0),
@@ -167,20 +184,20 @@ const DEFINITIONS: Record<string, TemplateDefinition> = {
   },
   invitation: {
     schema: invitationEmailSchema, variants: [DEFAULT_VARIANT], flags: [], variantOf: single,
-    sample: (_variant, locale = 'en') => ({
+    sample: (_variant, locale) => ({
       organizationName: 'Acme', inviterEmail: 'ann@acme.example', acceptUrl: `${SAMPLE_BASE}/invitations/SAMPLE-INVITATION-TOKEN`,
       expiresOn: displayInstant(new Date('2026-12-11T10:00:00Z'), locale), ...sampleFooter,
     } satisfies InvitationEmailData),
   },
   'newsletter-confirmation': {
     schema: newsletterConfirmationEmailSchema, variants: [DEFAULT_VARIANT], flags: [], variantOf: single,
-    sample: () => ({ topics: 'Product news and Events', confirmUrl: `${SAMPLE_BASE}/newsletter/confirm/SAMPLE-CONFIRM-TOKEN`, ...sampleFooter } satisfies NewsletterConfirmationEmailData),
+    sample: (_variant, locale) => ({ topics: joinList(locale, ['Product news', 'Events']), confirmUrl: `${SAMPLE_BASE}/newsletter/confirm/SAMPLE-CONFIRM-TOKEN`, ...sampleFooter } satisfies NewsletterConfirmationEmailData),
   },
   // Not `newsletter-…`: that prefix names broadcast templates.
   'topic-change-confirmation': {
     schema: topicChangeConfirmationEmailSchema, variants: [DEFAULT_VARIANT], flags: [], variantOf: single,
-    sample: () => ({
-      topics: 'Product news and Events', currentTopics: 'Security advisories', confirmUrl: `${SAMPLE_BASE}/newsletter/confirm/SAMPLE-TOPIC-CHANGE-TOKEN`, ...sampleFooter,
+    sample: (_variant, locale) => ({
+      topics: joinList(locale, ['Product news', 'Events']), currentTopics: 'Security advisories', confirmUrl: `${SAMPLE_BASE}/newsletter/confirm/SAMPLE-TOPIC-CHANGE-TOKEN`, ...sampleFooter,
     } satisfies TopicChangeConfirmationEmailData),
   },
 };
@@ -188,7 +205,10 @@ const DEFINITIONS: Record<string, TemplateDefinition> = {
 /** Every newsletter other than the confirmation is a broadcast template named `newsletter-<name>`. */
 const NEWSLETTER_DEFINITION: TemplateDefinition = {
   schema: newsletterEmailSchema, variants: [DEFAULT_VARIANT], flags: ['list'], variantOf: single,
-  sample: () => ({ topic: 'product-news', topicLabel: 'Product news', publicBaseUrl: SAMPLE_BASE, ...sampleListFooter('Newsletter: Product news') } satisfies NewsletterEmailData),
+  sample: (_variant, _locale, t) => ({
+    topic: 'product-news', topicLabel: 'Product news', publicBaseUrl: SAMPLE_BASE, ...sampleListFooter(newsletterListName(t, 'Product news')),
+  } satisfies NewsletterEmailData),
+  listName: (data, t) => newsletterListName(t, String(data.topicLabel)),
 };
 
 /** The definition of a template by file name (without `.mjml`), or null when no schema describes it. */

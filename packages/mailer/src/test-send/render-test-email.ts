@@ -1,7 +1,9 @@
 /**
- * Rendering for previews and test sends. `renderTestEmail` is the ONE place a template is rendered
- * for either: the admin preview page, `tickler templates send-test` and the `test-send` job all
- * come through it, in the locale asked for (one of `supportedLocales()`).
+ * Rendering for previews and test sends. `resolveTestRequest` is the ONE place a request becomes a
+ * template and sample data: the admin preview page, `tickler templates preview`, `tickler templates
+ * send-test` and the `test-send` job all come through it, in the locale asked for (one of
+ * `supportedLocales()`). Previews render the sample as it is (`renderTestEmail`: placeholder links
+ * and addresses); a test send makes them real first (test-values.ts).
  */
 import { isDomainError, normalizeEmail } from '@tickler/domain';
 import { isSupportedLocale, renderEmail, supportedLocales, type CompiledTemplate, type RenderedEmail, type TemplateSet } from '../templates';
@@ -40,19 +42,19 @@ export function resolveTestRequest(set: TemplateSet, request: TestEmailRequest):
   const template = set.templates.get(request.template);
   if (!template) throw new TestSendInputError('template', `unknown template "${request.template}" (templates: ${[...set.templates.keys()].join(', ')})`);
   if (!isSupportedLocale(request.locale)) throw new TestSendInputError('locale', `unsupported locale "${request.locale}" (locales: ${supportedLocales().join(', ')})`);
-  const data = sampleData(template, request.sample, request.locale);
+  const data = sampleData(set, template, request.sample, request.locale);
   if (!data) throw new TestSendInputError('sample', `template "${template.name}" has no sample "${request.sample}" (samples: ${sampleNames(template).join(', ')})`);
   return { template, data };
 }
 
 /**
- * Renders `request` with its sample data, `overrides` replacing sample fields (a test send's real
- * unsubscribe link). The subject is the template's own, without the `[TEST] ` prefix.
+ * Renders `request` with its sample data as it is, for a preview. The subject is the template's
+ * own, without the `[TEST] ` prefix.
  * @throws TestSendInputError for an unknown template, locale or sample
  */
-export function renderTestEmail(set: TemplateSet, request: TestEmailRequest, overrides: Record<string, unknown> = {}): RenderedEmail {
+export function renderTestEmail(set: TemplateSet, request: TestEmailRequest): RenderedEmail {
   const { template, data } = resolveTestRequest(set, request);
-  return renderEmail(set, template.name, { ...data, ...overrides }, request.locale);
+  return renderEmail(set, template.name, data, request.locale);
 }
 
 /** The normalized address a test goes to. @throws TestSendInputError naming the address and what is wrong */

@@ -1,23 +1,25 @@
 /**
  * Sending one test email for one `test_sends` row: `[TEST] ` before the subject, the template's
- * usual headers, sample data — and never a delivery or a reminder row. List mail carries working
- * one-click unsubscribe headers whose token names the list `test:<template>`, which no one is on:
- * using them changes no real list (the unsubscribe page says so).
+ * usual headers, sample content — and never a delivery or a reminder row. Its links and footer are
+ * real for the address it goes to (test-values.ts); list mail carries working one-click unsubscribe
+ * headers whose token names the list `test:<template>`, which no one is on: using them changes no
+ * real list (the unsubscribe page says so).
  *
  * At most once: the row is claimed (queued → sending) before sending; a job run again, or a second
  * worker, finds it claimed and sends nothing. A failure is recorded on the row and not retried.
  */
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import { createListToken, testListId } from '@tickler/domain';
+import { testListId } from '@tickler/domain';
 import type { Store, TestSendRow, TestSendStatus } from '@tickler/db';
 import type { Processor } from '@tickler/queues';
 import { SendBudgetExhaustedError, type SendBudget } from '../budget';
 import type { MailerConfig } from '../config';
 import { listHeaders } from '../processors/links';
-import type { TemplateSet } from '../templates';
+import { renderEmail, type TemplateSet } from '../templates';
 import type { MailTransport, OutgoingEmail } from '../transport';
-import { renderTestEmail, resolveTestRequest } from './render-test-email';
+import { resolveTestRequest } from './render-test-email';
+import { testSendValues } from './test-values';
 
 export const TEST_SUBJECT_PREFIX = '[TEST] ';
 
@@ -35,22 +37,25 @@ export type TestSendOutcome =
   | { status: 'sent'; messageId: string; subject: string }
   | { status: 'already-handled'; previous: TestSendStatus };
 
-/** The email of a test send: rendered through `renderTestEmail`, headers as the real email has them. */
+/**
+ * The email of a test send: the sample `resolveTestRequest` picks, with real links and recipient
+ * (test-values.ts), headers as the real email has them — list headers for every template with an
+ * unsubscribe link (reminders, digests, newsletters), pointing at the same test link as the body.
+ */
 export function composeTestEmail(deps: Pick<TestSendDeps, 'templates' | 'config'>, row: TestSendRow): OutgoingEmail {
   const { config } = deps;
-  const { template } = resolveTestRequest(deps.templates, row);
-  const listMail = template.definition.flags.includes('list');
-  const listId = testListId(template.name);
-  const unsubscribe = `${config.publicBaseUrl.replace(/\/+$/, '')}/u/${createListToken(config.tokenSecrets, row.email, listId)}`;
-  const email = renderTestEmail(deps.templates, row, listMail ? { unsubscribeUrl: unsubscribe } : {});
-  const broadcast = listMail && template.name.startsWith('newsletter-');
+  const { template, data } = resolveTestRequest(deps.templates, row);
+  const values = testSendValues(config, template.name, row.email, data);
+  const email = renderEmail(deps.templates, template.name, values, row.locale);
+  const unsubscribe = typeof values.unsubscribeUrl === 'string' ? values.unsubscribeUrl : null;
+  const broadcast = unsubscribe !== null && template.name.startsWith('newsletter-');
   return {
     from: broadcast ? config.fromNewsletter : config.fromReminders,
     to: row.email,
     subject: `${TEST_SUBJECT_PREFIX}${email.subject}`,
     html: email.html,
     text: email.text,
-    headers: { ...(listMail ? listHeaders(config, unsubscribe, listId) : {}), 'X-Tickler-Test': String(row.id) },
+    headers: { ...(unsubscribe ? listHeaders(config, unsubscribe, testListId(template.name)) : {}), 'X-Tickler-Test': String(row.id) },
     tags: { source: 'test-send', testSend: String(row.id) },
   };
 }

@@ -5,12 +5,15 @@
  * template). Like the single-email figure, CPU time, so other processes do not inflate it.
  */
 import { SUPPORTED_LOCALES } from '@tickler/domain';
-import { renderEmail, REMINDER_DIGEST_TEMPLATE, type TemplateSet } from '@tickler/mailer';
+import { renderEmail, REMINDER_DIGEST_TEMPLATE, translator, type TemplateSet } from '@tickler/mailer';
+
+/** Sample data of template `name`'s `variant`, written in English (the figures render it in every language). */
+const sampleOf = (templates: TemplateSet, name: string, variant: string) => templates.templates.get(name)!.definition.sample(variant, 'en', translator(templates, 'en'));
 
 /** µs of CPU per email, rendering reminders (every shipped language in turn) and newsletters alternately. */
 export function benchRender(templates: TemplateSet, n: number): number {
-  const reminder = templates.templates.get('license-reminder')!.definition.sample('before');
-  const newsletter = templates.templates.get('newsletter-product-news')!.definition.sample('default');
+  const reminder = sampleOf(templates, 'license-reminder', 'before');
+  const newsletter = sampleOf(templates, 'newsletter-product-news', 'default');
   // Reminders in every shipped language: the `before` variant formats ICU plurals per email (subject, heading).
   const locales = SUPPORTED_LOCALES;
   for (let i = 0; i < 2_000; i += 1) renderEmail(templates, 'license-reminder', reminder, locales[i % locales.length]);
@@ -28,8 +31,8 @@ export interface DigestRenderFigure { orders: number; template: string; microsPe
 
 /** The template and data of a digest of `orders` orders (1: the single-order email). */
 function digestOf(templates: TemplateSet, orders: number): { name: string; data: Record<string, unknown> } {
-  if (orders === 1) return { name: 'license-reminder', data: templates.templates.get('license-reminder')!.definition.sample('before') };
-  const sample = templates.templates.get(REMINDER_DIGEST_TEMPLATE)!.definition.sample('default') as { orders: Array<Record<string, unknown>> };
+  if (orders === 1) return { name: 'license-reminder', data: sampleOf(templates, 'license-reminder', 'before') };
+  const sample = sampleOf(templates, REMINDER_DIGEST_TEMPLATE, 'default') as { orders: Array<Record<string, unknown>> };
   const items = Array.from({ length: orders }, (_, i) => ({ ...sample.orders[i % sample.orders.length], orderNumber: `ORD-${1001 + i}` }));
   return { name: REMINDER_DIGEST_TEMPLATE, data: { ...sample, orders: items, count: orders } };
 }

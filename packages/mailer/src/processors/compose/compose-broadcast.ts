@@ -1,6 +1,6 @@
 /** One newsletter (broadcast) to one confirmed subscriber of its topic. */
 import { newsletterListId, topicLabel } from '@tickler/domain';
-import { newsletterEmailSchema, newsletterTemplateName, renderEmail, translator, type NewsletterEmailData } from '../../templates';
+import { newsletterEmailSchema, newsletterListName, newsletterTemplateName, renderEmail, translator, type NewsletterEmailData } from '../../templates';
 import { PermanentSendError } from '../../transport';
 import { listHeaders, preferencesUrl, unsubscribeUrl } from '../links';
 import { recipientLocale } from './locale';
@@ -30,7 +30,7 @@ export const composeBroadcast: Composer = async (deps, delivery) => {
     publicBaseUrl: config.publicBaseUrl.replace(/\/+$/, ''),
     supportEmail: config.supportEmail,
     recipientEmail: delivery.email,
-    listName: translator(templates, locale)('lists.newsletter', { topic: label }),
+    listName: newsletterListName(translator(templates, locale), label),
     unsubscribeUrl: unsubscribe,
     preferencesUrl: preferencesUrl(config, delivery.email),
   };

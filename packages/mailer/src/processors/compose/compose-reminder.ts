@@ -1,7 +1,7 @@
 /** A renewal reminder to one contact of an order, re-checked against the order at send time. */
 import { checkReminderStillValid, reminderVariant, renewalListId, type ListId, type SupportedLocale } from '@tickler/domain';
 import type { DeliveryRow, OrderWithZone, ReminderRow } from '@tickler/db';
-import { displayDate, reminderTemplateName, renderEmail, translator, type ReminderEmailData } from '../../templates';
+import { displayDate, reminderTemplateName, renderEmail, renewalListName, translator, type ReminderEmailData } from '../../templates';
 import { listHeaders, preferencesUrl, renewUrl, unsubscribeUrl } from '../links';
 import { daysUntil } from './format';
 import { recipientLocale } from './locale';
@@ -46,7 +46,7 @@ export function reminderEmail({ templates, config }: ComposeDeps, delivery: Deli
     renewUrl: renewUrl(config, order.id),
     supportEmail: config.supportEmail,
     recipientEmail: delivery.email,
-    listName: translator(templates, locale)('lists.renewal', { orderNumber: order.id }),
+    listName: renewalListName(translator(templates, locale), order.id),
     unsubscribeUrl: unsubscribe,
     preferencesUrl: preferencesUrl(config, delivery.email),
   };
