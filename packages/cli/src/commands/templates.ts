@@ -2,7 +2,7 @@ import path from 'node:path';
 import { toOneLine } from '@tickler/domain';
 import { checkPageCatalogs } from '@tickler/http';
 import {
-  checkTemplates, formatIssue, loadTemplates, previewTemplates, resolveTestRequest, sendTestEmail, testAddress, TestSendInputError, type TestEmailRequest,
+  checkTemplates, formatIssue, loadTemplates, previewTemplates, PreviewOutputError, resolveTestRequest, sendTestEmail, testAddress, TestSendInputError, type TestEmailRequest,
 } from '@tickler/mailer';
 import type { Env } from '../env';
 import { CliError } from '../runtime/errors';
@@ -27,7 +27,9 @@ export async function templatesCheckCommand(env: Env): Promise<void> {
 
 /** `tickler templates preview [--out DIR]`: renders every template, variant and language with sample data. */
 export async function templatesPreviewCommand(env: Env, opts: { out: string }): Promise<void> {
-  const files = await previewTemplates(env.templatesDir, opts.out);
+  const files = await previewTemplates(env.templatesDir, opts.out).catch((error: unknown) => {
+    throw error instanceof PreviewOutputError ? new CliError(`--out: ${error.message}`) : error;
+  });
   for (const f of files) process.stdout.write(`${f.template} (${f.variant}, ${f.locale}): ${f.subject}\n  ${f.html}\n`);
   process.stdout.write(`${files.length} previews written; open ${path.join(path.resolve(opts.out), 'index.html')}\n`);
 }
