@@ -215,6 +215,7 @@ describe('loadEnv', () => {
       expect(error.variables.sort()).toEqual(['REMINDER_HOLIDAYS', 'REMINDER_SKIP_WEEKENDS']);
       expect(error.message).toContain('REMINDER_SKIP_WEEKENDS must be on or off (got "sometimes")');
       expect(error.message).toContain(`REMINDER_HOLIDAYS "${file}" line 3: "2026-13-01" is not a calendar date (YYYY-MM-DD)`);
+      expect(error.message).not.toMatch(/\.;|\.$/); // the file parser's full stop is dropped, not left before "; "
       expect(error.message.split('\n')).toHaveLength(1);
     });
 
