@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ENV_VARIABLES, EnvError, loadEnv } from './env';
@@ -79,6 +79,50 @@ describe('loadEnv', () => {
     expect(error.variables.sort()).toEqual([
       'DATABASE_URL', 'HTTP_PORT', 'LOG_LEVEL', 'REMINDER_OFFSETS_LICENSE', 'REMINDER_OFFSETS_MAINTENANCE', 'SCAN_EVERY', 'SNS_TOPIC_ARNS', 'TOKEN_SECRETS',
     ]);
+  });
+
+  it('names every bad part of an offset list, with clean punctuation between variables', () => {
+    const error = errorOf(() => loadEnv({ REMINDER_OFFSETS_LICENSE: '1,1,x', HTTP_PORT: 'x' }));
+    expect(error.message).toContain('REMINDER_OFFSETS_LICENSE is invalid: 1 is listed twice, "x" is not a whole number of days');
+    expect(error.message).not.toMatch(/\.;|\.$/);
+  });
+
+  it('treats an empty LOG_LEVEL as unset, like every other variable', () => {
+    expect(loadEnv({ LOG_LEVEL: '' }).logLevel).toBeNull();
+    expect(loadEnv({ LOG_LEVEL: ' debug ' }).logLevel).toBe('debug');
+  });
+
+  describe('SES and SNS settings', () => {
+    let dir: string;
+    beforeAll(() => { dir = mkdtempSync(path.join(tmpdir(), 'tickler-env-sns-')); });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('takes AWS region names of every partition and SES configuration set names', () => {
+      for (const region of ['eu-west-1', 'us-gov-west-1', 'cn-north-1', 'ap-southeast-2', 'us-isob-east-1']) {
+        expect(loadEnv({ SES_REGION: region }).ses.region).toBe(region);
+      }
+      expect(loadEnv({ SES_CONFIGURATION_SET: 'tickler_events-1' }).ses.configurationSet).toBe('tickler_events-1');
+      expect(loadEnv({ SES_CONFIGURATION_SET: 'a'.repeat(64) }).ses.configurationSet).toHaveLength(64);
+    });
+
+    it('takes a cache folder that does not exist yet, without creating it', () => {
+      const cache = path.join(dir, 'not', 'yet');
+      expect(loadEnv({ SNS_CERT_CACHE_DIR: cache }).snsCertCacheDir).toBe(cache);
+      expect(readdirSync(dir)).toEqual([]);
+    });
+
+    it('names a malformed region, a bad configuration set and a cache folder that cannot be created, in one message', () => {
+      const file = path.join(dir, 'a-file');
+      writeFileSync(file, '');
+      const error = errorOf(() => loadEnv({ SES_REGION: 'eu west 1', SES_CONFIGURATION_SET: 'bad set!', SNS_CERT_CACHE_DIR: '/proc/nope', LOG_LEVEL: 'loud' }));
+      expect(error.variables.sort()).toEqual(['LOG_LEVEL', 'SES_CONFIGURATION_SET', 'SES_REGION', 'SNS_CERT_CACHE_DIR']);
+      expect(error.message.split('\n')).toHaveLength(1);
+      expect(error.message).toContain('SES_REGION must be an AWS region name like eu-west-1');
+      expect(error.message).toContain('SNS_CERT_CACHE_DIR must be a folder Tickler can create and write');
+      expect(errorOf(() => loadEnv({ SES_CONFIGURATION_SET: 'a'.repeat(65) })).variables).toEqual(['SES_CONFIGURATION_SET']);
+      expect(errorOf(() => loadEnv({ SNS_CERT_CACHE_DIR: path.join(file, 'certs') })).message).toContain(`"${file}" is not a folder`);
+      rmSync(file);
+    });
   });
 
   it('REMINDER_DIGEST is on by default, off when told, and names a bad value', () => {
@@ -170,7 +214,8 @@ describe('loadEnv', () => {
       const error = errorOf(() => loadEnv({ REMINDER_SKIP_WEEKENDS: 'sometimes', REMINDER_HOLIDAYS: file }));
       expect(error.variables.sort()).toEqual(['REMINDER_HOLIDAYS', 'REMINDER_SKIP_WEEKENDS']);
       expect(error.message).toContain('REMINDER_SKIP_WEEKENDS must be on or off (got "sometimes")');
-      expect(error.message).toContain(`REMINDER_HOLIDAYS "${file}" line 3: "2026-13-01" is not a calendar date (YYYY-MM-DD).`);
+      expect(error.message).toContain(`REMINDER_HOLIDAYS "${file}" line 3: "2026-13-01" is not a calendar date (YYYY-MM-DD)`);
+      expect(error.message).not.toMatch(/\.;|\.$/); // the file parser's full stop is dropped, not left before "; "
       expect(error.message.split('\n')).toHaveLength(1);
     });
 

@@ -4,7 +4,7 @@
  * one-line reason. Command bodies are loaded lazily so `--help` stays fast.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseDuration } from '@tickler/domain';
+import { MAX_FORECAST_DAYS, parseDuration } from '@tickler/domain';
 import type { Env, Role } from './env';
 import { parseIsoInstant } from './options/iso-instant';
 import { runCommand } from './runtime/errors';
@@ -20,11 +20,19 @@ function run(role: Role, body: (env: Env) => Promise<void>): Promise<void> {
   return runCommand(async () => body((await import('./env')).loadEnv(process.env, role)));
 }
 
-function positiveInt(name: string) {
+function positiveInt(name: string, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number.`);
+    if (n > max) throw new InvalidArgumentError(`${name} must be a whole number from 1 to ${max}.`);
     return n;
+  };
+}
+
+function nonEmpty(name: string) {
+  return (value: string): string => {
+    if (value.trim() === '') throw new InvalidArgumentError(`${name} must not be empty.`);
+    return value;
   };
 }
 
@@ -67,7 +75,7 @@ function addDb(program: Command): void {
     .requiredOption('--to <url>', 'the PostgreSQL database, postgres://user@host:5432/db')
     .action((opts: { to: string }) => run('base', async (e) => (await import('./commands/db-copy')).dbCopyCommand(e, opts)));
   db.command('seed')
-    .description('load synthetic organizations, contacts and orders (for load tests and demos)')
+    .description('load synthetic organizations, contacts and orders (for load tests and demos); SQLite only: for PostgreSQL, seed a SQLite file and `db copy --to` it')
     .requiredOption('--orders <n>', 'number of orders to create', positiveInt('--orders'))
     .action((opts: { orders: number }) => run('base', async (e) => (await import('./commands/db-seed')).dbSeedCommand(e, opts)));
 }
@@ -80,7 +88,7 @@ function addScheduling(program: Command): void {
     .action((opts: { now?: Date; dryRun?: boolean }) => run('scheduler', async (e) => (await import('./commands/scan')).scanCommand(e, opts)));
   program.command('forecast')
     .description('how many reminders will go out per day and kind')
-    .option('--days <n>', 'days ahead (default 30)', positiveInt('--days'), 30)
+    .option('--days <n>', `days ahead, 1 to ${MAX_FORECAST_DAYS}`, positiveInt('--days', MAX_FORECAST_DAYS), 30)
     .option('--now <iso>', 'start from this instant instead of now', isoInstant)
     .action((opts: { days: number; now?: Date }) => run('base', async (e) => (await import('./commands/forecast')).forecastCommand(e, opts)));
 }
@@ -104,7 +112,7 @@ function addContent(program: Command): void {
   newsletter.command('send')
     .description('send a template to every confirmed subscriber of a topic (re-running does not resend)')
     .requiredOption('--topic <topic>', 'newsletter topic id')
-    .requiredOption('--template <name>', 'template name under TEMPLATES_DIR')
+    .requiredOption('--template <name>', 'newsletter template under TEMPLATES_DIR: newsletter-<name> (the prefix may be left out)')
     .action((opts: { topic: string; template: string }) => run('base', async (e) => (await import('./commands/newsletter-send')).newsletterSendCommand(e, opts)));
   const templates = program.command('templates').description('email templates (MJML)');
   templates.command('check')
@@ -112,7 +120,7 @@ function addContent(program: Command): void {
     .action(() => run('base', async (e) => (await import('./commands/templates')).templatesCheckCommand(e)));
   templates.command('preview')
     .description('render every template in every language with each of its samples (the names send-test --sample takes) to HTML files')
-    .option('--out <dir>', 'output folder', './data/preview')
+    .option('--out <dir>', 'output folder', nonEmpty('--out'), './data/preview')
     .action((opts: { out: string }) => run('base', async (e) => (await import('./commands/templates')).templatesPreviewCommand(e, opts)));
   templates.command('send-test')
     .description('send one real email through SES with sample data, subject prefixed "[TEST] "; recorded in test_sends, never in the reminders ledger')

@@ -114,6 +114,66 @@ describe('environment problems found at run time: one line, exit 1', () => {
   });
 });
 
+describe('PostgreSQL refusing the URL, bad option values: one line naming the setting, exit 1', () => {
+  const noStack = (stderr: string) => expect(stderr).not.toMatch(/^\s+at |unexpected error/m);
+  const ownSqlite = (name: string) => ({ ...env(), DATABASE_URL: `file:${path.join(dir, name)}` });
+  const missing = `tickler_missing_${process.pid}`;
+
+  it('db copy --to a database that does not exist names --to and says how to create it', async () => {
+    const result = await runCli(['db', 'copy', '--to', `postgres://postgres@127.0.0.1:5432/${missing}`], ownSqlite('copy-source.db'));
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `tickler: database (--to): database "${missing}" does not exist; create it with \`createdb ${missing}\` or correct the database name in --to`,
+    ]);
+    noStack(result.stderr);
+  });
+
+  it('db migrate as a user PostgreSQL does not know names DATABASE_URL and says to check the user and password', async () => {
+    const result = await runCli(['db', 'migrate'], { ...env(), DATABASE_URL: `postgres://${missing}@127.0.0.1:5432/postgres` });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `tickler: database (DATABASE_URL): role "${missing}" does not exist; check the user and password in DATABASE_URL`,
+    ]);
+    noStack(result.stderr);
+  });
+
+  it('db copy --to a URL of another scheme names --to, not DATABASE_URL', async () => {
+    const result = await runCli(['db', 'copy', '--to', 'mysql://x/y'], ownSqlite('copy-source.db'));
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual(['tickler: --to must be a postgres:// URL (got "mysql://x/y")']);
+  });
+
+  it('db seed on PostgreSQL says SQLite only and how to get a PostgreSQL demo database, before connecting', async () => {
+    const result = await runCli(['db', 'seed', '--orders', '10'], { ...env(), DATABASE_URL: 'postgres://postgres@127.0.0.1:1/tickler' });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^tickler: db seed writes SQLite only, .*seed a SQLite file .*db copy --to postgres:/)]);
+    expect((await runCli(['db', 'seed', '--help'], env())).stdout).toMatch(/SQLite only/);
+  });
+
+  it.each([['/etc/passwd/x', /^tickler: --out: cannot write previews to "\/etc\/passwd\/x" \(ENOTDIR/], ['', /--out must not be empty/]])(
+    'templates preview --out %j names --out', async (out, reason) => {
+      const result = await runCli(['templates', 'preview', '--out', out], env());
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(reason)]);
+      noStack(result.stderr);
+    },
+  );
+
+  it('forecast --help shows the default once and the limit; --days past it is refused by the option parser, before the environment', async () => {
+    const help = await runCli(['forecast', '--help'], env());
+    expect(help.stdout).toMatch(/--days <n>\s+days ahead, 1 to 366 \(default: 30\)\n/);
+    const result = await runCli(['forecast', '--days', '100000'], { ...env(), SES_REGION: 'not a region' });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining('--days must be a whole number from 1 to 366')]);
+  });
+
+  it('an empty LOG_LEVEL is unset, as every other empty variable', async () => {
+    const result = await runCli(['forecast', '--days', '1'], { ...ownSqlite('log-level.db'), LOG_LEVEL: '' });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+});
+
 describe('db migrate', () => {
   it('applies every committed migration once; running it again applies none', async () => {
     const first = await runCli(['db', 'migrate'], env());

@@ -6,7 +6,11 @@
  * job processor rethrows them for BullMQ's backoff.
  */
 export type StoreErrorKind =
-  /** The database cannot be reached, refused or dropped the connection, or is shutting down. */
+  /**
+   * The database cannot be reached, refused or dropped the connection, or is shutting down; also a
+   * server that answers but has no such database (3D000) or does not accept the user or password
+   * (class 28): the URL needs fixing or the database creating, and then the same call succeeds.
+   */
   | 'unavailable'
   /** A lock could not be had in time, a deadlock or serialization failure, or no pooled connection was free. */
   | 'busy'
@@ -58,7 +62,7 @@ export function storeErrorKindOf(code: string, message = ''): StoreErrorKind {
     if (kind) return kind;
     return /no such (table|column)/.test(message) ? 'schema' : 'other';
   }
-  if (SOCKET_CODES.has(code) || code.startsWith('08') || ['57P01', '57P02', '57P03', '53300', '53100', '53200', '58030'].includes(code)) return 'unavailable';
+  if (SOCKET_CODES.has(code) || code.startsWith('08') || code.startsWith('28') || code === '3D000' || ['57P01', '57P02', '57P03', '53300', '53100', '53200', '58030'].includes(code)) return 'unavailable';
   if (['40001', '40P01', '55P03', '55006'].includes(code)) return 'busy';
   if (code === '57014') return 'timeout';
   if (code === '25006') return 'read_only';

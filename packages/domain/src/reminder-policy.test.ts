@@ -49,6 +49,12 @@ describe('parseOffsets', () => {
     expect((thrown as Error).message).toMatch(/^REMINDER_OFFSETS_MAINTENANCE: /);
     expect((thrown as Error).message).toContain(why);
   });
+
+  it('names every bad item at once, not only the first', () => {
+    expect(() => parseOffsets('1,1,x,,400', 'REMINDER_OFFSETS_LICENSE')).toThrow(
+      'REMINDER_OFFSETS_LICENSE: 1 is listed twice, "x" is not a whole number of days, an empty item between commas, 400 is outside -366..366 days (expected whole days before expiry, e.g. "60,30,7,0,-30")',
+    );
+  });
 });
 
 describe('sendAtFor (09:00 organization-local)', () => {

@@ -29,23 +29,36 @@ export type ReminderOffsets = Readonly<Record<ReminderKind, readonly number[]>>;
  * Parses a comma-separated list of whole-day offsets (`"60, 30, 7, 0, -30"`) read from env
  * `variable`. Returns them sorted from earliest reminder to latest (largest offset first).
  * Each must be an integer in [-366, 366]; duplicates and empty lists are refused.
- * @throws DomainError `invalid_offsets` naming `variable` and the bad item
+ * @throws DomainError `invalid_offsets` naming `variable` and every bad item
  */
 export function parseOffsets(text: string, variable: string): number[] {
-  const fail = (why: string) => new DomainError('invalid_offsets', `${variable}: ${why} (expected whole days before expiry, e.g. "60,30,7,0,-30").`, variable);
   const items = String(text ?? '').split(',').map((item) => item.trim());
-  if (items.length === 1 && items[0] === '') throw fail('no offsets given');
+  const problems = items.length === 1 && items[0] === '' ? ['no offsets given'] : offsetProblems(items);
+  if (problems.length > 0) {
+    throw new DomainError('invalid_offsets', `${variable}: ${problems.join(', ')} (expected whole days before expiry, e.g. "60,30,7,0,-30")`, variable);
+  }
+  return [...new Set(items.map((item) => Number(item) || 0))].sort((a, b) => b - a); // "-0" is 0
+}
+
+/** What is wrong with each item, in order; each problem once. */
+function offsetProblems(items: string[]): string[] {
+  const problems = new Set<string>();
   const seen = new Set<number>();
   for (const item of items) {
-    if (item === '') throw fail('an empty item between commas');
-    if (!/^[+-]?\d+$/.test(item)) throw fail(`"${item}" is not a whole number of days`);
-    const days = Number(item);
-    if (Math.abs(days) > MAX_OFFSET_DAYS) throw fail(`${item} is outside -${MAX_OFFSET_DAYS}..${MAX_OFFSET_DAYS} days`);
-    const value = days === 0 ? 0 : days; // "-0" is 0
-    if (seen.has(value)) throw fail(`${value} is listed twice`);
-    seen.add(value);
+    if (item === '') {
+      problems.add('an empty item between commas');
+      continue;
+    }
+    if (!/^[+-]?\d+$/.test(item)) {
+      problems.add(`"${item}" is not a whole number of days`);
+      continue;
+    }
+    const days = Number(item) || 0; // "-0" is 0
+    if (Math.abs(days) > MAX_OFFSET_DAYS) problems.add(`${item} is outside -${MAX_OFFSET_DAYS}..${MAX_OFFSET_DAYS} days`);
+    else if (seen.has(days)) problems.add(`${days} is listed twice`);
+    seen.add(days);
   }
-  return [...seen].sort((a, b) => b - a);
+  return [...problems];
 }
 
 /**

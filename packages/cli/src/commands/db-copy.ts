@@ -2,6 +2,7 @@ import { copySqliteToPostgres, redactDatabaseUrl } from '@tickler/db';
 import type { Env } from '../env';
 import { formatTable } from '../output/table';
 import { makeProgress } from '../output/progress';
+import { CliError, storeErrorLine } from '../runtime/errors';
 
 /**
  * `tickler db copy --to postgres://…`: every table of the configured SQLite store into an empty
@@ -22,6 +23,12 @@ export async function dbCopyCommand(env: Env, opts: { to: string }): Promise<voi
     process.stdout.write(`${formatTable(['table', 'rows'], rows)}\n`
       + `copied ${result.rows} rows in ${result.tables.length} tables from ${env.databaseUrl} to ${redactDatabaseUrl(opts.to)} in ${(result.ms / 1000).toFixed(1)} s; `
       + 'row counts match. Next: point DATABASE_URL at the new database and start the roles.\n');
+  } catch (error) {
+    // The source is SQLite: every other store failure is the target's, named by --to, not DATABASE_URL.
+    if (error instanceof Error && error.name === 'StoreError' && !String((error as { code?: unknown }).code).startsWith('SQLITE_')) {
+      throw new CliError(storeErrorLine(error, '--to'));
+    }
+    throw error;
   } finally {
     (progress as ReturnType<typeof makeProgress> | null)?.stop();
   }

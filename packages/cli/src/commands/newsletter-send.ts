@@ -7,7 +7,7 @@
 import { newsletterListId } from '@tickler/domain';
 import { type NewDelivery, type Store, type SubscriptionRow } from '@tickler/db';
 import { enqueueBulk } from '@tickler/queues';
-import { listTemplateNames } from '@tickler/mailer';
+import { isNewsletterTemplate, listTemplateNames, newsletterTemplateName } from '@tickler/mailer';
 import type { Env } from '../env';
 import { makeProgress } from '../output/progress';
 import { CliError } from '../runtime/errors';
@@ -53,10 +53,15 @@ async function sendPage(rt: Runtime, broadcastId: number, topic: string, page: S
 export async function newsletterSendCommand(env: Env, opts: { topic: string; template: string }): Promise<void> {
   const topics = env.newsletterTopics.map((t) => t.id);
   if (!topics.includes(opts.topic)) throw new CliError(`unknown topic "${opts.topic}" (NEWSLETTER_TOPICS: ${topics.join(', ')})`);
-  const templates = await listTemplateNames(env.templatesDir);
-  if (!templates.includes(opts.template)) throw new CliError(`no template "${opts.template}" in ${env.templatesDir} (have: ${templates.join(', ')})`);
+  // The mailer's own rule, checked before anything is recorded: a reminder or invitation template would fail every send.
+  const newsletters = (await listTemplateNames(env.templatesDir)).filter(isNewsletterTemplate);
+  const template = newsletterTemplateName(opts.template);
+  if (!newsletters.includes(template)) {
+    throw new CliError(`--template "${opts.template}" is not a newsletter template in ${env.templatesDir} (newsletter templates: ${newsletters.join(', ') || 'none'})`);
+  }
   await withRuntime(env, async (rt) => {
-    const broadcast = await rt.store.newsletter.ensureBroadcast(opts.topic, opts.template);
+    // Recorded by file name, so `--template product-news` and `--template newsletter-product-news` are one broadcast.
+    const broadcast = await rt.store.newsletter.ensureBroadcast(opts.topic, template);
     const total = await countConfirmed(rt.store, opts.topic);
     const tally: Tally = { recipients: 0, enqueued: 0, alreadyDone: 0, unsubscribed: 0, suppressed: 0 };
     const progress = makeProgress(`newsletter ${opts.topic}`, total);
@@ -70,7 +75,7 @@ export async function newsletterSendCommand(env: Env, opts: { topic: string; tem
     }
     await rt.store.newsletter.markBroadcastDone(broadcast.id);
     rt.logger.info({ broadcastId: broadcast.id, ...tally }, 'newsletter broadcast enqueued');
-    process.stdout.write(`broadcast #${broadcast.id} (${opts.topic}, ${opts.template}${broadcast.created ? '' : ', existing'}): `
+    process.stdout.write(`broadcast #${broadcast.id} (${opts.topic}, ${template}${broadcast.created ? '' : ', existing'}): `
       + `${tally.recipients} confirmed subscribers, ${tally.enqueued} enqueued, ${tally.alreadyDone} already sent, `
       + `${tally.unsubscribed} skipped (unsubscribed), ${tally.suppressed} skipped (suppressed)\n`);
   });

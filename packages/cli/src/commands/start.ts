@@ -1,7 +1,7 @@
 /**
  * `tickler start` (`pnpm start`): every role in one process on embedded defaults — SQLite under
  * ./data, the local SES with its web inbox, Redis from REDIS_URL or a private redis-server, demo
- * data on first run, a scan right away — then prints where to look. Ctrl-C stops everything.
+ * data on first run, a scan right away (before the scheduler role starts) — then prints where to look. Ctrl-C stops everything.
  */
 import { loadTemplates, makeTransportMetrics, startMailerRole } from '@tickler/mailer';
 import { makeScanner, startSchedulerRole } from '@tickler/scheduler';
@@ -15,7 +15,7 @@ import { waitForShutdown } from '../runtime/shutdown';
 import { withRuntime, type Runtime } from '../runtime/with-runtime';
 import { loadDemoData, type DemoSummary } from '../start/demo-data';
 import { dataDirOf, embeddedSecrets, embeddedSource } from '../start/embedded-env';
-import { freePort } from '../start/free-port';
+import { freeLocalhostPort } from '../start/free-port';
 import { startLocalSes } from '../start/local-ses';
 import { ensureRedis } from '../start/private-redis';
 
@@ -42,6 +42,9 @@ async function runAll(rt: Runtime, sesUrl: string, redis: { url: string; private
   const { env, store, redis: connection, queues, logger } = rt;
   const now = new Date();
   const demo = await loadDemoData(store, queues, env.tokenSecrets, now);
+  // The first scan, before the scheduler role starts: what it enqueued is what the banner reports.
+  // (Started first, the role's own scan would take everything due and leave this one an empty window.)
+  const firstScan = await makeScanner(schedulerDepsOf(rt, env, now)).scan({ now });
   const templates = await loadTemplates(env.templatesDir, { defaultLocale: env.defaultLocale });
   const scheduler = await startSchedulerRole({ connection, prefix: env.queuePrefix, store, logger, scanEveryMs: env.scanEveryMs, config: planningConfigOf(env) });
   const metrics = makeTransportMetrics();
@@ -52,8 +55,7 @@ async function runAll(rt: Runtime, sesUrl: string, redis: { url: string; private
   });
   const app = await startHttp(env, { store, queues, redis: connection, logger, extraMetrics: [metrics.registry] });
   try {
-    const report = await makeScanner(schedulerDepsOf(rt, env, now)).scan({ now });
-    process.stdout.write(banner(env, sesUrl, redis, demo, report.totals.enqueued));
+    process.stdout.write(banner(env, sesUrl, redis, demo, firstScan.totals.enqueued));
     const signal = await waitForShutdown();
     process.stdout.write(`\n${signal}: stopping (finishing in-flight jobs)…\n`);
   } finally {
@@ -75,7 +77,7 @@ export async function startCommand(user: Record<string, string | undefined>): Pr
   const redis = await ensureRedis(userEnv.redisUrl);
   const ses = await startLocalSes();
   try {
-    const httpPort = user.HTTP_PORT ? userEnv.httpPort : await freePort(3000);
+    const httpPort = user.HTTP_PORT ? userEnv.httpPort : await freeLocalhostPort(3000);
     const env = loadEnv(embeddedSource(user, { redisUrl: redis.url, sesEndpoint: ses.url, httpPort, secrets }), 'all');
     const logger = makeLogger({ logLevel: env.logLevel ?? 'warn' }, 'stdout', 'tickler');
     await withRuntime(env, (rt) => runAll(rt, ses.url, redis), { logger });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { toOneLine } from '@tickler/domain';
 import { checkPageCatalogs } from '@tickler/http';
 import {
-  checkTemplates, formatIssue, loadTemplates, previewTemplates, resolveTestRequest, sendTestEmail, testAddress, TestSendInputError, type TestEmailRequest,
+  checkTemplates, formatIssue, loadTemplates, previewTemplates, PreviewOutputError, resolveTestRequest, sendTestEmail, testAddress, TestSendInputError, type TestEmailRequest,
 } from '@tickler/mailer';
 import type { Env } from '../env';
 import { CliError } from '../runtime/errors';
@@ -27,8 +27,12 @@ export async function templatesCheckCommand(env: Env): Promise<void> {
 
 /** `tickler templates preview [--out DIR]`: renders every template and language with each of its samples (the names `send-test --sample` takes). */
 export async function templatesPreviewCommand(env: Env, opts: { out: string }): Promise<void> {
-  const files = await previewTemplates(env.templatesDir, opts.out);
-  for (const f of files) process.stdout.write(`${f.template} (sample ${f.sample}, ${f.locale}): ${f.subject}\n  ${f.html}\n`);
+  const files = await previewTemplates(env.templatesDir, opts.out).catch((error: unknown) => {
+    throw error instanceof PreviewOutputError ? new CliError(`--out: ${error.message}`) : error;
+  });
+  for (const f of files) process.stdout.write(`${f.template} (sample ${f.sample}, ${f.locale}): ${f.subject}
+  ${f.html}
+`);
   process.stdout.write(`${files.length} previews written; open ${path.join(path.resolve(opts.out), 'index.html')}\n`);
 }
 

@@ -2,6 +2,7 @@
 export class EnvError extends Error {
   override readonly name = 'EnvError';
   constructor(readonly variables: string[], readonly problems: string[]) {
-    super(`invalid configuration: ${problems.join('; ')}`);
+    // A parser's message may end in a full stop; mid-list it would read `….;`.
+    super(`invalid configuration: ${problems.map((p) => p.replace(/\.+$/, '')).join('; ')}`);
   }
 }

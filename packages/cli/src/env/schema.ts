@@ -2,7 +2,8 @@
  * The zod schema of every variable of SPEC §5 (plus a few operational extras): each variable's
  * parser, its default, and the one-line message naming what a bad value should look like.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { DatabaseUrlError, parseDatabaseUrl } from '@tickler/db';
 import {
@@ -176,6 +177,64 @@ const emailish = (def: string | null) => optionalText.transform((v, ctx) => {
   return value;
 });
 
+/**
+ * An AWS region name such as `eu-west-1`, `us-gov-west-1` or `cn-north-1`: the shape, not a list
+ * that goes stale when AWS opens a region. A malformed one would only fail later, on every send.
+ */
+const awsRegion = trimmed.optional().transform((v, ctx) => {
+  const region = v || 'us-east-1';
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    ctx.addIssue({ code: 'custom', message: `must be an AWS region name like eu-west-1 or us-gov-west-1 (got "${v}")` });
+    return z.NEVER;
+  }
+  return region;
+});
+
+/** SES's rule for configuration set names: letters, digits, `_` and `-`, at most 64 characters. */
+const configurationSet = optionalText.transform((v, ctx) => {
+  if (v !== null && !/^[A-Za-z0-9_-]{1,64}$/.test(v)) {
+    ctx.addIssue({ code: 'custom', message: `must be a configuration set name of letters, digits, _ and - of at most 64 characters (got "${v}")` });
+    return z.NEVER;
+  }
+  return v;
+});
+
+/**
+ * Why a folder cannot be created or written, or null when it can: a throw-away folder is made and
+ * removed in it, or in its nearest existing parent when it does not exist yet. Not `mkdir -p`:
+ * Node's recursive mkdir never returns under /proc.
+ */
+function unwritableFolder(dir: string): string | null {
+  let existing = path.resolve(dir);
+  for (;;) {
+    try {
+      if (!statSync(existing).isDirectory()) return `"${existing}" is not a folder`;
+      break;
+    } catch (error) {
+      const parent = path.dirname(existing);
+      if (!['ENOENT', 'ENOTDIR'].includes(String((error as { code?: string }).code)) || parent === existing) return `cannot look at "${existing}" (${(error as { code?: string }).code ?? String(error)})`;
+      existing = parent;
+    }
+  }
+  try {
+    rmdirSync(mkdtempSync(path.join(existing, '.tickler-probe-')));
+    return null;
+  } catch (error) {
+    return `cannot create or write a folder in "${existing}" (${(error as { code?: string }).code ?? String(error)})`;
+  }
+}
+
+/** SNS_CERT_CACHE_DIR: checked at start-up, so a bad folder is named now, not on the first SES webhook. */
+const writableFolder = (def: string) => trimmed.optional().transform((v, ctx) => {
+  const dir = v || def;
+  const problem = unwritableFolder(dir);
+  if (problem !== null) {
+    ctx.addIssue({ code: 'custom', message: `must be a folder Tickler can create and write: ${problem}` });
+    return z.NEVER;
+  }
+  return dir;
+});
+
 const snsTopicArns = optionalText.transform((v, ctx) => {
   const arns = list(v);
   const bad = arns.filter((a) => !/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/.test(a));
@@ -217,7 +276,7 @@ export const envSchema = z.object({
   ADMIN_TOKEN: secret,
   PORTAL_API_KEY: secret,
   BILLING_WEBHOOK_SECRET: secret,
-  SES_REGION: trimmed.optional().transform((v) => v || 'us-east-1'),
+  SES_REGION: awsRegion,
   SES_ENDPOINT: optionalText.transform((v, ctx) => {
     if (v !== null && !/^https?:\/\/\S+$/.test(v)) {
       ctx.addIssue({ code: 'custom', message: `must be an http(s) URL (got "${v}")` });
@@ -227,10 +286,10 @@ export const envSchema = z.object({
   }),
   SES_FROM_REMINDERS: emailish(null),
   SES_FROM_NEWSLETTER: emailish(null),
-  SES_CONFIGURATION_SET: optionalText,
+  SES_CONFIGURATION_SET: configurationSet,
   SES_MAX_SEND_RATE: positiveNumber(10),
   SNS_TOPIC_ARNS: snsTopicArns,
-  SNS_CERT_CACHE_DIR: trimmed.optional().transform((v) => v || './data/sns-certs'),
+  SNS_CERT_CACHE_DIR: writableFolder('./data/sns-certs'),
   ...offsetVariables,
   REMINDER_DIGEST: onOff('on'),
   REMINDER_SKIP_WEEKENDS: onOff('off'),
@@ -255,7 +314,9 @@ export const envSchema = z.object({
   DEFAULT_LOCALE: trimmed.optional().transform((v) => v || 'en')
     .refine(isSupportedLocale, { message: `must be one of the shipped locales: ${SUPPORTED_LOCALES.join(', ')}` })
     .transform((v) => v as SupportedLocale),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
+  // Empty is unset, as for every other variable.
+  LOG_LEVEL: trimmed.optional().transform((v) => v || undefined)
+    .pipe(z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).optional()),
 });
 
 /** The schema's output: one field per variable, defaults applied. */

@@ -22,8 +22,31 @@ function isExpected(error: unknown): error is Error {
   return error.name === 'StoreError' && !['other', 'constraint'].includes(String((error as { kind?: unknown }).kind));
 }
 
+/**
+ * What to do about a server that answers but refuses the URL: a database that does not exist
+ * (SQLSTATE 3D000) or a user or password it does not accept (class 28).
+ */
+function databaseUrlHint(code: string, message: string, setting: string): string {
+  if (code === '3D000') {
+    const name = /database "([^"]+)" does not exist/.exec(message)?.[1];
+    return `; create it${name ? ` with \`createdb ${name}\`` : ''} or correct the database name in ${setting}`;
+  }
+  if (code.startsWith('28')) return `; check the user and password in ${setting}`;
+  return '';
+}
+
+/**
+ * A StoreError as one line naming `setting`, where the URL came from (DATABASE_URL, or `--to` for
+ * `db copy`), and how to fix the URL when that is the cause.
+ */
+export function storeErrorLine(error: Error, setting = 'DATABASE_URL'): string {
+  const { code } = error as { code?: unknown };
+  const message = error.message.replace(/\s*\n\s*/g, ' ');
+  return `database (${setting}): ${message}${databaseUrlHint(String(code ?? ''), message, setting)}`;
+}
+
 function oneLine(error: Error): string {
-  if (error.name === 'StoreError') return `database: ${error.message.replace(/\s*\n\s*/g, ' ')}`;
+  if (error.name === 'StoreError') return storeErrorLine(error);
   if (error instanceof ZodError) {
     return error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
   }

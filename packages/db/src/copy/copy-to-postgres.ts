@@ -41,9 +41,8 @@ export interface CopyOptions {
 export async function copySqliteToPostgres(sourceUrl: string, targetUrl: string, options: CopyOptions = {}): Promise<CopyResult> {
   const started = Date.now();
   const source = parseDatabaseUrl(sourceUrl);
-  const target = parseDatabaseUrl(targetUrl);
   if (source.dialect !== 'sqlite' || source.kind !== 'file') throw new DatabaseUrlError(`DATABASE_URL must name a SQLite file to copy from (got ${JSON.stringify(redactDatabaseUrl(sourceUrl))})`);
-  if (target.dialect !== 'postgres') throw new DatabaseUrlError(`--to must be a postgres:// URL (got ${JSON.stringify(redactDatabaseUrl(targetUrl))})`);
+  const target = parseTargetUrl(targetUrl);
   const sqlite = openConnection(sourceUrl);
   try {
     runMigrations(sqlite);
@@ -53,6 +52,19 @@ export async function copySqliteToPostgres(sourceUrl: string, targetUrl: string,
   } finally {
     sqlite.close();
   }
+}
+
+/** The target comes from `--to`: its errors name that, not DATABASE_URL. */
+function parseTargetUrl(url: string): PostgresTarget {
+  let target: ReturnType<typeof parseDatabaseUrl> | null = null;
+  try {
+    target = parseDatabaseUrl(url);
+  } catch (error) {
+    if (!(error instanceof DatabaseUrlError)) throw error;
+    if (/^postgres(ql)?:\/\//i.test(url.trim())) throw new DatabaseUrlError(error.message.replace(/^DATABASE_URL\b/, '--to'));
+  }
+  if (target?.dialect !== 'postgres') throw new DatabaseUrlError(`--to must be a postgres:// URL (got ${JSON.stringify(redactDatabaseUrl(url))})`);
+  return target;
 }
 
 async function copyAll(sqlite: Sqlite, target: PostgresTarget, options: CopyOptions): Promise<Array<{ table: string; rows: number }>> {

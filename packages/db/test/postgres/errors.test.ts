@@ -29,6 +29,20 @@ it('a server that refuses connections: calls and ping reject with a transient `u
   await store.close();
 });
 
+it.each([
+  ['a database that does not exist', (db: string) => `postgres://postgres@127.0.0.1:5432/${db}_missing`, '3D000'],
+  ['a user the server does not know', (db: string) => `postgres://${db}_nobody@127.0.0.1:5432/${db}`, '28000'],
+])('%s: a transient `unavailable` StoreError carrying the SQLSTATE (fix the URL or create it, and the call works)', async (_what, url, code) => {
+  const store = await openStore({ url: url(database.name), migrate: false, connectionTimeoutMs: 1_000 });
+  try {
+    const failure = await store.ping().catch((e: unknown) => e);
+    expect(failure).toMatchObject({ name: 'StoreError', code, kind: 'unavailable', transient: true });
+    expect(isStoreUnavailable(failure)).toBe(true);
+  } finally {
+    await store.close();
+  }
+});
+
 it('probeWrite reports a read-only database (a replica, or writes switched off), as do writes; ping and reads still work', async () => {
   await withAdmin((client) => client.query(`ALTER DATABASE ${database.name} SET default_transaction_read_only = on`));
   try {

@@ -217,6 +217,14 @@ export function templateDefinition(name: string): TemplateDefinition | null {
   return /^newsletter-[a-z0-9-]+$/.test(name) ? NEWSLETTER_DEFINITION : null;
 }
 
+/**
+ * True when the template file `name` (without `.mjml`) is a broadcast template: the one rule
+ * `newsletter send --template` checks before enqueueing and the mailer applies to every broadcast.
+ */
+export function isNewsletterTemplate(name: string): boolean {
+  return templateDefinition(name) === NEWSLETTER_DEFINITION;
+}
+
 /** The template a reminder of `kind` uses. */
 export function reminderTemplateName(kind: ReminderKind): string {
   return reminderKind(kind).template;

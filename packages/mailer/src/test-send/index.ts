@@ -2,6 +2,6 @@ export { DEFAULT_SAMPLE, LONG_SAMPLE, LONGEST_ADDRESS, SAMPLE_DESCRIPTIONS, samp
 export {
   listPreviews, makeTemplatePreviews, renderTestEmail, resolveTestRequest, testAddress, TestSendInputError, type PreviewEntry, type TemplatePreviews, type TestEmailRequest,
 } from './render-test-email';
-export { previewTemplates, type PreviewFile } from './preview-files';
+export { previewTemplates, PreviewOutputError, type PreviewFile } from './preview-files';
 export { testSendValues } from './test-values';
 export { composeTestEmail, makeTestSendProcessor, sendTestEmail, TEST_SUBJECT_PREFIX, type TestSendDeps, type TestSendProcessorDeps, type TestSendOutcome } from './send-test-email';

@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { escapeHtml } from '@tickler/domain';
-import { loadTemplates } from '../templates';
+import { loadTemplates, type TemplateSet } from '../templates';
 import { listPreviews, renderTestEmail } from './render-test-email';
 
 export interface PreviewFile {
@@ -19,13 +19,30 @@ export interface PreviewFile {
   subject: string;
 }
 
+/** `outDir` cannot be created or written (not a folder, no permission, read-only): the caller's to fix, not a template problem. */
+export class PreviewOutputError extends Error {
+  override readonly name = 'PreviewOutputError';
+  constructor(readonly outDir: string, cause: unknown) {
+    super(`cannot write previews to ${JSON.stringify(outDir)} (${(cause as Error)?.message ?? String(cause)})`, { cause });
+  }
+}
+
 /**
  * Renders every template × locale × sample of `dir` into `outDir` (`<template>.<sample>.<locale>.html`
  * and `.txt`, plus an `index.html` linking them).
  * @throws TemplateError when a template is invalid (run `checkTemplates` for the list).
+ * @throws PreviewOutputError when `outDir` cannot be created or written.
  */
 export async function previewTemplates(dir: string, outDir: string): Promise<PreviewFile[]> {
   const set = await loadTemplates(dir);
+  try {
+    return await writePreviews(set, outDir);
+  } catch (error) {
+    throw (error as { syscall?: unknown })?.syscall === undefined ? error : new PreviewOutputError(outDir, error);
+  }
+}
+
+async function writePreviews(set: TemplateSet, outDir: string): Promise<PreviewFile[]> {
   await mkdir(outDir, { recursive: true });
   const files: PreviewFile[] = [];
   for (const { template, locale, samples } of listPreviews(set)) {

@@ -1,6 +1,6 @@
 /** One newsletter (broadcast) to one confirmed subscriber of its topic. */
 import { newsletterListId, topicLabel } from '@tickler/domain';
-import { newsletterEmailSchema, newsletterListName, newsletterTemplateName, renderEmail, translator, type NewsletterEmailData } from '../../templates';
+import { isNewsletterTemplate, newsletterListName, newsletterTemplateName, renderEmail, translator, type NewsletterEmailData } from '../../templates';
 import { PermanentSendError } from '../../transport';
 import { listHeaders, preferencesUrl, unsubscribeUrl } from '../links';
 import { recipientLocale } from './locale';
@@ -17,7 +17,7 @@ export const composeBroadcast: Composer = async (deps, delivery) => {
 
   const templateName = newsletterTemplateName(broadcast.template);
   const template = templates.templates.get(templateName);
-  if (!template || template.definition.schema !== newsletterEmailSchema) {
+  if (!template || !isNewsletterTemplate(templateName)) {
     throw new PermanentSendError(`Broadcast ${broadcast.id} names template "${broadcast.template}", which is not a newsletter template in ${templates.dir}`);
   }
   const label = topicLabel(config.newsletterTopics, broadcast.topic);
