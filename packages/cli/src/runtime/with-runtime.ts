@@ -52,11 +52,12 @@ export async function withRuntime<T>(env: Env, cb: (rt: Runtime) => Promise<T>, 
 }
 
 /** Opens only the store (commands that do not touch Redis). */
-export async function withStore<T>(env: Env, cb: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(env: Env, cb: (store: Store) => Promise<T>, logger: Pick<Logger, 'warn'> = makeLogger(env, 'stderr')): Promise<T> {
   const store = await openStore({ url: env.databaseUrl, poolSize: env.databasePoolSize });
   try {
     return await cb(store);
   } finally {
-    await store.close();
+    // Bounded like withRuntime's closes: a database that stopped answering must not keep a finished command from exiting.
+    await closeWithin({ what: 'database', close: () => store.close() }, CONNECTION_CLOSE_MS, logger);
   }
 }
