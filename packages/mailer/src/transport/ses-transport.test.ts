@@ -65,6 +65,22 @@ describe('SES v2 transport', () => {
     sdk.close?.();
   });
 
+  it('gives each of many concurrent sends its own body, signature and answer (the SDK handler is cached)', async () => {
+    const transport = makeSesTransport({ region: 'eu-west-1', endpoint });
+    const recipients = Array.from({ length: 40 }, (_, i) => `user-${i}@acme.example`);
+    const answers = await Promise.all(recipients.map((to, i) => transport.send({ ...message, to, html: `<p>${i}</p>`, tags: { delivery: String(i) } })));
+    expect(new Set(answers.map((a) => a.messageId)).size).toBe(40);
+    const bodies = captured.map((c) => JSON.parse(c.body) as { Destination: { ToAddresses: string[] }; Content: { Simple: { Body: { Html: { Data: string } } } }; EmailTags: unknown[] });
+    expect(bodies.map((b) => b.Destination.ToAddresses[0]).sort()).toEqual([...recipients].sort());
+    for (const body of bodies) {
+      const i = Number(body.Destination.ToAddresses[0]!.match(/\d+/)![0]);
+      expect(body.Content.Simple.Body.Html.Data).toBe(`<p>${i}</p>`);
+      expect(body.EmailTags).toEqual([{ Name: 'delivery', Value: String(i) }]);
+    }
+    expect(new Set(captured.map((c) => c.headers.authorization)).size).toBe(40);
+    transport.close?.();
+  });
+
   it('sends every header value as one clean line, whatever the composer built', async () => {
     const transport = makeSesTransport({ region: 'eu-west-1', endpoint });
     await transport.send({

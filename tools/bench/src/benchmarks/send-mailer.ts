@@ -66,7 +66,9 @@ export function statOf(child: ChildProcess): Promise<MailerStat> {
 }
 
 export function startMailerChild(setup: MailerChildSetup): Promise<ChildProcess> {
-  const child = fork(__filename, [CHILD_FLAG, JSON.stringify(setup)], { stdio: 'inherit' });
+  // BENCH_MAILER_NODE_ARGS adds Node flags to each mailer, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
+  const extra = process.env.BENCH_MAILER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = fork(__filename, [CHILD_FLAG, JSON.stringify(setup)], { stdio: 'inherit', execArgv: [...process.execArgv, ...extra] });
   return new Promise((resolve, reject) => {
     child.once('message', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`mailer child exited early (code ${code})`)));
