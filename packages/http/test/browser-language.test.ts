@@ -1,6 +1,6 @@
 /**
  * Languages in a real headless Chromium: the first reminder arrives in the organization's language,
- * the preferences page opened from it speaks the browser's, the recipient picks another language
+ * the preferences page opened from it speaks it too (not the browser's), the recipient picks another language
  * there, the page re-renders in it, and the next reminder (through the real mailer role and the
  * local SES) arrives in that language.
  */
@@ -46,12 +46,12 @@ describe('languages in a browser', () => {
     expect(first.subject).toBe('Ihre Barcode Reader SDK-Lizenz läuft in 7 Tagen ab (Auftrag ORD-1001)');
 
     await page.goto(preferencesLink(first));
-    // No choice yet, and the preferences page is about the address, not one organization: the browser's language.
-    await page.getByRole('heading', { name: 'Préférences d’e-mail' }).waitFor();
-    expect(await page.evaluate('document.documentElement.lang')).toBe('fr');
+    // No choice yet: the language of the address's organizations (all one here), not the browser's French.
+    await page.getByRole('heading', { name: 'E-Mail-Einstellungen' }).waitFor();
+    expect(await page.evaluate('document.documentElement.lang')).toBe('de');
 
-    await page.getByLabel('Langue de nos e-mails et de nos pages').selectOption('ja');
-    await page.getByRole('button', { name: 'Enregistrer la langue' }).click();
+    await page.getByLabel('Sprache unserer E-Mails und Seiten').selectOption('ja');
+    await page.getByRole('button', { name: 'Sprache speichern' }).click();
     await page.getByRole('heading', { name: 'メール設定' }).waitFor();
     await page.getByText('今後は日本語でご連絡します。').waitFor();
     expect(await page.evaluate('document.documentElement.lang')).toBe('ja');
@@ -66,5 +66,11 @@ describe('languages in a browser', () => {
     // Reloading keeps the choice; the page stays Japanese whatever the browser asks.
     await page.goto(preferencesLink(first));
     await page.getByRole('heading', { name: 'メール設定' }).waitFor();
+
+    // Back to the organization's language: said so, in it.
+    await page.getByLabel('メールとページの言語').selectOption('auto');
+    await page.getByRole('button', { name: '言語を保存' }).click();
+    await page.getByText('Ab jetzt schreiben wir Ihnen in der Sprache Ihrer Organisation.').waitFor();
+    expect(await h.store.lists.getLocale('ann@acme.com')).toBeNull();
   });
 });

@@ -3,8 +3,9 @@
  * Links come from real emails: the mailer role sends through the SES v2 SDK to aws-ses-v2-local and
  * the test reads them from its /store, as a person would read their inbox.
  */
+import { createAddressToken, createListToken, renewalListId } from '@tickler/domain';
 import { enqueue } from '@tickler/queues';
-import { portal, seedOrder } from './http-harness';
+import { portal, SECRETS, seedOrder } from './http-harness';
 import { waitFor, type StoredEmail } from '@tickler/testkit';
 import { useServedBrowser } from './browser-suite';
 
@@ -80,6 +81,41 @@ describe('recipients in a browser', () => {
     await page.getByRole('button', { name: 'Confirm subscription' }).click();
     await page.getByRole('heading', { name: 'Your subscription is confirmed' }).waitFor();
     expect(await h.store.newsletter.get('jo@acme-corp.de')).toMatchObject({ status: 'confirmed', topics: ['security'] });
+  });
+
+  it('keeps every page inside a 320-pixel phone for a 254-character address, a 100-character order id and long German words', async () => {
+    const { browser, h, served: { base } } = suite;
+    const email = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}.com`;
+    const orderId = `ORD-${'9'.repeat(96)}`;
+    expect([email.length, orderId.length]).toEqual([254, 100]);
+    const outcome = await h.store.directory.applyOrderUpsert({
+      orderId, organization: { id: 'org-long', name: 'Lange GmbH', timeZone: 'Europe/Berlin', locale: 'de' }, product: 'Barcode Reader SDK',
+      licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: null, purchaserEmail: email, purchaserName: 'Lang', occurredAt: new Date('2026-11-01T00:00:00Z'),
+    });
+    expect(outcome.outcome).toBe('applied');
+    const phone = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 320, height: 640 } });
+    try {
+      const p = await phone.newPage();
+      const fits = async (what: string): Promise<void> => {
+        const widths = await p.evaluate(`[document.documentElement.scrollWidth, ...[...document.querySelectorAll('button, input, select')].map((e) => Math.ceil(e.getBoundingClientRect().right))]`) as number[];
+        const widest = Math.max(...widths);
+        if (widest > 320) throw new Error(`the ${what} is ${widest} px wide on a 320-px screen`);
+      };
+      await p.goto(`${base}/u/${createListToken(SECRETS, email, renewalListId(orderId))}`);
+      await p.getByText(orderId).waitFor();
+      await fits('unsubscribe page');
+      await p.goto(`${base}/preferences/${createAddressToken(SECRETS, email)}`);
+      await p.getByRole('button', { name: 'Verlassen' }).waitFor(); // the organization's German: "Verlängerungserinnerungen …"
+      await fits('preferences page');
+      await p.goto(`${base}/newsletter`);
+      await p.getByLabel('Product news').check();
+      await p.getByLabel('Business email address').fill(email);
+      await p.getByRole('button', { name: 'Subscribe' }).click();
+      await p.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+      await fits('newsletter sign-up answer');
+    } finally {
+      await phone.close();
+    }
   });
 
   it('works without JavaScript and fits a phone screen', async () => {

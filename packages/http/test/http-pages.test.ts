@@ -177,6 +177,23 @@ describe('preferences /preferences/:token', () => {
     expect(await h.store.lists.getLocale('ann@acme.com')).toBeNull();
   });
 
+  it('speaks the organizations\' language when they agree, the browser\'s when they differ, and a subscriber\'s sign-up language', async () => {
+    const japaneseBrowser = { 'accept-language': 'ja-JP,ja;q=0.9' };
+    const upsert = (orderId: string, organization: { id: string; locale: string }, purchaserEmail = 'ann@acme.com') => h.store.directory.applyOrderUpsert({
+      orderId, organization: { ...organization, name: organization.id, timeZone: 'Europe/Berlin' }, product: 'Barcode Reader SDK',
+      licenseExpiresOn: '2027-01-31', maintenanceExpiresOn: null, purchaserEmail, purchaserName: null, occurredAt: new Date('2030-01-01T00:00:00Z'),
+    });
+    await upsert('ORD-1001', { id: 'org-1', locale: 'de-AT' }); // both of Ann's orders are org-1's
+    expect((await h.app.inject({ method: 'GET', url: url(), headers: japaneseBrowser })).body).toContain('<h1>E-Mail-Einstellungen</h1>');
+
+    await upsert('ORD-3003', { id: 'org-3', locale: 'fr' }); // Ann is its purchaser: a contact of a French organization too
+    expect((await h.app.inject({ method: 'GET', url: url(), headers: japaneseBrowser })).body).toContain('<h1>メール設定</h1>');
+
+    await h.store.lists.setLocale('kim@acme-corp.de', 'fr', 'sign-up');
+    const subscriber = await h.app.inject({ method: 'GET', url: `/preferences/${createAddressToken(SECRETS, 'kim@acme-corp.de')}`, headers: japaneseBrowser });
+    expect(subscriber.body).toContain('<html lang="fr"');
+  });
+
   it('a list token is not a preferences token', async () => {
     const res = await h.app.inject({ method: 'POST', url: `/preferences/${listToken('renewal:ORD-1001')}`, ...form('listId=renewal%3AORD-1001&action=leave') });
     expect(res.statusCode).toBe(400);

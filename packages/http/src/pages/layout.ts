@@ -12,7 +12,7 @@ const CSS = `
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,sans-serif;color:#1d2433;background:#f4f5f7}
 main{max-width:34rem;margin:0 auto;padding:1.5rem 1rem 3rem}
-.card{background:#fff;border-radius:12px;padding:1.5rem;box-shadow:0 1px 3px rgba(16,24,40,.1)}
+.card{background:#fff;border-radius:12px;padding:1.5rem;box-shadow:0 1px 3px rgba(16,24,40,.1);overflow-wrap:anywhere;word-break:break-word}
 h1{font-size:1.35rem;line-height:1.3;margin:0 0 1rem}
 p{margin:0 0 1rem}
 form{margin:0 0 1rem}
@@ -27,7 +27,8 @@ fieldset{border:0;padding:0;margin:1rem 0}
 .check{display:flex;gap:.5rem;align-items:center;font-weight:400;margin:.4rem 0}
 ul.lists{list-style:none;padding:0;margin:0 0 1rem}
 ul.lists li{display:flex;justify-content:space-between;align-items:center;gap:1rem;padding:.75rem 0;border-bottom:1px solid #eaecf0}
-ul.lists form{margin:0}
+ul.lists li>span{min-width:0}
+ul.lists form{margin:0;flex-shrink:0}
 footer{margin-top:1.5rem;text-align:center}
 `;
 

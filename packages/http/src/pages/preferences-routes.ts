@@ -4,14 +4,14 @@
  * change (`listId` + `action`) to a list the address actually belongs to, then shows the page again.
  */
 import {
-  isSupportedLocale, newsletterListId, readAddressToken, renewalListId, SUPPORTED_LOCALES, topicLabel, type ListId, type SupportedLocale, type Translate,
+  isSupportedLocale, matchLocale, newsletterListId, readAddressToken, renewalListId, SUPPORTED_LOCALES, topicLabel, type ListId, type SupportedLocale, type Translate,
 } from '@tickler/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpDeps } from '../deps';
 import type { RoutesPlugin } from '../plugin';
 import { formField, registerFormParsers, sendInvalidLink } from './common';
 import { html, type Html } from './html';
-import { pageLanguage } from './i18n';
+import { pageLanguage, type PageLanguage } from './i18n';
 import { sendPage } from './layout';
 import { LANGUAGE_NAMES } from './messages';
 
@@ -56,9 +56,21 @@ ${entries.length > 0 ? html`<ul class="lists">${rows}</ul>` : html`<p>${t('prefe
 ${languageForm(t, chosen)}`;
 }
 
+/**
+ * The page's language (SPEC §3). The page is about one address, which may be a contact of several
+ * organizations: its choice on this page; else its organizations' language when they all have the
+ * same one; else the language it signed up to the newsletter in; else the browser's; else
+ * DEFAULT_LOCALE.
+ */
+async function preferencesLanguage(deps: HttpDeps, request: FastifyRequest, email: string): Promise<PageLanguage> {
+  const orders = await deps.store.directory.listOrdersForContact(email);
+  const locales = new Set(orders.map((o) => matchLocale(o.organizationLocale)));
+  const shared = locales.size === 1 ? [...locales][0] : null;
+  return pageLanguage(deps, request, { email, organizationLocale: shared, signUpCounts: !shared });
+}
+
 async function show(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply, email: string, status: number, message: (t: Translate) => Message): Promise<FastifyReply> {
-  // The preferences page is about one address, which may be a contact of several organizations: its choice, else the browser's language.
-  const { locale, t } = await pageLanguage(deps, request, { email });
+  const { locale, t } = await preferencesLanguage(deps, request, email);
   const stored = await deps.store.lists.getLocale(email);
   const chosen = stored?.source === 'preferences' && isSupportedLocale(stored.locale) ? stored.locale : null;
   const body = renderPage(t, email, await listsOf(deps, email, t), chosen, message(t));
@@ -74,7 +86,7 @@ async function chooseLanguage(deps: HttpDeps, request: FastifyRequest, reply: Fa
   const chosen: SupportedLocale | null = locale === 'auto' ? null : locale;
   await deps.store.lists.setLocale(email, chosen, 'preferences');
   request.log.info({ locale }, 'preferences language changed');
-  return show(deps, request, reply, email, 200, (t) => (chosen ? { kind: 'notice', text: t('preferences.languageSaved') } : null));
+  return show(deps, request, reply, email, 200, (t) => ({ kind: 'notice', text: t(chosen ? 'preferences.languageSaved' : 'preferences.languageAutoSaved') }));
 }
 
 export const preferencesRoutes: RoutesPlugin = async (app, deps) => {
@@ -93,7 +105,7 @@ export const preferencesRoutes: RoutesPlugin = async (app, deps) => {
     const action = formField(request.body, 'action');
     if (action === 'language') return chooseLanguage(deps, request, reply, claim.email);
     const listId = formField(request.body, 'listId');
-    const { t } = await pageLanguage(deps, request, { email: claim.email });
+    const { t } = await preferencesLanguage(deps, request, claim.email);
     const entry = (await listsOf(deps, claim.email, t)).find((e) => e.listId === listId);
     if (!entry || (action !== 'leave' && action !== 'rejoin')) {
       request.log.info({ listId, action }, 'preferences change refused');

@@ -169,7 +169,8 @@ function localizeVariant(name: string, locale: SupportedLocale, catalog: Message
     // Values come from billing and sign-up data: one clean line in every part (no CR/LF into a
     // text line or the subject, no U+202E turning a name around).
     subject: compile(fill(sources.subject, plain), toOneLine),
-    html: compile(fill(sources.html, escapeHtml).replace(/<html lang="[^"]*"/, `<html lang="${locale}"`), escapeHtmlLine),
+    // MJML writes its one `lang` on <html> and on the body's wrapper (role="article"): both become the email's.
+    html: compile(fill(sources.html, escapeHtml).replace(/(<html|\srole="article") lang="[^"]*"/g, `$1 lang="${locale}"`), escapeHtmlLine),
     text: compile(fill(sources.text, plain), toOneLine),
     slots,
   };

@@ -187,6 +187,8 @@ describe('checkTemplates', () => {
     const zh = renderEmail(set, 'license-reminder', sample, 'zh-Hans-CN');
     expect(zh.subject).toBe('您的 Barcode Reader SDK 许可证将在 1 天后到期（订单 ORD-1001）');
     expect(zh.html).toContain('<html lang="zh-CN"');
+    // The body's wrapper says so too (screen readers, Han glyph variants): every lang in the email is the email's.
+    expect(zh.html.match(/\slang="[^"]*"/g)).toEqual([' lang="zh-CN"', ' lang="zh-CN"']);
     expect(zh.text).toContain('退订此列表');
     // Not shipped: the set's default locale.
     expect(renderEmail(set, 'license-reminder', sample, 'pt-BR').subject).toBe('Your Barcode Reader SDK license expires in 1 day (order ORD-1001)');

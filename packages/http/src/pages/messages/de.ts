@@ -54,6 +54,7 @@ export const de: MessageCatalog = {
     languageAuto: 'Wie meine Organisation',
     languageSave: 'Sprache speichern',
     languageSaved: 'Ab jetzt schreiben wir Ihnen auf Deutsch.',
+    languageAutoSaved: 'Ab jetzt schreiben wir Ihnen in der Sprache Ihrer Organisation.',
     languageUnknown: 'Wählen Sie eine der angebotenen Sprachen; es wurde nichts geändert.',
   },
   invitation: {

@@ -54,6 +54,7 @@ export const en: MessageCatalog = {
     languageAuto: 'As my organization’s',
     languageSave: 'Save language',
     languageSaved: 'From now on we write to you in English.',
+    languageAutoSaved: 'From now on we write to you in your organization’s language.',
     languageUnknown: 'Choose one of the languages offered; nothing was changed.',
   },
   invitation: {

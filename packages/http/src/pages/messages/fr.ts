@@ -54,6 +54,7 @@ export const fr: MessageCatalog = {
     languageAuto: 'Celle de mon organisation',
     languageSave: 'Enregistrer la langue',
     languageSaved: 'Désormais, nous vous écrirons en français.',
+    languageAutoSaved: 'Désormais, nous vous écrirons dans la langue de votre organisation.',
     languageUnknown: 'Choisissez l’une des langues proposées ; rien n’a été modifié.',
   },
   invitation: {

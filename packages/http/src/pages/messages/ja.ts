@@ -54,6 +54,7 @@ export const ja: MessageCatalog = {
     languageAuto: '組織の設定に従う',
     languageSave: '言語を保存',
     languageSaved: '今後は日本語でご連絡します。',
+    languageAutoSaved: '今後は組織の言語でご連絡します。',
     languageUnknown: '表示されている言語から選んでください。変更は行われていません。',
   },
   invitation: {

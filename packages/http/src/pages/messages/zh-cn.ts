@@ -54,6 +54,7 @@ export const zhCN: MessageCatalog = {
     languageAuto: '与我的组织相同',
     languageSave: '保存语言',
     languageSaved: '今后我们将使用简体中文与您联系。',
+    languageAutoSaved: '今后我们将使用您所在组织的语言与您联系。',
     languageUnknown: '请从提供的语言中选择；未做任何更改。',
   },
   invitation: {
