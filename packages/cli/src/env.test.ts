@@ -185,6 +185,16 @@ describe('loadEnv', () => {
     ]);
   });
 
+  it('reads a topic label\'s translations, and names a translation that is not locale=Label in a shipped locale', () => {
+    expect(loadEnv({ NEWSLETTER_TOPICS: 'releases:New releases|de=Neue Versionen|zh-CN=新版本, tips' }).newsletterTopics).toEqual([
+      { id: 'releases', label: 'New releases', labels: { de: 'Neue Versionen', 'zh-CN': '新版本' } },
+      { id: 'tips', label: 'tips' },
+    ]);
+    expect(loadEnv({}).newsletterTopics.map((t) => t.labels?.ja)).toEqual(['製品ニュース', 'セキュリティ勧告', 'イベントとウェビナー']);
+    const error = errorOf(() => loadEnv({ NEWSLETTER_TOPICS: 'releases:New releases|pt=Novidades|de' }));
+    expect(error.message).toMatch(/NEWSLETTER_TOPICS.*"pt=Novidades" of topic releases is not locale=Label.*"de" of topic releases/);
+  });
+
   it('refuses a newsletter topic id longer than 64 characters (it travels in unsubscribe links)', () => {
     expect(loadEnv({ NEWSLETTER_TOPICS: `${'t'.repeat(64)}:Longest` }).newsletterTopics[0]?.id).toHaveLength(64);
     expect(errorOf(() => loadEnv({ NEWSLETTER_TOPICS: `${'t'.repeat(65)}:Too long` })).message).toMatch(/NEWSLETTER_TOPICS.*at most 64 characters/);

@@ -1,3 +1,5 @@
+import type { SupportedLocale } from './i18n';
+
 /**
  * Newsletter topics as configured (`NEWSLETTER_TOPICS`): the id travels in links and list ids
  * (`newsletter:<id>`), the label is what people read.
@@ -6,11 +8,15 @@
 export interface NewsletterTopic {
   id: string;
   label: string;
+  /** The label in other shipped languages (`id:Label|de=…|fr=…`); `label` where one is missing. */
+  labels?: Partial<Record<SupportedLocale, string>>;
 }
 
-/** The label of topic `id`; the id itself when the configuration has no such topic (any more). */
-export function topicLabel(topics: readonly NewsletterTopic[] | undefined, id: string): string {
-  return topics?.find((t) => t.id === id)?.label ?? id;
+/** The label of topic `id` in `locale`, else its label; the id itself when the configuration has no such topic (any more). */
+export function topicLabel(topics: readonly NewsletterTopic[] | undefined, id: string, locale?: SupportedLocale): string {
+  const topic = topics?.find((t) => t.id === id);
+  if (!topic) return id;
+  return (locale && topic.labels?.[locale]) || topic.label;
 }
 
 /** The list label of a newsletter topic, e.g. "Newsletter: Product news" (`label` from {@link topicLabel}). */

@@ -44,7 +44,7 @@ export function testConfig(dir: string, over: Partial<HttpConfig> = {}): HttpCon
   return {
     publicBaseUrl: 'https://tickler.test', tokenSecrets: SECRETS, adminToken: 'admin-token-0123456789', portalApiKey: PORTAL_KEY,
     billingWebhookSecret: BILLING_SECRET, snsTopicArns: [TOPIC_ARN], snsCertCacheDir: join(dir, 'sns-certs'),
-    newsletterTopics: [{ id: 'product-news', label: 'Product news' }, { id: 'security', label: 'Security advisories' }],
+    newsletterTopics: [{ id: 'product-news', label: 'Product news' }, { id: 'security', label: 'Security advisories', labels: { fr: 'Avis de sécurité' } }],
     emailDomainAllowlist: [], supportEmail: 'support@tickler.test', bodyLimitBytes: 64 * 1024, enqueueTimeoutMs: 1000, ...over,
   };
 }

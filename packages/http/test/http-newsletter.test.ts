@@ -40,6 +40,7 @@ describe('newsletter subscription', () => {
     const form = await h.app.inject({ method: 'GET', url: '/newsletter', headers });
     expect(form.body).toContain('<html lang="fr"');
     expect(form.body).toContain('S’abonner à notre newsletter');
+    expect(form.body).toContain('> Avis de sécurité</label>');
     const refused = await h.app.inject({
       method: 'POST', url: '/newsletter/subscriptions', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'email=jo%40gmail.com&topics=security',
     });
@@ -52,7 +53,7 @@ describe('newsletter subscription', () => {
     // The confirmation link opened in a browser without Accept-Language: still the sign-up's language.
     const confirm = await h.app.inject({ method: 'GET', url: `/newsletter/confirm/${createConfirmToken(SECRETS, 'jo@acme.com')}` });
     expect(confirm.body).toContain('<h1>Confirmez votre abonnement</h1>');
-    expect(confirm.body).toContain('Abonner jo@acme.com à : Security advisories ?');
+    expect(confirm.body).toContain('Abonner jo@acme.com à : Avis de sécurité ?');
   });
 
   it('shows public pages without Accept-Language in DEFAULT_LOCALE', async () => {

@@ -27,7 +27,7 @@ export const TEST_MAILER_SETTINGS = {
   fromNewsletter: 'Tickler News <news@tickler.example.com>',
   supportEmail: 'support@tickler.example.com',
   renewUrlTemplate: 'https://shop.example.com/renew?order={orderId}',
-  newsletterTopics: [{ id: 'product-news', label: 'Product news' }],
+  newsletterTopics: [{ id: 'product-news', label: 'Product news', labels: { de: 'Produktneuigkeiten' } }],
   throttleDelayMs: 300,
   digestSettleMs: 200,
 };

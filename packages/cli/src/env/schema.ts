@@ -245,16 +245,38 @@ const snsTopicArns = optionalText.transform((v, ctx) => {
   return arns;
 });
 
-/** `id:Label` pairs, comma-separated; a bare id is its own label. */
+/** The shipped topics, labelled in every shipped language. */
+export const DEFAULT_NEWSLETTER_TOPICS = [
+  'product-news:Product news|de=Produktneuigkeiten|fr=Nouveautés produits|ja=製品ニュース|zh-CN=产品新闻',
+  'security:Security advisories|de=Sicherheitshinweise|fr=Avis de sécurité|ja=セキュリティ勧告|zh-CN=安全公告',
+  'events:Events and webinars|de=Veranstaltungen und Webinare|fr=Événements et webinaires|ja=イベントとウェビナー|zh-CN=活动和网络研讨会',
+].join(',');
+
+/**
+ * `id:Label` pairs, comma-separated; a bare id is its own label. A label may carry its translations,
+ * `id:Label|de=Etikett|ja=ラベル`; a language without one reads `Label`.
+ */
 const newsletterTopics = trimmed.optional().transform((v, ctx) => {
-  const items = list(v || 'product-news:Product news,security:Security advisories,events:Events and webinars');
-  const topics = items.map((item) => {
-    const [id = '', ...label] = item.split(':');
-    return { id: id.trim(), label: label.join(':').trim() || id.trim() };
+  const problems: string[] = [];
+  const topics = list(v || DEFAULT_NEWSLETTER_TOPICS).map((item) => {
+    const [idPart = '', ...rest] = item.split(':');
+    const id = idPart.trim();
+    const [label = '', ...translations] = rest.join(':').split('|').map((part) => part.trim());
+    const labels: Partial<Record<SupportedLocale, string>> = {};
+    for (const translation of translations) {
+      const [locale = '', ...text] = translation.split('=');
+      const value = text.join('=').trim();
+      if (isSupportedLocale(locale.trim()) && value) labels[locale.trim() as SupportedLocale] = value;
+      else problems.push(`"${translation}" of topic ${id} is not locale=Label with a shipped locale (${SUPPORTED_LOCALES.join(', ')})`);
+    }
+    return { id, label: label || id, ...(translations.length > 0 ? { labels } : {}) };
   });
   // Topic ids travel in newsletter unsubscribe links: bounded so every link stays short enough.
   if (topics.some((t) => !/^[a-z0-9][a-z0-9-]*$/.test(t.id) || t.id.length > MAX_TOPIC_LENGTH)) {
-    ctx.addIssue({ code: 'custom', message: `must be id:Label pairs with ids of a-z, 0-9 and - of at most ${MAX_TOPIC_LENGTH} characters (got "${v}")` });
+    problems.unshift(`must be id:Label pairs with ids of a-z, 0-9 and - of at most ${MAX_TOPIC_LENGTH} characters (got "${v}")`);
+  }
+  if (problems.length > 0) {
+    ctx.addIssue({ code: 'custom', message: problems.join('; ') });
     return z.NEVER;
   }
   return topics;

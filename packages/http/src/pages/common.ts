@@ -41,14 +41,14 @@ export function parseListId(text: string | undefined): ListId | null {
 }
 
 /** The list as its recipient knows it ("Renewal reminders for order ORD-1 (SDK)"), in the page's language. */
-export async function describeList(deps: HttpDeps, listId: ListId, { t }: PageLanguage): Promise<string> {
+export async function describeList(deps: HttpDeps, listId: ListId, { locale, t }: PageLanguage): Promise<string> {
   if (listId.startsWith('renewal:')) {
     const orderId = listId.slice('renewal:'.length);
     const order = await deps.store.directory.getOrder(orderId);
     return order ? t('lists.renewalWithProduct', { orderNumber: orderId, product: order.product }) : t('lists.renewal', { orderNumber: orderId });
   }
   const topic = listId.slice('newsletter:'.length);
-  return t('lists.newsletter', { topic: topicLabel(deps.config.newsletterTopics, topic) });
+  return t('lists.newsletter', { topic: topicLabel(deps.config.newsletterTopics, topic, locale) });
 }
 
 /**

@@ -71,7 +71,7 @@ export function waitInWords(locale: SupportedLocale, seconds: number): string {
 /** Topic ids as their labels in one phrase ("Product news and Security advisories"), or "no topic". */
 export function topicPhrase(deps: HttpDeps, { locale, t }: PageLanguage, topics: readonly string[]): string {
   if (topics.length === 0) return t('lists.noTopic');
-  return joinList(locale, topics.map((id) => topicLabel(deps.config.newsletterTopics, id)));
+  return joinList(locale, topics.map((id) => topicLabel(deps.config.newsletterTopics, id, locale)));
 }
 
 /** Problems between the page catalogs (see `compareCatalogs`); empty when every locale is complete. */

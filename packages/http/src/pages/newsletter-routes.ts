@@ -6,7 +6,7 @@
  * the confirmation of the requested topic change — whose topics stay as they are until then.
  * The answer is the same either way, so the form does not tell who is subscribed.
  */
-import { checkBusinessEmail, type BusinessEmailCheck } from '@tickler/domain';
+import { checkBusinessEmail, topicLabel, type BusinessEmailCheck } from '@tickler/domain';
 import type { FastifyReply } from 'fastify';
 import type { HttpDeps } from '../deps';
 import type { RoutesPlugin } from '../plugin';
@@ -23,7 +23,7 @@ const RESEND_AFTER_MS = 5 * 60_000;
 
 function sendForm(reply: FastifyReply, deps: HttpDeps, lang: PageLanguage, status: number, values: { email: string; topics: string[] }, problem: string | null): FastifyReply {
   const { t } = lang;
-  const topics = deps.config.newsletterTopics.map((topic) => html`<label class="check"><input type="checkbox" name="topics" value="${topic.id}"${values.topics.includes(topic.id) ? html` checked` : ''}> ${topic.label}</label>`);
+  const topics = deps.config.newsletterTopics.map((topic) => html`<label class="check"><input type="checkbox" name="topics" value="${topic.id}"${values.topics.includes(topic.id) ? html` checked` : ''}> ${topicLabel(deps.config.newsletterTopics, topic.id, lang.locale)}</label>`);
   return sendPage(reply, status, {
     title: t('newsletter.title'),
     supportEmail: deps.config.supportEmail,

@@ -19,7 +19,7 @@ type TokenParams = { Params: { token: string } };
 interface ListEntry { listId: ListId; label: string; left: boolean }
 type Message = { kind: 'notice' | 'problem'; text: string } | null;
 
-async function listsOf(deps: HttpDeps, email: string, t: Translate): Promise<ListEntry[]> {
+async function listsOf(deps: HttpDeps, email: string, { locale, t }: PageLanguage): Promise<ListEntry[]> {
   const [orders, subscription, left] = await Promise.all([
     deps.store.directory.listOrdersForContact(email),
     deps.store.newsletter.get(email),
@@ -30,7 +30,7 @@ async function listsOf(deps: HttpDeps, email: string, t: Translate): Promise<Lis
     listId: renewalListId(o.id), label: t('lists.renewalWithProduct', { orderNumber: o.id, product: o.product }), left: false,
   }));
   for (const topic of subscription?.topics ?? []) {
-    const list = t('lists.newsletter', { topic: topicLabel(deps.config.newsletterTopics, topic) });
+    const list = t('lists.newsletter', { topic: topicLabel(deps.config.newsletterTopics, topic, locale) });
     entries.push({ listId: newsletterListId(topic), label: subscription?.status === 'pending' ? t('preferences.awaiting', { list }) : list, left: false });
   }
   return entries.map((e) => ({ ...e, left: leftSet.has(e.listId) }));
@@ -70,10 +70,11 @@ async function preferencesLanguage(deps: HttpDeps, request: FastifyRequest, emai
 }
 
 async function show(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply, email: string, status: number, message: (t: Translate) => Message): Promise<FastifyReply> {
-  const { locale, t } = await preferencesLanguage(deps, request, email);
+  const language = await preferencesLanguage(deps, request, email);
+  const { locale, t } = language;
   const stored = await deps.store.lists.getLocale(email);
   const chosen = stored?.source === 'preferences' && isSupportedLocale(stored.locale) ? stored.locale : null;
-  const body = renderPage(t, email, await listsOf(deps, email, t), chosen, message(t));
+  const body = renderPage(t, email, await listsOf(deps, email, language), chosen, message(t));
   return sendPage(reply, status, { title: t('preferences.title'), supportEmail: deps.config.supportEmail, body, locale });
 }
 
@@ -105,8 +106,7 @@ export const preferencesRoutes: RoutesPlugin = async (app, deps) => {
     const action = formField(request.body, 'action');
     if (action === 'language') return chooseLanguage(deps, request, reply, claim.email);
     const listId = formField(request.body, 'listId');
-    const { t } = await preferencesLanguage(deps, request, claim.email);
-    const entry = (await listsOf(deps, claim.email, t)).find((e) => e.listId === listId);
+    const entry = (await listsOf(deps, claim.email, await preferencesLanguage(deps, request, claim.email))).find((e) => e.listId === listId);
     if (!entry || (action !== 'leave' && action !== 'rejoin')) {
       request.log.info({ listId, action }, 'preferences change refused');
       return show(deps, request, reply, claim.email, 400, (tr) => ({ kind: 'problem', text: tr(!entry ? 'preferences.notYours' : 'preferences.chooseAction') }));

@@ -20,9 +20,9 @@ export const composeBroadcast: Composer = async (deps, delivery) => {
   if (!template || !isNewsletterTemplate(templateName)) {
     throw new PermanentSendError(`Broadcast ${broadcast.id} names template "${broadcast.template}", which is not a newsletter template in ${templates.dir}`);
   }
-  const label = topicLabel(config.newsletterTopics, broadcast.topic);
   // The body is authored in one language; the footer (list, unsubscribe, preferences) follows the reader's.
   const locale = await recipientLocale(deps, delivery.email, null, { signUpCounts: true });
+  const label = topicLabel(config.newsletterTopics, broadcast.topic, locale);
   const unsubscribe = unsubscribeUrl(config, delivery.email, listId);
   const data: NewsletterEmailData = {
     topic: broadcast.topic,

@@ -16,8 +16,8 @@ export const composeConfirmation: Composer = async (deps, delivery) => {
   const subscription = await store.newsletter.getById(delivery.sourceId);
   if (!subscription) return { skip: 'subscription-not-found' };
   if (subscription.status === 'confirmed') return { skip: 'already-confirmed' };
-  const labels = subscription.topics.map((id) => topicLabel(config.newsletterTopics, id));
   const locale = await recipientLocale(deps, delivery.email, null, { signUpCounts: true });
+  const labels = subscription.topics.map((id) => topicLabel(config.newsletterTopics, id, locale));
   const data: NewsletterConfirmationEmailData = {
     topics: joinTopics(templates, locale, labels),
     confirmUrl: confirmUrl(config, delivery.email),

@@ -13,8 +13,8 @@ export const composeTopicChange: Composer = async (deps, delivery) => {
   if (!change) return { skip: 'topic-change-gone' };
   const subscription = await store.newsletter.getById(change.subscriptionId);
   if (!subscription || subscription.status !== 'confirmed') return { skip: 'not-subscribed' };
-  const label = (id: string) => topicLabel(config.newsletterTopics, id);
   const locale = await recipientLocale(deps, delivery.email, null, { signUpCounts: true });
+  const label = (id: string) => topicLabel(config.newsletterTopics, id, locale);
   const data: TopicChangeConfirmationEmailData = {
     topics: joinTopics(templates, locale, change.topics.map(label)),
     currentTopics: subscription.topics.length > 0 ? joinTopics(templates, locale, subscription.topics.map(label)) : translator(templates, locale)('lists.noTopic'),
