@@ -50,14 +50,17 @@ export async function pageLanguage(deps: HttpDeps, request: FastifyRequest, opti
   return { locale, t: pageTranslator(locale) };
 }
 
-const instants = new Map<SupportedLocale, Intl.DateTimeFormat>();
+const instants = new Map<string, Intl.DateTimeFormat>();
 
-/** An instant as the page's reader reads it, in UTC: "10 December 2026 at 09:00 UTC". */
-export function displayInstant(locale: SupportedLocale, at: Date): string {
-  let format = instants.get(locale);
+/** An instant as the page's reader reads it, to the minute in `timeZone` (an organization's): "10 December 2026 at 09:00 CET". */
+export function displayInstant(locale: SupportedLocale, at: Date, timeZone = 'UTC'): string {
+  const key = `${locale} ${timeZone}`;
+  let format = instants.get(key);
   if (!format) {
-    format = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : locale, { dateStyle: 'long', timeStyle: 'long', timeZone: 'UTC' });
-    instants.set(locale, format);
+    format = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : locale, {
+      year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short',
+    });
+    if (instants.size < 1000) instants.set(key, format);
   }
   return format.format(at);
 }

@@ -16,7 +16,7 @@ import { sendPage } from './layout';
 import { sendTestEmailPage } from './test-email-page';
 
 type TokenParams = { Params: { token: string } };
-interface Found { invitation: InvitationRow; organization: string; organizationLocale: string | null; inviter: string }
+interface Found { invitation: InvitationRow; organization: string; organizationLocale: string | null; timeZone: string; inviter: string }
 type Lookup = { kind: 'invalid' } | ({ kind: 'expired' | 'accepted' | 'open' } & Found);
 
 async function lookup(deps: HttpDeps, token: string): Promise<Lookup> {
@@ -31,7 +31,7 @@ async function lookup(deps: HttpDeps, token: string): Promise<Lookup> {
     deps.store.directory.getUserByEmail(invitation.invitedByEmail),
   ]);
   if (!organization) return { kind: 'invalid' };
-  const names = { invitation, organization: organization.name, organizationLocale: organization.locale ?? null, inviter: inviter?.name ? `${inviter.name} (${inviter.email})` : invitation.invitedByEmail };
+  const names = { invitation, organization: organization.name, organizationLocale: organization.locale ?? null, timeZone: organization.timeZone, inviter: inviter?.name ? `${inviter.name} (${inviter.email})` : invitation.invitedByEmail };
   if (invitation.acceptedAt) return { kind: 'accepted', ...names };
   if (invitation.expiresAt.getTime() <= deps.now().getTime()) return { kind: 'expired', ...names };
   return { kind: 'open', ...names };
@@ -48,7 +48,7 @@ function sendExpired(reply: FastifyReply, deps: HttpDeps, found: Found, { locale
     supportEmail: deps.config.supportEmail,
     locale,
     body: html`<h1>${t('invitation.expiredHeading')}</h1>
-<p>${t('invitation.expiredBody', { organization: found.organization, expiresAt: displayInstant(locale, found.invitation.expiresAt) })}</p>
+<p>${t('invitation.expiredBody', { organization: found.organization, expiresAt: displayInstant(locale, found.invitation.expiresAt, found.timeZone) })}</p>
 <p>${t('invitation.askAgain', { inviter: found.inviter })}</p>`,
   });
 }
@@ -84,7 +84,7 @@ export const invitationRoutes: RoutesPlugin = async (app, deps) => {
       locale,
       body: html`<h1>${t('invitation.joinTitle', { organization })}</h1>
 <p>${t('invitation.invited', { inviter: found.inviter, email: found.invitation.email, organization })}</p>
-<p class="muted">${t('invitation.validUntil', { expiresAt: displayInstant(locale, found.invitation.expiresAt) })}</p>
+<p class="muted">${t('invitation.validUntil', { expiresAt: displayInstant(locale, found.invitation.expiresAt, found.timeZone) })}</p>
 <form method="post"><button type="submit">${t('invitation.button')}</button></form>`,
     });
   });

@@ -1,7 +1,7 @@
 /** Links and list headers carried by emails (SPEC §4; RFC 2369, RFC 2919, RFC 8058). */
 import type { InvitationRow, InvitationsRepository } from '@tickler/db';
 import {
-  createAddressToken, createConfirmToken, createDigestToken, createListToken, createTopicChangeToken, invitationTokenCandidates, sha256Hex, type ListId,
+  createAddressToken, createConfirmToken, createDigestToken, createListToken, createTopicChangeToken, invitationTokenCandidates, sha256Hex, type ListId, type Translate,
 } from '@tickler/domain';
 import type { MailerConfig } from '../config';
 
@@ -48,9 +48,10 @@ export function topicChangeUrl(config: LinkConfig, email: string, changeId: numb
   return `${base(config)}/newsletter/confirm/${createTopicChangeToken(config.tokenSecrets, email, changeId)}`;
 }
 
-export function renewUrl(config: Pick<MailerConfig, 'renewUrlTemplate' | 'supportEmail'>, orderId: string): string {
+/** RENEW_URL_TEMPLATE for the order, else a mail to support whose subject (in the email's language, `t`) names the order. */
+export function renewUrl(config: Pick<MailerConfig, 'renewUrlTemplate' | 'supportEmail'>, orderId: string, t: Translate): string {
   if (config.renewUrlTemplate) return config.renewUrlTemplate.replaceAll('{orderId}', encodeURIComponent(orderId));
-  return `mailto:${config.supportEmail}?subject=${encodeURIComponent(`Renewal of order ${orderId}`)}`;
+  return `mailto:${config.supportEmail}?subject=${encodeURIComponent(t('common.renewalRequest', { orderNumber: orderId }))}`;
 }
 
 /**

@@ -16,7 +16,7 @@ import type { Processor } from '@tickler/queues';
 import { SendBudgetExhaustedError, type SendBudget } from '../budget';
 import type { MailerConfig } from '../config';
 import { listHeaders } from '../processors/links';
-import { renderEmail, type TemplateSet } from '../templates';
+import { emailLocale, renderEmail, translator, type TemplateSet } from '../templates';
 import type { MailTransport, OutgoingEmail } from '../transport';
 import { resolveTestRequest } from './render-test-email';
 import { testSendValues } from './test-values';
@@ -45,7 +45,7 @@ export type TestSendOutcome =
 export function composeTestEmail(deps: Pick<TestSendDeps, 'templates' | 'config'>, row: TestSendRow): OutgoingEmail {
   const { config } = deps;
   const { template, data } = resolveTestRequest(deps.templates, row);
-  const values = testSendValues(config, template.name, row.email, data);
+  const values = testSendValues(config, template.name, row.email, data, translator(deps.templates, emailLocale(deps.templates, row.locale)));
   const email = renderEmail(deps.templates, template.name, values, row.locale);
   const unsubscribe = typeof values.unsubscribeUrl === 'string' ? values.unsubscribeUrl : null;
   const broadcast = unsubscribe !== null && template.name.startsWith('newsletter-');

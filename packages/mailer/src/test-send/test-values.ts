@@ -13,7 +13,7 @@
  * - `renewUrl` is built for the sample's order as a reminder builds it (RENEW_URL_TEMPLATE, else a
  *   mail to support).
  */
-import { createTestSendToken } from '@tickler/domain';
+import { createTestSendToken, type Translate } from '@tickler/domain';
 import type { MailerConfig } from '../config';
 import { preferencesUrl, renewUrl } from '../processors/links';
 
@@ -26,7 +26,7 @@ const isValues = (value: unknown): value is Values => typeof value === 'object' 
  * `data` (a sample of `template`) for a test send to `email`: every field above replaced, in list
  * items too (a digest's orders); other fields as they are.
  */
-export function testSendValues(config: TestValuesConfig, template: string, email: string, data: Values): Values {
+export function testSendValues(config: TestValuesConfig, template: string, email: string, data: Values, t: Translate): Values {
   const base = config.publicBaseUrl.replace(/\/+$/, '');
   const testLink = (path: string) => `${base}${path}${createTestSendToken(config.tokenSecrets, email, template)}`;
   const real: Record<string, (values: Values) => unknown> = {
@@ -37,7 +37,7 @@ export function testSendValues(config: TestValuesConfig, template: string, email
     unsubscribeUrl: () => testLink('/u/'),
     acceptUrl: () => testLink('/invitations/'),
     confirmUrl: () => testLink('/newsletter/confirm/'),
-    renewUrl: (values) => renewUrl(config, String(values.orderNumber)),
+    renewUrl: (values) => renewUrl(config, String(values.orderNumber), t),
   };
   const replace = (values: Values): Values => Object.fromEntries(Object.entries(values).map(([key, value]) => {
     if (Object.hasOwn(real, key)) return [key, real[key]!(values)];

@@ -6,7 +6,7 @@
  */
 import { reminderVariant, type SupportedLocale } from '@tickler/domain';
 import type { DeliveryRow } from '@tickler/db';
-import { displayDate, renderEmail, REMINDER_DIGEST_TEMPLATE, type ReminderDigestEmailData } from '../../templates';
+import { displayDate, renderEmail, REMINDER_DIGEST_TEMPLATE, translator, type ReminderDigestEmailData } from '../../templates';
 import { digestUnsubscribeUrl, listHeaders, preferencesUrl, renewUrl, unsubscribeUrl } from '../links';
 import { reminderEmail, resolveReminder, type DueReminder } from './compose-reminder';
 import { recipientLocale } from './locale';
@@ -51,13 +51,14 @@ function digestEmail(
   const { config, templates } = deps;
   const email = due[0]!.delivery.email;
   const unsubscribe = digestUnsubscribeUrl(config, email, digestId);
+  const t = translator(templates, locale);
   const data: ReminderDigestEmailData = {
     organizationName: due[0]!.item.order.organizationName,
     count: due.length,
     orders: due.map(({ item: { reminder, order, listId, daysLeft } }) => ({
       variant: reminderVariant(daysLeft), kind: reminder.kind, orderNumber: order.id, product: order.product,
       expiresOn: displayDate(reminder.expiresOn, locale), daysLeft, days: Math.abs(daysLeft),
-      renewUrl: renewUrl(config, order.id), unsubscribeUrl: unsubscribeUrl(config, email, listId),
+      renewUrl: renewUrl(config, order.id, t), unsubscribeUrl: unsubscribeUrl(config, email, listId),
     })),
     unsubscribeUrl: unsubscribe,
     preferencesUrl: preferencesUrl(config, email),

@@ -43,7 +43,7 @@ export function reminderEmail({ templates, config }: ComposeDeps, delivery: Deli
     expiresOn: displayDate(reminder.expiresOn, locale),
     daysLeft,
     days: Math.abs(daysLeft),
-    renewUrl: renewUrl(config, order.id),
+    renewUrl: renewUrl(config, order.id, translator(templates, locale)),
     supportEmail: config.supportEmail,
     recipientEmail: delivery.email,
     listName: renewalListName(translator(templates, locale), order.id),
