@@ -1,5 +1,6 @@
 import { DomainError } from './errors';
 import {
+  supersedingReminder,
   checkReminderStillValid,
   DEFAULT_OFFSETS,
   expiryRangeFor,
@@ -218,5 +219,33 @@ describe('checkReminderStillValid', () => {
 
   it('compares the expiry of the reminder’s own kind only', () => {
     expect(checkReminderStillValid({ kind: 'maintenance', expiresOn: '2027-06-30' }, { ...order, licenseExpiresOn: '2030-01-01' })).toEqual({ ok: true });
+  });
+});
+
+describe('supersedingReminder', () => {
+  const now = new Date('2027-01-30T10:00:00Z');
+  const r = (id: number, offsetDays: number, sendAt: string, more: Partial<{ kind: 'license' | 'maintenance'; expiresOn: string; status: string }> = {}) => ({
+    id, kind: 'license' as const, expiresOn: '2027-01-31', offsetDays, sendAt: new Date(sendAt), status: 'queued', ...more,
+  });
+  const seven = r(1, 7, '2027-01-24T09:00:00Z');
+  const one = r(2, 1, '2027-01-30T09:00:00Z');
+
+  it('after downtime: a later reminder of the cycle, also due, supersedes an earlier one, queued or already sent', () => {
+    expect(supersedingReminder(seven, [seven, one], now)).toBe(one);
+    expect(supersedingReminder(seven, [seven, { ...one, status: 'sent' }], now)?.id).toBe(2);
+    expect(supersedingReminder(one, [seven, one], now)).toBeNull();
+  });
+
+  it('a later reminder not yet due, of another cycle, or cancelled supersedes nothing', () => {
+    expect(supersedingReminder(seven, [seven, one], new Date('2027-01-30T08:59:59Z'))).toBeNull();
+    expect(supersedingReminder(seven, [r(3, 1, '2027-01-30T09:00:00Z', { kind: 'maintenance' })], now)).toBeNull();
+    expect(supersedingReminder(seven, [r(4, 1, '2027-01-30T09:00:00Z', { expiresOn: '2028-01-31' })], now)).toBeNull();
+    expect(supersedingReminder(seven, [{ ...one, status: 'cancelled' }], now)).toBeNull();
+  });
+
+  it('offsets moved onto one send time (a weekend before a Monday expiry): the one nearest expiry goes out', () => {
+    const friday = '2027-01-29T09:00:00Z';
+    const cycle = [r(5, 3, friday), r(6, 2, friday), r(7, 1, friday)];
+    expect(cycle.map((x) => supersedingReminder(x, cycle, now)?.id ?? null)).toEqual([6, 7, null]);
   });
 });

@@ -165,6 +165,23 @@ export function expiryRangeFor(offsetDays: number, after: Date | null, until: Da
 
 export type ReminderValidity = { ok: true } | { ok: false; reason: 'order-not-found' | 'order-cancelled' | 'expiry-changed' };
 
+/** What `supersedingReminder` reads of a reminder. */
+export interface CycleReminder { id: number; kind: ReminderKind; expiresOn: IsoDate; offsetDays: number; sendAt: Date; status: string }
+
+/**
+ * At send time (SPEC §3, "after downtime only the latest due reminder of a cycle is sent"): the
+ * reminder of the same cycle (order, kind, expiresOn) that is due by `now` and comes after
+ * `reminder` — planned later, or at the same time nearer expiry (offsets a weekend or holiday moved
+ * onto one day) — so `reminder` must not go out; null when `reminder` is the latest due one.
+ * `cycle` may hold any reminders of the order; cancelled ones never supersede.
+ */
+export function supersedingReminder<R extends CycleReminder>(reminder: CycleReminder, cycle: readonly R[], now: Date): R | null {
+  const at = reminder.sendAt.getTime();
+  return cycle.find((r) => r.id !== reminder.id && r.kind === reminder.kind && r.expiresOn === reminder.expiresOn && r.status !== 'cancelled'
+    && r.sendAt.getTime() <= now.getTime()
+    && (r.sendAt.getTime() > at || (r.sendAt.getTime() === at && r.offsetDays < reminder.offsetDays))) ?? null;
+}
+
 /**
  * Re-checks a planned reminder against the order as it is now (SPEC §3): the order must exist,
  * not be cancelled, and still have the reminder's expiry date for its kind.

@@ -169,4 +169,21 @@ describe('reminder → send → SES', () => {
     const dave = (await ctx.env.store.deliveries.listByEmail('dave@acme.com'))[0];
     expect(dave).toMatchObject({ status: 'skipped', reason: 'suppressed' });
   });
+
+  it('after the mailer was down sends only the latest due reminder of a cycle; the earlier one is recorded superseded', async () => {
+    // Both were queued before the outage: 14 days before expiry (17 January) and 7 days (24 January, due at NOW).
+    const [fourteen] = await ctx.env.store.reminders.insertNew([{
+      orderId: 'ORD-1001', kind: 'license', expiresOn: '2027-01-31', offsetDays: 14, sendAt: new Date('2027-01-17T08:00:00Z'), status: 'queued', reason: null,
+    }]);
+    const seven = await planReminder(ctx.env.store, 7);
+    await enqueue(ctx.env.queues, 'reminder', { reminderId: fourteen!.id });
+    await runReminder(seven);
+    await waitFor(async () => (await ctx.env.store.reminders.get(fourteen!.id))?.status !== 'queued', 'the 14-day reminder to be settled');
+
+    expect(await ctx.env.store.reminders.get(fourteen!.id)).toMatchObject({ status: 'skipped', reason: 'superseded' });
+    const emails = await inbox();
+    expect(emails.map((e) => e.destination.to[0]).sort()).toEqual(CONTACTS);
+    expect(new Set(emails.map((e) => e.subject))).toEqual(new Set(['Your Barcode Reader SDK license expires in 7 days (order ORD-1001)']));
+    expect((await ctx.env.store.deliveries.listByOrder('ORD-1001')).filter((d) => d.sourceId === fourteen!.id)).toEqual([]);
+  });
 });

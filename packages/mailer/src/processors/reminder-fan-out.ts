@@ -1,22 +1,30 @@
 /**
  * One reminder's fan-out to the order's CURRENT recipients (SPEC §2.3): re-read the order
- * (cancelled or renewed → the reminder is cancelled with the reason, no email); list the contacts;
+ * (cancelled or renewed → the reminder is cancelled with the reason, no email); if a later reminder
+ * of its cycle is due too (the mailer was down or behind, SPEC §3), record it `skipped`/`superseded`
+ * and send nothing: only the latest due one goes out; list the contacts;
  * leave out those who left `renewal:<orderId>`, suppressed addresses and non-members (each recorded
  * as a skipped delivery with its reason); record one queued delivery per recipient. Idempotent:
  * deliveries are unique per (reminder, email). The caller enqueues and then settles the reminder.
  */
-import { checkReminderStillValid, renewalListId, selectRecipients } from '@tickler/domain';
+import { checkReminderStillValid, renewalListId, selectRecipients, supersedingReminder } from '@tickler/domain';
 import type { DeliveryRow, NewDelivery, OrderWithZone, ReminderRow, Store } from '@tickler/db';
 
 export type FanOut =
   | { status: 'cancelled'; reason: string }
+  | { status: 'superseded'; by: number }
   | { status: 'fanned-out'; recipients: number; skipped: number; contacts: number; toSend: DeliveryRow[] };
 
-export async function fanOutReminder(store: Store, reminder: ReminderRow, order: OrderWithZone | null): Promise<FanOut> {
+export async function fanOutReminder(store: Store, reminder: ReminderRow, order: OrderWithZone | null, now: Date): Promise<FanOut> {
   const validity = checkReminderStillValid(reminder, order);
   if (!validity.ok) {
     await store.reminders.setStatus(reminder.id, 'cancelled', validity.reason);
     return { status: 'cancelled', reason: validity.reason };
+  }
+  const later = supersedingReminder(reminder, await store.reminders.listForOrders([reminder.orderId]), now);
+  if (later) {
+    await store.reminders.setStatus(reminder.id, 'skipped', 'superseded');
+    return { status: 'superseded', by: later.id };
   }
   const listId = renewalListId(reminder.orderId);
   const contacts = await store.directory.listContacts(reminder.orderId);

@@ -24,11 +24,14 @@ export interface ReminderDeps {
   digest?: boolean;
   /** How long a digest job waits for late members of its group, ms (default 15 s, see reminders-due-together.ts). */
   digestSettleMs?: number;
+  /** The clock deciding which reminders are due (default: the system's). */
+  now?: () => Date;
 }
 
 export type ReminderOutcome =
   | { status: 'sent'; recipients: number; skipped: number }
   | { status: 'skipped'; reason: 'no-recipients'; skipped: number }
+  | { status: 'skipped'; reason: 'superseded'; by: number }
   | { status: 'cancelled'; reason: string }
   | { status: 'already-handled'; previous: ReminderStatus };
 
@@ -47,10 +50,14 @@ export function makeReminderProcessor(deps: ReminderDeps): Processor<'reminder'>
     const order = await store.directory.getOrder(reminder.orderId);
     if ((deps.digest ?? true) && order) return processRemindersDueTogether(deps, reminder, order, log);
 
-    const fanOut = await fanOutReminder(store, reminder, order);
+    const fanOut = await fanOutReminder(store, reminder, order, deps.now?.() ?? new Date());
     if (fanOut.status === 'cancelled') {
       log.info({ reason: fanOut.reason }, 'reminder dropped: order changed since it was planned');
       return fanOut;
+    }
+    if (fanOut.status === 'superseded') {
+      log.info({ by: fanOut.by }, 'reminder skipped: a later reminder of its cycle is due too');
+      return { status: 'skipped', reason: 'superseded', by: fanOut.by };
     }
     await enqueueBulk(queues, 'send', fanOut.toSend.map((d) => ({ data: { deliveryId: d.id } })));
     await settleReminder(store, reminderId, fanOut);

@@ -28,13 +28,14 @@ export const DIGEST_SETTLE_MS = 15_000;
 
 export async function processRemindersDueTogether(deps: ReminderDeps, reminder: ReminderRow, order: OrderWithZone, log: Logger): Promise<ReminderOutcome> {
   const { store, queues } = deps;
+  const now = deps.now?.() ?? new Date();
   const all = await store.reminders.listDueAt(order.organizationId, reminder.sendAt);
   const group = all.filter((r) => r.status === 'queued');
   const fanOuts = new Map<number, FanOut>();
   const orders = new Map<string, OrderWithZone | null>([[order.id, order]]);
   for (const member of group) {
     if (!orders.has(member.orderId)) orders.set(member.orderId, await store.directory.getOrder(member.orderId));
-    fanOuts.set(member.id, await fanOutReminder(store, member, orders.get(member.orderId) ?? null));
+    fanOuts.set(member.id, await fanOutReminder(store, member, orders.get(member.orderId) ?? null, now));
   }
   const byEmail = new Map<string, DeliveryRow[]>();
   for (const result of fanOuts.values()) {
@@ -60,6 +61,7 @@ export async function processRemindersDueTogether(deps: ReminderDeps, reminder: 
   const own = fanOuts.get(reminder.id);
   if (!own) return { status: 'already-handled', previous: 'sent' };
   if (own.status === 'cancelled') return { status: 'cancelled', reason: own.reason };
+  if (own.status === 'superseded') return { status: 'skipped', reason: 'superseded', by: own.by };
   if (own.recipients === 0) return { status: 'skipped', reason: 'no-recipients', skipped: own.skipped };
   return { status: 'sent', recipients: own.recipients, skipped: own.skipped };
 }

@@ -78,7 +78,7 @@ export function startMailerRole(options: MailerRoleOptions): MailerRole {
   const queues = makeQueues(connection, prefix);
   const concurrency = options.concurrency ?? 50;
 
-  const reminder = makeReminderProcessor({ store, queues, logger, digest: config.reminderDigest ?? true, digestSettleMs: config.digestSettleMs });
+  const reminder = makeReminderProcessor({ store, queues, logger, digest: config.reminderDigest ?? true, digestSettleMs: config.digestSettleMs, now });
   const { budget, rateLimit, pauseSending } = sendingControls(queues, options);
   const sendDeps = { store, templates, config, logger, transport, budget, now, rateLimit, pauseSending, recordRetryMs: options.recordRetryMs };
   const send = makeSendProcessor(sendDeps);
