@@ -60,6 +60,16 @@ export function makeOrderEventProcessor(deps: SchedulerDeps): Processor<'order-e
     // upsert then reports no change, so plan every kind again (the ledger ignores known reminders).
     const kinds = job.attemptsMade > 0 ? REMINDER_KINDS.filter((k) => expiryOf(outcome.order, k) !== null) : outcome.changedKinds;
     const planned = await planOrderNow(deps, outcome.order, kinds, now);
+    // The organization's send times moved (new zone, or the order joined it): a reminder that was
+    // beyond the scan's horizon may now fall before it, where no scan looks; plan every active order
+    // of the organization again (the ledger ignores known reminders). On a retry too, as above.
+    if (outcome.replanOrganization || job.attemptsMade > 0) {
+      for (const order of await deps.store.directory.listActiveOrdersOfOrganization(outcome.order.organizationId)) {
+        const more = await planOrderNow(deps, order, REMINDER_KINDS.filter((k) => expiryOf(order, k) !== null), now);
+        planned.enqueued += more.enqueued;
+        planned.skipped += more.skipped;
+      }
+    }
     // Marked last: a crash before this retries the job, and every step above is idempotent. The
     // status says `applied` only when all of the event was; `partial` names what was left out.
     const status = outcome.notApplied === null ? 'applied' : 'partial';

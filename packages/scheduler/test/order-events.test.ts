@@ -158,6 +158,19 @@ describe('order-event processor', () => {
     expect(near(await dueIn(ahead7!.id), 14 * HOUR)).toBe(true);
   });
 
+  it('a time zone that brings a reminder not planned yet inside the look-ahead plans it at once: no scan would (it is before their horizon)', async () => {
+    const ny = upsert({ orderId: 'ORD-5', organization: { id: 'org-5', name: 'Five Inc.', timeZone: 'America/New_York' }, licenseExpiresOn: '2027-01-31', occurredAt: at('2027-01-23T09:00:00Z') });
+    await apply(await recordBillingEvent(env.store, 'evt_1', ny));
+    // 7 days before is 09:00 New York on 01-24 = 14:00Z, 28 h ahead: beyond the 24-h look-ahead, not planned yet.
+    expect((await cycle(env, 'ORD-5')).map((r) => r.offsetDays)).not.toContain(7);
+
+    const tokyo = await recordBillingEvent(env.store, 'evt_2', { ...ny, organization: { ...ny.organization, timeZone: 'Asia/Tokyo' }, occurredAt: at('2027-01-23T09:30:00Z') });
+    await apply(tokyo);
+    const [seven] = (await env.store.reminders.listForOrder('ORD-5')).filter((r) => r.offsetDays === 7);
+    expect(seven).toMatchObject({ status: 'queued', sendAt: at('2027-01-24T00:00:00Z') }); // 09:00 Tokyo, 14 h ahead
+    expect((await reminderJobs(env.queues)).get(seven!.id)).toMatchObject({ state: 'delayed', delay: 14 * HOUR });
+  });
+
   it('a due reminder whose 09:00 is still ahead in the new time zone goes back to waiting for it', async () => {
     const tokyo = upsert({ orderId: 'ORD-2', organization: { id: 'org-2', name: 'Far East KK', timeZone: 'Asia/Tokyo' }, licenseExpiresOn: '2027-01-30', occurredAt: at('2027-01-23T09:00:00Z') });
     await apply(await recordBillingEvent(env.store, 'evt_1', tokyo));

@@ -123,5 +123,9 @@ export function makePgDirectoryRepository(pool: pg.Pool, options: { pageSize?: n
         ORDER BY o.id`), [emailKey(email)]);
       return rows.map(toOrder);
     },
+    async listActiveOrdersOfOrganization(organizationId) {
+      const { rows } = await pool.query<OrderSqlRow>(ordersWhere(`o.organization_id = $1 AND o.status = 'active' ORDER BY o.id`), [organizationId]);
+      return rows.map(toOrder);
+    },
   };
 }

@@ -164,7 +164,7 @@ async function upsert(tx: Transaction, event: OrderUpsert): Promise<OrderEventOu
     if (!order) throw new ConcurrentChange(`order ${event.orderId} was created concurrently`);
     if (cancelledUnseen) await forgetUnseenCancel(tx, event.orderId); // newer than the cancel: the order's own time judges from now on
     const changedKinds = REMINDER_KINDS.filter((kind) => next[kind] !== null);
-    return { outcome: 'applied', order, changedKinds, cancelledReminderIds: [], retimed, notApplied: organization.ignored };
+    return { outcome: 'applied', order, changedKinds, cancelledReminderIds: [], retimed, notApplied: organization.ignored, ...replan(organization.timeZoneChanged) };
   }
   const reactivated = stored.status !== 'active';
   // Reactivation undoes the cancellation: this cycle's reminders that the cancel stopped (never
@@ -175,19 +175,21 @@ async function upsert(tx: Transaction, event: OrderUpsert): Promise<OrderEventOu
       AND (kind, expires_on) IN (SELECT * FROM unnest($2::text[], $3::date[]))`, [event.orderId, cycles, cycles.map((kind) => next[kind])]);
   }
   let order: OrderWithZone;
+  let movedOrganization = false;
   if (stored.organization_id === event.organization.id && !organization.created) {
     order = await updateOrderWithPurchaser(tx, write, changedColumns(event, stored));
   } else {
     const purchaserId = await ensurePurchaser(tx, event);
     if (organization.created) await addOwner(tx, event.organization.id, purchaserId, at);
     retimed += await moveToOrganization(tx, event, purchaserId, at);
+    movedOrganization = stored.organization_id !== event.organization.id;
     await updateMovedOrder(tx, event, stored, at);
     order = await readOrder(tx, event.orderId);
   }
   const changed = REMINDER_KINDS.filter((kind) => stored[reminderKind(kind).expiryColumn] !== next[kind]);
   const changedKinds = REMINDER_KINDS.filter((kind) => changed.includes(kind) || (reactivated && next[kind] !== null));
   const cancelledReminderIds = await cancelPendingReminders(tx, event.orderId, 'expiry-changed', at, changed.map((kind) => ({ kind, keepExpiresOn: next[kind] })));
-  return { outcome: 'applied', order, changedKinds, cancelledReminderIds, retimed, notApplied: organization.ignored };
+  return { outcome: 'applied', order, changedKinds, cancelledReminderIds, retimed, notApplied: organization.ignored, ...replan(organization.timeZoneChanged || movedOrganization) };
 }
 
 async function cancel(tx: Transaction, orderId: string, occurredAt: Date): Promise<OrderEventOutcome> {
@@ -215,4 +217,9 @@ export function makePgOrderEvents(pool: pg.Pool) {
     /** See DirectoryRepository.applyOrderCancel. */
     applyOrderCancel: (orderId: string, occurredAt: Date) => withTransaction(pool, (tx) => cancel(tx, orderId, occurredAt), { retryOn }),
   };
+}
+
+/** The outcome's `replanOrganization` flag: set only when the organization's send times moved. */
+function replan(moved: boolean): { replanOrganization?: true } {
+  return moved ? { replanOrganization: true } : {};
 }

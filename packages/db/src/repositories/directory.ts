@@ -23,6 +23,12 @@ export type OrderEventOutcome =
     notApplied: string | null;
     /** The inbound event was marked `applied` in the event's own transaction (see `InboundEventMark`). */
     inboundMarked?: true;
+    /**
+     * Present when send times of the organization moved (a new time zone, or the order joined
+     * another organization): reminders not yet in the ledger may now fall before the scan's horizon,
+     * so the caller plans the organization's active orders again.
+     */
+    replanOrganization?: true;
   }
   | { outcome: 'ignored'; reason: string };
 
@@ -104,4 +110,6 @@ export interface DirectoryRepository {
   removeContact(orderId: string, email: string, options?: { force?: boolean }): Promise<RemoveContactOutcome>;
   /** Orders the address is a contact of (for the preferences page). */
   listOrdersForContact(email: string): Promise<OrderWithZone[]>;
+  /** The organization's active orders, by id (planned again when its time zone changes). A read; no lock. */
+  listActiveOrdersOfOrganization(organizationId: string): Promise<OrderWithZone[]>;
 }

@@ -146,5 +146,9 @@ export function makeSqliteDirectoryRepository(sqlite: Sqlite, options: { pageSiz
         ORDER BY o.id`)).all(emailKey(email)) as OrderSqlRow[];
       return rows.map(toOrder) satisfies OrderWithZone[];
     },
+    async listActiveOrdersOfOrganization(organizationId) {
+      const rows = prepare(orderIdsSql(`o.organization_id = ? AND o.status = 'active' ORDER BY o.id`)).all(organizationId) as OrderSqlRow[];
+      return rows.map(toOrder);
+    },
   };
 }

@@ -151,6 +151,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     const organization = upsertOrganization(event);
     const firstSight = organization.created;
     // A new time zone moves the open reminders of every order of the organization.
+    let moved = organization.timeZoneChanged;
     let retimed = organization.timeZoneChanged ? retimeToZone('o.organization_id = ?', event.organization.id, event.organization.timeZone, at, event.calendar) : 0;
     const purchaserId = ensurePurchaser(event);
     if (firstSight) {
@@ -172,7 +173,10 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
       changedKinds.push(...REMINDER_KINDS.filter((kind) => next[kind] !== null));
     } else {
       const reactivated = stored.status !== 'active';
-      if (stored.organization_id !== event.organization.id) retimed += moveToOrganization(event, purchaserId, at);
+      if (stored.organization_id !== event.organization.id) {
+        retimed += moveToOrganization(event, purchaserId, at);
+        moved = true;
+      }
       // Reactivation undoes the cancellation: this cycle's reminders that the cancel stopped (never
       // sent) are forgotten, so they can be planned again; their ledger identity would keep them out.
       if (reactivated) {
@@ -195,7 +199,7 @@ export function makeOrderEvents(sqlite: Sqlite, prepare: Prepare) {
     }
     return {
       outcome: 'applied', order: readOrder(event.orderId), changedKinds, cancelledReminderIds: cancelledReminderIds.sort((a, b) => a - b),
-      retimed, notApplied: organization.ignored,
+      retimed, notApplied: organization.ignored, ...(moved ? { replanOrganization: true as const } : {}),
     };
   };
 

@@ -14,6 +14,17 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
   });
 
   describe('applyOrderUpsert', () => {
+    it('lists an organization\'s active orders with their zone, not its cancelled ones nor another organization\'s', async () => {
+      await store.directory.applyOrderUpsert(orderEvent());
+      await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-2', occurredAt: at('2026-11-27T10:00:00Z') }));
+      await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-3', occurredAt: at('2026-11-27T10:00:00Z') }));
+      await store.directory.applyOrderCancel('ORD-3', at('2026-11-28T10:00:00Z'));
+      await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-9', organization: { id: 'org-9', name: 'Other', timeZone: 'Asia/Tokyo' } }));
+      const orders = await store.directory.listActiveOrdersOfOrganization('org-1');
+      expect(orders.map((o) => [o.id, o.timeZone, o.status])).toEqual([['ORD-1001', 'Europe/Berlin', 'active'], ['ORD-2', 'Europe/Berlin', 'active']]);
+      expect(await store.directory.listActiveOrdersOfOrganization('org-unknown')).toEqual([]);
+    });
+
     it('on first sight creates the organization, the purchaser as active owner and first contact', async () => {
       const result = await store.directory.applyOrderUpsert(orderEvent());
       expect(result).toEqual({
