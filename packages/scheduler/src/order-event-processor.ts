@@ -59,6 +59,11 @@ export function makeOrderEventProcessor(deps: SchedulerDeps): Processor<'order-e
     // A retry may follow a crash after the order was applied but before planning; the repeated
     // upsert then reports no change, so plan every kind again (the ledger ignores known reminders).
     const kinds = job.attemptsMade > 0 ? REMINDER_KINDS.filter((k) => expiryOf(outcome.order, k) !== null) : outcome.changedKinds;
+    // An expiry moved back to a date it had: that cycle's reminders cancelled meanwhile are planned again.
+    for (const kind of kinds) {
+      const expiresOn = expiryOf(outcome.order, kind);
+      if (expiresOn !== null && outcome.order.status === 'active') await deps.store.reminders.forgetCancelledByExpiryChange(outcome.order.id, kind, expiresOn);
+    }
     const planned = await planOrderNow(deps, outcome.order, kinds, now);
     // The organization's send times moved (new zone, or the order joined it): a reminder that was
     // beyond the scan's horizon may now fall before it, where no scan looks; plan every active order

@@ -72,6 +72,21 @@ describe('order-event processor', () => {
     expect((await env.store.directory.getOrder('ORD-1'))?.licenseExpiresOn).toBe('2027-02-20');
   });
 
+  it('an expiry moved back to its first date plans that cycle again: its reminders cancelled meanwhile are not lost', async () => {
+    await apply(await recordBillingEvent(env.store, 'evt_1', created)); // 2027-01-31: 14 days before due now, 7 days before in 22 h
+    await apply(await recordBillingEvent(env.store, 'evt_2', { ...created, licenseExpiresOn: '2027-04-30', occurredAt: at('2027-01-23T09:10:00Z') }));
+    const back = await recordBillingEvent(env.store, 'evt_3', { ...created, licenseExpiresOn: '2027-01-31', occurredAt: at('2027-01-23T09:20:00Z') });
+    await expect(apply(back)).resolves.toMatchObject({ outcome: 'applied', planned: { enqueued: 2 } });
+
+    const rows = (await cycle(env, 'ORD-1')).filter((r) => r.kind === 'license' && r.expiresOn === '2027-01-31');
+    expect(rows.map((r) => [r.offsetDays, r.status, r.reason])).toEqual([
+      [60, 'skipped', 'superseded'], [30, 'skipped', 'superseded'], [14, 'queued', null], [7, 'queued', null],
+    ]);
+    const jobs = await reminderJobs(env.queues);
+    expect(jobs.get(rows[2]!.id)).toMatchObject({ state: 'waiting' });
+    expect(jobs.get(rows[3]!.id)).toMatchObject({ state: 'delayed', delay: 22 * HOUR });
+  });
+
   it('a renewal a year ahead cancels the old cycle and plans nothing yet', async () => {
     await apply(await recordBillingEvent(env.store, 'evt_1', created));
     const renewed = await recordBillingEvent(env.store, 'evt_2', { ...created, licenseExpiresOn: '2028-01-31', occurredAt: at('2027-01-23T09:30:00Z') });

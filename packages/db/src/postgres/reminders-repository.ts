@@ -43,6 +43,11 @@ export function makePgRemindersRepository(pool: pg.Pool): RemindersRepository {
       return list(`SELECT ${prefixed(REMINDER_COLUMNS, 'r')} FROM reminders r JOIN orders o ON o.id = r.order_id
         WHERE o.organization_id = $1 AND r.status = 'queued' ORDER BY r.send_at, r.id`, [organizationId]);
     },
+    async forgetCancelledByExpiryChange(orderId, kind, expiresOn) {
+      const { rowCount } = await pool.query(`DELETE FROM reminders WHERE order_id = $1 AND kind = $2 AND expires_on = $3
+        AND status = 'cancelled' AND reason = 'expiry-changed'`, [orderId, kind, expiresOn]);
+      return rowCount ?? 0;
+    },
     async listDueAt(organizationId, sendAt) {
       return list(`SELECT ${prefixed(REMINDER_COLUMNS, 'r')} FROM reminders r JOIN orders o ON o.id = r.order_id
         WHERE o.organization_id = $1 AND r.send_at = $2 ORDER BY r.id`, [organizationId, sendAt]);

@@ -61,6 +61,12 @@ export interface RemindersRepository {
   listOpenForOrganization(organizationId: string): Promise<ReminderRow[]>;
   /** Every reminder (any status) of the organization's orders due exactly at `sendAt` (a digest's group), by id. */
   listDueAt(organizationId: string, sendAt: Date): Promise<ReminderRow[]>;
+  /**
+   * Forgets the reminders of the cycle (order, kind, expiresOn) that were cancelled because the
+   * expiry had moved away from `expiresOn` (never sent): the expiry is back, so the cycle can be
+   * planned again; their ledger identities would keep it out. One statement; returns how many.
+   */
+  forgetCancelledByExpiryChange(orderId: string, kind: ReminderKind, expiresOn: IsoDate): Promise<number>;
 }
 
 // ---------------------------------------------------------------- small key/value state

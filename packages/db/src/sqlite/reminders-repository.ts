@@ -100,6 +100,10 @@ export function makeSqliteRemindersRepository(sqlite: Sqlite, repositoryOptions:
         WHERE o.organization_id = ? AND r.status = 'queued' ORDER BY r.send_at, r.id`).all(organizationId) as ReminderSqlRow[];
       return rows.map(toReminder);
     },
+    async forgetCancelledByExpiryChange(orderId, kind, expiresOn) {
+      return prepare(`DELETE FROM reminders WHERE order_id = ? AND kind = ? AND expires_on = ? AND status = 'cancelled' AND reason = 'expiry-changed'`)
+        .run(orderId, kind, expiresOn).changes;
+    },
     async listDueAt(organizationId, sendAt) {
       const rows = prepare(`SELECT ${COLUMNS.split(', ').map((c) => `r.${c}`).join(', ')} FROM reminders r JOIN orders o ON o.id = r.order_id
         WHERE o.organization_id = ? AND r.send_at = ? ORDER BY r.id`).all(organizationId, sendAt.getTime()) as ReminderSqlRow[];

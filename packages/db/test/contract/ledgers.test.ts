@@ -23,6 +23,23 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
   });
 
   describe('reminders ledger', () => {
+    it('forgets only the reminders of one cycle cancelled because its expiry moved away, so the cycle can be planned again', async () => {
+      const rows = await store.reminders.insertNew([reminder(30), reminder(14), reminder(7), reminder(1), reminder(30, { expiresOn: '2027-02-28' }), reminder(30, { kind: 'maintenance' })]);
+      const [thirty, fourteen, seven, one, other, maintenance] = rows.map((r) => r.id);
+      for (const id of [thirty!, seven!, other!, maintenance!]) await store.reminders.setStatus(id, 'cancelled', 'expiry-changed');
+      await store.reminders.setStatus(fourteen!, 'cancelled', 'order-cancelled');
+      await store.reminders.setStatus(one!, 'sent', null);
+
+      expect(await store.reminders.forgetCancelledByExpiryChange('ORD-1001', 'license', '2027-01-31')).toBe(2);
+      const left = (await store.reminders.listForOrder('ORD-1001')).map((r) => [r.kind, r.expiresOn, r.offsetDays, r.status]);
+      expect(left).toEqual(expect.arrayContaining([
+        ['license', '2027-01-31', 14, 'cancelled'], ['license', '2027-01-31', 1, 'sent'], ['license', '2027-02-28', 30, 'cancelled'], ['maintenance', '2027-01-31', 30, 'cancelled'],
+      ]));
+      expect(left).toHaveLength(4);
+      expect(await store.reminders.insertNew([reminder(30), reminder(7)])).toHaveLength(2); // planned again
+      expect(await store.reminders.forgetCancelledByExpiryChange('ORD-1001', 'license', '2027-01-31')).toBe(0);
+    });
+
     it('inserts each identity once and returns only the new rows', async () => {
       const first = await store.reminders.insertNew([reminder(30), reminder(7), reminder(60, { status: 'skipped', reason: 'superseded' })]);
       expect(first.map((r) => [r.offsetDays, r.status, r.reason])).toEqual([[30, 'queued', null], [7, 'queued', null], [60, 'skipped', 'superseded']]);
