@@ -65,6 +65,27 @@ describe('reminders of one organization due at the same 09:00', () => {
     expect((await ctx.env.store.reminders.get(r2!))?.status).toBe('sent');
   });
 
+  it('after an outage, reminders of one organization planned for different days go out as one email per person', async () => {
+    // ORD-1001's reminder was due two days ago, ORD-1002's today; the mailers were down.
+    const [r1] = await ctx.env.store.reminders.insertNew([{
+      orderId: 'ORD-1001', kind: 'license', expiresOn: '2027-01-31', offsetDays: 9, sendAt: new Date(SEND_AT.getTime() - 2 * 86_400_000), status: 'queued', reason: null,
+    }]);
+    const [r2] = await planDue(ctx.env.store, ['ORD-1002']);
+    const late = makeReminderProcessor({ store: ctx.env.store, queues: ctx.env.queues, logger: quietLogger, digest: true, digestSettleMs: 0, now: () => NOW });
+    expect(await late({ reminderId: r1!.id }, fakeJob('r1'))).toMatchObject({ status: 'sent' });
+    expect(await late({ reminderId: r2! }, fakeJob('r2'))).toEqual({ status: 'already-handled', previous: 'sent' });
+    await drainSends();
+
+    const [digest, ...more] = await annEmails();
+    expect(more).toEqual([]);
+    expect(digest!.subject).toBe('Renewal reminders for Acme GmbH: 2 renewals');
+    expect(digest!.body.text).toContain('ORD-1001');
+    expect(digest!.body.text).toContain('ORD-1002');
+    const rows = await ctx.env.store.deliveries.listByEmail('ann@acme.com');
+    expect(rows.map((r) => [r.sourceId, r.status])).toEqual([[r1!.id, 'sent'], [r2, 'sent']]);
+    expect(rows[1]!.digestId).toBe(rows[0]!.digestId);
+  });
+
   it('one order → today\'s single email; another organization\'s reminder at the same time is not grouped with it', async () => {
     const [r1] = await planDue(ctx.env.store, ['ORD-1001', 'ORD-2001']);
     await reminderProcessor()({ reminderId: r1! }, fakeJob('r1'));

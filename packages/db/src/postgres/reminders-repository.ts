@@ -48,6 +48,10 @@ export function makePgRemindersRepository(pool: pg.Pool): RemindersRepository {
         AND status = 'cancelled' AND reason = 'expiry-changed'`, [orderId, kind, expiresOn]);
       return rowCount ?? 0;
     },
+    async listQueuedDueBy(organizationId, now) {
+      return list(`SELECT ${prefixed(REMINDER_COLUMNS, 'r')} FROM reminders r JOIN orders o ON o.id = r.order_id
+        WHERE o.organization_id = $1 AND r.status = 'queued' AND r.send_at <= $2 ORDER BY r.id`, [organizationId, now]);
+    },
     async listDueAt(organizationId, sendAt) {
       return list(`SELECT ${prefixed(REMINDER_COLUMNS, 'r')} FROM reminders r JOIN orders o ON o.id = r.order_id
         WHERE o.organization_id = $1 AND r.send_at = $2 ORDER BY r.id`, [organizationId, sendAt]);

@@ -61,6 +61,8 @@ export interface RemindersRepository {
   listOpenForOrganization(organizationId: string): Promise<ReminderRow[]>;
   /** Every reminder (any status) of the organization's orders due exactly at `sendAt` (a digest's group), by id. */
   listDueAt(organizationId: string, sendAt: Date): Promise<ReminderRow[]>;
+  /** The organization's reminders still `queued` whose send time has come (sendAt ≤ `now`), by id: a late digest's group. */
+  listQueuedDueBy(organizationId: string, now: Date): Promise<ReminderRow[]>;
   /**
    * Forgets the reminders of the cycle (order, kind, expiresOn) that were cancelled because the
    * expiry had moved away from `expiresOn` (never sent): the expiry is back, so the cycle can be

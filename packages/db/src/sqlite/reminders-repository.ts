@@ -104,6 +104,11 @@ export function makeSqliteRemindersRepository(sqlite: Sqlite, repositoryOptions:
       return prepare(`DELETE FROM reminders WHERE order_id = ? AND kind = ? AND expires_on = ? AND status = 'cancelled' AND reason = 'expiry-changed'`)
         .run(orderId, kind, expiresOn).changes;
     },
+    async listQueuedDueBy(organizationId, now) {
+      const rows = prepare(`SELECT ${COLUMNS.split(', ').map((c) => `r.${c}`).join(', ')} FROM reminders r JOIN orders o ON o.id = r.order_id
+        WHERE o.organization_id = ? AND r.status = 'queued' AND r.send_at <= ? ORDER BY r.id`).all(organizationId, now.getTime()) as ReminderSqlRow[];
+      return rows.map(toReminder);
+    },
     async listDueAt(organizationId, sendAt) {
       const rows = prepare(`SELECT ${COLUMNS.split(', ').map((c) => `r.${c}`).join(', ')} FROM reminders r JOIN orders o ON o.id = r.order_id
         WHERE o.organization_id = ? AND r.send_at = ? ORDER BY r.id`).all(organizationId, sendAt.getTime()) as ReminderSqlRow[];

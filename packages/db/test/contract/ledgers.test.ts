@@ -23,6 +23,14 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
   });
 
   describe('reminders ledger', () => {
+    it('lists an organization\'s queued reminders whose send time has come, whatever time they were planned for', async () => {
+      await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-9', organization: { id: 'org-9', name: 'Other', timeZone: 'UTC' } }));
+      const [thirty, fourteen, seven] = await store.reminders.insertNew([reminder(30), reminder(14), reminder(7), reminder(14, { orderId: 'ORD-9' })]);
+      await store.reminders.setStatus(fourteen!.id, 'sent', null);
+      expect((await store.reminders.listQueuedDueBy('org-1', at('2027-01-24T08:00:00Z'))).map((r) => r.id)).toEqual([thirty!.id, seven!.id]);
+      expect((await store.reminders.listQueuedDueBy('org-1', at('2027-01-24T07:59:59Z'))).map((r) => r.id)).toEqual([thirty!.id]);
+    });
+
     it('forgets only the reminders of one cycle cancelled because its expiry moved away, so the cycle can be planned again', async () => {
       const rows = await store.reminders.insertNew([reminder(30), reminder(14), reminder(7), reminder(1), reminder(30, { expiresOn: '2027-02-28' }), reminder(30, { kind: 'maintenance' })]);
       const [thirty, fourteen, seven, one, other, maintenance] = rows.map((r) => r.id);

@@ -1,6 +1,7 @@
 /**
  * Digest grouping (REMINDER_DIGEST=on): a reminder job fans out EVERY queued reminder of its
- * organization due at the same send time, then sends each recipient one email.
+ * organization due at the same send time — and, late after an outage, every one whose time has come
+ * — then sends each recipient one email.
  *
  * Why in the job and not in Redis: the database is the source of truth. All reminders of a group
  * stay `queued` until one job has fanned them all out, grouped and enqueued; only then are they
@@ -29,8 +30,15 @@ export const DIGEST_SETTLE_MS = 15_000;
 export async function processRemindersDueTogether(deps: ReminderDeps, reminder: ReminderRow, order: OrderWithZone, log: Logger): Promise<ReminderOutcome> {
   const { store, queues } = deps;
   const now = deps.now?.() ?? new Date();
-  const all = await store.reminders.listDueAt(order.organizationId, reminder.sendAt);
+  // The group: the reminders planned for this one's send time, and any other of the organization
+  // whose time has come and that is still queued (the mailers were down or behind: after an outage
+  // a person gets one email, not one per missed day). Its digests are named by the latest send time
+  // among them, which every job of the group computes alike.
+  const sameTime = await store.reminders.listDueAt(order.organizationId, reminder.sendAt);
+  const overdue = await store.reminders.listQueuedDueBy(order.organizationId, now);
+  const all = uniqueById([...sameTime, ...overdue]);
   const group = all.filter((r) => r.status === 'queued');
+  const sendAt = new Date(Math.max(reminder.sendAt.getTime(), ...group.map((r) => r.sendAt.getTime())));
   const fanOuts = new Map<number, FanOut>();
   const orders = new Map<string, OrderWithZone | null>([[order.id, order]]);
   for (const member of group) {
@@ -49,7 +57,7 @@ export async function processRemindersDueTogether(deps: ReminderDeps, reminder: 
       singles.push({ data: { deliveryId: rows[0]!.id } });
       continue;
     }
-    const attached = await store.digests.attach({ organizationId: order.organizationId, sendAt: reminder.sendAt, email }, rows.map((d) => d.id));
+    const attached = await store.digests.attach({ organizationId: order.organizationId, sendAt, email }, rows.map((d) => d.id));
     const pending = attached.deliveries.filter((d) => d.status === 'queued').map((d) => d.id);
     if (pending.length > 0) digests.push({ data: { digestId: attached.digest.id, firstDeliveryId: Math.min(...pending) }, delayMs: deps.digestSettleMs ?? DIGEST_SETTLE_MS });
   }
@@ -64,4 +72,8 @@ export async function processRemindersDueTogether(deps: ReminderDeps, reminder: 
   if (own.status === 'superseded') return { status: 'skipped', reason: 'superseded', by: own.by };
   if (own.recipients === 0) return { status: 'skipped', reason: 'no-recipients', skipped: own.skipped };
   return { status: 'sent', recipients: own.recipients, skipped: own.skipped };
+}
+
+function uniqueById(rows: ReminderRow[]): ReminderRow[] {
+  return [...new Map(rows.map((r) => [r.id, r])).values()].sort((a, b) => a.id - b.id);
 }
