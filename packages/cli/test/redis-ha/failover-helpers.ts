@@ -4,7 +4,7 @@
  */
 import type { Store } from '@tickler/db';
 import type { Queues } from '@tickler/queues';
-import { postOrderEvent, scanRuns, waitUntil } from './fixtures';
+import { postOrderEvent, scanRuns, waitUntil, type ReadinessSample } from './fixtures';
 
 export interface SentEvent { eventId: string; orderId: string; occurredAt: Date; status: number }
 /** The billing events once sending stopped, and the sender's retry of those not accepted. */
@@ -66,10 +66,14 @@ export async function expectEveryEventApplied(events: StoppedEvents, store: Stor
   }, 'every billing event to be applied', 30_000);
 }
 
-/** `/readyz` answered 503 naming redis during each switch (from the kill to the promotion, ms since the epoch), and 200 last. */
-export function expectReadyzDownDuring(samples: Array<{ at: number; status: number; body: string }>, switches: Array<{ killedAt: number; promotedAt: number }>): void {
+/**
+ * `/readyz` answered 503 naming redis during each switch (from the kill to the promotion, ms since
+ * the epoch), and 200 last. A request counts for a switch when it was open at some moment of it:
+ * on a loaded machine one request may be asked before the kill and answered after it.
+ */
+export function expectReadyzDownDuring(samples: ReadinessSample[], switches: Array<{ killedAt: number; promotedAt: number }>): void {
   for (const { killedAt, promotedAt } of switches) {
-    const during = samples.filter((s) => s.at >= killedAt && s.at < promotedAt);
+    const during = samples.filter((s) => s.at < promotedAt && s.doneAt >= killedAt);
     expect(during.some((s) => s.status === 503 && /redis/.test(s.body))).toBe(true);
   }
   expect(samples.at(-1)?.status).toBe(200);

@@ -193,17 +193,21 @@ export async function postOrderEvent(baseUrl: string, eventId: string, orderId: 
 }
 
 /** `/readyz` answers over time: status code and, when 503, what it named as down. */
-export function sampleReadiness(baseUrl: string, everyMs = 200): { samples: Array<{ at: number; status: number; body: string }>; stop(): void } {
-  const samples: Array<{ at: number; status: number; body: string }> = [];
+/** One `/readyz` request: asked `at`, answered (or failed) `doneAt`, ms since the epoch. */
+export interface ReadinessSample { at: number; doneAt: number; status: number; body: string }
+
+export function sampleReadiness(baseUrl: string, everyMs = 200): { samples: ReadinessSample[]; stop(): void } {
+  const samples: ReadinessSample[] = [];
   let stopped = false;
   void (async () => {
     while (!stopped) {
       const at = Date.now();
       try {
         const response = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(5000) });
-        samples.push({ at, status: response.status, body: await response.text() });
+        const body = await response.text();
+        samples.push({ at, doneAt: Date.now(), status: response.status, body });
       } catch (error) {
-        samples.push({ at, status: 0, body: (error as Error).message });
+        samples.push({ at, doneAt: Date.now(), status: 0, body: (error as Error).message });
       }
       await new Promise((r) => setTimeout(r, everyMs));
     }
