@@ -4,3 +4,4 @@ export { withBulkLoadConnection, type BulkLoadConnection, type BulkLoadResult } 
 export { DatabaseUrlError, parseDatabaseUrl, redactDatabaseUrl, type DatabaseTarget } from './database-url';
 export { isStoreUnavailable, StoreError, type StoreErrorKind } from './store-error';
 export { copySqliteToPostgres, CopyRefusedError, type CopyResult, type CopyOptions } from './copy/copy-to-postgres';
+export { DEFAULT_SENDING_LEASE_MS } from './repositories/defaults';

@@ -7,6 +7,8 @@ import { StoreError, type Store } from '@tickler/db';
 import { enqueue } from '@tickler/queues';
 import { startMailerRole, type MailerRole } from '../src/role/start-mailer-role';
 import { makeSesTransport, type MailTransport } from '../src/transport';
+import { makeSendProcessor } from '../src/processors/send-processor';
+import { ClaimLapsedError } from '../src/processors/claim-hold';
 import { config, connection, makeMailerEnv, planReminder, quietLogger, seedOrder, startSesStub, waitFor, type MailerTestEnv } from './mailer-helpers';
 
 const NOW = new Date('2027-01-24T08:30:00Z');
@@ -152,5 +154,31 @@ describe('send worker against SES answers', () => {
     expect(sent.providerMessageId).toBe('stub-1');
     expect(refusals).toBe(4);
     expect((await sendJob(deliveryId))?.data).toEqual({ deliveryId, providerMessageId: 'stub-1' });
+  });
+
+  it('a mailer stopped after claiming does not send on waking once another mailer may hold the delivery', async () => {
+    await role.close();
+    const leaseMs = 400;
+    role = startMailerRole({
+      connection, prefix: env.prefix, store: env.store, logger: quietLogger, transport, templates: env.templates, config,
+      concurrency: 2, maxSendRate: 50, now: () => NOW, claimLeaseMs: leaseMs,
+    });
+    await env.queues.send.pause();
+    const deliveryId = await fanOut();
+    // Mailer A claims the delivery, then stands still (SIGSTOP, a paused VM) for longer than the lease.
+    const asleep = makeSendProcessor({
+      store: env.store, templates: env.templates, config, logger: quietLogger, transport, now: () => NOW,
+      budget: { take: () => new Promise((resolve) => setTimeout(resolve, 3 * leaseMs)) },
+      rateLimit: async () => {}, pauseSending: async () => {}, claimLeaseMs: leaseMs,
+    });
+    const job = { id: 'stopped-mailer', data: { deliveryId }, attemptsMade: 0, opts: {}, updateData: async () => {} };
+    const woken = asleep({ deliveryId }, job as never).catch((err: unknown) => err);
+    await waitFor(async () => (await env.store.deliveries.get(deliveryId))?.status === 'sending' || null, 'mailer A\'s claim');
+    // Meanwhile mailer B (the role) runs the job, takes the lapsed claim over and sends.
+    await env.queues.send.resume();
+    await waitFor(async () => (await env.store.deliveries.get(deliveryId))?.status === 'sent' || null, 'mailer B\'s send', 20_000);
+    expect(await woken).toBeInstanceOf(ClaimLapsedError);
+    expect(stub.requests).toHaveLength(1);
+    expect((await env.store.deliveries.get(deliveryId))?.status).toBe('sent');
   });
 });

@@ -8,7 +8,8 @@
  * deliveries are all finished is never sent again. The crash window is the same: between the
  * provider accepting the email and `markSent` committing. If the database is away after the
  * provider accepted, the message id and the carried deliveries go into the job, and the retry
- * records them instead of sending again.
+ * records them instead of sending again. A holder paused past half its lease does not send
+ * (claim-hold.ts).
  *
  * At send time each delivery is checked again (compose-digest.ts): those whose order was renewed or
  * cancelled, or whose recipient left the list, are skipped with their reason; one remaining is sent
@@ -20,7 +21,8 @@ import type { DeliveryRow } from '@tickler/db';
 import type { Processor } from '@tickler/queues';
 import { classifySendError, PermanentSendError } from '../transport';
 import { composeDigest } from './compose/compose-digest';
-import { DeliveryBusyError, type SendDeps, type SendOutcome } from './send-processor';
+import { ClaimLapsedError, holdClaim } from './claim-hold';
+import { DeliveryBusyError, lapsed, type SendDeps, type SendOutcome } from './send-processor';
 import { handleComposeFailure, handleSendFailure, recordSent } from './send-outcome';
 
 export type DigestOutcome = SendOutcome | { status: 'sent'; messageId: string; reminders: number };
@@ -34,7 +36,8 @@ export function makeDigestProcessor(deps: SendDeps): Processor<'digest'> {
       log.info({ messageId: providerMessageId }, 'recorded a digest the provider had accepted earlier');
       return { status: 'sent', messageId: providerMessageId, reminders: deliveryIds.length };
     }
-    const claim = await deps.store.digests.claimForSending(digestId);
+    const hold = holdClaim(`Digest ${digestId}`, deps.claimLeaseMs);
+    const claim = await deps.store.digests.claimForSending(digestId, { leaseMs: hold.leaseMs });
     if (!claim) throw new PermanentSendError(`Digest ${digestId} does not exist`);
     if (claim.claimed.length === 0) {
       if (claim.others.some((d) => d.status === 'sending')) throw new DeliveryBusyError(`Digest ${digestId} is being sent by another worker; retrying later`);
@@ -52,8 +55,10 @@ export function makeDigestProcessor(deps: SendDeps): Processor<'digest'> {
     let messageId: string;
     try {
       await deps.budget.take();
+      hold.assertFresh();
       ({ messageId } = await deps.transport.send(composed.email.send));
     } catch (err) {
+      if (err instanceof ClaimLapsedError) throw lapsed(log, err);
       return handleSendFailure(deps, ids, composed.email.send.to, job, log, classifySendError(err));
     }
     // ↑ the provider has accepted the email; until the next line commits, a crash means a resend.

@@ -12,6 +12,11 @@
  * provider's message id is written into the job (Redis) so the job's retry records it instead of
  * sending again.
  *
+ * Paused holder: a worker stopped after claiming (SIGSTOP, a paused VM) may find on waking that its
+ * lease ran out and another worker took the delivery over; right before the provider call it checks
+ * its own monotonic clock and, past half the lease, retries the job instead of sending
+ * (claim-hold.ts).
+ *
  * Crash window (at-least-once): between SES accepting the email and `markSent` committing, a crash
  * of the process leaves the row in `sending`; the job's lock expires, BullMQ
  * (or reconciliation) runs it again, and once the claim's lease has run out the email goes out a
@@ -36,6 +41,7 @@ import type { SendBudget } from '../budget';
 import type { MailTransport } from '../transport';
 import { PermanentSendError, classifySendError } from '../transport';
 import { composeEmail, type ComposeDeps } from './compose';
+import { ClaimLapsedError, holdClaim } from './claim-hold';
 import { handleComposeFailure, handleSendFailure, recordSent } from './send-outcome';
 
 export interface SendDeps extends ComposeDeps {
@@ -50,6 +56,8 @@ export interface SendDeps extends ComposeDeps {
   pauseSending: () => Promise<void>;
   /** How long recording a sent email is retried while the database is unavailable, ms (default 20 s). */
   recordRetryMs?: number;
+  /** The claim's lease, ms (default 60 s); tests shorten it. */
+  claimLeaseMs?: number;
 }
 
 export type SendOutcome =
@@ -71,7 +79,8 @@ export function makeSendProcessor(deps: SendDeps): Processor<'send'> {
       log.info({ messageId: providerMessageId }, 'recorded an email the provider had accepted earlier');
       return { status: 'sent', messageId: providerMessageId } satisfies SendOutcome;
     }
-    const claim = await deps.store.deliveries.claimForSending(deliveryId);
+    const hold = holdClaim(`Delivery ${deliveryId}`, deps.claimLeaseMs);
+    const claim = await deps.store.deliveries.claimForSending(deliveryId, { leaseMs: hold.leaseMs });
     if (!claim) throw new PermanentSendError(`Delivery ${deliveryId} does not exist`);
     if (!claim.claimed) {
       const { status } = claim.delivery;
@@ -89,8 +98,10 @@ export function makeSendProcessor(deps: SendDeps): Processor<'send'> {
     let messageId: string;
     try {
       await deps.budget.take();
+      hold.assertFresh();
       ({ messageId } = await deps.transport.send(composed.send));
     } catch (err) {
+      if (err instanceof ClaimLapsedError) throw lapsed(log, err);
       return handleSendFailure(deps, [before.id], before.email, job, log, classifySendError(err));
     }
     // ↑ SES has accepted the email; until the next line commits, a crash means a resend (see header).
@@ -98,6 +109,12 @@ export function makeSendProcessor(deps: SendDeps): Processor<'send'> {
     log.debug({ messageId }, 'email sent');
     return { status: 'sent', messageId } satisfies SendOutcome;
   };
+}
+
+/** Logs a lapsed claim; the row is left as it is (another worker may hold it now). */
+export function lapsed(log: Logger, err: ClaimLapsedError): ClaimLapsedError {
+  log.warn({ error: err.message }, 'claim outlived half its lease before the provider call; not sending');
+  return err;
 }
 
 async function recordDelivery(deps: SendDeps, job: Job, deliveryId: number, messageId: string, log: Logger): Promise<void> {

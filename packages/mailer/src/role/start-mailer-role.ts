@@ -37,6 +37,8 @@ export interface MailerRoleOptions {
   budgetHorizonMs?: number;
   /** How long a sent email's ledger write is retried while the database is unavailable, ms (default 20 s). */
   recordRetryMs?: number;
+  /** The lease of a delivery's claim, ms (default 60 s); tests shorten it. */
+  claimLeaseMs?: number;
   /** The clock (default: the system clock). */
   now?: () => Date;
 }
@@ -80,7 +82,7 @@ export function startMailerRole(options: MailerRoleOptions): MailerRole {
 
   const reminder = makeReminderProcessor({ store, queues, logger, digest: config.reminderDigest ?? true, digestSettleMs: config.digestSettleMs, now });
   const { budget, rateLimit, pauseSending } = sendingControls(queues, options);
-  const sendDeps = { store, templates, config, logger, transport, budget, now, rateLimit, pauseSending, recordRetryMs: options.recordRetryMs };
+  const sendDeps = { store, templates, config, logger, transport, budget, now, rateLimit, pauseSending, recordRetryMs: options.recordRetryMs, claimLeaseMs: options.claimLeaseMs };
   const send = makeSendProcessor(sendDeps);
   const digest = makeDigestProcessor(sendDeps);
   const testSend = makeTestSendProcessor({ store, templates, config, logger, transport, budget, rateLimit, now });
