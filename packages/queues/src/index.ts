@@ -8,3 +8,4 @@ export { deliveryReopenerOf, listFailedJobs, replayFailedJobs, FailedJobsError, 
 export { parseRedisUrl, redactRedisUrl, redisUrlSetting, RedisUrlError, REDIS_URL_SCHEMES, type ParsedRedisUrl, type RedisTopology, type RedisNodeAddress } from './redis-url';
 export { makeRedisConnection, redisAnswers, isClusterConnection, describeConnection, type RedisConnection, type RedisConnectionOptions } from './redis-connection';
 export { queuePrefixFor } from './key-layout';
+export { jobPresence, retryFailedJobs, type JobPresence } from './job-presence';

@@ -31,7 +31,10 @@ export interface SchedulerConfig {
    * 7 days) is recorded as skipped (`stale`) instead of being sent late.
    */
   catchUpMs: number;
-  /** A delivery `sending` for longer than this (ms, default 10 min) is re-enqueued by reconciliation. */
+  /**
+   * A delivery `sending` for longer than this (ms, default 1 min, the claim's lease) whose job Redis
+   * lost is re-enqueued by reconciliation; a `queued` one is at once.
+   */
   staleSendingMs: number;
   /** Jobs per `addBulk` round trip (default 250). */
   enqueueChunk: number;
@@ -50,7 +53,7 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
   lookAheadMs: DAY_MS,
   firstScanLookBackMs: 7 * DAY_MS,
   catchUpMs: 7 * DAY_MS,
-  staleSendingMs: 10 * MINUTE_MS,
+  staleSendingMs: MINUTE_MS,
   enqueueChunk: 250,
   enqueueInFlight: 4,
   reconcileLimit: 100_000,

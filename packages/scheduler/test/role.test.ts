@@ -1,6 +1,7 @@
 /** The scheduler role as a process runs it: job scheduler, workers, reconciliation after Redis lost its jobs. */
+import { UnrecoverableError, Worker } from 'bullmq';
 import type { Store } from '@tickler/db';
-import { enqueue, jobIdFor, orderEventJobData } from '@tickler/queues';
+import { enqueue, jobIdFor, orderEventJobData, queuePrefixFor, type QueueName } from '@tickler/queues';
 import { HORIZON_KEY, makeScanProcessor, SCAN_SCHEDULER_ID, startSchedulerRole } from '../src';
 import { at, connection, fakeJob, makeTestEnv, obliterateAll, quietLogger, recordBillingEvent, reminderJobs, upsert, type TestEnv } from './helpers';
 
@@ -107,9 +108,49 @@ describe('scheduler role', () => {
     const later = at('2027-01-24T09:00:00Z');
     await env.store.state.set(HORIZON_KEY, later.toISOString());
     const result = await makeScanProcessor(env.deps(later))({}, fakeJob());
-    expect(result).toMatchObject({ reconciled: { deliveries: 2 } });
+    expect(result).toMatchObject({ reconciled: { deliveries: 1 } });
     expect(await env.queues.send.count()).toBe(0);
     const jobs = await env.queues.digests.getJobs(['waiting']);
     expect(jobs.map((j) => [j.id, j.data])).toEqual([[`digest-${digest.id}-${rows[0]!.id}`, { digestId: digest.id, firstDeliveryId: rows[0]!.id }]]);
+  });
+
+  it('retries the failed jobs of rows that still wait (attempts ran out while the database was away), and only those', async () => {
+    for (const [orderId, timeZone] of [['ORD-BER', 'Europe/Berlin'], ['ORD-AKL', 'Pacific/Auckland']] as const) {
+      await env.store.directory.applyOrderUpsert(upsert({ orderId, organization: { id: `org-${orderId}`, name: orderId, timeZone } }));
+    }
+    await env.store.state.set(HORIZON_KEY, '2027-01-23T10:00:00.000Z');
+    await makeScanProcessor(env.deps(NOW))({}, fakeJob());
+    const reminderIds = [...(await reminderJobs(env.queues)).keys()];
+    expect(reminderIds).toHaveLength(2);
+    const [waiting, refused] = await env.store.deliveries.upsertMany(['ann@acme.com', 'bob@acme.com'].map((email) => ({
+      sourceType: 'reminder' as const, sourceId: reminderIds[0]!, email, listId: 'renewal:ORD-BER' as const, orderId: 'ORD-BER', status: 'queued' as const, reason: null,
+    })));
+    for (const d of [waiting!, refused!]) await enqueue(env.queues, 'send', { deliveryId: d.id });
+    const eventId = await recordBillingEvent(env.store, 'evt_7', upsert({ orderId: 'ORD-NEW', occurredAt: at('2027-01-23T09:00:00Z') }));
+    await enqueue(env.queues, 'order-event', orderEventJobData((await env.store.inboundEvents.get(eventId))!));
+    for (const id of reminderIds) await (await env.queues.reminders.getJob(`reminder-${id}`))!.promote();
+
+    // Every job runs out of attempts against a database that is away; one delivery was refused for good meanwhile.
+    const workers = (['reminders', 'send', 'order-events'] as QueueName[]).map((q) => new Worker(q, async () => {
+      throw new UnrecoverableError('connect ECONNREFUSED 127.0.0.1:5432');
+    }, { connection, prefix: queuePrefixFor(q, env.prefix, connection) }));
+    try {
+      await waitFor('every job to fail', async () => (await env.queues.reminders.getFailedCount()) === 2
+        && (await env.queues.send.getFailedCount()) === 2 && (await env.queues['order-events'].getFailedCount()) === 1);
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+    }
+    await env.store.deliveries.markFailed(refused!.id, 'MessageRejected: address blocked', true);
+
+    const later = at('2027-01-23T10:30:00Z');
+    const result = await makeScanProcessor(env.deps(later))({}, fakeJob());
+    expect(result).toMatchObject({ reconciled: { reminders: 0, deliveries: 0, events: 0, retried: 4 } });
+    for (const id of reminderIds) expect(await env.queues.reminders.getJobState(`reminder-${id}`)).toBe('waiting');
+    expect(await env.queues.send.getJobState(`delivery-${waiting!.id}`)).toBe('waiting');
+    expect((await env.queues.send.getJob(`delivery-${waiting!.id}`))?.attemptsMade).toBe(0);
+    expect(await env.queues.send.getJobState(`delivery-${refused!.id}`)).toBe('failed');
+    expect(await env.queues['order-events'].getJobState(await eventJobId(env.store, eventId))).toBe('waiting');
+    // Nothing is retried twice: the jobs wait now.
+    await expect(makeScanProcessor(env.deps(later))({}, fakeJob())).resolves.toMatchObject({ reconciled: { retried: 0 } });
   });
 });

@@ -64,10 +64,9 @@ it('rebuilds every queued reminder and unfinished delivery within one scan inter
   const redis = await startSingle();
   const { store } = await makeStore('lost');
   const ledger = await seedLedger(store);
-  // Reconciliation re-adds a delivery once it is `staleSendingMs` old (default 10 min; shortened here).
-  await new Promise((r) => setTimeout(r, 1100));
+  // Queued deliveries need no waiting period: reconciliation re-adds their jobs at the next scan.
   const prefix = uniquePrefix('lost');
-  let deployment = await startDeployment({ redisUrl: redis.url, prefix, store, scheduler: { scanEveryMs: SCAN_EVERY_MS, config: { staleSendingMs: 1000 } } });
+  let deployment = await startDeployment({ redisUrl: redis.url, prefix, store, scheduler: { scanEveryMs: SCAN_EVERY_MS } });
   try {
     await waitUntil(async () => {
       const present = await jobsPresent(deployment.queues, ledger.reminderIds, ledger.deliveryIds);

@@ -60,8 +60,8 @@ export function makePgDeliveriesRepository(pool: pg.Pool): DeliveriesRepository 
       const guard = status === 'delivered' ? `AND status NOT IN ('bounced', 'complained')` : '';
       await pool.query(`UPDATE deliveries SET status = $2, reason = coalesce($3, reason), updated_at = now() WHERE id = $1 ${guard}`, [id, status, detail]);
     },
-    async listUnfinished(olderThan, limit) {
-      return list(`status IN ${CLAIMABLE} AND coalesce(updated_at, created_at) <= $1 ORDER BY id LIMIT $2`, [olderThan, limit]);
+    async listUnfinished(sendingSince, limit) {
+      return list(`(status = 'queued' OR (status = 'sending' AND coalesce(updated_at, created_at) <= $1)) ORDER BY id LIMIT $2`, [sendingSince, limit]);
     },
     async listByEmail(email) {
       return list(`email = $1 ORDER BY id`, [emailKey(email)]);

@@ -53,8 +53,11 @@ export interface DeliveriesRepository {
    * bounce or complaint, whatever order concurrent events commit in.
    */
   setOutcome(id: number, status: Extract<DeliveryStatus, 'delivered' | 'bounced' | 'complained'>, detail: string | null): Promise<void>;
-  /** Deliveries stuck in queued (or sending) since before `olderThan`: what reconciliation re-enqueues. */
-  listUnfinished(olderThan: Date, limit: number): Promise<DeliveryRow[]>;
+  /**
+   * Deliveries still to send, lowest id first: every `queued` one, and those `sending` since
+   * before `sendingSince` (their sender may have died). What reconciliation hands to Redis again.
+   */
+  listUnfinished(sendingSince: Date, limit: number): Promise<DeliveryRow[]>;
   listByEmail(email: string): Promise<DeliveryRow[]>;
   listByOrder(orderId: string): Promise<DeliveryRow[]>;
   countByStatusAndReason(): Promise<Array<{ status: DeliveryStatus; reason: string | null; count: number }>>;

@@ -99,8 +99,8 @@ export function makeSqliteDeliveriesRepository(sqlite: Sqlite): DeliveriesReposi
       prepare(`UPDATE deliveries SET status = ?, reason = coalesce(?, reason), updated_at = ? WHERE id = ? ${guard}`)
         .run(status, detail, Date.now(), id);
     },
-    async listUnfinished(olderThan, limit) {
-      return list(`status IN ${CLAIMABLE} AND coalesce(updated_at, created_at) <= ? ORDER BY id LIMIT ?`, olderThan.getTime(), limit);
+    async listUnfinished(sendingSince, limit) {
+      return list(`(status = 'queued' OR (status = 'sending' AND coalesce(updated_at, created_at) <= ?)) ORDER BY id LIMIT ?`, sendingSince.getTime(), limit);
     },
     async listByEmail(email) {
       return list(`email = ? ORDER BY id`, emailKey(email));

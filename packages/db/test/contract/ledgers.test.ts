@@ -207,13 +207,15 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       expect(await store.deliveries.requeue(9999)).toBe(false);
     });
 
-    it('lists unfinished deliveries (queued or stuck sending) older than an instant', async () => {
-      const [a, b, c] = await store.deliveries.upsertMany([delivery('a@acme.com'), delivery('b@acme.com'), delivery('c@acme.com')]);
+    it('lists unfinished deliveries: every queued one, and those sending since before an instant', async () => {
+      const [a, b, c, d] = await store.deliveries.upsertMany([delivery('a@acme.com'), delivery('b@acme.com'), delivery('c@acme.com'), delivery('d@acme.com')]);
       await store.deliveries.claimForSending(b!.id);
       await store.deliveries.markSent(c!.id, 'm', new Date());
+      await store.deliveries.markFailed(d!.id, 'refused', true);
       const later = new Date(Date.now() + 60_000);
-      expect((await store.deliveries.listUnfinished(later, 10)).map((d) => d.id)).toEqual([a!.id, b!.id]);
-      expect(await store.deliveries.listUnfinished(new Date(Date.now() - 60_000), 10)).toEqual([]);
+      expect((await store.deliveries.listUnfinished(later, 10)).map((r) => r.id)).toEqual([a!.id, b!.id]);
+      expect((await store.deliveries.listUnfinished(new Date(Date.now() - 60_000), 10)).map((r) => r.id)).toEqual([a!.id]);
+      expect((await store.deliveries.listUnfinished(later, 1)).map((r) => r.id)).toEqual([a!.id]);
     });
 
     it('upserts 20,000 deliveries in one fast batch', async () => {
