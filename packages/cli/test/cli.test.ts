@@ -1,5 +1,5 @@
 /** `tickler` as operators run it: real child processes, exit codes, one-line reasons, real SQLite and Redis. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -94,6 +94,32 @@ describe('environment problems found at run time: one line, exit 1', () => {
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([`tickler: DATABASE_URL "file:${file}" names a file that is not a SQLite database`]);
     noStack(result.stderr);
+  });
+
+  it.each([[['db', 'migrate']], [['forecast']]])('%j with DATABASE_URL naming a SQLite file this user cannot write', async (args) => {
+    // As root, file modes do not stop writes: the command then runs as nobody, as a locked-down service would.
+    const asRoot = process.getuid?.() === 0;
+    const nobody = { uid: 65534, gid: 65534 };
+    const folder = mkdtempSync(path.join(tmpdir(), 'tickler-ro-'));
+    const file = path.join(folder, 'tickler.db');
+    try {
+      await (await openStore({ url: `file:${file}` })).close();
+      for (const f of readdirSync(folder)) if (f !== 'tickler.db') rmSync(path.join(folder, f));
+      chmodSync(file, 0o444);
+      chmodSync(folder, 0o555);
+      const cache = mkdtempSync(path.join(tmpdir(), 'tickler-ro-cache-'));
+      if (asRoot) chownSync(cache, nobody.uid, nobody.gid);
+      const result = await runCli(args, { ...env(), DATABASE_URL: `file:${file}`, SNS_CERT_CACHE_DIR: cache, HOME: cache }, 60_000, asRoot ? nobody : undefined);
+      rmSync(cache, { recursive: true, force: true });
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        expect.stringContaining(`tickler: DATABASE_URL "file:${file}" names a SQLite file this process cannot write (attempt to write a readonly database): the file and its folder must be writable`),
+      ]);
+      noStack(result.stderr);
+    } finally {
+      chmodSync(folder, 0o755);
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('http with HTTP_PORT already in use', async () => {

@@ -35,10 +35,10 @@ export function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
-/** Runs one command to completion. */
-export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
+/** Runs one command to completion (`as`: another user's uid and gid, when the tests run as root). */
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000, as?: { uid: number; gid: number }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: ROOT, env: baseEnv(env) });
+    const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: ROOT, env: baseEnv(env), ...as });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });

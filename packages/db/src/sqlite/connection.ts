@@ -47,7 +47,7 @@ export function openConnection(url: string, options: ConnectionOptions = {}): Sq
     configure(sqlite, location.kind === 'file', options);
   } catch (error) {
     sqlite.close();
-    throw notADatabase(error, url) ?? error;
+    throw unusableFile(error, url) ?? error;
   }
   return sqlite;
 }
@@ -66,11 +66,16 @@ function configure(sqlite: Sqlite, isFile: boolean, options: ConnectionOptions):
 }
 
 /**
- * SQLite opens any file lazily and only its first read says it is not a database: that is a wrong
- * DATABASE_URL (a path to some other file), not a storage failure, so it is named as such.
+ * SQLite opens any file lazily and only its first statements say it is not a database, or one this
+ * process cannot write: that is a wrong DATABASE_URL (a path to some other file) or a deployment
+ * problem (permissions, a read-only mount), not a storage failure, so it is named as such.
  */
-function notADatabase(error: unknown, url: string): DatabaseUrlError | null {
+function unusableFile(error: unknown, url: string): DatabaseUrlError | null {
   const code = String((error as { code?: unknown } | null)?.code ?? '');
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM') {
+    return new DatabaseUrlError(`DATABASE_URL ${JSON.stringify(url)} names a SQLite file this process cannot write (${(error as Error).message}): `
+      + 'the file and its folder must be writable by the user Tickler runs as (it keeps -wal and -shm files beside it), and not on a read-only mount');
+  }
   if (code === 'SQLITE_NOTADB') return new DatabaseUrlError(`DATABASE_URL ${JSON.stringify(url)} names a file that is not a SQLite database`);
   if (code.startsWith('SQLITE_CORRUPT')) return new DatabaseUrlError(`DATABASE_URL ${JSON.stringify(url)} names a damaged SQLite database (${(error as Error).message})`);
   return null;
