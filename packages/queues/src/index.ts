@@ -2,7 +2,7 @@
 export { jobCatalog, parseJob, jobIdFor, isQueueName, orderEventJobData, QUEUE_NAMES, type JobName, type JobData, type QueueName } from './catalog';
 export { makeQueues, closeQueues, enqueue, enqueueBulk, type Queues } from './queues';
 export type { Processor, Processors } from './processors';
-export { makeCatalogWorker, parsePayload, type CatalogWorkerOptions } from './worker';
+export { makeCatalogWorker, parsePayload, type CatalogWorkerOptions, type OutageRetry } from './worker';
 export { SupervisedWorker, type SupervisionOptions } from './supervised-worker';
 export { deliveryReopenerOf, listFailedJobs, replayFailedJobs, FailedJobsError, type FailedJobView, type FailedJobFilter, type DeliveryReopener } from './failed-jobs';
 export { parseRedisUrl, redactRedisUrl, redisUrlSetting, RedisUrlError, REDIS_URL_SCHEMES, type ParsedRedisUrl, type RedisTopology, type RedisNodeAddress } from './redis-url';

@@ -5,8 +5,14 @@
  * failures the same way everywhere (`warn` while BullMQ will retry, `error` once the job is failed
  * for good), and supervises the worker: a wedged one is replaced and closing is bounded (see
  * supervised-worker.ts).
+ *
+ * Outages of the database (the role tells which errors are one, `outage.is`) are not the job's
+ * fault: such a job goes back to `delayed` without spending an attempt, after a short backoff that
+ * stops growing at `outage.maxMs` (default 15 s). However long the database is away, no job runs
+ * out of attempts, and once it answers again the backlog drains within that cap instead of each job
+ * waiting out an exponential backoff of many minutes.
  */
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { jobCatalog, parseJob, type JobData, type JobName } from './catalog';
@@ -28,7 +34,20 @@ export interface CatalogWorkerOptions {
   limiter?: WorkerOptions['limiter'];
   /** When a wedged worker is replaced and how long closing may take (defaults suit production). */
   supervision?: SupervisionOptions;
+  /** Which errors mean the database is away: such jobs wait and retry without spending an attempt. */
+  outage?: OutageRetry;
 }
+
+export interface OutageRetry {
+  is: (error: unknown) => boolean;
+  /** The first wait, ms (default 1 000); it doubles per deferral of the job, with jitter. */
+  baseMs?: number;
+  /** The longest wait, ms (default 15 000). */
+  maxMs?: number;
+}
+
+/** How often one queue's worker logs that it is deferring jobs (one line with a count, not one per job). */
+const OUTAGE_LOG_EVERY_MS = 10_000;
 
 /** A catalog job's payload, or `UnrecoverableError` naming every bad field. */
 export function parsePayload<N extends JobName>(name: N, data: unknown): JobData<N> {
@@ -46,7 +65,8 @@ export function parsePayload<N extends JobName>(name: N, data: unknown): JobData
 export function makeCatalogWorker<N extends JobName>(name: N, processor: Processor<N>, options: CatalogWorkerOptions): SupervisedWorker {
   const queue = jobCatalog[name].queue;
   const { connection, prefix, concurrency, limiter, logger } = options;
-  const create = () => new Worker(queue, async (job: Job) => processor(parsePayload(name, job.data), job), {
+  const run = async (job: Job) => processor(parsePayload(name, job.data), job);
+  const create = () => new Worker(queue, options.outage ? deferringOutages(queue, run, options.outage, logger) : run, {
     connection, prefix: queuePrefixFor(queue, prefix, connection), concurrency, autorun: true, ...(limiter ? { limiter } : {}),
     // BullMQ waits this long before fetching again after a "Connection is closed." (15 s by default):
     // during a cluster failover a fetch meets it once, and the queue would then sit idle for 15 s.
@@ -62,4 +82,30 @@ export function makeCatalogWorker<N extends JobName>(name: N, processor: Process
   });
   worker.on('error', (err: Error) => logger.error({ queue, err }, 'worker error'));
   return worker;
+}
+
+/** Wraps `run` so a database outage moves the job back to delayed (see the header) instead of failing it. */
+function deferringOutages(queue: string, run: (job: Job) => Promise<unknown>, outage: OutageRetry, logger: Pick<Logger, 'warn'>) {
+  const baseMs = outage.baseMs ?? 1_000;
+  const maxMs = outage.maxMs ?? 15_000;
+  let deferred = 0;
+  let loggedAt = 0;
+  return async (job: Job, token?: string) => {
+    try {
+      return await run(job);
+    } catch (error) {
+      if (!token || !outage.is(error)) throw error;
+      // Every start that did not end in a failed attempt was a deferral (this one included).
+      const deferrals = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
+      const waitMs = Math.min(maxMs, baseMs * 2 ** Math.min(deferrals, 20)) * (0.5 + Math.random() / 2);
+      await job.moveToDelayed(Date.now() + Math.round(waitMs), token);
+      deferred += 1;
+      if (Date.now() - loggedAt >= OUTAGE_LOG_EVERY_MS) {
+        logger.warn({ queue, deferred, error: (error as Error).message }, 'database unavailable; jobs wait and retry without spending attempts');
+        loggedAt = Date.now();
+        deferred = 0;
+      }
+      throw new DelayedError();
+    }
+  };
 }

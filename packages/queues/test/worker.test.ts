@@ -86,3 +86,41 @@ describe('queue names', () => {
     expect(isQueueName(undefined)).toBe(false);
   });
 });
+
+describe('makeCatalogWorker during a database outage', () => {
+  it('defers a job whose processor met a database outage without spending its attempts, and logs it once per interval', async () => {
+    class Outage extends Error {}
+    let calls = 0;
+    const worker = makeCatalogWorker('test-send', async () => {
+      calls += 1;
+      if (calls <= 3) throw new Outage('connect ECONNREFUSED 127.0.0.1:5432');
+      return 'done';
+    }, { connection, prefix, concurrency: 1, logger, outage: { is: (e) => e instanceof Outage, baseMs: 50, maxMs: 200 } });
+    const events = await listen('test-sends');
+    try {
+      // test-send has one attempt: without the deferral the first outage would fail it for good.
+      await queues['test-sends'].add('test-send', { testSendId: 1 }, { ...jobCatalog['test-send'].options, jobId: 'outage-1' });
+      expect(await events.outcome('outage-1')).toBe('completed');
+      const job = await queues['test-sends'].getJob('outage-1');
+      expect(calls).toBe(4);
+      // Four starts, one attempt: BullMQ counts the completion alone.
+      expect(job).toMatchObject({ attemptsMade: 1, attemptsStarted: 4, returnvalue: 'done' });
+      expect(logged).toEqual([expect.objectContaining({ level: 'warn', msg: 'database unavailable; jobs wait and retry without spending attempts', fields: expect.objectContaining({ queue: 'test-sends', deferred: 1 }) })]);
+    } finally {
+      await Promise.all([worker.close(), events.close()]);
+    }
+  });
+
+  it('fails as before an error that is not an outage', async () => {
+    const worker = makeCatalogWorker('test-send', async () => { throw new Error('template missing'); },
+      { connection, prefix, concurrency: 1, logger, outage: { is: () => false, baseMs: 50 } });
+    const events = await listen('test-sends');
+    try {
+      await queues['test-sends'].add('test-send', { testSendId: 2 }, { ...jobCatalog['test-send'].options, jobId: 'plain-2' });
+      expect(await events.outcome('plain-2')).toBe('failed');
+      expect(await queues['test-sends'].getJob('plain-2')).toMatchObject({ attemptsMade: 1, failedReason: 'template missing' });
+    } finally {
+      await Promise.all([worker.close(), events.close()]);
+    }
+  });
+});

@@ -2,7 +2,7 @@
  * The scheduler role's entry point: the only place that creates BullMQ Workers and their Redis
  * connections, and owns their shutdown. Runs the periodic reminder scan and applies billing events.
  */
-import { type Store } from '@tickler/db';
+import { isStoreUnavailable, type Store } from '@tickler/db';
 import { closeQueues, jobCatalog, makeCatalogWorker, makeQueues } from '@tickler/queues';
 import type { ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
@@ -64,9 +64,11 @@ export async function startSchedulerRole(options: SchedulerRoleOptions): Promise
     await closeQueues(queues);
     throw error;
   }
+  // A database outage defers jobs without spending their attempts (see the worker factory).
+  const common = { connection, prefix, logger, outage: { is: isStoreUnavailable } };
   const workers = [
-    makeCatalogWorker('scan', makeScanProcessor(deps), { connection, prefix, logger, concurrency: 1 }),
-    makeCatalogWorker('order-event', makeOrderEventProcessor(deps), { connection, prefix, logger, concurrency: options.orderEventConcurrency ?? 64 }),
+    makeCatalogWorker('scan', makeScanProcessor(deps), { ...common, concurrency: 1 }),
+    makeCatalogWorker('order-event', makeOrderEventProcessor(deps), { ...common, concurrency: options.orderEventConcurrency ?? 64 }),
   ];
   const schedule = watchScanSchedule(queues, options.scanEveryMs, options.scheduleCheckEveryMs ?? Math.min(options.scanEveryMs / 2, 30_000), logger);
   logger.info({ prefix, scanEveryMs: options.scanEveryMs }, 'scheduler role started');

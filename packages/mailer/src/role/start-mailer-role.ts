@@ -5,7 +5,7 @@
 import type { ConnectionOptions } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { type Store } from '@tickler/db';
+import { isStoreUnavailable, type Store } from '@tickler/db';
 import { closeQueues, makeCatalogWorker, makeQueues, type Queues, type SupervisedWorker } from '@tickler/queues';
 import { makeRedisSendBudget, sendBudgetKey, type SendBudget } from '../budget';
 import type { MailerConfig } from '../config';
@@ -87,7 +87,8 @@ export function startMailerRole(options: MailerRoleOptions): MailerRole {
   const digest = makeDigestProcessor(sendDeps);
   const testSend = makeTestSendProcessor({ store, templates, config, logger, transport, budget, rateLimit, now });
 
-  const common = { connection, prefix, logger };
+  // A database outage defers jobs without spending their attempts (see the worker factory).
+  const common = { connection, prefix, logger, outage: { is: isStoreUnavailable } };
   // The budget is the rule. BullMQ's per-queue limiter (global in Redis) stays as a coarse guard on
   // fetching: without it a worker at a low rate would take `concurrency` jobs at once, only to hand
   // most of them back when the budget refuses them (each refusal a claim, a render and a write).
