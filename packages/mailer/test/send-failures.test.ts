@@ -156,6 +156,38 @@ describe('send worker against SES answers', () => {
     expect((await sendJob(deliveryId))?.data).toEqual({ deliveryId, providerMessageId: 'stub-1' });
   });
 
+  it('records a sent email once the database is back even if Redis lost its job meanwhile, and never sends it again', async () => {
+    await role.close();
+    let databaseAway = true;
+    const store: Store = {
+      ...env.store,
+      deliveries: {
+        ...env.store.deliveries,
+        markSent: async (...args) => {
+          if (databaseAway) throw new StoreError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED', { kind: 'unavailable' });
+          return env.store.deliveries.markSent(...args);
+        },
+      },
+    };
+    role = startMailerRole({ connection, prefix: env.prefix, store, logger: quietLogger, transport, templates: env.templates, config, concurrency: 2, maxSendRate: 50, now: () => NOW });
+    const deliveryId = await fanOut();
+    // The first refusal notes the provider's id in the job at once (a crash now would leave a retry that records).
+    await waitFor(async () => ((await sendJob(deliveryId))?.data as { providerMessageId?: string } | undefined)?.providerMessageId === 'stub-1' || null, 'the id in the job');
+    // Redis loses everything while the database is still away; then the database comes back.
+    await env.queues.send.obliterate({ force: true });
+    databaseAway = false;
+    const sent = await waitFor(async () => {
+      const row = await env.store.deliveries.get(deliveryId);
+      return row?.status === 'sent' ? row : null;
+    }, 'the send to be recorded', 20_000);
+    expect(sent.providerMessageId).toBe('stub-1');
+    // Reconciliation would now add the job again: it finds the delivery sent.
+    await enqueue(env.queues, 'send', { deliveryId });
+    await waitFor(async () => (await sendJob(deliveryId))?.returnvalue ?? null, 'the re-added job');
+    expect((await sendJob(deliveryId))?.returnvalue).toEqual({ status: 'already-handled', previous: 'sent' });
+    expect(stub.requests).toHaveLength(1);
+  });
+
   it('a mailer stopped after claiming does not send on waking once another mailer may hold the delivery', async () => {
     await role.close();
     const leaseMs = 400;

@@ -11,30 +11,35 @@ import { SendBudgetExhaustedError } from '../budget';
 import { PermanentSendError, SendingPausedError, ThrottledError } from '../transport';
 import type { SendDeps } from './send-processor';
 
-/** How long `markSent` is retried while the database is unavailable, ms, before the job carries the id. */
-const RECORD_RETRY_MS = 20_000;
+/** How long `markSent` is retried in process while the database is unavailable, ms, before the job's retry takes over. */
+const RECORD_RETRY_MS = 10 * 60_000;
 
 /**
- * Records an accepted email with `write`, retried while the database is unavailable; if it stays
- * away, `remember` writes the provider's message id into the job (Redis still answers) so the job's
- * retry records it instead of sending again, and the error is rethrown.
+ * Records an accepted email with `write`, retried while the database is unavailable. At the first
+ * refusal `remember` writes the provider's message id into the job (Redis), so a crash or shutdown
+ * of this process leaves a retry that records instead of sending again; meanwhile this process keeps
+ * retrying for `recordRetryMs` (default 10 min), so the record does not depend on Redis keeping that
+ * job either (the database and Redis failing together). After that the error is rethrown.
  */
 export async function recordSent(
   deps: Pick<SendDeps, 'recordRetryMs'>, log: Logger, messageId: string,
   write: () => Promise<void>, remember: () => Promise<void>,
 ): Promise<void> {
   const until = Date.now() + (deps.recordRetryMs ?? RECORD_RETRY_MS);
+  let remembered = false;
   for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
     try {
       await write();
+      if (remembered) log.info({ messageId }, 'sent email recorded after the database came back');
       return;
     } catch (err) {
       if (!isStoreUnavailable(err)) throw err;
-      if (Date.now() + wait > until) {
-        await remember();
-        log.warn({ messageId, error: (err as Error).message }, 'email sent but the database is unavailable; the retry will record it');
-        throw err;
+      if (!remembered) {
+        remembered = true;
+        await remember().catch((e: unknown) => log.warn({ messageId, error: (e as Error).message }, 'could not note the provider\'s id in the job either'));
+        log.warn({ messageId, error: (err as Error).message }, 'email sent but the database is unavailable; recording it is retried');
       }
+      if (Date.now() + wait > until) throw err;
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }

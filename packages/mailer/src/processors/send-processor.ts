@@ -8,9 +8,9 @@
  * that worker died, its claim's lease runs out and the retry takes the delivery over.
  *
  * Recording: once SES accepted an email, a database that refuses the write (down, restarting) does
- * not cause a resend: `markSent` is retried for a while, and if the database is still away the
- * provider's message id is written into the job (Redis) so the job's retry records it instead of
- * sending again.
+ * not cause a resend: at the first refusal the provider's message id is written into the job
+ * (Redis), so a retry after a crash records it instead of sending again, and this process keeps
+ * retrying `markSent` for up to 10 minutes, so the record survives Redis losing the job meanwhile.
  *
  * Paused holder: a worker stopped after claiming (SIGSTOP, a paused VM) may find on waking that its
  * lease ran out and another worker took the delivery over; right before the provider call it checks
@@ -54,7 +54,7 @@ export interface SendDeps extends ComposeDeps {
   rateLimit: (ms: number) => Promise<void>;
   /** Pauses the send queue for every worker until an operator resumes it. */
   pauseSending: () => Promise<void>;
-  /** How long recording a sent email is retried while the database is unavailable, ms (default 20 s). */
+  /** How long recording a sent email is retried while the database is unavailable, ms (default 10 min). */
   recordRetryMs?: number;
   /** The claim's lease, ms (default 60 s); tests shorten it. */
   claimLeaseMs?: number;

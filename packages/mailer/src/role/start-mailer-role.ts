@@ -35,7 +35,7 @@ export interface MailerRoleOptions {
   maxSendRate: number;
   /** How long a job may wait for its slot of the budget before it is handed back, ms (default 2 000). */
   budgetHorizonMs?: number;
-  /** How long a sent email's ledger write is retried while the database is unavailable, ms (default 20 s). */
+  /** How long a sent email's ledger write is retried while the database is unavailable, ms (default 10 min). */
   recordRetryMs?: number;
   /** The lease of a delivery's claim, ms (default 60 s); tests shorten it. */
   claimLeaseMs?: number;
