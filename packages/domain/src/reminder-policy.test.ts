@@ -10,6 +10,7 @@ import {
   sendAtFor,
 } from './reminder-policy';
 import { addDays } from './calendar';
+import { createSendCalendar } from './business-days';
 
 const iso = (d: Date) => d.toISOString();
 const at = (text: string) => new Date(text);
@@ -147,6 +148,17 @@ describe('planReminders', () => {
     expect(plan('2027-01-10T00:00:00Z', '2027-01-20T00:00:00Z', '2027-01-25T00:00:00Z')).toEqual([
       { offsetDays: 14, sendAt: '2027-01-17T09:00:00.000Z', status: 'skipped', reason: 'superseded' },
     ]);
+  });
+
+  it('offsets a closed weekend moved onto one send time: only the one nearest expiry goes out, as at send time', () => {
+    // Expiry Monday 2027-02-01; offsets 3, 2 and 1 fall on Fri, Sat and Sun: weekends closed, all go out Friday 09:00.
+    const calendar = createSendCalendar({ skipWeekends: true });
+    const friday = at('2027-01-29T09:00:00Z');
+    const planned = (now: Date) => planReminders({ kind: 'license', expiresOn: '2027-02-01', timeZone: 'UTC', offsets: { license: [3, 2, 1], maintenance: [] }, after: null, until: at('2027-01-30T00:00:00Z'), now, calendar })
+      .map((r) => [r.offsetDays, iso(r.sendAt), r.status]);
+    expect(planned(friday)).toEqual([[3, iso(friday), 'skipped'], [2, iso(friday), 'skipped'], [1, iso(friday), 'queued']]);
+    // Planned ahead of time nothing is due yet, so nothing is superseded: the send-time check decides.
+    expect(planned(at('2027-01-28T10:00:00Z')).map(([, , status]) => status)).toEqual(['queued', 'queued', 'queued']);
   });
 
   it('uses the kind’s own offsets and time zone', () => {

@@ -128,22 +128,24 @@ export interface PlanInput {
 
 /**
  * The reminders of one cycle (order, kind, expiresOn) whose sendAt ∈ (after, until], earliest first.
- * A reminder already due (sendAt ≤ now) is `skipped` with reason `superseded` when a later reminder
- * of the same cycle is also due — after downtime only the latest due one is sent. All others are
+ * A reminder is `skipped` with reason `superseded` when {@link supersedingReminder} names another of
+ * the cycle — a later one, or one at the same time nearer expiry, already due: after downtime only
+ * the latest due one is sent. All others are
  * `queued`; those with sendAt > now are to be delayed until sendAt.
  */
 export function planReminders(input: PlanInput): ReminderPlan[] {
   const { kind, expiresOn, timeZone, offsets, after, until, now, calendar = EVERY_DAY_OPEN } = input;
-  const all = (offsets[kind] ?? []).map((offsetDays) => ({ offsetDays, sendAt: new Date(sendAtMs(expiresOn, offsetDays, timeZone, calendar)) }));
-  const dueTimes = all.map((r) => r.sendAt.getTime()).filter((t) => t <= now.getTime());
-  const latestDue = dueTimes.length > 0 ? Math.max(...dueTimes) : null;
+  const cycle = (offsets[kind] ?? []).map((offsetDays, id) => ({
+    id, kind, expiresOn, offsetDays, sendAt: new Date(sendAtMs(expiresOn, offsetDays, timeZone, calendar)), status: 'queued',
+  }));
   const lower = after === null ? Number.NEGATIVE_INFINITY : after.getTime();
-  return all
+  return cycle
     .filter((r) => r.sendAt.getTime() > lower && r.sendAt.getTime() <= until.getTime())
-    .sort((a, b) => a.sendAt.getTime() - b.sendAt.getTime())
+    .sort((a, b) => a.sendAt.getTime() - b.sendAt.getTime() || b.offsetDays - a.offsetDays)
     .map((r) => {
-      const superseded = latestDue !== null && r.sendAt.getTime() < latestDue;
-      return { ...r, status: superseded ? 'skipped' : 'queued', reason: superseded ? 'superseded' : null };
+      // The send-time rule itself, so planning and sending can never disagree (ties included).
+      const superseded = supersedingReminder(r, cycle, now) !== null;
+      return { offsetDays: r.offsetDays, sendAt: r.sendAt, status: superseded ? 'skipped' : 'queued', reason: superseded ? 'superseded' : null };
     });
 }
 

@@ -48,7 +48,8 @@ export interface RemindersRepository {
   setStatus(id: number, status: ReminderStatus, reason: string | null): Promise<void>;
   /**
    * For each reminder of `dueIds`, records the earlier still-queued reminders of its cycle (order,
-   * kind, expiry) as `skipped`/`superseded`, in one statement; returns them. Idempotent; concurrent
+   * kind, expiry) — and those at the same send time farther from expiry (offsets a closed day moved
+   * together), the domain's `supersedingReminder` — as `skipped`/`superseded`, in one statement; returns them. Idempotent; concurrent
    * calls return each superseded reminder once in total.
    */
   supersedeEarlier(dueIds: number[]): Promise<SupersededReminder[]>;

@@ -49,7 +49,8 @@ export function makeSqliteRemindersRepository(sqlite: Sqlite, repositoryOptions:
   });
 
   /**
-   * Earlier queued reminders of each due reminder's cycle → skipped/superseded: per chunk of due ids
+   * Earlier queued reminders of each due reminder's cycle (or at the same time farther from expiry,
+   * as the domain's `supersedingReminder`) → skipped/superseded: per chunk of due ids
    * one query finds them (with the latest due reminder overtaking each), one update records them.
    */
   const supersedeBatch = sqlite.transaction((dueIds: number[]): SupersededReminder[] => {
@@ -57,8 +58,8 @@ export function makeSqliteRemindersRepository(sqlite: Sqlite, repositoryOptions:
     for (const part of chunk([...new Set(dueIds)], IN_CHUNK)) {
       const rows = prepare(`SELECT r.id, r.order_id, d.id AS due_id FROM reminders d
         JOIN reminders r ON r.order_id = d.order_id AND r.kind = d.kind AND r.expires_on = d.expires_on
-          AND r.status = 'queued' AND r.send_at < d.send_at
-        WHERE d.id IN (${placeholders(part.length)}) ORDER BY d.send_at, d.id`).all(...part) as Array<{ id: number; order_id: string; due_id: number }>;
+          AND r.status = 'queued' AND (r.send_at < d.send_at OR (r.send_at = d.send_at AND r.offset_days > d.offset_days))
+        WHERE d.id IN (${placeholders(part.length)}) ORDER BY d.send_at, d.offset_days DESC, d.id`).all(...part) as Array<{ id: number; order_id: string; due_id: number }>;
       for (const row of rows) found.set(row.id, { id: row.id, orderId: row.order_id, supersededBy: row.due_id });
     }
     const ids = [...found.keys()];

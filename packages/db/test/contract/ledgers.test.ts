@@ -90,6 +90,14 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       expect(await store.reminders.supersedeEarlier([])).toEqual([]);
     });
 
+    it('supersedes offsets moved onto the same send time as a due one when they are farther from expiry, as the domain does', async () => {
+      const friday = new Date('2027-01-29T09:00:00Z');
+      const [r3, r2, r1] = await store.reminders.insertNew([3, 2, 1].map((offsetDays) => reminder(offsetDays, { expiresOn: '2027-02-01', sendAt: friday })));
+      expect(await store.reminders.supersedeEarlier([r2!.id])).toEqual([{ id: r3!.id, orderId: 'ORD-1001', supersededBy: r2!.id }]);
+      expect(await store.reminders.supersedeEarlier([r1!.id, r2!.id])).toEqual([{ id: r2!.id, orderId: 'ORD-1001', supersededBy: r1!.id }]);
+      expect((await store.reminders.get(r1!.id))?.status).toBe('queued');
+    });
+
     it('lists the reminders of several orders in one call, by send time', async () => {
       await store.directory.applyOrderUpsert(orderEvent({ orderId: 'ORD-2' }));
       await store.reminders.insertNew([reminder(7), reminder(30, { orderId: 'ORD-2' }), reminder(1, { orderId: 'ORD-2' })]);

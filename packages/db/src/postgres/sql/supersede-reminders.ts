@@ -1,7 +1,8 @@
 /**
  * After downtime only the latest due reminder of a cycle is sent: the earlier still-queued reminders
- * of each due reminder's cycle (order, kind, expiry) become skipped/superseded — all in one
- * statement, each attributed to the latest due reminder overtaking it. A row another call already
+ * of each due reminder's cycle (order, kind, expiry) become skipped/superseded — earlier, or at the
+ * same time farther from expiry (the domain's `supersedingReminder`) — all in one statement, each
+ * attributed to the latest due reminder overtaking it. A row another call already
  * superseded is re-checked under its lock and not returned twice.
  */
 import type { SupersededReminder } from '../../repositories/types';
@@ -12,9 +13,10 @@ const SQL = `UPDATE reminders r SET status = 'skipped', reason = 'superseded', u
     SELECT DISTINCT ON (earlier.id) earlier.id, d.id AS due_id
     FROM reminders d
     JOIN reminders earlier ON earlier.order_id = d.order_id AND earlier.kind = d.kind AND earlier.expires_on = d.expires_on
-      AND earlier.status = 'queued' AND earlier.send_at < d.send_at
+      AND earlier.status = 'queued'
+      AND (earlier.send_at < d.send_at OR (earlier.send_at = d.send_at AND earlier.offset_days > d.offset_days))
     WHERE d.id = ANY($1::bigint[])
-    ORDER BY earlier.id, d.send_at DESC, d.id DESC
+    ORDER BY earlier.id, d.send_at DESC, d.offset_days ASC, d.id DESC
   ) m
   WHERE r.id = m.id AND r.status = 'queued'
   RETURNING r.id, r.order_id, m.due_id`;
