@@ -15,13 +15,14 @@ export type FanOut =
   | { status: 'superseded'; by: number }
   | { status: 'fanned-out'; recipients: number; skipped: number; contacts: number; toSend: DeliveryRow[] };
 
-export async function fanOutReminder(store: Store, reminder: ReminderRow, order: OrderWithZone | null, now: Date): Promise<FanOut> {
+/** `cycle`: the order's reminders when the caller read them already (a digest group reads all its orders' at once). */
+export async function fanOutReminder(store: Store, reminder: ReminderRow, order: OrderWithZone | null, now: Date, cycle?: ReminderRow[]): Promise<FanOut> {
   const validity = checkReminderStillValid(reminder, order);
   if (!validity.ok) {
     await store.reminders.setStatus(reminder.id, 'cancelled', validity.reason);
     return { status: 'cancelled', reason: validity.reason };
   }
-  const later = supersedingReminder(reminder, await store.reminders.listForOrders([reminder.orderId]), now);
+  const later = supersedingReminder(reminder, cycle ?? await store.reminders.listForOrders([reminder.orderId]), now);
   if (later) {
     await store.reminders.setStatus(reminder.id, 'skipped', 'superseded');
     return { status: 'superseded', by: later.id };

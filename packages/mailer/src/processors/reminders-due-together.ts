@@ -34,16 +34,27 @@ export async function processRemindersDueTogether(deps: ReminderDeps, reminder: 
   // whose time has come and that is still queued (the mailers were down or behind: after an outage
   // a person gets one email, not one per missed day). Its digests are named by the latest send time
   // among them, which every job of the group computes alike.
-  const sameTime = await store.reminders.listDueAt(order.organizationId, reminder.sendAt);
-  const overdue = await store.reminders.listQueuedDueBy(order.organizationId, now);
+  const [sameTime, overdue] = await Promise.all([
+    store.reminders.listDueAt(order.organizationId, reminder.sendAt),
+    store.reminders.listQueuedDueBy(order.organizationId, now),
+  ]);
   const all = uniqueById([...sameTime, ...overdue]);
   const group = all.filter((r) => r.status === 'queued');
   const sendAt = new Date(Math.max(reminder.sendAt.getTime(), ...group.map((r) => r.sendAt.getTime())));
+  // The members' orders and cycles, read once for the whole group (not per member).
+  const orderIds = [...new Set(group.map((r) => r.orderId))];
+  const [active, cycles] = await Promise.all([
+    orderIds.length > 1 ? store.directory.listActiveOrdersOfOrganization(order.organizationId) : Promise.resolve([]),
+    store.reminders.listForOrders(orderIds),
+  ]);
+  const orders = new Map<string, OrderWithZone | null>([...active.map((o) => [o.id, o] as const), [order.id, order]]);
+  const cycleOf = new Map<string, ReminderRow[]>();
+  for (const r of cycles) cycleOf.set(r.orderId, [...(cycleOf.get(r.orderId) ?? []), r]);
   const fanOuts = new Map<number, FanOut>();
-  const orders = new Map<string, OrderWithZone | null>([[order.id, order]]);
   for (const member of group) {
+    // An order not among the active ones was cancelled (or moved) since: read it alone.
     if (!orders.has(member.orderId)) orders.set(member.orderId, await store.directory.getOrder(member.orderId));
-    fanOuts.set(member.id, await fanOutReminder(store, member, orders.get(member.orderId) ?? null, now));
+    fanOuts.set(member.id, await fanOutReminder(store, member, orders.get(member.orderId) ?? null, now, cycleOf.get(member.orderId) ?? []));
   }
   const byEmail = new Map<string, DeliveryRow[]>();
   for (const result of fanOuts.values()) {
