@@ -162,6 +162,33 @@ describe('reminders of one organization due at the same 09:00', () => {
     expect(await annEmails()).toHaveLength(1);
   });
 
+  it('reminders of the group fanned out after its email went get an email of their own, whose unsubscribe link names only them', async () => {
+    const [r1] = await planDue(ctx.env.store, ['ORD-1001', 'ORD-1002']);
+    await reminderProcessor()({ reminderId: r1! }, fakeJob('r1'));
+    await drainSends();
+    // Later the same day two more orders of the organization become due at the same 09:00 (renewed, or planned late).
+    const later: number[] = [];
+    for (const orderId of ['ORD-1003', 'ORD-1004']) {
+      await ctx.env.store.directory.applyOrderUpsert({
+        orderId, organization: { id: 'org-1', name: 'Acme GmbH', timeZone: 'Europe/Berlin' }, product: 'Label SDK', licenseExpiresOn: '2027-01-31',
+        maintenanceExpiresOn: null, purchaserEmail: 'ann@acme.com', purchaserName: 'Ann', occurredAt: new Date('2026-11-26T10:00:00Z'),
+      });
+      const [r] = await ctx.env.store.reminders.insertNew([{ orderId, kind: 'license', expiresOn: '2027-01-31', offsetDays: 7, sendAt: SEND_AT, status: 'queued', reason: null }]);
+      later.push(r!.id);
+    }
+    await reminderProcessor()({ reminderId: later[0]! }, fakeJob('r3'));
+    await drainSends();
+    const [morning, afternoon, ...more] = await annEmails();
+    expect(more).toEqual([]);
+    expect([morning!.subject, afternoon!.subject]).toEqual(['Renewal reminders for Acme GmbH: 2 renewals', 'Renewal reminders for Acme GmbH: 2 renewals']);
+    const digestOf = (email: typeof morning) => readDigestToken(config.tokenSecrets, header(email!, 'List-Unsubscribe')!.slice(1, -1).split('/u/')[1]!)!.digestId;
+    expect(digestOf(afternoon)).not.toBe(digestOf(morning));
+    // Each email's one-click link names exactly the lists that email carried.
+    const listsOf = async (digestId: number) => (await ctx.env.store.digests.get(digestId))!.deliveries.map((d) => d.listId);
+    expect(await listsOf(digestOf(morning))).toEqual(['renewal:ORD-1001', 'renewal:ORD-1002']);
+    expect(await listsOf(digestOf(afternoon))).toEqual(['renewal:ORD-1003', 'renewal:ORD-1004']);
+  });
+
   it('rows attached while the digest job waits go out in that one email', async () => {
     const [r1, r2] = await planDue(ctx.env.store, ['ORD-1001', 'ORD-1002']);
     await reminderProcessor(true, 60_000)({ reminderId: r1! }, fakeJob('r1'));

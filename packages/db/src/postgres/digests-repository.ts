@@ -6,11 +6,11 @@ import { emailKey } from '../email';
 import { type Queryable, withStatementRetry, withTransaction } from './pool';
 import { DELIVERY_COLUMNS, type DeliverySqlRow, toDelivery } from './sql/delivery-rows';
 
-interface DigestSqlRow { id: number; organization_id: string; send_at: Date; email: string; created_at: Date }
-const DIGEST_COLUMNS = 'id, organization_id, send_at, email, created_at';
+interface DigestSqlRow { id: number; organization_id: string; send_at: Date; email: string; created_at: Date; closed_at: Date | null }
+const DIGEST_COLUMNS = 'id, organization_id, send_at, email, created_at, closed_at';
 
 const toDigest = (row: DigestSqlRow): DigestRow => ({
-  id: row.id, organizationId: row.organization_id, sendAt: row.send_at, email: row.email, createdAt: row.created_at,
+  id: row.id, organizationId: row.organization_id, sendAt: row.send_at, email: row.email, createdAt: row.created_at, closedAt: row.closed_at,
 });
 
 async function deliveriesOf(db: Queryable, id: number) {
@@ -33,9 +33,11 @@ export function makePgDigestsRepository(pool: pg.Pool): DigestsRepository {
     async attach(group, deliveryIds) {
       const email = emailKey(group.email);
       return withTransaction(pool, async (tx) => {
-        // DO UPDATE (a no-op write) rather than DO NOTHING: the row comes back even when a concurrent call inserted it.
+        // DO UPDATE (a no-op write) rather than DO NOTHING: the open row comes back even when a
+        // concurrent call inserted it, locked until commit, so a claim (which closes it) waits for this
+        // attach; one that closed it first took it out of the partial unique index, and a new digest opens.
         const { rows: [row] } = await tx.query<DigestSqlRow>(`INSERT INTO reminder_digests (organization_id, send_at, email) VALUES ($1, $2, $3)
-          ON CONFLICT (organization_id, send_at, email) DO UPDATE SET email = excluded.email RETURNING ${DIGEST_COLUMNS}`,
+          ON CONFLICT (organization_id, send_at, email) WHERE closed_at IS NULL DO UPDATE SET email = excluded.email RETURNING ${DIGEST_COLUMNS}`,
         [group.organizationId, group.sendAt, email]);
         const digest = row as DigestSqlRow;
         await tx.query(`UPDATE deliveries SET digest_id = $1, updated_at = now() WHERE id = ANY($2::bigint[]) AND status = 'queued' AND digest_id IS NULL`,
@@ -49,8 +51,9 @@ export function makePgDigestsRepository(pool: pg.Pool): DigestsRepository {
     async claimForSending(id, options = {}) {
       const leaseMs = Math.max(0, Math.floor(options.leaseMs ?? DEFAULT_SENDING_LEASE_MS));
       return withTransaction(pool, async (tx) => {
-        const { rows: [exists] } = await tx.query(`SELECT id FROM reminder_digests WHERE id = $1`, [id]);
-        if (!exists) return null;
+        // Closing takes the digest's row lock: an attach in flight commits first (see attach).
+        const { rowCount } = await tx.query(`UPDATE reminder_digests SET closed_at = coalesce(closed_at, now()) WHERE id = $1`, [id]);
+        if (rowCount === 0) return null;
         const { rows } = await tx.query<DeliverySqlRow>(CLAIM_SQL, [id, leaseMs]);
         const claimed = rows.map(toDelivery).sort((a, b) => a.id - b.id);
         const mine = new Set(claimed.map((d) => d.id));

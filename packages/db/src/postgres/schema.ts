@@ -166,7 +166,9 @@ export const reminderDigests = pgTable('reminder_digests', {
   sendAt: instant('send_at').notNull(),
   email: text('email').notNull(),
   createdAt: createdAt(),
-}, (t) => [uniqueIndex('reminder_digests_group_uq').on(t.organizationId, t.sendAt, t.email)]);
+  /** When its email was claimed for sending: a closed digest takes no more deliveries (one digest, one email). */
+  closedAt: instant('closed_at'),
+}, (t) => [uniqueIndex('reminder_digests_open_uq').on(t.organizationId, t.sendAt, t.email).where(sql`closed_at IS NULL`)]);
 
 /**
  * Test sends (`tickler templates send-test`, the admin preview page): their own audit, apart from

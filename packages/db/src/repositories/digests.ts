@@ -6,9 +6,10 @@
  */
 import type { DeliveryRow } from './deliveries';
 
-/** What names a digest: the reminders of `organizationId` due at `sendAt` for `email`. */
+/** What names an open digest: the reminders of `organizationId` due at `sendAt` for `email`. */
 export interface DigestGroup { organizationId: string; sendAt: Date; email: string }
-export interface DigestRow extends DigestGroup { id: number; createdAt: Date }
+/** `closedAt`: when its email was claimed for sending; from then on it takes no more deliveries. */
+export interface DigestRow extends DigestGroup { id: number; createdAt: Date; closedAt: Date | null }
 /** A digest and every delivery it carries, by delivery id. */
 export interface DigestWithDeliveries { digest: DigestRow; deliveries: DeliveryRow[] }
 
@@ -22,17 +23,21 @@ export interface DigestClaim {
 
 export interface DigestsRepository {
   /**
-   * Names the digest of `group` (created on first use; the address is normalised) and attaches those
-   * of `deliveryIds` that are `queued` and in no digest yet; returns the digest with every delivery
-   * it carries. Atomic and idempotent. Concurrent calls for one group, from any host: one digest,
-   * and a delivery is attached to at most one digest, never moved.
+   * Names the open digest of `group` (created when the group has none: on first use, and again
+   * once its digest was claimed for sending; the address is normalised) and attaches those of
+   * `deliveryIds` that are `queued` and in no digest yet; returns the digest with every delivery it
+   * carries. One digest is one email: a closed digest never takes a delivery, so its unsubscribe
+   * link and audit name exactly what its email carried. Atomic and idempotent. Concurrent calls for
+   * one group, from any host: one open digest; a delivery is attached to at most one digest, never
+   * moved; an attach and a claim of the same digest are serialized (the claim sees every delivery
+   * the attach committed, or the attach opens a new digest).
    */
   attach(group: DigestGroup, deliveryIds: number[]): Promise<DigestWithDeliveries>;
   get(id: number): Promise<DigestWithDeliveries | null>;
   /**
-   * Claims, in one conditional update, every delivery of the digest that is `queued` or left
-   * `sending` longer than `leaseMs` (default 60 s, see defaults.ts). Null when the digest does not
-   * exist. Concurrent claims, from any number of hosts: each delivery is claimed by exactly one.
+   * Closes the digest (see `attach`) and claims, in one conditional update, every delivery of it
+   * that is `queued` or left `sending` longer than `leaseMs` (default 60 s, see defaults.ts). Null
+   * when the digest does not exist. Concurrent claims, from any number of hosts: each delivery is claimed by exactly one.
    */
   claimForSending(id: number, options?: { leaseMs?: number }): Promise<DigestClaim | null>;
   /** Records one accepted email for several deliveries: all `sent`, one message id and time. Atomic; last writer wins. */

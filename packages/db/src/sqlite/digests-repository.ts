@@ -6,11 +6,12 @@ import { COLUMNS, type DeliverySqlRow, toDelivery } from './deliveries-repositor
 import { emailKey } from './email';
 import { makeStatementCache } from './statements';
 
-interface DigestSqlRow { id: number; organization_id: string; send_at: number; email: string; created_at: number }
-const DIGEST_COLUMNS = 'id, organization_id, send_at, email, created_at';
+interface DigestSqlRow { id: number; organization_id: string; send_at: number; email: string; created_at: number; closed_at: number | null }
+const DIGEST_COLUMNS = 'id, organization_id, send_at, email, created_at, closed_at';
 
 const toDigest = (row: DigestSqlRow): DigestRow => ({
   id: row.id, organizationId: row.organization_id, sendAt: new Date(row.send_at), email: row.email, createdAt: new Date(row.created_at),
+  closedAt: row.closed_at === null ? null : new Date(row.closed_at),
 });
 
 export function makeSqliteDigestsRepository(sqlite: Sqlite): DigestsRepository {
@@ -25,8 +26,9 @@ export function makeSqliteDigestsRepository(sqlite: Sqlite): DigestsRepository {
   const attach = sqlite.transaction((group: DigestGroup, deliveryIds: number[]): DigestWithDeliveries => {
     const email = emailKey(group.email);
     const sendAt = group.sendAt.getTime();
+    // Immediate transactions: an attach and a claim (which closes the digest) never interleave.
     prepare(`INSERT INTO reminder_digests (organization_id, send_at, email) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`).run(group.organizationId, sendAt, email);
-    const row = prepare(`SELECT ${DIGEST_COLUMNS} FROM reminder_digests WHERE organization_id = ? AND send_at = ? AND email = ?`)
+    const row = prepare(`SELECT ${DIGEST_COLUMNS} FROM reminder_digests WHERE organization_id = ? AND send_at = ? AND email = ? AND closed_at IS NULL`)
       .get(group.organizationId, sendAt, email) as DigestSqlRow;
     const update = prepare(`UPDATE deliveries SET digest_id = ?, updated_at = ? WHERE id = ? AND status = 'queued' AND digest_id IS NULL`);
     const now = Date.now();
@@ -35,8 +37,8 @@ export function makeSqliteDigestsRepository(sqlite: Sqlite): DigestsRepository {
   });
 
   const claim = sqlite.transaction((id: number, leaseMs: number) => {
-    if (!prepare(`SELECT id FROM reminder_digests WHERE id = ?`).get(id)) return null;
     const now = Date.now();
+    if (prepare(`UPDATE reminder_digests SET closed_at = coalesce(closed_at, ?) WHERE id = ?`).run(now, id).changes === 0) return null;
     const claimed = (prepare(`UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ?
       WHERE digest_id = ? AND (status = 'queued' OR (status = 'sending' AND coalesce(updated_at, created_at) <= ?)) RETURNING ${COLUMNS}`)
       .all(now, id, now - leaseMs) as DeliverySqlRow[]).map(toDelivery).sort((a, b) => a.id - b.id);

@@ -38,7 +38,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     const [a, b, c, d] = await store.deliveries.upsertMany([delivery(1), delivery(2), delivery(3), delivery(4, 'bob@acme.com')]);
     await store.deliveries.markSkipped(c!.id, 'unsubscribed');
     const first = await store.digests.attach(group, [a!.id, c!.id]);
-    expect(first.digest).toMatchObject({ organizationId: 'org-1', sendAt: nine, email: 'ann@acme.com' });
+    expect(first.digest).toMatchObject({ organizationId: 'org-1', sendAt: nine, email: 'ann@acme.com', closedAt: null });
     expect(first.deliveries.map((x) => x.id)).toEqual([a!.id]);
     const second = await store.digests.attach({ ...group, email: 'ann@acme.com' }, [b!.id, a!.id]);
     expect(second.digest.id).toBe(first.digest.id);
@@ -91,5 +91,39 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     const again = await store.digests.claimForSending(digest.id, { leaseMs: 5 });
     expect(again?.claimed.map((x) => x.attempts)).toEqual([2, 2]);
+  });
+
+  it('one digest, one email: once claimed it takes no more deliveries, and the group\'s next ones open a digest of their own', async () => {
+    const [a, b, c] = await store.deliveries.upsertMany([delivery(1), delivery(2), delivery(3)]);
+    const morning = await store.digests.attach(group, [a!.id]);
+    expect((await store.digests.claimForSending(morning.digest.id))?.claimed.map((x) => x.id)).toEqual([a!.id]);
+    expect((await store.digests.get(morning.digest.id))?.digest.closedAt).toBeInstanceOf(Date);
+    // Later that day two more orders of the organization are due at the same send time.
+    const later = await store.digests.attach(group, [b!.id, c!.id]);
+    expect(later.digest.id).not.toBe(morning.digest.id);
+    expect(later.digest.closedAt).toBeNull();
+    expect(later.deliveries.map((x) => x.id)).toEqual([b!.id, c!.id]);
+    expect((await store.digests.get(morning.digest.id))?.deliveries.map((x) => x.id)).toEqual([a!.id]);
+    // A repeated attach of the same deliveries names the open digest and moves nothing.
+    expect((await store.digests.attach(group, [b!.id, a!.id])).digest.id).toBe(later.digest.id);
+  });
+
+  it('an attach and a claim of one digest from two processes: the claim carries every delivery the attach committed, or the attach opens a new digest', async () => {
+    const other = await ctx.current.openAnother();
+    for (let round = 0; round < 10; round += 1) {
+      const [a, b] = await store.deliveries.upsertMany([delivery(1000 + 2 * round), delivery(1001 + 2 * round)]);
+      const roundGroup = { ...group, sendAt: new Date(nine.getTime() + round * 60_000) };
+      const { digest } = await store.digests.attach(roundGroup, [a!.id]);
+      const [claim, attached] = await Promise.all([other.digests.claimForSending(digest.id), store.digests.attach(roundGroup, [b!.id])]);
+      const bRow = (await store.deliveries.get(b!.id))!;
+      if (attached.digest.id === digest.id) {
+        // The attach went first: the claim, which waited for it, carries b as well.
+        expect(claim!.claimed.map((x) => x.id)).toEqual([a!.id, b!.id]);
+      } else {
+        // The claim went first: b is in a new, open digest, still queued.
+        expect(claim!.claimed.map((x) => x.id)).toEqual([a!.id]);
+        expect(bRow).toMatchObject({ status: 'queued', digestId: attached.digest.id });
+      }
+    }
   });
 });
