@@ -32,6 +32,8 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
       return sendError(reply, 400, 'invalid_json', 'The body is not valid JSON.');
     }
     const known = KNOWN[status] ?? { error: 'bad_request', message: error.message };
+    const limit = request.routeOptions.bodyLimit;
+    if (status === 413 && limit) return sendError(reply, 413, known.error, `The request body is larger than this endpoint accepts (at most ${Math.floor(limit / 1024)} KiB).`);
     return sendError(reply, status, known.error, status === 400 ? error.message : known.message);
   }
   if (isStoreUnavailable(error)) {

@@ -1,5 +1,6 @@
 import { parseBillingEvent } from '@tickler/domain';
-import { billingRequest, makeHarness, T0, type Harness } from './http-harness';
+import { createBillingSignatureHeader } from '@tickler/domain';
+import { BILLING_SECRET, billingRequest, makeHarness, T0, type Harness } from './http-harness';
 
 let h: Harness;
 beforeEach(async () => { h = await makeHarness(); });
@@ -153,7 +154,39 @@ describe('POST /webhooks/billing', () => {
   it('answers 413 for a body over the limit, before anything is written', async () => {
     const res = await post(billingRequest(upsert({}, { product: 'x'.repeat(70 * 1024) })));
     expect(res.statusCode).toBe(413);
-    expect(res.json()).toMatchObject({ error: 'payload_too_large' });
+    expect(res.json()).toEqual({ error: 'payload_too_large', message: 'The request body is larger than this endpoint accepts (at most 64 KiB).' });
+    await nothingWritten();
+  });
+
+  it('checks the signature over the raw bytes: a Latin-1 body with the right secret is 400 invalid_encoding, not 401', async () => {
+    const latin1 = Buffer.from(JSON.stringify(upsert({}, { purchaserName: 'Zoé Müller' })), 'latin1');
+    const t = Math.floor(T0.getTime() / 1000);
+    const res = await h.app.inject({
+      method: 'POST', url: '/webhooks/billing', payload: latin1,
+      headers: { 'content-type': 'application/json; charset=ISO-8859-1', 'tickler-signature': createBillingSignatureHeader(BILLING_SECRET, t, latin1) },
+    });
+    expect(res.json()).toEqual({ error: 'invalid_encoding', message: 'The body is not UTF-8 text; send the JSON encoded as UTF-8.' });
+    expect(res.statusCode).toBe(400);
+    await nothingWritten();
+  });
+
+  it('refuses a compressed body with 415 naming its Content-Encoding, and takes a UTF-8 body that starts with a byte-order mark', async () => {
+    const req = billingRequest(upsert());
+    const gzipped = await post({ ...req, headers: { ...req.headers, 'content-encoding': 'gzip' } });
+    expect(gzipped.statusCode).toBe(415);
+    expect(gzipped.json()).toEqual({ error: 'unsupported_content_encoding', message: 'Content-Encoding gzip is not accepted here; send the body uncompressed.' });
+    await nothingWritten();
+    const withBom = billingRequest(`\uFEFF${JSON.stringify(upsert({ id: 'evt_bom' }, { purchaserName: 'Zoé' }))}`);
+    const res = await post(withBom);
+    expect(res.statusCode).toBe(202);
+    expect((await h.store.inboundEvents.listByOrder('ORD-1001'))[0]?.payload).toBe(JSON.stringify(upsert({ id: 'evt_bom' }, { purchaserName: 'Zoé' })));
+  });
+
+  it('refuses a signed event with an extra field nested 20,000 deep with 400 naming it (was a 500 the sender retried forever)', async () => {
+    const body = JSON.stringify(upsert()).replace(/}$/, `,"x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`);
+    const res = await post(billingRequest(body));
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'invalid_payload', field: 'x' });
     await nothingWritten();
   });
 

@@ -76,6 +76,19 @@ describe('POST /webhooks/ses notifications', () => {
     expect(h.fetched).toEqual([]); // the cached certificate was used
   });
 
+  it('a bounce as large as SNS delivers (SES mail headers, ~200 KB) is applied, not refused with a 4xx SNS would not retry', async () => {
+    await sentDelivery('big@acme.com', 'ses-big');
+    const headers = Array.from({ length: 2000 }, (_, i) => ({ name: `X-Header-${i}`, value: `"quoted" value ${'v'.repeat(60)}` }));
+    const body = JSON.stringify(notification({ ...bounce('ses-big', 'big@acme.com'), mail: { messageId: 'ses-big', destination: ['big@acme.com'], headers } }));
+    expect(body.length).toBeGreaterThan(200 * 1024);
+    const res = await post(body);
+    expect(res.statusCode).toBe(200);
+    expect(await h.store.lists.getSuppression('big@acme.com')).toMatchObject({ reason: 'bounce' });
+    const huge = await post(`{"Type":"Notification","pad":"${'x'.repeat(1100 * 1024)}"}`);
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json()).toEqual({ error: 'payload_too_large', message: 'The request body is larger than this endpoint accepts (at most 1024 KiB).' });
+  });
+
   it('a transient bounce is recorded only', async () => {
     const id = await sentDelivery('ann@acme.com', 'ses-2');
     expect((await post(notification(bounce('ses-2', 'ann@acme.com', 'Transient')))).statusCode).toBe(200);

@@ -68,6 +68,15 @@ describe('parseBillingEvent', () => {
     });
   });
 
+  it('refuses an extra field nested absurdly deep (JSON.parse accepts it) by name, and keeps moderately nested extras', () => {
+    const deep = JSON.parse(`${'['.repeat(20_000)}${']'.repeat(20_000)}`) as unknown;
+    expect(parseBillingEvent({ ...upsert(), x: deep })).toEqual({
+      ok: false, code: 'invalid_payload', field: 'x', message: 'x nests more than 32 levels deep; a billing event needs far fewer.',
+    });
+    const nested = JSON.parse(`${'{"a":'.repeat(20)}1${'}'.repeat(20)}`) as unknown;
+    expect(parseBillingEvent({ ...upsert(), meta: nested }).ok).toBe(true);
+  });
+
   it('defaults the time zone to UTC and purchaserName to null', () => {
     const event = upsert();
     delete (event.data.organization as { timeZone?: string }).timeZone;

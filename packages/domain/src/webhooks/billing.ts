@@ -23,12 +23,13 @@ export type BillingSignatureCheck =
 export const BILLING_SIGNATURE_TOLERANCE_SECONDS = 300;
 
 /** Computes the `v1` signature: hex HMAC-SHA256(secret, `${t}.${rawBody}`). */
-export function signBillingPayload(secret: string, timestampSeconds: number, rawBody: string): string {
-  return createHmac('sha256', secret).update(`${timestampSeconds}.${rawBody}`, 'utf8').digest('hex');
+export function signBillingPayload(secret: string, timestampSeconds: number, rawBody: string | Uint8Array): string {
+  const hmac = createHmac('sha256', secret).update(`${timestampSeconds}.`, 'utf8');
+  return (typeof rawBody === 'string' ? hmac.update(rawBody, 'utf8') : hmac.update(rawBody)).digest('hex');
 }
 
 /** Builds a complete `Tickler-Signature` header value (for billing systems, tests and the bench). */
-export function createBillingSignatureHeader(secret: string, timestampSeconds: number, rawBody: string): string {
+export function createBillingSignatureHeader(secret: string, timestampSeconds: number, rawBody: string | Uint8Array): string {
   return `t=${timestampSeconds},v1=${signBillingPayload(secret, timestampSeconds, rawBody)}`;
 }
 
@@ -62,7 +63,8 @@ function equalHex(expectedHex: string, givenHex: string): boolean {
  */
 export function verifyBillingSignature(input: {
   header: string | undefined | null;
-  rawBody: string;
+  /** The body's exact bytes (a string is taken as its UTF-8 bytes). */
+  rawBody: string | Uint8Array;
   secret: string;
   now: Date;
   toleranceSeconds?: number;
@@ -202,9 +204,34 @@ function checkOccurredAt(event: BillingEvent, now: Date, maxClockSkewMs: number)
  * (default UTC), the purchaser email valid (it is normalized). With `clock`, an `occurredAt` more
  * than `clock.maxClockSkewMs` (default 5 minutes) after `clock.now` is refused too.
  */
+/** How deep a billing event's JSON may nest (the event itself needs 3 levels; unknown extra fields are kept, so they are bounded too). */
+const MAX_BODY_DEPTH = 32;
+
+/**
+ * The top-level key under which `body` nests deeper than `limit` levels, or null. Iterative: a
+ * body nested 100,000 deep (which JSON.parse accepts) must not overflow the stack here, nor later
+ * in canonicalJson.
+ */
+function keyNestedTooDeep(body: Record<string, unknown>, limit: number): string | null {
+  for (const key of Object.keys(body)) {
+    const stack: Array<[unknown, number]> = [[body[key], 2]];
+    while (stack.length > 0) {
+      const [value, depth] = stack.pop()!;
+      if (value === null || typeof value !== 'object') continue;
+      if (depth > limit) return key;
+      for (const child of Object.values(value as object)) stack.push([child, depth + 1]);
+    }
+  }
+  return null;
+}
+
 export function parseBillingEvent(json: unknown, clock?: { now: Date; maxClockSkewMs?: number }): BillingEventParse {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return { ok: false, code: 'invalid_payload', field: '(body)', message: 'The body must be a JSON object.' };
+  }
+  const tooDeep = keyNestedTooDeep(json as Record<string, unknown>, MAX_BODY_DEPTH);
+  if (tooDeep !== null) {
+    return { ok: false, code: 'invalid_payload', field: tooDeep, message: `${tooDeep} nests more than ${MAX_BODY_DEPTH} levels deep; a billing event needs far fewer.` };
   }
   const type = (json as { type?: unknown }).type;
   const schema = type === 'order.upserted' ? upsertSchema : type === 'order.cancelled' ? cancelSchema : null;

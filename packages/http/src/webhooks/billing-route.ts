@@ -1,5 +1,6 @@
 /**
- * `POST /webhooks/billing`: verify the signature over the raw body (401), parse the event (400,
+ * `POST /webhooks/billing`: verify the signature over the raw bytes (401; a compressed body 415, a
+ * body that is not UTF-8 400 once its signature matched), parse the event (400,
  * naming the field; also an `occurredAt` ahead of now by more than the allowed clock skew), record
  * it once in the inbound ledger (200 duplicate, also when the sender re-serialised the same event;
  * 409 when the id came before with another event),
@@ -13,7 +14,7 @@ import { sendError } from '../errors';
 import type { RoutesPlugin } from '../plugin';
 import { makeBatcher } from '../batcher';
 import { makeOrderEventEnqueuer } from '../queue-jobs';
-import { acceptRawBodies } from './raw-body';
+import { acceptRawBodies, rawBodyOf, refuseContentEncoding, refuseNotUtf8, utf8Text } from './raw-body';
 
 export const billingWebhookRoutes: RoutesPlugin = async (app, deps) => {
   acceptRawBodies(app, deps.config.bodyLimitBytes);
@@ -26,17 +27,24 @@ export const billingWebhookRoutes: RoutesPlugin = async (app, deps) => {
   const enqueueOrderEvent = makeOrderEventEnqueuer(deps);
 
   app.post('/webhooks/billing', async (request, reply) => {
-    const rawBody = typeof request.body === 'string' ? request.body : '';
+    const encoded = refuseContentEncoding(request, reply);
+    if (encoded) return encoded;
+    const raw = rawBodyOf(request);
     const header = request.headers['tickler-signature'];
     const signature = verifyBillingSignature({
       header: Array.isArray(header) ? header.join(',') : header,
-      rawBody,
+      rawBody: raw,
       secret: deps.config.billingWebhookSecret,
       now: deps.now(),
     });
     if (!signature.ok) {
       request.log.warn({ code: signature.code }, 'billing webhook refused: signature');
       return sendError(reply, 401, signature.code, signature.message);
+    }
+    const rawBody = utf8Text(raw);
+    if (rawBody === null) {
+      request.log.warn({ code: 'invalid_encoding' }, 'billing webhook refused: body');
+      return refuseNotUtf8(reply);
     }
     let json: unknown;
     try {

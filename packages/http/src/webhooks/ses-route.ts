@@ -12,7 +12,7 @@ import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import type { HttpDeps } from '../deps';
 import { sendError } from '../errors';
 import type { RoutesPlugin } from '../plugin';
-import { acceptRawBodies } from './raw-body';
+import { acceptRawBodies, rawBodyOf, refuseContentEncoding, refuseNotUtf8, utf8Text } from './raw-body';
 import { applySesEvent } from './ses-apply';
 import { makeSnsCertStore, type SnsCertStore } from './sns-certs';
 
@@ -42,10 +42,10 @@ type Refusal = { status: number; code: string; message: string; field?: string; 
 type Verified = { ok: true; message: SnsMessage } | ({ ok: false } & Refusal);
 
 /** Everything that must hold before an SNS message is believed: shape, topic, certificate URL, signature. */
-async function verifyEnvelope(deps: HttpDeps, certs: SnsCertStore, topics: Set<string>, body: unknown): Promise<Verified> {
+async function verifyEnvelope(deps: HttpDeps, certs: SnsCertStore, topics: Set<string>, body: string): Promise<Verified> {
   let json: unknown;
   try {
-    json = JSON.parse(typeof body === 'string' ? body : '');
+    json = JSON.parse(body);
   } catch {
     return { ok: false, status: 400, code: 'invalid_json', message: 'The body is not valid JSON.', log: {} };
   }
@@ -94,13 +94,22 @@ async function confirmSubscription(deps: HttpDeps, log: FastifyBaseLogger, reply
   return reply.code(200).send({ status: 'subscribed' });
 }
 
+/** The largest SNS HTTP body this edge takes (SNS messages are at most 256 KB before escaping). */
+export const SNS_BODY_LIMIT_BYTES = 1024 * 1024;
+
 export const sesWebhookRoutes: RoutesPlugin = async (app, deps) => {
-  acceptRawBodies(app, deps.config.bodyLimitBytes);
+  // SNS delivers messages up to 256 KB, JSON-escaped inside its envelope: refusing one with a 4xx
+  // would make SNS drop a bounce or complaint for good, so this route takes bodies up to 1 MiB.
+  acceptRawBodies(app, Math.max(deps.config.bodyLimitBytes, SNS_BODY_LIMIT_BYTES));
   const certs = makeSnsCertStore({ dir: deps.config.snsCertCacheDir, fetchText: deps.fetchText, now: deps.now });
   const topics = new Set(deps.config.snsTopicArns);
 
-  app.post('/webhooks/ses', async (request, reply) => {
-    const verified = await verifyEnvelope(deps, certs, topics, request.body);
+  app.post('/webhooks/ses', { bodyLimit: Math.max(deps.config.bodyLimitBytes, SNS_BODY_LIMIT_BYTES) }, async (request, reply) => {
+    const encoded = refuseContentEncoding(request, reply);
+    if (encoded) return encoded;
+    const body = utf8Text(rawBodyOf(request));
+    if (body === null) return refuseNotUtf8(reply);
+    const verified = await verifyEnvelope(deps, certs, topics, body);
     if (!verified.ok) {
       request.log.warn({ ...verified.log, code: verified.code }, 'ses webhook refused');
       return sendError(reply, verified.status, verified.code, verified.message, verified.field);
