@@ -3,6 +3,7 @@
  * the real Redis: two edge instances (each with its own connection, like two processes) share it.
  */
 import { randomUUID } from 'node:crypto';
+import { StoreError } from '@tickler/db';
 import type { HttpConfig } from '../src';
 import { makeHarness, T0, type Harness } from './http-harness';
 
@@ -30,6 +31,36 @@ const signUp = (h: Harness, email: string, remoteAddress = '203.0.113.7', header
 });
 
 describe('newsletter sign-up rate limits', () => {
+  it('a sign-up the database could not store does not count, and the form says so (503, not JSON)', async () => {
+    const h = await edge(`test-limits-${randomUUID()}`);
+    const subscribe = h.store.newsletter.subscribe;
+    h.store.newsletter.subscribe = async () => { throw new StoreError('database or disk is full', 'SQLITE_FULL', { kind: 'unavailable' }); };
+    for (let i = 0; i < 3; i += 1) {
+      const failed = await signUp(h, 'quota@acme-corp.com');
+      expect(failed.statusCode).toBe(503);
+      expect(failed.headers['content-type']).toContain('text/html');
+      expect(failed.headers['retry-after']).toBe('30');
+      expect(failed.body).toContain('value="quota@acme-corp.com"');
+    }
+    h.store.newsletter.subscribe = subscribe;
+    // Two per address and three per network are allowed: none of the failed attempts used them up.
+    expect((await signUp(h, 'quota@acme-corp.com')).statusCode).toBe(200);
+    expect((await signUp(h, 'quota@acme-corp.com')).statusCode).toBe(200);
+    expect((await signUp(h, 'other@acme-corp.com')).statusCode).toBe(200);
+    expect(await h.store.newsletter.get('quota@acme-corp.com')).not.toBeNull();
+  });
+
+  it('a refusal by the address limit takes back the hit the network limit counted', async () => {
+    const h = await edge(`test-limits-${randomUUID()}`);
+    expect((await signUp(h, 'same@acme.com')).statusCode).toBe(200);
+    expect((await signUp(h, 'same@acme.com')).statusCode).toBe(200);
+    expect((await signUp(h, 'same@acme.com')).statusCode).toBe(429);
+    expect((await signUp(h, 'same@acme.com')).statusCode).toBe(429);
+    // The network has used 2 of its 3, not 4: one more address still signs up.
+    expect((await signUp(h, 'next@acme.com')).statusCode).toBe(200);
+    expect((await signUp(h, 'last@acme.com')).statusCode).toBe(429);
+  });
+
   it('count per client address across two edge processes sharing Redis: 429 with Retry-After on the form page', async () => {
     const prefix = `test-limits-${randomUUID()}`;
     const [a, b] = [await edge(prefix), await edge(prefix)];

@@ -7,7 +7,8 @@
  * The answer is the same either way, so the form does not tell who is subscribed.
  */
 import { checkBusinessEmail, topicLabel, type BusinessEmailCheck } from '@tickler/domain';
-import type { FastifyReply } from 'fastify';
+import { isStoreUnavailable } from '@tickler/db';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpDeps } from '../deps';
 import type { RoutesPlugin } from '../plugin';
 import { queueDelivery } from '../queue-jobs';
@@ -70,17 +71,20 @@ export const newsletterRoutes: RoutesPlugin = async (app, deps) => {
       return sendForm(reply, deps, lang, 400, values, refusal(lang, check, values.email));
     }
     const limited = await checkSignupLimits(deps, request, reply, check.email, lang);
-    if (limited) return sendForm(reply, deps, lang, limited.status, values, limited.problem);
-    // The confirmation email follows the language of this page (kept for the address unless its owner chose one).
-    await deps.store.lists.setLocale(check.email, lang.locale, 'sign-up');
-
+    if ('status' in limited) return sendForm(reply, deps, lang, limited.status, values, limited.problem);
     const topics = [...new Set(values.topics)];
-    const { subscription, change } = await deps.store.newsletter.subscribe(check.email, topics);
-    const common = { email: subscription.email, listId: null, orderId: null };
-    const { sending } = change
-      ? await queueDelivery(deps, request.log, { ...common, sourceType: 'newsletter-topic-change', sourceId: change.id }, () => false)
-      : await queueDelivery(deps, request.log, { ...common, sourceType: 'newsletter-confirmation', sourceId: subscription.id },
-        (existing) => existing.sentAt === null || deps.now().getTime() - existing.sentAt.getTime() >= RESEND_AFTER_MS);
+    let stored: Awaited<ReturnType<typeof storeSignup>>;
+    try {
+      stored = await storeSignup(deps, request, check.email, topics, lang.locale);
+    } catch (error) {
+      // Nothing (or not all) was stored: the attempt does not count against the limits.
+      await limited.release();
+      if (!isStoreUnavailable(error)) throw error;
+      request.log.error({ err: (error as Error).message }, 'newsletter subscription failed: the database is unavailable');
+      reply.header('retry-after', String(STORE_RETRY_AFTER_S));
+      return sendForm(reply, deps, lang, 503, values, t('newsletter.unavailable'));
+    }
+    const { subscription, change, sending } = stored;
     request.log.info({ subscriptionId: subscription.id, topicChangeId: change?.id, sending }, 'newsletter subscription request stored');
     const chosen = topicPhrase(deps, lang, topics);
     return sendPage(reply, 200, {
@@ -95,3 +99,19 @@ export const newsletterRoutes: RoutesPlugin = async (app, deps) => {
 
   registerConfirmRoutes(app, deps);
 };
+
+/** How long a browser is asked to wait when the database cannot store a sign-up, s. */
+const STORE_RETRY_AFTER_S = 30;
+
+/** Stores a sign-up and queues its confirmation (or topic-change) email; whether an email goes out now. */
+async function storeSignup(deps: HttpDeps, request: FastifyRequest, email: string, topics: string[], locale: string) {
+  // The confirmation email follows the language of this page (kept for the address unless its owner chose one).
+  await deps.store.lists.setLocale(email, locale, 'sign-up');
+  const { subscription, change } = await deps.store.newsletter.subscribe(email, topics);
+  const common = { email: subscription.email, listId: null, orderId: null };
+  const { sending } = change
+    ? await queueDelivery(deps, request.log, { ...common, sourceType: 'newsletter-topic-change', sourceId: change.id }, () => false)
+    : await queueDelivery(deps, request.log, { ...common, sourceType: 'newsletter-confirmation', sourceId: subscription.id },
+      (existing) => existing.sentAt === null || deps.now().getTime() - existing.sentAt.getTime() >= RESEND_AFTER_MS);
+  return { subscription, change, sending };
+}

@@ -20,12 +20,22 @@ describe('makeMemoryRateLimiter', () => {
 
   it('allows max hits in any window, does not count refusals, and says when the oldest hit leaves', async () => {
     const limiter = makeMemoryRateLimiter();
-    expect(await limiter.hit('k', rule, at(0))).toEqual({ ok: true });
-    expect(await limiter.hit('k', rule, at(4))).toEqual({ ok: true });
+    const allowed = { ok: true, release: expect.any(Function) };
+    expect(await limiter.hit('k', rule, at(0))).toEqual(allowed);
+    expect(await limiter.hit('k', rule, at(4))).toEqual(allowed);
     expect(await limiter.hit('k', rule, at(6))).toEqual({ ok: false, retryAfterMs: 4 * 60_000 });
-    expect(await limiter.hit('other', rule, at(6))).toEqual({ ok: true });
-    expect(await limiter.hit('k', rule, at(10))).toEqual({ ok: true });
+    expect(await limiter.hit('other', rule, at(6))).toEqual(allowed);
+    expect(await limiter.hit('k', rule, at(10))).toEqual(allowed);
     expect(await limiter.hit('k', rule, at(11))).toEqual({ ok: false, retryAfterMs: 3 * 60_000 });
+  });
+
+  it('takes a released hit back', async () => {
+    const limiter = makeMemoryRateLimiter();
+    const first = await limiter.hit('k', rule, at(0));
+    await limiter.hit('k', rule, at(1));
+    if (first.ok) await first.release();
+    expect((await limiter.hit('k', rule, at(2))).ok).toBe(true);
+    expect(await limiter.hit('k', rule, at(3))).toEqual({ ok: false, retryAfterMs: 8 * 60_000 });
   });
 });
 

@@ -12,12 +12,14 @@ export interface RateLimitRule {
   windowMs: number;
 }
 
-export type RateDecision = { ok: true } | { ok: false; retryAfterMs: number };
+/** A counted hit can be taken back (`release`) when the request it counted did not happen after all. */
+export type RateDecision = { ok: true; release: () => Promise<void> } | { ok: false; retryAfterMs: number };
 
 export interface RateLimiter {
   /**
    * Counts one hit of `key` at `now` against `rule`, or refuses it (a refused hit is not counted)
-   * with how long until the oldest hit in the window leaves it. Rejects when the limiter's store
+   * with how long until the oldest hit in the window leaves it. A counted hit's `release` takes it
+   * back (best effort). Rejects when the limiter's store
    * does not answer: callers refuse the request then (fail closed), never skip the limit.
    */
   hit(key: string, rule: RateLimitRule, now: Date): Promise<RateDecision>;
@@ -49,7 +51,14 @@ export function makeMemoryRateLimiter(): RateLimiter {
       const live = (hits.get(key) ?? []).filter((at) => at > t - rule.windowMs);
       if (live.length >= rule.max) return { ok: false, retryAfterMs: live[0]! + rule.windowMs - t };
       hits.set(key, [...live, t]);
-      return { ok: true };
+      return {
+        ok: true,
+        release: async () => {
+          const kept = hits.get(key) ?? [];
+          const i = kept.indexOf(t);
+          if (i >= 0) hits.set(key, [...kept.slice(0, i), ...kept.slice(i + 1)]);
+        },
+      };
     },
   };
 }

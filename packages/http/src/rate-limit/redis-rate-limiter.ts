@@ -33,8 +33,10 @@ export function makeRedisRateLimiter(redis: Redis | Cluster, prefix: string, opt
   const run = (redis as unknown as WithCommand)[COMMAND].bind(redis);
   return {
     async hit(key, rule, now) {
-      const wait = await withinMs(run(`${prefix}:${key}`, now.getTime(), rule.windowMs, rule.max, `${now.getTime()}:${randomUUID()}`), options.timeoutMs ?? 1000);
-      return wait > 0 ? { ok: false, retryAfterMs: wait } : { ok: true };
+      const member = `${now.getTime()}:${randomUUID()}`;
+      const wait = await withinMs(run(`${prefix}:${key}`, now.getTime(), rule.windowMs, rule.max, member), options.timeoutMs ?? 1000);
+      if (wait > 0) return { ok: false, retryAfterMs: wait };
+      return { ok: true, release: async () => { await withinMs(redis.zrem(`${prefix}:${key}`, member), options.timeoutMs ?? 1000); } };
     },
   };
 }
