@@ -4,6 +4,8 @@
  * sandboxed frame, the text beside it — and its test-send form queues an email that the mailer role
  * sends through the SES v2 SDK to aws-ses-v2-local, where the test reads it like an inbox.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { listPreviews, loadTemplates, makeTemplatePreviews, type TemplateSet } from '@tickler/mailer';
 import { startLocalSes, TEMPLATES_DIR, waitFor } from '@tickler/testkit';
@@ -78,4 +80,24 @@ it('shows every template × locale with its HTML and text, and a test send from 
   expect(await page.locator('#test-send-status').innerText()).toContain(`message id ${email.messageId}`);
   const [row] = await h.store.testSends.recent(1);
   expect(row).toMatchObject({ template: 'license-reminder', sample: 'long', email: TO, requestedBy: 'admin', status: 'sent' });
+});
+
+it('signs in from a ?token= link clicked on another site (a runbook page), landing on the page without the token', async () => {
+  const runbook = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(`<!doctype html><a id="go" href="${base}/admin/templates?token=${TOKEN}">Open the templates</a>`);
+  });
+  await new Promise<void>((resolve) => runbook.listen(0, '127.0.0.1', resolve));
+  const other = await browser.newContext();
+  try {
+    const tab = await other.newPage();
+    // localhost and 127.0.0.1 are different sites: the click is a cross-site navigation.
+    await tab.goto(`http://localhost:${(runbook.address() as AddressInfo).port}/`);
+    await Promise.all([tab.waitForURL(`${base}/admin/templates`), tab.click('#go')]);
+    await tab.waitForLoadState('domcontentloaded');
+    expect(await tab.locator('h1').first().textContent()).toMatch(/templates/i);
+  } finally {
+    await other.close();
+    await new Promise<void>((resolve) => runbook.close(() => resolve()));
+  }
 });

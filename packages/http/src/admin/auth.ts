@@ -1,7 +1,8 @@
 /**
  * Admin authentication: `Authorization: Bearer $ADMIN_TOKEN`. Browsers (the BullMQ dashboard) can
  * also use HTTP Basic with the token as password, or open `/admin/queues?token=…` once: that answers
- * with a redirect to the same page without the token and a session cookie (see session.ts) —
+ * with a redirect to the same page without the token and a session cookie (see session.ts; a link
+ * clicked on another site gets a page that moves on by itself instead, see makeAdminAuth) —
  * HttpOnly, SameSite=Strict, scoped to /admin, `Secure` when PUBLIC_BASE_URL is https, valid 12 h.
  * The cookie never holds the token. Token comparison is constant-time.
  */
@@ -60,6 +61,13 @@ function withoutToken(rawUrl: string): string {
   return `${url.pathname}${url.search}`;
 }
 
+/** The page that moves a browser signed in from another site's link on to `target` (same-site). */
+function signedInPage(target: string): string {
+  const href = target.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${href}"><title>Signed in</title></head>`
+    + `<body><p>Signed in. <a href="${href}">Continue to the admin page</a>.</p></body></html>`;
+}
+
 /** Why a credential fails, as the sentence of the 401. */
 function refusal(cred: Credential | null, options: AdminAuthOptions): string | null {
   if (!cred) return 'Admin routes need Authorization: Bearer <ADMIN_TOKEN>.';
@@ -83,7 +91,17 @@ export function makeAdminAuth(options: AdminAuthOptions) {
       if (cred?.via !== 'query') return;
       // Signed in from a link: hand the browser a session and drop the token from its address bar and history.
       reply.header('set-cookie', sessionCookie(createAdminSession(options.adminToken, options.now()), secure, ADMIN_SESSION_TTL_MS / 1000));
-      if (request.method === 'GET' || request.method === 'HEAD') await reply.code(303).header('location', withoutToken(request.url)).send();
+      if (request.method !== 'GET' && request.method !== 'HEAD') return;
+      const target = withoutToken(request.url);
+      // A link clicked on another site (a runbook, a chat): a redirect would still belong to that
+      // cross-site navigation, and the browser would withhold the SameSite=Strict cookie it just
+      // got. A page that moves on by itself starts a navigation from this site, which carries it.
+      if (request.headers['sec-fetch-site'] === 'cross-site') {
+        await reply.code(200).type('text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'no-referrer')
+          .send(signedInPage(target));
+        return;
+      }
+      await reply.code(303).header('location', target).send();
       return;
     }
     request.log.info({ via: cred?.via ?? 'none' }, 'admin request refused');
