@@ -1,4 +1,5 @@
 import type { SupportedLocale } from './i18n';
+import { newsletterListId, type ListId } from './types';
 
 /**
  * Newsletter topics as configured (`NEWSLETTER_TOPICS`): the id travels in links and list ids
@@ -22,4 +23,13 @@ export function topicLabel(topics: readonly NewsletterTopic[] | undefined, id: s
 /** The list label of a newsletter topic, e.g. "Newsletter: Product news" (`label` from {@link topicLabel}). */
 export function newsletterListLabel(label: string): string {
   return `Newsletter: ${label}`;
+}
+
+/**
+ * The topics of a subscription whose newsletter the address still receives: a topic whose list it
+ * left (one-click unsubscribe, the preferences page) is subscribed but not received.
+ */
+export function receivedTopics(topics: readonly string[], leftLists: readonly ListId[]): string[] {
+  const left = new Set(leftLists);
+  return topics.filter((topic) => !left.has(newsletterListId(topic)));
 }

@@ -157,6 +157,10 @@ describe('a confirmed subscriber\'s topics', () => {
     expect(page.body).toContain('Change the newsletter topics of jo@acme.com to: Product news and Security advisories?');
     expect(page.body).toContain('Right now: Security advisories.');
     expect(await topicsOf('jo@acme.com')).toEqual(['security']);
+    // A topic whose newsletter the address left (one-click) is not one it receives right now.
+    await h.store.lists.unsubscribe('jo@acme.com', 'newsletter:security', 'one-click');
+    expect((await h.app.inject({ method: 'GET', url })).body).toContain('Right now: no topic.');
+    await h.store.lists.resubscribe('jo@acme.com', 'newsletter:security');
     const done = await h.app.inject({ method: 'POST', url });
     expect(done.statusCode).toBe(200);
     expect(done.body).toContain('Your topics are updated');

@@ -130,6 +130,11 @@ describe('invitation, confirmation and newsletter emails', () => {
     expect(await ctx.env.store.deliveries.get(rows[0]!.id)).toMatchObject({ status: 'skipped', reason: 'topic-change-gone' });
     expect(await ctx.ses.emails()).toEqual([]);
 
+    // dan receives security; product-news he left with its one-click link (subscribed, not received).
+    await ctx.env.store.newsletter.subscribe('dan@contoso.com', ['product-news']);
+    const { change: both } = await ctx.env.store.newsletter.subscribe('dan@contoso.com', ['security', 'product-news']);
+    await ctx.env.store.newsletter.applyTopicChange(both!.id);
+    await ctx.env.store.lists.unsubscribe('dan@contoso.com', 'newsletter:product-news', 'one-click');
     const { change: next } = await ctx.env.store.newsletter.subscribe('dan@contoso.com', ['events', 'security']);
     const [row] = await ctx.env.store.deliveries.upsertMany([
       { sourceType: 'newsletter-topic-change', sourceId: next!.id, email: 'dan@contoso.com', listId: null, orderId: null, status: 'queued', reason: null }]);

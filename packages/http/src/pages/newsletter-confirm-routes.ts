@@ -4,7 +4,7 @@
  * exactly the change that email described). `GET` shows what would happen and changes nothing;
  * `POST` does it; repeats are harmless. A test email's link (test-email-page.ts) gets a page saying so.
  */
-import { readConfirmToken, readTopicChangeToken } from '@tickler/domain';
+import { readConfirmToken, readTopicChangeToken, receivedTopics } from '@tickler/domain';
 import type { SubscriptionRow } from '@tickler/db';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpDeps } from '../deps';
@@ -54,7 +54,7 @@ export function registerConfirmRoutes(app: FastifyInstance, deps: HttpDeps): voi
       if (!change) return sendConfirmed(reply, deps, lang, subscription, 'confirm.nothingToChange');
       return page(reply, deps, lang, t('confirm.changeTitle'), html`<h1>${t('confirm.changeTitle')}</h1>
 <p>${t('confirm.changeQuestion', { email: subscription.email, topics: topicPhrase(deps, lang, change.topics) })}</p>
-<p class="muted">${t('confirm.rightNow', { topics: topicPhrase(deps, lang, subscription.topics) })}</p>
+<p class="muted">${t('confirm.rightNow', { topics: topicPhrase(deps, lang, receivedTopics(subscription.topics, await deps.store.lists.listUnsubscribed(subscription.email))) })}</p>
 <form method="post"><button type="submit">${t('confirm.changeButton')}</button></form>`);
     }
     if (subscription.status === 'confirmed') return sendConfirmed(reply, deps, lang, subscription, 'confirm.confirmed');

@@ -1,5 +1,5 @@
 /** The email asking a confirmed subscriber to confirm a requested change of their topics. */
-import { topicLabel } from '@tickler/domain';
+import { receivedTopics, topicLabel } from '@tickler/domain';
 import { renderEmail, translator, type TopicChangeConfirmationEmailData } from '../../templates';
 import { topicChangeUrl } from '../links';
 import { joinTopics } from './compose-confirmation';
@@ -15,9 +15,11 @@ export const composeTopicChange: Composer = async (deps, delivery) => {
   if (!subscription || subscription.status !== 'confirmed') return { skip: 'not-subscribed' };
   const locale = await recipientLocale(deps, delivery.email, null, { signUpCounts: true });
   const label = (id: string) => topicLabel(config.newsletterTopics, id, locale);
+  // "Right now you receive": without the topics whose list the address left.
+  const current = receivedTopics(subscription.topics, await store.lists.listUnsubscribed(delivery.email));
   const data: TopicChangeConfirmationEmailData = {
     topics: joinTopics(templates, locale, change.topics.map(label)),
-    currentTopics: subscription.topics.length > 0 ? joinTopics(templates, locale, subscription.topics.map(label)) : translator(templates, locale)('lists.noTopic'),
+    currentTopics: current.length > 0 ? joinTopics(templates, locale, current.map(label)) : translator(templates, locale)('lists.noTopic'),
     confirmUrl: topicChangeUrl(config, delivery.email, change.id),
     supportEmail: config.supportEmail,
     recipientEmail: delivery.email,
