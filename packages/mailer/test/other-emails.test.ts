@@ -169,4 +169,18 @@ describe('invitation, confirmation and newsletter emails', () => {
     const outcome = Object.fromEntries((await Promise.all(rows.map((r) => ctx.env.store.deliveries.get(r.id)))).map((r) => [r!.email, [r!.status, r!.reason]]));
     expect(outcome).toEqual({ 'a@contoso.com': ['sent', null], 'b@contoso.com': ['skipped', 'unsubscribed'], 'c@contoso.com': ['skipped', 'not-subscribed'] });
   });
+
+  it('a German reader: the English body names the topic in English, the footer names the list in German', async () => {
+    await ctx.env.store.newsletter.subscribe('d@contoso.de', ['product-news']);
+    await ctx.env.store.newsletter.confirm('d@contoso.de', NOW);
+    await ctx.env.store.lists.setLocale('d@contoso.de', 'de', 'choice');
+    const { id } = await ctx.env.store.newsletter.ensureBroadcast('product-news', 'product-news');
+    const [row] = await ctx.env.store.deliveries.upsertMany([
+      { sourceType: 'broadcast', sourceId: id, email: 'd@contoso.de', listId: 'newsletter:product-news', orderId: null, status: 'queued', reason: null }]);
+    await sendAll([row!.id]);
+    const [email] = await ctx.ses.emails();
+    expect(email!.body.text).toContain("here is this season's short round-up for Product news.");
+    expect(email!.body.text).not.toContain('season\'s Produktneuigkeiten');
+    expect(email!.body.text).toContain('Produktneuigkeiten');
+  });
 });

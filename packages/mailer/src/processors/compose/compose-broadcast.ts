@@ -26,7 +26,9 @@ export const composeBroadcast: Composer = async (deps, delivery) => {
   const unsubscribe = unsubscribeUrl(config, delivery.email, listId);
   const data: NewsletterEmailData = {
     topic: broadcast.topic,
-    topicLabel: label,
+    // In the body, the topic's label as configured: the language the newsletter is written in (a
+    // French label inside an English sentence read as a mistake); the footer's list name is the reader's.
+    topicLabel: topicLabel(config.newsletterTopics, broadcast.topic),
     publicBaseUrl: config.publicBaseUrl.replace(/\/+$/, ''),
     supportEmail: config.supportEmail,
     recipientEmail: delivery.email,
