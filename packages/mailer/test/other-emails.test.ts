@@ -173,7 +173,7 @@ describe('invitation, confirmation and newsletter emails', () => {
   it('a German reader: the English body names the topic in English, the footer names the list in German', async () => {
     await ctx.env.store.newsletter.subscribe('d@contoso.de', ['product-news']);
     await ctx.env.store.newsletter.confirm('d@contoso.de', NOW);
-    await ctx.env.store.lists.setLocale('d@contoso.de', 'de', 'choice');
+    await ctx.env.store.lists.setLocale('d@contoso.de', 'de', 'preferences');
     const { id } = await ctx.env.store.newsletter.ensureBroadcast('product-news', 'product-news');
     const [row] = await ctx.env.store.deliveries.upsertMany([
       { sourceType: 'broadcast', sourceId: id, email: 'd@contoso.de', listId: 'newsletter:product-news', orderId: null, status: 'queued', reason: null }]);
