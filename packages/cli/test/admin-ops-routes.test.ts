@@ -93,6 +93,7 @@ describe('failed jobs and replay', () => {
 
     const bad = await app.inject({ method: 'POST', url: '/admin/jobs/replay', headers: auth, payload: { queue: 'nope' } });
     expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({ error: 'invalid_replay', message: 'queue: unknown queue', field: 'queue' });
 
     const replay = await app.inject({ method: 'POST', url: '/admin/jobs/replay', headers: auth, payload: { queue: 'send', since: '1h' } });
     expect(replay.statusCode).toBe(200);
@@ -101,6 +102,32 @@ describe('failed jobs and replay', () => {
     const after = await app.inject({ method: 'GET', url: '/admin/jobs/failed', headers: auth });
     expect(after.json().jobs).toEqual([]);
     clock = NOW;
+  });
+
+  it('the failed-jobs page lists a failed job with a Replay button that replays it and says so; another site\'s form is refused', async () => {
+    await enqueue(queues, 'order-event', { inboundEventId: 777, jobKey: '0123456789abcdef' });
+    const worker = new Worker('order-events', async () => { throw new UnrecoverableError('no such event'); }, { connection, prefix });
+    try {
+      await new Promise<void>((resolve) => worker.on('failed', () => resolve()));
+    } finally {
+      await worker.close();
+    }
+    const html = { ...auth, accept: 'text/html' };
+    const listed = await app.inject({ method: 'GET', url: '/admin/jobs/failed', headers: html });
+    expect(listed.body).toContain('<a href="/admin/jobs/failed">Failed jobs</a>');
+    expect(listed.body).toContain('no such event');
+    expect(listed.body).toContain('<input type="hidden" name="id" value="event-777-0123456789abcdef">');
+    const form = { ...html, 'content-type': 'application/x-www-form-urlencoded' };
+    const forged = await app.inject({ method: 'POST', url: '/admin/jobs/failed/replay', headers: { ...form, origin: 'https://evil.example' }, payload: 'queue=order-events' });
+    expect(forged.statusCode).toBe(403);
+    expect(await (await queues['order-events'].getJob('event-777-0123456789abcdef'))?.getState()).toBe('failed');
+    const replayed = await app.inject({ method: 'POST', url: '/admin/jobs/failed/replay', headers: form, payload: 'queue=order-events&id=event-777-0123456789abcdef' });
+    expect(replayed.statusCode).toBe(303);
+    expect(replayed.headers.location).toBe('/admin/jobs/failed?replayed=1');
+    expect(await (await queues['order-events'].getJob('event-777-0123456789abcdef'))?.getState()).toBe('waiting');
+    const back = await app.inject({ method: 'GET', url: '/admin/jobs/failed?replayed=1', headers: html });
+    expect(back.body).toContain('1 job replayed.');
+    await queues['order-events'].obliterate({ force: true });
   });
 });
 

@@ -5,6 +5,7 @@
  * `Accept: application/json`. Query strings are parsed with zod (400 `invalid_query` naming the
  * parameter); routes that read Redis answer 503 `redis_unavailable` instead of waiting for it.
  */
+import formbody from '@fastify/formbody';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { forecastDayJson, isDomainError, normalizeEmail, parseDuration } from '@tickler/domain';
@@ -20,7 +21,9 @@ import { makeAdminAuth } from './auth';
 import { registerBoard } from './board';
 import { renderForecastPage } from './forecast-page';
 import { registerTemplateRoutes } from './templates-routes';
-import { page, table, wantsJson } from './html';
+import { crossSite } from './cross-site';
+import { renderFailedJobsPage } from './failed-jobs-page';
+import { page, wantsJson } from './html';
 
 const replayBody = z.object({
   queue: z.string().refine(isQueueName, 'unknown queue').optional(),
@@ -28,7 +31,10 @@ const replayBody = z.object({
   since: z.string().refine((text) => parseDuration(text) !== null, 'must be a duration like 30m, 2h or 1d').optional(),
 }).strict();
 
-const failedQuery = z.object({ queue: queryText().refine(isQueueName, `must name a queue (${QUEUE_NAMES.join(', ')})`).optional() });
+const failedQuery = z.object({
+  queue: queryText().refine(isQueueName, `must name a queue (${QUEUE_NAMES.join(', ')})`).optional(),
+  replayed: queryText().regex(/^\d{1,7}$/, 'must be a count').transform(Number).optional(),
+});
 const forecastQuery = z.object({
   days: queryText().regex(/^\d{1,3}$/, 'must be a whole number from 1 to 366').transform(Number)
     .refine((n) => n >= 1 && n <= 366, 'must be a whole number from 1 to 366').optional(),
@@ -48,7 +54,7 @@ function sinceDate(text: string | undefined, now: Date): Date | undefined {
 }
 
 function badRequest(reply: FastifyReply, message: string) {
-  return reply.code(400).send({ error: 'bad_request', message });
+  return sendError(reply, 400, 'bad_request', message);
 }
 
 export const adminRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
@@ -68,23 +74,43 @@ export const adminRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
       throw error;
     }
     if (wantsJson(request.headers.accept) || !(request.headers.accept ?? '').includes('text/html')) return { jobs };
-    return reply.type('text/html').send(page('Failed jobs', table(['queue', 'job id', 'failed at', 'attempts', 'error'],
-      jobs.map((j) => [j.queue, j.id, j.failedAt ?? '', j.attemptsMade, j.failedReason]), [3])));
+    return reply.type('text/html').send(renderFailedJobsPage(jobs, query.replayed ?? null));
   });
 
-  app.post('/admin/jobs/replay', { preHandler: redis.probe }, async (request, reply) => {
-    const parsed = replayBody.safeParse(request.body ?? {});
-    if (!parsed.success) return badRequest(reply, parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  /** Replays what `body` names; the answer, or null when `reply` was answered already (an error). */
+  const replay = async (body: unknown, reply: FastifyReply) => {
+    const parsed = replayBody.safeParse(body ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      await sendError(reply, 400, 'invalid_replay', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), String(issue?.path[0] ?? 'body'));
+      return null;
+    }
     try {
       const filter = { ...parsed.data, queue: parsed.data.queue as never, since: sinceDate(parsed.data.since, deps.now()) };
       const result = await redis.bounded(replayFailedJobs(deps.queues, filter, deliveryReopenerOf(deps.store)), 5);
       deps.logger.info({ replayed: result.replayed, filter: parsed.data }, 'failed jobs replayed');
       return result;
     } catch (error) {
-      if (error instanceof FailedJobsError) return reply.code(404).send({ error: 'not_found', message: error.message });
-      if (redis.answer(error, reply)) return reply;
+      if (error instanceof FailedJobsError) {
+        await sendError(reply, 404, 'not_found', error.message);
+        return null;
+      }
+      if (redis.answer(error, reply)) return null;
       throw error;
     }
+  };
+
+  app.post('/admin/jobs/replay', { preHandler: redis.probe }, async (request, reply) => (await replay(request.body, reply)) ?? reply);
+
+  await app.register(async (forms) => {
+    await forms.register(formbody, { bodyLimit: deps.config.bodyLimitBytes });
+    // The failed-jobs page's buttons: same-site forms, back to the page with the count.
+    forms.post('/admin/jobs/failed/replay', { preHandler: redis.probe }, async (request, reply) => {
+      if (crossSite(request, deps.config.publicBaseUrl)) return sendError(reply, 403, 'cross_site', 'Jobs are replayed from the admin page itself, not from another site.');
+      const result = await replay(request.body, reply);
+      if (!result) return reply;
+      return reply.code(303).header('location', `/admin/jobs/failed?replayed=${result.replayed}`).send();
+    });
   });
 
   const forecaster = makeForecaster({ store: deps.store, config: makeSchedulerConfig({

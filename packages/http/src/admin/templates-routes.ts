@@ -17,6 +17,7 @@ import type { HttpDeps, TemplatePreviews } from '../deps';
 import { sendError } from '../errors';
 import { queryText, readQuery } from '../query';
 import { withinMs } from '../within-ms';
+import { crossSite } from './cross-site';
 import { esc, page, wantsJson } from './html';
 import { renderTemplatesPage, TEMPLATES_PAGE_CSP, type PreviewSection } from './templates-page';
 
@@ -35,19 +36,6 @@ const testSendBody = z.object({
   locale: field('locale').optional(),
   sample: field('sample').optional(),
 });
-
-/** True when the browser says the request comes from another site (see the header comment). */
-function crossSite(request: FastifyRequest, publicBaseUrl: string): boolean {
-  if (request.headers['sec-fetch-site'] === 'cross-site') return true;
-  const origin = request.headers.origin;
-  if (!origin || origin === 'null') return origin === 'null';
-  try {
-    const host = new URL(origin).host;
-    return host !== request.headers.host && host !== new URL(publicBaseUrl).host;
-  } catch {
-    return true;
-  }
-}
 
 function sections(previews: TemplatePreviews, sample: string): PreviewSection[] {
   return previews.list().map((entry) => {
