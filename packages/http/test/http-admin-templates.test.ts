@@ -58,6 +58,13 @@ describe('GET /admin/templates', () => {
     expect(res.body).not.toMatch(/<script/i);
   });
 
+  it('names an unknown sample (400 invalid_query) instead of silently showing the default one', async () => {
+    await harness();
+    const res = await h.app.inject({ method: 'GET', url: '/admin/templates?sample=nope', headers: { authorization: `Bearer ${TOKEN}`, accept: 'text/html' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'invalid_query', field: 'sample', message: expect.stringMatching(/^sample "nope" is not a sample \(samples: default, .*long/) });
+  });
+
   it('answers 503 naming why when the process has no templates', async () => {
     h = await makeHarness();
     const res = await h.app.inject({ method: 'GET', url: '/admin/templates', headers: json });

@@ -65,9 +65,10 @@ export async function registerTemplateRoutes(app: FastifyInstance, deps: HttpDep
     const recent = await deps.store.testSends.recent(RECENT);
     if (wantsJson(request.headers.accept)) return { templates: previews.list(), testSends: recent };
     const sample = query.sample ?? 'default';
+    const samples = [...new Set(previews.list().flatMap((s) => s.samples))];
+    if (!samples.includes(sample)) return sendError(reply, 400, 'invalid_query', `sample "${sample.slice(0, 100)}" is not a sample (samples: ${samples.join(', ')})`, 'sample');
     const list = sections(previews, sample);
     const highlight = query.testSend === undefined ? null : await deps.store.testSends.get(query.testSend);
-    const samples = [...new Set(list.flatMap((s) => s.samples))];
     return reply.type('text/html').header('content-security-policy', TEMPLATES_PAGE_CSP)
       .send(renderTemplatesPage({ sections: list, samples, sample, recent, highlight, to: query.to ?? highlight?.email ?? '' }));
   });
