@@ -160,6 +160,22 @@ describe('loadEnv', () => {
     expect(errorOf(() => loadEnv({ BILLING_MAX_CLOCK_SKEW: 'a while' })).variables).toEqual(['BILLING_MAX_CLOCK_SKEW']);
   });
 
+  it('bounds every duration below the timer limit, and each where a smaller bound makes sense, naming the maximum', () => {
+    expect(loadEnv({ SHUTDOWN_TIMEOUT: '1h', SCAN_EVERY: '1d', BILLING_MAX_CLOCK_SKEW: '60m' })).toMatchObject({
+      shutdownTimeoutMs: 3_600_000, scanEveryMs: 86_400_000, billingMaxClockSkewMs: 3_600_000,
+    });
+    expect(loadEnv({ SCAN_EVERY: '1s', INVITATION_RATE_LIMIT: '3/24d' })).toMatchObject({ scanEveryMs: 1000, rateLimits: { invitationsPerAddress: { windowMs: 24 * 86_400_000 } } });
+    const error = errorOf(() => loadEnv({
+      SHUTDOWN_TIMEOUT: '30d', SCAN_EVERY: '500ms', BILLING_MAX_CLOCK_SKEW: '2h', NEWSLETTER_RATE_LIMIT_IP: '20/25d',
+    }));
+    expect(error.variables.sort()).toEqual(['BILLING_MAX_CLOCK_SKEW', 'NEWSLETTER_RATE_LIMIT_IP', 'SCAN_EVERY', 'SHUTDOWN_TIMEOUT']);
+    expect(error.message).toContain('SHUTDOWN_TIMEOUT must be at most 1h (got "30d")');
+    expect(error.message).toContain('SCAN_EVERY must be from 1s to 1d (got "500ms")');
+    expect(error.message).toContain('BILLING_MAX_CLOCK_SKEW must be at most 1h (got "2h")');
+    expect(error.message).toContain('NEWSLETTER_RATE_LIMIT_IP has a window that must be at most 24d (got "20/25d")');
+    expect(errorOf(() => loadEnv({ SHUTDOWN_TIMEOUT: `${'9'.repeat(400)}d` })).message).toContain('SHUTDOWN_TIMEOUT must be at most 1h');
+  });
+
   it('parses the abuse limits (N/duration) and HTTP_TRUST_PROXY, naming bad ones', () => {
     expect(loadEnv({}).rateLimits).toEqual({
       newsletterPerIp: { max: 20, windowMs: 3_600_000 },

@@ -44,14 +44,33 @@ function positiveNumber(def: number) {
   });
 }
 
-const duration = (def: string) => trimmed.optional().transform((v, ctx) => {
+/**
+ * The longest duration any setting takes: below Node's timer limit (2^31 − 1 ms, about 24.8 days), past
+ * which `setTimeout` fires after 1 ms with a TimeoutOverflowWarning.
+ */
+const MAX_DURATION = '24d';
+
+/** A duration from `min` to `max` (both written as durations, e.g. `1s` and `1h`), default `def`. */
+const duration = (def: string, bounds: { min?: string; max?: string } = {}) => trimmed.optional().transform((v, ctx) => {
   const ms = parseDuration(v || def);
   if (ms === null) {
     ctx.addIssue({ code: 'custom', message: `must be a duration like 30s, 15m, 2h or 1d (got "${v}")` });
     return z.NEVER;
   }
+  const problem = outOfBounds(ms, bounds);
+  if (problem !== null) {
+    ctx.addIssue({ code: 'custom', message: `${problem} (got "${v}")` });
+    return z.NEVER;
+  }
   return ms;
 });
+
+/** Why `ms` lies outside `bounds` (default: up to MAX_DURATION), or null when it does not. */
+function outOfBounds(ms: number, { min, max = MAX_DURATION }: { min?: string; max?: string }): string | null {
+  const tooShort = min !== undefined && ms < (parseDuration(min) ?? 0);
+  if (!tooShort && ms <= (parseDuration(max) ?? 0)) return null;
+  return min === undefined ? `must be at most ${max}` : `must be from ${min} to ${max}`;
+}
 
 /** `N/DURATION`, e.g. `20/1h`: at most N in any DURATION (sliding window). */
 const rateLimit = (def: string) => trimmed.optional().transform((v, ctx) => {
@@ -60,6 +79,11 @@ const rateLimit = (def: string) => trimmed.optional().transform((v, ctx) => {
   const windowMs = m ? parseDuration(m[2] as string) : null;
   if (!Number.isInteger(max) || max < 1 || windowMs === null) {
     ctx.addIssue({ code: 'custom', message: `must be a count per duration like 20/1h or 5/10m (got "${v}")` });
+    return z.NEVER;
+  }
+  const problem = outOfBounds(windowMs, {});
+  if (problem !== null) {
+    ctx.addIssue({ code: 'custom', message: `has a window that ${problem} (got "${v}")` });
     return z.NEVER;
   }
   return { max, windowMs };
@@ -316,9 +340,11 @@ export const envSchema = z.object({
   REMINDER_DIGEST: onOff('on'),
   REMINDER_SKIP_WEEKENDS: onOff('off'),
   REMINDER_HOLIDAYS: holidayFile,
-  SCAN_EVERY: duration('15m'),
-  BILLING_MAX_CLOCK_SKEW: duration('5m'),
-  SHUTDOWN_TIMEOUT: duration('25s'),
+  // The scheduler role refuses less than 1s; a day covers any sensible planning cadence.
+  SCAN_EVERY: duration('15m', { min: '1s', max: '1d' }),
+  // More than an hour ahead is a wrong clock, and a far-future event would block that order's later ones.
+  BILLING_MAX_CLOCK_SKEW: duration('5m', { max: '1h' }),
+  SHUTDOWN_TIMEOUT: duration('25s', { max: '1h' }),
   MAILER_CONCURRENCY: int(128, 1, 1000),
   METRICS_PORT: trimmed.optional().transform((v, ctx) => {
     if (!v) return null;
