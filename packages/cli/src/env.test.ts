@@ -194,6 +194,28 @@ describe('loadEnv', () => {
     expect(error.message).toContain('NEWSLETTER_RATE_LIMIT_IP must be a count per duration like 20/1h');
   });
 
+  it('takes only HTTP_TRUST_PROXY values fastify\'s proxy-addr accepts, naming each bad entry', () => {
+    expect(loadEnv({ HTTP_TRUST_PROXY: 'loopback, 10.0.0.0/8, 2001:DB8::/32, ::ffff:10.0.0.1, 1.2.3.4/32' }).httpTrustProxy)
+      .toEqual(['loopback', '10.0.0.0/8', '2001:db8::/32', '::ffff:10.0.0.1', '1.2.3.4/32']);
+    expect(loadEnv({ HTTP_TRUST_PROXY: 'uniquelocal,linklocal' }).httpTrustProxy).toEqual(['uniquelocal', 'linklocal']);
+    expect(loadEnv({ HTTP_TRUST_PROXY: '2' }).httpTrustProxy).toBe(2);
+    for (const [value, problem] of [
+      ['abc', '"abc" is not an IP address'],
+      ['1.2.3.4/99', '"1.2.3.4/99" needs a prefix length from 1 to 32'],
+      ['10.0.0.0/0', '"10.0.0.0/0" needs a prefix length from 1 to 32'],
+      ['::1/129', '"::1/129" needs a prefix length from 1 to 128'],
+      ['10.0.0.0/8, 1.2.3', '"1.2.3" is not an IP address'],
+      ['10.0.0.0/', '"10.0.0.0/" needs a prefix length from 1 to 32'],
+      [',', '(got ",")'],
+    ] as const) {
+      const error = errorOf(() => loadEnv({ HTTP_TRUST_PROXY: value }));
+      expect(error.variables).toEqual(['HTTP_TRUST_PROXY']);
+      expect(error.message.split('\n')).toHaveLength(1);
+      expect(error.message).toContain(`HTTP_TRUST_PROXY must be off, on, a hop count, or comma-separated proxy addresses/CIDRs such as 10.0.0.0/8 or loopback`);
+      expect(error.message).toContain(problem);
+    }
+  });
+
   it('parses newsletter topics as id:Label pairs', () => {
     expect(loadEnv({ NEWSLETTER_TOPICS: 'releases:New releases, tips' }).newsletterTopics).toEqual([
       { id: 'releases', label: 'New releases' },

@@ -3,6 +3,7 @@
  * parser, its default, and the one-line message naming what a bad value should look like.
  */
 import { mkdtempSync, readFileSync, rmdirSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { DatabaseUrlError, parseDatabaseUrl } from '@tickler/db';
@@ -89,15 +90,42 @@ const rateLimit = (def: string) => trimmed.optional().transform((v, ctx) => {
   return { max, windowMs };
 });
 
-/** Fastify's trustProxy: off (default), on, a hop count, or comma-separated addresses/CIDRs of the proxies. */
+/** proxy-addr's names for address ranges (loopback: 127.0.0.1/8 and ::1; and so on). */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * Why `entry` is not a proxy address, CIDR or range name fastify's proxy-addr takes, or null when it
+ * is. Stricter than proxy-addr (plain dotted IPv4 only), so nothing accepted here throws there.
+ */
+function proxyEntryProblem(entry: string): string | null {
+  if (PROXY_RANGE_NAMES.includes(entry)) return null;
+  const slash = entry.lastIndexOf('/');
+  const address = slash === -1 ? entry : entry.slice(0, slash);
+  const family = isIP(address);
+  if (family === 0) return `"${entry}" is not an IP address`;
+  if (slash === -1) return null;
+  const bits = family === 4 ? 32 : 128;
+  const prefix = entry.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) < 1 || Number(prefix) > bits) return `"${entry}" needs a prefix length from 1 to ${bits}`;
+  return null;
+}
+
+/**
+ * Fastify's trustProxy: off (default), on, a hop count, or comma-separated addresses/CIDRs of the
+ * proxies (and proxy-addr's loopback, linklocal, uniquelocal).
+ */
 const trustProxy = trimmed.optional().transform((v, ctx): boolean | number | string[] => {
   const value = (v ?? '').toLowerCase();
   if (value === '' || value === 'off' || value === 'false') return false;
   if (value === 'on' || value === 'true') return true;
   if (/^\d+$/.test(value)) return Number(value);
   const proxies = list(value);
-  if (proxies.every((p) => /^[0-9a-f.:]+(\/\d{1,3})?$/.test(p))) return proxies;
-  ctx.addIssue({ code: 'custom', message: `must be off, on, a hop count, or comma-separated proxy addresses/CIDRs (got "${v}")` });
+  const problems = proxies.map(proxyEntryProblem).filter((p): p is string => p !== null);
+  if (proxies.length > 0 && problems.length === 0) return proxies;
+  ctx.addIssue({
+    code: 'custom',
+    message: `must be off, on, a hop count, or comma-separated proxy addresses/CIDRs such as 10.0.0.0/8 or loopback${problems.length > 0 ? `: ${problems.join(', ')}` : ` (got "${v}")`}`,
+  });
   return z.NEVER;
 });
 
