@@ -155,6 +155,36 @@ describe('loadEnv', () => {
     expect(env.ses.maxSendRate).toBe(2.5);
   });
 
+  it('names a sender that is not a@b.c or Name <a@b.c>, and says what is wrong with it', () => {
+    const ok = ['reminders@example.com', 'Tickler <reminders@example.com>', '"Tickler, Inc." <billing+renewals@mail.example.co.uk>', '<r@example.com>'];
+    for (const from of ok) expect(loadEnv({ SES_FROM_REMINDERS: from }).ses.fromReminders).toBe(from);
+    for (const [from, problem] of [
+      ['Tickler <reminders@example.com', '"<" must be closed by ">" at the end, around the address'],
+      ['Tickler reminders@example.com>', '">" without "<"'],
+      ['Tickler <reminders@example.com> x', '"<" must be closed by ">" at the end, around the address'],
+      ['Tickler <<reminders@example.com>>', '"<" must be closed by ">" at the end, around the address'],
+      ['"Tickler <reminders@example.com>', 'the name "Tickler has an unclosed double quote'],
+      ['Tickler <>', 'The email address is empty'],
+      ['Tickler <reminders@example>', '"example" is not a valid domain'],
+      ['reminders at example.com', 'it has no "@"'],
+    ] as const) {
+      const error = errorOf(() => loadEnv({ SES_FROM_NEWSLETTER: from }));
+      expect(error.variables).toEqual(['SES_FROM_NEWSLETTER']);
+      expect(error.message.split('\n')).toHaveLength(1);
+      expect(error.message).toContain(`SES_FROM_NEWSLETTER must be an email address like reminders@example.com or "Tickler <reminders@example.com>" (got "${from}": `);
+      expect(error.message).toContain(problem);
+    }
+    expect(errorOf(() => loadEnv({ SUPPORT_EMAIL: 'Help <help@example.com' })).variables).toEqual(['SUPPORT_EMAIL']);
+  });
+
+  it('reads EMAIL_DOMAIN_ALLOWLIST as domains (any case, IDN), and names every entry that is not one', () => {
+    expect(loadEnv({ EMAIL_DOMAIN_ALLOWLIST: 'Gmail.com, mail.example.co.uk., bücher.de' }).emailDomainAllowlist).toEqual(['gmail.com', 'mail.example.co.uk', 'xn--bcher-kva.de']);
+    expect(loadEnv({ EMAIL_DOMAIN_ALLOWLIST: '' }).emailDomainAllowlist).toEqual([]);
+    const error = errorOf(() => loadEnv({ EMAIL_DOMAIN_ALLOWLIST: '@gmail.com, http://x, example.com, localhost' }));
+    expect(error.variables).toEqual(['EMAIL_DOMAIN_ALLOWLIST']);
+    expect(error.message).toContain('EMAIL_DOMAIN_ALLOWLIST must be comma-separated domains like example.com or mail.example.co.uk, without @, scheme or path (bad: "@gmail.com", "http://x", "localhost")');
+  });
+
   it('reads BILLING_MAX_CLOCK_SKEW as a duration and names it when malformed', () => {
     expect(loadEnv({ BILLING_MAX_CLOCK_SKEW: '90s' }).billingMaxClockSkewMs).toBe(90_000);
     expect(errorOf(() => loadEnv({ BILLING_MAX_CLOCK_SKEW: 'a while' })).variables).toEqual(['BILLING_MAX_CLOCK_SKEW']);

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { DatabaseUrlError, parseDatabaseUrl } from '@tickler/db';
 import {
   isSupportedLocale, SUPPORTED_LOCALES, type SupportedLocale,
-  isDomainError, MAX_TOPIC_LENGTH, parseDuration, parseHolidayFile, parseOffsets, REMINDER_KINDS, reminderKind,
+  isDomainError, MAX_TOPIC_LENGTH, normalizeDomain, normalizeEmail, parseDuration, parseHolidayFile, parseOffsets, REMINDER_KINDS, reminderKind,
 } from '@tickler/domain';
 import { redisUrlSetting } from '@tickler/queues';
 
@@ -219,14 +219,47 @@ const secret = optionalText.transform((v, ctx) => {
   return v;
 });
 
+/**
+ * Why `value` is not `a@b.c` or `Name <a@b.c>` (the display name optionally in double quotes), or
+ * null when it is one. The address is checked by the domain's email parser.
+ */
+function senderProblem(value: string): string | null {
+  let address = value;
+  if (/[<>]/.test(value)) {
+    const m = /^([^<>]*)<([^<>]*)>$/.exec(value);
+    if (!m) return value.includes('>') && !value.includes('<') ? '">" without "<"' : '"<" must be closed by ">" at the end, around the address';
+    const name = (m[1] ?? '').trim();
+    if ((name.match(/(?<!\\)"/g) ?? []).length % 2 !== 0) return `the name ${name} has an unclosed double quote`;
+    address = (m[2] ?? '').trim();
+  }
+  try {
+    normalizeEmail(address);
+    return null;
+  } catch (error) {
+    if (!isDomainError(error)) throw error;
+    return error.message.replace(/\.$/, '');
+  }
+}
+
 const emailish = (def: string | null) => optionalText.transform((v, ctx) => {
   const value = v ?? def;
-  // Accepts `a@b.c` and `Name <a@b.c>`.
-  if (value !== null && !/^(?:[^<>]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/.test(value)) {
-    ctx.addIssue({ code: 'custom', message: `must be an email address like "Tickler <reminders@example.com>" (got "${v}")` });
+  const problem = value === null ? null : senderProblem(value);
+  if (problem !== null) {
+    ctx.addIssue({ code: 'custom', message: `must be an email address like reminders@example.com or "Tickler <reminders@example.com>" (got "${v}": ${problem})` });
     return z.NEVER;
   }
   return value;
+});
+
+/** EMAIL_DOMAIN_ALLOWLIST: domains (IDN allowed), comma-separated; kept in the domain's normal form. */
+const domainList = optionalText.transform((v, ctx) => {
+  const entries = list(v);
+  const bad = entries.filter((d) => normalizeDomain(d) === null);
+  if (bad.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `must be comma-separated domains like example.com or mail.example.co.uk, without @, scheme or path (bad: ${bad.map((d) => `"${d}"`).join(', ')})` });
+    return z.NEVER;
+  }
+  return entries.map((d) => normalizeDomain(d) as string);
 });
 
 /**
@@ -384,7 +417,7 @@ export const envSchema = z.object({
     return n;
   }),
   NEWSLETTER_TOPICS: newsletterTopics,
-  EMAIL_DOMAIN_ALLOWLIST: optionalText.transform((v) => list(v).map((d) => d.toLowerCase())),
+  EMAIL_DOMAIN_ALLOWLIST: domainList,
   SUPPORT_EMAIL: emailish('support@example.com'),
   TEMPLATES_DIR: trimmed.optional().transform((v) => v || './templates'),
   DEFAULT_LOCALE: trimmed.optional().transform((v) => v || 'en')
