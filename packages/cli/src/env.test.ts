@@ -246,6 +246,15 @@ describe('loadEnv', () => {
     }
   });
 
+  it('takes an IP address or host name as HTTP_HOST and names anything else', () => {
+    for (const host of ['0.0.0.0', '127.0.0.1', '::', '::1', 'localhost', 'edge-1.internal.example.com']) expect(loadEnv({ HTTP_HOST: host }).httpHost).toBe(host);
+    expect(loadEnv({}).httpHost).toBe('0.0.0.0');
+    for (const host of ['not a host', 'http://localhost', '[::1]', 'host:3000', '-edge', 'a..b']) {
+      const error = errorOf(() => loadEnv({ HTTP_HOST: host }));
+      expect(error.message).toBe(`invalid configuration: HTTP_HOST must be an IP address or host name to listen on, such as 0.0.0.0, 127.0.0.1, :: or localhost (got "${host}")`);
+    }
+  });
+
   it('parses newsletter topics as id:Label pairs', () => {
     expect(loadEnv({ NEWSLETTER_TOPICS: 'releases:New releases, tips' }).newsletterTopics).toEqual([
       { id: 'releases', label: 'New releases' },

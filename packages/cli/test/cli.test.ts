@@ -138,6 +138,33 @@ describe('environment problems found at run time: one line, exit 1', () => {
       await new Promise((resolve) => holder.close(resolve));
     }
   });
+  it('http with an HTTP_HOST that does not resolve names HTTP_HOST', async () => {
+    const result = await runCli(['http'], {
+      ...env(), ...SECRETS, DATABASE_URL: `file:${path.join(dir, 'host-unknown.db')}`, PUBLIC_BASE_URL: 'https://tickler.example.com', HTTP_HOST: 'tickler-edge.invalid', HTTP_PORT: '0',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^tickler: HTTP_HOST "tickler-edge\.invalid" does not resolve to an address to listen on \((ENOTFOUND|EAI_AGAIN|EAI_FAIL)\): set an address of this machine/),
+    ]);
+    noStack(result.stderr);
+  });
+
+  it('mailer with METRICS_PORT already in use', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const result = await runCli(['mailer'], {
+        ...env(), TOKEN_SECRETS: SECRETS.TOKEN_SECRETS, DATABASE_URL: `file:${path.join(dir, 'metrics-port-in-use.db')}`, PUBLIC_BASE_URL: 'https://tickler.example.com',
+        SES_FROM_REMINDERS: 'reminders@tickler.example', SES_FROM_NEWSLETTER: 'news@tickler.example', HTTP_HOST: '127.0.0.1', METRICS_PORT: String(port),
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([`tickler: METRICS_PORT ${port} is already in use (127.0.0.1:${port}): stop the other process or set METRICS_PORT to a free port.`]);
+      noStack(result.stderr);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  });
 });
 
 describe('PostgreSQL refusing the URL, bad option values: one line naming the setting, exit 1', () => {

@@ -1,6 +1,7 @@
 import { loadTemplates, makeTransportMetrics, serveMetrics, startMailerRole } from '@tickler/mailer';
 import type { Env } from '../env';
 import { closeWithin } from '../runtime/bounded-close';
+import { listenFailure } from '../runtime/listen-failure';
 import { makeLogger } from '../runtime/logger';
 import { mailerConfigOf, makeTransport } from '../runtime/mailer';
 import { waitForShutdown } from '../runtime/shutdown';
@@ -18,7 +19,10 @@ export async function mailerCommand(env: Env): Promise<void> {
   const templates = await loadTemplates(env.templatesDir, { defaultLocale: env.defaultLocale });
   const metrics = makeTransportMetrics();
   await withRuntime(env, async ({ store, redis }) => {
-    const server = env.metricsPort === null ? null : await serveMetrics([metrics.registry], env.metricsPort, env.httpHost);
+    const { metricsPort } = env;
+    const server = metricsPort === null ? null : await serveMetrics([metrics.registry], metricsPort, env.httpHost).catch((error: unknown) => {
+      throw listenFailure(error, { port: metricsPort, host: env.httpHost, portSetting: 'METRICS_PORT' });
+    });
     if (server) logger.info({ port: server.port }, 'mailer metrics listening');
     const transport = metrics.instrument(makeTransport(env));
     const role = startMailerRole({

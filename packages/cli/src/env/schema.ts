@@ -90,6 +90,17 @@ const rateLimit = (def: string) => trimmed.optional().transform((v, ctx) => {
   return { max, windowMs };
 });
 
+/** HTTP_HOST: an IP address or a host name (letters, digits, hyphens, dots) to listen on; whether it is this machine's shows at listen. */
+const listenHost = trimmed.optional().transform((v, ctx) => {
+  const host = v || '0.0.0.0';
+  const label = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+  if (isIP(host) === 0 && (host.length > 253 || !host.replace(/\.$/, '').split('.').every((l) => label.test(l)))) {
+    ctx.addIssue({ code: 'custom', message: `must be an IP address or host name to listen on, such as 0.0.0.0, 127.0.0.1, :: or localhost (got "${v}")` });
+    return z.NEVER;
+  }
+  return host;
+});
+
 /** proxy-addr's names for address ranges (loopback: 127.0.0.1/8 and ::1; and so on). */
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
@@ -373,7 +384,7 @@ export const envSchema = z.object({
   REDIS_URL: redisUrl,
   QUEUE_PREFIX: trimmed.optional().transform((v) => v || 'tickler'),
   HTTP_PORT: int(3000, 0, 65535),
-  HTTP_HOST: trimmed.optional().transform((v) => v || '0.0.0.0'),
+  HTTP_HOST: listenHost,
   HTTP_TRUST_PROXY: trustProxy,
   NEWSLETTER_RATE_LIMIT_IP: rateLimit('20/1h'),
   NEWSLETTER_RATE_LIMIT_ADDRESS: rateLimit('3/1h'),

@@ -5,7 +5,7 @@ import type { Queues, RedisConnection } from '@tickler/queues';
 import { makeFetchText, makeHttpServer, makeRedisRateLimiter, type HttpConfig, type HttpServerDeps } from '@tickler/http';
 import { loadTemplates, makeTemplatePreviews, type TemplatePreviews } from '@tickler/mailer';
 import type { Env } from '../env';
-import { CliError } from './errors';
+import { listenFailure } from './listen-failure';
 
 function httpConfigOf(env: Env): HttpConfig {
   return {
@@ -61,17 +61,7 @@ export async function startHttp(
     await app.listen({ port, host: env.httpHost });
   } catch (error) {
     await app.close().catch(() => undefined);
-    throw listenFailure(error, port, env.httpHost);
+    throw listenFailure(error, { port, host: env.httpHost, portSetting: 'HTTP_PORT' });
   }
   return app;
-}
-
-/** A port someone else holds (or a privileged one) is the operator's to fix: one line naming HTTP_PORT. */
-function listenFailure(error: unknown, port: number, host: string): unknown {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  const where = `${host}:${port}`;
-  if (code === 'EADDRINUSE') return new CliError(`HTTP_PORT ${port} is already in use (${where}): stop the other process or set HTTP_PORT to a free port.`);
-  if (code === 'EACCES') return new CliError(`HTTP_PORT ${port} may not be opened by this user (${where}): use a port above 1023.`);
-  if (code === 'EADDRNOTAVAIL') return new CliError(`HTTP_HOST ${host} is not an address of this machine (${where}).`);
-  return error;
 }
