@@ -138,6 +138,22 @@ describe('environment problems found at run time: one line, exit 1', () => {
       await new Promise((resolve) => holder.close(resolve));
     }
   });
+  it.each([
+    [['mailer']], [['templates', 'check']], [['templates', 'preview']], [['newsletter', 'send', '--topic', 'security', '--template', 'product-news']],
+    [['templates', 'send-test', '--template', 'license-reminder', '--to', 'ann@acme.example']],
+  ])('%j with a TEMPLATES_DIR that does not exist names TEMPLATES_DIR', async (args) => {
+    const missing = path.join(dir, 'no-templates-here');
+    const result = await runCli(args, {
+      ...env(), TOKEN_SECRETS: SECRETS.TOKEN_SECRETS, PUBLIC_BASE_URL: 'https://tickler.example.com',
+      SES_FROM_REMINDERS: 'reminders@tickler.example', SES_FROM_NEWSLETTER: 'news@tickler.example', TEMPLATES_DIR: missing,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `tickler: TEMPLATES_DIR "${missing}" is not a folder this process can read (no such folder): set it to the folder of the email templates (the repository ships them in templates/).`,
+    ]);
+    noStack(result.stderr);
+  });
+
   it('http with an HTTP_HOST that does not resolve names HTTP_HOST', async () => {
     const result = await runCli(['http'], {
       ...env(), ...SECRETS, DATABASE_URL: `file:${path.join(dir, 'host-unknown.db')}`, PUBLIC_BASE_URL: 'https://tickler.example.com', HTTP_HOST: 'tickler-edge.invalid', HTTP_PORT: '0',

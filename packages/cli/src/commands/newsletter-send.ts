@@ -11,6 +11,7 @@ import { isNewsletterTemplate, listTemplateNames, newsletterTemplateName } from 
 import type { Env } from '../env';
 import { makeProgress } from '../output/progress';
 import { CliError } from '../runtime/errors';
+import { readableTemplatesDir } from '../runtime/templates-dir';
 import { withRuntime, type Runtime } from '../runtime/with-runtime';
 
 const PAGE = 1000;
@@ -54,7 +55,7 @@ export async function newsletterSendCommand(env: Env, opts: { topic: string; tem
   const topics = env.newsletterTopics.map((t) => t.id);
   if (!topics.includes(opts.topic)) throw new CliError(`unknown topic "${opts.topic}" (NEWSLETTER_TOPICS: ${topics.join(', ')})`);
   // The mailer's own rule, checked before anything is recorded: a reminder or invitation template would fail every send.
-  const newsletters = (await listTemplateNames(env.templatesDir)).filter(isNewsletterTemplate);
+  const newsletters = (await listTemplateNames(await readableTemplatesDir(env))).filter(isNewsletterTemplate);
   const template = newsletterTemplateName(opts.template);
   if (!newsletters.includes(template)) {
     throw new CliError(`--template "${opts.template}" is not a newsletter template in ${env.templatesDir} (newsletter templates: ${newsletters.join(', ') || 'none'})`);

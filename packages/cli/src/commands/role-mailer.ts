@@ -5,6 +5,7 @@ import { listenFailure } from '../runtime/listen-failure';
 import { makeLogger } from '../runtime/logger';
 import { mailerConfigOf, makeTransport } from '../runtime/mailer';
 import { waitForShutdown } from '../runtime/shutdown';
+import { readableTemplatesDir } from '../runtime/templates-dir';
 import { withRuntime } from '../runtime/with-runtime';
 
 /**
@@ -16,7 +17,7 @@ import { withRuntime } from '../runtime/with-runtime';
  */
 export async function mailerCommand(env: Env): Promise<void> {
   const logger = makeLogger(env, 'stdout', 'tickler-mailer');
-  const templates = await loadTemplates(env.templatesDir, { defaultLocale: env.defaultLocale });
+  const templates = await loadTemplates(await readableTemplatesDir(env), { defaultLocale: env.defaultLocale });
   const metrics = makeTransportMetrics();
   await withRuntime(env, async ({ store, redis }) => {
     const { metricsPort } = env;

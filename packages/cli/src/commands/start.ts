@@ -12,6 +12,7 @@ import { makeLogger } from '../runtime/logger';
 import { mailerConfigOf, makeTransport } from '../runtime/mailer';
 import { planningConfigOf, schedulerDepsOf } from '../runtime/scheduler-deps';
 import { waitForShutdown } from '../runtime/shutdown';
+import { readableTemplatesDir } from '../runtime/templates-dir';
 import { withRuntime, type Runtime } from '../runtime/with-runtime';
 import { loadDemoData, type DemoSummary } from '../start/demo-data';
 import { dataDirOf, embeddedSecrets, embeddedSource } from '../start/embedded-env';
@@ -45,7 +46,7 @@ async function runAll(rt: Runtime, sesUrl: string, redis: { url: string; private
   // The first scan, before the scheduler role starts: what it enqueued is what the banner reports.
   // (Started first, the role's own scan would take everything due and leave this one an empty window.)
   const firstScan = await makeScanner(schedulerDepsOf(rt, env, now)).scan({ now });
-  const templates = await loadTemplates(env.templatesDir, { defaultLocale: env.defaultLocale });
+  const templates = await loadTemplates(await readableTemplatesDir(env), { defaultLocale: env.defaultLocale });
   const scheduler = await startSchedulerRole({ connection, prefix: env.queuePrefix, store, logger, scanEveryMs: env.scanEveryMs, config: planningConfigOf(env) });
   const metrics = makeTransportMetrics();
   const transport = metrics.instrument(makeTransport(env));

@@ -8,6 +8,7 @@ import type { Env } from '../env';
 import { CliError } from '../runtime/errors';
 import { makeLogger } from '../runtime/logger';
 import { makeTransport, mailerConfigOf } from '../runtime/mailer';
+import { readableTemplatesDir } from '../runtime/templates-dir';
 import { withStore } from '../runtime/with-runtime';
 
 /**
@@ -16,7 +17,7 @@ import { withStore } from '../runtime/with-runtime';
  * with `en`'s; one line per problem, non-zero on any.
  */
 export async function templatesCheckCommand(env: Env): Promise<void> {
-  const issues = (await checkTemplates(env.templatesDir)).map(formatIssue);
+  const issues = (await checkTemplates(await readableTemplatesDir(env))).map(formatIssue);
   for (const issue of checkPageCatalogs()) issues.push(`recipient pages [${issue.locale}] ${issue.key}: ${issue.message}`);
   if (issues.length > 0) {
     for (const issue of issues) process.stderr.write(`${issue}\n`);
@@ -27,7 +28,7 @@ export async function templatesCheckCommand(env: Env): Promise<void> {
 
 /** `tickler templates preview [--out DIR]`: renders every template and language with each of its samples (the names `send-test --sample` takes). */
 export async function templatesPreviewCommand(env: Env, opts: { out: string }): Promise<void> {
-  const files = await previewTemplates(env.templatesDir, opts.out).catch((error: unknown) => {
+  const files = await previewTemplates(await readableTemplatesDir(env), opts.out).catch((error: unknown) => {
     throw error instanceof PreviewOutputError ? new CliError(`--out: ${error.message}`) : error;
   });
   for (const f of files) process.stdout.write(`${f.template} (sample ${f.sample}, ${f.locale}): ${f.subject}
@@ -43,7 +44,7 @@ export async function templatesPreviewCommand(env: Env, opts: { out: string }): 
  * is written.
  */
 export async function templatesSendTestCommand(env: Env, opts: TestEmailRequest & { to: string }): Promise<void> {
-  const templates = await loadTemplates(env.templatesDir);
+  const templates = await loadTemplates(await readableTemplatesDir(env));
   const request: TestEmailRequest = { template: opts.template, locale: opts.locale, sample: opts.sample };
   let to: string;
   try {
