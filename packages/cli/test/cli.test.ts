@@ -122,6 +122,14 @@ describe('environment problems found at run time: one line, exit 1', () => {
     }
   });
 
+  it.each([[['db', 'migrate']], [['http']]])('%j with DATABASE_URL in a folder that cannot be created (under /proc) names it instead of hanging', async (args) => {
+    const url = 'file:/proc/tickler-test/data/tickler.db';
+    const result = await runCli(args, { ...env(), ...SECRETS, PUBLIC_BASE_URL: 'https://tickler.example.com', HTTP_PORT: '0', DATABASE_URL: url }, 20_000);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([`tickler: DATABASE_URL "${url}" cannot be opened: ENOENT: no such file or directory, mkdir '/proc/tickler-test'`]);
+    noStack(result.stderr);
+  });
+
   it('http with HTTP_PORT already in use', async () => {
     const holder = createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));

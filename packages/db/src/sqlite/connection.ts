@@ -38,7 +38,7 @@ export function openConnection(url: string, options: ConnectionOptions = {}): Sq
   const location = sqliteTarget(url);
   let sqlite: Sqlite;
   try {
-    if (location.kind === 'file') fs.mkdirSync(path.dirname(location.path), { recursive: true });
+    if (location.kind === 'file') createFolder(path.dirname(location.path));
     sqlite = new Database(location.kind === 'memory' ? ':memory:' : location.path);
   } catch (error) {
     throw new DatabaseUrlError(`DATABASE_URL ${JSON.stringify(url)} cannot be opened: ${(error as Error).message}`);
@@ -50,6 +50,27 @@ export function openConnection(url: string, options: ConnectionOptions = {}): Sq
     throw unusableFile(error, url) ?? error;
   }
   return sqlite;
+}
+
+/**
+ * `mkdir -p` one level at a time: the missing folders below the nearest existing one, each created on
+ * its own. Not Node's recursive mkdir, which never returns under /proc (it retries the parent forever).
+ * @throws the first mkdir's error (ENOENT, EACCES, ENOTDIR …); a folder another process made meanwhile is fine
+ */
+function createFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let current = path.resolve(dir); !fs.existsSync(current); current = path.dirname(current)) {
+    missing.unshift(current);
+    if (path.dirname(current) === current) break;
+  }
+  for (const folder of missing) {
+    try {
+      fs.mkdirSync(folder);
+    } catch (error) {
+      // Another process opening the same new file made it first.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.statSync(folder).isDirectory()) throw error;
+    }
+  }
 }
 
 function configure(sqlite: Sqlite, isFile: boolean, options: ConnectionOptions): void {
