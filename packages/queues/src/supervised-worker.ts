@@ -210,11 +210,20 @@ export class SupervisedWorker extends EventEmitter {
     this.current.resume();
   }
 
-  /** Stops taking jobs, lets in-flight ones finish, and returns at most about `closeTimeoutMs` + 1 s after the last one did. */
+  /** Whether Redis answers the current worker's own connection (false while it reconnects). */
+  redisReady(): Promise<boolean> {
+    return connectionReady(this.current);
+  }
+
+  /**
+   * Stops taking jobs, lets in-flight ones finish, and returns at most about `closeTimeoutMs` + 1 s
+   * after the last one did; emits `closed` then.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.timer);
       await Promise.all([this.retire(this.current), ...this.retiring]);
+      this.emit('closed');
     })();
     return this.closing;
   }

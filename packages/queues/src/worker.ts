@@ -3,7 +3,7 @@
  * It parses the payload on entry (a payload that does not match the catalog can never succeed, so it
  * fails permanently with `UnrecoverableError` naming the field instead of being retried), logs
  * failures the same way everywhere (`warn` while BullMQ will retry, `error` once the job is failed
- * for good), and supervises the worker: a wedged one is replaced and closing is bounded (see
+ * for good; the worker's own errors once per outage, see worker-error-log.ts), and supervises the worker: a wedged one is replaced and closing is bounded (see
  * supervised-worker.ts).
  *
  * Outages of the database (the role tells which errors are one, `outage.is`) are not the job's
@@ -19,6 +19,7 @@ import { jobCatalog, parseJob, type JobData, type JobName } from './catalog';
 import { queuePrefixFor } from './key-layout';
 import type { Processor } from './processors';
 import { SupervisedWorker, type SupervisionOptions } from './supervised-worker';
+import { makeWorkerErrorLog, type WorkerErrorLogOptions } from './worker-error-log';
 
 /** Pause before a worker fetches again after its fetch met a lost connection (ms). */
 const FETCH_RETRY_DELAY_MS = 1000;
@@ -29,13 +30,15 @@ export interface CatalogWorkerOptions {
   prefix: string;
   /** Jobs processed at once by this worker. */
   concurrency: number;
-  logger: Pick<Logger, 'warn' | 'error'>;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** A rate limit shared by every worker of the queue (it lives in Redis). */
   limiter?: WorkerOptions['limiter'];
   /** When a wedged worker is replaced and how long closing may take (defaults suit production). */
   supervision?: SupervisionOptions;
   /** Which errors mean the database is away: such jobs wait and retry without spending an attempt. */
   outage?: OutageRetry;
+  /** How the worker's errors are summed up while Redis is away (defaults suit production; see worker-error-log.ts). */
+  errorLog?: WorkerErrorLogOptions;
 }
 
 export interface OutageRetry {
@@ -80,7 +83,9 @@ export function makeCatalogWorker<N extends JobName>(name: N, processor: Process
     if (final) logger.error(fields, 'job failed for good');
     else logger.warn(fields, 'job failed; will retry');
   });
-  worker.on('error', (err: Error) => logger.error({ queue, err }, 'worker error'));
+  const errors = makeWorkerErrorLog(queue, logger, () => worker.redisReady(), options.errorLog);
+  worker.on('error', (err: Error) => errors.error(err));
+  worker.once('closed', () => errors.stop());
   return worker;
 }
 

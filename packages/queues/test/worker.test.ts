@@ -12,6 +12,7 @@ let prefix: string;
 let queues: Queues;
 const logged: Array<{ level: string; msg: string; fields: Record<string, unknown> }> = [];
 const logger = {
+  info: (fields: Record<string, unknown>, msg: string) => logged.push({ level: 'info', msg, fields }),
   warn: (fields: Record<string, unknown>, msg: string) => logged.push({ level: 'warn', msg, fields }),
   error: (fields: Record<string, unknown>, msg: string) => logged.push({ level: 'error', msg, fields }),
 } as never;
