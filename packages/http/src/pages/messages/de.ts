@@ -71,6 +71,9 @@ export const de: MessageCatalog = {
     alreadyMember: 'Sie sind bereits Mitglied von {organization}',
     nowMember: '{email} ist jetzt Mitglied von {organization}.',
     colleagues: 'Ihre Kolleginnen und Kollegen können Sie jetzt in die Kontaktlisten von Aufträgen aufnehmen, damit Sie deren Verlängerungserinnerungen erhalten.',
+    replacedTitle: 'Einladung ersetzt',
+    replacedHeading: 'Diese Einladung wurde durch eine neuere E-Mail ersetzt',
+    replacedBody: 'Nach dieser Einladung wurde eine neuere Einladung, {organization} beizutreten, an {email} gesendet; nur der Link in der neuesten E-Mail funktioniert. Suchen Sie in Ihrem Posteingang nach der neuesten Einladungs-E-Mail. Es wurde nichts geändert.',
   },
   newsletter: {
     title: 'Newsletter',

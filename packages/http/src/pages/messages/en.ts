@@ -71,6 +71,9 @@ export const en: MessageCatalog = {
     alreadyMember: 'You are already a member of {organization}',
     nowMember: '{email} is now a member of {organization}.',
     colleagues: 'Colleagues can now add you to orders’ contact lists, so you receive their renewal reminders.',
+    replacedTitle: 'Invitation replaced',
+    replacedHeading: 'This invitation was replaced by a newer email',
+    replacedBody: 'A newer invitation to join {organization} was sent to {email} after this one; only the link in the newest email works. Check your inbox for the latest invitation email. Nothing was changed.',
   },
   newsletter: {
     title: 'Newsletter',

@@ -71,6 +71,9 @@ export const fr: MessageCatalog = {
     alreadyMember: 'Vous êtes déjà membre de {organization}',
     nowMember: '{email} est désormais membre de {organization}.',
     colleagues: 'Vos collègues peuvent maintenant vous ajouter aux listes de contacts des commandes, pour que vous receviez leurs rappels de renouvellement.',
+    replacedTitle: 'Invitation remplacée',
+    replacedHeading: 'Cette invitation a été remplacée par un e-mail plus récent',
+    replacedBody: 'Une invitation plus récente à rejoindre {organization} a été envoyée à {email} après celle-ci ; seul le lien du dernier e-mail fonctionne. Cherchez le dernier e-mail d’invitation dans votre boîte de réception. Rien n’a été modifié.',
   },
   newsletter: {
     title: 'Newsletter',

@@ -71,6 +71,9 @@ export const ja: MessageCatalog = {
     alreadyMember: 'すでに {organization} のメンバーです',
     nowMember: '{email} は {organization} のメンバーになりました。',
     colleagues: '同僚があなたを注文の連絡先リストに追加できるようになり、更新リマインダーが届くようになります。',
+    replacedTitle: '招待の差し替え',
+    replacedHeading: 'この招待は新しいメールに差し替えられました',
+    replacedBody: 'この招待の後に、{organization} への新しい招待が {email} に送信されました。有効なのは最新のメールのリンクだけです。受信トレイで最新の招待メールを確認してください。変更は行われていません。',
   },
   newsletter: {
     title: 'ニュースレター',

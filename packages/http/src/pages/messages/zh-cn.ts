@@ -71,6 +71,9 @@ export const zhCN: MessageCatalog = {
     alreadyMember: '您已经是 {organization} 的成员',
     nowMember: '{email} 现已成为 {organization} 的成员。',
     colleagues: '同事现在可以将您添加到订单的联系人列表中，您将收到相应的续订提醒。',
+    replacedTitle: '邀请已被替换',
+    replacedHeading: '此邀请已被一封较新的邮件替换',
+    replacedBody: '在此邀请之后，已向 {email} 发送了加入 {organization} 的新邀请；只有最新邮件中的链接有效。请在收件箱中查找最新的邀请邮件。未做任何更改。',
   },
   newsletter: {
     title: '新闻通讯',
