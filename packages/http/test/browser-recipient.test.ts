@@ -134,4 +134,26 @@ describe('recipients in a browser', () => {
       await phone.close();
     }
   });
+
+  it('opening the newsletter answer\'s URL again shows the form, and a path without its token a "not found" page, never JSON', async () => {
+    const { page, served: { base } } = suite;
+    await page.goto(`${base}/newsletter`);
+    await page.getByLabel('Product news').check();
+    await page.getByLabel('Business email address').fill('kim@acme-corp.de');
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+    expect(page.url()).toBe(`${base}/newsletter/subscriptions`);
+    // A new tab, or the address bar: a GET of the answer's URL.
+    const again = await page.context().newPage();
+    const answer = await again.goto(`${base}/newsletter/subscriptions`);
+    expect(answer?.status()).toBe(200);
+    expect(again.url()).toBe(`${base}/newsletter`);
+    await again.getByRole('heading', { name: 'Subscribe to our newsletter' }).waitFor();
+    for (const path of ['/u', '/preferences']) {
+      const missing = await again.goto(`${base}${path}`);
+      expect(missing?.status()).toBe(404);
+      await again.getByRole('heading', { name: 'There is no page here' }).waitFor();
+    }
+  });
 });
+

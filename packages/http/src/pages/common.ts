@@ -1,4 +1,4 @@
-/** Helpers shared by the recipient pages: form bodies, list descriptions, the neutral "not valid" page. */
+/** Helpers shared by the recipient pages: form bodies, list descriptions, the neutral "not valid" and "not found" pages. */
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -65,5 +65,17 @@ export function sendInvalidLink(reply: FastifyReply, deps: Pick<HttpDeps, 'confi
     body: html`<h1>${t('invalid.heading')}</h1>
 <p>${t('invalid.body')}</p>
 <p class="muted">${t('invalid.nothingChanged')}</p>`,
+  });
+}
+
+/** 404 for a browser that asked for a page no route has (e.g. `/u` without its token): a page, in the browser's language. */
+export function sendNotFoundPage(reply: FastifyReply, deps: Pick<HttpDeps, 'config'>): FastifyReply {
+  const { locale, t } = requestLanguage(deps, reply.request);
+  return sendPage(reply, 404, {
+    title: t('notFound.title'),
+    supportEmail: deps.config.supportEmail,
+    locale,
+    body: html`<h1>${t('notFound.heading')}</h1>
+<p>${t('notFound.body')}</p>`,
   });
 }

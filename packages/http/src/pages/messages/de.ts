@@ -14,6 +14,11 @@ export const de: MessageCatalog = {
     body: 'Der Link ist möglicherweise unvollständig oder verändert. Öffnen Sie ihn erneut aus der E-Mail und kopieren Sie beim Einfügen die ganze Adresse.',
     nothingChanged: 'Es wurde nichts geändert.',
   },
+  notFound: {
+    title: 'Seite nicht gefunden',
+    heading: 'Hier gibt es keine Seite',
+    body: 'Die Adresse ist möglicherweise unvollständig oder falsch geschrieben. Wenn Sie einem Link aus einer unserer E-Mails gefolgt sind, öffnen Sie ihn erneut aus der E-Mail und kopieren Sie beim Einfügen die ganze Adresse.',
+  },
   unsubscribe: {
     title: 'Abmelden',
     question: 'Von dieser Liste abmelden?',

@@ -14,6 +14,11 @@ export const en: MessageCatalog = {
     body: 'The link may be incomplete or changed. Open it again from the email, copying the whole address if you paste it.',
     nothingChanged: 'Nothing was changed.',
   },
+  notFound: {
+    title: 'Page not found',
+    heading: 'There is no page here',
+    body: 'The address may be incomplete or mistyped. If you followed a link from one of our emails, open it again from the email, copying the whole address if you paste it.',
+  },
   unsubscribe: {
     title: 'Unsubscribe',
     question: 'Unsubscribe from this list?',

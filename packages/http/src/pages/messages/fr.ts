@@ -14,6 +14,11 @@ export const fr: MessageCatalog = {
     body: 'Le lien est peut-être incomplet ou modifié. Ouvrez-le à nouveau depuis l’e-mail, en copiant l’adresse entière si vous la collez.',
     nothingChanged: 'Rien n’a été modifié.',
   },
+  notFound: {
+    title: 'Page introuvable',
+    heading: 'Il n’y a pas de page ici',
+    body: 'L’adresse est peut-être incomplète ou mal saisie. Si vous avez suivi un lien de l’un de nos e-mails, ouvrez-le à nouveau depuis l’e-mail, en copiant l’adresse entière si vous la collez.',
+  },
   unsubscribe: {
     title: 'Se désinscrire',
     question: 'Se désinscrire de cette liste ?',

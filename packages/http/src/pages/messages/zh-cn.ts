@@ -14,6 +14,11 @@ export const zhCN: MessageCatalog = {
     body: '链接可能不完整或已被更改。请从邮件中重新打开；如需粘贴，请复制完整地址。',
     nothingChanged: '未做任何更改。',
   },
+  notFound: {
+    title: '找不到页面',
+    heading: '此地址没有页面',
+    body: '地址可能不完整或输入有误。如果您是通过我们邮件中的链接访问的，请从邮件中重新打开；如需粘贴，请复制完整地址。',
+  },
   unsubscribe: {
     title: '退订',
     question: '要退订此列表吗？',
