@@ -42,6 +42,15 @@ describe('recipients in a browser', () => {
 
     expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual(['renewal:ORD-1001']);
     expect(await h.store.lists.getSuppression('ann@acme.com')).toBeNull();
+
+    // The link opened again (a second click in the email): the unsubscribed state, and a way back.
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'You are unsubscribed' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Unsubscribe', exact: true }).count()).toBe(0);
+    expect(await page.getByText('Unsubscribe from this list?').count()).toBe(0);
+    await page.getByRole('button', { name: 'Rejoin this list' }).click();
+    await page.getByText('You rejoined: Renewal reminders for order ORD-1001 (Barcode Reader SDK).').waitFor();
+    expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual([]);
   });
 
   it('accepts an organization invitation from the invitation email', async () => {

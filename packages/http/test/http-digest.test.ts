@@ -5,6 +5,7 @@
  */
 import { createDigestToken } from '@tickler/domain';
 import type { Store } from '@tickler/db';
+import type { AddressInfo } from 'node:net';
 import { makeHarness, SECRETS, seedOrder, type Harness } from './http-harness';
 
 const ADMIN = { authorization: 'Bearer admin-token-0123456789' };
@@ -88,6 +89,27 @@ describe('the unsubscribe link of a digest', () => {
     expect((await h.store.lists.listUnsubscribed('ann@acme.com')).sort()).toEqual(['renewal:ORD-1001', 'renewal:ORD-2002']);
     expect((await post()).statusCode).toBe(200);
     expect((await h.store.lists.listUnsubscribed('ann@acme.com')).sort()).toEqual(['renewal:ORD-1001', 'renewal:ORD-2002']);
+  });
+
+  it('GET marks the lists already left and, once all are left, shows the unsubscribed state instead of the question (real HTTP)', async () => {
+    await h.app.listen({ host: '127.0.0.1', port: 0 });
+    const url = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}/u/${createDigestToken(SECRETS, 'ann@acme.com', digestId)}`;
+    await h.store.lists.unsubscribe('ann@acme.com', 'renewal:ORD-1001', 'preferences');
+    const partly = await (await fetch(url)).text();
+    expect(partly).toContain('Unsubscribe from all 2 lists of this email?');
+    expect(partly).toContain('<li><strong>Renewal reminders for order ORD-1001 (Barcode Reader SDK)</strong> <span class="muted">(You left this list)</span></li>');
+    expect(partly).toContain('<li><strong>Renewal reminders for order ORD-2002 (Barcode Reader SDK)</strong></li>');
+
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    const done = await res.text();
+    expect(done).toContain('<h1>You are unsubscribed</h1>');
+    expect(done).toContain('ann@acme.com will no longer get renewal reminders about these orders:');
+    expect(done).toContain('ORD-2002');
+    expect(done).not.toContain('Unsubscribe from all');
+    expect(done).not.toContain('<button');
+    expect(done).toContain('Changed your mind? Rejoin from your email preferences.');
   });
 
   it('a digest token naming another address, a missing digest, or a forged token changes nothing', async () => {

@@ -1,5 +1,6 @@
 import { createAddressToken, createListToken } from '@tickler/domain';
-import { makeHarness, SECRETS, seedOrder, type Harness } from './http-harness';
+import type { AddressInfo } from 'node:net';
+import { addMember, makeHarness, SECRETS, seedOrder, type Harness } from './http-harness';
 
 let h: Harness;
 beforeEach(async () => {
@@ -111,6 +112,60 @@ describe('unsubscribe /u/:token', () => {
     const res = await h.app.inject({ method: 'GET', url: `/u/${listToken('renewal:ORD-3003')}` });
     expect(res.body).not.toContain('<script>');
     expect(res.body).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co');
+  });
+});
+
+describe('an unsubscribe link opened again after leaving (real HTTP)', () => {
+  let base: string;
+  beforeEach(async () => {
+    await h.app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+  });
+  const page = async (path: string, init: RequestInit = {}) => {
+    const res = await fetch(`${base}${path}`, init);
+    return { status: res.status, body: await res.text() };
+  };
+  const post = (path: string, body: string) => page(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+
+  it('shows the unsubscribed state with a Rejoin button, not the question and its Unsubscribe button; Rejoin rejoins', async () => {
+    const path = `/u/${listToken('renewal:ORD-1001')}`;
+    await post(path, '');
+    const again = await page(path);
+    expect(again.status).toBe(200);
+    expect(again.body).toContain('<h1>You are unsubscribed</h1>');
+    expect(again.body).toContain('Renewal reminders for order ORD-1001 (Barcode Reader SDK)');
+    expect(again.body).not.toContain('Unsubscribe from this list?');
+    expect(again.body).not.toContain('will stop');
+    expect(again.body).not.toContain('<form method="post"><button');
+    const rejoin = /<form method="post" action="([^"]+)"><input type="hidden" name="listId" value="renewal:ORD-1001"><input type="hidden" name="action" value="rejoin">/.exec(again.body);
+    expect(rejoin?.[1]).toBe(`/preferences/${createAddressToken(SECRETS, 'ann@acme.com')}`);
+    expect(again.body).toContain('Rejoin this list</button>');
+
+    const rejoined = await post(rejoin![1]!, 'listId=renewal%3AORD-1001&action=rejoin');
+    expect(rejoined.status).toBe(200);
+    expect(rejoined.body).toContain('You rejoined: Renewal reminders for order ORD-1001 (Barcode Reader SDK).');
+    expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual([]);
+    expect((await page(path)).body).toContain('Unsubscribe from this list?');
+  });
+
+  it('in the page\'s language, and the POST\'s own answer offers Rejoin too', async () => {
+    const done = await post(`/u/${listToken('renewal:ORD-2002')}`, '');
+    expect(done.body).toContain('Rejoin this list</button>');
+    const german = await page(`/u/${listToken('renewal:ORD-2002')}`, { headers: { 'accept-language': 'de' } });
+    expect(german.body).toContain('<h1>Sie sind abgemeldet</h1>');
+    expect(german.body).toContain('Dieser Liste wieder beitreten</button>');
+  });
+
+  it('offers no Rejoin once the address is no longer a contact of the order (the preferences page would refuse it)', async () => {
+    await addMember(h.store, 'org-1', 'bob@acme.com', 'active');
+    expect(await h.store.directory.addContact('ORD-1001', 'bob@acme.com', 'ann@acme.com')).toBe(true);
+    const path = `/u/${listToken('renewal:ORD-1001', 'bob@acme.com')}`;
+    await post(path, '');
+    expect((await page(path)).body).toContain('Rejoin this list</button>');
+    await h.store.directory.removeContact('ORD-1001', 'bob@acme.com');
+    const again = await page(path);
+    expect(again.body).toContain('<h1>You are unsubscribed</h1>');
+    expect(again.body).not.toContain('Rejoin this list');
   });
 });
 

@@ -32,21 +32,28 @@ export async function digestLanguage(deps: HttpDeps, request: FastifyRequest, cl
   return pageLanguage(deps, request, { email: claim.email, organizationLocale: organization?.locale });
 }
 
-/** Each list as its recipient knows it ("Renewal reminders for order ORD-1 (Product)"), as list items. */
-async function digestListItems(deps: HttpDeps, claim: DigestClaim, lang: PageLanguage): Promise<Html> {
+/**
+ * Each list as its recipient knows it ("Renewal reminders for order ORD-1 (Product)"), as list
+ * items; `left[i]` marks a list already left.
+ */
+async function digestListItems(deps: HttpDeps, claim: DigestClaim, lang: PageLanguage, left: readonly boolean[] = []): Promise<Html> {
   const labels = await Promise.all(claim.lists.map((listId) => describeList(deps, listId, lang)));
-  return html`<ul>${labels.map((label) => html`<li><strong>${label}</strong></li>`)}</ul>`;
+  const mark = html` <span class="muted">(${lang.t('preferences.left')})</span>`;
+  return html`<ul>${labels.map((label, i) => html`<li><strong>${label}</strong>${left[i] ? mark : ''}</li>`)}</ul>`;
 }
 
-/** `GET`: what the one click will do; changes nothing. */
-export async function digestConfirmBody(deps: HttpDeps, claim: DigestClaim, lang: PageLanguage, preferencesLink: string): Promise<Html> {
+/** Whether the address already left each of the digest's lists, in `claim.lists` order. */
+export function digestListsLeft(deps: HttpDeps, claim: DigestClaim): Promise<boolean[]> {
+  return Promise.all(claim.lists.map((listId) => deps.store.lists.isUnsubscribed(claim.email, listId)));
+}
+
+/** `GET` while some list is not left yet: what the one click will do, the lists already left marked; changes nothing. */
+export async function digestConfirmBody(deps: HttpDeps, claim: DigestClaim, left: readonly boolean[], lang: PageLanguage, preferencesLink: string): Promise<Html> {
   const { t } = lang;
-  const left = await Promise.all(claim.lists.map((listId) => deps.store.lists.isUnsubscribed(claim.email, listId)));
   return html`<h1>${t('digestUnsubscribe.question', { count: claim.lists.length })}</h1>
 <p>${t('digestUnsubscribe.stops', { email: claim.email })}</p>
-${await digestListItems(deps, claim, lang)}
+${await digestListItems(deps, claim, lang, left)}
 <p>${t('digestUnsubscribe.note')}</p>
-${left.every(Boolean) ? html`<p class="notice">${t('digestUnsubscribe.already')}</p>` : ''}
 <form method="post"><button type="submit">${t('digestUnsubscribe.button')}</button></form>
 <p class="muted"><a href="${preferencesLink}">${t('unsubscribe.manageAll')}</a></p>`;
 }
@@ -56,6 +63,7 @@ export async function leaveDigestLists(deps: HttpDeps, claim: DigestClaim, sourc
   for (const listId of claim.lists) await deps.store.lists.unsubscribe(claim.email, listId, source);
 }
 
+/** Every list is left (the `POST`'s answer, and any `GET` after it); rejoining is one list at a time, on the preferences page. */
 export async function digestDoneBody(deps: HttpDeps, claim: DigestClaim, lang: PageLanguage, preferencesLink: string): Promise<Html> {
   const { t } = lang;
   return html`<h1>${t('unsubscribe.doneHeading')}</h1>

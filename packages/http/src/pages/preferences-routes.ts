@@ -3,12 +3,11 @@
  * is a contact of, each newsletter topic it subscribed — with leave/rejoin buttons; `POST` applies one
  * change (`listId` + `action`) to a list the address actually belongs to, then shows the page again.
  */
-import {
-  isSupportedLocale, matchLocale, newsletterListId, readAddressToken, renewalListId, SUPPORTED_LOCALES, topicLabel, type ListId, type SupportedLocale, type Translate,
-} from '@tickler/domain';
+import { isSupportedLocale, matchLocale, readAddressToken, SUPPORTED_LOCALES, type SupportedLocale, type Translate } from '@tickler/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpDeps } from '../deps';
 import type { RoutesPlugin } from '../plugin';
+import { addressLists, type ListEntry } from './address-lists';
 import { formField, registerFormParsers, sendInvalidLink } from './common';
 import { html, type Html } from './html';
 import { pageLanguage, type PageLanguage } from './i18n';
@@ -16,25 +15,7 @@ import { sendPage } from './layout';
 import { LANGUAGE_NAMES } from './messages';
 
 type TokenParams = { Params: { token: string } };
-interface ListEntry { listId: ListId; label: string; left: boolean }
 type Message = { kind: 'notice' | 'problem'; text: string } | null;
-
-async function listsOf(deps: HttpDeps, email: string, { locale, t }: PageLanguage): Promise<ListEntry[]> {
-  const [orders, subscription, left] = await Promise.all([
-    deps.store.directory.listOrdersForContact(email),
-    deps.store.newsletter.get(email),
-    deps.store.lists.listUnsubscribed(email),
-  ]);
-  const leftSet = new Set<string>(left);
-  const entries: ListEntry[] = orders.map((o) => ({
-    listId: renewalListId(o.id), label: t('lists.renewalWithProduct', { orderNumber: o.id, product: o.product }), left: false,
-  }));
-  for (const topic of subscription?.topics ?? []) {
-    const list = t('lists.newsletter', { topic: topicLabel(deps.config.newsletterTopics, topic, locale) });
-    entries.push({ listId: newsletterListId(topic), label: subscription?.status === 'pending' ? t('preferences.awaiting', { list }) : list, left: false });
-  }
-  return entries.map((e) => ({ ...e, left: leftSet.has(e.listId) }));
-}
 
 function languageForm(t: Translate, chosen: string | null): Html {
   const options = SUPPORTED_LOCALES.map((l) => html`<option value="${l}"${l === chosen ? html` selected` : ''}>${LANGUAGE_NAMES[l]}</option>`);
@@ -74,7 +55,7 @@ async function show(deps: HttpDeps, request: FastifyRequest, reply: FastifyReply
   const { locale, t } = language;
   const stored = await deps.store.lists.getLocale(email);
   const chosen = stored?.source === 'preferences' && isSupportedLocale(stored.locale) ? stored.locale : null;
-  const body = renderPage(t, email, await listsOf(deps, email, language), chosen, message(t));
+  const body = renderPage(t, email, await addressLists(deps, email, language), chosen, message(t));
   return sendPage(reply, status, { title: t('preferences.title'), supportEmail: deps.config.supportEmail, body, locale });
 }
 
@@ -106,7 +87,7 @@ export const preferencesRoutes: RoutesPlugin = async (app, deps) => {
     const action = formField(request.body, 'action');
     if (action === 'language') return chooseLanguage(deps, request, reply, claim.email);
     const listId = formField(request.body, 'listId');
-    const entry = (await listsOf(deps, claim.email, await preferencesLanguage(deps, request, claim.email))).find((e) => e.listId === listId);
+    const entry = (await addressLists(deps, claim.email, await preferencesLanguage(deps, request, claim.email))).find((e) => e.listId === listId);
     if (!entry || (action !== 'leave' && action !== 'rejoin')) {
       request.log.info({ listId, action }, 'preferences change refused');
       return show(deps, request, reply, claim.email, 400, (tr) => ({ kind: 'problem', text: tr(!entry ? 'preferences.notYours' : 'preferences.chooseAction') }));

@@ -1,27 +1,58 @@
 /**
  * `GET /u/:token` shows which list the recipient is about to leave and changes nothing (link
- * scanners fetch links); `POST /u/:token` leaves exactly that list. RFC 8058 one-click
+ * scanners fetch links); `POST /u/:token` leaves exactly that list. Once left, both show the done
+ * state, with a Rejoin button (posting to the preferences page) while the list is still the
+ * address's own. RFC 8058 one-click
  * (`List-Unsubscribe=One-Click`, urlencoded or multipart) gets a plain 200: no redirect, no cookie.
  * A reminder digest's token leaves every list of that email (digest-unsubscribe.ts).
  * The link of a test send (list `test:<template>`) answers both with a page saying it changes nothing.
  */
-import { createAddressToken, readListToken } from '@tickler/domain';
+import { createAddressToken, readListToken, type ListId } from '@tickler/domain';
 import type { FastifyRequest } from 'fastify';
+import type { HttpDeps } from '../deps';
 import type { RoutesPlugin } from '../plugin';
+import { canRejoin } from './address-lists';
 import { describeList, formField, parseListId, registerFormParsers, sendInvalidLink } from './common';
-import { digestConfirmBody, digestDoneBody, digestLanguage, leaveDigestLists, readDigestClaim } from './digest-unsubscribe';
-import { html } from './html';
-import { pageLanguage } from './i18n';
+import { digestConfirmBody, digestDoneBody, digestLanguage, digestListsLeft, leaveDigestLists, readDigestClaim } from './digest-unsubscribe';
+import { html, type Html } from './html';
+import { pageLanguage, type PageLanguage } from './i18n';
 import { sendPage } from './layout';
 import { sendTestEmailPage } from './test-email-page';
 
 type TokenParams = { Params: { token: string } };
+interface ListClaim { email: string; listId: ListId }
+
+/** `GET` before leaving: the list, what leaving does, the button. */
+function confirmBody(claim: ListClaim, list: string, { t }: PageLanguage, preferencesLink: string): Html {
+  return html`<h1>${t('unsubscribe.question')}</h1>
+<p><strong>${list}</strong></p>
+<p>${t('unsubscribe.stops', { email: claim.email })} ${t(claim.listId.startsWith('renewal:') ? 'unsubscribe.renewalNote' : 'unsubscribe.otherNote')}</p>
+<form method="post"><button type="submit">${t('unsubscribe.button')}</button></form>
+<p class="muted"><a href="${preferencesLink}">${t('unsubscribe.manageAll')}</a></p>`;
+}
+
+/**
+ * The list is left (the `POST`'s answer, and any `GET` after it): no second Unsubscribe button, but
+ * Rejoin — the preferences page's own change, so it is refused there like any other list that is
+ * not the address's (e.g. after its removal from the order's contacts, when no Rejoin is offered).
+ */
+async function doneBody(deps: HttpDeps, claim: ListClaim, list: string, lang: PageLanguage, preferencesLink: string): Promise<Html> {
+  const { t } = lang;
+  const rejoin = await canRejoin(deps, claim.email, claim.listId, lang)
+    ? html`<form method="post" action="${preferencesLink}"><input type="hidden" name="listId" value="${claim.listId}"><input type="hidden" name="action" value="rejoin">
+<button type="submit" class="secondary">${t('unsubscribe.rejoin')}</button></form>`
+    : '';
+  return html`<h1>${t('unsubscribe.doneHeading')}</h1>
+<p class="notice">${t('unsubscribe.doneLead', { email: claim.email })} <strong>${list}</strong></p>
+${rejoin}
+<p class="muted"><a href="${preferencesLink}">${t('unsubscribe.manageAll')}</a></p>`;
+}
 
 export const unsubscribeRoutes: RoutesPlugin = async (app, deps) => {
   await registerFormParsers(app, deps);
   const { config } = deps;
 
-  const read = (token: string) => {
+  const read = (token: string): ListClaim | null => {
     const claim = readListToken(config.tokenSecrets, token);
     const listId = parseListId(claim?.listId);
     return claim && listId ? { email: claim.email, listId } : null;
@@ -41,25 +72,21 @@ export const unsubscribeRoutes: RoutesPlugin = async (app, deps) => {
       const digest = await readDigestClaim(deps, request.params.token);
       if (!digest) return sendInvalidLink(reply, deps);
       const lang = await digestLanguage(deps, request, digest);
+      const left = await digestListsLeft(deps, digest);
+      const done = left.every(Boolean);
       return sendPage(reply, 200, {
-        title: lang.t('unsubscribe.title'), supportEmail: config.supportEmail, locale: lang.locale,
-        body: await digestConfirmBody(deps, digest, lang, preferencesLink(digest.email)),
+        title: lang.t(done ? 'unsubscribe.doneTitle' : 'unsubscribe.title'), supportEmail: config.supportEmail, locale: lang.locale,
+        body: done ? await digestDoneBody(deps, digest, lang, preferencesLink(digest.email)) : await digestConfirmBody(deps, digest, left, lang, preferencesLink(digest.email)),
       });
     }
     const lang = await languageOf(request, claim);
-    const { t } = lang;
     const list = await describeList(deps, claim.listId, lang);
-    const already = await deps.store.lists.isUnsubscribed(claim.email, claim.listId);
+    const left = await deps.store.lists.isUnsubscribed(claim.email, claim.listId);
     return sendPage(reply, 200, {
-      title: t('unsubscribe.title'),
+      title: lang.t(left ? 'unsubscribe.doneTitle' : 'unsubscribe.title'),
       supportEmail: config.supportEmail,
       locale: lang.locale,
-      body: html`<h1>${t('unsubscribe.question')}</h1>
-<p><strong>${list}</strong></p>
-<p>${t('unsubscribe.stops', { email: claim.email })} ${t(claim.listId.startsWith('renewal:') ? 'unsubscribe.renewalNote' : 'unsubscribe.otherNote')}</p>
-${already ? html`<p class="notice">${t('unsubscribe.already')}</p>` : ''}
-<form method="post"><button type="submit">${t('unsubscribe.button')}</button></form>
-<p class="muted"><a href="${preferencesLink(claim.email)}">${t('unsubscribe.manageAll')}</a></p>`,
+      body: left ? await doneBody(deps, claim, list, lang, preferencesLink(claim.email)) : confirmBody(claim, list, lang, preferencesLink(claim.email)),
     });
   });
 
@@ -85,15 +112,12 @@ ${already ? html`<p class="notice">${t('unsubscribe.already')}</p>` : ''}
     await deps.store.lists.unsubscribe(claim.email, claim.listId, oneClick ? 'one-click' : 'link');
     request.log.info({ listId: claim.listId, oneClick }, 'unsubscribed');
     const lang = await languageOf(request, claim);
-    const { t } = lang;
     const list = await describeList(deps, claim.listId, lang);
     return sendPage(reply, 200, {
-      title: t('unsubscribe.doneTitle'),
+      title: lang.t('unsubscribe.doneTitle'),
       supportEmail: config.supportEmail,
       locale: lang.locale,
-      body: html`<h1>${t('unsubscribe.doneHeading')}</h1>
-<p class="notice">${t('unsubscribe.doneLead', { email: claim.email })} <strong>${list}</strong></p>
-<p class="muted"><a href="${preferencesLink(claim.email)}">${t('unsubscribe.changedMind')}</a></p>`,
+      body: await doneBody(deps, claim, list, lang, preferencesLink(claim.email)),
     });
   });
 };
