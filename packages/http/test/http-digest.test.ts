@@ -112,6 +112,17 @@ describe('the unsubscribe link of a digest', () => {
     expect(done).toContain('Changed your mind? Rejoin from your email preferences.');
   });
 
+  it('GET says the license access stays only while the address is a contact of every order of the email (real HTTP)', async () => {
+    await h.app.listen({ host: '127.0.0.1', port: 0 });
+    const url = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}/u/${createDigestToken(SECRETS, 'ann@acme.com', digestId)}`;
+    expect(await (await fetch(url)).text()).toContain('Your access to the licenses is not affected');
+    await h.store.directory.removeContact('ORD-2002', 'ann@acme.com', { force: true });
+    const body = await (await fetch(url)).text();
+    expect(body).toContain('Unsubscribe from all 2 lists of this email?');
+    expect(body).not.toContain('access to the licenses');
+    expect(body).toContain('Other lists stay as they are. To stop one order only');
+  });
+
   it('a digest token naming another address, a missing digest, or a forged token changes nothing', async () => {
     for (const token of [createDigestToken(SECRETS, 'bob@acme.com', digestId), createDigestToken(SECRETS, 'ann@acme.com', digestId + 100), createDigestToken(['another-secret-0123456789'], 'ann@acme.com', digestId)]) {
       const res = await h.app.inject({ method: 'POST', url: `/u/${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });

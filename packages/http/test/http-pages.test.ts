@@ -169,6 +169,30 @@ describe('an unsubscribe link opened again after leaving (real HTTP)', () => {
   });
 });
 
+describe('what the unsubscribe page says about license access (real HTTP)', () => {
+  let base: string;
+  beforeEach(async () => {
+    await h.app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+    await addMember(h.store, 'org-1', 'bob@acme.com', 'active');
+    expect(await h.store.directory.addContact('ORD-1001', 'bob@acme.com', 'ann@acme.com')).toBe(true);
+  });
+  const page = async (path: string) => (await fetch(`${base}${path}`)).text();
+
+  it('says the license access stays while the address is a contact of the order', async () => {
+    const body = await page(`/u/${listToken('renewal:ORD-1001', 'bob@acme.com')}`);
+    expect(body).toContain('Your access to the license is not affected, and other lists stay as they are.');
+  });
+
+  it('says nothing of license access once the address was removed from the order\'s contacts (it has none)', async () => {
+    await h.store.directory.removeContact('ORD-1001', 'bob@acme.com');
+    const body = await page(`/u/${listToken('renewal:ORD-1001', 'bob@acme.com')}`);
+    expect(body).toContain('Unsubscribe from this list?');
+    expect(body).not.toContain('access to the license');
+    expect(body).toContain('Other lists stay as they are.');
+  });
+});
+
 describe('preferences /preferences/:token', () => {
   const url = () => `/preferences/${createAddressToken(SECRETS, 'ann@acme.com')}`;
   beforeEach(async () => {

@@ -50,10 +50,12 @@ export function digestListsLeft(deps: HttpDeps, claim: DigestClaim): Promise<boo
 /** `GET` while some list is not left yet: what the one click will do, the lists already left marked; changes nothing. */
 export async function digestConfirmBody(deps: HttpDeps, claim: DigestClaim, left: readonly boolean[], lang: PageLanguage, preferencesLink: string): Promise<Html> {
   const { t } = lang;
+  // "Your access to the licenses is not affected" only while the address is still a contact of every order (SPEC §2 rule 6).
+  const contactOf = await Promise.all(claim.lists.map((listId) => deps.store.directory.isContact(listId.slice('renewal:'.length), claim.email)));
   return html`<h1>${t('digestUnsubscribe.question', { count: claim.lists.length })}</h1>
 <p>${t('digestUnsubscribe.stops', { email: claim.email })}</p>
 ${await digestListItems(deps, claim, lang, left)}
-<p>${t('digestUnsubscribe.note')}</p>
+<p>${t(contactOf.every(Boolean) ? 'digestUnsubscribe.note' : 'digestUnsubscribe.otherNote')}</p>
 <form method="post"><button type="submit">${t('digestUnsubscribe.button')}</button></form>
 <p class="muted"><a href="${preferencesLink}">${t('unsubscribe.manageAll')}</a></p>`;
 }

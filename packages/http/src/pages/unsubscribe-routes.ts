@@ -22,11 +22,21 @@ import { sendTestEmailPage } from './test-email-page';
 type TokenParams = { Params: { token: string } };
 interface ListClaim { email: string; listId: ListId }
 
+/**
+ * Whether leaving keeps the address's access to a license (SPEC §2 rules 5, 6): only a renewal list
+ * of an order it is still a contact of — removal from the contacts took the access away already.
+ */
+async function keepsLicenseAccess(deps: HttpDeps, claim: ListClaim): Promise<boolean> {
+  if (!claim.listId.startsWith('renewal:')) return false;
+  return deps.store.directory.isContact(claim.listId.slice('renewal:'.length), claim.email);
+}
+
 /** `GET` before leaving: the list, what leaving does, the button. */
-function confirmBody(claim: ListClaim, list: string, { t }: PageLanguage, preferencesLink: string): Html {
+async function confirmBody(deps: HttpDeps, claim: ListClaim, list: string, { t }: PageLanguage, preferencesLink: string): Promise<Html> {
+  const note = await keepsLicenseAccess(deps, claim) ? 'unsubscribe.renewalNote' : 'unsubscribe.otherNote';
   return html`<h1>${t('unsubscribe.question')}</h1>
 <p><strong>${list}</strong></p>
-<p>${t('unsubscribe.stops', { email: claim.email })} ${t(claim.listId.startsWith('renewal:') ? 'unsubscribe.renewalNote' : 'unsubscribe.otherNote')}</p>
+<p>${t('unsubscribe.stops', { email: claim.email })} ${t(note)}</p>
 <form method="post"><button type="submit">${t('unsubscribe.button')}</button></form>
 <p class="muted"><a href="${preferencesLink}">${t('unsubscribe.manageAll')}</a></p>`;
 }
@@ -86,7 +96,7 @@ export const unsubscribeRoutes: RoutesPlugin = async (app, deps) => {
       title: lang.t(left ? 'unsubscribe.doneTitle' : 'unsubscribe.title'),
       supportEmail: config.supportEmail,
       locale: lang.locale,
-      body: left ? await doneBody(deps, claim, list, lang, preferencesLink(claim.email)) : confirmBody(claim, list, lang, preferencesLink(claim.email)),
+      body: left ? await doneBody(deps, claim, list, lang, preferencesLink(claim.email)) : await confirmBody(deps, claim, list, lang, preferencesLink(claim.email)),
     });
   });
 

@@ -37,6 +37,7 @@ export const de: MessageCatalog = {
     question: 'Von {count, plural, one {der # Liste} other {allen # Listen}} dieser E-Mail abmelden?',
     stops: 'Verlängerungserinnerungen an {email} zu jedem dieser Aufträge werden eingestellt:',
     note: 'Ihr Zugang zu den Lizenzen bleibt davon unberührt, und andere Listen bleiben, wie sie sind. Um nur einen Auftrag abzubestellen, nutzen Sie den Link „Keine Erinnerungen mehr zu diesem Auftrag“ daneben in der E-Mail.',
+    otherNote: 'Andere Listen bleiben, wie sie sind. Um nur einen Auftrag abzubestellen, nutzen Sie den Link „Keine Erinnerungen mehr zu diesem Auftrag“ daneben in der E-Mail.',
     button: 'Von allen abmelden',
     doneLead: '{email} erhält keine Verlängerungserinnerungen mehr zu diesen Aufträgen:',
   },

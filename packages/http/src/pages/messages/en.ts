@@ -37,6 +37,7 @@ export const en: MessageCatalog = {
     question: 'Unsubscribe from all {count, plural, one {# list} other {# lists}} of this email?',
     stops: 'Renewal reminders for {email} about each of these orders will stop:',
     note: 'Your access to the licenses is not affected, and other lists stay as they are. To stop one order only, use the “Stop reminders for this order” link next to it in the email.',
+    otherNote: 'Other lists stay as they are. To stop one order only, use the “Stop reminders for this order” link next to it in the email.',
     button: 'Unsubscribe from all of them',
     doneLead: '{email} will no longer get renewal reminders about these orders:',
   },

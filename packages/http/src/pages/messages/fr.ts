@@ -37,6 +37,7 @@ export const fr: MessageCatalog = {
     question: 'Se désabonner {count, plural, one {de la # liste} other {des # listes}} de cet e-mail ?',
     stops: 'Les rappels de renouvellement adressés à {email} pour chacune de ces commandes s’arrêteront :',
     note: 'Votre accès aux licences n’est pas affecté et les autres listes restent inchangées. Pour arrêter une seule commande, utilisez le lien « Ne plus recevoir de rappels pour cette commande » à côté d’elle dans l’e-mail.',
+    otherNote: 'Les autres listes restent inchangées. Pour arrêter une seule commande, utilisez le lien « Ne plus recevoir de rappels pour cette commande » à côté d’elle dans l’e-mail.',
     button: 'Me désabonner de toutes',
     doneLead: '{email} ne recevra plus de rappels de renouvellement pour ces commandes :',
   },

@@ -37,6 +37,7 @@ export const zhCN: MessageCatalog = {
     question: '要退订此邮件中的全部 {count, plural, other {# 个}}列表吗？',
     stops: '发送给 {email} 的以下各订单的续订提醒将停止：',
     note: '您对许可证的使用不受影响，其他列表保持不变。如只想停止某一个订单，请使用邮件中该订单旁的“停止接收此订单的提醒”链接。',
+    otherNote: '其他列表保持不变。如只想停止某一个订单，请使用邮件中该订单旁的“停止接收此订单的提醒”链接。',
     button: '全部退订',
     doneLead: '{email} 将不再收到以下订单的续订提醒：',
   },
