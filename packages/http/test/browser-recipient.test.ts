@@ -164,5 +164,51 @@ describe('recipients in a browser', () => {
       await again.getByRole('heading', { name: 'There is no page here' }).waitFor();
     }
   });
+
+  it('names each Leave/Rejoin button on the preferences page after its list, in the page\'s language', async () => {
+    const { page, h, served: { base } } = suite;
+    await seedOrder(h.store, 'ORD-1001');
+    await seedOrder(h.store, 'ORD-2002');
+    await page.goto(`${base}/preferences/${createAddressToken(SECRETS, 'ann@acme.com')}`);
+    const names = await page.getByRole('button', { name: /^Leave / }).evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-label')));
+    expect(names).toEqual(['Leave Renewal reminders for order ORD-1001 (Barcode Reader SDK)', 'Leave Renewal reminders for order ORD-2002 (Barcode Reader SDK)']);
+    await page.getByRole('button', { name: 'Leave Renewal reminders for order ORD-2002 (Barcode Reader SDK)', exact: true }).click();
+    await page.getByText('You left: Renewal reminders for order ORD-2002 (Barcode Reader SDK).').waitFor();
+    expect(await h.store.lists.listUnsubscribed('ann@acme.com')).toEqual(['renewal:ORD-2002']);
+    await page.getByRole('button', { name: 'Rejoin Renewal reminders for order ORD-2002 (Barcode Reader SDK)', exact: true }).waitFor();
+
+    await h.store.lists.setLocale('ann@acme.com', 'de', 'preferences');
+    await page.reload();
+    await page.getByRole('button', { name: 'Verlassen: Verlängerungserinnerungen für Auftrag ORD-1001 (Barcode Reader SDK)', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Wieder beitreten: Verlängerungserinnerungen für Auftrag ORD-2002 (Barcode Reader SDK)', exact: true }).waitFor();
+  });
+
+  it('on a newsletter form error, marks the field invalid, describes it by the message and moves focus to it', async () => {
+    const { page, served: { base } } = suite;
+    /** The focused element's id, its aria-invalid, and the text its aria-describedby points at. */
+    const focused = () => page.evaluate(`(() => {
+      const el = document.activeElement;
+      const described = el && el.getAttribute('aria-describedby');
+      return { id: el && el.id, name: el && el.getAttribute('name'), invalid: el && el.getAttribute('aria-invalid'), description: described ? document.getElementById(described).textContent : null };
+    })()`) as Promise<{ id: string; name: string | null; invalid: string | null; description: string | null }>;
+
+    await page.goto(`${base}/newsletter`);
+    await page.getByLabel('Security advisories').check();
+    await page.getByLabel('Business email address').fill('jo@gmail.com');
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await focused()).toEqual({
+      id: 'email', name: 'email', invalid: 'true', description: 'gmail.com is a free email provider; please use your business email address.',
+    });
+
+    // No topic picked: the topics are what is wrong, so the first one takes the focus and the group is described by the message.
+    await page.getByLabel('Security advisories').uncheck();
+    await page.getByLabel('Business email address').fill('jo@acme-corp.de');
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.getByRole('alert').getByText('Pick at least one topic.').waitFor();
+    expect((await focused()).name).toBe('topics');
+    expect(await page.getByRole('group', { name: 'Topics you are interested in' }).getAttribute('aria-describedby')).toBe('form-problem');
+    expect(await page.getByLabel('Business email address').getAttribute('aria-invalid')).toBeNull();
+  });
 });
 

@@ -22,19 +22,34 @@ import { checkSignupLimits } from './newsletter-limits';
 /** A pending subscriber may ask for the confirmation email again, but not sooner than this after the last one went out. */
 const RESEND_AFTER_MS = 5 * 60_000;
 
-function sendForm(reply: FastifyReply, deps: HttpDeps, lang: PageLanguage, status: number, values: { email: string; topics: string[] }, problem: string | null): FastifyReply {
+/** A refusal shown above the form; `field` names the input it is about, if any (a rate limit is about none). */
+interface Problem { text: string; field?: 'topics' | 'email' }
+
+/** The error paragraph's id: the invalid field points at it (`aria-describedby`). */
+const PROBLEM_ID = 'form-problem';
+
+/**
+ * The sign-up form, with the entered values kept. On a problem with one field, that field is
+ * marked invalid, described by the message, and focused (`autofocus`: the pages run no script), so
+ * a screen reader user lands on what to fix and hears why.
+ */
+function sendForm(reply: FastifyReply, deps: HttpDeps, lang: PageLanguage, status: number, values: { email: string; topics: string[] }, problem: Problem | null): FastifyReply {
   const { t } = lang;
-  const topics = deps.config.newsletterTopics.map((topic) => html`<label class="check"><input type="checkbox" name="topics" value="${topic.id}"${values.topics.includes(topic.id) ? html` checked` : ''}> ${topicLabel(deps.config.newsletterTopics, topic.id, lang.locale)}</label>`);
+  const invalid = (field: Problem['field']) => (problem?.field === field ? html` aria-invalid="true" aria-describedby="${PROBLEM_ID}"` : '');
+  const topics = deps.config.newsletterTopics.map((topic, i) => {
+    const focus = problem?.field === 'topics' && i === 0 ? html` autofocus` : '';
+    return html`<label class="check"><input type="checkbox" name="topics" value="${topic.id}"${values.topics.includes(topic.id) ? html` checked` : ''}${focus}> ${topicLabel(deps.config.newsletterTopics, topic.id, lang.locale)}</label>`;
+  });
   return sendPage(reply, status, {
     title: t('newsletter.title'),
     supportEmail: deps.config.supportEmail,
     locale: lang.locale,
     body: html`<h1>${t('newsletter.heading')}</h1>
-${problem ? html`<p class="problem" role="alert">${problem}</p>` : ''}
+${problem ? html`<p class="problem" role="alert" id="${PROBLEM_ID}">${problem.text}</p>` : ''}
 <form method="post" action="/newsletter/subscriptions">
-<fieldset><legend>${t('newsletter.topics')}</legend>${topics}</fieldset>
+<fieldset${invalid('topics')}><legend>${t('newsletter.topics')}</legend>${topics}</fieldset>
 <label for="email">${t('newsletter.email')}</label>
-<input id="email" type="email" name="email" required autocomplete="email" value="${values.email}">
+<input id="email" type="email" name="email" required autocomplete="email" value="${values.email}"${invalid('email')}${problem?.field === 'email' ? html` autofocus` : ''}>
 <p class="muted">${t('newsletter.note')}</p>
 <button type="submit">${t('newsletter.button')}</button>
 </form>`,
@@ -63,15 +78,15 @@ export const newsletterRoutes: RoutesPlugin = async (app, deps) => {
     const unknown = values.topics.filter((t) => !known.has(t));
     if (values.topics.length === 0 || unknown.length > 0) {
       const problem = unknown.length > 0 ? t('newsletter.unknownTopic', { topics: unknown.join(', ') }) : t('newsletter.pickTopic');
-      return sendForm(reply, deps, lang, 400, { ...values, topics: values.topics.filter((t) => known.has(t)) }, problem);
+      return sendForm(reply, deps, lang, 400, { ...values, topics: values.topics.filter((t) => known.has(t)) }, { text: problem, field: 'topics' });
     }
     const check = checkBusinessEmail(values.email, { allowDomains: deps.config.emailDomainAllowlist });
     if (!check.ok) {
       request.log.info({ code: check.code }, 'newsletter subscription refused');
-      return sendForm(reply, deps, lang, 400, values, refusal(lang, check, values.email));
+      return sendForm(reply, deps, lang, 400, values, { text: refusal(lang, check, values.email), field: 'email' });
     }
     const limited = await checkSignupLimits(deps, request, reply, check.email, lang);
-    if ('status' in limited) return sendForm(reply, deps, lang, limited.status, values, limited.problem);
+    if ('status' in limited) return sendForm(reply, deps, lang, limited.status, values, { text: limited.problem });
     const topics = [...new Set(values.topics)];
     let stored: Awaited<ReturnType<typeof storeSignup>>;
     try {
@@ -82,7 +97,7 @@ export const newsletterRoutes: RoutesPlugin = async (app, deps) => {
       if (!isStoreUnavailable(error)) throw error;
       request.log.error({ err: (error as Error).message }, 'newsletter subscription failed: the database is unavailable');
       reply.header('retry-after', String(STORE_RETRY_AFTER_S));
-      return sendForm(reply, deps, lang, 503, values, t('newsletter.unavailable'));
+      return sendForm(reply, deps, lang, 503, values, { text: t('newsletter.unavailable') });
     }
     const { subscription, change, sending } = stored;
     request.log.info({ subscriptionId: subscription.id, topicChangeId: change?.id, sending }, 'newsletter subscription request stored');

@@ -25,10 +25,11 @@ function languageForm(t: Translate, chosen: string | null): Html {
 <button type="submit" class="secondary">${t('preferences.languageSave')}</button></form>`;
 }
 
+/** Each row's button is named after its list (`aria-label`, starting with the visible word): a screen reader's list of buttons is not a column of "Leave". */
 function renderPage(t: Translate, email: string, entries: ListEntry[], chosen: string | null, message: Message): Html {
   const rows = entries.map((e) => html`<li><span>${e.label}<br><span class="muted">${e.left ? t('preferences.left') : t('preferences.subscribed')}</span></span>
 <form method="post"><input type="hidden" name="listId" value="${e.listId}"><input type="hidden" name="action" value="${e.left ? 'rejoin' : 'leave'}">
-<button type="submit" class="${e.left ? '' : 'secondary'}">${e.left ? t('preferences.rejoin') : t('preferences.leave')}</button></form></li>`);
+<button type="submit" class="${e.left ? '' : 'secondary'}" aria-label="${t(e.left ? 'preferences.rejoinList' : 'preferences.leaveList', { list: e.label })}">${e.left ? t('preferences.rejoin') : t('preferences.leave')}</button></form></li>`);
   return html`<h1>${t('preferences.title')}</h1>
 <p>${t('preferences.forAddress', { email })}</p>
 ${message ? html`<p class="${message.kind}">${message.text}</p>` : ''}

@@ -50,6 +50,8 @@ export const de: MessageCatalog = {
     subscribed: 'Abonniert',
     leave: 'Verlassen',
     rejoin: 'Wieder beitreten',
+    leaveList: 'Verlassen: {list}',
+    rejoinList: 'Wieder beitreten: {list}',
     awaiting: '{list} (wartet auf Ihre Bestätigung)',
     notYours: 'Diese Liste gehört nicht zu Ihren; es wurde nichts geändert.',
     chooseAction: 'Wählen Sie „Verlassen“ oder „Wieder beitreten“; es wurde nichts geändert.',

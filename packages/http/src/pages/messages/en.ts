@@ -50,6 +50,8 @@ export const en: MessageCatalog = {
     subscribed: 'Subscribed',
     leave: 'Leave',
     rejoin: 'Rejoin',
+    leaveList: 'Leave {list}',
+    rejoinList: 'Rejoin {list}',
     awaiting: '{list} (awaiting your confirmation)',
     notYours: 'That list is not one of yours; nothing was changed.',
     chooseAction: 'Choose Leave or Rejoin; nothing was changed.',

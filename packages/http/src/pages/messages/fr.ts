@@ -50,6 +50,8 @@ export const fr: MessageCatalog = {
     subscribed: 'Inscrit',
     leave: 'Quitter',
     rejoin: 'Se réinscrire',
+    leaveList: 'Quitter : {list}',
+    rejoinList: 'Se réinscrire : {list}',
     awaiting: '{list} (en attente de votre confirmation)',
     notYours: 'Cette liste ne fait pas partie des vôtres ; rien n’a été modifié.',
     chooseAction: 'Choisissez Quitter ou Se réinscrire ; rien n’a été modifié.',

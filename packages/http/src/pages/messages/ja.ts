@@ -50,6 +50,8 @@ export const ja: MessageCatalog = {
     subscribed: '登録中',
     leave: '退会する',
     rejoin: '再登録する',
+    leaveList: '{list} から退会する',
+    rejoinList: '{list} に再登録する',
     awaiting: '{list}（確認待ち）',
     notYours: 'このリストはお客様のものではありません。変更は行われていません。',
     chooseAction: '「退会する」または「再登録する」を選んでください。変更は行われていません。',

@@ -50,6 +50,8 @@ export const zhCN: MessageCatalog = {
     subscribed: '已订阅',
     leave: '退出',
     rejoin: '重新加入',
+    leaveList: '退出{list}',
+    rejoinList: '重新加入{list}',
     awaiting: '{list}（等待您的确认）',
     notYours: '该列表不属于您；未做任何更改。',
     chooseAction: '请选择“退出”或“重新加入”；未做任何更改。',
