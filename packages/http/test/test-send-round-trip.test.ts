@@ -128,6 +128,9 @@ it('an invitation test: its accept link lands on the test page and makes no one 
   const before = await tester();
   const email = await testSend({ template: 'invitation', locale: 'ja' });
   expect(email.body.text).toContain(`このメールは ${TESTER} 宛てに送信されました。`);
+  // No list to leave: the footer follows its "--" after one blank line, not a run of empty ones.
+  expect(email.body.text).not.toMatch(/\n[ \t]*\n[ \t]*\n/);
+  expect(email.body.text).toMatch(/\n--\n\n\S/);
   const [accept] = linkTo(email, '/invitations/');
   await followTestLink(accept!, /accepts no invitation: ann@acme\.com joins no organization/, 'invitation');
   expect(await tester()).toEqual(before);

@@ -63,6 +63,15 @@ function stripIndentation(html: string): string {
   return html.replace(/^[ \t]+/gm, '');
 }
 
+/**
+ * At most one blank line in a row in a plain-text part. Sections switched off for a variant are
+ * blanked with their newlines kept (load errors cite true line numbers), so without this an email
+ * with no list to leave showed the footer's "--" and then five empty lines.
+ */
+function collapseBlankLines(text: string): string {
+  return text.replace(/\n(?:[ \t]*\n){2,}/g, '\n\n');
+}
+
 /** The subject template: the compiled `<title>` (from `<mj-title>`), as plain text. */
 function subjectSource(html: string): string | null {
   const title = html.match(/<title>([\s\S]*?)<\/title>/)?.[1];
@@ -171,7 +180,7 @@ function localizeVariant(name: string, locale: SupportedLocale, catalog: Message
     subject: compile(fill(sources.subject, plain), toOneLine),
     // MJML writes its one `lang` on <html> and on the body's wrapper (role="article"): both become the email's.
     html: compile(fill(sources.html, escapeHtml).replace(/(<html|\srole="article") lang="[^"]*"/g, `$1 lang="${locale}"`), escapeHtmlLine),
-    text: compile(fill(sources.text, plain), toOneLine),
+    text: compile(collapseBlankLines(fill(sources.text, plain)), toOneLine),
     slots,
   };
 }

@@ -36,6 +36,17 @@ describe('renderEmail', () => {
     }
   });
 
+  it('keeps the plain-text part to at most one blank line in a row, also after the footer\'s "--", in every locale', () => {
+    for (const [name, variant] of cases()) {
+      for (const locale of ['en', 'de', 'fr', 'ja', 'zh-CN'] as const) {
+        const data = set.templates.get(name)!.definition.sample(variant, locale, translator(set, locale));
+        const { text } = renderEmail(set, name, data, locale);
+        expect({ name, variant, locale, runs: text.match(/\n[ \t]*\n[ \t]*\n/g) ?? [] }).toEqual({ name, variant, locale, runs: [] });
+        expect(text).toMatch(/\n--\n\n?\S/);
+      }
+    }
+  });
+
   it('fills every value as one clean line: no CR/LF, control or bidi override from data in subject, text or HTML', () => {
     const sample = sampleOf('license-reminder', 'before');
     const email = renderEmail(set, 'license-reminder', {
