@@ -21,5 +21,5 @@ export function renderFailedJobsPage(jobs: FailedJobView[], replayed: number | n
     + `<td class="n">${esc(j.attemptsMade)}</td><td>${esc(j.failedReason)}</td><td>${replayForm({ queue: j.queue, id: j.id }, 'Replay', `Replay job ${j.id} of ${j.queue}`)}</td></tr>`).join('\n');
   return page('Failed jobs', `${notice}<p>Replaying moves a job back to waiting with fresh attempts; a delivery already sent is never sent again.</p>
 <p>${perQueue}</p>
-<div class="wide"><table><thead><tr><th>queue</th><th>job id</th><th>failed at</th><th>attempts</th><th>error</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`);
+<div class="scroll"><table><thead><tr><th>queue</th><th>job id</th><th>failed at</th><th>attempts</th><th>error</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`);
 }
