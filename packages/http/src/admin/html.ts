@@ -18,7 +18,7 @@ body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;paddin
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}table{border-collapse:collapse;width:100%;margin:.5rem 0}
 th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e3e6ec;vertical-align:top}th{background:#f5f6f8}
 td.n{text-align:right;font-variant-numeric:tabular-nums}.muted{color:#6b7385}.bad{color:#b42318}.good{color:#067647}
-nav a{margin-right:1rem}form{margin:1rem 0}input{padding:.3rem}form.inline{display:inline;margin:0}
+nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem}form{margin:1rem 0}input{padding:.3rem}form.inline{display:inline;margin:0}
 .scroll{overflow-x:auto;max-width:100%;margin:.5rem 0}.scroll>table{margin:0}h1,h2,p,li{overflow-wrap:anywhere}input{max-width:100%}
 </style></head><body><nav><a href="/admin/queues">Queues</a><a href="/admin/forecast">Forecast</a><a href="/admin/deliveries">Audit</a><a href="/admin/templates">Templates</a><a href="/admin/jobs/failed">Failed jobs</a></nav>
 <h1>${esc(title)}</h1>${body}</body></html>`;
