@@ -273,6 +273,19 @@ describe('preferences /preferences/:token', () => {
     expect(subscriber.body).toContain('<html lang="fr"');
   });
 
+  it('a newsletter-only subscriber is told nothing about licenses or organizations', async () => {
+    await h.store.newsletter.subscribe('nl@corp.example', ['product-news']);
+    const page = await h.app.inject({ method: 'GET', url: `/preferences/${createAddressToken(SECRETS, 'nl@corp.example')}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('access to the license');
+    expect(page.body).not.toContain('As my organization');
+    expect(page.body).toContain('<option value="auto" selected>Automatic</option>');
+    // A contact of an order still reads both.
+    const contact = await h.app.inject({ method: 'GET', url: url() });
+    expect(contact.body).toContain('your access to the license stays');
+    expect(contact.body).toContain('As my organization’s');
+  });
+
   it('a list token is not a preferences token', async () => {
     const res = await h.app.inject({ method: 'POST', url: `/preferences/${listToken('renewal:ORD-1001')}`, ...form('listId=renewal%3AORD-1001&action=leave') });
     expect(res.statusCode).toBe(400);

@@ -120,6 +120,8 @@ describe('SupervisedWorker', () => {
       await wedgeBlockingConnection();
       await queue.add('job', {}, { jobId: 'after-wedge' });
       await waitUntil(() => processed.includes('after-wedge'), 'the job added after the wedge', 20_000);
+      // The processor has run; its completion is recorded one round trip later.
+      await waitUntil(() => completed.includes('after-wedge'), 'the job\'s completion', 10_000);
       expect(supervised.replacements).toBe(1);
       expect(supervised.worker).not.toBe(first);
       expect(completed).toEqual(['before-wedge', 'after-wedge']);

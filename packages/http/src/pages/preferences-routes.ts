@@ -17,16 +17,19 @@ import { LANGUAGE_NAMES } from './messages';
 type TokenParams = { Params: { token: string } };
 type Message = { kind: 'notice' | 'problem'; text: string } | null;
 
-function languageForm(t: Translate, chosen: string | null): Html {
+/** `hasOrganization`: the address is a contact of some order, so "automatic" means its organization's language. */
+function languageForm(t: Translate, chosen: string | null, hasOrganization: boolean): Html {
   const options = SUPPORTED_LOCALES.map((l) => html`<option value="${l}"${l === chosen ? html` selected` : ''}>${LANGUAGE_NAMES[l]}</option>`);
   return html`<form method="post" class="language"><input type="hidden" name="action" value="language">
 <label for="locale">${t('preferences.language')}</label>
-<select id="locale" name="locale"><option value="auto"${chosen ? '' : html` selected`}>${t('preferences.languageAuto')}</option>${options}</select>
+<select id="locale" name="locale"><option value="auto"${chosen ? '' : html` selected`}>${t(hasOrganization ? 'preferences.languageAuto' : 'preferences.languageAutomatic')}</option>${options}</select>
 <button type="submit" class="secondary">${t('preferences.languageSave')}</button></form>`;
 }
 
 /** Each row's button is named after its list (`aria-label`, starting with the visible word): a screen reader's list of buttons is not a column of "Leave". */
 function renderPage(t: Translate, email: string, entries: ListEntry[], chosen: string | null, message: Message): Html {
+  // The renewal note and the organization's language only for an address that is a contact of an order.
+  const renewals = entries.some((e) => e.listId.startsWith('renewal:'));
   const rows = entries.map((e) => html`<li><span>${e.label}<br><span class="muted">${e.left ? t('preferences.left') : t('preferences.subscribed')}</span></span>
 <form method="post"><input type="hidden" name="listId" value="${e.listId}"><input type="hidden" name="action" value="${e.left ? 'rejoin' : 'leave'}">
 <button type="submit" class="${e.left ? '' : 'secondary'}" aria-label="${t(e.left ? 'preferences.rejoinList' : 'preferences.leaveList', { list: e.label })}">${e.left ? t('preferences.rejoin') : t('preferences.leave')}</button></form></li>`);
@@ -34,8 +37,8 @@ function renderPage(t: Translate, email: string, entries: ListEntry[], chosen: s
 <p>${t('preferences.forAddress', { email })}</p>
 ${message ? html`<p class="${message.kind}">${message.text}</p>` : ''}
 ${entries.length > 0 ? html`<ul class="lists">${rows}</ul>` : html`<p>${t('preferences.noList')}</p>`}
-<p class="muted">${t('preferences.leaveNote')}</p>
-${languageForm(t, chosen)}`;
+${renewals ? html`<p class="muted">${t('preferences.leaveNote')}</p>` : ''}
+${languageForm(t, chosen, renewals)}`;
 }
 
 /**

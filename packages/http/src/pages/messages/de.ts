@@ -59,6 +59,7 @@ export const de: MessageCatalog = {
     youRejoined: 'Sie sind wieder beigetreten: {list}.',
     language: 'Sprache unserer E-Mails und Seiten',
     languageAuto: 'Wie meine Organisation',
+    languageAutomatic: 'Automatisch',
     languageSave: 'Sprache speichern',
     languageSaved: 'Ab jetzt schreiben wir Ihnen auf Deutsch.',
     languageAutoSaved: 'Ab jetzt schreiben wir Ihnen in der Sprache Ihrer Organisation.',

@@ -59,6 +59,7 @@ export const en: MessageCatalog = {
     youRejoined: 'You rejoined: {list}.',
     language: 'Language of our emails and pages',
     languageAuto: 'As my organization’s',
+    languageAutomatic: 'Automatic',
     languageSave: 'Save language',
     languageSaved: 'From now on we write to you in English.',
     languageAutoSaved: 'From now on we write to you in your organization’s language.',

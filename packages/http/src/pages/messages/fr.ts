@@ -59,6 +59,7 @@ export const fr: MessageCatalog = {
     youRejoined: 'Vous êtes de nouveau inscrit : {list}.',
     language: 'Langue de nos e-mails et de nos pages',
     languageAuto: 'Celle de mon organisation',
+    languageAutomatic: 'Automatique',
     languageSave: 'Enregistrer la langue',
     languageSaved: 'Désormais, nous vous écrirons en français.',
     languageAutoSaved: 'Désormais, nous vous écrirons dans la langue de votre organisation.',

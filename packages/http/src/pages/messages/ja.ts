@@ -59,6 +59,7 @@ export const ja: MessageCatalog = {
     youRejoined: '再登録しました：{list}',
     language: 'メールとページの言語',
     languageAuto: '組織の設定に従う',
+    languageAutomatic: '自動',
     languageSave: '言語を保存',
     languageSaved: '今後は日本語でご連絡します。',
     languageAutoSaved: '今後は組織の言語でご連絡します。',

@@ -59,6 +59,7 @@ export const zhCN: MessageCatalog = {
     youRejoined: '您已重新加入：{list}。',
     language: '邮件和页面的语言',
     languageAuto: '与我的组织相同',
+    languageAutomatic: '自动',
     languageSave: '保存语言',
     languageSaved: '今后我们将使用简体中文与您联系。',
     languageAutoSaved: '今后我们将使用您所在组织的语言与您联系。',
