@@ -12,6 +12,22 @@ export function makePgRemindersRepository(pool: pg.Pool): RemindersRepository {
   const list = async (sql: string, params: unknown[]) => (await pool.query<ReminderSqlRow>(sql, params)).rows.map(toReminder);
   // Every reminder send reads its reminder: batched across the process's concurrent send jobs (see batched.ts).
   const byId = batchedByKey(async (ids: number[]) => (await list(`SELECT ${REMINDER_COLUMNS} FROM reminders WHERE id = ANY($1::bigint[])`, [ids])).map((r) => [r.id, r] as const));
+  // Every applied order event asks this once per changed kind (nearly always deleting nothing):
+  // batched across the worker's concurrent events, one statement instead of one per call.
+  const forget = batchedByKey(async (keys: string[]) => {
+    const cycles = keys.map((key) => JSON.parse(key) as [string, string, string]);
+    const { rows } = await withStatementRetry(() => pool.query<{ order_id: string; kind: string; expires_on: string }>(
+      `DELETE FROM reminders r USING unnest($1::text[], $2::text[], $3::date[]) AS k(order_id, kind, expires_on)
+        WHERE r.order_id = k.order_id AND r.kind = k.kind AND r.expires_on = k.expires_on AND r.status = 'cancelled' AND r.reason = 'expiry-changed'
+        RETURNING r.order_id, r.kind, to_char(r.expires_on, 'YYYY-MM-DD') AS expires_on`,
+      [cycles.map((c) => c[0]), cycles.map((c) => c[1]), cycles.map((c) => c[2])]));
+    const counts = new Map<string, number>();
+    for (const r of rows) {
+      const key = JSON.stringify([r.order_id, r.kind, r.expires_on]);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return counts;
+  });
 
   return {
     async insertNew(rows) {
@@ -44,9 +60,7 @@ export function makePgRemindersRepository(pool: pg.Pool): RemindersRepository {
         WHERE o.organization_id = $1 AND r.status = 'queued' ORDER BY r.send_at, r.id`, [organizationId]);
     },
     async forgetCancelledByExpiryChange(orderId, kind, expiresOn) {
-      const { rowCount } = await pool.query(`DELETE FROM reminders WHERE order_id = $1 AND kind = $2 AND expires_on = $3
-        AND status = 'cancelled' AND reason = 'expiry-changed'`, [orderId, kind, expiresOn]);
-      return rowCount ?? 0;
+      return (await forget(JSON.stringify([orderId, kind, expiresOn]))) ?? 0;
     },
     async listQueuedDueBy(organizationId, now) {
       return list(`SELECT ${prefixed(REMINDER_COLUMNS, 'r')} FROM reminders r JOIN orders o ON o.id = r.order_id

@@ -46,6 +46,14 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       expect(left).toHaveLength(4);
       expect(await store.reminders.insertNew([reminder(30), reminder(7)])).toHaveLength(2); // planned again
       expect(await store.reminders.forgetCancelledByExpiryChange('ORD-1001', 'license', '2027-01-31')).toBe(0);
+      // Concurrent calls (batched into one statement on PostgreSQL) each get their own cycle's count.
+      expect(await Promise.all([
+        store.reminders.forgetCancelledByExpiryChange('ORD-1001', 'license', '2027-02-28'),
+        store.reminders.forgetCancelledByExpiryChange('ORD-1001', 'maintenance', '2027-01-31'),
+        store.reminders.forgetCancelledByExpiryChange('ORD-1001', 'license', '2027-01-31'),
+        store.reminders.forgetCancelledByExpiryChange('ORD-1001', 'license', '2027-02-28'),
+      ])).toEqual(expect.arrayContaining([1, 1, 0]));
+      expect((await store.reminders.listForOrder('ORD-1001')).filter((r) => r.status === 'cancelled' && r.reason === 'expiry-changed')).toEqual([]);
     });
 
     it('inserts each identity once and returns only the new rows', async () => {
