@@ -8,7 +8,7 @@
  * deliveries are all finished is never sent again. The crash window is the same: between the
  * provider accepting the email and `markSent` committing. If the database is away after the
  * provider accepted, the message id and the carried deliveries go into the job, and the retry
- * records them instead of sending again. A holder paused past half its lease does not send
+ * records them instead of sending again. A holder paused until its lease is nearly over does not send
  * (claim-hold.ts).
  *
  * At send time each delivery is checked again (compose-digest.ts): those whose order was renewed or

@@ -14,7 +14,7 @@
  *
  * Paused holder: a worker stopped after claiming (SIGSTOP, a paused VM) may find on waking that its
  * lease ran out and another worker took the delivery over; right before the provider call it checks
- * its own monotonic clock and, past half the lease, retries the job instead of sending
+ * its own monotonic clock and, once all but the last 15 s of the lease are gone, retries the job instead of sending
  * (claim-hold.ts).
  *
  * Crash window (at-least-once): between SES accepting the email and `markSent` committing, a crash
@@ -113,7 +113,7 @@ export function makeSendProcessor(deps: SendDeps): Processor<'send'> {
 
 /** Logs a lapsed claim; the row is left as it is (another worker may hold it now). */
 export function lapsed(log: Logger, err: ClaimLapsedError): ClaimLapsedError {
-  log.warn({ error: err.message }, 'claim outlived half its lease before the provider call; not sending');
+  log.warn({ error: err.message }, 'claim nearly outlived its lease before the provider call; not sending');
   return err;
 }
 
